@@ -1,0 +1,189 @@
+"""The five brakes of the study ("Freins de passage à l'échelle", Banque des Territoires 2024),
+each a named parameter set with the mechanism it drives. ``enabled: false`` lifts a brake, which
+the tests use to check that each brake holds back the outcome the study says it does.
+
+1. Mutual ignorance — an industrial firm buys only from ESS suppliers it knows (markets/b2b.py).
+2. Competition — lower investment capacity raises unit costs; ESS lose price-scored tenders and
+   are outbid for good-quality waste feedstock (markets/procurement.py, markets/feedstock.py).
+3. Finance — approval depends on profitability, collateral and legal form (markets/credit.py).
+4. Premises — growth needs floor space; private landlords prefer conventional tenants; rents follow
+   tension (markets/premises.py).
+5. Human resources — support-function turnover, skill gaps, and the tension between insertion
+   jobs and industrialisation (markets/labour.py, model growth).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.config.params import param
+
+
+@dataclass
+class MutualIgnorance:
+    """Brake 1: firms discover ESS suppliers slowly and buy only from those they know."""
+
+    enabled: bool = param(True, unit="bool", assumption="brake switch")
+    discovery_rate_month: float = param(
+        0.01, unit="1/month", low=0.0, high=1.0, plausible=(0.003, 0.03),
+        assumption="probability a firm discovers one local ESS supplier in a month; the study "
+        "reports 'méconnaissance réciproque' without a rate",
+    )
+    referral_rate_month: float = param(
+        0.01, unit="1/month", low=0.0, high=1.0, plausible=(0.0, 0.03),
+        assumption="extra discovery probability per existing ESS tie (referrals on the graph)",
+    )
+    neighbour_share: float = param(
+        0.2, unit="share", low=0.0, high=1.0, plausible=(0.05, 0.4),
+        assumption="share of discoveries made in a neighbouring territory ('capacité "
+        "d'intervention très localisée')",
+    )
+    initial_ties_per_firm: float = param(
+        0.15, unit="ties/firm", low=0.0, high=10.0, plausible=(0.05, 0.5),
+        source="ESS are 0.8% of industrial firms (seed); assumption of ~1 firm in 7 buying from "
+        "an ESS supplier at start",
+    )
+    trust_gain: float = param(
+        0.05, unit="trust/month", low=0.0, high=1.0, plausible=(0.02, 0.1),
+        assumption="trust gained per month of full delivery",
+    )
+    trust_decay: float = param(
+        0.01, unit="trust/month", low=0.0, high=1.0, plausible=(0.005, 0.03),
+        assumption="trust lost per month (ties fade unless fed by deliveries)",
+    )
+    ess_spend_share_known: float = param(
+        0.03, unit="share of purchases", low=0.0, high=1.0, plausible=(0.01, 0.08),
+        assumption="share of a CSR-minded firm's purchases it gives to ESS suppliers it knows",
+    )
+
+    def discovery_probability(self, ties_per_firm: np.ndarray, boost: np.ndarray | float):
+        """Monthly chance that each firm meets a new ESS supplier."""
+        if not self.enabled:
+            return np.ones_like(ties_per_firm, dtype=float)
+        rate = self.discovery_rate_month + self.referral_rate_month * np.minimum(ties_per_firm, 5)
+        return np.clip(rate * (1.0 + boost), 0.0, 1.0)
+
+
+@dataclass
+class Competition:
+    """Brake 2: ESS unit costs are higher; they lose price-scored tenders and waste feedstock."""
+
+    enabled: bool = param(True, unit="bool", assumption="brake switch")
+    unit_cost_premium: float = param(
+        0.15, unit="share", low=0.0, high=2.0, plausible=(0.05, 0.3),
+        source="Dares Analyses 2019-005: EI labour productivity 20-40% below conventional firms; "
+        "with aid offsetting part of it, a 15% price gap in tenders",
+    )
+    feedstock_loss_share: float = param(
+        0.25, unit="share", low=0.0, high=1.0, plausible=(0.1, 0.4),
+        assumption="share of good-quality waste feedstock captured by conventional recyclers "
+        "(seed: 'accès aux gisements disponibles de qualité')",
+    )
+
+    def price_premium(self) -> float:
+        return self.unit_cost_premium if self.enabled else 0.0
+
+    def feedstock_access(self, boost: np.ndarray | float) -> np.ndarray | float:
+        """Share of the feedstock recyclers need that they actually get."""
+        if not self.enabled:
+            return 1.0
+        return np.clip(1.0 - self.feedstock_loss_share * (1.0 - boost), 0.0, 1.0)
+
+
+@dataclass
+class FinanceAccess:
+    """Brake 3: banks screen on profitability, collateral and legal form."""
+
+    enabled: bool = param(True, unit="bool", assumption="brake switch")
+    base_approval: float = param(
+        0.87, unit="probability", low=0.0, high=1.0,
+        source="Banque de France 2023: investment-loan approval for very small firms 87%",
+    )
+    association_factor: float = param(
+        0.7, unit="multiplier", low=0.0, high=1.0, plausible=(0.5, 0.9),
+        assumption="associations' approval relative to firms (no equity, subsidy dependence)",
+    )
+    cooperative_factor: float = param(
+        0.85, unit="multiplier", low=0.0, high=1.0, plausible=(0.7, 1.0),
+        assumption="cooperatives' approval relative to firms (capital closed to outsiders)",
+    )
+    young_firm_factor: float = param(
+        0.8, unit="multiplier", low=0.0, high=1.0, plausible=(0.6, 1.0),
+        source="Banque de France 2023: short-term credit for very small firms 67% vs 87%",
+    )
+    loss_penalty: float = param(
+        0.5, unit="multiplier", low=0.0, high=1.0, plausible=(0.3, 0.8),
+        assumption="approval multiplier for a loss-making applicant",
+    )
+
+    def approval_probability(self, form_factor, young, loss_making, guarantee_boost):
+        if not self.enabled:
+            return np.ones_like(np.asarray(form_factor, dtype=float))
+        p = self.base_approval * form_factor
+        p = p * np.where(young, self.young_firm_factor, 1.0)
+        p = p * np.where(loss_making, self.loss_penalty, 1.0)
+        return np.clip(p + guarantee_boost * (1.0 - p), 0.0, 1.0)
+
+
+@dataclass
+class PremisesAccess:
+    """Brake 4: floor space is scarce where land is tense and private landlords prefer others."""
+
+    enabled: bool = param(True, unit="bool", assumption="brake switch")
+    private_acceptance: float = param(
+        0.6, unit="probability", low=0.0, high=1.0, plausible=(0.4, 0.9),
+        assumption="chance a private landlord accepts an ESS tenant ('moindre accès des "
+        "structures de l'ESS aux opportunités existantes')",
+    )
+    vacant_m2_per_inhabitant: float = param(
+        0.15, unit="m²/inhabitant", low=0.0, high=10.0, plausible=(0.05, 0.4),
+        assumption="vacant activity floor space on the market at tension 1; scaled by "
+        "1/tension² (dense areas have little vacancy)",
+    )
+    max_rent_share: float = param(
+        0.12, unit="share of sales", low=0.0, high=1.0, plausible=(0.08, 0.2),
+        assumption="highest rent-to-sales ratio an ESS enterprise accepts",
+    )
+
+    def acceptance(self) -> float:
+        return self.private_acceptance if self.enabled else 1.0
+
+    def vacancy_per_capita(self, tension: np.ndarray) -> np.ndarray:
+        factor = 1.0 / tension**2 if self.enabled else np.full_like(tension, 4.0)
+        return self.vacant_m2_per_inhabitant * factor
+
+
+@dataclass
+class HumanResources:
+    """Brake 5: support-function turnover, skill gaps, and automation versus insertion jobs."""
+
+    enabled: bool = param(True, unit="bool", assumption="brake switch")
+    support_turnover_month: float = param(
+        0.02, unit="1/month", low=0.0, high=1.0, plausible=(0.01, 0.04),
+        assumption="monthly turnover of support functions ('tension salaire-responsabilité')",
+    )
+    vacancy_productivity_loss: float = param(
+        0.15, unit="share", low=0.0, high=1.0, plausible=(0.05, 0.3),
+        assumption="capacity lost while a support post is vacant",
+    )
+    refill_months: float = param(
+        4.0, unit="months", low=0.5, high=24.0, plausible=(2.0, 8.0),
+        assumption="months to refill a support post",
+    )
+    skill_gap: float = param(
+        0.3, unit="share", low=0.0, high=1.0, plausible=(0.1, 0.5),
+        source="OPCO 2i 2024: 60% of industrial hires judged difficult; assumption: 30% of "
+        "insertion graduates lack the skills an industrial vacancy asks",
+    )
+
+    def capacity_factor(self, vacant_support: np.ndarray) -> np.ndarray:
+        if not self.enabled:
+            return np.ones_like(vacant_support, dtype=float)
+        return 1.0 - self.vacancy_productivity_loss * vacant_support
+
+    def graduate_fit(self, skill_boost: float | np.ndarray) -> float | np.ndarray:
+        if not self.enabled:
+            return 1.0
+        return 1.0 - self.skill_gap * (1.0 - skill_boost)

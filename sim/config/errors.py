@@ -1,0 +1,9 @@
+"""One-line configuration errors naming the field and what is allowed."""
+
+
+class ConfigError(ValueError):
+    """A config value the model refuses; ``str(error)`` is the single line shown to the user."""
+
+    def __init__(self, field: str, message: str):
+        self.field = field
+        super().__init__(f"{field}: {message}")

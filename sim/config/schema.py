@@ -1,0 +1,358 @@
+"""Typed config schema: what a run can be told, with unit, range and source for every value.
+
+The dataclasses are registered in Hydra's ConfigStore, so a YAML file or an override with a
+wrong type or an unknown key is refused before the model starts; ``validate`` then checks ranges
+and choices. Monetary values are euros of 2024.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sim.brakes import Competition, FinanceAccess, HumanResources, MutualIgnorance, PremisesAccess
+from sim.config.params import param
+
+LEGAL_FORMS = ("EI", "ACI", "ETTI", "AI", "EA", "SCOP", "SCIC", "ASSOCIATION")
+SECTORS = ("collection_recycling", "reuse_reconditioning", "subcontracting_services", "manufacturing")
+TERRITORY_KINDS = ("region", "departement", "epci", "france", "synthetic")
+
+
+@dataclass
+class TerritoryConfig:
+    kind: str = param("region", unit="-", choices=TERRITORY_KINDS, source="INSEE COG (shipped)")
+    codes: list[str] = param(["84"], unit="codes", source="INSEE region code 84 = Auvergne-Rhône-Alpes")
+    synthetic: dict[str, int] = param({}, unit="territories per archetype", assumption="classroom")
+    label: str = param("Auvergne-Rhône-Alpes", unit="-", assumption="display name")
+
+
+@dataclass
+class ScenarioConfig:
+    """What the world does (not what the ministry does)."""
+
+    name: str = param("central", unit="-", assumption="scenario label")
+    demand_growth_yr: float = param(
+        0.01, unit="1/yr", low=-0.2, high=0.2, plausible=(-0.01, 0.03),
+        source="Insee comptes nationaux: household consumption volume ~+1%/yr 2015-2024",
+    )
+    industrial_employment_trend_yr: float = param(
+        0.005, unit="1/yr", low=-0.2, high=0.2, plausible=(-0.02, 0.03),
+        source="Bpifrance Le Lab 2024: manufacturing stabilised; the 12%-of-GDP target "
+        "(600-800 k jobs by 2035) is the optimistic alternative",
+    )
+    interest_rate_yr: float = param(
+        0.045, unit="1/yr", low=0.0, high=0.3, plausible=(0.02, 0.07),
+        source="Banque de France: rate of new loans to SMEs, 2024 (~4.5%)",
+    )
+    rent_inflation_yr: float = param(
+        0.02, unit="1/yr", low=-0.1, high=0.2, plausible=(0.0, 0.05),
+        source="Insee ILAT (tertiary rents index), 2015-2024 average ~2%",
+    )
+    public_procurement_growth_yr: float = param(
+        0.0, unit="1/yr", low=-0.2, high=0.2, plausible=(-0.02, 0.02),
+        source="OECP 2022: procurement roughly flat in volume",
+    )
+
+
+@dataclass
+class FormParams:
+    """One legal form: size, insertion path, outcomes, aid and finance rights."""
+
+    per_100k_inhabitants: float = param(1.0, unit="structures/100k inh", low=0.0, high=100.0,
+                                        assumption="set per form below")
+    permanent_staff: float = param(5.0, unit="persons", low=0.0, high=1000.0, assumption="per form")
+    insertion_staff: float = param(0.0, unit="persons", low=0.0, high=1000.0, assumption="per form")
+    adapted_staff: float = param(0.0, unit="persons", low=0.0, high=1000.0, assumption="per form")
+    fte_per_insertion_head: float = param(0.8, unit="FTE/person", low=0.0, high=1.0,
+                                          assumption="per form")
+    path_months: float = param(12.0, unit="months", low=1.0, high=60.0, assumption="per form")
+    exit_employment: float = param(0.0, unit="share", low=0.0, high=1.0, assumption="per form")
+    exit_durable: float = param(0.0, unit="share", low=0.0, high=1.0, assumption="per form")
+    aid_per_fte_yr: float = param(0.0, unit="€/FTE/yr", low=0.0, high=100000.0,
+                                  assumption="per form")
+    target_margin: float = param(0.02, unit="share of sales", low=-0.5, high=0.5,
+                                 assumption="per form")
+    insertion_on_site: bool = param(True, unit="bool", assumption="per form")
+    finance_form_factor: str = param("firm", unit="-", choices=("firm", "cooperative", "association"),
+                                     assumption="per form")
+    outside_equity: bool = param(True, unit="bool", assumption="per form")
+    labelled_impact: bool = param(True, unit="bool", assumption="per form")
+
+
+def _form(**kw) -> FormParams:
+    return FormParams(**kw)
+
+
+def default_forms() -> dict[str, FormParams]:
+    """Per-form defaults; sources in docs/parameters.md and calibration notes (Dares, CG Scop)."""
+    return {
+        # Dares 2023: 4,510 IAE structures (ACI ~half, EI 26%); 144,600 people end 2022
+        # (ACI 64,200 / AI 43,400 / EI 19,000 / ETTI 18,000); paths ~12 months ACI/EI, 6-8 AI/ETTI;
+        # in employment 6 months after leaving ACI 30% / EI 37% / AI 52% / ETTI 55%, durable ~20%;
+        # aide au poste (arrêté 4 Dec 2024) EI 12,459 / ETTI 4,781 / AI 1,619 / ACI 23,921 €/FTE/yr.
+        "EI": _form(per_100k_inhabitants=1.72, permanent_staff=6, insertion_staff=16,
+                    fte_per_insertion_head=0.8, path_months=12, exit_employment=0.37,
+                    exit_durable=0.17, aid_per_fte_yr=12459, target_margin=0.02,
+                    finance_form_factor="firm", outside_equity=True),
+        "ACI": _form(per_100k_inhabitants=3.3, permanent_staff=5, insertion_staff=28,
+                     fte_per_insertion_head=0.75, path_months=12, exit_employment=0.30,
+                     exit_durable=0.13, aid_per_fte_yr=23921, target_margin=0.01,
+                     finance_form_factor="association", outside_equity=False),
+        "AI": _form(per_100k_inhabitants=1.03, permanent_staff=4, insertion_staff=62,
+                    fte_per_insertion_head=0.25, path_months=7, exit_employment=0.52,
+                    exit_durable=0.24, aid_per_fte_yr=1619, target_margin=0.02, insertion_on_site=False,
+                    finance_form_factor="association", outside_equity=False),
+        "ETTI": _form(per_100k_inhabitants=0.57, permanent_staff=4, insertion_staff=46,
+                      fte_per_insertion_head=0.5, path_months=7, exit_employment=0.55,
+                      exit_durable=0.26, aid_per_fte_yr=4781, target_margin=0.02, insertion_on_site=False,
+                      finance_form_factor="firm", outside_equity=True),
+        # Sénat 2021: 747 EA, 37,325 aided disabled employees; aid ~18,230-18,941 €/FTE (2025)
+        "EA": _form(per_100k_inhabitants=1.1, permanent_staff=10, adapted_staff=50,
+                    aid_per_fte_yr=18500, target_margin=0.02, finance_form_factor="firm",
+                    outside_equity=True),
+        # target margins: Dares Analyses 2019-005 (insertion firms' margin rate ~4x below
+        # conventional firms'); CG Scop (cooperatives' net margin a few %).
+        # seed: ~1,400 ESS structures in industry, 43,000 jobs, cooperatives two thirds of both
+        "SCOP": _form(per_100k_inhabitants=1.2, permanent_staff=31, target_margin=0.04,
+                      finance_form_factor="cooperative", outside_equity=False),
+        "SCIC": _form(per_100k_inhabitants=0.17, permanent_staff=25, target_margin=0.03,
+                      finance_form_factor="cooperative", outside_equity=True),
+        "ASSOCIATION": _form(per_100k_inhabitants=0.7, permanent_staff=10, target_margin=0.01,
+                             finance_form_factor="association", outside_equity=False),
+    }
+
+
+@dataclass
+class PopulationParams:
+    """How many agents a territory holds at the start (see docs/ODD.md, initialisation)."""
+
+    forms: dict[str, FormParams] = field(default_factory=default_forms)
+    industrial_firms_per_100k: float = param(
+        44.0, unit="firms/100k inh", low=0.0, high=1000.0,
+        source="Insee Ésane: ~30,000 manufacturing firms with 10+ employees for 68 M inhabitants",
+    )
+    industrial_jobs_per_firm: float = param(
+        90.0, unit="jobs/firm", low=1.0, high=10000.0,
+        source="Insee Ésane: ~2.8 M jobs in manufacturing firms with 10+ employees",
+    )
+    basin_industry_multiplier: float = param(
+        1.6, unit="multiplier", low=0.0, high=10.0, plausible=(1.2, 2.5),
+        assumption="industrial firms per inhabitant in old industrial basins relative to average",
+    )
+    metropolis_industry_multiplier: float = param(
+        0.7, unit="multiplier", low=0.0, high=10.0, plausible=(0.5, 1.0),
+        assumption="industrial firms per inhabitant in metropolises relative to average",
+    )
+    m2_per_job: float = param(
+        40.0, unit="m²/job", low=1.0, high=1000.0, plausible=(25.0, 60.0),
+        assumption="activity floor space per ESS job (workshops, sorting, storage)",
+    )
+
+
+@dataclass
+class EconomyParams:
+    """Monthly economics of an ESS enterprise and the markets it sells in."""
+
+    sales_per_fte_month: float = param(
+        6000.0, unit="€/FTE/month", low=0.0, high=100000.0,
+        source="CG Scop 2023: 9.4 Md€ for 84,294 jobs (~111 k€ a job a year); ESS outside "
+        "cooperatives assumed lower: 72 k€ a year per full-time equivalent",
+    )
+    insertion_productivity: float = param(
+        0.7, unit="multiplier", low=0.0, high=2.0, plausible=(0.6, 0.8),
+        source="Dares Analyses 2019-005: insertion labour productivity 20-40% lower",
+    )
+    adapted_productivity: float = param(
+        0.75, unit="multiplier", low=0.0, high=2.0, plausible=(0.6, 0.9),
+        assumption="disabled workers' productivity in adapted enterprises",
+    )
+    wage_permanent_month: float = param(
+        3300.0, unit="€/month", low=0.0, high=50000.0,
+        source="Insee: average employer cost of an ESS employee (~2,300 € net a month)",
+    )
+    wage_insertion_month: float = param(
+        2000.0, unit="€/FTE/month", low=0.0, high=50000.0,
+        source="SMIC 2024 employer cost after general reductions (~2,000 €)",
+    )
+    materials_share: float = param(
+        0.45, unit="share of sales", low=0.0, high=0.95, plausible=(0.35, 0.6),
+        assumption="purchases of materials and services",
+    )
+    utilisation_at_start: float = param(
+        0.92, unit="share", low=0.1, high=1.0, plausible=(0.85, 0.98),
+        assumption="initial demand as a share of capacity (markets calibrated so the start is "
+        "near equilibrium)",
+    )
+    consumer_share_of_residual: float = param(
+        0.4, unit="share", low=0.0, high=1.0, plausible=(0.25, 0.6),
+        assumption="households' share of ESS demand not covered by tenders and industry ties",
+    )
+    price_elasticity: float = param(
+        1.2, unit="-", low=0.0, high=5.0, plausible=(0.5, 2.0),
+        assumption="price elasticity of household demand for ESS goods",
+    )
+    vat_standard: float = param(0.20, unit="rate", low=0.0, high=1.0,
+                                source="Code général des impôts art. 278: 20%")
+    conventional_price_ratio: float = param(
+        1.0, unit="ratio", low=0.1, high=10.0, assumption="conventional HT price, ESS HT price = 1",
+    )
+    cash_months_at_start: float = param(
+        3.0, unit="months of costs", low=0.0, high=24.0, plausible=(1.0, 6.0),
+        source="France Active 2013: 40% of ESS short of cash several times a year",
+    )
+    growth_trigger: float = param(
+        1.0, unit="demand/capacity", low=0.5, high=3.0, plausible=(0.95, 1.1),
+        assumption="demand-to-capacity ratio above which an enterprise tries to grow",
+    )
+    growth_step: float = param(
+        0.15, unit="share of staff", low=0.0, high=2.0, plausible=(0.05, 0.3),
+        assumption="size of one expansion",
+    )
+    fitout_eur_per_m2: float = param(
+        400.0, unit="€/m²", low=0.0, high=10000.0, plausible=(200.0, 800.0),
+        assumption="fit-out and equipment cost of new workshop space",
+    )
+    entry_rate_per_100k_yr: float = param(
+        0.9, unit="entries/100k inh/yr", low=0.0, high=100.0, plausible=(0.5, 1.5),
+        assumption="creations of ESS structures in scope; set so counts stay near stable",
+    )
+    shrink_trigger: float = param(
+        0.75, unit="demand/capacity", low=0.0, high=1.0, plausible=(0.6, 0.85),
+        assumption="demand-to-capacity ratio below which an enterprise sheds staff",
+    )
+    funded_posts_growth_yr: float = param(
+        0.01, unit="1/yr", low=-0.5, high=0.5, plausible=(0.0, 0.03),
+        source="Dares: insertion stock ~130-145 k, roughly flat; State IAE budget stable in "
+        "real terms (PLF 2024-25)",
+    )
+    failure_cash_months: float = param(
+        6.0, unit="months", low=1.0, high=36.0, plausible=(3.0, 12.0),
+        assumption="consecutive months of refused overdraft before an enterprise fails",
+    )
+
+
+@dataclass
+class ProcurementParams:
+    spend_per_capita_month: float = param(
+        8.0, unit="€/inh/month", low=0.0, high=1000.0, plausible=(4.0, 15.0),
+        source="OECP 2022: local public procurement 66 Md€ (~970 €/inh/yr); ~10% in sectors ESS "
+        "serve (waste, reuse, cleaning, small manufacturing)",
+    )
+    lot_size_eur: float = param(
+        150000.0, unit="€", low=1000.0, high=1e8, plausible=(90000.0, 400000.0),
+        source="OECP: statistics cover contracts ≥ 90 k€",
+    )
+    initial_share_of_demand: float = param(
+        0.1, unit="share", low=0.0, high=1.0, plausible=(0.05, 0.2),
+        source="OECP: social clauses ~20% of contracts, reserved contracts rare; ESS assumed to "
+        "draw 10% of their demand from public contracts at start",
+    )
+    contract_months: float = param(24.0, unit="months", low=1.0, high=120.0,
+                                   assumption="duration of a contract")
+    social_clause_share: float = param(
+        0.2, unit="share of lots", low=0.0, high=1.0,
+        source="OECP: 22.3% (2022), 18.7% (2023) of contracts with a social clause",
+    )
+    social_clause_weight: float = param(
+        0.15, unit="score weight", low=0.0, high=1.0, plausible=(0.05, 0.3),
+        assumption="weight of the social criterion when a clause applies",
+    )
+    price_weight: float = param(0.6, unit="score weight", low=0.0, high=1.0,
+                                assumption="weight of price in award scoring")
+    score_noise: float = param(0.1, unit="score", low=0.0, high=2.0, plausible=(0.05, 0.2),
+                               assumption="quality dispersion between bids")
+
+
+@dataclass
+class IndustryParams:
+    purchases_per_job_month: float = param(
+        6000.0, unit="€/job/month", low=0.0, high=1e6,
+        source="Insee Ésane: manufacturing intermediate consumption ~70 k€ per job a year",
+    )
+    csr_propensity_mean: float = param(
+        0.3, unit="share of firms", low=0.0, high=1.0, plausible=(0.15, 0.5),
+        assumption="share of firms willing to buy from the ESS when they know a supplier",
+    )
+    hard_to_fill_rate_month: float = param(
+        0.004, unit="vacancies/job/month", low=0.0, high=1.0,
+        source="OPCO 2i 2023: 76,000 open posts for ~3 M industrial jobs; a stock of 2.5% of "
+        "jobs with a ~6-month mean duration gives ~0.4% a month",
+    )
+    regional_aid_share_yr: float = param(
+        0.08, unit="share of firms/yr", low=0.0, high=1.0,
+        source="Région Nouvelle-Aquitaine 2022: 1.37 Md€ of aid to > 2,600 firms",
+    )
+    regional_aid_mean_eur: float = param(
+        120000.0, unit="€", low=0.0, high=1e8,
+        source="same: mean ~500 k€ skewed by large grants; median-like grant assumed 120 k€",
+    )
+    acquisition_rate_yr: float = param(
+        0.002, unit="1/yr", low=0.0, high=1.0, plausible=(0.0, 0.01),
+        assumption="chance a tied firm acquires its ESS supplier in a year (seed: La Poste / "
+        "Nouvelle Attitude)",
+    )
+
+
+@dataclass
+class ScaleUpParams:
+    regional_sites: int = param(3, unit="sites", low=2, high=100,
+                                assumption="sites in one region for a 'significant regional "
+                                "footprint' (seed, introduction)")
+    regional_headcount: int = param(150, unit="persons", low=10, high=100000,
+                                    assumption="headcount for a significant regional footprint")
+    swarming_regions: int = param(2, unit="regions", low=2, high=18,
+                                  assumption="regions with sites for 'essaimer au niveau national'")
+    site_opening_rate_month: float = param(
+        0.2, unit="1/month", low=0.0, high=1.0, plausible=(0.05, 0.4),
+        assumption="chance a large, supply-constrained enterprise opens a site in a month",
+    )
+    min_staff_for_new_site: int = param(40, unit="persons", low=1, high=10000,
+                                        assumption="size before an enterprise opens a site")
+    new_site_jobs: int = param(10, unit="persons", low=1, high=1000,
+                               assumption="staff of a newly opened site")
+    foreign_region_share: float = param(0.15, unit="share", low=0.0, high=1.0,
+                                        assumption="share of new sites opened in another region")
+
+
+@dataclass
+class Params:
+    """Everything the model is told apart from territory, scenario and levers."""
+
+    population: PopulationParams = field(default_factory=PopulationParams)
+    economy: EconomyParams = field(default_factory=EconomyParams)
+    procurement: ProcurementParams = field(default_factory=ProcurementParams)
+    industry: IndustryParams = field(default_factory=IndustryParams)
+    scale_up: ScaleUpParams = field(default_factory=ScaleUpParams)
+    mutual_ignorance: MutualIgnorance = field(default_factory=MutualIgnorance)
+    competition: Competition = field(default_factory=Competition)
+    finance: FinanceAccess = field(default_factory=FinanceAccess)
+    premises: PremisesAccess = field(default_factory=PremisesAccess)
+    human_resources: HumanResources = field(default_factory=HumanResources)
+    base_rent_eur_m2_yr: float = param(
+        45.0, unit="€/m²/yr", low=0.0, high=1000.0, plausible=(35.0, 55.0),
+        source="JLL/CBRE 2023-25: activity premises 90-118 €/m²/yr in Lyon and Île-de-France, "
+        "~147 inside the A86; 45 at tension 1 gives ~135 at the tension cap of 3",
+    )
+    brownfield_m2_per_inhabitant: float = param(
+        0.3, unit="m²/inhabitant", low=0.0, high=100.0, plausible=(0.1, 1.0),
+        source="Cerema 2025: 80,000-140,000 ha of industrial brownfields; assumption that "
+        "~0.3 m²/inhabitant is buildable activity floor (x3 in old industrial basins)",
+    )
+    impact_equity_chance: float = param(
+        0.2, unit="probability", low=0.0, high=1.0, plausible=(0.05, 0.4),
+        source="France Active 2024: 491 M€ for 37,458 beneficiaries; chance an open-capital "
+        "ESS finds equity for an expansion",
+    )
+
+
+@dataclass
+class SimConfig:
+    seed: int = param(42, unit="-", low=0, high=2**63 - 1, assumption="run seed")
+    horizon_months: int = param(120, unit="months", low=1, high=600,
+                                source="MODEL-BRIEF: 2025-2035, horizon of the 12%-of-GDP target")
+    start_year: int = param(2025, unit="year", low=2000, high=2100, assumption="calendar label")
+    territory: TerritoryConfig = field(default_factory=TerritoryConfig)
+    scenario: ScenarioConfig = field(default_factory=ScenarioConfig)
+    params: Params = field(default_factory=Params)
+    policies: dict[str, Any] = field(default_factory=dict)
+    progress: bool = param(True, unit="bool", assumption="progress bar on long runs")

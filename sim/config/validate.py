@@ -1,0 +1,100 @@
+"""From a composed Hydra config to typed, range-checked dataclasses.
+
+OmegaConf's structured merge refuses unknown keys and wrong types; the range, choice and
+finiteness checks here read each field's ``param`` metadata. Every failure becomes a
+``ConfigError`` whose message is one line: the dotted field, the value, what is allowed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import Any
+
+from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+from sim.config.errors import ConfigError
+from sim.config.schema import LEGAL_FORMS, SimConfig
+
+
+def validate(cfg: DictConfig | dict) -> SimConfig:
+    """Typed ``SimConfig`` with levers instantiated as their parameter dataclasses."""
+    from sim.policies import REGISTRY
+
+    raw = cfg if isinstance(cfg, DictConfig) else OmegaConf.create(cfg)
+    policies = raw.get("policies") or {}
+    body = OmegaConf.masked_copy(raw, [k for k in raw.keys() if k not in ("policies", "hydra")])
+    typed = _structured(SimConfig, body, "")
+    typed.policies = {}
+    for name in sorted(policies.keys()):
+        if name not in REGISTRY:
+            raise ConfigError(
+                "policies", f"unknown lever '{name}'; allowed: {', '.join(sorted(REGISTRY))}"
+            )
+        lever_cfg = policies[name]
+        if lever_cfg is None:
+            lever_cfg = {}
+        typed.policies[name] = _structured(REGISTRY[name].Params, lever_cfg, f"policies.{name}")
+    _check_fields(typed, "")
+    unknown_forms = set(typed.params.population.forms) - set(LEGAL_FORMS)
+    if unknown_forms:
+        raise ConfigError(
+            "params.population.forms",
+            f"unknown legal form {sorted(unknown_forms)[0]!r}; allowed: {', '.join(LEGAL_FORMS)}",
+        )
+    return typed
+
+
+def _structured(schema: type, values: Any, prefix: str):
+    try:
+        merged = OmegaConf.merge(OmegaConf.structured(schema), values)
+        return OmegaConf.to_object(merged)
+    except OmegaConfBaseException as error:
+        raise _one_line(error, prefix) from None
+
+
+def _one_line(error: OmegaConfBaseException, prefix: str) -> ConfigError:
+    key = getattr(error, "full_key", "") or ""
+    field = ".".join(p for p in (prefix, key) if p) or "config"
+    message = str(error).splitlines()[0].strip()
+    if "Key '" in message and "not in" in message:
+        message = f"unknown key; {message}"
+    return ConfigError(field, message)
+
+
+def _check_fields(obj: Any, prefix: str) -> None:
+    """Walk dataclasses recursively, checking each scalar against its declared range/choices."""
+    if isinstance(obj, dict):
+        for key, value in obj.items():
+            _check_fields(value, f"{prefix}.{key}" if prefix else str(key))
+        return
+    if not dataclasses.is_dataclass(obj):
+        return
+    for f in dataclasses.fields(obj):
+        value = getattr(obj, f.name)
+        path = f"{prefix}.{f.name}" if prefix else f.name
+        _check_value(path, value, f.metadata)
+        _check_fields(value, path)
+
+
+def _check_value(path: str, value: Any, meta: dict) -> None:
+    if not meta:
+        return
+    low, high, choices = meta.get("low"), meta.get("high"), meta.get("choices")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ConfigError(path, f"{value} is not a finite number; allowed: {_range(low, high)}")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if (low is not None and value < low) or (high is not None and value > high):
+            raise ConfigError(path, f"{value} is out of range; allowed: {_range(low, high)}")
+    if choices:
+        items = value if isinstance(value, list) else [value]
+        for item in items:
+            if item not in choices:
+                raise ConfigError(path, f"{item!r} is not allowed; allowed: {', '.join(choices)}")
+
+
+def _range(low, high) -> str:
+    if low is not None and high is not None:
+        return f"{low} <= value <= {high}"
+    return f">= {low}" if low is not None else f"<= {high}"

@@ -1,0 +1,297 @@
+"""The dashboard page (Solara): controls in the sidebar, views of one run in the main panel.
+
+Every piece of state, the model included, is created inside `Page` with Solara hooks, so each
+browser session gets its own model: Mesa's documented pattern of a module-level model would let
+thirty pupils push the same simulation. Mesa's `SolaraViz` is not used as is because it rebuilds a
+model with ``type(model)(**params)`` while this model is built from Hydra overrides, and because it
+has no paired run without the levers.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import time
+
+import solara
+import solara.lab
+
+from sim.dashboard.adapter import CLASSROOM, LEVERS, OUTPUTS, Run, Settings, regions
+from sim.dashboard.figures import map_figure, ties_figure, timeseries_figure
+from sim.dashboard.i18n import LANGUAGES, lever_label, output_label, t
+from sim.dashboard.lessons import BY_KEY, LESSONS
+
+# Mesa logs one INFO line per step; with thirty sessions the server log would be nothing else.
+logging.getLogger("MESA").setLevel(logging.WARNING)
+
+
+def _build(settings: Settings) -> Run | str:
+    """A new run, or the model's error message so the page can show it instead of crashing."""
+    try:
+        return Run(settings)
+    except Exception as exc:  # any model error is shown on the page, not as a crash
+        logging.getLogger(__name__).exception("building the model failed")
+        return f"{type(exc).__name__}: {exc}"
+
+
+def _fmt(value: float) -> str:
+    return f"{value:,.0f}".replace(",", "\u202f")
+
+
+@solara.component
+def Kpis(frames, lang: str):
+    """Latest values; with a paired run, the difference and the cost per additional job."""
+    ts, base = frames.timeseries, frames.baseline_timeseries
+    if ts.empty:
+        return
+    jobs = [c for c in ("ess_jobs_permanent", "ess_jobs_insertion", "ess_jobs_adapted") if c in ts]
+    rows = []
+    for column in (*OUTPUTS[:3], "ess_enterprises", "public_cost_eur"):
+        if column not in ts:
+            continue
+        # Public cost is a monthly flow: the ministry reads the total to date.
+        pick = (
+            (lambda f, c=column: f[c].sum())
+            if column == "public_cost_eur"
+            else (lambda f, c=column: f[c].iloc[-1])
+        )
+        cells = [output_label(lang, column), _fmt(pick(ts))]
+        if base is not None:
+            cells += [_fmt(pick(base)), _fmt(pick(ts) - pick(base))]
+        rows.append(cells)
+    head = [t(lang, "month") + f" {frames.month}", t(lang, "with_levers")]
+    if base is not None:
+        head += [t(lang, "without_levers"), t(lang, "difference")]
+        extra_jobs = ts[jobs].iloc[-1].sum() - base[jobs].iloc[-1].sum()
+        extra_cost = ts["public_cost_eur"].sum() - base["public_cost_eur"].sum()
+        per_job = _fmt(extra_cost / extra_jobs) + " €" if extra_jobs > 0 else "—"
+        rows.append([t(lang, "cost_per_job"), "", "", per_job])
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>" for r in rows
+    )
+    header = "".join(f"<th>{html.escape(c)}</th>" for c in head)
+    solara.HTML(
+        tag="table",
+        unsafe_innerHTML=f"<thead><tr>{header}</tr></thead><tbody>{body}</tbody>",
+        classes=["ess-kpi"],
+        style="border-collapse: collapse; width: 100%; text-align: right;",
+    )
+
+
+@solara.component
+def Inspector(run: Run, month: int, lang: str):
+    index = solara.use_reactive(0)
+    snapshot = run.enterprise(index.value)
+    with solara.Card(t(lang, "inspector")):
+        solara.InputInt(t(lang, "enterprise"), value=index, classes=["ess-inspect-index"])
+        if snapshot is None:
+            solara.Text(t(lang, "no_enterprise"))
+            return
+        rows = "".join(
+            f"<tr><th style='text-align:left;padding-right:1em'>{html.escape(str(k))}</th>"
+            f"<td>{html.escape(str(v))}</td></tr>"
+            for k, v in snapshot.items()
+        )
+        solara.HTML(tag="table", unsafe_innerHTML=rows, classes=["ess-inspector"])
+        solara.Text(f"{t(lang, 'month')} {month}", style="font-size: 0.8em; color: grey")
+
+
+@solara.component
+def LeverControl(name: str, lang: str, enabled: solara.Reactive, dose: solara.Reactive):
+    """A lever's checkbox and dose slider; the slider is greyed out while the lever is off."""
+    solara.Checkbox(
+        label=lever_label(lang, name),
+        value=enabled.value[name],
+        on_value=lambda on: enabled.set(enabled.value | {name: on}),
+    )
+    solara.SliderFloat(
+        t(lang, "dose"),
+        value=dose.value[name],
+        min=0.0,
+        max=1.0,
+        step=0.05,
+        on_value=lambda x: dose.set(dose.value | {name: x}),
+        disabled=not enabled.value[name],
+    )
+
+
+@solara.component
+def Page():
+    lang = solara.use_reactive("fr")
+    lesson = solara.use_reactive("")
+    territory = solara.use_reactive(CLASSROOM)
+    seed = solara.use_reactive(1)
+    enabled = solara.use_reactive({name: False for name in LEVERS})
+    dose = solara.use_reactive({name: 0.5 for name in LEVERS})
+    side_by_side = solara.use_reactive(False)
+    speed = solara.use_reactive(4)
+    map_output = solara.use_reactive("ess_enterprises")
+    playing = solara.use_reactive(False)
+    resets = solara.use_reactive(0)
+    tick = solara.use_reactive(0)
+
+    def chosen() -> Settings:
+        levers = {n: round(dose.value[n], 2) for n in LEVERS if enabled.value[n]}
+        return Settings(territory.value, int(seed.value), levers, side_by_side.value)
+
+    # Rebuilt only when Reset (or a lesson) bumps `resets`: moving a control alone never
+    # disturbs the run on screen.
+    run = solara.use_memo(lambda: _build(chosen()), dependencies=[resets.value])
+    failed = isinstance(run, str)
+    frames = solara.use_memo(
+        lambda: None if failed else run.frames(), dependencies=[run, tick.value]
+    )
+
+    def play():
+        # Months are due at `speed` per second of wall clock; drawing a month takes longer than
+        # simulating one, so the page shows the latest month after catching up on those due.
+        credit, last = 1.0, time.monotonic()
+        while playing.value and run.running:
+            now = time.monotonic()
+            credit = min(credit + (now - last) * speed.value, speed.value)
+            last = now
+            while credit >= 1 and run.running:
+                run.step()
+                credit -= 1
+            tick.set(run.month)
+            time.sleep((1 - credit) / speed.value)
+        playing.set(False)
+
+    solara.lab.use_task(play, dependencies=[playing.value, run])
+
+    def reset():
+        playing.set(False)
+        resets.set(resets.value + 1)
+        tick.set(0)
+
+    def step():
+        tick.set(run.step())
+
+    def apply_lesson(title: str):
+        chosen_lesson = next((x for x in LESSONS if x.title[lang.value] == title), None)
+        lesson.set(chosen_lesson.key if chosen_lesson else "")
+        if chosen_lesson is None:
+            return
+        s = chosen_lesson.settings
+        territory.set(s.territory)
+        seed.set(s.seed)
+        enabled.set({n: n in s.levers for n in LEVERS})
+        dose.set({n: s.levers.get(n, dose.value[n]) for n in LEVERS})
+        side_by_side.set(s.side_by_side)
+        map_output.set(chosen_lesson.map_output)
+        reset()
+
+    L = lang.value
+    territory_names = {CLASSROOM: t(L, "classroom")} | {
+        code: f"{name} ({code})" for code, name in regions().items()
+    }
+
+    with solara.AppBar():
+        solara.AppBarTitle(t(L, "title"))
+        solara.ToggleButtonsSingle(value=lang, values=list(LANGUAGES), classes=["ess-lang"])
+
+    with solara.Sidebar():
+        with solara.Card(t(L, "lesson")):
+            none = t(L, "no_lesson")
+            solara.Select(
+                t(L, "lesson"),
+                values=[none] + [x.title[L] for x in LESSONS],
+                value=BY_KEY[lesson.value].title[L] if lesson.value else none,
+                on_value=apply_lesson,
+                classes=["ess-lesson"],
+            )
+        with solara.Card(t(L, "run")):
+            solara.Select(
+                t(L, "territory"),
+                values=list(territory_names.values()),
+                value=territory_names[territory.value],
+                on_value=lambda label: territory.set(
+                    next(k for k, v in territory_names.items() if v == label)
+                ),
+            )
+            solara.InputInt(t(L, "seed"), value=seed, classes=["ess-seed"])
+            solara.Checkbox(label=t(L, "side_by_side"), value=side_by_side)
+        with solara.Card(t(L, "levers")):
+            for name in LEVERS:
+                with solara.Div(classes=[f"ess-lever-{name}"]):
+                    LeverControl(name, L, enabled, dose)
+
+    with solara.Column(style={"padding": "0 12px"}):
+        with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+            solara.Button(t(L, "reset"), on_click=reset, color="primary", classes=["ess-reset"])
+            solara.Button(
+                t(L, "pause") if playing.value else t(L, "play"),
+                on_click=lambda: playing.set(not playing.value),
+                disabled=failed or not run.running,
+                color="primary",
+                classes=["ess-play"],
+            )
+            solara.Button(
+                t(L, "step"),
+                on_click=step,
+                disabled=failed or playing.value or not run.running,
+                color="primary",
+                classes=["ess-step"],
+            )
+            with solara.Div(style={"width": "260px"}):
+                solara.SliderInt(t(L, "speed"), value=speed, min=1, max=24)
+            if not failed:
+                done = "" if run.running else f" ({t(L, 'finished')})"
+                solara.Text(
+                    f"{t(L, 'month')} {frames.month}{done}",
+                    classes=["ess-month"],
+                    style={"font-size": "1.3em", "font-weight": "bold"},
+                )
+        if failed:
+            solara.Error(f"{t(L, 'error')}: {run}", classes=["ess-error"])
+            return
+        if chosen() != run.settings:
+            solara.Warning(t(L, "pending"), dense=True, classes=["ess-pending"])
+        solara.Text(
+            f"{t(L, 'overrides')}: {' '.join(run.overrides)}",
+            classes=["ess-overrides"],
+            style={"font-family": "monospace", "font-size": "0.8em"},
+        )
+        if lesson.value:
+            with solara.Info(classes=["ess-lesson-text"], icon=False):
+                chosen_lesson = BY_KEY[lesson.value]
+                solara.HTML(tag="strong", unsafe_innerHTML=html.escape(chosen_lesson.title[L]))
+                solara.HTML(tag="p", unsafe_innerHTML=html.escape(chosen_lesson.text[L]))
+        Views(run, frames, L, map_output)
+
+
+@solara.component
+def Views(run: Run, frames, lang: str, map_output: solara.Reactive[str]):
+    """Figures of the current month, redrawn only when the month, run or language changes."""
+    key = [run, frames.month, lang]
+    ts_fig = solara.use_memo(
+        lambda: timeseries_figure(frames.timeseries, frames.baseline_timeseries, lang), key
+    )
+    outputs = [c for c in OUTPUTS if c in frames.territory]
+    panels = [(t(lang, "with_levers"), frames.territory)]
+    if frames.baseline_territory is not None:
+        panels.append((t(lang, "without_levers"), frames.baseline_territory))
+    map_key = [*key, map_output.value]
+    map_fig = solara.use_memo(
+        lambda: map_figure(run.territories, panels, map_output.value, lang), map_key
+    )
+    ties_fig = solara.use_memo(lambda: ties_figure(frames.ties, lang), key)
+
+    Kpis(frames, lang)
+    with solara.Card(t(lang, "timeseries")):
+        solara.FigureMatplotlib(ts_fig, dependencies=key, format="png")
+    with solara.Columns([2, 1]):
+        with solara.Card(t(lang, "map")):
+            solara.Select(
+                t(lang, "map_output"),
+                values=[output_label(lang, c) for c in outputs],
+                value=output_label(lang, map_output.value),
+                on_value=lambda label: map_output.set(
+                    next(c for c in outputs if output_label(lang, c) == label)
+                ),
+                classes=["ess-map-output"],
+            )
+            solara.FigureMatplotlib(map_fig, dependencies=map_key, format="png")
+        with solara.Card(t(lang, "ties")):
+            solara.FigureMatplotlib(ties_fig, dependencies=key, format="png")
+    Inspector(run, frames.month, lang)

@@ -1,0 +1,128 @@
+"""Headless Chromium and a dashboard server, for the screenshots and the browser tests.
+
+The browser is Debian's ``chromium`` driven by the ``playwright`` package; ``playwright install``
+is never used since it downloads a browser build, which CI and classroom machines cannot do. The
+flags stop Chromium's own traffic (updates, sync, QUIC probes), so that a request log shows only
+what the page itself asks for.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+from sim.dashboard.__main__ import free_port
+
+CHROMIUM = os.environ.get("ESS_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@dataclass
+class Server:
+    url: str
+    log: Path
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+@contextmanager
+def serve(env: dict[str, str] | None = None, timeout: float = 90) -> Iterator[Server]:
+    """Run ``python -m sim.dashboard`` on a free loopback port until the block ends."""
+    port = free_port()
+    log = Path(tempfile.mkstemp(prefix="ess-dashboard-", suffix=".log")[1])
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "sim.dashboard", "--port", str(port)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=os.environ | (env or {}),
+        )
+    server = Server(f"http://127.0.0.1:{port}/", log)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"dashboard server exited early:\n{server.log_text()}")
+            try:
+                with urllib.request.urlopen(server.url, timeout=5) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"no dashboard at {server.url}:\n{server.log_text()}")
+                time.sleep(0.3)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def launch(playwright):
+    """Debian's Chromium, headless, through Playwright."""
+    if not Path(CHROMIUM).exists():
+        raise FileNotFoundError(
+            f"no Chromium at {CHROMIUM}: install it with .ci/install-browser.sh "
+            "(or point ESS_CHROMIUM at one)"
+        )
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
+
+
+@dataclass
+class Traffic:
+    """Every URL a page asked for (websockets included) and every failed answer."""
+
+    urls: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def watch(self, page) -> None:
+        page.on("request", lambda request: self.urls.append(request.url))
+        page.on("websocket", lambda ws: self.urls.append(ws.url))
+        page.on("requestfailed", lambda request: self.errors.append(f"failed {request.url}"))
+        page.on(
+            "response",
+            lambda r: self.errors.append(f"{r.status} {r.url}") if r.status >= 400 else None,
+        )
+
+    def foreign(self) -> list[str]:
+        """URLs that would leave this machine (inline data: and blob: URLs do not)."""
+        return [
+            url
+            for url in self.urls
+            if urlparse(url).scheme not in ("data", "blob")
+            and urlparse(url).hostname not in ("127.0.0.1", "localhost", "::1")
+        ]
+
+
+def open_dashboard(
+    browser, url: str, traffic: Traffic | None = None, timeout_ms: float = 60_000, **context_args
+):
+    """A new page (own browser context, hence own session) with the dashboard rendered."""
+    page = browser.new_context(**context_args).new_page()
+    if traffic is not None:
+        traffic.watch(page)
+    page.goto(url)
+    page.wait_for_selector(".ess-month", timeout=timeout_ms)
+    return page

@@ -1,0 +1,71 @@
+"""Hydra callback bracketing an experiment sweep: the plan before, the report after.
+
+Before any job starts it writes `<sweep_dir>/sweep.json` (the exact command, and every run the
+sweep plans, so that the progress counter knows N and the report can name missing runs); after
+the last job it builds the report and prints "Report: <path>". Both happen in the launching
+process, whatever launcher runs the jobs.
+"""
+
+import json
+import shlex
+import sys
+from pathlib import Path
+
+from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.experimental.callback import Callback
+from omegaconf import DictConfig
+
+from sim.experiments.arms import arm_name
+from sim.experiments.runner import PROGRESS, SWEEP_INFO
+
+
+def planned_runs(config: DictConfig) -> list[dict]:
+    """Expand the sweep as Hydra's basic sweeper does; one {arm, seed, sample} per job."""
+    params = config.hydra.sweeper.get("params") or {}
+    overrides = [f"{k}={v}" for k, v in params.items()] + list(config.hydra.overrides.task)
+    parsed = OverridesParser.create().parse_overrides(overrides)
+    runs = []
+    for job in BasicSweeper.split_arguments(parsed, None)[0]:
+        values = dict(o.lstrip("+~").partition("=")[::2] for o in job)
+        if "arm" in values:
+            arm = values["arm"]
+        elif "policies" in values:
+            arm = arm_name(v for v in values["policies"].strip("[]").split(",") if v)
+        else:
+            arm = str(config.arm)
+        sample = values.get("sample", config.get("sample"))
+        runs.append({"arm": arm, "seed": int(values.get("seed", config.seed)),
+                     "sample": None if sample is None else int(sample)})
+    return runs
+
+
+def _command() -> str:
+    main = Path(sys.argv[0])
+    program = (["python", "-m", "sim.experiments"] if main.parent.name == "experiments"
+               else ["python", str(main)])
+    return shlex.join(program + sys.argv[1:])
+
+
+class ExperimentCallback(Callback):
+    """Writes the sweep plan at the start and the report (in `lang`) at the end."""
+
+    def __init__(self, lang: str = "fr", report: bool = True) -> None:
+        self.lang = lang
+        self.report = report
+
+    def on_multirun_start(self, config: DictConfig, **kwargs) -> None:
+        sweep_dir = Path(config.hydra.sweep.dir)
+        sweep_dir.mkdir(parents=True, exist_ok=True)
+        runs = planned_runs(config)
+        info = {"experiment": str(config.experiment.get("name", "")), "command": _command(),
+                "total": len(runs), "expected": runs}
+        (sweep_dir / SWEEP_INFO).write_text(json.dumps(info, indent=2))
+        (sweep_dir / PROGRESS).write_text("")
+
+    def on_multirun_end(self, config: DictConfig, **kwargs) -> None:
+        if not self.report:
+            return
+        from sim.experiments.report import build_report
+
+        print(f"Report: {build_report(Path(config.hydra.sweep.dir), self.lang)}", flush=True)

@@ -1,0 +1,235 @@
+"""Hydra task for one run of an experiment: resolve the arm, run the model, record the outcome.
+
+Each job owns a deterministic directory `<sweep_dir>/runs/<arm>/seed=<k>/` (Hydra's sweep
+subdir), whatever the launcher or the order jobs run in. Its `status.json` says running,
+complete or failed (with the error and traceback): a crash is recorded, never raised, so one bad
+run cannot take a sweep down. Rerunning the same command on the same sweep dir skips the runs
+already complete with the same model overrides (resume) and reruns the others.
+"""
+
+import fcntl
+import json
+import os
+import socket
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import hydra
+from hydra.core.global_hydra import GlobalHydra
+from hydra.core.hydra_config import HydraConfig
+from hydra.initialize import get_gh_backup, restore_gh_from_backup
+from omegaconf import DictConfig
+
+from sim.experiments import sensitivity
+from sim.experiments.arms import ArmSpec, policies_override, resolve_arm
+
+STATUS = "status.json"
+SWEEP_INFO = "sweep.json"
+PROGRESS = "progress.log"
+FRAMES = ("timeseries", "territories", "events")
+# Job overrides that steer the experiment rather than the model: never passed to the model.
+EXPERIMENT_KEYS = {"arm", "seed", "sample", "experiment", "policies"}
+DEFAULT_EXPERIMENT = "+experiment=compare"
+
+RunFn = Callable[[list[str]], object]
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """What one run is: its arm, seed, optional sensitivity sample, and the model overrides."""
+
+    arm: ArmSpec
+    seed: int
+    overrides: tuple[str, ...]
+    sample: int | None = None
+    params: dict = field(default_factory=dict)
+
+    def record(self) -> dict:
+        """The identifying part of status.json."""
+        return {
+            "arm": self.arm.name,
+            "levers": list(self.arm.levers),
+            "dose": self.arm.dose,
+            "seed": self.seed,
+            "sample": self.sample,
+            "params": self.params,
+            "overrides": list(self.overrides),
+        }
+
+
+def _key(override: str) -> str:
+    return override.lstrip("+~").partition("=")[0]
+
+
+def run_spec(cfg: DictConfig, job_overrides: list[str]) -> RunSpec:
+    """Build a run's spec from its composed config and the overrides Hydra gave the job.
+
+    Model overrides are, in order: `experiment.model_overrides`, the job's own overrides that
+    are not experiment keys, the arm's overrides, the sensitivity sample's parameter values,
+    then `policies=[...]` and `seed=k`.
+    """
+    exp = cfg.experiment
+    arm = resolve_arm(str(cfg.arm), exp.get("arms"))
+    sample = cfg.get("sample")
+    params = {}
+    if sample is not None and exp.get("sensitivity") is not None:
+        params = sensitivity.point(exp.sensitivity, int(sample))
+    passed = [
+        o for o in job_overrides
+        if _key(o) not in EXPERIMENT_KEYS and not _key(o).startswith("experiment.")
+    ]
+    overrides = (
+        list(exp.get("model_overrides") or ())
+        + passed
+        + list(arm.overrides)
+        + [f"{k}={v!r}" for k, v in params.items()]
+        + [policies_override(arm.levers), f"seed={int(cfg.seed)}"]
+    )
+    return RunSpec(arm, int(cfg.seed), tuple(overrides), None if sample is None else int(sample),
+                   params)
+
+
+def _write_atomic(path: Path, write: Callable[[Path], None]) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    write(tmp)
+    os.replace(tmp, path)
+
+
+def _write_json(path: Path, data: dict) -> None:
+    _write_atomic(path, lambda p: p.write_text(json.dumps(data, indent=2, default=str)))
+
+
+def read_status(run_dir: Path) -> dict | None:
+    """The run's status record, or None when it never started."""
+    path = run_dir / STATUS
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def _write_outputs(run_dir: Path, result: object) -> None:
+    for name in FRAMES:
+        frame = getattr(result, name, None)
+        if frame is not None:
+            _write_atomic(run_dir / f"{name}.parquet", lambda p, f=frame: f.to_parquet(p))
+    _write_json(run_dir / "summary.json", dict(getattr(result, "summary", {}) or {}))
+    for name in ("config", "manifest"):
+        value = getattr(result, name, None)
+        if value:
+            _write_json(run_dir / f"{name}.json", dict(value))
+
+
+def execute_run(
+    run_dir: Path, spec: RunSpec, run_fn: RunFn, backend: str, sweep_dir: Path | None = None
+) -> dict:
+    """Run once unless already complete with the same overrides; record success or failure."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    previous = read_status(run_dir)
+    ident = spec.record() | {"backend": backend}
+    if (
+        previous
+        and previous["status"] == "complete"
+        and previous.get("overrides") == ident["overrides"]
+        and previous.get("backend") == backend
+    ):
+        _progress(sweep_dir, previous, "skipped")
+        return previous
+    started = time.perf_counter()
+    record = ident | {
+        "status": "running",
+        "started": datetime.now(UTC).isoformat(timespec="seconds"),
+        "host": socket.gethostname(),
+        "pid": os.getpid(),
+    }
+    _write_json(run_dir / STATUS, record)
+    try:
+        result = run_fn(list(spec.overrides))
+        _write_outputs(run_dir, result)
+        record |= {"status": "complete", "error": None}
+    except Exception as exc:  # noqa: BLE001 - any model error is a failed run, not a failed sweep
+        record |= {
+            "status": "failed",
+            "error": f"{type(exc).__name__}: {exc}",
+            "traceback": traceback.format_exc(),
+        }
+    record["elapsed_s"] = round(time.perf_counter() - started, 3)
+    _write_json(run_dir / STATUS, record)
+    _progress(sweep_dir, record, record["status"])
+    return record
+
+
+def _progress(sweep_dir: Path | None, record: dict, status: str) -> None:
+    """Print and append "[k/N] arm seed status elapsed"; k counts lines under a file lock."""
+    where = f"arm={record['arm']} seed={record['seed']}"
+    if record.get("sample") is not None:
+        where += f" sample={record['sample']}"
+    line = f"{where} {status} {record.get('elapsed_s', 0):.1f}s"
+    if sweep_dir is not None:
+        total = "?"
+        info = sweep_dir / SWEEP_INFO
+        if info.exists():
+            total = json.loads(info.read_text()).get("total", "?")
+        with open(sweep_dir / PROGRESS, "a+") as log:
+            fcntl.flock(log, fcntl.LOCK_EX)
+            log.seek(0)
+            done = sum(1 for _ in log) + 1
+            line = f"[{done}/{total}] {line}"
+            log.write(line + "\n")
+            fcntl.flock(log, fcntl.LOCK_UN)
+    print(line, flush=True)
+
+
+@contextmanager
+def _outside_hydra():
+    """Let the model compose its own config: Hydra refuses to initialise inside a Hydra job."""
+    backup = get_gh_backup()
+    GlobalHydra.instance().clear()
+    try:
+        yield
+    finally:
+        restore_gh_from_backup(backup)
+
+
+def _model_run(overrides: list[str]) -> object:
+    from sim.api import run
+
+    with _outside_hydra():
+        return run(overrides)
+
+
+def _synthetic_run(overrides: list[str]) -> object:
+    from sim.experiments.synthetic import run
+
+    return run(overrides)
+
+
+# The only run functions a config may name (a config never names an import path).
+BACKENDS: dict[str, RunFn] = {"model": _model_run, "synthetic": _synthetic_run}
+
+
+def run_task(cfg: DictConfig) -> dict:
+    """Hydra task function: one run of the experiment selected by `+experiment=...`."""
+    hc = HydraConfig.get()
+    backend = str(cfg.experiment.get("backend", "model"))
+    if backend not in BACKENDS:
+        raise ValueError(f"experiment.backend={backend!r}; choose one of {sorted(BACKENDS)}")
+    spec = run_spec(cfg, list(hc.overrides.task))
+    sweep_dir = Path(hc.sweep.dir) if hc.mode.name == "MULTIRUN" else None
+    return execute_run(Path(hc.runtime.output_dir), spec, BACKENDS[backend], backend, sweep_dir)
+
+
+def config_dir() -> Path:
+    """The config tree: shipped inside the package (`sim/conf`) or the repository's `configs/`."""
+    shipped = Path(__file__).resolve().parents[1] / "conf"
+    return shipped if shipped.is_dir() else Path(__file__).resolve().parents[2] / "configs"
+
+
+def main() -> None:
+    """`python -m sim.experiments [overrides]`; runs `+experiment=compare` when none is named."""
+    if not any(_key(a) == "experiment" for a in sys.argv[1:]):
+        sys.argv.insert(1, DEFAULT_EXPERIMENT)
+    hydra.main(version_base="1.3", config_path=str(config_dir()), config_name="config")(run_task)()

@@ -1,0 +1,166 @@
+"""The one ledger: every euro and every square metre of the model moves through it.
+
+Money: enterprises' cash accounts must never go negative; sector accounts (households, State,
+banks...) stand for the world outside the model and may. All accounts start at zero, so by
+double entry the sum of all balances is zero at all times: ``assert_conserved`` checks it.
+
+Floor space: territories' vacant and brownfield stocks and each site's occupied floor. Square
+metres are never created; a transfer that would overdraw a stock is refused.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from enum import IntEnum
+
+import numpy as np
+
+
+class Sector(IntEnum):
+    """Money accounts of actors outside the enterprise tables."""
+
+    HOUSEHOLDS = 0
+    INDUSTRY = 1
+    STATE = 2
+    REGIONS = 3
+    INTERCOMMUNALITIES = 4
+    BANKS = 5
+    IMPACT_INVESTORS = 6
+    PUBLIC_INVESTMENT_BANK = 7
+    GUARANTEE_FUND = 8
+    PRIVATE_LANDLORDS = 9
+    LAND_TRUSTS = 10
+    SUPPLIERS = 11
+    FOUNDERS = 12
+
+
+N_SECTORS = len(Sector)
+
+
+class LedgerError(RuntimeError):
+    """Raised when a transfer would create money or floor space out of nothing."""
+
+
+class Ledger:
+    """Double-entry accounts for money (euros) and floor space (m²), with monthly flow totals."""
+
+    def __init__(self, n_territories: int):
+        self.money = np.zeros(N_SECTORS, dtype=np.float64)
+        self.gross_flow = 0.0
+        self.flows: dict[str, float] = defaultdict(float)
+        self.n_territories = n_territories
+        # floor stocks: [vacant private, vacant trust, brownfield] per territory, then one per site
+        self.territory_floor = np.zeros((3, n_territories), dtype=np.float64)
+        self.site_floor = np.zeros(0, dtype=np.float64)
+
+    # --- accounts -------------------------------------------------------------------------
+    def grow_enterprises(self, n_total: int) -> None:
+        """Make room for enterprise accounts up to ``n_total`` (new accounts start at zero)."""
+        missing = N_SECTORS + n_total - self.money.size
+        if missing > 0:
+            self.money = np.concatenate([self.money, np.zeros(max(missing, self.money.size))])
+
+    def grow_sites(self, n_total: int) -> None:
+        missing = n_total - self.site_floor.size
+        if missing > 0:
+            self.site_floor = np.concatenate(
+                [self.site_floor, np.zeros(max(missing, self.site_floor.size, 64))]
+            )
+
+    def cash(self, enterprise_idx):
+        return self.money[N_SECTORS + np.asarray(enterprise_idx)]
+
+    def cash_view(self, n: int) -> np.ndarray:
+        return self.money[N_SECTORS : N_SECTORS + n]
+
+    # --- money ----------------------------------------------------------------------------
+    def pay_sector_to_enterprises(self, sector: Sector, idx, amounts, flow: str) -> None:
+        """Sector pays each enterprise ``idx[k]`` the amount ``amounts[k]`` (vectorised)."""
+        amounts = self._checked(amounts)
+        np.add.at(self.money, N_SECTORS + np.asarray(idx), amounts)
+        total = float(amounts.sum())
+        self.money[sector] -= total
+        self._book(flow, total)
+
+    def pay_enterprises_to_sector(self, idx, amounts, sector: Sector, flow: str) -> None:
+        """Each enterprise ``idx[k]`` pays ``amounts[k]`` to a sector (may leave cash < 0 until
+        the credit market settles overdrafts; ``assert_no_negative_cash`` runs after that)."""
+        amounts = self._checked(amounts)
+        np.subtract.at(self.money, N_SECTORS + np.asarray(idx), amounts)
+        total = float(amounts.sum())
+        self.money[sector] += total
+        self._book(flow, total)
+
+    def pay_sector_to_sector(self, payer: Sector, payee: Sector, amount: float, flow: str) -> None:
+        amount = float(amount)
+        if amount < 0 or not np.isfinite(amount):
+            raise LedgerError(f"{flow}: refused transfer of {amount} €")
+        self.money[payer] -= amount
+        self.money[payee] += amount
+        self._book(flow, amount)
+
+    def pay_enterprise_to_enterprise(self, payer: int, payee: int, amount: float, flow: str):
+        if amount < 0 or not np.isfinite(amount):
+            raise LedgerError(f"{flow}: refused transfer of {amount} €")
+        self.money[N_SECTORS + payer] -= amount
+        self.money[N_SECTORS + payee] += amount
+        self._book(flow, amount)
+
+    def _checked(self, amounts) -> np.ndarray:
+        amounts = np.asarray(amounts, dtype=np.float64)
+        if amounts.size and (not np.isfinite(amounts).all() or amounts.min() < 0):
+            raise LedgerError("refused a transfer with a negative or non-finite amount")
+        return amounts
+
+    def _book(self, flow: str, total: float) -> None:
+        self.flows[flow] += total
+        self.gross_flow += total
+
+    def month_flows(self) -> dict[str, float]:
+        """This month's flow totals by kind; resets the counters."""
+        flows = dict(self.flows)
+        self.flows.clear()
+        return flows
+
+    # --- floor space ----------------------------------------------------------------------
+    def move_floor_to_site(self, stock: int, territory, site, m2) -> None:
+        """Lease: m² leave a territory stock (0 private vacant, 1 trust vacant) for a site."""
+        territory, site, m2 = np.asarray(territory), np.asarray(site), np.asarray(m2, float)
+        np.subtract.at(self.territory_floor[stock], territory, m2)
+        if (self.territory_floor[stock] < -1e-6).any():
+            raise LedgerError("floor space: a lease overdrew a territory's vacant stock")
+        np.add.at(self.site_floor, site, m2)
+
+    def move_floor_from_site(self, stock: int, territory, site, m2) -> None:
+        """End of lease: the site's m² return to the landlord's vacant stock."""
+        territory, site, m2 = np.asarray(territory), np.asarray(site), np.asarray(m2, float)
+        np.subtract.at(self.site_floor, site, m2)
+        if (self.site_floor < -1e-6).any():
+            raise LedgerError("floor space: a site returned more m² than it held")
+        np.add.at(self.territory_floor[stock], territory, m2)
+
+    def move_floor_between_stocks(self, source: int, target: int, territory, m2) -> None:
+        """E.g. brownfield -> trust vacant (rehabilitation), private vacant -> trust (purchase)."""
+        territory, m2 = np.asarray(territory), np.asarray(m2, float)
+        np.subtract.at(self.territory_floor[source], territory, m2)
+        if (self.territory_floor[source] < -1e-6).any():
+            raise LedgerError("floor space: a transfer overdrew a territory stock")
+        np.add.at(self.territory_floor[target], territory, m2)
+
+    def total_floor(self) -> float:
+        return float(self.territory_floor.sum() + self.site_floor.sum())
+
+    # --- invariants -----------------------------------------------------------------------
+    def assert_conserved(self, initial_floor: float) -> None:
+        tolerance = 1e-9 * max(self.gross_flow, 1.0) + 1e-3
+        imbalance = float(self.money.sum())
+        if abs(imbalance) > tolerance:
+            raise LedgerError(f"money not conserved: imbalance {imbalance:.6f} €")
+        floor_gap = self.total_floor() - initial_floor
+        if abs(floor_gap) > 1e-6 * max(initial_floor, 1.0):
+            raise LedgerError(f"floor space not conserved: gap {floor_gap:.3f} m²")
+
+    def assert_no_negative_cash(self, n_enterprises: int) -> None:
+        cash = self.cash_view(n_enterprises)
+        if cash.size and cash.min() < -1e-6:
+            raise LedgerError(f"an enterprise holds negative cash ({cash.min():.2f} €)")

@@ -1,0 +1,46 @@
+"""Household demand for ESS goods (reuse, reconditioned and manufactured products).
+
+Clearing rule: each territory has a pool of household spending on ESS goods at base prices
+(calibrated at start, growing with the scenario's demand index). It is shared among the
+territory's consumer-facing enterprises in proportion to their consumer weight (capacity at
+start, updated as they grow). Prices include VAT: with a reduced ESS rate ``r`` and pass-through
+``π``, the consumer price per euro of base HT price becomes ``(1+s) - π (s-r)``; quantity responds
+with the price elasticity, the HT price keeps the part of the cut not passed on, and the VAT
+forgone on covered sales is ``quantity × HT price × (s - r)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass
+class ConsumerClearing:
+    demand_ht: np.ndarray       # per enterprise, € HT this month
+    vat_collected: np.ndarray   # per enterprise, € of VAT paid by households
+    vat_forgone: np.ndarray     # per enterprise, € of VAT not collected because of a reduced rate
+
+
+class ConsumerMarket:
+    def __init__(self, pool_by_territory: np.ndarray, vat_standard: float, elasticity: float):
+        self.pool = pool_by_territory
+        self.vat_standard = vat_standard
+        self.elasticity = elasticity
+
+    def clear(self, territory, weight, labelled, demand_index, ess_vat_rate, pass_through):
+        """Allocate each territory's pool to its enterprises; returns HT demand and VAT."""
+        s = self.vat_standard
+        totals = np.bincount(territory, weights=weight, minlength=self.pool.size)
+        share = np.divide(weight, totals[territory], out=np.zeros_like(weight),
+                          where=totals[territory] > 0)
+        base_units = self.pool[territory] * demand_index * share / (1.0 + s)
+        rate = np.full(weight.size, s)
+        if ess_vat_rate is not None:
+            rate = np.where(labelled, ess_vat_rate, s)
+        consumer_price = (1.0 + s) - pass_through * (s - rate)
+        quantity = base_units * (consumer_price / (1.0 + s)) ** (-self.elasticity)
+        price_ht = consumer_price / (1.0 + rate)
+        demand_ht = quantity * price_ht
+        return ConsumerClearing(demand_ht, demand_ht * rate, demand_ht * (s - rate))

@@ -1,0 +1,203 @@
+"""Headline outputs: small pure functions of the model, recorded once a month into arrays.
+
+The time series (one row a month) and the territory panel (month × territory) are preallocated
+arrays filled in place, so data collection never copies the world. Every row carries the run's
+seed and its active levers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+INDUSTRIAL_SECTORS = (0, 3)  # collection_recycling, manufacturing (sim.config.schema.SECTORS)
+
+SERIES = (
+    "ess_jobs_permanent", "ess_jobs_insertion", "ess_jobs_adapted", "ess_jobs_total",
+    "ess_enterprises", "ess_scaled_up", "ess_entries", "ess_failures", "insertion_entries",
+    "insertion_exits", "insertion_exits_employment", "insertion_exits_durable",
+    "industrial_jobs", "industrial_vacancies_filled_by_insertion", "ess_industry_ties",
+    "ess_sales_eur", "ess_procurement_sales_eur", "reserved_awards_eur",
+    "mean_rent_ess_eur_m2", "ess_floor_m2", "trust_floor_m2", "ess_debt_eur",
+    "ess_share_industrial_jobs", "vat_forgone_eur", "public_cost_baseline_eur",
+)
+PANEL = (
+    "ess_jobs_permanent", "ess_jobs_insertion", "ess_jobs_adapted", "ess_jobs_total",
+    "ess_enterprises", "insertion_exits_employment", "industrial_jobs", "ess_industry_ties",
+    "mean_rent_ess_eur_m2", "public_cost_eur",
+)
+
+
+def jobs(model):
+    e = model.enterprises
+    alive = e.alive
+    return (float(e.permanent[alive].sum()), float(e.insertion[alive].sum()),
+            float(e.adapted[alive].sum()))
+
+
+def mean_rent(model, territory: np.ndarray | None = None, n_territories: int = 0):
+    """Floor-weighted mean rent (€/m²/yr) that ESS pay, overall or per territory."""
+    s, floor = model.sites, model.ledger.site_floor[: model.sites.n]
+    weights = floor * s.open
+    if territory is None:
+        total = weights.sum()
+        return float((weights * s.rent_m2_yr).sum() / total) if total > 0 else 0.0
+    paid = np.bincount(s.territory, weights=weights * s.rent_m2_yr, minlength=n_territories)
+    area = np.bincount(s.territory, weights=weights, minlength=n_territories)
+    return np.divide(paid, area, out=np.zeros(n_territories), where=area > 0)
+
+
+def ess_share_of_industrial_jobs(model) -> float:
+    e = model.enterprises
+    industrial = e.alive & np.isin(e.sector, INDUSTRIAL_SECTORS)
+    ess = float((e.permanent + e.insertion + e.adapted)[industrial].sum())
+    total = ess + float(model.firms.jobs.sum())
+    return ess / total if total > 0 else 0.0
+
+
+class MetricsRecorder:
+    """Preallocated monthly arrays for the time series and the territory panel."""
+
+    def __init__(self, model):
+        self.model = model
+        horizon, n_t = model.config.horizon_months, len(model.territories)
+        self.series = {name: np.zeros(horizon) for name in SERIES}
+        self.lever_costs = {p.name: np.zeros(horizon) for p in model.policies}
+        self.panel = {name: np.zeros((horizon, n_t)) for name in PANEL}
+        self.cumulative_baseline = 0.0
+        self.cumulative_levers = dict.fromkeys(self.lever_costs, 0.0)
+        self.months = 0
+
+    def reporters(self) -> dict:
+        """Mesa DataCollector reporters reading the month just recorded."""
+        names = ("ess_jobs_permanent", "ess_jobs_insertion", "ess_jobs_adapted",
+                 "ess_enterprises", "ess_scaled_up", "insertion_exits_employment",
+                 "ess_industry_ties", "public_cost_eur")
+        return {name: (lambda m, n=name: m.metrics.latest(n)) for name in names}
+
+    def latest(self, name: str) -> float:
+        if self.months == 0:
+            return 0.0
+        if name == "public_cost_eur":
+            return self.cumulative_baseline + sum(self.cumulative_levers.values())
+        return float(self.series[name][self.months - 1])
+
+    def record(self, lever_costs: dict[str, float]) -> None:
+        m, model = self.months, self.model
+        e, labour, n_t = model.enterprises, model.month_labour, len(model.territories)
+        s = self.series
+        s["ess_jobs_permanent"][m], s["ess_jobs_insertion"][m], s["ess_jobs_adapted"][m] = jobs(
+            model)
+        s["ess_jobs_total"][m] = (s["ess_jobs_permanent"][m] + s["ess_jobs_insertion"][m]
+                                  + s["ess_jobs_adapted"][m])
+        s["ess_enterprises"][m] = e.alive.sum()
+        s["ess_scaled_up"][m] = (e.alive & e.scaled_up).sum()
+        s["ess_entries"][m] = ((e.founded == model.month) & e.alive).sum()
+        s["ess_failures"][m] = model.month_failures
+        s["insertion_entries"][m] = labour["entries"]
+        s["insertion_exits"][m] = labour["exits"]
+        s["insertion_exits_employment"][m] = labour["employed"]
+        s["insertion_exits_durable"][m] = labour["durable"]
+        s["industrial_jobs"][m] = model.firms.jobs.sum()
+        s["industrial_vacancies_filled_by_insertion"][m] = labour["filled"]
+        s["ess_industry_ties"][m] = model.ties.active.sum()
+        s["ess_sales_eur"][m] = e.sales.sum()
+        s["ess_procurement_sales_eur"][m] = e.procurement_sales.sum()
+        s["reserved_awards_eur"][m] = model.month_reserved_awards
+        s["mean_rent_ess_eur_m2"][m] = mean_rent(model)
+        s["ess_floor_m2"][m] = model.ledger.site_floor.sum()
+        s["trust_floor_m2"][m] = float((model.ledger.site_floor[: model.sites.n]
+                                        * (model.sites.stock == 1) * model.sites.open).sum())
+        s["ess_debt_eur"][m] = e.debt[e.alive].sum()
+        s["ess_share_industrial_jobs"][m] = ess_share_of_industrial_jobs(model)
+        s["vat_forgone_eur"][m] = model.month_sales_parts["vat_forgone"].sum()
+        self.cumulative_baseline += model.month_public_baseline
+        s["public_cost_baseline_eur"][m] = self.cumulative_baseline
+        for name, cost in lever_costs.items():
+            self.cumulative_levers[name] += cost
+            self.lever_costs[name][m] = self.cumulative_levers[name]
+        self._record_panel(m, n_t)
+        model.month_public_baseline = 0.0
+        model.month_public_by_territory = np.zeros(n_t)
+        model.month_guarantee_calls = 0.0
+        model.month_failures = 0
+        self.months += 1
+
+    def _record_panel(self, m: int, n_t: int) -> None:
+        model, p = self.model, self.panel
+        e = model.enterprises
+        alive, where = e.alive, e.territory
+
+        def by_territory(values):
+            return np.bincount(where[alive], weights=values[alive], minlength=n_t)
+
+        p["ess_jobs_permanent"][m] = by_territory(e.permanent)
+        p["ess_jobs_insertion"][m] = by_territory(e.insertion)
+        p["ess_jobs_adapted"][m] = by_territory(e.adapted)
+        p["ess_jobs_total"][m] = (p["ess_jobs_permanent"][m] + p["ess_jobs_insertion"][m]
+                                  + p["ess_jobs_adapted"][m])
+        p["ess_enterprises"][m] = np.bincount(where[alive], minlength=n_t)
+        p["insertion_exits_employment"][m] = model.month_labour["employed_by_territory"]
+        p["industrial_jobs"][m] = np.bincount(model.firms.territory, weights=model.firms.jobs,
+                                              minlength=n_t)
+        ties = model.ties
+        p["ess_industry_ties"][m] = np.bincount(where[ties.enterprise[ties.active]],
+                                                minlength=n_t)
+        p["mean_rent_ess_eur_m2"][m] = mean_rent(model, model.sites.territory, n_t)
+        p["public_cost_eur"][m] = model.month_public_by_territory
+
+    # --- frames ---------------------------------------------------------------------------------
+    def _tags(self, frame: pd.DataFrame) -> pd.DataFrame:
+        frame["seed"] = np.int64(self.model.config.seed)
+        frame["levers"] = ",".join(self.model.lever_names)
+        return frame
+
+    def timeseries_frame(self) -> pd.DataFrame:
+        m = self.months
+        data = {"month": np.arange(m, dtype=np.int64),
+                "year": self.model.config.start_year + np.arange(m) // 12}
+        data.update({name: values[:m] for name, values in self.series.items()})
+        total = self.series["public_cost_baseline_eur"][:m].copy()
+        for name, values in self.lever_costs.items():
+            data[f"public_cost_{name}_eur"] = values[:m]
+            total += values[:m]
+        data["public_cost_eur"] = total
+        return self._tags(pd.DataFrame(data))
+
+    def territory_frame(self) -> pd.DataFrame:
+        m, t = self.months, self.model.territories
+        n_t = len(t)
+        data = {
+            "month": np.repeat(np.arange(m, dtype=np.int64), n_t),
+            "territory_code": np.tile(t.codes.astype(str), m),
+            "territory_name": np.tile(t.names.astype(str), m),
+            "density_class": np.tile(t.density_class.astype(str), m),
+            "archetype": np.tile(t.archetype.astype(str), m),
+            "lon": np.tile(t.lon, m), "lat": np.tile(t.lat, m),
+        }
+        data.update({name: values[:m].ravel() for name, values in self.panel.items()})
+        return self._tags(pd.DataFrame(data))
+
+    def summary(self) -> dict:
+        """Final figures and totals of the run."""
+        ts = self.timeseries_frame()
+        if ts.empty:
+            return {}
+        last, first = ts.iloc[-1], ts.iloc[0]
+        flows = ("insertion_exits_employment", "insertion_exits_durable", "insertion_entries",
+                 "insertion_exits", "industrial_vacancies_filled_by_insertion", "ess_entries",
+                 "ess_failures", "vat_forgone_eur")
+        out = {
+            "months": int(self.months), "seed": int(self.model.config.seed),
+            "levers": list(self.model.lever_names),
+            "final": {k: float(last[k]) for k in SERIES if k not in flows},
+            "start": {k: float(first[k]) for k in ("ess_jobs_total", "ess_enterprises",
+                                                   "industrial_jobs")},
+            "totals": {k: float(ts[k].sum()) for k in flows},
+            "job_years_ess": float(ts["ess_jobs_total"].sum() / 12.0),
+            "public_cost_eur": float(last["public_cost_eur"]),
+            "public_cost_by_lever_eur": {n: float(self.cumulative_levers[n])
+                                         for n in self.cumulative_levers},
+            "public_cost_baseline_eur": float(self.cumulative_baseline),
+        }
+        return out

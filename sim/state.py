@@ -1,0 +1,112 @@
+"""Struct-of-arrays tables holding the model's monthly state.
+
+Monthly arithmetic runs over these arrays (nanoseconds per agent); Mesa agents are thin views on
+one row each, used for discrete decisions, inspection and Mesa's own tooling.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class Table:
+    """Growable columns of equal length; attribute access returns a writable view of live rows."""
+
+    def __init__(self, schema: dict[str, np.dtype], capacity: int = 64):
+        self.n = 0
+        self._columns = {name: np.zeros(capacity, dtype=dtype) for name, dtype in schema.items()}
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        columns = self.__dict__.get("_columns")
+        if columns is None or name not in columns:
+            raise AttributeError(name)
+        return columns[name][: self.n]
+
+    def append(self, count: int, **values) -> np.ndarray:
+        """Add ``count`` rows (unspecified columns zero); returns their indices."""
+        start, end = self.n, self.n + count
+        capacity = next(iter(self._columns.values())).size
+        if end > capacity:
+            new_capacity = max(end, 2 * capacity)
+            for name, column in self._columns.items():
+                grown = np.zeros(new_capacity, dtype=column.dtype)
+                grown[:start] = column[:start]
+                self._columns[name] = grown
+        for name, value in values.items():
+            self._columns[name][start:end] = value
+        self.n = end
+        return np.arange(start, end)
+
+
+def enterprise_table(capacity: int) -> Table:
+    """ESS enterprises: one row per enterprise ever created (dead rows stay, ``alive`` False)."""
+    return Table(
+        {
+            "alive": np.bool_, "form": np.int8, "sector": np.int8, "territory": np.int32,
+            "region": np.int32, "founded": np.int32, "permanent": np.int64,
+            "insertion_posts": np.int64, "insertion": np.int64, "adapted": np.int64,
+            "support_vacant": np.bool_, "capacity": np.float64, "demand": np.float64,
+            "sales": np.float64, "procurement_sales": np.float64, "pressure": np.float64,
+            "debt": np.float64, "payables": np.float64, "equity_raised": np.float64,
+            "refused_months": np.int32, "premises_wait": np.int32, "owner_firm": np.int64,
+            "scaled_up": np.bool_, "n_sites": np.int32, "n_regions": np.int32,
+            "rent_month": np.float64, "floor": np.float64, "loss_making": np.bool_,
+            "consumer_weight": np.float64, "business_weight": np.float64,
+            "last_growth": np.int32, "productivity": np.float64,
+        },
+        capacity,
+    )
+
+
+def firm_table(capacity: int) -> Table:
+    """Conventional industrial firms."""
+    return Table(
+        {
+            "territory": np.int32, "region": np.int32, "sector": np.int8, "jobs": np.float64,
+            "csr": np.bool_, "vacancies": np.float64, "aid_received": np.float64,
+            "ess_ties": np.int32,
+        },
+        capacity,
+    )
+
+
+def site_table(capacity: int) -> Table:
+    """Premises leased by ESS enterprises: floor space, landlord stock and rent."""
+    return Table(
+        {
+            "open": np.bool_, "enterprise": np.int64, "territory": np.int32, "region": np.int32,
+            "stock": np.int8, "rent_m2_yr": np.float64, "opened": np.int32,
+        },
+        capacity,
+    )
+
+
+def tie_table(capacity: int) -> Table:
+    """Economic graph between industrial firms and ESS enterprises (edge list)."""
+    return Table(
+        {
+            "active": np.bool_, "firm": np.int64, "enterprise": np.int64, "kind": np.int8,
+            "trust": np.float64, "created": np.int32,
+        },
+        capacity,
+    )
+
+
+def loan_table(capacity: int) -> Table:
+    return Table(
+        {
+            "open": np.bool_, "enterprise": np.int64, "outstanding": np.float64,
+            "payment": np.float64, "rate_month": np.float64, "guaranteed": np.float64,
+            "lender": np.int8,
+        },
+        capacity,
+    )
+
+
+def contract_table(capacity: int) -> Table:
+    """Public contracts won by ESS enterprises: monthly value until the end month."""
+    return Table(
+        {"enterprise": np.int64, "monthly_value": np.float64, "end_month": np.int32,
+         "reserved": np.bool_},
+        capacity,
+    )
