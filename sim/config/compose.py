@@ -10,15 +10,28 @@ from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 
+import re
+import sys
+
 from hydra import compose, initialize_config_dir
+from hydra.core.config_store import ConfigStore
 from hydra.core.global_hydra import GlobalHydra
 from hydra.errors import HydraException
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.config.errors import ConfigError
 from sim.config.schema import SimConfig
 from sim.config.validate import validate
+
+
+def register_schema() -> None:
+    """Put the typed schema under ``config.yaml`` (its first default), so every key is typed
+    and every override is checked against it."""
+    ConfigStore.instance().store(name="sim_schema", node=SimConfig)
+
+
+register_schema()
 
 
 def config_dir() -> Path:
@@ -40,7 +53,7 @@ def compose_config(overrides: Sequence[str] = (), directory: Path | None = None)
         with initialize_config_dir(str(directory or config_dir()), version_base="1.3"):
             return compose("config", overrides=list(overrides))
     except (HydraException, OmegaConfBaseException) as error:
-        raise ConfigError("overrides", _hydra_message(error)) from None
+        raise _hydra_message(error) from None
 
 
 def load_config(overrides: Sequence[str] = (), directory: Path | None = None) -> SimConfig:
@@ -48,10 +61,58 @@ def load_config(overrides: Sequence[str] = (), directory: Path | None = None) ->
     return validate(compose_config(overrides, directory))
 
 
-def _hydra_message(error: Exception) -> str:
-    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
-    text = lines[0] if lines else type(error).__name__
-    options = [line for line in lines[1:] if not line.startswith("Available")]
-    if "Could not find" in text and options:
-        text += f"; allowed: {', '.join(options)}"
-    return text
+def _hydra_message(error: Exception) -> ConfigError:
+    """Hydra's multi-line composition errors as one line naming the field and the choices."""
+    text = str(error)
+    cause = error.__cause__
+    if isinstance(cause, OmegaConfBaseException):
+        key = getattr(cause, "full_key", None) or "overrides"
+        first = str(cause).splitlines()[0].strip()
+        return ConfigError(str(key), f"{first}; allowed: {_expected(str(key))}")
+    missing = re.search(r"Could not (?:find|load) '([\w/]+)/([^']+)'", text)
+    if missing:
+        group, option = missing.groups()
+        options = sorted(p.stem for p in (config_dir() / group).glob("*.yaml"))
+        return ConfigError(group.replace("/", "."),
+                           f"unknown option '{option}'; allowed: {', '.join(options)}")
+    override = re.search(r"Could not override '([^']+)'", text)
+    if override:
+        key = override.group(1)
+        detail = re.search(r"Value '.*?' (?:could not be converted|is not a valid).*", text)
+        if detail:
+            return ConfigError(key, detail.group(0).splitlines()[0])
+        return ConfigError(key, f"unknown key; allowed here: {', '.join(_siblings(key))}")
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    return ConfigError("overrides", first or type(error).__name__)
+
+
+def _expected(key: str) -> str:
+    """The type and range the schema declares for ``key``."""
+    import dataclasses
+
+    node: object = SimConfig
+    meta: dict = {}
+    for part in key.split("."):
+        fields = {f.name: f for f in dataclasses.fields(node)} if dataclasses.is_dataclass(
+            node) else {}
+        if part not in fields:
+            return "see the schema (python -m sim --cfg job)"
+        meta, node = fields[part].metadata, fields[part].type
+        node = getattr(sys.modules[SimConfig.__module__], str(node), node)
+    low, high = meta.get("low"), meta.get("high")
+    name = str(node).split("'")[1] if "'" in str(node) else str(node)
+    kind = {"int": "an integer", "float": "a number", "bool": "true or false",
+            "str": "a string"}.get(name, name)
+    if low is not None and high is not None:
+        return f"{kind} with {low} <= value <= {high}"
+    return kind
+
+
+def _siblings(key: str) -> list[str]:
+    """The keys the schema allows beside ``key`` (for an unknown-key message)."""
+    node = OmegaConf.structured(SimConfig)
+    for part in key.split(".")[:-1]:
+        if part not in node:
+            break
+        node = node[part]
+    return sorted(str(k) for k in node.keys()) if hasattr(node, "keys") else []
