@@ -14,7 +14,7 @@ from sim.config.schema import LEGAL_FORMS
 from sim.events import EventKind
 from sim.ledger import Sector
 from sim.markets.credit import YOUNG_MONTHS
-from sim.setup import calibrate_productivity, draw_staff_and_sector
+from sim.setup import add_market_demand, calibrate_productivity, draw_staff_and_sector
 
 GROWTH_COOLDOWN_MONTHS = 6
 EQUIPMENT_EUR_PER_JOB = 2000.0
@@ -25,6 +25,7 @@ RELOCATION_RATE = 0.1
 
 
 def run_month(model) -> None:
+    model.month_guarantee_calls_by_territory = np.zeros(len(model.territories))
     _grow(model)
     _shrink(model)
     _open_sites(model)
@@ -132,7 +133,7 @@ def _funding_source(model, rows, cost) -> np.ndarray:
     rng = model.streams["credit.investment"]
     draws = rng.random((2, rows.size))
     open_capital = model.form_outside_equity[e.form[rows]] | (
-        draws[1] < model.effects.equity_for_closed_forms)
+        draws[1] < model.effects.equity_for_closed_forms[e.territory[rows]])
     source = np.full(rows.size, LOAN, dtype=np.int8)
     source[open_capital & (draws[0] < model.params.impact_equity_chance)] = EQUITY
     source[cash >= cost + buffer] = OWN
@@ -141,10 +142,11 @@ def _funding_source(model, rows, cost) -> np.ndarray:
         a = rows[ask]
         approved = model.credit_market.screen(
             rng, e.form[a], model.month - e.founded[a] < YOUNG_MONTHS, e.loss_making[a],
-            model.effects.guarantee_boost[e.territory[a]])
+            model.effects.guarantee_boost[e.territory[a]], jobs=_jobs(e, a))
         source[np.flatnonzero(ask)[~approved]] = REFUSED
         refused = a[~approved]
-        model.events.record(model.month, EventKind.LOAN_REFUSED, refused, e.territory[refused])
+        model.events.record(model.month, EventKind.LOAN_REFUSED, refused, e.territory[refused],
+                            "investment")
     return source
 
 
@@ -316,7 +318,11 @@ def _entries(model) -> None:
     e.alive[born] = True
     e.n_sites[born] = 1
     e.n_regions[born] = 1
-    _entry_market_weights(model, born)
+    public_share = model.params.procurement.initial_share_of_demand
+    plan = econ.utilisation_at_start * e.capacity[born] * (1.0 - public_share)
+    sd = econ.entrant_demand_sd  # the clientele an entrant finds, against its plan
+    clientele = model.streams["demography.entry_demand"].lognormal(-sd**2 / 2, sd, born.size)
+    add_market_demand(model, born, plan * clientele)
     costs = (e.permanent[born] * econ.wage_permanent_month
              + (e.insertion[born] * model.form_fte[e.form[born]] + e.adapted[born])
              * econ.wage_insertion_month)
@@ -326,21 +332,6 @@ def _entries(model) -> None:
         model.ess_agents[int(row)] = model.new_ess_agent(int(row))
     model.events.record(model.month, EventKind.ENTRY, born, e.territory[born],
                         np.asarray(LEGAL_FORMS)[e.form[born]])
-
-
-def _entry_market_weights(model, born) -> None:
-    """A newcomer takes market weight like an incumbent of its size (shares pools with them)."""
-    e = model.enterprises
-    alive = np.flatnonzero(e.alive)
-    cap = e.capacity[alive].sum()
-    if cap <= 0:
-        return
-    consumer_ratio = e.consumer_weight[alive].sum() / cap
-    business_ratio = e.business_weight[alive].sum() / cap
-    facing = model.consumer_facing[e.sector[born]]
-    e.consumer_weight[born] = e.capacity[born] * consumer_ratio * facing / max(
-        model.consumer_facing[e.sector[alive]].mean(), 1e-9)
-    e.business_weight[born] = e.capacity[born] * business_ratio
 
 
 # --- failures, acquisitions, scale-ups ---------------------------------------------------------
@@ -375,6 +366,8 @@ def _default_loans(model, rows) -> None:
     model.ledger.pay_sector_to_sector(Sector.GUARANTEE_FUND, Sector.BANKS, covered.sum(),
                                       "guarantee_calls")
     model.month_guarantee_calls += covered.sum()
+    np.add.at(model.month_guarantee_calls_by_territory,
+              model.enterprises.territory[loans.enterprise[bad]], covered)
     model.events.record(model.month, EventKind.LOAN_DEFAULT, loans.enterprise[bad],
                         model.enterprises.territory[loans.enterprise[bad]])
     loans.open[bad] = False

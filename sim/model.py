@@ -141,17 +141,21 @@ class EcosystemModel(mesa.Model):
         self.add_ties(meeting[ok], supplier[ok], TIE_SUPPLY)
 
     def _aid_compliers(self) -> np.ndarray:
-        """Firms aided this month that take an ESS action under conditional aid."""
+        """Firms aided this month that take an ESS action under conditional aid: above the
+        threshold whenever the condition reaches them, below it if they volunteer. A complier
+        commits to buying from the ESS (it becomes a CSR-minded buyer)."""
         e = self.effects
         granted = self.aid_granted_firms
+        self.aid_compliers = np.zeros(0, np.int64)
         if e.aid_conditional_dose <= 0 or granted.size == 0:
-            return np.zeros(0, np.int64)
+            return self.aid_compliers
         in_scope = e.aid_conditional_mask[self.firms.territory[granted]] > 0
-        draws = self.streams["policy.conditional_aid.compliance"].random(granted.size)
+        draws = self.streams["policy.conditional_aid.compliance"].random((2, granted.size))
         binding = self.aid_granted_amounts >= e.aid_threshold_eur
-        complies = in_scope & (binding | (draws < e.aid_voluntary_compliance)) & (
-            draws < e.aid_conditional_dose + binding)
+        complies = in_scope & (draws[0] < e.aid_conditional_dose) & (
+            binding | (draws[1] < e.aid_voluntary_compliance))
         self.aid_compliers = granted[complies]
+        self.firms.csr[self.aid_compliers] = True
         return self.aid_compliers
 
     def _random_neighbour(self, territory: np.ndarray, uniforms: np.ndarray) -> np.ndarray:
@@ -188,15 +192,19 @@ class EcosystemModel(mesa.Model):
         capacity = self.capacity_of(np.arange(e.n)) * hr.capacity_factor(e.support_vacant)
         e.capacity[:] = np.where(alive, capacity, 0.0)
 
-    def capacity_of(self, rows: np.ndarray) -> np.ndarray:
-        """Monthly sales capacity (€) from staff, form productivity and feedstock access."""
-        e, econ = self.enterprises, self.params.economy
+    def capacity_of(self, rows: np.ndarray, observed: bool = False) -> np.ndarray:
+        """Monthly sales capacity (€) from staff, productivity and feedstock access.
+
+        ``observed`` applies the competition brake's feedstock loss as measured, whether or not
+        this run lifts the brake: calibration happens in the observed world.
+        """
+        e, econ, competition = self.enterprises, self.params.economy, self.params.competition
         fte = (e.permanent[rows]
                + e.insertion[rows] * self.form_fte[e.form[rows]] * econ.insertion_productivity
                + e.adapted[rows] * econ.adapted_productivity)
-        feedstock = np.where(self.needs_feedstock[e.sector[rows]],
-                             self.params.competition.feedstock_access(
-                                 self.effects.feedstock_boost[e.territory[rows]]), 1.0)
+        access = (1.0 - competition.feedstock_loss_share if observed else
+                  competition.feedstock_access(self.effects.feedstock_boost[e.territory[rows]]))
+        feedstock = np.where(self.needs_feedstock[e.sector[rows]], access, 1.0)
         return econ.sales_per_fte_month * e.productivity[rows] * fte * feedstock
 
     def on_site_jobs(self, rows: np.ndarray) -> np.ndarray:
@@ -225,19 +233,29 @@ class EcosystemModel(mesa.Model):
                              weights=self.contracts.monthly_value[
                                  self.contracts.end_month > self.month], minlength=n)
         demand = (consumer.demand_ht + generic + tie_demand + public) * e.alive
-        served = np.divide(np.minimum(demand, e.capacity), demand, out=np.zeros(n),
-                           where=demand > 0)
+        # private orders arrive unevenly month to month: realised sales fluctuate around the
+        # expected demand the enterprise plans with (cash strain, not growth signals)
+        shock = self._sales_shock(n)
+        realised = (consumer.demand_ht + generic + tie_demand) * shock * e.alive + public
+        served = np.divide(np.minimum(realised, e.capacity), realised, out=np.zeros(n),
+                           where=realised > 0)
         e.demand[:] = demand
-        e.sales[:] = demand * served
+        e.sales[:] = realised * served
         e.procurement_sales[:] = public * served
         ratio = np.divide(demand, e.capacity, out=np.ones(n), where=e.capacity > 0)
         e.pressure[:] = (1 - PRESSURE_SMOOTHING) * e.pressure + PRESSURE_SMOOTHING * ratio
         self.month_served = served
+        private = shock * served
         self.month_sales_parts = {
-            "consumer": consumer.demand_ht * served, "vat": consumer.vat_collected * served,
-            "vat_forgone": consumer.vat_forgone * served, "business": generic * served,
-            "industry": tie_demand * served, "public": public * served,
+            "consumer": consumer.demand_ht * private, "vat": consumer.vat_collected * private,
+            "vat_forgone": consumer.vat_forgone * private, "business": generic * private,
+            "industry": tie_demand * private, "public": public * served,
         }
+
+    def _sales_shock(self, n: int) -> np.ndarray:
+        """Monthly log-normal multiplier of private sales, mean 1 (``sales_volatility``)."""
+        sd = self.params.economy.sales_volatility
+        return self.streams["markets.sales_shocks"].lognormal(-sd**2 / 2, sd, n)
 
     def _award_tenders(self) -> None:
         e = self.enterprises
@@ -258,8 +276,11 @@ class EcosystemModel(mesa.Model):
             self.events.record(self.month, EventKind.TENDER_WON, awards.enterprise,
                                awards.territory,
                                np.where(awards.reserved, "reserved", "open"))
-        self.month_reserved_awards = float(awards.monthly_value[awards.reserved].sum()) * (
+        reserved_value = awards.monthly_value * awards.reserved * (
             self.params.procurement.contract_months)
+        self.month_reserved_awards_by_territory = np.bincount(
+            awards.territory, weights=reserved_value, minlength=len(self.territories))
+        self.month_reserved_awards = float(reserved_value.sum())
 
     def _settle(self) -> None:
         """Every euro of the month through the ledger: sales, VAT, aid, wages, materials, rent,
@@ -289,6 +310,8 @@ class EcosystemModel(mesa.Model):
         result = e.sales + aid - wages - materials - e.rent_month - service
         e.loss_making[:] = result < 0
         self.month_result = result
+        self.month_accounts = {"sales": e.sales.copy(), "aid": aid, "wages": wages,
+                               "materials": materials, "rent": e.rent_month.copy()}
 
     def _pay_rents(self) -> None:
         s, e = self.sites, self.enterprises
@@ -329,10 +352,13 @@ class EcosystemModel(mesa.Model):
             approved = self.credit_market.screen(
                 self.streams["credit.overdraft"], e.form[short],
                 self.month - e.founded[short] < YOUNG_MONTHS, e.loss_making[short],
-                self.effects.guarantee_boost[e.territory[short]])
+                self.effects.guarantee_boost[e.territory[short]],
+                jobs=e.permanent[short] + e.insertion[short] + e.adapted[short], short_term=True)
             need = -cash[short]
             self.grant_loans(short[approved], need[approved] * 1.2, OVERDRAFT_MONTHS, "overdraft")
             refused = short[~approved]
+            self.events.record(self.month, EventKind.LOAN_REFUSED, refused, e.territory[refused],
+                               "overdraft")
             L.pay_sector_to_enterprises(Sector.SUPPLIERS, refused, -cash[refused], "payables")
             e.payables[refused] += -cash[refused]
             e.refused_months[refused] += 1

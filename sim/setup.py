@@ -45,13 +45,6 @@ INSERTION_FORMS = ("EI", "ACI", "AI", "ETTI")
 RESERVED_FORMS = INSERTION_FORMS + ("EA",)
 FEEDSTOCK_SECTORS = ("collection_recycling", "reuse_reconditioning")
 CONSUMER_FACING = {"reuse_reconditioning": 1.0, "manufacturing": 0.5}
-# Sector mix by legal form (assumption from the seed's panorama: insertion and adapted
-# structures in collection, reuse and on-site services; cooperatives in manufacturing).
-SECTOR_MIX = {
-    "EI": (0.4, 0.25, 0.25, 0.1), "ACI": (0.3, 0.4, 0.2, 0.1), "AI": (0.0, 0.0, 1.0, 0.0),
-    "ETTI": (0.0, 0.0, 1.0, 0.0), "EA": (0.2, 0.0, 0.6, 0.2), "SCOP": (0.1, 0.0, 0.3, 0.6),
-    "SCIC": (0.3, 0.3, 0.0, 0.4), "ASSOCIATION": (0.3, 0.5, 0.0, 0.2),
-}
 BASIN_BROWNFIELD_MULTIPLIER = 3.0
 
 
@@ -146,7 +139,7 @@ def draw_staff_and_sector(model, rng, rows, scale: float) -> None:
     e.insertion_posts[rows] = staff[:, 1]
     e.insertion[rows] = staff[:, 1]
     e.adapted[rows] = staff[:, 2]
-    mix = np.cumsum(np.array([SECTOR_MIX[f] for f in LEGAL_FORMS]), axis=1)[form]
+    mix = np.cumsum(np.array([forms[f].sector_mix for f in LEGAL_FORMS]), axis=1)[form]
     e.sector[rows] = np.minimum((rng.random(rows.size)[:, None] > mix).sum(axis=1),
                                 len(SECTORS) - 1)
 
@@ -235,7 +228,7 @@ def calibrate_productivity(model, rows, rent_month) -> None:
     afterwards are markets, shocks and levers."""
     e, econ = model.enterprises, model.params.economy
     e.productivity[rows] = 1.0
-    unit_sales = econ.utilisation_at_start * model.capacity_of(rows)
+    unit_sales = econ.utilisation_at_start * model.capacity_of(rows, observed=True)
     ins_fte = e.insertion[rows] * model.form_fte[e.form[rows]] + e.adapted[rows]
     wages = e.permanent[rows] * econ.wage_permanent_month + ins_fte * econ.wage_insertion_month
     aid = ins_fte * model.form_aid_month[e.form[rows]]
@@ -253,7 +246,8 @@ def _create_markets(model) -> None:
     model.tie_spend_share = (p.industry.purchases_per_job_month
                              * p.mutual_ignorance.ess_spend_share_known)
     model.credit_market = CreditMarket(p.finance, model.form_finance_factor)
-    model.premises_market = PremisesMarket(p.base_rent_eur_m2_yr, t.tension)
+    model.premises_market = PremisesMarket(p.base_rent_eur_m2_yr,
+                                           p.premises.rent_tension(np.asarray(t.tension)))
     model.contracts = contract_table(max(e.n, 64))
     model.loans = loan_table(max(e.n, 64))
     model._produce()
@@ -265,19 +259,25 @@ def _create_markets(model) -> None:
     tie_demand, _ = BusinessMarket.clear_ties(model.ties, model.firms, e.capacity, e.n,
                                               model.tie_spend_share, 0.0)
     public = target * p.procurement.initial_share_of_demand
-    residual = np.maximum(target - public - tie_demand, 0.0)
-    consumer = residual * econ.consumer_share_of_residual * model.consumer_facing[e.sector]
-    business = residual - consumer
-    e.consumer_weight[:] = consumer
-    e.business_weight[:] = business
     n_t = len(t)
-    consumer_pool = np.bincount(e.territory, weights=consumer, minlength=n_t) * (
-        1.0 + econ.vat_standard)
-    model.consumer_market = ConsumerMarket(consumer_pool, econ.vat_standard,
+    model.consumer_market = ConsumerMarket(np.zeros(n_t), econ.vat_standard,
                                            econ.price_elasticity)
-    model.business_market = BusinessMarket(np.bincount(e.territory, weights=business,
-                                                       minlength=n_t))
+    model.business_market = BusinessMarket(np.zeros(n_t))
+    add_market_demand(model, np.arange(e.n), np.maximum(target - public - tie_demand, 0.0))
     e.demand[:] = target
+
+
+def add_market_demand(model, rows, residual) -> None:
+    """Give enterprises households' and businesses' demand worth ``residual`` € a month, and
+    grow their territory's pools by as much: a newcomer brings its own clients rather than
+    only taking incumbents' (assumption, docs/ODD.md)."""
+    e, econ = model.enterprises, model.params.economy
+    consumer = residual * econ.consumer_share_of_residual * model.consumer_facing[e.sector[rows]]
+    business = residual - consumer
+    e.consumer_weight[rows] = consumer
+    e.business_weight[rows] = business
+    np.add.at(model.consumer_market.pool, e.territory[rows], consumer * (1 + econ.vat_standard))
+    np.add.at(model.business_market.generic_pool, e.territory[rows], business)
 
 
 def _stationary_bid_rate(model, target, spend) -> float:
@@ -285,7 +285,9 @@ def _stationary_bid_rate(model, target, spend) -> float:
     month replace those that expire (the public-contract stock is stationary in the baseline)."""
     p = model.params.procurement
     expiring = target.sum() * p.initial_share_of_demand / p.contract_months
-    win = model.procurement_market.win_probability(model.params.competition.price_premium())
+    # the observed world: calibrated with the competition brake as measured, even when a run
+    # lifts it (lifting it must then raise ESS wins, not be absorbed by the calibration)
+    win = model.procurement_market.win_probability(model.params.competition.unit_cost_premium)
     awarded_per_bid = win * spend / p.contract_months  # monthly value won per bidding share
     has_ess = np.bincount(model.enterprises.territory, minlength=spend.size) > 0
     reachable = float(awarded_per_bid[has_ess].sum())

@@ -98,7 +98,7 @@ def test_cost_per_job_year_and_density_split(sweep):
 
 
 class _Checker(HTMLParser):
-    VOID = {"meta", "img", "br", "hr", "link", "input"}
+    VOID = frozenset({"meta", "img", "br", "hr", "link", "input"})
 
     def __init__(self):
         super().__init__()

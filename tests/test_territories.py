@@ -10,6 +10,7 @@ import pytest
 from sim.territories import (
     ARCHETYPES,
     DENSITY_CLASSES,
+    TENSION_BOUNDS,
     TerritorySelectionError,
     load_territories,
     real,
@@ -133,7 +134,8 @@ def test_mayotte_population_is_imputed(france):
 def test_tension_is_monotone_in_density_and_one_at_the_median(france):
     order = np.argsort(france.density, kind="stable")
     assert (np.diff(france.tension[order]) >= 0).all()
-    assert france.tension.min() >= 0.5 and france.tension.max() <= 3.0
+    low, high = TENSION_BOUNDS
+    assert france.tension.min() >= low and france.tension.max() <= high
     assert france.tension.min() < 1.0 < france.tension.max()
     median = np.median(france.density)
     assert np.isclose(

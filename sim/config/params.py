@@ -3,7 +3,8 @@
 Every field of the config schema is declared with ``param`` so that validation, the generated
 parameter tables of the docs and the sensitivity analysis all read the same metadata. ``source``
 cites a row of ``shared/calibration`` (or the study); ``assumption`` marks a value without an
-empirical anchor, whose ``plausible`` range feeds the sensitivity analysis.
+empirical anchor, whose ``plausible`` range feeds the sensitivity analysis (``plausible_scale``
+gives it as multiples of the default, for per-form values that share one field).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ def param(
     source: str | None = None,
     assumption: str | None = None,
     plausible: tuple[float, float] | None = None,
+    plausible_scale: tuple[float, float] | None = None,
     choices: tuple[str, ...] | None = None,
 ):
     """A dataclass field with the metadata the validator, docs and sensitivity analysis use."""
@@ -33,6 +35,7 @@ def param(
         "source": source,
         "assumption": assumption,
         "plausible": plausible,
+        "plausible_scale": plausible_scale,
         "choices": choices,
     }
     if isinstance(default, (list, dict)):

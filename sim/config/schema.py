@@ -56,27 +56,88 @@ class ScenarioConfig:
 
 @dataclass
 class FormParams:
-    """One legal form: size, insertion path, outcomes, aid and finance rights."""
+    """One legal form: size, insertion path, outcomes, aid and finance rights.
 
-    per_100k_inhabitants: float = param(1.0, unit="structures/100k inh", low=0.0, high=100.0,
-                                        assumption="set per form below")
-    permanent_staff: float = param(5.0, unit="persons", low=0.0, high=1000.0, assumption="per form")
-    insertion_staff: float = param(0.0, unit="persons", low=0.0, high=1000.0, assumption="per form")
-    adapted_staff: float = param(0.0, unit="persons", low=0.0, high=1000.0, assumption="per form")
-    fte_per_insertion_head: float = param(0.8, unit="FTE/person", low=0.0, high=1.0,
-                                          assumption="per form")
-    path_months: float = param(12.0, unit="months", low=1.0, high=60.0, assumption="per form")
-    exit_employment: float = param(0.0, unit="share", low=0.0, high=1.0, assumption="per form")
-    exit_durable: float = param(0.0, unit="share", low=0.0, high=1.0, assumption="per form")
-    aid_per_fte_yr: float = param(0.0, unit="€/FTE/yr", low=0.0, high=100000.0,
-                                  assumption="per form")
-    target_margin: float = param(0.02, unit="share of sales", low=-0.5, high=0.5,
-                                 assumption="per form")
-    insertion_on_site: bool = param(True, unit="bool", assumption="per form")
-    finance_form_factor: str = param("firm", unit="-", choices=("firm", "cooperative", "association"),
-                                     assumption="per form")
-    outside_equity: bool = param(True, unit="bool", assumption="per form")
-    labelled_impact: bool = param(True, unit="bool", assumption="per form")
+    Each field's note says where every form's value (in ``default_forms``) comes from; per-form
+    assumptions carry ``plausible_scale``, a range as multiples of each form's default."""
+
+    per_100k_inhabitants: float = param(
+        1.0, unit="structures/100k inh", low=0.0, high=100.0,
+        source="national counts / 66.57 M inhabitants (INSEE EPCI table): EI 1,173 (26% of 4,510, "
+        "Dares 2023), ACI 2,255 (~half), AI 700 and ETTI 391 (43,400 and 18,000 people / mean "
+        "size); EA 747 (Sénat 2021); SCOP 1,065 and SCIC 200 in the model's sectors, so that "
+        "with their sector mix ~930 cooperatives are in industry (seed: two thirds of ~1,400); "
+        "ASSOCIATION 466 in scope (reuse and collection associations outside the IAE)",
+    )
+    permanent_staff: float = param(
+        5.0, unit="persons", low=0.0, high=1000.0, plausible_scale=(0.7, 1.4),
+        source="EI 9 / ETTI 6: ~10,000 permanent staff for ~1,200 EI+ETTI (FEI 2013-14); SCOP "
+        "31: seed, cooperatives are two thirds of 43,000 jobs and of ~1,400 structures; ACI 5, "
+        "AI 4, EA 10 (≥ 55% disabled staff rule), SCIC 25, ASSOCIATION 10 assumed",
+    )
+    insertion_staff: float = param(
+        0.0, unit="persons", low=0.0, high=1000.0,
+        source="Dares, end 2022 stock / structures: ACI 64,200 / 2,255 ≈ 28; AI 43,400 / 700 = 62; "
+        "EI 19,000 / 1,173 ≈ 16; ETTI 18,000 / 391 = 46",
+    )
+    adapted_staff: float = param(0.0, unit="persons", low=0.0, high=1000.0,
+                                 source="Sénat 2021: 37,325 aided disabled employees / 747 EA = 50")
+    fte_per_insertion_head: float = param(
+        0.8, unit="FTE/person", low=0.0, high=1.0,
+        source="DGEFP 2018 realised FTE / Dares end-2017 stock: ACI 26,515 / 51,700 ≈ 0.5; AI "
+        "18,189 / 55,800 ≈ 0.33; EI 13,759 / 15,000 ≈ 0.9; ETTI 10,262 / 13,600 ≈ 0.75",
+    )
+    path_months: float = param(
+        12.0, unit="months", low=1.0, high=60.0,
+        source="Dares 2022, stock / new contracts a year: ACI 64,200 / 65,800 → 12; EI 19,000 / "
+        "21,500 → 11; AI 43,400 / 49,900 → 10; ETTI 18,000 / 37,600 → 6. Preferred to the "
+        "quoted '6-8 months in AI/ETTI' because it makes entries match the stock (fact 3)",
+    )
+    exit_employment: float = param(
+        0.0, unit="share", low=0.0, high=1.0,
+        source="Dares (Jan 2024), 2021 leavers in employment 6 months later: AI and ETTI 53%, EI "
+        "41%, ACI 33% (45% overall). Preferred to the 2005-14 cohorts (ACI 30 / EI 37 / AI 52 / "
+        "ETTI 55%) as the same vintage as the 45% headline",
+    )
+    exit_durable: float = param(
+        0.0, unit="share", low=0.0, high=1.0,
+        source="ACI 19% (Dares Jan 2024); EI 24% (FEI 2013); AI and ETTI 21% assumed so that all "
+        "leavers give ~20% (Dares; DREETS BFC 2022: 20.6%)",
+    )
+    aid_per_fte_yr: float = param(
+        0.0, unit="€/FTE/yr", low=0.0, high=100000.0,
+        source="aide au poste, arrêté of 4 Dec 2024 (euros of 2024, so not the 2025 EI 13,304): EI "
+        "12,459 / ETTI 4,781 / AI 1,619 / ACI 23,921; EA ~18,500 (arrêté of 16 Jan 2025: "
+        "18,230-18,941 by age)",
+    )
+    target_margin: float = param(
+        0.02, unit="share of sales", low=-0.5, high=0.5, plausible_scale=(0.0, 2.0),
+        assumption="net margin an enterprise of the form earns at creation (Dares 2019-005: "
+        "insertion firms' margin rate ~4x below conventional firms'; CG Scop: cooperatives' "
+        "net margin a few %)",
+    )
+    insertion_on_site: bool = param(True, unit="bool",
+                                    source="Code du travail L5132: AI and ETTI place their "
+                                    "employees at clients (mise à disposition)")
+    finance_form_factor: str = param(
+        "firm", unit="-", choices=("firm", "cooperative", "association"),
+        source="legal status: EI, ETTI and EA are mostly commercial companies; ACI and AI are "
+        "mostly associations (Dares 2019-005: 50% of EI, 95% of ETTI commercial)",
+    )
+    outside_equity: bool = param(
+        True, unit="bool",
+        source="associations have no share capital; SCOP capital is held mostly by employees "
+        "(loi 1978); SCIC and commercial companies may open their capital",
+    )
+    labelled_impact: bool = param(True, unit="bool",
+                                  assumption="every form's goods could carry an impact label")
+    sector_mix: list[float] = param(
+        [0.25, 0.25, 0.25, 0.25], unit="shares of " + ", ".join(SECTORS),
+        assumption="sector mix by form (seed's panorama: insertion and adapted structures in "
+        "collection, reuse and on-site services, cooperatives in manufacturing); the industrial "
+        "shares (collection + manufacturing) are set so that a France build holds ~1,400 ESS "
+        "structures and ~43,000 jobs in industry, two thirds cooperative (seed)",
+    )
 
 
 def _form(**kw) -> FormParams:
@@ -84,41 +145,40 @@ def _form(**kw) -> FormParams:
 
 
 def default_forms() -> dict[str, FormParams]:
-    """Per-form defaults; sources in docs/parameters.md and calibration notes (Dares, CG Scop)."""
+    """Per-form defaults; each field's source note in ``FormParams`` covers every form."""
     return {
-        # Dares 2023: 4,510 IAE structures (ACI ~half, EI 26%); 144,600 people end 2022
-        # (ACI 64,200 / AI 43,400 / EI 19,000 / ETTI 18,000); paths ~12 months ACI/EI, 6-8 AI/ETTI;
-        # in employment 6 months after leaving ACI 30% / EI 37% / AI 52% / ETTI 55%, durable ~20%;
-        # aide au poste (arrêté 4 Dec 2024) EI 12,459 / ETTI 4,781 / AI 1,619 / ACI 23,921 €/FTE/yr.
-        "EI": _form(per_100k_inhabitants=1.72, permanent_staff=6, insertion_staff=16,
-                    fte_per_insertion_head=0.8, path_months=12, exit_employment=0.37,
-                    exit_durable=0.17, aid_per_fte_yr=12459, target_margin=0.02,
-                    finance_form_factor="firm", outside_equity=True),
-        "ACI": _form(per_100k_inhabitants=3.3, permanent_staff=5, insertion_staff=28,
-                     fte_per_insertion_head=0.75, path_months=12, exit_employment=0.30,
-                     exit_durable=0.13, aid_per_fte_yr=23921, target_margin=0.01,
-                     finance_form_factor="association", outside_equity=False),
-        "AI": _form(per_100k_inhabitants=1.03, permanent_staff=4, insertion_staff=62,
-                    fte_per_insertion_head=0.25, path_months=7, exit_employment=0.52,
-                    exit_durable=0.24, aid_per_fte_yr=1619, target_margin=0.02, insertion_on_site=False,
-                    finance_form_factor="association", outside_equity=False),
-        "ETTI": _form(per_100k_inhabitants=0.57, permanent_staff=4, insertion_staff=46,
-                      fte_per_insertion_head=0.5, path_months=7, exit_employment=0.55,
-                      exit_durable=0.26, aid_per_fte_yr=4781, target_margin=0.02, insertion_on_site=False,
-                      finance_form_factor="firm", outside_equity=True),
-        # Sénat 2021: 747 EA, 37,325 aided disabled employees; aid ~18,230-18,941 €/FTE (2025)
-        "EA": _form(per_100k_inhabitants=1.1, permanent_staff=10, adapted_staff=50,
+        "EI": _form(per_100k_inhabitants=1.76, permanent_staff=9, insertion_staff=16,
+                    fte_per_insertion_head=0.9, path_months=11, exit_employment=0.41,
+                    exit_durable=0.24, aid_per_fte_yr=12459, target_margin=0.02,
+                    finance_form_factor="firm", outside_equity=True,
+                    sector_mix=[0.30, 0.15, 0.52, 0.03]),
+        "ACI": _form(per_100k_inhabitants=3.39, permanent_staff=5, insertion_staff=28,
+                     fte_per_insertion_head=0.5, path_months=12, exit_employment=0.33,
+                     exit_durable=0.19, aid_per_fte_yr=23921, target_margin=0.01,
+                     finance_form_factor="association", outside_equity=False,
+                     sector_mix=[0.01, 0.50, 0.49, 0.0]),
+        "AI": _form(per_100k_inhabitants=1.05, permanent_staff=4, insertion_staff=62,
+                    fte_per_insertion_head=0.33, path_months=10, exit_employment=0.53,
+                    exit_durable=0.21, aid_per_fte_yr=1619, target_margin=0.02,
+                    insertion_on_site=False, finance_form_factor="association",
+                    outside_equity=False, sector_mix=[0.0, 0.0, 1.0, 0.0]),
+        "ETTI": _form(per_100k_inhabitants=0.59, permanent_staff=6, insertion_staff=46,
+                      fte_per_insertion_head=0.75, path_months=6, exit_employment=0.53,
+                      exit_durable=0.21, aid_per_fte_yr=4781, target_margin=0.02,
+                      insertion_on_site=False, finance_form_factor="firm", outside_equity=True,
+                      sector_mix=[0.0, 0.0, 1.0, 0.0]),
+        "EA": _form(per_100k_inhabitants=1.12, permanent_staff=10, adapted_staff=50,
                     aid_per_fte_yr=18500, target_margin=0.02, finance_form_factor="firm",
-                    outside_equity=True),
-        # target margins: Dares Analyses 2019-005 (insertion firms' margin rate ~4x below
-        # conventional firms'); CG Scop (cooperatives' net margin a few %).
-        # seed: ~1,400 ESS structures in industry, 43,000 jobs, cooperatives two thirds of both
-        "SCOP": _form(per_100k_inhabitants=1.2, permanent_staff=31, target_margin=0.04,
-                      finance_form_factor="cooperative", outside_equity=False),
-        "SCIC": _form(per_100k_inhabitants=0.17, permanent_staff=25, target_margin=0.03,
-                      finance_form_factor="cooperative", outside_equity=True),
+                    outside_equity=True, sector_mix=[0.03, 0.0, 0.92, 0.05]),
+        "SCOP": _form(per_100k_inhabitants=1.6, permanent_staff=31, target_margin=0.04,
+                      finance_form_factor="cooperative", outside_equity=False,
+                      sector_mix=[0.05, 0.0, 0.25, 0.70]),
+        "SCIC": _form(per_100k_inhabitants=0.3, permanent_staff=25, target_margin=0.03,
+                      finance_form_factor="cooperative", outside_equity=True,
+                      sector_mix=[0.25, 0.35, 0.10, 0.30]),
         "ASSOCIATION": _form(per_100k_inhabitants=0.7, permanent_staff=10, target_margin=0.01,
-                             finance_form_factor="association", outside_equity=False),
+                             finance_form_factor="association", outside_equity=False,
+                             sector_mix=[0.05, 0.75, 0.20, 0.0]),
     }
 
 
@@ -132,8 +192,11 @@ class PopulationParams:
         source="Insee Ésane: ~30,000 manufacturing firms with 10+ employees for 68 M inhabitants",
     )
     industrial_jobs_per_firm: float = param(
-        90.0, unit="jobs/firm", low=1.0, high=10000.0,
-        source="Insee Ésane: ~2.8 M jobs in manufacturing firms with 10+ employees",
+        112.0, unit="jobs/firm", low=1.0, high=10000.0,
+        source="seed: 43,000 ESS jobs are 1.3% of industrial jobs, so ~3.3 M (Insee: ~3.1-3.2 M "
+        "salaried jobs in industry incl. energy, water and waste); 3.3 M / 29,300 firms = 112 "
+        "(smaller firms' jobs counted with them). Preferred to Ésane's ~2.8 M in manufacturing "
+        "firms of 10+ employees because the 1.3% fact uses the wider denominator",
     )
     basin_industry_multiplier: float = param(
         1.6, unit="multiplier", low=0.0, high=10.0, plausible=(1.2, 2.5),
@@ -199,6 +262,18 @@ class EconomyParams:
     cash_months_at_start: float = param(
         3.0, unit="months of costs", low=0.0, high=24.0, plausible=(1.0, 6.0),
         source="France Active 2013: 40% of ESS short of cash several times a year",
+    )
+    sales_volatility: float = param(
+        0.15, unit="s.d. of log monthly sales", low=0.0, high=2.0, plausible=(0.05, 0.3),
+        assumption="month-to-month dispersion of private orders around expected demand (lumpy "
+        "orders, seasonality); with the cash buffer it sets how often structures run short "
+        "(France Active 2013: 40% short of cash several times a year)",
+    )
+    entrant_demand_sd: float = param(
+        0.35, unit="s.d. of log demand", low=0.0, high=2.0, plausible=(0.15, 0.6),
+        assumption="an entrant's clientele against its plan (log-normal, mean 1): incumbents are "
+        "the survivors of this selection, which makes young structures fail more (Insee: 61% "
+        "of 2014 firms alive after 5 years)",
     )
     growth_trigger: float = param(
         1.0, unit="demand/capacity", low=0.5, high=3.0, plausible=(0.95, 1.1),
@@ -329,9 +404,10 @@ class Params:
     premises: PremisesAccess = field(default_factory=PremisesAccess)
     human_resources: HumanResources = field(default_factory=HumanResources)
     base_rent_eur_m2_yr: float = param(
-        45.0, unit="€/m²/yr", low=0.0, high=1000.0, plausible=(35.0, 55.0),
-        source="JLL/CBRE 2023-25: activity premises 90-118 €/m²/yr in Lyon and Île-de-France, "
-        "~147 inside the A86; 45 at tension 1 gives ~135 at the tension cap of 3",
+        28.0, unit="€/m²/yr", low=0.0, high=1000.0, plausible=(22.0, 35.0),
+        source="activity premises, rent = base x tension: Lyon (tension 3.4) 90-104 €/m²/yr "
+        "(JLL 2025) and inside Paris's A86 ~147 (JLL 2023; Métropole du Grand Paris, tension "
+        "5.2) both give ~28 at tension 1 (an EPCI of median density, 64 inh/km²)",
     )
     brownfield_m2_per_inhabitant: float = param(
         0.3, unit="m²/inhabitant", low=0.0, high=100.0, plausible=(0.1, 1.0),

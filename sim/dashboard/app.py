@@ -17,7 +17,7 @@ import solara
 import solara.lab
 
 from sim.dashboard.adapter import CLASSROOM, LEVERS, OUTPUTS, Run, Settings, regions
-from sim.dashboard.figures import map_figure, ties_figure, timeseries_figure
+from sim.dashboard.figures import map_figure, ties_figure, timeseries_option
 from sim.dashboard.i18n import LANGUAGES, lever_label, output_label, t
 from sim.dashboard.lessons import BY_KEY, LESSONS
 
@@ -257,29 +257,38 @@ def Page():
                 chosen_lesson = BY_KEY[lesson.value]
                 solara.HTML(tag="strong", unsafe_innerHTML=html.escape(chosen_lesson.title[L]))
                 solara.HTML(tag="p", unsafe_innerHTML=html.escape(chosen_lesson.text[L]))
-        Views(run, frames, L, map_output)
+        # While playing, server-drawn images refresh about twice per second of play.
+        Views(run, frames, L, map_output, max(1, speed.value // 2) if playing.value else 1)
 
 
 @solara.component
-def Views(run: Run, frames, lang: str, map_output: solara.Reactive[str]):
-    """Figures of the current month, redrawn only when the month, run or language changes."""
-    key = [run, frames.month, lang]
-    ts_fig = solara.use_memo(
-        lambda: timeseries_figure(frames.timeseries, frames.baseline_timeseries, lang), key
+def Views(run: Run, frames, lang: str, map_output: solara.Reactive[str], every: int):
+    """The views of the run's current month.
+
+    The map and the ties view are server-side images: they are redrawn only when the run, the
+    language or their month changes, and while playing only every `every` months.
+    """
+    option = solara.use_memo(
+        lambda: timeseries_option(frames.timeseries, frames.baseline_timeseries, lang),
+        [run, frames.month, lang],
     )
     outputs = [c for c in OUTPUTS if c in frames.territory]
-    panels = [(t(lang, "with_levers"), frames.territory)]
-    if frames.baseline_territory is not None:
-        panels.append((t(lang, "without_levers"), frames.baseline_territory))
+    key = [run, frames.month // every, lang]
     map_key = [*key, map_output.value]
-    map_fig = solara.use_memo(
-        lambda: map_figure(run.territories, panels, map_output.value, lang), map_key
-    )
+
+    def draw_map():
+        title = f"{t(lang, 'month')} {frames.month}"
+        panels = [(f"{t(lang, 'with_levers')} — {title}", frames.territory)]
+        if frames.baseline_territory is not None:
+            panels.append((f"{t(lang, 'without_levers')} — {title}", frames.baseline_territory))
+        return map_figure(run.territories, panels, map_output.value, lang)
+
+    map_fig = solara.use_memo(draw_map, map_key)
     ties_fig = solara.use_memo(lambda: ties_figure(frames.ties, lang), key)
 
     Kpis(frames, lang)
     with solara.Card(t(lang, "timeseries")):
-        solara.FigureMatplotlib(ts_fig, dependencies=key, format="png")
+        solara.FigureEcharts(option=option, attributes={"style": "height: 440px"}, responsive=True)
     with solara.Columns([2, 1]):
         with solara.Card(t(lang, "map")):
             solara.Select(

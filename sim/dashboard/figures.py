@@ -1,11 +1,12 @@
-"""Matplotlib figures of the dashboard.
+"""The dashboard's charts: time series drawn in the browser, map and ties with matplotlib.
 
-Matplotlib renders to a PNG on the server, so the page needs no charting library in the browser:
-that keeps the dashboard offline (Solara's Altair and Markdown components fetch vega and KaTeX
-from a CDN). Figures are built with `matplotlib.figure.Figure`, never pyplot, whose global state
-is not safe across the sessions the server renders in parallel threads. Layouts and legends are
-placed by hand: matplotlib's layout engines and 'best' legend placement tripled the drawing time,
-which bounds how smoothly a run plays.
+Both work offline. ECharts comes from the `solara-assets` cache the local server answers from;
+Solara's Altair and Markdown components are not used since vega and KaTeX are missing from that
+cache. Time series are redrawn every month of play, so the browser draws them: a matplotlib
+rendering of six panels cost the server about a second per month and session. The map and the
+ties view are PNG images built with `matplotlib.figure.Figure`, never pyplot, whose global state
+is not safe across the sessions the server renders in parallel threads; their layouts are placed
+by hand, since matplotlib's layout engines tripled the drawing time.
 """
 
 from __future__ import annotations
@@ -27,33 +28,57 @@ PANELS = (
     ("public_cost_eur", ("public_cost_eur",)),
     ("ess_industry_ties", ("ess_industry_ties",)),
 )
+COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c")
 
 
-def timeseries_figure(ts: pd.DataFrame, base: pd.DataFrame | None, lang: str) -> Figure:
-    """Six small multiples over months; the run without levers is dashed when present."""
-    fig = Figure(figsize=(11, 5.2))
-    fig.subplots_adjust(left=0.06, right=0.98, top=0.94, bottom=0.09, wspace=0.25, hspace=0.45)
-    for ax, (key, columns) in zip(fig.subplots(2, 3).ravel(), PANELS, strict=True):
-        ax.set_title(t(lang, key) if key == "jobs" else output_label(lang, key), fontsize=10)
-        for i, column in enumerate(c for c in columns if c in ts):
-            color = f"C{i}"
-            label = output_label(lang, column) if len(columns) > 1 else t(lang, "with_levers")
-            ax.plot(ts["month"], ts[column], color=color, label=label)
+def _points(frame: pd.DataFrame, column: str) -> list[list[float]]:
+    return frame[["month", column]].astype(float).to_numpy().tolist()
+
+
+def timeseries_option(ts: pd.DataFrame, base: pd.DataFrame | None, lang: str) -> dict:
+    """ECharts option: six small multiples over months, the run without levers dashed.
+
+    Drawn in the browser, so that a month of play costs the server a few kilobytes of JSON
+    rather than a matplotlib rendering.
+    """
+    grids, titles, xs, ys, series = [], [], [], [], []
+    for i, (key, columns) in enumerate(PANELS):
+        left, top = 4 + 33 * (i % 3), 12 + 46 * (i // 3)
+        grids.append({"left": f"{left}%", "top": f"{top}%", "width": "26%", "height": "29%"})
+        title = t(lang, key) if key == "jobs" else output_label(lang, key)
+        titles.append(
+            {"text": title, "left": f"{left}%", "top": f"{top - 7}%", "textStyle": {"fontSize": 12}}
+        )
+        xs.append({"type": "value", "gridIndex": i, "min": 0, "max": "dataMax"})
+        ys.append({"type": "value", "gridIndex": i, "scale": True})
+        for j, column in enumerate(c for c in columns if c in ts):
+            name = output_label(lang, column) if len(columns) > 1 else t(lang, "with_levers")
+            runs = [(ts, name, "solid")]
             if base is not None and column in base:
-                ax.plot(
-                    base["month"],
-                    base[column],
-                    color=color,
-                    ls="--",
-                    alpha=0.7,
-                    label=t(lang, "without_levers") if len(columns) == 1 else None,
+                runs.append((base, f"{name} ({t(lang, 'without_levers')})", "dashed"))
+            for frame, label, style in runs:
+                series.append(
+                    {
+                        "type": "line",
+                        "name": label,
+                        "data": _points(frame, column),
+                        "xAxisIndex": i,
+                        "yAxisIndex": i,
+                        "showSymbol": False,
+                        "color": COLORS[j],
+                        "lineStyle": {"type": style},
+                    }
                 )
-        ax.set_xlabel(t(lang, "month"), fontsize=8)
-        ax.tick_params(labelsize=8)
-        ax.grid(alpha=0.3)
-        if len(columns) > 1 or base is not None:
-            ax.legend(fontsize=7, loc="upper left")
-    return fig
+    return {
+        "animation": False,
+        "title": titles,
+        "grid": grids,
+        "xAxis": xs,
+        "yAxis": ys,
+        "series": series,
+        "tooltip": {"trigger": "axis"},
+        "legend": {"top": 0, "type": "scroll"},
+    }
 
 
 def _values(territories, panel: pd.DataFrame, output: str) -> np.ndarray:

@@ -50,13 +50,13 @@ SERIES = {
     "insertion_exits_employment": ("insertion_exits_employment",),
     "public_cost_eur": ("public_cost_eur",),
 }
-# Territory panel: outcome -> (column, how); public cost is cumulative like the timeseries'.
+# Territory panel: outcome -> (column, how). Unlike the timeseries', its public cost is monthly.
 TERRITORY_OUTCOMES = {
     "ess_jobs": ("ess_jobs_total", "final"),
     "ess_jobs_insertion": ("ess_jobs_insertion", "final"),
     "ess_enterprises": ("ess_enterprises", "final"),
     "insertion_exits_employment": ("insertion_exits_employment", "total"),
-    "public_cost_eur": ("public_cost_eur", "final"),
+    "public_cost_eur": ("public_cost_eur", "total"),
 }
 TERRITORY_META = ("territory_code", "territory_name", "density_class", "archetype", "lon", "lat")
 

@@ -280,10 +280,11 @@ class Report:
         runs = self.col.runs
         done = runs[(runs.status == "complete") & (runs.arm == (self.base or self.arms[0]))]
         if len(done):
-            path = self.dir / done.sort_values("seed").iloc[0].dir / "config.json"
+            path = self.dir / done.sort_values("seed").iloc[0].dir / "manifest.json"
             if path.exists():
+                config = json.dumps(json.loads(path.read_text()).get("config"), indent=2)
                 parts.append(f"<details><summary>{self._w('model_config')}</summary>"
-                             f"<pre>{html.escape(path.read_text())}</pre></details>")
+                             f"<pre>{html.escape(config)}</pre></details>")
         return "".join(parts)
 
     def render(self) -> str:

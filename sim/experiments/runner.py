@@ -1,10 +1,16 @@
 """Hydra task for one run of an experiment: resolve the arm, run the model, record the outcome.
 
 Each job owns a deterministic directory `<sweep_dir>/runs/<arm>/seed=<k>/` (Hydra's sweep
-subdir), whatever the launcher or the order jobs run in. Its `status.json` says running,
-complete or failed (with the error and traceback): a crash is recorded, never raised, so one bad
-run cannot take a sweep down. Rerunning the same command on the same sweep dir skips the runs
-already complete with the same model overrides (resume) and reruns the others.
+subdir), whatever the launcher or the order jobs run in. It holds the model's outputs (written
+by `sim.outputs`, manifest.json last) and `status.json`: running, complete or failed (with the
+error and traceback). A crash is recorded, never raised, so one bad run cannot take a sweep
+down. Rerunning the same command on the same sweep dir skips the runs already complete with the
+same model overrides (resume) and reruns the others.
+
+The experiment app composes the model's `config.yaml` plus the keys a sweep varies (`arm`,
+`sample`, `experiment`). The model's schema refuses unknown keys, so the app registers, under
+the schema's name and in its own process only, a subclass that adds them; launchers hand the
+config store to their workers. Each model run composes on the model's own schema again.
 """
 
 import fcntl
@@ -19,25 +25,39 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, Optional
 
 import hydra
+from hydra.core.config_store import ConfigStore
 from hydra.core.global_hydra import GlobalHydra
 from hydra.core.hydra_config import HydraConfig
 from hydra.initialize import get_gh_backup, restore_gh_from_backup
 from omegaconf import DictConfig
 
+from sim.config import SimConfig, config_dir
+from sim.config.compose import register_schema
 from sim.experiments import sensitivity
-from sim.experiments.arms import ArmSpec, policies_override, resolve_arm
+from sim.experiments.arms import BASELINE, ArmSpec, policies_override, resolve_arm
+from sim.outputs import TABLES, write_failure, write_json, write_run
 
 STATUS = "status.json"
 SWEEP_INFO = "sweep.json"
 PROGRESS = "progress.log"
-FRAMES = ("timeseries", "territories", "events")
+SCHEMA_NAME = "sim_schema"
 # Job overrides that steer the experiment rather than the model: never passed to the model.
 EXPERIMENT_KEYS = {"arm", "seed", "sample", "experiment", "policies"}
 DEFAULT_EXPERIMENT = "+experiment=compare"
 
 RunFn = Callable[[list[str]], object]
+
+
+@dataclass
+class ExperimentConfig(SimConfig):
+    """The model's schema plus the keys an experiment sweeps (used by the experiment app only)."""
+
+    arm: str = BASELINE
+    sample: Optional[int] = None  # noqa: UP045 - OmegaConf 2.3 reads Optional, not `int | None`
+    experiment: Any = None
 
 
 @dataclass(frozen=True)
@@ -95,16 +115,6 @@ def run_spec(cfg: DictConfig, job_overrides: list[str]) -> RunSpec:
                    params)
 
 
-def _write_atomic(path: Path, write: Callable[[Path], None]) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    write(tmp)
-    os.replace(tmp, path)
-
-
-def _write_json(path: Path, data: dict) -> None:
-    _write_atomic(path, lambda p: p.write_text(json.dumps(data, indent=2, default=str)))
-
-
 def read_status(run_dir: Path) -> dict | None:
     """The run's status record, or None when it never started."""
     path = run_dir / STATUS
@@ -112,15 +122,8 @@ def read_status(run_dir: Path) -> dict | None:
 
 
 def _write_outputs(run_dir: Path, result: object) -> None:
-    for name in FRAMES:
-        frame = getattr(result, name, None)
-        if frame is not None:
-            _write_atomic(run_dir / f"{name}.parquet", lambda p, f=frame: f.to_parquet(p))
-    _write_json(run_dir / "summary.json", dict(getattr(result, "summary", {}) or {}))
-    for name in ("config", "manifest"):
-        value = getattr(result, name, None)
-        if value:
-            _write_json(run_dir / f"{name}.json", dict(value))
+    tables = {name: getattr(result, name) for name in TABLES}
+    write_run(run_dir, tables, result.summary, result.manifest)
 
 
 def execute_run(
@@ -145,19 +148,20 @@ def execute_run(
         "host": socket.gethostname(),
         "pid": os.getpid(),
     }
-    _write_json(run_dir / STATUS, record)
+    write_json(record, run_dir / STATUS)
     try:
         result = run_fn(list(spec.overrides))
         _write_outputs(run_dir, result)
         record |= {"status": "complete", "error": None}
     except Exception as exc:  # noqa: BLE001 - any model error is a failed run, not a failed sweep
+        write_failure(run_dir, {"start_time": record["started"]}, exc)
         record |= {
             "status": "failed",
             "error": f"{type(exc).__name__}: {exc}",
             "traceback": traceback.format_exc(),
         }
     record["elapsed_s"] = round(time.perf_counter() - started, 3)
-    _write_json(run_dir / STATUS, record)
+    write_json(record, run_dir / STATUS)
     _progress(sweep_dir, record, record["status"])
     return record
 
@@ -184,20 +188,25 @@ def _progress(sweep_dir: Path | None, record: dict, status: str) -> None:
 
 
 @contextmanager
-def _outside_hydra():
-    """Let the model compose its own config: Hydra refuses to initialise inside a Hydra job."""
+def _model_composition():
+    """Compose as `python -m sim` does: on the model's own schema, with Hydra's global state
+    (initialised by the running job) set aside and restored after."""
+    store = ConfigStore.instance()
+    schema = store.repo.get(f"{SCHEMA_NAME}.yaml")
     backup = get_gh_backup()
+    register_schema()
     GlobalHydra.instance().clear()
     try:
         yield
     finally:
         restore_gh_from_backup(backup)
+        store.repo[f"{SCHEMA_NAME}.yaml"] = schema
 
 
 def _model_run(overrides: list[str]) -> object:
     from sim.api import run
 
-    with _outside_hydra():
+    with _model_composition():
         return run(overrides)
 
 
@@ -222,14 +231,12 @@ def run_task(cfg: DictConfig) -> dict:
     return execute_run(Path(hc.runtime.output_dir), spec, BACKENDS[backend], backend, sweep_dir)
 
 
-def config_dir() -> Path:
-    """The config tree: shipped inside the package (`sim/conf`) or the repository's `configs/`."""
-    shipped = Path(__file__).resolve().parents[1] / "conf"
-    return shipped if shipped.is_dir() else Path(__file__).resolve().parents[2] / "configs"
-
-
 def main() -> None:
-    """`python -m sim.experiments [overrides]`; runs `+experiment=compare` when none is named."""
+    """`python -m sim.experiments [overrides]`: always a multirun, of `+experiment=compare` when
+    no experiment is named."""
     if not any(_key(a) == "experiment" for a in sys.argv[1:]):
         sys.argv.insert(1, DEFAULT_EXPERIMENT)
+    if not {"-m", "--multirun"} & set(sys.argv[1:]):
+        sys.argv.insert(1, "--multirun")
+    ConfigStore.instance().store(name=SCHEMA_NAME, node=ExperimentConfig)
     hydra.main(version_base="1.3", config_path=str(config_dir()), config_name="config")(run_task)()

@@ -7,7 +7,7 @@ dense territories, conditional aid in relaxed ones, the other two everywhere) on
 baseline path whose shocks depend on the seed only, which is what common random numbers mean.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -39,7 +39,7 @@ class SyntheticResult:
     territories: pd.DataFrame
     events: pd.DataFrame
     summary: dict
-    config: dict = field(default_factory=dict)
+    manifest: dict
 
 
 def _territories() -> pd.DataFrame:
@@ -104,7 +104,7 @@ def run(overrides: list[str]) -> SyntheticResult:
         "ess_jobs_insertion": insertion.ravel(),
         "ess_enterprises": enterprises.ravel(),
         "insertion_exits_employment": exits.ravel(),
-        "public_cost_eur": cost.cumsum(axis=0).ravel(),
+        "public_cost_eur": cost.ravel(),
     })
     panel = panel.merge(terr.drop(columns="population"), on="territory_code")
     panel["seed"] = seed
@@ -131,4 +131,6 @@ def run(overrides: list[str]) -> SyntheticResult:
     ts["levers"] = ",".join(levers)
     events = pd.DataFrame({"month": months, "event": "synthetic_month", "seed": seed})
     summary = {k: float(v) for k, v in ts.iloc[-1].items() if k not in ("seed", "levers")}
-    return SyntheticResult(ts, panel, events, summary, {"seed": seed, "levers": list(levers)})
+    manifest = {"seed": seed, "levers": list(levers), "config": {"backend": "synthetic",
+                                                                  "overrides": overrides}}
+    return SyntheticResult(ts, panel, events, summary, manifest)

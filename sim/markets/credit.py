@@ -1,10 +1,11 @@
 """Credit: applications, screening, repayment and defaults (brake 3).
 
 Clearing rule: each application is approved with the finance brake's probability (legal form,
-youth, losses), raised by guarantees; an approved loan is an annuity at the scenario's rate plus
-a spread, paid monthly. A cooperative or association may not take outside equity unless the
-holding route (impact finance lever) opens it. When an enterprise fails, its outstanding loans
-default: a guaranteed share is paid to the bank by the guarantee fund.
+size, youth, losses, and purpose: an overdraft is short-term credit), raised by guarantees; an
+approved loan is an annuity at the scenario's rate plus a spread, paid monthly. A cooperative or
+association may not take outside equity unless the holding route (impact finance lever) opens it.
+When an enterprise fails, its outstanding loans default: a guaranteed share is paid to the bank
+by the guarantee fund.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ FORM_FACTOR_KEYS = {"firm": None, "cooperative": "cooperative_factor",
 LENDER_BANK = 0
 SPREAD_YR = 0.015
 YOUNG_MONTHS = 36
+SMALL_FIRM_JOBS = 10  # "très petite entreprise" (Insee, Banque de France): < 10 employees
 
 
 def annuity(principal, rate_month, months):
@@ -31,10 +33,13 @@ class CreditMarket:
         self.brake = brake
         self.form_factor = form_factor_by_form
 
-    def screen(self, rng, form, young, loss_making, guarantee_boost) -> np.ndarray:
-        """Approval decisions for a batch of applications."""
+    def screen(self, rng, form, young, loss_making, guarantee_boost, jobs=None,
+               short_term=False) -> np.ndarray:
+        """Approval decisions for a batch of applications (``jobs``: applicants' headcount;
+        ``short_term``: an overdraft rather than an investment loan)."""
+        small = False if jobs is None else np.asarray(jobs) < SMALL_FIRM_JOBS
         p = self.brake.approval_probability(self.form_factor[form], young, loss_making,
-                                            guarantee_boost)
+                                            guarantee_boost, small, short_term)
         return rng.random(np.asarray(form).size) < p
 
     @staticmethod

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, ClassVar
 import numpy as np
 
 from sim.config.params import param
+from sim.ledger import Sector
 
 if TYPE_CHECKING:
     from sim.model import EcosystemModel
@@ -70,7 +71,7 @@ class PolicyEffects:
         # brake 3 (finance)
         self.guarantee_boost = z.copy()              # share of refusals turned into approvals
         self.guarantee_share = z.copy()              # share of a new loan the fund guarantees
-        self.equity_for_closed_forms = 0.0           # chance a closed form raises equity (holding)
+        self.equity_for_closed_forms = z.copy()      # chance a closed form raises equity (holding)
         # conditional aid to industry (brakes 1-2)
         self.aid_conditional_dose = 0.0              # share of aided firms the condition reaches
         self.aid_conditional_mask = z.copy()         # territories whose Region applies it
@@ -112,6 +113,20 @@ class Policy:
     def book(self, month: int) -> float:
         """Book public cost for the month through the ledger; return the euros booked."""
         return 0.0
+
+    def spend(self, payer: Sector, payee: Sector, by_territory: np.ndarray, flow: str) -> float:
+        """Pay a programme's cost of the month through the ledger and book it as public cost."""
+        total = float(by_territory.sum())
+        if total > 0:
+            self.model.ledger.pay_sector_to_sector(payer, payee, total, f"{self.name}_{flow}")
+        return self.booked(by_territory)
+
+    def booked(self, by_territory: np.ndarray) -> float:
+        """Book public euros located on territories (spent or forgone); returns their total."""
+        self.model.record_public_cost(self.name, by_territory)
+        total = float(by_territory.sum())
+        self.cost_total += total
+        return total
 
     def settings(self) -> dict:
         from dataclasses import asdict

@@ -1,0 +1,13 @@
+"""Ships the top-level Hydra tree ``configs/`` inside the wheel as ``sim/conf``, so an installed
+package finds its configs from any directory (metadata lives in pyproject.toml)."""
+
+from setuptools import find_packages, setup
+
+setup(
+    packages=find_packages(include=["sim", "sim.*"]) + ["sim.conf"],
+    package_dir={"sim.conf": "configs"},
+    package_data={
+        "sim.conf": ["*.yaml", "**/*.yaml"],
+        "sim.territories": ["data/*.csv", "data/*.md"],
+    },
+)

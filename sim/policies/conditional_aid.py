@@ -1,0 +1,88 @@
+"""Conditional aid: regional aid to industry conditional on ESS actions (brakes 1-2).
+
+Why: Regions already pay economic aid to industrial firms; making it conditional turns it into a
+reason to know and buy from ESS suppliers. The study (Levier n°5) asks to "développer
+l'éco-socio-conditionnalité des aides versées aux industries" and cites Nouvelle-Aquitaine, whose
+criteria apply "sur la base du volontariat pour celles en dessous de 150 000 euros, et dans le
+cadre de contrats de transition pour celles qui sont supérieures".
+
+Mechanism: each month the Region grants aid to some industrial firms (model._update_industry).
+Where the Region applies the condition, an aided firm the condition reaches (share = intensity)
+complies for sure if its grant is at or above ``threshold_eur`` (transition contract), and
+with probability ``voluntary_compliance`` below it. A complier is put in touch with a local ESS
+supplier (a forced discovery on the economic graph) and commits to buying from the ESS: it
+becomes a CSR-minded buyer, whose purchasing budget then goes to the ESS suppliers it trusts.
+
+Public cost: administration of every file the condition reaches (instruction, follow-up of the two
+actions), paid by the Region (officers' time, booked to households), plus an optional bonus per
+complier paid by the Region to the firm. The aid itself is baseline spending, not this lever's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.config.params import param
+from sim.ledger import Sector
+from sim.policies import register
+from sim.policies.base import LeverParams, Policy, PolicyEffects
+
+
+@dataclass
+class ConditionalAidParams(LeverParams):
+    threshold_eur: float = param(
+        150000.0, unit="€ of aid", low=0.0, high=1e9,
+        source="calibration I / seed: Nouvelle-Aquitaine, voluntary below 150 k€, transition "
+        "contract above",
+    )
+    voluntary_compliance: float = param(
+        0.3, unit="probability", low=0.0, high=1.0, plausible=(0.1, 0.6),
+        assumption="chance a firm aided below the threshold volunteers an ESS action",
+    )
+    admin_eur_per_file: float = param(
+        1500.0, unit="€/aid file", low=0.0, high=1e6, plausible=(500.0, 4000.0),
+        assumption="one to two days of a regional officer to instruct and follow the condition",
+    )
+    compliance_bonus_eur: float = param(
+        0.0, unit="€/complying firm", low=0.0, high=1e7, plausible=(0.0, 20000.0),
+        assumption="optional bonus to a complying firm (none in Nouvelle-Aquitaine's scheme)",
+    )
+
+
+@register
+class ConditionalAid(Policy):
+    """Makes regional aid conditional on an ESS action; compliers meet and buy from the ESS."""
+
+    name = "conditional_aid"
+    brake = "mutual_ignorance,competition"
+    Params = ConditionalAidParams
+
+    def __init__(self, params: ConditionalAidParams, model):
+        super().__init__(params, model)
+        self.compliers = np.zeros(0, np.int64)
+
+    def apply(self, effects: PolicyEffects, month: int) -> None:
+        dose, p = self.dose(month), self.params
+        if dose <= 0:
+            return
+        effects.aid_conditional_dose = dose
+        effects.aid_conditional_mask = self.mask
+        effects.aid_threshold_eur = p.threshold_eur
+        effects.aid_voluntary_compliance = p.voluntary_compliance
+
+    def book(self, month: int) -> float:
+        dose = self.dose(month)
+        if dose <= 0:
+            return 0.0
+        m, p = self.model, self.params
+        n_t = len(m.territories)
+        files = m.firms.territory[m.aid_granted_firms]
+        admin = np.bincount(files, minlength=n_t) * dose * self.mask * p.admin_eur_per_file
+        where = m.firms.territory[m.aid_compliers]
+        bonus = np.bincount(where, minlength=n_t) * p.compliance_bonus_eur
+        self.compliers = np.union1d(self.compliers, m.aid_compliers)
+        self.reached_total = int(self.compliers.size)
+        return (self.spend(Sector.REGIONS, Sector.HOUSEHOLDS, admin, "administration")
+                + self.spend(Sector.REGIONS, Sector.INDUSTRY, bonus, "compliance_bonus"))

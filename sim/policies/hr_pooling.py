@@ -1,0 +1,88 @@
+"""HR pooling: employer groups, training partnerships and post-insertion recruitment (brake 5).
+
+Why: ESS enterprises struggle to keep their support functions and to acquire industrial skills,
+and industry does not recruit insertion graduates it does not know. The study (Levier n°4) asks
+to "mutualiser les ressources humaines" — "devenir membre d'un groupement d'employeurs est un
+levier permettant la montée en compétences, l'atteinte d'une taille critique" —, to "développer
+les programmes de formation à impact", to join GEIQ, and to "développer des plateformes
+territoriales de recrutement des salariés en insertion post-parcours afin de rassurer les
+employeurs".
+
+Mechanism, in the territories reached and scaled by intensity: an employer group shares support
+staff, so ``turnover_cut`` of support-function departures no longer leave a post vacant;
+training partnerships close ``skill_boost`` of the skill gap between insertion graduates and
+industrial vacancies; a recruitment platform raises graduates' hiring (into employment and into
+industry) by ``hiring_boost`` (markets/labour.py).
+
+Public cost: per ESS enterprise reached, the subsidised share of employer-group staff and
+training, paid by the Region (vocational training is a regional competence) to providers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.config.params import param
+from sim.ledger import Sector
+from sim.policies import register
+from sim.policies.base import LeverParams, Policy, PolicyEffects
+
+
+@dataclass
+class HRPoolingParams(LeverParams):
+    turnover_cut: float = param(
+        0.3, unit="share of departures", low=0.0, high=1.0, plausible=(0.1, 0.5),
+        assumption="support-function departures absorbed by an employer group's shared staff",
+    )
+    skill_boost: float = param(
+        0.5, unit="share of the skill gap", low=0.0, high=1.0, plausible=(0.2, 0.8),
+        assumption="share of graduates' industrial skill gap closed by training partnerships",
+    )
+    hiring_boost: float = param(
+        0.3, unit="relative boost", low=0.0, high=3.0, plausible=(0.1, 0.6),
+        assumption="relative rise in graduates' hiring with a post-insertion recruitment "
+        "platform",
+    )
+    cost_eur_per_enterprise_yr: float = param(
+        6000.0, unit="€/enterprise/yr", low=0.0, high=1e6, plausible=(2000.0, 15000.0),
+        assumption="an enterprise's share of an employer group's engineer or HR officer plus "
+        "training (Utopreneurs-type groups, seed)",
+    )
+
+
+@register
+class HRPooling(Policy):
+    """Cuts support turnover, closes skill gaps and raises graduates' hiring by industry."""
+
+    name = "hr_pooling"
+    brake = "human_resources"
+    Params = HRPoolingParams
+
+    def __init__(self, params: HRPoolingParams, model):
+        super().__init__(params, model)
+        self.members = np.zeros(0, np.int64)
+
+    def apply(self, effects: PolicyEffects, month: int) -> None:
+        dose, p = self.dose(month), self.params
+        if dose <= 0:
+            return
+        effects.support_turnover_cut = np.minimum(
+            effects.support_turnover_cut + dose * p.turnover_cut * self.mask, 1.0)
+        effects.skill_boost = np.minimum(effects.skill_boost + dose * p.skill_boost * self.mask,
+                                         1.0)
+        effects.graduate_hiring_boost += dose * p.hiring_boost * self.mask
+
+    def book(self, month: int) -> float:
+        dose = self.dose(month)
+        if dose <= 0:
+            return 0.0
+        m = self.model
+        e = m.enterprises
+        members = np.flatnonzero(e.alive & (self.mask[e.territory] > 0))
+        self.members = np.union1d(self.members, members)
+        self.reached_total = int(self.members.size)
+        count = np.bincount(e.territory[members], minlength=len(m.territories))
+        cost = dose * count * self.params.cost_eur_per_enterprise_yr / 12.0
+        return self.spend(Sector.REGIONS, Sector.SUPPLIERS, cost, "membership_and_training")

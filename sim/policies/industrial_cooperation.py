@@ -1,0 +1,79 @@
+"""Industrial cooperation: on-site implants, consortia and cooperation poles (brakes 1-2).
+
+Why: beyond buying, industry and ESS can work inside each other's value chain. The study
+(Levier n°1) recommends to "permettre l'accès aux entreprises de l'ESS aux outils de production
+des acteurs industriels conventionnels « sur site »" (implants), to "contribuer au développement
+de consortiums" (Recyfe giving Saint-Gobain access to cullet), and for public decision-makers to
+"soutenir financièrement les Pôles Territoriaux de Coopération Economique (PTCE)".
+
+Mechanism, in the territories reached and scaled by intensity: each month a supply tie becomes
+an on-site implant with chance ``implant_rate_month`` (full trust, never lost for lack of
+trust); consortia win back ``feedstock_boost`` of the waste feedstock conventional recyclers
+capture (competition brake); the cooperation pole raises what firms spend on the ESS suppliers
+they know by ``spend_boost``.
+
+Public cost: the State's support to cooperation poles (PTCE calls for projects), per industrial
+firm reached, paid to the poles' service providers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.config.params import param
+from sim.ledger import Sector
+from sim.policies import register
+from sim.policies.base import LeverParams, Policy, PolicyEffects
+
+
+@dataclass
+class IndustrialCooperationParams(LeverParams):
+    implant_rate_month: float = param(
+        0.01, unit="1/month", low=0.0, high=1.0, plausible=(0.002, 0.03),
+        assumption="chance a month that a supply tie becomes an on-site implant",
+    )
+    feedstock_boost: float = param(
+        0.3, unit="share of lost feedstock", low=0.0, high=1.0, plausible=(0.1, 0.6),
+        assumption="share of the good-quality feedstock lost to conventional recyclers that "
+        "consortia win back (seed: Recyfe and Saint-Gobain)",
+    )
+    spend_boost: float = param(
+        0.3, unit="relative boost", low=0.0, high=3.0, plausible=(0.1, 0.6),
+        assumption="rise in a firm's spend on the ESS suppliers it knows within a cooperation "
+        "pole",
+    )
+    cost_eur_per_firm_yr: float = param(
+        2000.0, unit="€/firm/yr", low=0.0, high=1e6, plausible=(500.0, 5000.0),
+        assumption="support to a PTCE (~100 k€/yr) shared by ~50 member firms",
+    )
+
+
+@register
+class IndustrialCooperation(Policy):
+    """Turns ties into implants, wins back feedstock and raises firms' spend on the ESS."""
+
+    name = "industrial_cooperation"
+    brake = "mutual_ignorance,competition"
+    Params = IndustrialCooperationParams
+
+    def apply(self, effects: PolicyEffects, month: int) -> None:
+        dose, p = self.dose(month), self.params
+        if dose <= 0:
+            return
+        effects.implant_rate = np.minimum(
+            effects.implant_rate + dose * p.implant_rate_month * self.mask, 1.0)
+        effects.feedstock_boost = np.minimum(
+            effects.feedstock_boost + dose * p.feedstock_boost * self.mask, 1.0)
+        effects.ess_spend_boost += dose * p.spend_boost * self.mask
+
+    def book(self, month: int) -> float:
+        dose = self.dose(month)
+        if dose <= 0:
+            return 0.0
+        m = self.model
+        self.reached_total += m.month_implants
+        firms = np.bincount(m.firms.territory, minlength=len(m.territories)) * self.mask
+        cost = dose * firms * self.params.cost_eur_per_firm_yr / 12.0
+        return self.spend(Sector.STATE, Sector.SUPPLIERS, cost, "cooperation_poles")
