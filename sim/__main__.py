@@ -14,9 +14,11 @@ from pathlib import Path
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
-from omegaconf import DictConfig
+from omegaconf import DictConfig, open_dict
 
-from sim.config import ConfigError, config_dir, load_config
+from sim.config import ConfigError, compose_config, config_dir, validate
+from sim.config.compose import check_output_dir
+from sim.config.safety import check_overrides, first_of_sweeps
 from sim.territories import TerritorySelectionError
 
 logging.getLogger("MESA").setLevel(logging.WARNING)
@@ -59,21 +61,45 @@ def _print_summary(summary: dict, out: Path) -> None:
     print(f"outputs: {out}")
 
 
-def _prevalidate(argv: list[str]) -> None:
-    """Check a single run's overrides before Hydra creates an output directory."""
-    if any(arg in HYDRA_FLAGS or arg.startswith("--") for arg in argv):
-        return
-    overrides = [a for a in argv if not a.startswith(("hydra.", "hydra/", "+hydra"))]
+def prevalidate(argv: list[str]) -> None:
+    """Check a command line before Hydra instantiates anything or creates an output directory:
+    the safety of every override (sweeps included) and the whole config of a run (of a sweep's
+    first job). Raises ``ConfigError`` or ``TerritorySelectionError``."""
+    overrides = [a for a in argv if not a.startswith("-")]
+    extra_dir = _config_dir_flag(argv)
+    if extra_dir:
+        overrides = [a for a in overrides if a != extra_dir]
+        if not Path(extra_dir).is_dir():
+            raise ConfigError("--config-dir", f"'{extra_dir}' is not a directory")
+    search = [f"hydra.searchpath=[file://{Path(extra_dir).resolve()}]"] if extra_dir else []
+    check_overrides(overrides)
+    multirun = "-m" in argv or "--multirun" in argv
+    if multirun or not any(arg in HYDRA_FLAGS for arg in argv):
+        chosen = first_of_sweeps(overrides) if multirun else overrides
+        cfg = compose_config(chosen + search, keep_hydra=True)
+        check_output_dir(cfg, "sweep" if multirun else "run")
+        with open_dict(cfg):
+            del cfg["hydra"]
+        validate(cfg)
+
+
+def _config_dir_flag(argv: list[str]) -> str | None:
+    """The value of Hydra's ``--config-dir``/``-cd`` (where users keep their scenario files)."""
+    for i, arg in enumerate(argv):
+        if arg in ("--config-dir", "-cd") and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--config-dir="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def main() -> None:
     try:
-        load_config(overrides)
+        prevalidate(sys.argv[1:])
     except USER_ERRORS as error:
         if os.environ.get("ESS_SIM_DEBUG"):
             raise
         _fail(str(error))
-
-
-def main() -> None:
-    _prevalidate(sys.argv[1:])
     try:
         directory = str(config_dir())
     except ConfigError as error:

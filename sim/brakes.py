@@ -132,10 +132,17 @@ class FinanceAccess:
         "(short_term_factor) already reflects it",
     )
 
+    max_debt_months: float = param(
+        4.0, unit="months of sales capacity", low=0.0, high=120.0, plausible=(2.0, 8.0),
+        assumption="debt beyond which no bank lends more (collateral and repayment capacity; "
+        "an SME covenant of net debt ~3x gross operating surplus is ~2-4 months of sales)",
+    )
+
     def approval_probability(self, form_factor, young, loss_making, guarantee_boost,
-                             small=False, short_term=False):
+                             small=False, short_term=False, leverage=None):
         """Chance a bank grants an application: size, age, losses, legal form and purpose
-        (an overdraft is short-term credit), raised by a guarantee."""
+        (an overdraft is short-term credit), raised by a guarantee; none beyond the debt
+        ceiling (``leverage``: debt in months of sales capacity)."""
         if not self.enabled:
             return np.ones_like(np.asarray(form_factor, dtype=float))
         p = self.base_approval * form_factor
@@ -145,7 +152,10 @@ class FinanceAccess:
             p = p * self.short_term_factor
         else:
             p = p * np.where(loss_making, self.loss_penalty, 1.0)
-        return np.clip(p + guarantee_boost * (1.0 - p), 0.0, 1.0)
+        p = np.clip(p + guarantee_boost * (1.0 - p), 0.0, 1.0)
+        if leverage is None:
+            return p
+        return np.where(np.asarray(leverage) > self.max_debt_months, 0.0, p)
 
 
 @dataclass

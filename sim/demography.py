@@ -142,7 +142,8 @@ def _funding_source(model, rows, cost) -> np.ndarray:
         a = rows[ask]
         approved = model.credit_market.screen(
             rng, e.form[a], model.month - e.founded[a] < YOUNG_MONTHS, e.loss_making[a],
-            model.effects.guarantee_boost[e.territory[a]], jobs=_jobs(e, a))
+            model.effects.guarantee_boost[e.territory[a]], jobs=_jobs(e, a),
+            leverage=(e.debt[a] + cost[ask]) / np.maximum(e.capacity[a], 1.0))
         source[np.flatnonzero(ask)[~approved]] = REFUSED
         refused = a[~approved]
         model.events.record(model.month, EventKind.LOAN_REFUSED, refused, e.territory[refused],
@@ -162,17 +163,21 @@ def _invest(model, rows, cost, source) -> None:
 
 
 def _hire(model, rows, delta) -> None:
-    """Add staff by the form's composition; insertion posts only within the State's envelope."""
+    """Add staff by the form's composition; insertion posts only within the State's envelope.
+    Without funded posts an insertion structure does not hire supervisors either: its
+    permanent staff grows with the posts it gets, keeping the ratio its aid is built on."""
     if rows.size == 0:
         return
     e = model.enterprises
     old_jobs = _jobs(e, rows).astype(float)
-    d_ins = np.round(delta * model.form_insertion_share[e.form[rows]]).astype(np.int64)
+    wanted = np.round(delta * model.form_insertion_share[e.form[rows]]).astype(np.int64)
+    d_ins = wanted
     slack = _funded_posts_slack(model)
-    if d_ins.sum() > slack:
-        d_ins = np.floor(d_ins * slack / d_ins.sum()).astype(np.int64)
+    if wanted.sum() > slack:
+        d_ins = np.floor(wanted * slack / wanted.sum()).astype(np.int64)
+    granted = np.divide(d_ins, wanted, out=np.ones(rows.size), where=wanted > 0)
     d_ad = np.round(delta * model.form_adapted_share[e.form[rows]]).astype(np.int64)
-    d_perm = np.maximum(delta - d_ins - d_ad, 0)
+    d_perm = np.round(np.maximum(delta - wanted - d_ad, 0) * granted).astype(np.int64)
     e.insertion_posts[rows] += d_ins
     e.insertion[rows] += d_ins
     e.adapted[rows] += d_ad
@@ -184,21 +189,18 @@ def _hire(model, rows, delta) -> None:
 
 
 def _shrink(model) -> None:
-    """Enterprises short of demand, or refused cash, shed staff (and the posts that go)."""
+    """Enterprises short of demand, or refused cash, shed staff (and the posts that go). Their
+    clients stay: shedding capacity restores utilisation, as a restructuring does."""
     e, econ = model.enterprises, model.params.economy
     rows = np.flatnonzero(e.alive & ((e.pressure < econ.shrink_trigger) | (e.refused_months > 0))
                           & (model.month - e.last_growth >= GROWTH_COOLDOWN_MONTHS))
     if rows.size == 0:
         return
-    old = _jobs(e, rows).astype(float)
     cut = 1.0 - econ.growth_step
     e.permanent[rows] = np.maximum(np.round(e.permanent[rows] * cut), 1).astype(np.int64)
     e.insertion_posts[rows] = np.round(e.insertion_posts[rows] * cut).astype(np.int64)
     e.insertion[rows] = np.minimum(e.insertion[rows], e.insertion_posts[rows])
     e.adapted[rows] = np.round(e.adapted[rows] * cut).astype(np.int64)
-    ratio = _jobs(e, rows) / np.maximum(old, 1.0)
-    e.consumer_weight[rows] *= ratio
-    e.business_weight[rows] *= ratio
     e.last_growth[rows] = model.month
     _release_spare_sites(model, rows)
 

@@ -300,7 +300,8 @@ class EcosystemModel(mesa.Model):
         L.pay_sector_to_enterprises(Sector.STATE, idx, aid, "state_aid_posts")
         self.month_public_baseline += aid.sum()
         np.add.at(self.month_public_by_territory, e.territory, aid)
-        wages = (e.permanent * econ.wage_permanent_month
+        restraint = 1.0 - self.form_pay_flexibility[e.form] * e.loss_making  # cooperatives
+        wages = (e.permanent * econ.wage_permanent_month * restraint
                  + (ins_fte + e.adapted) * econ.wage_insertion_month) * e.alive
         L.pay_enterprises_to_sector(idx, wages, Sector.HOUSEHOLDS, "wages")
         materials = e.sales * econ.materials_share
@@ -353,7 +354,8 @@ class EcosystemModel(mesa.Model):
                 self.streams["credit.overdraft"], e.form[short],
                 self.month - e.founded[short] < YOUNG_MONTHS, e.loss_making[short],
                 self.effects.guarantee_boost[e.territory[short]],
-                jobs=e.permanent[short] + e.insertion[short] + e.adapted[short], short_term=True)
+                jobs=e.permanent[short] + e.insertion[short] + e.adapted[short], short_term=True,
+                leverage=e.debt[short] / np.maximum(e.capacity[short], 1.0))
             need = -cash[short]
             self.grant_loans(short[approved], need[approved] * 1.2, OVERDRAFT_MONTHS, "overdraft")
             refused = short[~approved]

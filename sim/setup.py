@@ -79,6 +79,7 @@ def _form_tables(model) -> None:
     f = [forms[name] for name in LEGAL_FORMS]
     model.form_fte = np.array([x.fte_per_insertion_head for x in f])
     model.form_target_margin = np.array([x.target_margin for x in f])
+    model.form_pay_flexibility = np.array([x.pay_flexibility for x in f])
     model.form_on_site = np.array([1.0 if x.insertion_on_site else 0.0 for x in f])
     model.form_labelled = np.array([x.labelled_impact for x in f])
     model.form_reserved = np.array([name in RESERVED_FORMS for name in LEGAL_FORMS])

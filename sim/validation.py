@@ -31,14 +31,13 @@ from scipy import stats
 from sim.api import build_model
 from sim.config.schema import LEGAL_FORMS
 from sim.markets.consumer import ConsumerMarket
-from sim.markets.credit import YOUNG_MONTHS
+from sim.markets.credit import SMALL_FIRM_JOBS as SMALL_JOBS
 from sim.metrics import INDUSTRIAL_SECTORS
 from sim.policies import REGISTRY
 
 COOPERATIVES = ("SCOP", "SCIC")
 INSERTION = ("EI", "ACI", "AI", "ETTI")
 SURVIVAL_YEARS = 5
-SMALL_JOBS = 10  # "très petite entreprise": fewer than 10 employees (Insee, Banque de France)
 
 
 @dataclass(frozen=True)
@@ -132,6 +131,26 @@ class Recorder:
         self.jobs: list[np.ndarray] = []
         self.exits = np.zeros((3, n_forms))          # exits, employed, durable
         self.accounts = np.zeros((6, n_forms))       # sales, aid, wages, materials, rent, FTE
+        self.applications: list[np.ndarray] = []     # rows: young, small, short-term, approved
+        self._watch_credit()
+
+    def _watch_credit(self) -> None:
+        """Log every credit decision where the bank takes it (an approved investment loan is
+        only drawn, and recorded as an event, once premises are found)."""
+        market = self.model.credit_market
+        screen = market.screen
+
+        def logged(rng, form, young, *args, jobs=None, short_term=False, **kwargs):
+            approved = screen(rng, form, young, *args, jobs=jobs, short_term=short_term,
+                              **kwargs)
+            size = np.broadcast_to(np.asarray(jobs if jobs is not None else SMALL_JOBS),
+                                   approved.shape)
+            self.applications.append(np.stack([
+                np.broadcast_to(young, approved.shape), size < SMALL_JOBS,
+                np.full(approved.shape, short_term), approved]))
+            return approved
+
+        market.screen = logged
 
     def run(self) -> Recorder:
         while self.model.running:
@@ -286,29 +305,25 @@ def _rents(model) -> dict[str, float]:
 
 
 def _credit(model, rec: Recorder, events: pd.DataFrame) -> dict[str, float]:
-    """Approval rates by purpose, age and size from the loan events; cash strain as the share of
-    structures alive over a calendar year that asked for an overdraft in two months or more."""
-    jobs = rec.jobs_matrix()
-    loans = events[events.kind.isin(["loan_granted", "loan_refused"])]
-    agent, month = loans.agent.to_numpy(), loans.month.to_numpy()
-    granted = (loans.kind == "loan_granted").to_numpy()
-    age = month - model.enterprises.founded[agent]
-    before = jobs[agent, np.maximum(month - 1, 0)]
-    size = np.where(before > 0, before, jobs[agent, month])
-    young, small = age < YOUNG_MONTHS, size < SMALL_JOBS
-    invest = (loans.details == "investment").to_numpy()
-    overdraft = (loans.details == "overdraft").to_numpy()
+    """Approval rates by purpose, age and size from the logged credit decisions; cash strain as
+    the share of structures alive over a calendar year that ran short in two months or more."""
+    young, small, short_term, approved = (np.concatenate(rec.applications, axis=1).astype(bool)
+                                          if rec.applications else np.zeros((4, 0), bool))
 
     def rate(mask):
-        return float(granted[mask].mean()) if mask.any() else np.nan
+        return float(approved[mask].mean()) if mask.any() else np.nan
 
+    invest = ~short_term
     established = rate(invest & ~young & ~small)
+    shortfalls = events[events.kind.isin(["loan_granted", "loan_refused"])
+                        & (events.details == "overdraft")]
     return {
         "approval_established": established,
         "approval_gap_small": established - rate(invest & ~young & small),
         "approval_gap_young": established - rate(invest & young),
-        "overdraft_approval_small": rate(overdraft & small),
-        "cash_strain_share": _cash_strain(jobs, agent[overdraft], month[overdraft]),
+        "overdraft_approval_small": rate(short_term & small),
+        "cash_strain_share": _cash_strain(rec.jobs_matrix(), shortfalls.agent.to_numpy(),
+                                          shortfalls.month.to_numpy()),
     }
 
 

@@ -10,17 +10,21 @@ from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 
+import os
 import re
 import sys
+
+import yaml
 
 from hydra import compose, initialize_config_dir
 from hydra.core.config_store import ConfigStore
 from hydra.core.global_hydra import GlobalHydra
 from hydra.errors import HydraException
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig, OmegaConf, open_dict
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.config.errors import ConfigError
+from sim.config.safety import check_overrides, check_tree
 from sim.config.schema import SimConfig
 from sim.config.validate import validate
 
@@ -45,20 +49,49 @@ def config_dir() -> Path:
     raise ConfigError("config", "the Hydra config tree was not found (sim/conf or ./configs)")
 
 
-def compose_config(overrides: Sequence[str] = (), directory: Path | None = None) -> DictConfig:
-    """Compose ``config.yaml`` with Hydra overrides; errors become one-line ``ConfigError``."""
+def compose_config(overrides: Sequence[str] = (), directory: Path | None = None,
+                   keep_hydra: bool = False) -> DictConfig:
+    """Compose ``config.yaml`` with Hydra overrides; errors become one-line ``ConfigError``.
+
+    The ``hydra`` node is checked for safety, then dropped unless ``keep_hydra``."""
+    check_overrides(overrides)
     if GlobalHydra.instance().is_initialized():
         GlobalHydra.instance().clear()
     try:
         with initialize_config_dir(str(directory or config_dir()), version_base="1.3"):
-            return compose("config", overrides=list(overrides))
+            cfg = compose("config", overrides=list(overrides), return_hydra_config=True)
     except (HydraException, OmegaConfBaseException) as error:
         raise _hydra_message(error) from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"{mark.name}, line {mark.line + 1}" if mark else "a config file"
+        problem = getattr(error, "problem", None) or type(error).__name__
+        raise ConfigError("config file", f"broken YAML in {where}: {problem}") from None
+    check_tree(cfg)
+    if not keep_hydra:
+        with open_dict(cfg):
+            del cfg["hydra"]
+    return cfg
 
 
 def load_config(overrides: Sequence[str] = (), directory: Path | None = None) -> SimConfig:
     """Compose and validate: the typed config a model is built from."""
     return validate(compose_config(overrides, directory))
+
+
+def check_output_dir(cfg: DictConfig, key: str = "run") -> Path:
+    """Refuse a run directory that cannot be created before Hydra tries to."""
+    try:
+        target = Path(str(cfg.hydra[key].dir))
+    except Exception as error:  # noqa: BLE001 - an unresolvable path is a config error
+        raise ConfigError(f"hydra.{key}.dir", f"cannot be resolved ({error})") from None
+    parent = target if target.exists() else next(
+        (p for p in target.absolute().parents if p.exists()), Path("/"))
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK) or str(
+            parent.resolve()).startswith(("/proc", "/sys")):
+        raise ConfigError(f"hydra.{key}.dir", f"cannot write to '{target}' ({parent} is not a "
+                          "writable directory); allowed: a writable path")
+    return target
 
 
 def _hydra_message(error: Exception) -> ConfigError:

@@ -116,6 +116,13 @@ class FormParams:
         "insertion firms' margin rate ~4x below conventional firms'; CG Scop: cooperatives' "
         "net margin a few %)",
     )
+    pay_flexibility: float = param(
+        0.0, unit="share of permanent pay", low=0.0, high=1.0, plausible_scale=(0.5, 2.0),
+        assumption="pay members forgo in a month after a loss (SCOP 0.15, SCIC 0.1, others 0): "
+        "worker cooperatives adjust pay rather than jobs (Burdín & Dean 2009; Pérotin 2015), "
+        "which the model takes as why they outlive other firms (CG Scop: 79% vs 61% at 5 "
+        "years; Burdín 2014: exit hazard 29% lower)",
+    )
     insertion_on_site: bool = param(True, unit="bool",
                                     source="Code du travail L5132: AI and ETTI place their "
                                     "employees at clients (mise à disposition)")
@@ -171,11 +178,11 @@ def default_forms() -> dict[str, FormParams]:
                     aid_per_fte_yr=18500, target_margin=0.02, finance_form_factor="firm",
                     outside_equity=True, sector_mix=[0.03, 0.0, 0.92, 0.05]),
         "SCOP": _form(per_100k_inhabitants=1.6, permanent_staff=31, target_margin=0.04,
-                      finance_form_factor="cooperative", outside_equity=False,
-                      sector_mix=[0.05, 0.0, 0.25, 0.70]),
+                      pay_flexibility=0.15, finance_form_factor="cooperative",
+                      outside_equity=False, sector_mix=[0.05, 0.0, 0.25, 0.70]),
         "SCIC": _form(per_100k_inhabitants=0.3, permanent_staff=25, target_margin=0.03,
-                      finance_form_factor="cooperative", outside_equity=True,
-                      sector_mix=[0.25, 0.35, 0.10, 0.30]),
+                      pay_flexibility=0.1, finance_form_factor="cooperative",
+                      outside_equity=True, sector_mix=[0.25, 0.35, 0.10, 0.30]),
         "ASSOCIATION": _form(per_100k_inhabitants=0.7, permanent_staff=10, target_margin=0.01,
                              finance_form_factor="association", outside_equity=False,
                              sector_mix=[0.05, 0.75, 0.20, 0.0]),

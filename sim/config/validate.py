@@ -37,6 +37,7 @@ def validate(cfg: DictConfig | dict) -> SimConfig:
             lever_cfg = {}
         typed.policies[name] = _structured(REGISTRY[name].Params, lever_cfg, f"policies.{name}")
     _check_fields(typed, "")
+    _check_territory(typed.territory)
     unknown_forms = set(typed.params.population.forms) - set(LEGAL_FORMS)
     if unknown_forms:
         raise ConfigError(
@@ -44,6 +45,17 @@ def validate(cfg: DictConfig | dict) -> SimConfig:
             f"unknown legal form {sorted(unknown_forms)[0]!r}; allowed: {', '.join(LEGAL_FORMS)}",
         )
     return typed
+
+
+def _check_territory(territory) -> None:
+    """Load the selection once (cheap, cached) so a bad code fails before any run starts."""
+    from sim.territories import TerritorySelectionError, load_territories
+
+    try:
+        load_territories(territory.kind, territory.codes, territory.synthetic or None)
+    except TerritorySelectionError as error:
+        raise ConfigError(str(error).split(":", 1)[0],
+                          str(error).split(":", 1)[-1].strip()) from None
 
 
 def _structured(schema: type, values: Any, prefix: str):

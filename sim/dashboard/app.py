@@ -200,7 +200,7 @@ def Page():
                 on_value=apply_lesson,
                 classes=["ess-lesson"],
             )
-        with solara.Card(t(L, "run")):
+        with solara.Card(t(L, "run"), classes=["ess-run-card"]):
             solara.Select(
                 t(L, "territory"),
                 values=list(territory_names.values()),

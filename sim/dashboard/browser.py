@@ -9,6 +9,7 @@ what the page itself asks for.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -19,6 +20,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
+
+from playwright.sync_api import expect
 
 from sim.dashboard.__main__ import free_port
 
@@ -126,3 +129,31 @@ def open_dashboard(
     page.goto(url)
     page.wait_for_selector(".ess-month", timeout=timeout_ms)
     return page
+
+
+def month(page) -> int:
+    """The month the page shows."""
+    return int(re.search(r"\d+", page.inner_text(".ess-month")).group())
+
+
+def expect_month(page, value: int) -> None:
+    expect(page.locator(".ess-month")).to_have_text(re.compile(rf"\b{value}\b"))
+
+
+def step(page, months: int) -> None:
+    """Press Step `months` times, each time waiting for the page to show the new month."""
+    start = month(page)
+    for k in range(1, months + 1):
+        page.click(".ess-step")
+        expect_month(page, start + k)
+
+
+def choose(page, select_class: str, option: str) -> None:
+    """Choose `option` in the Vuetify select carrying `select_class`."""
+    page.click(f".{select_class}")
+    page.locator(".menuable__content__active [role=option]", has_text=option).click()
+
+
+def set_language(page, lang: str) -> None:
+    page.locator(".ess-lang").get_by_text(lang, exact=True).click()
+    expect(page.locator(".ess-month")).to_contain_text("Mois" if lang == "fr" else "Month")

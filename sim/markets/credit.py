@@ -34,12 +34,13 @@ class CreditMarket:
         self.form_factor = form_factor_by_form
 
     def screen(self, rng, form, young, loss_making, guarantee_boost, jobs=None,
-               short_term=False) -> np.ndarray:
+               short_term=False, leverage=None) -> np.ndarray:
         """Approval decisions for a batch of applications (``jobs``: applicants' headcount;
-        ``short_term``: an overdraft rather than an investment loan)."""
+        ``short_term``: an overdraft rather than an investment loan; ``leverage``: debt in
+        months of sales capacity)."""
         small = False if jobs is None else np.asarray(jobs) < SMALL_FIRM_JOBS
         p = self.brake.approval_probability(self.form_factor[form], young, loss_making,
-                                            guarantee_boost, small, short_term)
+                                            guarantee_boost, small, short_term, leverage)
         return rng.random(np.asarray(form).size) < p
 
     @staticmethod

@@ -5,35 +5,12 @@ Run with ``pytest -m browser tests/browser`` (Chromium from .ci/install-browser.
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from playwright.sync_api import expect
 
-from sim.dashboard.browser import Traffic
+from sim.dashboard.browser import Traffic, choose, expect_month, month, set_language, step
 
 pytestmark = pytest.mark.browser
-
-
-def month(page) -> int:
-    return int(re.search(r"\d+", page.inner_text(".ess-month")).group())
-
-
-def expect_month(page, value: int) -> None:
-    expect(page.locator(".ess-month")).to_have_text(re.compile(rf"\b{value}\b"))
-
-
-def step(page, months: int) -> None:
-    start = month(page)
-    for k in range(1, months + 1):
-        page.click(".ess-step")
-        expect_month(page, start + k)
-
-
-def pick(page, select_class: str, option: str) -> None:
-    """Choose `option` in a Vuetify select."""
-    page.click(f".{select_class}")
-    page.locator(".menuable__content__active [role=option]", has_text=option).click()
 
 
 def test_page_renders_the_model(open_page):
@@ -102,9 +79,8 @@ def test_two_sessions_do_not_share_a_model(open_page):
 
 def test_lesson_preset_loads_in_both_languages(open_page):
     page = open_page()
-    page.locator(".ess-lang").get_by_text("en", exact=True).click()
-    expect(page.locator(".ess-month")).to_contain_text("Month")
-    pick(page, "ess-lesson", "Reserved markets and joint bids")
+    set_language(page, "en")
+    choose(page, "ess-lesson", "Reserved markets and joint bids")
     expect(page.locator(".ess-lesson-text")).to_contain_text("pooling staff")
     expect_month(page, 0)
     expect(page.locator(".ess-overrides")).to_contain_text("policies=[hr_pooling,reserved_markets]")
@@ -113,7 +89,7 @@ def test_lesson_preset_loads_in_both_languages(open_page):
     expect(checkbox).to_have_attribute("aria-checked", "true")
     step(page, 2)
 
-    page.locator(".ess-lang").get_by_text("fr", exact=True).click()
+    set_language(page, "fr")
     expect(page.locator(".ess-lesson-text")).to_contain_text("Marchés réservés et candidatures")
     assert month(page) == 2  # switching language keeps the run
 
@@ -125,9 +101,9 @@ def test_no_request_leaves_localhost(open_page, server):
     page.click(".ess-play")
     page.wait_for_timeout(1500)
     page.click(".ess-play")
-    pick(page, "ess-lesson", "Ce que change vraiment une TVA réduite")
+    choose(page, "ess-lesson", "Ce que change vraiment une TVA réduite")
     expect_month(page, 0)
-    pick(page, "ess-map-output", "Coût public")
+    choose(page, "ess-map-output", "Coût public")
     step(page, 1)
     page.wait_for_timeout(500)
 

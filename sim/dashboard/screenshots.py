@@ -1,0 +1,61 @@
+"""`python -m sim.dashboard.screenshots --out docs/img`: the documentation's pictures, regenerated.
+
+The pictures come from the real page in headless Chromium, driven like a user would, so that the
+documentation shows what the current code draws; the run fails if the page asked for anything
+outside this machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from playwright.sync_api import expect, sync_playwright
+
+from sim.dashboard.browser import (
+    Traffic,
+    choose,
+    launch,
+    open_dashboard,
+    serve,
+    set_language,
+    step,
+)
+
+VIEWPORT = {"width": 1400, "height": 1900}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m sim.dashboard.screenshots")
+    parser.add_argument("--out", type=Path, default=Path("docs/img"))
+    parser.add_argument("--months", type=int, default=24, help="months simulated before a shot")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    traffic = Traffic()
+    with serve() as server, sync_playwright() as playwright:
+        browser = launch(playwright)
+        page = open_dashboard(browser, server.url, traffic, viewport=VIEWPORT)
+        set_language(page, "en")
+        for lever in ("land_trust", "matchmaking"):
+            page.locator(f".ess-lever-{lever} input[role=checkbox]").check(force=True)
+        page.locator(".ess-run-card input[role=checkbox]").check(force=True)
+        page.click(".ess-reset")
+        expect(page.locator(".ess-overrides")).to_contain_text("land_trust,matchmaking")
+        step(page, args.months)
+        page.wait_for_timeout(1000)  # let the last images arrive
+        page.screenshot(path=args.out / "dashboard-main.png")
+
+        set_language(page, "fr")
+        choose(page, "ess-lesson", "Pourquoi le foncier compte")
+        expect(page.locator(".ess-lesson-text")).to_be_visible()
+        step(page, args.months)
+        page.wait_for_timeout(1000)
+        page.screenshot(path=args.out / "dashboard-lesson.png")
+        browser.close()
+    if traffic.foreign() or traffic.errors:
+        raise SystemExit(f"page left localhost or failed: {traffic.foreign() + traffic.errors}")
+    print(f"wrote {args.out / 'dashboard-main.png'} and {args.out / 'dashboard-lesson.png'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,192 @@
+"""The nine levers: neutral at zero dose, effective in the study's direction, costed, combinable,
+and configured with one-line errors."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+from dataclasses import asdict, fields
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from sim.api import run
+from sim.config import ConfigError, load_config
+from sim.config.schema import Params
+from sim.model import EcosystemModel
+from sim.policies import REGISTRY
+
+LEVERS = sorted(REGISTRY)
+FAST = ["territory=tiny", "horizon_months=36", "progress=false"]
+EFFECT = ["territory=classroom", "horizon_months=48", "progress=false"]
+SEEDS = range(10)
+BRAKES = {f.name for f in fields(Params) if f.name in (
+    "mutual_ignorance", "competition", "finance", "premises", "human_resources")}
+
+
+def _model(overrides: list[str], seed: int) -> EcosystemModel:
+    return EcosystemModel(copy.deepcopy(load_config(overrides)), rng=seed).run()
+
+
+def _without_levers(model: EcosystemModel) -> tuple[pd.DataFrame, ...]:
+    ts = model.timeseries_frame()
+    lever_costs = [f"public_cost_{name}_eur" for name in model.lever_names]
+    return (ts.drop(columns=["levers", *lever_costs]),
+            model.territory_frame().drop(columns=["levers"]),
+            model.events_frame().drop(columns=["levers"]))
+
+
+# --- a lever at zero dose is the baseline, byte for byte ------------------------------------------
+@pytest.fixture(scope="module")
+def baseline_frames():
+    return _without_levers(_model(FAST, seed=3))
+
+
+@pytest.mark.parametrize("switch_off", ["intensity=0", "start_month=999"])
+@pytest.mark.parametrize("lever", LEVERS)
+def test_lever_at_zero_dose_reproduces_the_baseline(lever, switch_off, baseline_frames):
+    model = _model([*FAST, f"policies=[{lever}]", f"policies.{lever}.{switch_off}"], seed=3)
+    assert model.lever_names == [lever]
+    assert (model.timeseries_frame()[f"public_cost_{lever}_eur"] == 0).all()
+    for got, expected in zip(_without_levers(model), baseline_frames, strict=True):
+        pd.testing.assert_frame_equal(got, expected, check_exact=True)
+
+
+# --- each lever moves its target outcome the way the study argues (paired seeds) -----------------
+def _last_year(column):
+    return lambda m: m.timeseries_frame()[column].iloc[-12:].mean()
+
+
+def _total(column):
+    return lambda m: m.timeseries_frame()[column].sum()
+
+
+def _dense_rent(m):
+    panel = m.territory_frame()
+    return panel[panel.density_class == "dense"]["mean_rent_ess_eur_m2"].iloc[-12:].mean()
+
+
+# lever -> (outcome, expected sign of lever minus baseline)
+TARGETS = {
+    "land_trust": (_dense_rent, -1),                                # rents below market
+    "reserved_markets": (_total("ess_procurement_sales_eur"), +1),  # ESS win public contracts
+    "impact_vat": (_total("ess_sales_eur"), +1),                    # cheaper labelled goods sell
+    "conditional_aid": (_last_year("ess_industry_ties"), +1),       # aided firms buy from ESS
+    "matchmaking": (_last_year("ess_industry_ties"), +1),           # firms meet ESS suppliers
+    "impact_finance": (_total("ess_failures"), -1),                 # guaranteed cash, fewer failures
+    "brownfields": (_last_year("ess_floor_m2"), +1),                # more premises for ESS
+    "hr_pooling": (_total("industrial_vacancies_filled_by_insertion"), +1),  # graduates hired
+    "industrial_cooperation": (_total("ess_sales_eur"), +1),        # implants, spend, feedstock
+}
+
+
+@pytest.fixture(scope="module")
+def baseline_models():
+    return [_model(EFFECT, seed) for seed in SEEDS]
+
+
+@pytest.mark.parametrize("lever", LEVERS)
+def test_lever_moves_its_target_outcome_on_paired_seeds(lever, baseline_models):
+    outcome, sign = TARGETS[lever]
+    base = np.array([outcome(m) for m in baseline_models])
+    arm = np.array([outcome(_model([*EFFECT, f"policies=[{lever}]"], seed)) for seed in SEEDS])
+    test = stats.wilcoxon(sign * (arm - base), alternative="greater", zero_method="zsplit")
+    assert test.pvalue < 0.05, f"{lever}: {arm - base}"
+
+
+# --- public cost, reach, combination and ledger -----------------------------------------------------
+@pytest.fixture(scope="module")
+def all_levers():
+    return _model([*FAST, f"policies=[{','.join(LEVERS)}]"], seed=5)
+
+
+def test_every_lever_books_its_public_cost_every_month(all_levers):
+    ts = all_levers.timeseries_frame()
+    costs = ts[[f"public_cost_{name}_eur" for name in LEVERS]]
+    monthly = costs.diff().fillna(costs.iloc[0])
+    assert (monthly >= 0).all().all()
+    assert (costs.iloc[-1] > 0).all(), costs.iloc[-1]
+    monthly_spenders = ["brownfields", "hr_pooling", "impact_vat", "industrial_cooperation",
+                        "land_trust", "matchmaking"]
+    assert (monthly[[f"public_cost_{n}_eur" for n in monthly_spenders]] > 0).all().all()
+    assert all(p.reached_total > 0 for p in all_levers.policies), {
+        p.name: p.reached_total for p in all_levers.policies}
+
+
+def test_public_cost_adds_up_and_is_located_on_territories(all_levers):
+    ts, panel = all_levers.timeseries_frame(), all_levers.territory_frame()
+    levers = ts[[f"public_cost_{name}_eur" for name in LEVERS]].sum(axis=1)
+    np.testing.assert_allclose(ts["public_cost_eur"], ts["public_cost_baseline_eur"] + levers,
+                               rtol=1e-12)
+    np.testing.assert_allclose(panel["public_cost_eur"].sum(), ts["public_cost_eur"].iloc[-1],
+                               rtol=1e-9)
+
+
+def test_impact_vat_costs_exactly_the_vat_forgone(all_levers):
+    ts = all_levers.timeseries_frame()
+    assert ts["vat_forgone_eur"].sum() > 0
+    np.testing.assert_allclose(ts["public_cost_impact_vat_eur"], ts["vat_forgone_eur"].cumsum(),
+                               rtol=1e-9)
+
+
+def test_ledger_holds_money_and_floor_with_every_lever(all_levers):
+    ledger = all_levers.ledger
+    assert abs(ledger.money.sum()) < 1e-6 * ledger.gross_flow
+    assert ledger.total_floor() == pytest.approx(all_levers.initial_floor, rel=1e-9)
+    assert ledger.territory_floor[1].sum() + all_levers.timeseries_frame()[
+        "trust_floor_m2"].iloc[-1] > 0  # trusts bought and rehabilitated floor
+
+
+@pytest.mark.parametrize("pair", list(itertools.combinations(LEVERS, 2)))
+def test_any_two_levers_combine(pair):
+    model = _model(["territory=tiny", "horizon_months=6", "progress=false",
+                    f"policies=[{','.join(pair)}]"], seed=1)
+    assert model.timeseries_frame()["levers"].iloc[0] == ",".join(pair)
+
+
+def test_outputs_name_active_levers_and_their_settings():
+    result = run(["territory=tiny", "horizon_months=3", "policies=[land_trust,impact_vat]",
+                  "policies.land_trust.rent_discount=0.6", "policies.impact_vat.reduced_rate=0.1"])
+    assert set(result.timeseries["levers"]) == {"impact_vat,land_trust"}
+    settings = result.manifest["lever_settings"]
+    assert sorted(settings) == ["impact_vat", "land_trust"]
+    assert settings["land_trust"]["rent_discount"] == 0.6
+    assert settings["impact_vat"]["reduced_rate"] == 0.1
+    assert result.summary["levers"] == ["impact_vat", "land_trust"]
+
+
+# --- configuration -----------------------------------------------------------------------------------
+@pytest.mark.parametrize("lever", LEVERS)
+def test_yaml_defaults_are_the_declared_defaults(lever):
+    cls = REGISTRY[lever]
+    composed = load_config([f"policies=[{lever}]"]).policies[lever]
+    assert asdict(composed) == asdict(cls.Params())
+    assert cls.brake and set(cls.brake.split(",")) <= BRAKES
+    for f in fields(cls.Params):
+        assert f.metadata.get("unit") and (f.metadata.get("source") or f.metadata.get(
+            "assumption") or f.name == "target"), f.name
+
+
+@pytest.mark.parametrize(("override", "field"), [
+    ("policies.land_trust.rent_discount=1.5", "policies.land_trust.rent_discount"),
+    ("policies.land_trust.intensity=-0.1", "policies.land_trust.intensity"),
+    ("+policies.land_trust.discount=0.4", "policies.land_trust.discount"),
+    ("policies.hr_pooling.skill_boost=lots", "policies.hr_pooling.skill_boost"),
+    ("policies.impact_vat.reduced_rate=0.07", "policies.impact_vat.reduced_rate"),
+    ("policies.impact_vat.target.density_classes=[dense]", "policies.impact_vat.target"),
+    ("policies.brownfields.target.density_classes=[crowded]", "density_classes"),
+])
+def test_bad_lever_settings_are_refused_in_one_line(override, field):
+    lever = override.lstrip("+").split(".")[1]
+    with pytest.raises(ConfigError) as error:
+        load_config([f"policies=[{lever}]", override])
+    message = str(error.value)
+    assert field in message and "\n" not in message, message
+
+
+def test_unknown_lever_is_refused_in_one_line():
+    with pytest.raises(ConfigError, match="land_trust") as error:
+        load_config(["policies=[land_trust,cheap_money]"])
+    assert "cheap_money" in str(error.value) and "\n" not in str(error.value)
