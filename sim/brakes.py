@@ -126,10 +126,9 @@ class FinanceAccess:
     )
     loss_penalty: float = param(
         0.5, unit="multiplier", low=0.0, high=1.0, plausible=(0.3, 0.8),
-        assumption="investment-loan approval multiplier for a loss-making applicant (Banque de "
-        "France 2021: self-financing capacity is the main determinant of approval); not applied "
-        "to overdrafts, whose applicants are mostly loss-making and whose observed rate "
-        "(short_term_factor) already reflects it",
+        assumption="approval multiplier for a loss-making applicant (Banque de France 2021: "
+        "self-financing capacity is the main determinant of approval); for an overdraft only "
+        "once it is already in debt (a first overdraft bridges a dip, the 67% observed)",
     )
 
     max_debt_months: float = param(
@@ -148,10 +147,12 @@ class FinanceAccess:
         p = self.base_approval * form_factor
         p = p * np.where(small, self.small_firm_factor, 1.0)
         p = p * np.where(young, self.young_firm_factor, 1.0)
-        if short_term:
-            p = p * self.short_term_factor
-        else:
-            p = p * np.where(loss_making, self.loss_penalty, 1.0)
+        p = p * (self.short_term_factor if short_term else 1.0)
+        # a first overdraft bridges a dip; lending more to a loss-maker already in debt, or
+        # lending a loss-maker to invest, is what banks refuse
+        indebted = np.asarray(leverage) > 0 if leverage is not None else True
+        penalised = np.asarray(loss_making) & (indebted if short_term else True)
+        p = p * np.where(penalised, self.loss_penalty, 1.0)
         p = np.clip(p + guarantee_boost * (1.0 - p), 0.0, 1.0)
         if leverage is None:
             return p

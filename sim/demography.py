@@ -28,12 +28,14 @@ def run_month(model) -> None:
     model.month_guarantee_calls_by_territory = np.zeros(len(model.territories))
     _grow(model)
     _shrink(model)
+    _redeploy_posts(model)
     _open_sites(model)
     _relocate(model)
     _entries(model)
     _failures(model)
     _acquisitions(model)
     _scale_ups(model)
+    _pay_out_surplus(model)
 
 
 # --- premises ---------------------------------------------------------------------------------
@@ -188,15 +190,40 @@ def _hire(model, rows, delta) -> None:
     e.last_growth[rows] = model.month
 
 
-def _shrink(model) -> None:
-    """Enterprises short of demand, or refused cash, shed staff (and the posts that go). Their
-    clients stay: shedding capacity restores utilisation, as a restructuring does."""
+def _redeploy_posts(model) -> None:
+    """Once a year the State redeploys the funded insertion posts left unused by failures and
+    cuts to insertion structures in good standing, as the yearly conventions do: the insertion
+    stock is rationed by the envelope, not by which structures survive (Dares: ~flat stock).
+    On-site posts need spare floor; a structure takes at most one growth step a year."""
+    if model.month == 0 or model.month % 12:
+        return
     e, econ = model.enterprises, model.params.economy
-    rows = np.flatnonzero(e.alive & ((e.pressure < econ.shrink_trigger) | (e.refused_months > 0))
+    rows = np.flatnonzero(e.alive & (e.insertion_posts > 0) & ~e.loss_making
+                          & (e.refused_months == 0))
+    slack = _funded_posts_slack(model)
+    if rows.size == 0 or slack < 1:
+        return
+    share = model.form_insertion_share[e.form[rows]]
+    m2_job = model.params.population.m2_per_job
+    spare_jobs = np.maximum(e.floor[rows] / m2_job - model.on_site_jobs(rows), 0.0)
+    room = np.where(model.form_on_site[e.form[rows]] > 0, spare_jobs * share, np.inf)
+    offer = np.minimum(np.floor(econ.growth_step * e.insertion_posts[rows]), np.floor(room))
+    posts = np.floor(offer * min(1.0, slack / max(offer.sum(), 1.0)))
+    take = posts > 0
+    _hire(model, rows[take], np.round(posts[take] / share[take]).astype(np.int64))
+
+
+def _shrink(model) -> None:
+    """Enterprises short of demand, or losing money and refused cash, shed staff (and the posts
+    that go); a profitable one refused in a bad month waits for its receipts instead. Clients
+    stay: shedding capacity restores utilisation, as a restructuring does."""
+    e, econ = model.enterprises, model.params.economy
+    distressed = (e.refused_months > 0) & e.loss_making
+    rows = np.flatnonzero(e.alive & ((e.pressure < econ.shrink_trigger) | distressed)
                           & (model.month - e.last_growth >= GROWTH_COOLDOWN_MONTHS))
     if rows.size == 0:
         return
-    cut = 1.0 - econ.growth_step
+    cut = 1.0 / (1.0 + econ.growth_step)  # the mirror of one growth step
     e.permanent[rows] = np.maximum(np.round(e.permanent[rows] * cut), 1).astype(np.int64)
     e.insertion_posts[rows] = np.round(e.insertion_posts[rows] * cut).astype(np.int64)
     e.insertion[rows] = np.minimum(e.insertion[rows], e.insertion_posts[rows])
@@ -312,7 +339,10 @@ def _entries(model) -> None:
     draw_staff_and_sector(model, rng, rows, scale=0.5)
     m2 = model.on_site_jobs(rows) * model.params.population.m2_per_job
     market_rent = model.premises_market.market_rent(model.world.rent_index)[territory]
-    calibrate_productivity(model, rows, m2 * market_rent / 12.0)
+    # an entrant learns its true costs only once it operates (Jovanovic 1982): its margin is
+    # drawn more widely than incumbents', the survivors of that selection
+    calibrate_productivity(model, rows, m2 * market_rent / 12.0, econ.entrant_margin_sd,
+                           survivors=False)
     e.capacity[rows] = model.capacity_of(rows)
     served = lease(model, "premises.entries", rows, territory, m2,
                    _max_rent_m2(model, rows, m2))
@@ -321,10 +351,8 @@ def _entries(model) -> None:
     e.n_sites[born] = 1
     e.n_regions[born] = 1
     public_share = model.params.procurement.initial_share_of_demand
-    plan = econ.utilisation_at_start * e.capacity[born] * (1.0 - public_share)
-    sd = econ.entrant_demand_sd  # the clientele an entrant finds, against its plan
-    clientele = model.streams["demography.entry_demand"].lognormal(-sd**2 / 2, sd, born.size)
-    add_market_demand(model, born, plan * clientele)
+    add_market_demand(model, born, econ.utilisation_at_start * e.capacity[born]
+                      * (1.0 - public_share))
     costs = (e.permanent[born] * econ.wage_permanent_month
              + (e.insertion[born] * model.form_fte[e.form[born]] + e.adapted[born])
              * econ.wage_insertion_month)
@@ -375,6 +403,22 @@ def _default_loans(model, rows) -> None:
     loans.open[bad] = False
     loans.outstanding[bad] = 0.0
     model.enterprises.debt[rows] = 0.0
+
+
+def _pay_out_surplus(model) -> None:
+    """At each year's end, cash beyond the reserve a debt-free structure keeps leaves it:
+    profit-sharing and dividends where the form allows, projects and equipment otherwise.
+    Without it cash would pile up and no structure would run short again (France Active 2013:
+    40% of ESS short of cash several times a year)."""
+    if model.month % 12 != 11:
+        return
+    e, econ = model.enterprises, model.params.economy
+    rows = np.flatnonzero(e.alive & (e.debt <= 0) & (e.payables <= 0))
+    costs = (e.permanent[rows] * econ.wage_permanent_month
+             + (e.insertion[rows] * model.form_fte[e.form[rows]] + e.adapted[rows])
+             * econ.wage_insertion_month)
+    surplus = np.maximum(model.ledger.cash(rows) - costs * econ.cash_reserve_months, 0.0)
+    model.ledger.pay_enterprises_to_sector(rows, surplus, Sector.FOUNDERS, "surplus_paid_out")
 
 
 def _acquisitions(model) -> None:

@@ -33,6 +33,7 @@ from sim.territories import load_territories
 INSERTION_FORMS = ("EI", "ACI", "AI", "ETTI")
 TIE_SUPPLY, TIE_IMPLANT, TIE_OWNERSHIP = 0, 1, 2
 PRESSURE_SMOOTHING = 0.3
+RESULT_SMOOTHING = 1 / 6  # weight of the month in the result trend (~a half-year of accounts)
 OVERDRAFT_MONTHS = 24
 PUBLIC_WORK_CAP = 0.5  # an enterprise bids while public contracts stay under half its capacity
 
@@ -233,14 +234,13 @@ class EcosystemModel(mesa.Model):
                              weights=self.contracts.monthly_value[
                                  self.contracts.end_month > self.month], minlength=n)
         demand = (consumer.demand_ht + generic + tie_demand + public) * e.alive
-        # private orders arrive unevenly month to month: realised sales fluctuate around the
-        # expected demand the enterprise plans with (cash strain, not growth signals)
+        served = np.divide(np.minimum(demand, e.capacity), demand, out=np.zeros(n),
+                           where=demand > 0)
+        # private sales are cashed unevenly month to month (lumpy orders, seasonality, late
+        # payers) around what was served: cash strain without a bias on margins or growth
         shock = self._sales_shock(n)
-        realised = (consumer.demand_ht + generic + tie_demand) * shock * e.alive + public
-        served = np.divide(np.minimum(realised, e.capacity), realised, out=np.zeros(n),
-                           where=realised > 0)
         e.demand[:] = demand
-        e.sales[:] = realised * served
+        e.sales[:] = ((consumer.demand_ht + generic + tie_demand) * shock + public) * served
         e.procurement_sales[:] = public * served
         ratio = np.divide(demand, e.capacity, out=np.ones(n), where=e.capacity > 0)
         e.pressure[:] = (1 - PRESSURE_SMOOTHING) * e.pressure + PRESSURE_SMOOTHING * ratio
@@ -309,7 +309,9 @@ class EcosystemModel(mesa.Model):
         self._pay_rents()
         service = self._service_loans()
         result = e.sales + aid - wages - materials - e.rent_month - service
-        e.loss_making[:] = result < 0
+        # losses are judged on recent accounts, not on one month's lumpy sales
+        e.result_trend[:] = (1 - RESULT_SMOOTHING) * e.result_trend + RESULT_SMOOTHING * result
+        e.loss_making[:] = e.result_trend < 0
         self.month_result = result
         self.month_accounts = {"sales": e.sales.copy(), "aid": aid, "wages": wages,
                                "materials": materials, "rent": e.rent_month.copy()}
@@ -361,8 +363,9 @@ class EcosystemModel(mesa.Model):
             refused = short[~approved]
             self.events.record(self.month, EventKind.LOAN_REFUSED, refused, e.territory[refused],
                                "overdraft")
-            L.pay_sector_to_enterprises(Sector.SUPPLIERS, refused, -cash[refused], "payables")
-            e.payables[refused] += -cash[refused]
+            unpaid = -cash[refused]  # read before the transfer: ``cash`` is a live view
+            L.pay_sector_to_enterprises(Sector.SUPPLIERS, refused, unpaid, "payables")
+            e.payables[refused] += unpaid
             e.refused_months[refused] += 1
             e.refused_months[short[approved]] = 0
         solvent = np.flatnonzero((cash > 0) & (e.payables > 0))

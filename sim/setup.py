@@ -222,19 +222,22 @@ def _calibrate_productivity(model) -> None:
 MARGIN_DISPERSION = 0.02  # assumption: s.d. of enterprises' margins around their form's target
 
 
-def calibrate_productivity(model, rows, rent_month) -> None:
+def calibrate_productivity(model, rows, rent_month, dispersion=MARGIN_DISPERSION,
+                           survivors=True) -> None:
     """Set each enterprise's productivity so that, at its creation, it earns its form's target
-    margin (plus a small dispersion) given its wages, rent, materials and State aid
-    (docs/ODD.md, initialisation): the baseline starts near equilibrium, and what moves it
-    afterwards are markets, shocks and levers."""
+    margin (plus a dispersion) given its wages, rent, materials and State aid (docs/ODD.md,
+    initialisation): the baseline starts near equilibrium, and what moves it afterwards are
+    markets, shocks and levers. Incumbents are survivors, none structurally loss-making;
+    entrants (``survivors=False``) draw widely and learn their margin by operating."""
     e, econ = model.enterprises, model.params.economy
     e.productivity[rows] = 1.0
     unit_sales = econ.utilisation_at_start * model.capacity_of(rows, observed=True)
     ins_fte = e.insertion[rows] * model.form_fte[e.form[rows]] + e.adapted[rows]
     wages = e.permanent[rows] * econ.wage_permanent_month + ins_fte * econ.wage_insertion_month
     aid = ins_fte * model.form_aid_month[e.form[rows]]
-    noise = model.streams["init.margins"].normal(0.0, MARGIN_DISPERSION, rows.size)
-    kept = 1.0 - econ.materials_share - model.form_target_margin[e.form[rows]] - noise
+    margin = model.form_target_margin[e.form[rows]] + model.streams["init.margins"].normal(
+        0.0, dispersion, rows.size)
+    kept = 1.0 - econ.materials_share - (np.maximum(margin, 0.0) if survivors else margin)
     productivity = np.divide(wages + rent_month - aid, kept * unit_sales,
                              out=np.ones(rows.size), where=unit_sales > 0)
     e.productivity[rows] = np.clip(productivity, 0.05, 10.0)

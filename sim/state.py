@@ -51,6 +51,7 @@ def enterprise_table(capacity: int) -> Table:
             "refused_months": np.int32, "premises_wait": np.int32, "owner_firm": np.int64,
             "scaled_up": np.bool_, "n_sites": np.int32, "n_regions": np.int32,
             "rent_month": np.float64, "floor": np.float64, "loss_making": np.bool_,
+            "result_trend": np.float64,
             "consumer_weight": np.float64, "business_weight": np.float64,
             "last_growth": np.int32, "productivity": np.float64,
         },

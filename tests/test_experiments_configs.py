@@ -59,7 +59,7 @@ def test_policies_sweep_names_arms_by_levers(experiment_schema):
 def test_sensitivity_design_is_deterministic_and_ranks_parameters():
     cfg = OmegaConf.create({"method": "morris", "seed": 0, "morris": {"trajectories": 8,
                             "levels": 4}, "parameters": {"a.x": [0.0, 1.0], "b.y": [10, 20]}})
-    problem, x = sensitivity.design(cfg)
+    _, x = sensitivity.design(cfg)
     assert x.shape == (8 * 3, 2)
     assert sensitivity.point(cfg, 5) == {"a.x": x[5, 0], "b.y": x[5, 1]}
     assert np.all((x[:, 1] >= 10) & (x[:, 1] <= 20))

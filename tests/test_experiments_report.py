@@ -163,3 +163,18 @@ def test_factorial_detected_on_a_full_grid(tmp_path):
     jobs = table[table.outcome == "ess_jobs"].set_index("term")
     assert set(jobs.index) == {*levers, "impact_vat×land_trust"}
     assert jobs.loc["land_trust", "low"] > 0
+
+
+def test_dose_response_section(tmp_path):
+    declared = {"lt_half": {"policies": ["land_trust"], "dose": 0.5},
+                "lt_full": {"policies": ["land_trust"], "dose": 1.0}}
+    for arm in ("baseline", "lt_half", "lt_full"):
+        a = resolve_arm(arm, declared)
+        for seed in range(3):
+            execute_run(tmp_path / "runs" / arm / f"seed={seed}",
+                        RunSpec(a, seed, (policies_override(a.levers), f"seed={seed}")),
+                        synthetic.run, "synthetic")
+    page = build_report(tmp_path, "en").read_text(encoding="utf-8")
+    assert "Dose-response" in page
+    dose = pd.read_csv(tmp_path / "report" / "tables" / "dose_response.csv")
+    assert list(dose[dose.outcome == "ess_jobs"].dose) == [0.5, 1.0]

@@ -45,8 +45,10 @@ class ScenarioConfig:
         source="Banque de France: rate of new loans to SMEs, 2024 (~4.5%)",
     )
     rent_inflation_yr: float = param(
-        0.02, unit="1/yr", low=-0.1, high=0.2, plausible=(0.0, 0.05),
-        source="Insee ILAT (tertiary rents index), 2015-2024 average ~2%",
+        0.0, unit="1/yr", low=-0.1, high=0.2, plausible=(-0.01, 0.03),
+        source="real growth of rents (money is in euros of 2024, prices and wages constant): "
+        "Insee ILAT (tertiary rents index) ~+2%/yr over 2015-2024 against consumer prices "
+        "~+1.8%/yr, so ~0 in real terms",
     )
     public_procurement_growth_yr: float = param(
         0.0, unit="1/yr", low=-0.2, high=0.2, plausible=(-0.02, 0.02),
@@ -272,15 +274,20 @@ class EconomyParams:
     )
     sales_volatility: float = param(
         0.15, unit="s.d. of log monthly sales", low=0.0, high=2.0, plausible=(0.05, 0.3),
-        assumption="month-to-month dispersion of private orders around expected demand (lumpy "
-        "orders, seasonality); with the cash buffer it sets how often structures run short "
-        "(France Active 2013: 40% short of cash several times a year)",
+        assumption="month-to-month dispersion of private sales cashed around what was served "
+        "(lumpy orders, seasonality, late payers); with the cash buffer it sets how often "
+        "structures run short (France Active 2013: 40% short of cash several times a year)",
     )
-    entrant_demand_sd: float = param(
-        0.35, unit="s.d. of log demand", low=0.0, high=2.0, plausible=(0.15, 0.6),
-        assumption="an entrant's clientele against its plan (log-normal, mean 1): incumbents are "
-        "the survivors of this selection, which makes young structures fail more (Insee: 61% "
-        "of 2014 firms alive after 5 years)",
+    entrant_margin_sd: float = param(
+        0.08, unit="share of sales", low=0.0, high=1.0, plausible=(0.04, 0.12),
+        assumption="dispersion of an entrant's margin around its form's target (it learns its "
+        "true costs once it operates; incumbents, the survivors, keep 0.02): sets how many "
+        "young structures fail (Insee: 61% of firms created in 2014 alive after 5 years)",
+    )
+    cash_reserve_months: float = param(
+        3.0, unit="months of wage costs", low=0.0, high=24.0, plausible=(1.0, 6.0),
+        assumption="cash a debt-free structure keeps at year end; the surplus is paid out or "
+        "spent on projects (sets, with sales_volatility, how often structures run short)",
     )
     growth_trigger: float = param(
         1.0, unit="demand/capacity", low=0.5, high=3.0, plausible=(0.95, 1.1),

@@ -1,58 +1,53 @@
 """The dashboard's only door into the model.
 
-The page never imports the model directly: it builds a `Run` from `Settings`, and this module turns
-them into the Hydra-style overrides of `sim.api.build_model` and reads back the frames the contract
-promises. Keeping that contract in one place lets a stand-in model be swapped in with
-``ESS_DASHBOARD_BUILDER=module:function`` (the browser tests used one before the model existed)
-and makes each run reproducible from the command line: `Run.overrides` is exactly what
-``python -m sim`` needs.
+The page never touches the model directly: it builds a `Run` from `Settings`; this module turns
+them into the Hydra overrides of `sim.api.build_model` and reads back the frames of the public
+contract (docs/ARCHITECTURE.md). Keeping that contract in one place kept the page buildable
+before the model existed, and makes each run reproducible from the command line: `Run.overrides`
+is exactly what ``python -m sim`` takes.
 """
 
 from __future__ import annotations
 
-import functools
-import importlib
-import os
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
-LEVERS = (
+from sim.api import build_model
+from sim.policies import REGISTRY
+from sim.territories.real import national
+
+# Display order, related levers side by side; a lever the model gains later still shows, after
+# these, under its config name.
+_ORDER = (
     "land_trust",
+    "brownfields",
     "reserved_markets",
     "impact_vat",
     "conditional_aid",
     "matchmaking",
-    "impact_finance",
-    "brownfields",
-    "hr_pooling",
     "industrial_cooperation",
+    "impact_finance",
+    "hr_pooling",
 )
+LEVERS = tuple(n for n in _ORDER if n in REGISTRY) + tuple(sorted(set(REGISTRY) - set(_ORDER)))
 
-OUTPUTS = (
+# Columns of the territory panel the map can be coloured by.
+MAP_OUTPUTS = (
+    "ess_jobs_total",
     "ess_jobs_permanent",
     "ess_jobs_insertion",
     "ess_jobs_adapted",
     "ess_enterprises",
-    "ess_scaled_up",
     "insertion_exits_employment",
-    "public_cost_eur",
     "ess_industry_ties",
+    "mean_rent_ess_eur_m2",
+    "industrial_jobs",
+    "public_cost_eur",
 )
 
 CLASSROOM = "classroom"
-DEFAULT_BUILDER = "sim.api:build_model"
-EPCI_TABLE = Path(__file__).resolve().parents[1] / "territories" / "data" / "epci_france.csv"
-
-
-def load_builder() -> Callable[[list[str]], Any]:
-    """Return the model factory named by ESS_DASHBOARD_BUILDER (default: the real model)."""
-    module, _, attr = os.environ.get("ESS_DASHBOARD_BUILDER", DEFAULT_BUILDER).partition(":")
-    return getattr(importlib.import_module(module), attr)
 
 
 @dataclass(frozen=True)
@@ -72,18 +67,25 @@ class Settings:
     side_by_side: bool = False
 
 
-@functools.cache
 def regions() -> dict[str, str]:
     """INSEE region code -> region name, in alphabetical order of name."""
-    table = pd.read_csv(EPCI_TABLE, usecols=["region_code", "region"], dtype=str)
-    return dict(sorted(table.drop_duplicates().itertuples(index=False), key=lambda r: r[1]))
+    table = national()
+    pairs = {
+        (str(code), str(name)) for code, name in zip(table.region_code, table.region, strict=True)
+    }
+    return dict(sorted(pairs, key=lambda pair: pair[1]))
 
 
 def territory_overrides(territory: str) -> list[str]:
-    """Overrides selecting the synthetic classroom set or one real region."""
+    """Overrides selecting the synthetic classroom set or one real region (by INSEE code)."""
     if territory == CLASSROOM:
         return ["territory=classroom"]
-    return ["territory=region", f"territory.region_code={territory}"]
+    # The label names the run's output folder, hence the code rather than an accented name.
+    return [
+        "territory.kind=region",
+        f"territory.codes=['{territory}']",  # quoted: '01' is Guadeloupe, 1 is nothing
+        f"territory.label=region_{territory}",
+    ]
 
 
 def overrides(settings: Settings, *, with_levers: bool = True) -> list[str]:
@@ -119,17 +121,16 @@ class Run:
     access to the models goes through one lock.
     """
 
-    def __init__(self, settings: Settings, build: Callable[[list[str]], Any] | None = None):
-        build = build or load_builder()
+    def __init__(self, settings: Settings):
         self.settings = settings
         self.overrides = overrides(settings)
-        self.model = build(self.overrides)
+        self.model = build_model(self.overrides)
         paired = settings.side_by_side and settings.levers
-        self.baseline = build(overrides(settings, with_levers=False)) if paired else None
+        self.baseline = build_model(overrides(settings, with_levers=False)) if paired else None
         self.territories = self.model.territories
         self._lock = threading.Lock()
 
-    def _models(self) -> list[Any]:
+    def _models(self) -> list:
         return [m for m in (self.model, self.baseline) if m is not None]
 
     @property
@@ -163,6 +164,8 @@ class Run:
 
     def enterprise(self, index: int) -> dict | None:
         """The inspector's view of enterprise `index`, or None when there is none."""
+        if index < 0:  # numpy would count from the end
+            return None
         with self._lock:
             try:
                 return self.model.enterprise_snapshot(index)

@@ -16,9 +16,9 @@ import time
 import solara
 import solara.lab
 
-from sim.dashboard.adapter import CLASSROOM, LEVERS, OUTPUTS, Run, Settings, regions
+from sim.dashboard.adapter import CLASSROOM, LEVERS, MAP_OUTPUTS, Run, Settings, regions
 from sim.dashboard.figures import map_figure, ties_figure, timeseries_option
-from sim.dashboard.i18n import LANGUAGES, lever_label, output_label, t
+from sim.dashboard.i18n import LANGUAGES, lever_label, map_label, output_label, t
 from sim.dashboard.lessons import BY_KEY, LESSONS
 
 # Mesa logs one INFO line per step; with thirty sessions the server log would be nothing else.
@@ -38,48 +38,74 @@ def _fmt(value: float) -> str:
     return f"{value:,.0f}".replace(",", "\u202f")
 
 
+JOBS = ("ess_jobs_permanent", "ess_jobs_insertion", "ess_jobs_adapted")
+
+
+def _headline(ts, lang: str) -> dict[str, float]:
+    """The latest month's stocks; public cost is already cumulated by the model."""
+    last = ts.iloc[-1]
+    return {output_label(lang, c): last[c] for c in (*JOBS, "ess_enterprises", "public_cost_eur")}
+
+
 @solara.component
 def Kpis(frames, lang: str):
-    """Latest values; with a paired run, the difference and the cost per additional job."""
+    """Headline numbers; with a paired run, the difference and the cost per additional job."""
     ts, base = frames.timeseries, frames.baseline_timeseries
     if ts.empty:
+        solara.Info(t(lang, "start_hint"), dense=True)
         return
-    jobs = [c for c in ("ess_jobs_permanent", "ess_jobs_insertion", "ess_jobs_adapted") if c in ts]
-    rows = []
-    for column in (*OUTPUTS[:3], "ess_enterprises", "public_cost_eur"):
-        if column not in ts:
-            continue
-        # Public cost is a monthly flow: the ministry reads the total to date.
-        pick = (
-            (lambda f, c=column: f[c].sum())
-            if column == "public_cost_eur"
-            else (lambda f, c=column: f[c].iloc[-1])
-        )
-        cells = [output_label(lang, column), _fmt(pick(ts))]
-        if base is not None:
-            cells += [_fmt(pick(base)), _fmt(pick(ts) - pick(base))]
-        rows.append(cells)
-    head = [t(lang, "month") + f" {frames.month}", t(lang, "with_levers")]
+    head = [f"{t(lang, 'month')} {frames.month}", t(lang, "with_levers")]
+    now = _headline(ts, lang)
+    rows = [[label, _fmt(value)] for label, value in now.items()]
     if base is not None:
         head += [t(lang, "without_levers"), t(lang, "difference")]
-        extra_jobs = ts[jobs].iloc[-1].sum() - base[jobs].iloc[-1].sum()
-        extra_cost = ts["public_cost_eur"].sum() - base["public_cost_eur"].sum()
-        per_job = _fmt(extra_cost / extra_jobs) + " €" if extra_jobs > 0 else "—"
+        then = _headline(base, lang)
+        rows = [[*row, _fmt(then[row[0]]), _fmt(now[row[0]] - then[row[0]])] for row in rows]
+        extra_jobs = sum(now[output_label(lang, c)] - then[output_label(lang, c)] for c in JOBS)
+        cost = output_label(lang, "public_cost_eur")
+        extra_cost = now[cost] - then[cost]
+        per_job = f"{_fmt(extra_cost / extra_jobs)} €" if extra_jobs > 0 else "—"
         rows.append([t(lang, "cost_per_job"), "", "", per_job])
-    body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>" for r in rows
+    cells = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows
     )
     header = "".join(f"<th>{html.escape(c)}</th>" for c in head)
     solara.HTML(
         tag="table",
-        unsafe_innerHTML=f"<thead><tr>{header}</tr></thead><tbody>{body}</tbody>",
+        unsafe_innerHTML=f"<thead><tr>{header}</tr></thead><tbody>{cells}</tbody>",
         classes=["ess-kpi"],
         style="border-collapse: collapse; width: 100%; text-align: right;",
     )
 
 
+def _cell(value) -> str:
+    if isinstance(value, float):
+        return _fmt(value) if abs(value) >= 100 else f"{value:.2f}"
+    return html.escape(str(value))
+
+
+def _snapshot_html(snapshot: dict) -> str:
+    """Scalars one per row; lists of records (sites, history) as nested tables."""
+    rows = []
+    for key, value in snapshot.items():
+        if isinstance(value, list) and value and isinstance(value[0], dict):
+            head = "".join(f"<th>{html.escape(str(k))}</th>" for k in value[0])
+            body = "".join(
+                "<tr>" + "".join(f"<td>{_cell(v)}</td>" for v in record.values()) + "</tr>"
+                for record in value
+            )
+            shown = f"<table class='ess-nested'><tr>{head}</tr>{body}</table>"
+        elif isinstance(value, list):
+            shown = html.escape(", ".join(map(str, value))) or "—"
+        else:
+            shown = _cell(value)
+        rows.append(f"<tr><th>{html.escape(str(key))}</th><td>{shown}</td></tr>")
+    return "".join(rows)
+
+
 @solara.component
 def Inspector(run: Run, month: int, lang: str):
+    """One enterprise's state this month, as the model describes it."""
     index = solara.use_reactive(0)
     snapshot = run.enterprise(index.value)
     with solara.Card(t(lang, "inspector")):
@@ -87,13 +113,13 @@ def Inspector(run: Run, month: int, lang: str):
         if snapshot is None:
             solara.Text(t(lang, "no_enterprise"))
             return
-        rows = "".join(
-            f"<tr><th style='text-align:left;padding-right:1em'>{html.escape(str(k))}</th>"
-            f"<td>{html.escape(str(v))}</td></tr>"
-            for k, v in snapshot.items()
-        )
-        solara.HTML(tag="table", unsafe_innerHTML=rows, classes=["ess-inspector"])
         solara.Text(f"{t(lang, 'month')} {month}", style="font-size: 0.8em; color: grey")
+        solara.HTML(
+            tag="table",
+            unsafe_innerHTML=_snapshot_html(snapshot),
+            classes=["ess-inspector"],
+            style="font-size: 0.85em; text-align: left;",
+        )
 
 
 @solara.component
@@ -190,7 +216,8 @@ def Page():
         solara.AppBarTitle(t(L, "title"))
         solara.ToggleButtonsSingle(value=lang, values=list(LANGUAGES), classes=["ess-lang"])
 
-    with solara.Sidebar():
+    # A fixed width: Solara's drawer otherwise grows with the longest label, over the page.
+    with solara.Sidebar(), solara.Column(style={"width": "376px"}):
         with solara.Card(t(L, "lesson")):
             none = t(L, "no_lesson")
             solara.Select(
@@ -208,6 +235,7 @@ def Page():
                 on_value=lambda label: territory.set(
                     next(k for k, v in territory_names.items() if v == label)
                 ),
+                classes=["ess-territory"],
             )
             solara.InputInt(t(L, "seed"), value=seed, classes=["ess-seed"])
             solara.Checkbox(label=t(L, "side_by_side"), value=side_by_side)
@@ -233,7 +261,7 @@ def Page():
                 color="primary",
                 classes=["ess-step"],
             )
-            with solara.Div(style={"width": "260px"}):
+            with solara.Div(style={"width": "380px"}):
                 solara.SliderInt(t(L, "speed"), value=speed, min=1, max=24)
             if not failed:
                 done = "" if run.running else f" ({t(L, 'finished')})"
@@ -272,7 +300,7 @@ def Views(run: Run, frames, lang: str, map_output: solara.Reactive[str], every: 
         lambda: timeseries_option(frames.timeseries, frames.baseline_timeseries, lang),
         [run, frames.month, lang],
     )
-    outputs = [c for c in OUTPUTS if c in frames.territory]
+    outputs = [c for c in MAP_OUTPUTS if c in frames.territory]
     key = [run, frames.month // every, lang]
     map_key = [*key, map_output.value]
 
@@ -284,23 +312,22 @@ def Views(run: Run, frames, lang: str, map_output: solara.Reactive[str], every: 
         return map_figure(run.territories, panels, map_output.value, lang)
 
     map_fig = solara.use_memo(draw_map, map_key)
-    ties_fig = solara.use_memo(lambda: ties_figure(frames.ties, lang), key)
+    ties_fig = solara.use_memo(lambda: ties_figure(run.territories, frames.ties, lang), key)
 
     Kpis(frames, lang)
     with solara.Card(t(lang, "timeseries")):
         solara.FigureEcharts(option=option, attributes={"style": "height: 440px"}, responsive=True)
-    with solara.Columns([2, 1]):
-        with solara.Card(t(lang, "map")):
-            solara.Select(
-                t(lang, "map_output"),
-                values=[output_label(lang, c) for c in outputs],
-                value=output_label(lang, map_output.value),
-                on_value=lambda label: map_output.set(
-                    next(c for c in outputs if output_label(lang, c) == label)
-                ),
-                classes=["ess-map-output"],
-            )
-            solara.FigureMatplotlib(map_fig, dependencies=map_key, format="png")
-        with solara.Card(t(lang, "ties")):
-            solara.FigureMatplotlib(ties_fig, dependencies=key, format="png")
+    with solara.Card(t(lang, "map")):
+        solara.Select(
+            t(lang, "map_output"),
+            values=[map_label(lang, c) for c in outputs],
+            value=map_label(lang, map_output.value),
+            on_value=lambda label: map_output.set(
+                next(c for c in outputs if map_label(lang, c) == label)
+            ),
+            classes=["ess-map-output"],
+        )
+        solara.FigureMatplotlib(map_fig, dependencies=map_key, format="png")
+    with solara.Card(t(lang, "ties")):
+        solara.FigureMatplotlib(ties_fig, dependencies=key, format="png")
     Inspector(run, frames.month, lang)

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from matplotlib import colormaps
 from matplotlib.collections import LineCollection
-from matplotlib.colors import to_rgb
+from matplotlib.colors import PowerNorm
 from matplotlib.figure import Figure
 
-from sim.dashboard.i18n import output_label, t
+from sim.dashboard.i18n import map_label, output_label, t
 
 JOB_COLUMNS = ("ess_jobs_permanent", "ess_jobs_insertion", "ess_jobs_adapted")
 PANELS = (
@@ -29,6 +30,7 @@ PANELS = (
     ("ess_industry_ties", ("ess_industry_ties",)),
 )
 COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c")
+CMAP = colormaps["viridis"].with_extremes(bad="0.85")  # grey: no value yet (before month 1)
 
 
 def _points(frame: pd.DataFrame, column: str) -> list[list[float]]:
@@ -44,7 +46,15 @@ def timeseries_option(ts: pd.DataFrame, base: pd.DataFrame | None, lang: str) ->
     grids, titles, xs, ys, series = [], [], [], [], []
     for i, (key, columns) in enumerate(PANELS):
         left, top = 4 + 33 * (i % 3), 12 + 46 * (i // 3)
-        grids.append({"left": f"{left}%", "top": f"{top}%", "width": "26%", "height": "29%"})
+        grids.append(
+            {
+                "left": f"{left}%",
+                "top": f"{top}%",
+                "width": "26%",
+                "height": "29%",
+                "containLabel": True,
+            }
+        )
         title = t(lang, key) if key == "jobs" else output_label(lang, key)
         titles.append(
             {"text": title, "left": f"{left}%", "top": f"{top - 7}%", "textStyle": {"fontSize": 12}}
@@ -100,7 +110,8 @@ def map_figure(
     edges = np.asarray(territories.edges, int).reshape(-1, 2)
     values = [_values(territories, panel, output) for _, panel in panels]
     finite = np.concatenate([v[np.isfinite(v)] for v in values])
-    vmin, vmax = (finite.min(), max(finite.max(), finite.min() + 1e-9)) if finite.size else (0, 1)
+    vmin = min(finite.min(), 0) if finite.size else 0
+    vmax = max(finite.max(), vmin + 1e-9) if finite.size else 1
     fig = Figure(figsize=(5 * len(panels) + 1, 4.6))
     fig.subplots_adjust(left=0.02, right=0.86, top=0.93, bottom=0.03, wspace=0.05)
     axes = np.atleast_1d(fig.subplots(1, len(panels)))
@@ -113,9 +124,9 @@ def map_figure(
             lon,
             lat,
             c=vals,
-            cmap="viridis",
-            vmin=vmin,
-            vmax=vmax,
+            cmap=CMAP,
+            # Square-root scale: a metropolis would otherwise leave every other territory dark.
+            norm=PowerNorm(0.5, vmin=vmin, vmax=vmax),
             s=36,
             edgecolors="0.2",
             linewidths=0.4,
@@ -125,45 +136,64 @@ def map_figure(
         ax.set_aspect(1 / np.cos(np.deg2rad(np.nanmean(lat))) if np.nanmax(np.abs(lat)) > 5 else 1)
         ax.set_xticks([])
         ax.set_yticks([])
-    fig.colorbar(dots, cax=fig.add_axes((0.89, 0.1, 0.02, 0.8)), label=output_label(lang, output))
+    fig.colorbar(dots, cax=fig.add_axes((0.89, 0.1, 0.02, 0.8)), label=map_label(lang, output))
     return fig
 
 
-def ties_figure(ties: pd.DataFrame, lang: str, limit: int = 60) -> Figure:
-    """Firms (left) and ESS enterprises (right) joined by their strongest ties.
+def ties_figure(territories, ties: pd.DataFrame, lang: str) -> Figure:
+    """Where ESS–industry ties run, and how much trust they carry.
 
-    Line colour is the kind of tie, opacity its trust: the picture shows whether a few firms
-    concentrate the links, which is what brake 1 (firms buy only from suppliers they know) predicts.
+    Left, a map: a line joins the territory of a firm and that of its ESS supplier, wider with
+    more ties, darker with more trust; a ring marks ties within one territory. Right, the
+    distribution of trust by kind of tie: brake 1 (firms buy only from suppliers they know) shows
+    as few ties, many of them young and fragile.
     """
-    fig = Figure(figsize=(5.5, 4.6))
-    fig.subplots_adjust(left=0.05, right=0.95, top=0.88, bottom=0.12)
-    ax = fig.subplots()
+    fig = Figure(figsize=(10, 4.2))
+    fig.subplots_adjust(left=0.02, right=0.98, top=0.9, bottom=0.14, wspace=0.15)
+    ax, hist = fig.subplots(1, 2, width_ratios=[1.3, 1])
     ax.set_title(t(lang, "ties"), fontsize=10)
-    ax.axis("off")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    lon, lat = np.asarray(territories.lon, float), np.asarray(territories.lat, float)
+    ax.scatter(lon, lat, s=8, color="0.6", zorder=1)
+    hist.set_title(t(lang, "trust"), fontsize=10)
     if ties.empty:
-        ax.text(0.5, 0.5, t(lang, "no_ties"), ha="center", va="center")
+        ax.text(0.5, 0.5, t(lang, "no_ties"), ha="center", va="center", transform=ax.transAxes)
         return fig
-    top = ties.assign(
-        firm=ties["firm"].astype(str),
-        enterprise=ties["enterprise"].astype(str),
-        kind=ties["kind"].astype(str),
-    ).nlargest(limit, "trust")
-    firms = sorted(top["firm"].unique())
-    y_firm = dict(zip(firms, np.linspace(1, 0, len(firms)) if len(firms) > 1 else [0.5]))
-    # Enterprises in the order of the firms they serve, so that lines cross as little as possible.
-    ents = top.assign(y=top["firm"].map(y_firm)).groupby("enterprise")["y"].mean().sort_values()
-    y_ent = dict(zip(ents.index[::-1], np.linspace(1, 0, len(ents)) if len(ents) > 1 else [0.5]))
-    counts = ties["kind"].astype(str).value_counts()
-    for k, (kind, rows) in enumerate(top.groupby("kind")):
-        segments = [
-            [(0, y_firm[f]), (1, y_ent[e])] for f, e in zip(rows["firm"], rows["enterprise"])
-        ]
-        colors = [(*to_rgb(f"C{k}"), a) for a in np.clip(rows["trust"].to_numpy(float), 0.15, 1)]
-        ax.add_collection(LineCollection(segments, colors=colors, linewidths=1.2))
-        ax.plot([], [], color=f"C{k}", label=f"{kind} ({counts[kind]})")
-    ax.scatter(np.zeros(len(firms)), list(y_firm.values()), color="0.2", s=14, zorder=3)
-    ax.scatter(np.ones(len(ents)), list(y_ent.values()), color="tab:green", s=14, zorder=3)
-    ax.text(0, 1.06, t(lang, "industry"), ha="center", fontsize=9)
-    ax.text(1, 1.06, "ESS", ha="center", fontsize=9)
-    ax.legend(fontsize=7, loc="lower center", bbox_to_anchor=(0.5, -0.12), ncol=3)
+    index = {str(code): i for i, code in enumerate(territories.codes)}
+    pairs = (
+        ties.assign(
+            a=ties["firm_territory"].astype(str).map(index),
+            b=ties["enterprise_territory"].astype(str).map(index),
+        )
+        .groupby(["a", "b"])["trust"]
+        .agg(["size", "mean"])
+        .reset_index()
+    )
+    width = 0.5 + 4 * pairs["size"] / pairs["size"].max()
+    shade = colormaps["Blues"](0.35 + 0.65 * pairs["mean"].clip(0, 1))
+    local = pairs["a"] == pairs["b"]
+    ends = pairs.loc[~local, ["a", "b"]].to_numpy(int)
+    segments = np.stack([np.column_stack([lon[ends[:, k]], lat[ends[:, k]]]) for k in (0, 1)], 1)
+    ax.add_collection(LineCollection(segments, linewidths=width[~local], colors=shade[~local]))
+    ax.scatter(
+        lon[pairs.loc[local, "a"]],
+        lat[pairs.loc[local, "a"]],
+        s=20 * width[local] ** 2,
+        facecolors="none",
+        edgecolors=shade[local],
+        linewidths=1.5,
+        zorder=2,
+    )
+    ax.set_aspect(1 / np.cos(np.deg2rad(np.nanmean(lat))))
+    kinds = sorted(ties["kind"].astype(str).unique())
+    hist.hist(
+        [ties.loc[ties["kind"].astype(str) == k, "trust"] for k in kinds],
+        bins=np.linspace(0, 1, 11),
+        stacked=True,
+        label=[f"{k} ({(ties['kind'].astype(str) == k).sum()})" for k in kinds],
+    )
+    hist.set_xlabel(t(lang, "trust"), fontsize=8)
+    hist.tick_params(labelsize=8)
+    hist.legend(fontsize=7, loc="upper left")
     return fig

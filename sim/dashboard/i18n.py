@@ -28,8 +28,19 @@ OUTPUT_LABELS = {
         "fr": "Sorties d'insertion vers l'emploi",
         "en": "Insertion exits to employment",
     },
-    "public_cost_eur": {"fr": "Coût public (€)", "en": "Public cost (€)"},
+    "public_cost_eur": {"fr": "Coût public cumulé (€)", "en": "Public cost to date (€)"},
     "ess_industry_ties": {"fr": "Liens ESS–industrie", "en": "ESS–industry ties"},
+    "ess_jobs_total": {"fr": "Emplois ESS (total)", "en": "ESS jobs (total)"},
+    "industrial_jobs": {"fr": "Emplois industriels", "en": "Industrial jobs"},
+    "mean_rent_ess_eur_m2": {
+        "fr": "Loyer moyen payé par l'ESS (€/m²/an)",
+        "en": "Mean rent paid by the ESS (€/m²/yr)",
+    },
+}
+
+# The territory panel books public cost month by month, where the time series add it up.
+MAP_LABELS = {
+    "public_cost_eur": {"fr": "Coût public du mois (€)", "en": "Public cost this month (€)"},
 }
 
 TEXT = {
@@ -54,6 +65,11 @@ TEXT = {
     "step": {"fr": "Un mois", "en": "Step"},
     "speed": {"fr": "Vitesse (mois par seconde)", "en": "Speed (months per second)"},
     "month": {"fr": "Mois", "en": "Month"},
+    "start_hint": {
+        "fr": "Le modèle publie ses chiffres à la fin de chaque mois : lancez la lecture ou "
+        "avancez d'un mois.",
+        "en": "The model reports at the end of each month: press Play or Step.",
+    },
     "finished": {"fr": "simulation terminée", "en": "run finished"},
     "pending": {
         "fr": "Réglages modifiés : cliquez sur Réinitialiser pour les appliquer.",
@@ -71,7 +87,7 @@ TEXT = {
     "map": {"fr": "Carte des territoires", "en": "Territory map"},
     "map_output": {"fr": "Couleur de la carte", "en": "Map colour"},
     "ties": {"fr": "Liens ESS–industrie", "en": "ESS–industry ties"},
-    "industry": {"fr": "industrie", "en": "industry"},
+    "trust": {"fr": "Confiance", "en": "Trust"},
     "no_ties": {"fr": "Aucun lien pour l'instant.", "en": "No ties yet."},
     "inspector": {"fr": "Inspecteur d'entreprise", "en": "Enterprise inspector"},
     "enterprise": {"fr": "Entreprise n°", "en": "Enterprise #"},
@@ -95,3 +111,8 @@ def lever_label(lang: str, name: str) -> str:
 def output_label(lang: str, name: str) -> str:
     """Return an output column's display name, or the raw column name when unknown."""
     return OUTPUT_LABELS.get(name, {}).get(lang, name)
+
+
+def map_label(lang: str, name: str) -> str:
+    """Return the display name of a column of the territory panel."""
+    return MAP_LABELS.get(name, {}).get(lang) or output_label(lang, name)

@@ -29,20 +29,20 @@ LESSONS = (
             "en": "Why premises matter in a dense metropolis",
         },
         text={
-            "fr": "Dans une métropole dense, le loyer absorbe une grande part de la marge d'une "
-            "entreprise de l'ESS : beaucoup ne trouvent pas de local, d'autres le perdent au "
-            "renouvellement du bail. Une foncière solidaire achète des murs et les loue sous le "
-            "prix du marché ; la reconversion de friches ajoute de la surface. Sur la carte, "
-            "l'effet se concentre dans les territoires denses : à la campagne, le local n'est "
-            "pas ce qui manque.",
-            "en": "In a dense metropolis rent eats much of a social enterprise's margin: many "
-            "find no premises, others lose them when the lease is renewed. A land trust buys "
-            "buildings and lets them below market rent; brownfield reuse adds floor space. On "
-            "the map the effect concentrates in dense territories: in the countryside, premises "
-            "are not what is missing.",
+            "fr": "Dans une métropole dense, les locaux d'activité vacants sont rares et chers, "
+            "et les propriétaires préfèrent des locataires classiques : une entreprise de l'ESS "
+            "qui pourrait grandir n'a pas où s'installer. Une foncière solidaire achète des locaux "
+            "vacants et les loue d'abord à l'ESS, sous le prix du marché ; la reconversion de "
+            "friches rend de la surface. Comparez les deux cartes : l'écart se creuse là où le "
+            "foncier est tendu, pas à la campagne.",
+            "en": "In a dense metropolis vacant business premises are scarce and dear, and "
+            "landlords prefer conventional tenants: a social enterprise that could grow has "
+            "nowhere to go. A land trust buys vacant premises and lets them to the ESS first, "
+            "below market rent; brownfield reuse returns floor space. Compare the two maps: the "
+            "gap opens where land is tight, not in the countryside.",
         },
         settings=Settings(CLASSROOM, 1, {"land_trust": 0.8, "brownfields": 0.5}, True),
-        map_output="ess_enterprises",
+        map_output="ess_jobs_total",
     ),
     Lesson(
         key="known_suppliers",
@@ -52,15 +52,16 @@ LESSONS = (
         },
         text={
             "fr": "Un acheteur industriel consulte les fournisseurs qu'il connaît déjà : une "
-            "entreprise de l'ESS compétente reste invisible tant qu'aucune livraison n'a créé "
-            "la confiance. La mise en relation fait découvrir des fournisseurs ; la coopération "
-            "industrielle transforme un premier contrat en relation durable. Dans la vue des "
-            "liens, ils naissent lentement puis la confiance monte avec les livraisons.",
+            "entreprise de l'ESS compétente reste invisible, et un lien tout neuf peut se perdre "
+            "si les premières livraisons déçoivent. La mise en relation (plateforme de sourcing, "
+            "rencontres d'affaires) fait découvrir des fournisseurs ; la coopération industrielle "
+            "installe certains d'entre eux sur le site de l'industriel. Suivez le nombre de liens "
+            "et, dans la vue des liens, leur niveau de confiance.",
             "en": "An industrial buyer asks the suppliers it already knows: a capable social "
-            "enterprise stays invisible until a delivery has built trust. Matchmaking makes "
-            "suppliers known; industrial cooperation turns a first contract into a lasting "
-            "relationship. In the ties view, links appear slowly, then trust grows with each "
-            "delivery.",
+            "enterprise stays invisible, and a brand-new tie can be lost if the first deliveries "
+            "disappoint. Matchmaking (a sourcing platform, business meetings) makes suppliers "
+            "known; industrial cooperation moves some of them onto the firm's own site. Follow "
+            "the number of ties and, in the ties view, how much trust they carry.",
         },
         settings=Settings(CLASSROOM, 1, {"matchmaking": 0.8, "industrial_cooperation": 0.5}, True),
         map_output="ess_industry_ties",
@@ -72,17 +73,19 @@ LESSONS = (
             "en": "Reserved markets and joint bids",
         },
         text={
-            "fr": "Le code de la commande publique permet de réserver des marchés aux structures "
-            "d'insertion et aux entreprises adaptées. Mais un lot trop gros pour une petite "
-            "structure reste sans candidat : en mutualisant leurs salariés et en répondant "
-            "ensemble, plusieurs structures peuvent l'emporter. Suivez les emplois d'insertion, "
-            "puis les sorties vers l'emploi qu'ils produisent quelques mois plus tard.",
-            "en": "French public procurement law lets buyers reserve contracts for work-"
-            "integration and disability-inclusive enterprises. But a lot too large for one small "
-            "enterprise draws no bid: by pooling staff and bidding jointly, several can win it. "
-            "Watch insertion jobs, then the exits to employment they produce a few months later.",
+            "fr": "Avec des coûts unitaires plus élevés, une entreprise de l'ESS perd les appels "
+            "d'offres jugés sur le prix. Le code de la commande publique permet de réserver des "
+            "lots aux structures d'insertion et aux entreprises adaptées ; encore faut-il qu'un "
+            "lot soit à leur taille : on divise les lots, et plusieurs structures répondent "
+            "ensemble (groupement). Suivez les emplois d'insertion et adaptés, et ce que coûte "
+            "à l'acheteur le surprix des lots réservés.",
+            "en": "With higher unit costs a social enterprise loses tenders judged on price. "
+            "French procurement law lets buyers reserve lots for work-integration and disability-"
+            "inclusive enterprises; the lot must still fit them: lots are divided, and several "
+            "structures bid together (joint bids). Follow insertion and adapted jobs, and what "
+            "the reserved lots' price premium costs the buyer.",
         },
-        settings=Settings(CLASSROOM, 1, {"reserved_markets": 0.7, "hr_pooling": 0.5}, True),
+        settings=Settings(CLASSROOM, 1, {"reserved_markets": 0.7}, True),
         map_output="ess_jobs_insertion",
     ),
     Lesson(
@@ -92,14 +95,15 @@ LESSONS = (
             "en": "What a reduced VAT really changes",
         },
         text={
-            "fr": "Une TVA réduite baisse le prix payé par les ménages, pas celui des entreprises "
-            "clientes, qui récupèrent la TVA. Elle aide donc l'ESS qui vend aux particuliers, et "
-            "l'État renonce aussi à la taxe sur les ventes qui auraient eu lieu sans elle. "
-            "Comparez le coût public par emploi supplémentaire à celui des autres leçons.",
-            "en": "A reduced VAT lowers the price households pay, not that of business customers, "
-            "who recover VAT anyway. It helps the social enterprises selling to consumers, and "
-            "the State also forgoes the tax on sales that would have happened without it. "
-            "Compare the public cost per additional job with the other lessons.",
+            "fr": "Une TVA réduite ne touche que les ventes aux ménages : les clients "
+            "professionnels récupèrent la TVA. Les vendeurs ne répercutent qu'une partie de la "
+            "baisse sur leurs prix, et l'État renonce à la taxe sur toutes les ventes couvertes, "
+            "y compris celles qui auraient eu lieu sans elle. Comparez le coût public par emploi "
+            "supplémentaire à celui des autres leçons.",
+            "en": "A reduced VAT only touches sales to households: business customers recover "
+            "VAT anyway. Sellers pass on only part of the cut to their prices, and the State "
+            "forgoes the tax on every covered sale, including those that would have happened "
+            "without it. Compare the public cost per additional job with the other lessons.",
         },
         settings=Settings(CLASSROOM, 1, {"impact_vat": 1.0}, True),
         map_output="public_cost_eur",

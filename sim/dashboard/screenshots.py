@@ -22,7 +22,7 @@ from sim.dashboard.browser import (
     step,
 )
 
-VIEWPORT = {"width": 1400, "height": 1900}
+VIEWPORT = {"width": 1400, "height": 2200}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -32,14 +32,17 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     traffic = Traffic()
+    expect.set_options(timeout=60_000)  # a reset builds two models of a region
     with serve() as server, sync_playwright() as playwright:
         browser = launch(playwright)
         page = open_dashboard(browser, server.url, traffic, viewport=VIEWPORT)
         set_language(page, "en")
+        choose(page, "ess-territory", "Auvergne-Rhône-Alpes")
         for lever in ("land_trust", "matchmaking"):
             page.locator(f".ess-lever-{lever} input[role=checkbox]").check(force=True)
         page.locator(".ess-run-card input[role=checkbox]").check(force=True)
         page.click(".ess-reset")
+        expect(page.locator(".ess-overrides")).to_contain_text("codes=['84']")
         expect(page.locator(".ess-overrides")).to_contain_text("land_trust,matchmaking")
         step(page, args.months)
         page.wait_for_timeout(1000)  # let the last images arrive

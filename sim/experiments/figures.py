@@ -54,7 +54,7 @@ def series(series: pd.DataFrame, key: str, arms: list[str], baseline: str | None
         b = _bands(own, key)
         ax = axes[0, 0]
         ax.plot(b.month, b["mean"], color=colours(i), label=texts.arm_label(arm, lang))
-        ax.fill_between(b.month, b.low, b.high, color=colours(i), alpha=0.2, linewidth=0)
+        ax.fill_between(b.month, b.low, b.high, color=colours(i), alpha=0.1, linewidth=0)
         if base is not None and arm != baseline:
             diff = own.set_index(["seed", "month"])[key].sub(base).dropna().rename("d")
             d = _bands(diff.reset_index(), "d")
@@ -113,7 +113,8 @@ def effect_map(data: pd.DataFrame, arms: list[str], lang: str):
     n = len(arms)
     ncols = min(3, n)
     nrows = math.ceil(n / ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(3.6 * ncols, 3.4 * nrows), squeeze=False)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.6 * ncols, 3.0 * nrows), squeeze=False,
+                             layout="constrained")
     bound = float(np.nanmax(np.abs(data.effect))) if len(data) else 1.0
     norm = TwoSlopeNorm(vcenter=0.0, vmin=-bound or -1.0, vmax=bound or 1.0)
     for ax, arm in zip(axes.flat, arms, strict=False):

@@ -28,11 +28,6 @@ class Estimate:
     high: float
     n: int
 
-    @property
-    def excludes_zero(self) -> bool:
-        """True when the whole interval lies on one side of zero."""
-        return self.low > 0 or self.high < 0
-
 
 def _t(n: int, level: float) -> float:
     return float(stats.t.ppf(0.5 + level / 2, n - 1))

@@ -64,7 +64,6 @@ WORDS = {
                      "Model configuration (baseline, first seed)"),
     "missing": ("Simulations manquantes", "Missing runs"),
     "failed": ("Simulations en échec", "Failed runs"),
-    "none": ("aucune", "none"),
     "level": ("Niveau", "Level"),
     "difference": ("Différence à la référence", "Difference to baseline"),
     "month": ("Mois", "Month"),

@@ -23,14 +23,16 @@ if TYPE_CHECKING:
 
 @dataclass
 class Targeting:
-    """Which territories a lever reaches (empty list = all)."""
+    """Which territories a lever reaches (empty list = all). ``param`` gives list defaults a
+    ``default_factory``, so they are not shared between instances (hence the RUF009 waivers)."""
 
-    density_classes: list[str] = param([], unit="classes", choices=("dense", "intermediate", "relaxed"),
-                                       assumption="targeting")
-    archetypes: list[str] = param([], unit="archetypes",
-                                  choices=("metropolis", "medium_town", "rural", "industrial_basin"),
-                                  assumption="targeting")
-    regions: list[str] = param([], unit="region codes or names", assumption="targeting")
+    density_classes: list[str] = param(  # noqa: RUF009
+        [], unit="classes", choices=("dense", "intermediate", "relaxed"), assumption="targeting")
+    archetypes: list[str] = param(  # noqa: RUF009
+        [], unit="archetypes", choices=("metropolis", "medium_town", "rural", "industrial_basin"),
+        assumption="targeting")
+    regions: list[str] = param(  # noqa: RUF009
+        [], unit="region codes or names", assumption="targeting")
 
 
 @dataclass

@@ -7,11 +7,8 @@ them would say nothing about the dashboard. ESS_SKIP_BROWSER=1 is the explicit w
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
-
-HERE = Path(__file__).resolve().parent
 
 
 def pytest_configure(config):
@@ -30,11 +27,7 @@ def pytest_collection_modifyitems(config, items):
 def server():
     from sim.dashboard.browser import serve
 
-    env = {
-        "ESS_DASHBOARD_BUILDER": os.environ.get("ESS_DASHBOARD_BUILDER", "fake_model:build_model"),
-        "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]),
-    }
-    with serve(env) as running:
+    with serve() as running:
         yield running
 
 

@@ -17,6 +17,7 @@ def test_page_renders_the_model(open_page):
     page = open_page()
     assert month(page) == 0
     expect(page.locator(".ess-overrides")).to_contain_text("territory=classroom")
+    step(page, 1)  # the model records its first month when it has simulated it
     expect(page.locator(".ess-kpi tbody tr")).not_to_have_count(0)
     # Time series drawn by ECharts in the browser; map and ties drawn on the server as images.
     expect(page.locator(".solara-echarts canvas")).to_have_count(1)
@@ -81,13 +82,13 @@ def test_lesson_preset_loads_in_both_languages(open_page):
     page = open_page()
     set_language(page, "en")
     choose(page, "ess-lesson", "Reserved markets and joint bids")
-    expect(page.locator(".ess-lesson-text")).to_contain_text("pooling staff")
+    expect(page.locator(".ess-lesson-text")).to_contain_text("bid together")
     expect_month(page, 0)
-    expect(page.locator(".ess-overrides")).to_contain_text("policies=[hr_pooling,reserved_markets]")
+    expect(page.locator(".ess-overrides")).to_contain_text("policies=[reserved_markets]")
+    step(page, 2)
     expect(page.locator(".ess-kpi")).to_contain_text("without levers")
     checkbox = page.locator(".ess-lever-reserved_markets input[role=checkbox]")
     expect(checkbox).to_have_attribute("aria-checked", "true")
-    step(page, 2)
 
     set_language(page, "fr")
     expect(page.locator(".ess-lesson-text")).to_contain_text("Marchés réservés et candidatures")
