@@ -276,6 +276,10 @@ class EcosystemModel(mesa.Model):
             self.events.record(self.month, EventKind.TENDER_WON, awards.enterprise,
                                awards.territory,
                                np.where(awards.reserved, "reserved", "open"))
+            # a signed contract is certain demand, not noise to smooth: the winner plans with
+            # it at once (the smoothing in _clear_markets then keeps it in full)
+            np.add.at(e.pressure, awards.enterprise,
+                      awards.monthly_value / np.maximum(e.capacity[awards.enterprise], 1.0))
         reserved_value = awards.monthly_value * awards.reserved * (
             self.params.procurement.contract_months)
         self.month_reserved_awards_by_territory = np.bincount(

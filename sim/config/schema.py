@@ -269,23 +269,24 @@ class EconomyParams:
         1.0, unit="ratio", low=0.1, high=10.0, assumption="conventional HT price, ESS HT price = 1",
     )
     cash_months_at_start: float = param(
-        3.0, unit="months of costs", low=0.0, high=24.0, plausible=(1.0, 6.0),
-        source="France Active 2013: 40% of ESS short of cash several times a year",
+        3.0, unit="months of wage costs", low=0.0, high=24.0, plausible=(1.0, 6.0),
+        assumption="founders' equity of a structure at creation (and of incumbents at start); "
+        "incumbents pay the excess over cash_reserve_months out at the first year's end",
     )
     sales_volatility: float = param(
-        0.15, unit="s.d. of log monthly sales", low=0.0, high=2.0, plausible=(0.05, 0.3),
+        0.35, unit="s.d. of log monthly sales", low=0.0, high=2.0, plausible=(0.05, 0.3),
         assumption="month-to-month dispersion of private sales cashed around what was served "
         "(lumpy orders, seasonality, late payers); with the cash buffer it sets how often "
         "structures run short (France Active 2013: 40% short of cash several times a year)",
     )
     entrant_margin_sd: float = param(
-        0.08, unit="share of sales", low=0.0, high=1.0, plausible=(0.04, 0.12),
+        0.12, unit="share of sales", low=0.0, high=1.0, plausible=(0.04, 0.12),
         assumption="dispersion of an entrant's margin around its form's target (it learns its "
         "true costs once it operates; incumbents, the survivors, keep 0.02): sets how many "
         "young structures fail (Insee: 61% of firms created in 2014 alive after 5 years)",
     )
     cash_reserve_months: float = param(
-        3.0, unit="months of wage costs", low=0.0, high=24.0, plausible=(1.0, 6.0),
+        0.25, unit="months of wage costs", low=0.0, high=24.0, plausible=(0.1, 2.0),
         assumption="cash a debt-free structure keeps at year end; the surplus is paid out or "
         "spent on projects (sets, with sales_volatility, how often structures run short)",
     )
