@@ -29,9 +29,9 @@ CONFIGS = {
     "classroom_two_levers": ["territory=classroom", "horizon_months=60",
                              "policies=[land_trust,reserved_markets]"],
     "classroom_all_levers": ["territory=classroom", "horizon_months=36",
-                             "policies=[land_trust,reserved_markets,impact_vat,conditional_aid,"
-                             "matchmaking,impact_finance,brownfields,hr_pooling,"
-                             "industrial_cooperation]"],
+                             ("policies=[land_trust,reserved_markets,impact_vat,conditional_aid,"
+                              "matchmaking,impact_finance,brownfields,hr_pooling,"
+                              "industrial_cooperation]")],
     "drome_baseline": ["territory=drome", "horizon_months=60"],
 }
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.config.schema import LEGAL_FORMS
-from sim.events import EventKind
+from sim.events import EventKind, Labelled
 from sim.ledger import Sector
 from sim.markets.credit import YOUNG_MONTHS
 from sim.setup import add_market_demand, calibrate_productivity, draw_staff_and_sector
@@ -313,7 +313,7 @@ def _relocate(model) -> None:
     moved = rows[served]
     close_sites(model, old_sites[np.isin(model.sites.enterprise[old_sites], moved)])
     model.events.record(model.month, EventKind.RELOCATION, moved, target[served],
-                        np.char.add("from=", model.territories.codes[e.territory[moved]]))
+                        Labelled("from=", model.territories.codes[e.territory[moved]]))
     e.territory[moved] = target[served]
     e.region[moved] = model.territory_region[target[served]]
     e.premises_wait[moved] = 0
@@ -433,7 +433,7 @@ def _acquisitions(model) -> None:
     e.owner_firm[ent] = ties.firm[bought]
     ties.kind[bought] = 2
     model.events.record(model.month, EventKind.ACQUISITION, ent, e.territory[ent],
-                        np.char.add("firm=", ties.firm[bought].astype(str)))
+                        Labelled("firm=", ties.firm[bought]))
 
 
 def _scale_ups(model) -> None:

@@ -3,10 +3,13 @@ relocation, scale-up and insertion exit batch is recorded with month, agent and 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 
 class EventKind(StrEnum):
@@ -26,26 +29,42 @@ class EventKind(StrEnum):
     INSERTION_EXITS = "insertion_exits"
 
 
+@dataclass(frozen=True)
+class Labelled:
+    """Details ``prefix + str(value)`` per event (e.g. ``firm=123``), formatted only when the
+    frame is built: a national run records ~10^6 events, most of them carrying a number."""
+
+    prefix: str
+    values: np.ndarray
+
+
 class EventLog:
-    """Append-only event columns; vectorised appends keep it cheap at national scale."""
+    """Append-only event columns; vectorised appends keep it cheap at national scale.
+
+    ``details`` is None, one string for the whole batch, an array of strings, or ``Labelled``.
+    """
 
     def __init__(self):
-        self._chunks: list[tuple[int, str, np.ndarray, np.ndarray, np.ndarray]] = []
+        self._chunks: list[tuple[int, str, np.ndarray, np.ndarray, object]] = []
 
     def record(self, month: int, kind: EventKind, agent, territory, details=None) -> None:
-        agent = np.atleast_1d(np.asarray(agent, dtype=np.int64))
+        agent = np.atleast_1d(np.array(agent, dtype=np.int64))
         if agent.size == 0:
             return
-        territory = np.broadcast_to(np.asarray(territory, dtype=np.int64), agent.shape)
-        if details is None:
-            details = np.full(agent.shape, "", dtype=object)
-        details = np.broadcast_to(np.asarray(details, dtype=object), agent.shape)
-        self._chunks.append((month, str(kind), agent, territory.copy(), details.copy()))
+        territory = np.broadcast_to(np.asarray(territory, dtype=np.int64), agent.shape).copy()
+        if isinstance(details, Labelled):
+            details = Labelled(details.prefix, np.array(details.values))
+        elif details is None or isinstance(details, str):
+            details = details or ""
+        else:
+            details = np.array(details, dtype=str)
+        self._chunks.append((month, str(kind), agent, territory, details))
 
     def count(self, kind: EventKind | None = None) -> int:
         return sum(c[2].size for c in self._chunks if kind is None or c[1] == kind)
 
     def frame(self, territory_codes: np.ndarray) -> pd.DataFrame:
+        """The log as a frame, its string columns built in Arrow (no Python string per event)."""
         if not self._chunks:
             return pd.DataFrame(
                 {
@@ -56,17 +75,25 @@ class EventLog:
                     "details": pd.Series([], dtype="str"),
                 }
             )
-        months = np.concatenate([np.full(c[2].size, c[0], np.int64) for c in self._chunks])
-        kinds = np.concatenate([np.full(c[2].size, c[1], object) for c in self._chunks])
-        agents = np.concatenate([c[2] for c in self._chunks])
-        territories = np.concatenate([c[3] for c in self._chunks])
-        details = np.concatenate([c[4] for c in self._chunks]).astype(str)
-        return pd.DataFrame(
-            {
-                "month": months,
-                "kind": kinds.astype(str),
-                "agent": agents,
-                "territory_code": territory_codes[territories].astype(str),
-                "details": details,
-            }
-        )
+        sizes = [c[2].size for c in self._chunks]
+        kinds = sorted({c[1] for c in self._chunks})
+        kind_of = np.repeat([kinds.index(c[1]) for c in self._chunks], sizes)
+        codes = pa.array(np.asarray(territory_codes, dtype=str), pa.large_string())
+        table = pa.table({
+            "month": np.repeat(np.array([c[0] for c in self._chunks], np.int64), sizes),
+            "kind": pa.array(kinds, pa.large_string()).take(kind_of),
+            "agent": np.concatenate([c[2] for c in self._chunks]),
+            "territory_code": codes.take(np.concatenate([c[3] for c in self._chunks])),
+            "details": pa.concat_arrays([_details(c[4], c[2].size) for c in self._chunks]),
+        })
+        return table.to_pandas()
+
+
+def _details(details, size: int) -> pa.Array:
+    if isinstance(details, str):
+        return pa.repeat(pa.scalar(details, pa.large_string()), size)
+    if isinstance(details, Labelled):
+        values = pc.cast(pa.array(details.values), pa.large_string())
+        prefix, separator = (pa.scalar(x, pa.large_string()) for x in (details.prefix, ""))
+        return pc.binary_join_element_wise(prefix, values, separator)
+    return pa.array(details, pa.large_string())

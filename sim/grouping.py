@@ -21,3 +21,23 @@ class GroupIndex:
         offset = np.minimum((uniforms * counts).astype(np.int64), np.maximum(counts - 1, 0))
         picked = self.members[np.minimum(self.starts[groups] + offset, max(self.members.size - 1, 0))]
         return np.where(counts > 0, picked, -1) if self.members.size else np.full(groups.size, -1)
+
+
+def rounds(keys: np.ndarray) -> list[np.ndarray]:
+    """Indices of entries by round: round k holds each group's k-th entry, in array order.
+
+    A sequential allocation (each buyer's lots in turn, each territory's requests in turn) then
+    runs vectorised, one round at a time, with the same arithmetic in the same order within a
+    group as a loop over entries; groups never meet within a round.
+    """
+    if keys.size == 0:
+        return []
+    order = np.argsort(keys, kind="stable")
+    sorted_keys = keys[order]
+    first = np.ones(keys.size, dtype=bool)
+    first[1:] = sorted_keys[1:] != sorted_keys[:-1]
+    position = np.arange(keys.size)
+    rank = np.empty(keys.size, dtype=np.int64)
+    rank[order] = position - np.maximum.accumulate(np.where(first, position, 0))
+    by_round = np.argsort(rank, kind="stable")
+    return np.split(by_round, np.searchsorted(rank[by_round], np.arange(1, rank.max() + 1)))

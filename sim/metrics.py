@@ -199,5 +199,6 @@ class MetricsRecorder:
             "public_cost_by_lever_eur": {n: float(self.cumulative_levers[n])
                                          for n in self.cumulative_levers},
             "public_cost_baseline_eur": float(self.cumulative_baseline),
+            "reached_by_lever": {p.name: int(p.reached_total) for p in self.model.policies},
         }
         return out

@@ -18,7 +18,7 @@ from sim import demography, setup
 from sim.agents import ESSEnterprise
 from sim.config import SimConfig, load_config, validate
 from sim.config.schema import LEGAL_FORMS
-from sim.events import EventKind, EventLog
+from sim.events import EventKind, EventLog, Labelled
 from sim.grouping import GroupIndex
 from sim.ledger import Sector
 from sim.markets.b2b import NEW_TIE_TRUST, BusinessMarket
@@ -28,6 +28,7 @@ from sim.metrics import MetricsRecorder
 from sim.policies import REGISTRY, PolicyEffects
 from sim.rng import RandomStreams
 from sim.scenario import scenario_at
+from sim.state import pair_key
 from sim.territories import load_territories
 
 INSERTION_FORMS = ("EI", "ACI", "AI", "ETTI")
@@ -168,16 +169,15 @@ class EcosystemModel(mesa.Model):
         if firms_idx.size == 0:
             return
         ties = self.ties
-        key_new = firms_idx.astype(np.int64) * (1 << 32) + enterprises_idx
-        key_old = ties.firm[ties.active] * (1 << 32) + ties.enterprise[ties.active]
-        key_new, first = np.unique(key_new, return_index=True)
-        fresh = ~np.isin(key_new, key_old)
+        key_new, first = np.unique(pair_key(firms_idx, enterprises_idx), return_index=True)
+        fresh = ~self.tie_index.contains(key_new)
         f, e = firms_idx[first][fresh], enterprises_idx[first][fresh]
         ties.append(f.size, active=True, firm=f, enterprise=e, kind=kind, trust=NEW_TIE_TRUST,
                     created=self.month)
+        self.tie_index.add(key_new[fresh])
         np.add.at(self.firms.ess_ties, f, 1)
         self.events.record(self.month, EventKind.NEW_TIE, e, self.enterprises.territory[e],
-                           np.char.add("firm=", f.astype(str)))
+                           Labelled("firm=", f))
 
     def _produce(self) -> None:
         """Capacity from staff, productivity, support vacancies (brake 5) and feedstock (brake 2)."""
@@ -426,7 +426,7 @@ class EcosystemModel(mesa.Model):
         if flow.exits.sum():
             self.events.record(self.month, EventKind.INSERTION_EXITS, ins[flow.exits > 0],
                                e.territory[ins[flow.exits > 0]],
-                               np.char.add("employed=", flow.employed[flow.exits > 0].astype(str)))
+                               Labelled("employed=", flow.employed[flow.exits > 0]))
 
     def _update_trust(self) -> None:
         """Trust rises with full deliveries, decays otherwise; empty trust loses the tie."""
@@ -450,6 +450,7 @@ class EcosystemModel(mesa.Model):
         if tie_idx.size == 0:
             return
         self.ties.active[tie_idx] = False
+        self.tie_index.remove(pair_key(self.ties.firm[tie_idx], self.ties.enterprise[tie_idx]))
         np.subtract.at(self.firms.ess_ties, self.ties.firm[tie_idx], 1)
         ent = self.ties.enterprise[tie_idx]
         self.events.record(self.month, EventKind.TIE_LOST, ent, self.enterprises.territory[ent])

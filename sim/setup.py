@@ -33,6 +33,7 @@ from sim.markets.credit import FORM_FACTOR_KEYS, CreditMarket
 from sim.markets.premises import PremisesMarket
 from sim.markets.procurement import ProcurementMarket
 from sim.state import (
+    PairIndex,
     contract_table,
     enterprise_table,
     firm_table,
@@ -199,6 +200,7 @@ def _create_ties(model) -> None:
     firms, supplier = firms[first], supplier[first]
     model.ties.append(firms.size, active=True, firm=firms, enterprise=supplier, kind=0,
                       trust=rng.uniform(0.3, 0.8, firms.size), created=-1)
+    model.tie_index = PairIndex(firms, supplier)
     np.add.at(f.ess_ties, firms, 1)
 
 

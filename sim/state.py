@@ -111,3 +111,33 @@ def contract_table(capacity: int) -> Table:
          "reserved": np.bool_},
         capacity,
     )
+
+
+def pair_key(firm: np.ndarray, enterprise: np.ndarray) -> np.ndarray:
+    """One int64 per (firm, enterprise) pair, ordered by firm then enterprise."""
+    return np.asarray(firm, dtype=np.int64) * (1 << 32) + enterprise
+
+
+class PairIndex:
+    """Sorted keys of the active firm–ESS ties, updated as ties are made and lost.
+
+    A month's new contacts are checked against the graph by binary search rather than by
+    re-sorting every active tie (a national graph holds ~100k). Keys are unique.
+    """
+
+    def __init__(self, firm: np.ndarray, enterprise: np.ndarray):
+        self.keys = np.unique(pair_key(firm, enterprise))
+
+    def contains(self, keys: np.ndarray) -> np.ndarray:
+        if self.keys.size == 0:
+            return np.zeros(keys.size, dtype=bool)
+        found = self.keys[np.minimum(np.searchsorted(self.keys, keys), self.keys.size - 1)]
+        return found == keys
+
+    def add(self, keys: np.ndarray) -> None:
+        """Insert sorted keys not yet present."""
+        self.keys = np.insert(self.keys, np.searchsorted(self.keys, keys), keys)
+
+    def remove(self, keys: np.ndarray) -> None:
+        """Delete keys that are present."""
+        self.keys = np.delete(self.keys, np.searchsorted(self.keys, keys))

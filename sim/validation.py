@@ -554,8 +554,8 @@ def markdown(report: dict) -> str:
                   f"Tolerance ±{NATIONAL_TOLERANCE:.0%}.", "",
                   "| figure | model | national figure | source | verdict |", "|---|---|---|---|---|"]
         for r in report["national"]:
-            model_value = f"{r['model']:,.3f}" if r["target"] < 1 else f"{r['model']:,.0f}"
-            target = f"{r['target']:,}" if r["target"] >= 1 else f"{r['target']:.3f}"
+            pattern = "{:,.3f}" if r["target"] < 1 else "{:,.0f}"
+            model_value, target = pattern.format(r["model"]), pattern.format(r["target"])
             lines.append(f"| {r['label']} | {model_value} | {target} | {r['source']} | "
                          f"{verdict[r['pass']]} |")
     return "\n".join(lines) + "\n"

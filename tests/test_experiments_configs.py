@@ -7,10 +7,10 @@ from hydra.core.config_store import ConfigStore
 from hydra.core.global_hydra import GlobalHydra
 from omegaconf import OmegaConf
 
-from sim.config import config_dir
+from sim.config import ConfigError, config_dir
 from sim.experiments import sensitivity
 from sim.experiments.callbacks import planned_runs
-from sim.experiments.runner import SCHEMA_NAME, ExperimentConfig, run_spec
+from sim.experiments.runner import SCHEMA_NAME, ExperimentConfig, prevalidate, run_spec
 
 
 @pytest.fixture
@@ -69,3 +69,18 @@ def test_sensitivity_design_is_deterministic_and_ranks_parameters():
     _, xs = sensitivity.design(sobol)
     indices = sensitivity.analyse(sobol, xs[:, 0] ** 2).set_index("parameter")
     assert indices.loc["a.x", "ST"] > 0.9 and abs(indices.loc["b.y", "ST"]) < 0.05
+
+
+@pytest.mark.parametrize("name", ["compare", "factorial", "dose_response", "sensitivity"])
+def test_experiments_pass_the_safety_checks(experiment_schema, tmp_path, name):
+    prevalidate([f"+experiment={name}", f"hydra.sweep.dir={tmp_path}"])
+
+
+@pytest.mark.parametrize(("override", "message"), [
+    ("horizon_months=-3", "out of range"),
+    ("arm=not_a_lever", "unknown option"),
+    ("hydra.callbacks.experiment._target_=os.system", "not allowed"),
+])
+def test_bad_command_lines_fail_before_any_run(experiment_schema, tmp_path, override, message):
+    with pytest.raises(ConfigError, match=message):
+        prevalidate(["+experiment=compare", override, f"hydra.sweep.dir={tmp_path}"])

@@ -12,7 +12,15 @@ from sim.agents.landlords import PrivateLandlord, SolidarityLandTrust
 from sim.agents.public import Intercommunality, Region, State
 
 __all__ = [
-    "ESSEnterprise", "IndustrialFirm", "PrivateLandlord", "SolidarityLandTrust", "Bank",
-    "ImpactInvestor", "PublicInvestmentBank", "GuaranteeFund", "State", "Region",
+    "Bank",
+    "ESSEnterprise",
+    "GuaranteeFund",
+    "ImpactInvestor",
+    "IndustrialFirm",
     "Intercommunality",
+    "PrivateLandlord",
+    "PublicInvestmentBank",
+    "Region",
+    "SolidarityLandTrust",
+    "State",
 ]

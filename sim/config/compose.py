@@ -6,23 +6,21 @@ the package data ``sim/conf`` (see pyproject.toml), so runs work from any direct
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 
-import os
-import re
-import sys
-
 import yaml
-
 from hydra import compose, initialize_config_dir
 from hydra.core.config_store import ConfigStore
 from hydra.core.global_hydra import GlobalHydra
 from hydra.errors import HydraException
-from omegaconf import DictConfig, OmegaConf, open_dict
+from omegaconf import DictConfig, open_dict
 from omegaconf.errors import OmegaConfBaseException
 
+from sim.config.describe import expected, siblings
 from sim.config.errors import ConfigError
 from sim.config.safety import check_overrides, check_tree
 from sim.config.schema import SimConfig
@@ -83,7 +81,7 @@ def check_output_dir(cfg: DictConfig, key: str = "run") -> Path:
     """Refuse a run directory that cannot be created before Hydra tries to."""
     try:
         target = Path(str(cfg.hydra[key].dir))
-    except Exception as error:  # noqa: BLE001 - an unresolvable path is a config error
+    except Exception as error:
         raise ConfigError(f"hydra.{key}.dir", f"cannot be resolved ({error})") from None
     parent = target if target.exists() else next(
         (p for p in target.absolute().parents if p.exists()), Path("/"))
@@ -99,9 +97,11 @@ def _hydra_message(error: Exception) -> ConfigError:
     text = str(error)
     cause = error.__cause__
     if isinstance(cause, OmegaConfBaseException):
-        key = getattr(cause, "full_key", None) or "overrides"
+        key = str(getattr(cause, "full_key", None) or "overrides")
         first = str(cause).splitlines()[0].strip()
-        return ConfigError(str(key), f"{first}; allowed: {_expected(str(key))}")
+        if "not in struct" in first or "not in '" in first:
+            return ConfigError(key, f"unknown key; allowed here: {', '.join(siblings(key))}")
+        return ConfigError(key, f"{first}; allowed: {expected(key)}")
     missing = re.search(r"Could not (?:find|load) '([\w/]+)/([^']+)'", text)
     if missing:
         group, option = missing.groups()
@@ -114,38 +114,6 @@ def _hydra_message(error: Exception) -> ConfigError:
         detail = re.search(r"Value '.*?' (?:could not be converted|is not a valid).*", text)
         if detail:
             return ConfigError(key, detail.group(0).splitlines()[0])
-        return ConfigError(key, f"unknown key; allowed here: {', '.join(_siblings(key))}")
+        return ConfigError(key, f"unknown key; allowed here: {', '.join(siblings(key))}")
     first = next((line.strip() for line in text.splitlines() if line.strip()), "")
     return ConfigError("overrides", first or type(error).__name__)
-
-
-def _expected(key: str) -> str:
-    """The type and range the schema declares for ``key``."""
-    import dataclasses
-
-    node: object = SimConfig
-    meta: dict = {}
-    for part in key.split("."):
-        fields = {f.name: f for f in dataclasses.fields(node)} if dataclasses.is_dataclass(
-            node) else {}
-        if part not in fields:
-            return "see the schema (python -m sim --cfg job)"
-        meta, node = fields[part].metadata, fields[part].type
-        node = getattr(sys.modules[SimConfig.__module__], str(node), node)
-    low, high = meta.get("low"), meta.get("high")
-    name = str(node).split("'")[1] if "'" in str(node) else str(node)
-    kind = {"int": "an integer", "float": "a number", "bool": "true or false",
-            "str": "a string"}.get(name, name)
-    if low is not None and high is not None:
-        return f"{kind} with {low} <= value <= {high}"
-    return kind
-
-
-def _siblings(key: str) -> list[str]:
-    """The keys the schema allows beside ``key`` (for an unknown-key message)."""
-    node = OmegaConf.structured(SimConfig)
-    for part in key.split(".")[:-1]:
-        if part not in node:
-            break
-        node = node[part]
-    return sorted(str(k) for k in node.keys()) if hasattr(node, "keys") else []

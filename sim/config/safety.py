@@ -97,7 +97,7 @@ def _resolved(node, raw) -> str:
         return str(raw)
     try:
         return str(node._dereference_node()._value())
-    except Exception:  # noqa: BLE001 - any failure to resolve is a refusal
+    except Exception:
         return str(raw)
 
 

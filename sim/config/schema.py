@@ -197,13 +197,15 @@ class PopulationParams:
 
     forms: dict[str, FormParams] = field(default_factory=default_forms)
     industrial_firms_per_100k: float = param(
-        44.0, unit="firms/100k inh", low=0.0, high=1000.0,
-        source="Insee Ésane: ~30,000 manufacturing firms with 10+ employees for 68 M inhabitants",
+        47.0, unit="firms/100k inh", low=0.0, high=1000.0,
+        source="Insee Ésane: ~30,000 manufacturing firms with 10+ employees (~44 per 100k "
+        "inhabitants); 47 before the basin and metropolis multipliers, which average 0.94 over "
+        "France, so that a France build holds ~29,300 firms",
     )
     industrial_jobs_per_firm: float = param(
         112.0, unit="jobs/firm", low=1.0, high=10000.0,
         source="seed: 43,000 ESS jobs are 1.3% of industrial jobs, so ~3.3 M (Insee: ~3.1-3.2 M "
-        "salaried jobs in industry incl. energy, water and waste); 3.3 M / 29,300 firms = 112 "
+        "salaried jobs in industry incl. energy, water and waste); 3.3 M / 29,300 firms ≈ 112 "
         "(smaller firms' jobs counted with them). Preferred to Ésane's ~2.8 M in manufacturing "
         "firms of 10+ employees because the 1.3% fact uses the wider denominator",
     )

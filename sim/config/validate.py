@@ -14,6 +14,7 @@ from typing import Any
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
+from sim.config.describe import expected, siblings
 from sim.config.errors import ConfigError
 from sim.config.schema import LEGAL_FORMS, SimConfig
 
@@ -70,9 +71,9 @@ def _one_line(error: OmegaConfBaseException, prefix: str) -> ConfigError:
     key = getattr(error, "full_key", "") or ""
     field = ".".join(p for p in (prefix, key) if p) or "config"
     message = str(error).splitlines()[0].strip()
-    if "Key '" in message and "not in" in message:
-        message = f"unknown key; {message}"
-    return ConfigError(field, message)
+    if "not in struct" in message or ("Key '" in message and "not in" in message):
+        return ConfigError(field, f"unknown key; allowed here: {', '.join(siblings(field))}")
+    return ConfigError(field, f"{message}; allowed: {expected(field)}")
 
 
 def _check_fields(obj: Any, prefix: str) -> None:

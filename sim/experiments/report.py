@@ -71,7 +71,7 @@ def _config(sweep_dir: Path):
     cfg.pop("hydra", None)
     try:
         return cfg, OmegaConf.to_yaml(cfg, resolve=True)
-    except Exception:  # noqa: BLE001 - an unresolvable interpolation still shows the raw config
+    except Exception:
         return cfg, OmegaConf.to_yaml(cfg)
 
 

@@ -30,18 +30,23 @@ from pathlib import Path
 from typing import Any, Optional
 
 import hydra
+from hydra import compose, initialize_config_dir
 from hydra.core.config_store import ConfigStore
 from hydra.core.global_hydra import GlobalHydra
 from hydra.core.hydra_config import HydraConfig
+from hydra.errors import HydraException
 from hydra.initialize import get_gh_backup, restore_gh_from_backup
 from hydra.plugins.sweeper import Sweeper
 from omegaconf import DictConfig
+from omegaconf.errors import OmegaConfBaseException
 
-from sim.config import SimConfig, config_dir
-from sim.config.compose import compose_config, register_schema
+from sim.config import ConfigError, SimConfig, config_dir, load_config
+from sim.config.compose import check_output_dir, compose_config, register_schema
+from sim.config.safety import check_overrides, check_tree, first_of_sweeps
 from sim.experiments import sensitivity
 from sim.experiments.arms import BASELINE, ArmSpec, policies_override, resolve_arm
 from sim.outputs import TABLES, write_failure, write_json, write_run
+from sim.territories import TerritorySelectionError
 
 STATUS = "status.json"
 SWEEP_INFO = "sweep.json"
@@ -156,7 +161,7 @@ def execute_run(
         result = run_fn(list(spec.overrides))
         _write_outputs(run_dir, result)
         record |= {"status": "complete", "error": None}
-    except Exception as exc:  # noqa: BLE001 - any model error is a failed run, not a failed sweep
+    except Exception as exc:
         write_failure(run_dir, {"start_time": record["started"]}, exc)
         record |= {
             "status": "failed",
@@ -256,6 +261,27 @@ def _validate_first_job(sweeper: Sweeper, batch) -> None:
     _VALIDATE_BATCH(sweeper, batch[:1])
 
 
+def prevalidate(argv: list[str]) -> None:
+    """Fail in one line before any run starts: an unsafe override, target or resolver, an
+    unwritable sweep dir, or a model config the first job would reject (rather than N identical
+    failed runs). Command lines with other Hydra flags are left to Hydra."""
+    if any(a.startswith("-") and a not in ("-m", "--multirun") for a in argv):
+        return
+    overrides = [a for a in argv if not a.startswith("-")]
+    check_overrides(overrides)
+    first = first_of_sweeps(overrides)
+    try:
+        with initialize_config_dir(str(config_dir()), version_base="1.3"):
+            cfg = compose("config", overrides=first, return_hydra_config=True)
+    except (HydraException, OmegaConfBaseException) as error:
+        raise ConfigError("overrides", str(error).strip().splitlines()[0]) from None
+    check_tree(cfg)
+    check_output_dir(cfg, "sweep")
+    if cfg.experiment.get("backend", "model") == "model":
+        with _model_composition():
+            load_config(run_spec(cfg, first).overrides)
+
+
 def main() -> None:
     """`python -m sim.experiments [overrides]`: always a multirun, of `+experiment=compare` when
     no experiment is named."""
@@ -265,4 +291,11 @@ def main() -> None:
         sys.argv.insert(1, "--multirun")
     ConfigStore.instance().store(name=SCHEMA_NAME, node=ExperimentConfig)
     Sweeper.validate_batch_is_legal = _validate_first_job
+    try:
+        prevalidate(sys.argv[1:])
+    except (ConfigError, TerritorySelectionError) as error:
+        if os.environ.get("ESS_SIM_DEBUG"):
+            raise
+        print(f"error: {error}", file=sys.stderr)
+        sys.exit(2)
     hydra.main(version_base="1.3", config_path=str(config_dir()), config_name="config")(run_task)()

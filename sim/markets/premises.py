@@ -41,18 +41,23 @@ class PremisesMarket:
         order = rng.permutation(n)
         accept_draw = rng.random(n)
         market = self.market_rent(rent_index)
-        stock_left = vacant.copy()
-        served, stocks, rents = [], [], []
-        for r in order:  # requests are few per month; sequential clearing keeps stocks exact
-            t = territory[r]
-            trust_rent = market[t] * (1.0 - effects.trust_rent_discount[t])
-            if effects.trust_priority[t] > 0 and stock_left[TRUST, t] >= m2[r] \
-                    and trust_rent <= max_rent_m2[r]:
-                stock_left[TRUST, t] -= m2[r]
-                served.append(r), stocks.append(TRUST), rents.append(trust_rent)
-            elif stock_left[PRIVATE, t] >= m2[r] and accept_draw[r] < acceptance \
-                    and market[t] <= max_rent_m2[r]:
-                stock_left[PRIVATE, t] -= m2[r]
-                served.append(r), stocks.append(PRIVATE), rents.append(market[t])
-        return Leases(np.asarray(served, np.int64), np.asarray(stocks, np.int8),
-                      np.asarray(rents, float))
+        trust_rent = market * (1.0 - effects.trust_rent_discount)
+        t = territory[order]
+        wants_trust = (effects.trust_priority[t] > 0) & (trust_rent[t] <= max_rent_m2[order])
+        wants_private = (accept_draw[order] < acceptance) & (market[t] <= max_rent_m2[order])
+        # stocks are rationed where land is tense, so each request sees what earlier ones left:
+        # a loop, over plain lists (a request costs ~1 µs; most months see a few hundred)
+        stock = np.full(n, -1, dtype=np.int8)
+        left = vacant.tolist()
+        for i, (here, need, trust_ok, private_ok) in enumerate(zip(
+                t.tolist(), m2[order].tolist(), wants_trust.tolist(), wants_private.tolist(),
+                strict=True)):
+            if trust_ok and left[TRUST][here] >= need:
+                left[TRUST][here] -= need
+                stock[i] = TRUST
+            elif private_ok and left[PRIVATE][here] >= need:
+                left[PRIVATE][here] -= need
+                stock[i] = PRIVATE
+        served = np.flatnonzero(stock >= 0)
+        rents = np.where(stock[served] == TRUST, trust_rent[t[served]], market[t[served]])
+        return Leases(order[served], stock[served], rents)

@@ -18,10 +18,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-
 from scipy.special import ndtr
 
-from sim.grouping import GroupIndex
+from sim.grouping import GroupIndex, rounds
 
 JOINT_BID_MEMBERS = 3
 
@@ -88,14 +87,14 @@ class ProcurementMarket:
         conventional_score = p.price_weight + noise[1]
         wins = can_deliver & (reserved | (ess_score > conventional_score))
         winners = np.flatnonzero(wins)
-        # take lots in order; a winner whose spare capacity is exhausted forfeits later lots
-        order = winners
-        won = []
+        # each winner takes its lots in order, forfeiting those its spare capacity cannot cover
+        taken = np.zeros(winners.size, dtype=bool)
         remaining = spare.copy()
-        for lot in order:
+        for at in rounds(lead[winners]):
+            lot = winners[at]
             firm = lead[lot]
-            if remaining[firm] >= value[lot] or joint[lot]:
-                remaining[firm] -= value[lot]
-                won.append(lot)
-        won = np.asarray(won, dtype=np.int64)
+            ok = (remaining[firm] >= value[lot]) | joint[lot]
+            remaining[firm[ok]] -= value[lot[ok]]
+            taken[at[ok]] = True
+        won = winners[taken]
         return Awards(lead[won], value[won], reserved[won], lot_territory[won])

@@ -26,12 +26,12 @@ class Targeting:
     """Which territories a lever reaches (empty list = all). ``param`` gives list defaults a
     ``default_factory``, so they are not shared between instances (hence the RUF009 waivers)."""
 
-    density_classes: list[str] = param(  # noqa: RUF009
+    density_classes: list[str] = param(
         [], unit="classes", choices=("dense", "intermediate", "relaxed"), assumption="targeting")
-    archetypes: list[str] = param(  # noqa: RUF009
+    archetypes: list[str] = param(
         [], unit="archetypes", choices=("metropolis", "medium_town", "rural", "industrial_basin"),
         assumption="targeting")
-    regions: list[str] = param(  # noqa: RUF009
+    regions: list[str] = param(
         [], unit="region codes or names", assumption="targeting")
 
 
