@@ -42,8 +42,8 @@ class MutualIgnorance:
     )
     initial_ties_per_firm: float = param(
         0.15, unit="ties/firm", low=0.0, high=10.0, plausible=(0.05, 0.5),
-        source="ESS are 0.8% of industrial firms (seed); assumption of ~1 firm in 7 buying from "
-        "an ESS supplier at start",
+        assumption="~1 industrial firm in 7 buys from an ESS supplier at start; ESS are 0.8% of "
+        "industrial firms (seed)",
     )
     trust_gain: float = param(
         0.05, unit="trust/month", low=0.0, high=1.0, plausible=(0.02, 0.1),
@@ -210,8 +210,8 @@ class HumanResources:
     )
     skill_gap: float = param(
         0.3, unit="share", low=0.0, high=1.0, plausible=(0.1, 0.5),
-        source="OPCO 2i 2024: 60% of industrial hires judged difficult; assumption: 30% of "
-        "insertion graduates lack the skills an industrial vacancy asks",
+        assumption="share of insertion graduates lacking the skills an industrial vacancy asks "
+        "(OPCO 2i 2024: 60% of industrial hires judged difficult)",
     )
 
     def capacity_factor(self, vacant_support: np.ndarray) -> np.ndarray:

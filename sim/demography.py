@@ -38,6 +38,14 @@ def run_month(model) -> None:
     _pay_out_surplus(model)
 
 
+def _among(enterprise: np.ndarray, rows: np.ndarray, n: int) -> np.ndarray:
+    """``np.isin(enterprise, rows)`` as a lookup in a mask over enterprises: linear in the
+    (long) column of a site, tie, loan or contract table, with no sort."""
+    mask = np.zeros(n, dtype=bool)
+    mask[rows] = True
+    return mask[enterprise]
+
+
 # --- premises ---------------------------------------------------------------------------------
 def lease(model, stream: str, enterprises, territory, m2, max_rent_m2) -> np.ndarray:
     """Ask the premises market for floor space; open a site per served request. Returns a mask."""
@@ -236,7 +244,7 @@ def _release_spare_sites(model, rows) -> None:
     """Give back the smallest extra lease of each shrinking enterprise when it is not needed."""
     s, e = model.sites, model.enterprises
     m2_job = model.params.population.m2_per_job
-    candidates = np.flatnonzero(s.open & np.isin(s.enterprise, rows))
+    candidates = np.flatnonzero(s.open & _among(s.enterprise, rows, e.n))
     if candidates.size == 0:
         return
     order = candidates[np.lexsort((model.ledger.site_floor[candidates], s.enterprise[candidates]))]
@@ -305,13 +313,13 @@ def _relocate(model) -> None:
     rows, target = rows[calmer], target[calmer]
     m2 = model.on_site_jobs(rows) * model.params.population.m2_per_job * (
         1 + model.params.economy.growth_step)
-    old_sites = np.flatnonzero(model.sites.open & np.isin(model.sites.enterprise, rows)
+    old_sites = np.flatnonzero(model.sites.open & _among(model.sites.enterprise, rows, e.n)
                                & (model.sites.territory == e.territory[
                                    model.sites.enterprise]))
     served = lease(model, "premises.relocation", rows, target, m2,
                    _max_rent_m2(model, rows, m2))
     moved = rows[served]
-    close_sites(model, old_sites[np.isin(model.sites.enterprise[old_sites], moved)])
+    close_sites(model, old_sites[_among(model.sites.enterprise[old_sites], moved, e.n)])
     model.events.record(model.month, EventKind.RELOCATION, moved, target[served],
                         Labelled("from=", model.territories.codes[e.territory[moved]]))
     e.territory[moved] = target[served]
@@ -371,10 +379,10 @@ def _failures(model) -> None:
     rows = np.flatnonzero(e.alive & (e.refused_months >= model.params.economy.failure_cash_months))
     if rows.size == 0:
         return
-    close_sites(model, np.flatnonzero(model.sites.open & np.isin(model.sites.enterprise, rows)))
+    close_sites(model, np.flatnonzero(model.sites.open & _among(model.sites.enterprise, rows, e.n)))
     c = model.contracts
-    c.end_month[np.isin(c.enterprise, rows) & (c.end_month > model.month)] = model.month
-    ties = np.flatnonzero(model.ties.active & np.isin(model.ties.enterprise, rows))
+    c.end_month[_among(c.enterprise, rows, e.n) & (c.end_month > model.month)] = model.month
+    ties = np.flatnonzero(model.ties.active & _among(model.ties.enterprise, rows, e.n))
     model.drop_ties(ties)
     _default_loans(model, rows)
     cash = L.cash_view(e.n)[rows]
@@ -391,7 +399,7 @@ def _failures(model) -> None:
 
 def _default_loans(model, rows) -> None:
     loans = model.loans
-    bad = np.flatnonzero(loans.open & np.isin(loans.enterprise, rows))
+    bad = np.flatnonzero(loans.open & _among(loans.enterprise, rows, model.enterprises.n))
     covered = loans.outstanding[bad] * loans.guaranteed[bad]
     model.ledger.pay_sector_to_sector(Sector.GUARANTEE_FUND, Sector.BANKS, covered.sum(),
                                       "guarantee_calls")
@@ -440,11 +448,15 @@ def _scale_ups(model) -> None:
     """Mark enterprises that reach a regional footprint or swarm nationally."""
     e, s, su = model.enterprises, model.sites, model.params.scale_up
     open_sites = np.flatnonzero(s.open)
-    owners = s.enterprise[open_sites]
-    pairs = np.unique(owners * (1 << 20) + s.territory[open_sites])
-    e.n_sites[:] = np.bincount(pairs >> 20, minlength=e.n)
-    region_pairs = np.unique(owners * (1 << 20) + s.region[open_sites])
-    e.n_regions[:] = np.bincount(region_pairs >> 20, minlength=e.n)
+    owner = s.enterprise[open_sites]
+    for column, place, home in ((e.n_sites, s.territory, e.territory),
+                                (e.n_regions, s.region, e.region)):
+        # home counts once; only the few sites away from home need sorting out
+        where = place[open_sites]
+        away = where != home[owner]
+        pairs = np.unique(owner[away] * (1 << 20) + where[away])
+        column[:] = ((np.bincount(owner[~away], minlength=e.n) > 0)
+                     + np.bincount(pairs >> 20, minlength=e.n))
     footprint = (e.n_sites >= su.regional_sites) | (_jobs(e, np.arange(e.n))
                                                     >= su.regional_headcount)
     swarming = e.n_regions >= su.swarming_regions

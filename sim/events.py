@@ -11,6 +11,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from sim.frames import strings, tagged_frame
+
 
 class EventKind(StrEnum):
     ENTRY = "entry"
@@ -48,10 +50,12 @@ class EventLog:
         self._chunks: list[tuple[int, str, np.ndarray, np.ndarray, object]] = []
 
     def record(self, month: int, kind: EventKind, agent, territory, details=None) -> None:
-        agent = np.atleast_1d(np.array(agent, dtype=np.int64))
+        agent = np.array(agent, dtype=np.int64, ndmin=1)
         if agent.size == 0:
             return
-        territory = np.broadcast_to(np.asarray(territory, dtype=np.int64), agent.shape).copy()
+        territory = np.array(territory, dtype=np.int64, ndmin=1)
+        if territory.shape != agent.shape:
+            territory = np.broadcast_to(territory, agent.shape).copy()
         if isinstance(details, Labelled):
             details = Labelled(details.prefix, np.array(details.values))
         elif details is None or isinstance(details, str):
@@ -63,10 +67,10 @@ class EventLog:
     def count(self, kind: EventKind | None = None) -> int:
         return sum(c[2].size for c in self._chunks if kind is None or c[1] == kind)
 
-    def frame(self, territory_codes: np.ndarray) -> pd.DataFrame:
-        """The log as a frame, its string columns built in Arrow (no Python string per event)."""
+    def frame(self, territory_codes: np.ndarray, tags: dict | None = None) -> pd.DataFrame:
+        """The log as a frame, plus a constant column per tag (``sim.frames.tagged_frame``)."""
         if not self._chunks:
-            return pd.DataFrame(
+            frame = pd.DataFrame(
                 {
                     "month": pd.Series([], dtype="int64"),
                     "kind": pd.Series([], dtype="str"),
@@ -75,18 +79,20 @@ class EventLog:
                     "details": pd.Series([], dtype="str"),
                 }
             )
+            for name, value in (tags or {}).items():
+                frame[name] = value
+            return frame
         sizes = [c[2].size for c in self._chunks]
         kinds = sorted({c[1] for c in self._chunks})
         kind_of = np.repeat([kinds.index(c[1]) for c in self._chunks], sizes)
-        codes = pa.array(np.asarray(territory_codes, dtype=str), pa.large_string())
-        table = pa.table({
+        return tagged_frame({
             "month": np.repeat(np.array([c[0] for c in self._chunks], np.int64), sizes),
-            "kind": pa.array(kinds, pa.large_string()).take(kind_of),
+            "kind": strings(kinds).take(kind_of),
             "agent": np.concatenate([c[2] for c in self._chunks]),
-            "territory_code": codes.take(np.concatenate([c[3] for c in self._chunks])),
+            "territory_code": strings(territory_codes).take(
+                np.concatenate([c[3] for c in self._chunks])),
             "details": pa.concat_arrays([_details(c[4], c[2].size) for c in self._chunks]),
-        })
-        return table.to_pandas()
+        }, tags or {})
 
 
 def _details(details, size: int) -> pa.Array:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sim.frames import strings, tagged_frame
+
 INDUSTRIAL_SECTORS = (0, 3)  # collection_recycling, manufacturing (sim.config.schema.SECTORS)
 
 SERIES = (
@@ -147,10 +149,8 @@ class MetricsRecorder:
         p["public_cost_eur"][m] = model.month_public_by_territory
 
     # --- frames ---------------------------------------------------------------------------------
-    def _tags(self, frame: pd.DataFrame) -> pd.DataFrame:
-        frame["seed"] = np.int64(self.model.config.seed)
-        frame["levers"] = ",".join(self.model.lever_names)
-        return frame
+    def _tags(self) -> dict:
+        return {"seed": self.model.config.seed, "levers": ",".join(self.model.lever_names)}
 
     def timeseries_frame(self) -> pd.DataFrame:
         m = self.months
@@ -162,21 +162,22 @@ class MetricsRecorder:
             data[f"public_cost_{name}_eur"] = values[:m]
             total += values[:m]
         data["public_cost_eur"] = total
-        return self._tags(pd.DataFrame(data))
+        return tagged_frame(data, self._tags())
 
     def territory_frame(self) -> pd.DataFrame:
         m, t = self.months, self.model.territories
         n_t = len(t)
+        row = np.tile(np.arange(n_t), m)
         data = {
             "month": np.repeat(np.arange(m, dtype=np.int64), n_t),
-            "territory_code": np.tile(t.codes.astype(str), m),
-            "territory_name": np.tile(t.names.astype(str), m),
-            "density_class": np.tile(t.density_class.astype(str), m),
-            "archetype": np.tile(t.archetype.astype(str), m),
-            "lon": np.tile(t.lon, m), "lat": np.tile(t.lat, m),
+            "territory_code": strings(t.codes).take(row),
+            "territory_name": strings(t.names).take(row),
+            "density_class": strings(t.density_class).take(row),
+            "archetype": strings(t.archetype).take(row),
+            "lon": t.lon[row], "lat": t.lat[row],
         }
         data.update({name: values[:m].ravel() for name, values in self.panel.items()})
-        return self._tags(pd.DataFrame(data))
+        return tagged_frame(data, self._tags())
 
     def summary(self) -> dict:
         """Final figures and totals of the run."""

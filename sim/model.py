@@ -113,7 +113,8 @@ class EcosystemModel(mesa.Model):
         firms.vacancies[:] = firms.vacancies * (5 / 6) + firms.jobs * ind.hard_to_fill_rate_month
         rng = self.streams["industry.aid"]
         granted = np.flatnonzero(rng.random(firms.n) < ind.regional_aid_share_yr / 12.0)
-        amounts = rng.lognormal(np.log(ind.regional_aid_mean_eur) - 0.5, 1.0, granted.size)
+        sd = ind.regional_aid_log_sd
+        amounts = rng.lognormal(np.log(ind.regional_aid_mean_eur) - sd**2 / 2, sd, granted.size)
         self.aid_granted_firms, self.aid_granted_amounts = granted, amounts
         firms.aid_received[granted] += amounts
         self.ledger.pay_sector_to_sector(Sector.REGIONS, Sector.INDUSTRY, amounts.sum(),
@@ -230,9 +231,7 @@ class EcosystemModel(mesa.Model):
         tie_demand, self.tie_spend = BusinessMarket.clear_ties(
             self.ties, self.firms, e.capacity, n, self.tie_spend_share, boost)
         self._award_tenders()
-        public = np.bincount(self.contracts.enterprise[self.contracts.end_month > self.month],
-                             weights=self.contracts.monthly_value[
-                                 self.contracts.end_month > self.month], minlength=n)
+        public = self._contracted_work()
         demand = (consumer.demand_ht + generic + tie_demand + public) * e.alive
         served = np.divide(np.minimum(demand, e.capacity), demand, out=np.zeros(n),
                            where=demand > 0)
@@ -260,9 +259,7 @@ class EcosystemModel(mesa.Model):
     def _award_tenders(self) -> None:
         e = self.enterprises
         alive_idx = np.flatnonzero(e.alive)
-        committed = np.bincount(self.contracts.enterprise[self.contracts.end_month > self.month],
-                                weights=self.contracts.monthly_value[
-                                    self.contracts.end_month > self.month], minlength=e.n)
+        committed = self._contracted_work()
         spare = np.maximum(PUBLIC_WORK_CAP * e.capacity - committed, 0)
         awards = self.procurement_market.clear(
             self.streams["procurement.tenders"], spare, e.territory, self.form_reserved[e.form],
@@ -285,6 +282,13 @@ class EcosystemModel(mesa.Model):
         self.month_reserved_awards_by_territory = np.bincount(
             awards.territory, weights=reserved_value, minlength=len(self.territories))
         self.month_reserved_awards = float(reserved_value.sum())
+
+    def _contracted_work(self) -> np.ndarray:
+        """Monthly value of each enterprise's public contracts in force."""
+        c = self.contracts
+        live = c.end_month > self.month
+        return np.bincount(c.enterprise[live], weights=c.monthly_value[live],
+                           minlength=self.enterprises.n)
 
     def _settle(self) -> None:
         """Every euro of the month through the ledger: sales, VAT, aid, wages, materials, rent,
@@ -522,10 +526,8 @@ class EcosystemModel(mesa.Model):
         return self.metrics.territory_frame()
 
     def events_frame(self) -> pd.DataFrame:
-        frame = self.events.frame(self.territories.codes)
-        frame["seed"] = self.config.seed
-        frame["levers"] = ",".join(self.lever_names)
-        return frame
+        return self.events.frame(self.territories.codes,
+                                 {"seed": self.config.seed, "levers": ",".join(self.lever_names)})
 
     def ess_agent(self, row: int) -> ESSEnterprise:
         return self.ess_agents[row]

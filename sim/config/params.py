@@ -9,7 +9,8 @@ gives it as multiples of the default, for per-form values that share one field).
 
 from __future__ import annotations
 
-from dataclasses import field
+from collections.abc import Iterable, Iterator
+from dataclasses import field, fields, is_dataclass
 from typing import Any
 
 
@@ -41,3 +42,55 @@ def param(
     if isinstance(default, (list, dict)):
         return field(default_factory=lambda d=default: type(d)(d), metadata=metadata)
     return field(default=default, metadata=metadata)
+
+
+def walk(node: Any, prefix: str = "") -> Iterator[tuple[str, Any, dict]]:
+    """Every declared parameter under a config node: (dotted path, value, metadata), in
+    declaration order, descending into nested dataclasses and dicts of them."""
+    for f in fields(node):
+        value = getattr(node, f.name)
+        path = f"{prefix}{f.name}"
+        if is_dataclass(value):
+            yield from walk(value, f"{path}.")
+        elif isinstance(value, dict) and value and all(map(is_dataclass, value.values())):
+            for key, item in value.items():
+                yield from walk(item, f"{path}.{key}.")
+        elif f.metadata:
+            yield path, value, dict(f.metadata)
+
+
+def plausible_range(value: Any, meta: dict) -> tuple[float, float] | None:
+    """The plausible range of a numeric parameter (``plausible_scale`` as multiples of its
+    value), or None when it has none or it would be empty."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if meta.get("plausible"):
+        low, high = meta["plausible"]
+    elif meta.get("plausible_scale") and value != 0:
+        low, high = (value * k for k in meta["plausible_scale"])
+    else:
+        return None
+    return (float(low), float(high))
+
+
+def uncertain_parameters(levers: Iterable[str] = ()) -> dict[str, tuple[float, float]]:
+    """Dotted config path -> plausible (low, high) of every numeric parameter of the scenario and
+    the model that declares one: all assumptions, and sourced values whose sources span a range.
+
+    ``levers`` adds the uncertain parameters of those levers (``policies.<name>.<field>``), for a
+    sensitivity analysis of a lever's effect. Integer-typed parameters (e.g. scale-up thresholds)
+    take rounded values: round a sample before passing it as an override.
+    """
+    from sim.config.schema import SimConfig
+    from sim.policies import REGISTRY
+
+    config = SimConfig()
+    roots = [("scenario.", config.scenario), ("params.", config.params)]
+    roots += [(f"policies.{name}.", REGISTRY[name].Params()) for name in levers]
+    ranges = {}
+    for prefix, node in roots:
+        for path, value, meta in walk(node, prefix):
+            bounds = plausible_range(value, meta)
+            if bounds is not None:
+                ranges[path] = bounds
+    return ranges

@@ -26,7 +26,8 @@ ALLOWED_TARGET_PREFIXES = (
     "hydra_plugins.hydra_ray_launcher.",
 )
 ALLOWED_LOGGING_PREFIXES = ("logging.",)
-ALLOWED_RESOLVERS = {"now", "hydra", "ess_arm_from_policies"}
+# the project's own resolvers: naming an arm, counting a sensitivity design's rows
+ALLOWED_RESOLVERS = {"now", "hydra", "ess_arm_from_policies", "ess_design_range"}
 RESOLVER = re.compile(r"\$\{\s*([A-Za-z_][\w.]*)\s*:")
 
 

@@ -14,14 +14,16 @@ from sim.brakes import Competition, FinanceAccess, HumanResources, MutualIgnoran
 from sim.config.params import param
 
 LEGAL_FORMS = ("EI", "ACI", "ETTI", "AI", "EA", "SCOP", "SCIC", "ASSOCIATION")
-SECTORS = ("collection_recycling", "reuse_reconditioning", "subcontracting_services", "manufacturing")
+SECTORS = ("collection_recycling", "reuse_reconditioning", "subcontracting_services",
+           "manufacturing")
 TERRITORY_KINDS = ("region", "departement", "epci", "france", "synthetic")
 
 
 @dataclass
 class TerritoryConfig:
     kind: str = param("region", unit="-", choices=TERRITORY_KINDS, source="INSEE COG (shipped)")
-    codes: list[str] = param(["84"], unit="codes", source="INSEE region code 84 = Auvergne-Rhône-Alpes")
+    codes: list[str] = param(["84"], unit="codes",
+                             source="INSEE region code 84 = Auvergne-Rhône-Alpes")
     synthetic: dict[str, int] = param({}, unit="territories per archetype", assumption="classroom")
     label: str = param("Auvergne-Rhône-Alpes", unit="-", assumption="display name")
 
@@ -122,8 +124,9 @@ class FormParams:
         0.0, unit="share of permanent pay", low=0.0, high=1.0, plausible_scale=(0.5, 2.0),
         assumption="pay members forgo in a month after a loss (SCOP 0.15, SCIC 0.1, others 0): "
         "worker cooperatives adjust pay rather than jobs (Burdín & Dean 2009; Pérotin 2015), "
-        "which the model takes as why they outlive other firms (CG Scop: 79% vs 61% at 5 "
-        "years; Burdín 2014: exit hazard 29% lower)",
+        "which the model takes as why they outlive other firms. Calibrated on the French "
+        "figure (CG Scop: 79% vs 61% at 5 years, an exit hazard about half the others'), "
+        "stronger than Burdín 2014's 29% lower hazard (Uruguay, 1997-2009)",
     )
     insertion_on_site: bool = param(True, unit="bool",
                                     source="Code du travail L5132: AI and ETTI place their "
@@ -230,7 +233,8 @@ class EconomyParams:
     sales_per_fte_month: float = param(
         6000.0, unit="€/FTE/month", low=0.0, high=100000.0,
         source="CG Scop 2023: 9.4 Md€ for 84,294 jobs (~111 k€ a job a year); ESS outside "
-        "cooperatives assumed lower: 72 k€ a year per full-time equivalent",
+        "cooperatives assumed lower: 72 k€ a year per full-time equivalent. A unit only: each "
+        "enterprise's productivity is calibrated on it (sim/setup.py), so margins do not move",
     )
     insertion_productivity: float = param(
         0.7, unit="multiplier", low=0.0, high=2.0, plausible=(0.6, 0.8),
@@ -267,28 +271,25 @@ class EconomyParams:
     )
     vat_standard: float = param(0.20, unit="rate", low=0.0, high=1.0,
                                 source="Code général des impôts art. 278: 20%")
-    conventional_price_ratio: float = param(
-        1.0, unit="ratio", low=0.1, high=10.0, assumption="conventional HT price, ESS HT price = 1",
-    )
     cash_months_at_start: float = param(
         3.0, unit="months of wage costs", low=0.0, high=24.0, plausible=(1.0, 6.0),
         assumption="founders' equity of a structure at creation (and of incumbents at start); "
         "incumbents pay the excess over cash_reserve_months out at the first year's end",
     )
     sales_volatility: float = param(
-        0.35, unit="s.d. of log monthly sales", low=0.0, high=2.0, plausible=(0.05, 0.3),
+        0.35, unit="s.d. of log monthly sales", low=0.0, high=2.0, plausible=(0.15, 0.5),
         assumption="month-to-month dispersion of private sales cashed around what was served "
         "(lumpy orders, seasonality, late payers); with the cash buffer it sets how often "
         "structures run short (France Active 2013: 40% short of cash several times a year)",
     )
     entrant_margin_sd: float = param(
-        0.12, unit="share of sales", low=0.0, high=1.0, plausible=(0.04, 0.12),
+        0.12, unit="share of sales", low=0.0, high=1.0, plausible=(0.06, 0.18),
         assumption="dispersion of an entrant's margin around its form's target (it learns its "
         "true costs once it operates; incumbents, the survivors, keep 0.02): sets how many "
         "young structures fail (Insee: 61% of firms created in 2014 alive after 5 years)",
     )
     cash_reserve_months: float = param(
-        0.25, unit="months of wage costs", low=0.0, high=24.0, plausible=(0.1, 2.0),
+        0.25, unit="months of wage costs", low=0.0, high=24.0, plausible=(0.1, 1.0),
         assumption="cash a debt-free structure keeps at year end; the surplus is paid out or "
         "spent on projects (sets, with sales_volatility, how often structures run short)",
     )
@@ -305,8 +306,10 @@ class EconomyParams:
         assumption="fit-out and equipment cost of new workshop space",
     )
     entry_rate_per_100k_yr: float = param(
-        0.9, unit="entries/100k inh/yr", low=0.0, high=100.0, plausible=(0.5, 1.5),
-        assumption="creations of ESS structures in scope; set so counts stay near stable",
+        1.3, unit="entries/100k inh/yr", low=0.0, high=100.0, plausible=(0.8, 2.0),
+        assumption="attempted creations of ESS structures in scope (about half find premises); "
+        "set so the number of structures stays about stable over the run, as ESS employer "
+        "counts did (~163 k in 2015, ~155 k in 2019, Atlas de l'ESS)",
     )
     shrink_trigger: float = param(
         0.75, unit="demand/capacity", low=0.0, high=1.0, plausible=(0.6, 0.85),
@@ -319,7 +322,8 @@ class EconomyParams:
     )
     failure_cash_months: float = param(
         6.0, unit="months", low=1.0, high=36.0, plausible=(3.0, 12.0),
-        assumption="consecutive months of refused overdraft before an enterprise fails",
+        assumption="months of refused credit, without paying its suppliers back, before an "
+        "enterprise fails (cessation des paiements)",
     )
 
 
@@ -332,15 +336,19 @@ class ProcurementParams:
     )
     lot_size_eur: float = param(
         150000.0, unit="€", low=1000.0, high=1e8, plausible=(90000.0, 400000.0),
-        source="OECP: statistics cover contracts ≥ 90 k€",
+        assumption="size of a lot ESS bid for: OECP counts contracts ≥ 90 k€, averaging 680 k€ "
+        "(160.3 Md€ / 235,600 in 2022) because of large works contracts",
     )
     initial_share_of_demand: float = param(
         0.1, unit="share", low=0.0, high=1.0, plausible=(0.05, 0.2),
-        source="OECP: social clauses ~20% of contracts, reserved contracts rare; ESS assumed to "
-        "draw 10% of their demand from public contracts at start",
+        assumption="share of ESS demand from public contracts at start (Sénat r14-409: ESAT and "
+        "EA depend mainly on public orders in 4% of cases, on private orders in 70%)",
     )
-    contract_months: float = param(24.0, unit="months", low=1.0, high=120.0,
-                                   assumption="duration of a contract")
+    contract_months: float = param(
+        24.0, unit="months", low=1.0, high=120.0, plausible=(12.0, 48.0),
+        assumption="duration of a contract (framework agreements run at most 4 years, Code de la "
+        "commande publique L2125-1)",
+    )
     social_clause_share: float = param(
         0.2, unit="share of lots", low=0.0, high=1.0,
         source="OECP: 22.3% (2022), 18.7% (2023) of contracts with a social clause",
@@ -350,6 +358,7 @@ class ProcurementParams:
         assumption="weight of the social criterion when a clause applies",
     )
     price_weight: float = param(0.6, unit="score weight", low=0.0, high=1.0,
+                                plausible=(0.4, 0.8),
                                 assumption="weight of price in award scoring")
     score_noise: float = param(0.1, unit="score", low=0.0, high=2.0, plausible=(0.05, 0.2),
                                assumption="quality dispersion between bids")
@@ -358,8 +367,10 @@ class ProcurementParams:
 @dataclass
 class IndustryParams:
     purchases_per_job_month: float = param(
-        6000.0, unit="€/job/month", low=0.0, high=1e6,
-        source="Insee Ésane: manufacturing intermediate consumption ~70 k€ per job a year",
+        6000.0, unit="€/job/month", low=0.0, high=1e6, plausible=(3000.0, 12000.0),
+        assumption="purchases an industrial firm could source from the ESS (services, waste, "
+        "packaging, subcontracting): ~20% of its intermediate consumption (Insee: industry "
+        "1,255 Md€ of sales, 325 Md€ of value added for 2.6 M FTE, ~30 k€ a job a month)",
     )
     csr_propensity_mean: float = param(
         0.3, unit="share of firms", low=0.0, high=1.0, plausible=(0.15, 0.5),
@@ -371,12 +382,22 @@ class IndustryParams:
         "jobs with a ~6-month mean duration gives ~0.4% a month",
     )
     regional_aid_share_yr: float = param(
-        0.08, unit="share of firms/yr", low=0.0, high=1.0,
-        source="Région Nouvelle-Aquitaine 2022: 1.37 Md€ of aid to > 2,600 firms",
+        0.08, unit="share of firms/yr", low=0.0, high=1.0, plausible=(0.04, 0.15),
+        assumption="share of industrial firms (10+ employees) aided by their Region in a year "
+        "(Nouvelle-Aquitaine 2022: > 2,600 firms of all sectors aided, for ~2,800 industrial "
+        "firms of 10+ employees in the region)",
     )
     regional_aid_mean_eur: float = param(
-        120000.0, unit="€", low=0.0, high=1e8,
-        source="same: mean ~500 k€ skewed by large grants; median-like grant assumed 120 k€",
+        60000.0, unit="€", low=0.0, high=1e8,
+        source="Nouvelle-Aquitaine 2023: 6% of aided firms above the 150 k€ threshold hold 78% of "
+        "the amounts; a log-normal with s.d. 2.3 and mean 60 k€ gives both. Preferred to the "
+        "mean of 1.37 Md€ / 2,600 firms (~530 k€), which a few very large grants inflate, "
+        "because the model uses amounts to tell which files a conditionality threshold binds "
+        "(the baseline's regional aid total is therefore low)",
+    )
+    regional_aid_log_sd: float = param(
+        2.3, unit="s.d. of log €", low=0.0, high=5.0,
+        source="same: the dispersion that puts 6% of files and 78% of amounts above 150 k€",
     )
     acquisition_rate_yr: float = param(
         0.002, unit="1/yr", low=0.0, high=1.0, plausible=(0.0, 0.01),
@@ -387,22 +408,25 @@ class IndustryParams:
 
 @dataclass
 class ScaleUpParams:
-    regional_sites: int = param(3, unit="sites", low=2, high=100,
+    regional_sites: int = param(3, unit="sites", low=2, high=100, plausible=(2, 5),
                                 assumption="sites in one region for a 'significant regional "
                                 "footprint' (seed, introduction)")
     regional_headcount: int = param(150, unit="persons", low=10, high=100000,
+                                    plausible=(100, 250),
                                     assumption="headcount for a significant regional footprint")
-    swarming_regions: int = param(2, unit="regions", low=2, high=18,
+    swarming_regions: int = param(2, unit="regions", low=2, high=18, plausible=(2, 3),
                                   assumption="regions with sites for 'essaimer au niveau national'")
     site_opening_rate_month: float = param(
         0.2, unit="1/month", low=0.0, high=1.0, plausible=(0.05, 0.4),
         assumption="chance a large, supply-constrained enterprise opens a site in a month",
     )
     min_staff_for_new_site: int = param(40, unit="persons", low=1, high=10000,
+                                        plausible=(20, 60),
                                         assumption="size before an enterprise opens a site")
-    new_site_jobs: int = param(10, unit="persons", low=1, high=1000,
+    new_site_jobs: int = param(10, unit="persons", low=1, high=1000, plausible=(5, 20),
                                assumption="staff of a newly opened site")
     foreign_region_share: float = param(0.15, unit="share", low=0.0, high=1.0,
+                                        plausible=(0.05, 0.3),
                                         assumption="share of new sites opened in another region")
 
 
@@ -428,13 +452,14 @@ class Params:
     )
     brownfield_m2_per_inhabitant: float = param(
         0.3, unit="m²/inhabitant", low=0.0, high=100.0, plausible=(0.1, 1.0),
-        source="Cerema 2025: 80,000-140,000 ha of industrial brownfields; assumption that "
-        "~0.3 m²/inhabitant is buildable activity floor (x3 in old industrial basins)",
+        assumption="brownfield floor ready for activity use within the horizon (x3 in old "
+        "industrial basins); Cerema 2025 counts 80,000-140,000 ha of brownfields (12-21 m² of "
+        "land per inhabitant), half of it potentially for industry",
     )
     impact_equity_chance: float = param(
         0.2, unit="probability", low=0.0, high=1.0, plausible=(0.05, 0.4),
-        source="France Active 2024: 491 M€ for 37,458 beneficiaries; chance an open-capital "
-        "ESS finds equity for an expansion",
+        assumption="chance an open-capital ESS structure finds equity for an expansion (France "
+        "Active 2024: 491 M€ for 37,458 beneficiaries, mostly loans and guarantees)",
     )
 
 

@@ -173,7 +173,7 @@ class Report:
                 r = e.loc[(key, arm)]
                 cells.append(_cell(r.arm_mean, r.arm_low, r.arm_high, lang, signed=False)
                              if arm == self.base else _diff_cell(r, lang))
-            rows.append([html.escape(t(OUTCOMES, key, lang))] + cells)
+            rows.append([html.escape(t(OUTCOMES, key, lang)), *cells])
         html_ = f"<h2>{self._w('effects')}</h2>"
         if self.base is None:
             html_ += f"<p>{self._w('no_baseline')}</p>"
@@ -265,7 +265,7 @@ class Report:
         counts = runs.groupby(["arm", "status"]).size().unstack(fill_value=0)
         rows = [[html.escape(arm_label(a, lang))] + [str(int(v)) for v in r]
                 for a, r in counts.iterrows()]
-        parts = [f"<h2>{self._w('runs')}</h2>", _table([""] + list(counts.columns), rows)]
+        parts = [f"<h2>{self._w('runs')}</h2>", _table(["", *counts.columns], rows)]
         failed = runs[runs.status == "failed"][["arm", "seed", "sample", "error"]]
         for word, table in (("missing", self.missing), ("failed", failed)):
             parts.append(f"<h3>{self._w(word)} ({len(table)})</h3>")
