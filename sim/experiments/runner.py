@@ -129,6 +129,33 @@ def read_status(run_dir: Path) -> dict | None:
     return json.loads(path.read_text()) if path.exists() else None
 
 
+MANIFEST = "manifest.json"
+# What a run writes besides status.json; an attempt cut short may also leave `<name>.tmp` files.
+OUTPUTS = (*(f"{t}.parquet" for t in TABLES), "summary.json", MANIFEST)
+
+
+def _outputs_intact(run_dir: Path) -> bool:
+    """Whether the manifest says complete and every file it lists is there: a status that says
+    complete is then backed by the outputs (not checksummed again: a national run's files are
+    large, and `python -m sim.replay` does that)."""
+    try:
+        manifest = json.loads((run_dir / MANIFEST).read_text())
+    except (OSError, ValueError):
+        return False
+    return manifest.get("status") == "complete" and all(
+        (run_dir / name).is_file() for name in manifest.get("checksums", {}))
+
+
+def _clear_outputs(run_dir: Path) -> None:
+    """Remove what an earlier attempt left, manifest first, so that a run killed while writing
+    never leaves a manifest describing a mix of old and new files, nor stray temporary files."""
+    (run_dir / MANIFEST).unlink(missing_ok=True)
+    for name in OUTPUTS:
+        (run_dir / name).unlink(missing_ok=True)
+    for path in run_dir.glob("*.tmp"):
+        path.unlink(missing_ok=True)
+
+
 def _write_outputs(run_dir: Path, result: object) -> None:
     tables = {name: getattr(result, name) for name in TABLES}
     write_run(run_dir, tables, result.summary, result.manifest)
@@ -137,7 +164,11 @@ def _write_outputs(run_dir: Path, result: object) -> None:
 def execute_run(
     run_dir: Path, spec: RunSpec, run_fn: RunFn, backend: str, sweep_dir: Path | None = None
 ) -> dict:
-    """Run once unless already complete with the same overrides; record success or failure."""
+    """Run once unless already complete with the same overrides; record success or failure.
+
+    Anything else found in the directory (a failed run, or one interrupted while running or
+    writing: status 'running', partial or temporary files) is cleared and run again.
+    """
     run_dir.mkdir(parents=True, exist_ok=True)
     previous = read_status(run_dir)
     ident = spec.record() | {"backend": backend}
@@ -146,9 +177,11 @@ def execute_run(
         and previous["status"] == "complete"
         and previous.get("overrides") == ident["overrides"]
         and previous.get("backend") == backend
+        and _outputs_intact(run_dir)
     ):
         _progress(sweep_dir, previous, "skipped")
         return previous
+    _clear_outputs(run_dir)
     started = time.perf_counter()
     record = ident | {
         "status": "running",
@@ -278,8 +311,11 @@ def prevalidate(argv: list[str]) -> None:
     check_tree(cfg)
     check_output_dir(cfg, "sweep")
     if cfg.experiment.get("backend", "model") == "model":
+        # A job's task overrides never include Hydra's own (`hydra.launcher.n_jobs=2`,
+        # `hydra/launcher=...`): the model's config would refuse the keys of another launcher.
+        task = [o for o in first if not _key(o).startswith(("hydra.", "hydra/"))]
         with _model_composition():
-            load_config(run_spec(cfg, first).overrides)
+            load_config(run_spec(cfg, task).overrides)
 
 
 def main() -> None:

@@ -7,7 +7,9 @@ matter. The design is regenerated from the experiment config with a fixed seed i
 sample i means the same point in every worker and nothing has to be shared between them.
 
 Config (`experiment.sensitivity`): `method` (morris|sobol), `parameters` ({dotted path: [low,
-high]}), `morris` {trajectories, levels}, `sobol` {base_samples}, `seed`, `outcome`.
+high]}, or `schema` to take the plausible range the config schema declares for that parameter,
+see `sim.config.params.uncertain_parameters`), `morris` {trajectories, levels}, `sobol`
+{base_samples}, `seed`, `outcome`.
 """
 
 from functools import lru_cache
@@ -30,7 +32,7 @@ def _problem_and_design(frozen: str) -> tuple[dict, np.ndarray]:
     problem = {
         "num_vars": len(names),
         "names": names,
-        "bounds": [[float(lo), float(hi)] for lo, hi in cfg.parameters.values()],
+        "bounds": [_bounds(name, cfg.parameters[name]) for name in names],
     }
     if cfg.method == "morris":
         from SALib.sample import morris
@@ -45,6 +47,21 @@ def _problem_and_design(frozen: str) -> tuple[dict, np.ndarray]:
     else:
         raise ValueError(f"sensitivity.method={cfg.method!r}; choose morris or sobol")
     return problem, x
+
+
+def _bounds(name: str, given) -> list[float]:
+    """A parameter's [low, high]: as given, or the plausible range the schema declares."""
+    if given != "schema":
+        low, high = given
+        return [float(low), float(high)]
+    from sim.config.params import uncertain_parameters
+
+    ranges = uncertain_parameters(levers=[name.split(".")[1]] if name.startswith("policies.")
+                                  else ())
+    if name not in ranges:
+        raise ValueError(f"experiment.sensitivity.parameters.{name}: no plausible range in the "
+                         "schema; give [low, high]")
+    return [float(v) for v in ranges[name]]
 
 
 def design(cfg: DictConfig) -> tuple[dict, np.ndarray]:
