@@ -1,15 +1,18 @@
 """Performance benchmark at national scale (issue #6); see docs/performance.md.
 
-    python -m benchmarks.bench [--json out.json] [--quick]
+    python -m benchmarks.bench [--json out.json] [--quick] [--baseline OTHER_CHECKOUT]
 
-Every measurement runs in a fresh interpreter (so imports, caches and peak memory are its own) and
-all of them run in one invocation, one after the other: on a shared machine only the ratios
-measured side by side mean much. Figures: import time of ``sim``; the national run (every EPCI,
-all nine levers, 120 months) split into build, months and output frames, with its peak resident
-memory; the cost per agent-month against the cost per agent-step of Mesa's BoltzmannWealth example
-with as many agents; scaling tables in agents (national territories, per-inhabitant densities
-scaled) and in territories (synthetic archetype counts scaled), with fitted log-log slopes; the
-default regional run; the build of the national territory network.
+Every measurement runs in a fresh interpreter (so imports, caches and peak memory are its own),
+all of them in one invocation, one after the other, the fastest of a few repeats kept: on a shared
+machine only ratios measured side by side mean much. ``--baseline`` measures another checkout's
+``sim`` right after each measurement of this one and prints the two side by side.
+
+Figures: import time of ``sim``; the national run (every EPCI, all nine levers, 120 months) split
+into build, months and output frames, with its peak resident memory; the cost per agent-month
+against the cost per agent-step of Mesa's BoltzmannWealth example with as many agents; scaling
+tables in agents (national territories, per-inhabitant densities scaled) and in territories
+(synthetic archetype counts scaled), with fitted log-log slopes; the default regional run; the
+build of the national territory network.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import subprocess
 import sys
 import time
@@ -102,21 +106,27 @@ CHILDREN = {"import": _measure_import, "run": _measure_run, "network": _measure_
             "boltzmann": _measure_boltzmann}
 
 
-def measure(kind: str, *args, repeat: int = 1) -> dict:
+def measure(kind: str, *args, repeat: int = 1, tree: Path | None = None) -> dict:
     """Run one measurement in fresh interpreters, ``repeat`` times, and keep the fastest (other
-    processes on a shared machine only ever slow a run down)."""
-    command = [sys.executable, "-m", "benchmarks.bench", "--child", json.dumps([kind, *args])]
+    processes on a shared machine only ever slow a run down). ``tree``: a checkout whose ``sim``
+    (and configs) to measure instead of the installed one."""
+    command = [sys.executable, str(Path(__file__).resolve()), "--child",
+               json.dumps([kind, *args])]
+    env = dict(os.environ, PYTHONPATH=str(tree)) if tree else None
     best = None
     for _ in range(repeat):
-        out = subprocess.run(command, capture_output=True, text=True, check=False,
-                             cwd=Path(__file__).resolve().parents[1])
+        out = subprocess.run(command, capture_output=True, text=True, check=False, env=env,
+                             cwd=tree or Path(__file__).resolve().parents[1])
         if out.returncode:
             raise RuntimeError(f"{kind} {args}: {out.stderr.strip().splitlines()[-1:]}")
         result = json.loads(out.stdout.strip().splitlines()[-1])
-        speed = result.get("seconds", result.get("steps_s"))
-        if best is None or speed < best.get("seconds", best.get("steps_s")):
+        if best is None or _speed(result) < _speed(best):
             best = result
     return best
+
+
+def _speed(result: dict) -> float:
+    return result.get("seconds", result.get("steps_s"))
 
 
 # --- populations ---------------------------------------------------------------------------------
@@ -147,37 +157,48 @@ def slope(xs, ys) -> float:
 
 
 # --- the report ----------------------------------------------------------------------------------
-def run_benchmark(quick: bool) -> dict:
-    months = 36 if quick else 120
-    national = ["territory=france", f"policies=[{','.join(LEVERS)}]", f"horizon_months={months}"]
-    report = {"quick": quick, "python": sys.version.split()[0]}
-    repeat = 1 if quick else 3
-    report["import"] = {m: measure("import", m, repeat=repeat)["seconds"]
-                        for m in ("sim", "sim.api")}
-    report["network"] = measure("network", repeat=repeat)
-    report["national"] = run = measure("run", national, repeat=1 if quick else 2)
-    run["total_s"] = run["build_s"] + run["steps_s"] + run["frames_s"]
-    run["us_per_agent_month"] = run["steps_s"] / (run["agents"] * run["months"]) * 1e6
-    report["boltzmann"] = ref = measure("boltzmann", run["agents"], 3 if quick else 10)
-    report["ratio_to_boltzmann"] = run["us_per_agent_month"] / ref["us_per_agent_step"]
-    regional = measure("run", [], repeat=repeat)
-    regional["total_s"] = regional["build_s"] + regional["steps_s"] + regional["frames_s"]
-    report["regional"] = regional
+def run_benchmark(quick: bool, baseline: Path | None = None) -> dict:
+    """Every figure for the installed ``sim`` and, measurement by measurement right after it,
+    for the ``baseline`` checkout if one is given."""
+    trees = {"current": None} | ({"baseline": baseline} if baseline else {})
+    reports = {name: {"quick": quick, "python": sys.version.split()[0]} for name in trees}
 
-    scan_months = 12 if quick else 24
-    scales = (0.03, 0.3, 3.0) if quick else (0.03, 0.1, 0.3, 1.0, 3.0)
-    report["scaling_agents"] = [
-        measure("run", ["territory=france", f"horizon_months={scan_months}",
-                        *scaled_population(s)]) | {"scale": s} for s in scales]
-    copies = (1, 16, 128) if quick else (1, 4, 16, 64, 256)
-    report["scaling_territories"] = [
-        measure("run", [*synthetic_territories(c), f"horizon_months={scan_months}"])
-        | {"copies": c} for c in copies]
-    for key, x in (("scaling_agents", "agents"), ("scaling_territories", "territories")):
-        rows = report[key]
-        report[f"{key}_slope"] = slope([r[x] for r in rows],
-                                       [r["steps_s"] / r["months"] for r in rows])
-    return report
+    def each(key, kind, *args, repeat=1, **extra):
+        for name, tree in trees.items():
+            reports[name][key] = measure(kind, *args, repeat=repeat, tree=tree) | extra
+
+    repeat = 1 if quick else 3
+    months, scan_months = (36, 12) if quick else (120, 24)
+    for module in ("sim", "sim.api"):
+        each(f"import {module}", "import", module, repeat=repeat)
+    each("network", "network", repeat=repeat)
+    each("national", "run", ["territory=france", f"policies=[{','.join(LEVERS)}]",
+                             f"horizon_months={months}"], repeat=1 if quick else 2)
+    agents = reports["current"]["national"]["agents"]
+    boltzmann = measure("boltzmann", agents, 3 if quick else 10)
+    each("regional", "run", [], repeat=repeat)
+    for s in (0.03, 0.3, 3.0) if quick else (0.03, 0.1, 0.3, 1.0, 3.0):
+        each(f"agents x{s:g}", "run", ["territory=france", f"horizon_months={scan_months}",
+                                       *scaled_population(s)], scale=s)
+    for c in (1, 16, 128) if quick else (1, 4, 16, 64, 256):
+        each(f"territories x{c}", "run",
+             [*synthetic_territories(c), f"horizon_months={scan_months}"], copies=c)
+
+    for report in reports.values():
+        report["boltzmann"] = boltzmann
+        for run in (report["national"], report["regional"]):
+            run["total_s"] = run["build_s"] + run["steps_s"] + run["frames_s"]
+        run = report["national"]
+        run["us_per_agent_month"] = run["steps_s"] / (run["agents"] * run["months"]) * 1e6
+        report["ratio_to_boltzmann"] = run["us_per_agent_month"] / boltzmann["us_per_agent_step"]
+        for key, x in (("agents", "agents"), ("territories", "territories")):
+            rows = [v for k, v in report.items() if k.startswith(f"{key} x")]
+            report[f"scaling_{key}"] = rows
+            report[f"scaling_{key}_slope"] = slope([r[x] for r in rows],
+                                                   [r["steps_s"] / r["months"] for r in rows])
+        for k in [k for k in report if k.startswith(("agents x", "territories x"))]:
+            del report[k]
+    return reports
 
 
 def print_report(r: dict) -> None:
@@ -186,7 +207,8 @@ def print_report(r: dict) -> None:
     def check(value, target, name):
         return f"{'ok' if value <= target else 'MISSED'} (target <= {target:g}{name})"
 
-    print(f"import sim: {r['import']['sim']:.2f} s, import sim.api: {r['import']['sim.api']:.2f} s")
+    print(f"import sim: {r['import sim']['seconds']:.2f} s, import sim.api: "
+          f"{r['import sim.api']['seconds']:.2f} s")
     net = r["network"]
     print(f"national territory network: {net['territories']} territories, {net['edges']} edges, "
           f"{net['seconds']:.2f} s {check(net['seconds'], TARGETS['network_s'], ' s')}")
@@ -220,20 +242,46 @@ def print_report(r: dict) -> None:
               f"{check(r[key + '_slope'], TARGETS['slope'], '')}")
 
 
+def print_comparison(reports: dict) -> None:
+    """Headline figures of the baseline and the current tree, measured side by side."""
+    rows = (("import sim.api (s)", lambda r: r["import sim.api"]["seconds"]),
+            ("national network build (s)", lambda r: r["network"]["seconds"]),
+            ("national run: build (s)", lambda r: r["national"]["build_s"]),
+            ("national run: months (s)", lambda r: r["national"]["steps_s"]),
+            ("national run: frames (s)", lambda r: r["national"]["frames_s"]),
+            ("national run: total (s)", lambda r: r["national"]["total_s"]),
+            ("national peak memory (MB)", lambda r: r["national"]["peak_mb"]),
+            ("µs per agent-month", lambda r: r["national"]["us_per_agent_month"]),
+            ("ratio to BoltzmannWealth", lambda r: r["ratio_to_boltzmann"]),
+            ("regional run (s)", lambda r: r["regional"]["total_s"]),
+            ("slope in agents", lambda r: r["scaling_agents_slope"]),
+            ("slope in territories", lambda r: r["scaling_territories_slope"]))
+    print(f"\n{'side by side':32s} {'baseline':>10s} {'current':>10s} {'current/baseline':>17s}")
+    for label, figure in rows:
+        before, after = figure(reports["baseline"]), figure(reports["current"])
+        print(f"{label:32s} {before:>10.3f} {after:>10.3f} {after / before:>17.2f}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--quick", action="store_true", help="shorter runs, fewer points")
+    parser.add_argument("--baseline", type=Path,
+                        help="a checkout of another version, measured side by side")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         kind, *rest = json.loads(args.child)
         print(json.dumps(CHILDREN[kind](*rest)))
         return 0
-    report = run_benchmark(args.quick)
-    print_report(report)
+    reports = run_benchmark(args.quick, args.baseline and args.baseline.resolve())
+    print_report(reports["current"])
+    if args.baseline:
+        print(f"\nbaseline {args.baseline}:")
+        print_report(reports["baseline"])
+        print_comparison(reports)
     if args.json:
-        args.json.write_text(json.dumps(report, indent=2) + "\n")
+        args.json.write_text(json.dumps(reports, indent=2) + "\n")
     return 0
 
 

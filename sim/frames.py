@@ -21,7 +21,7 @@ def tagged_frame(columns: dict, tags: dict) -> pd.DataFrame:
     """A frame of ``columns`` (NumPy or Arrow arrays of equal length) plus one constant column per
     tag (an int or a string, e.g. the run's seed and levers)."""
     size = len(next(iter(columns.values())))
-    for name, value in tags.items():
-        kind = pa.large_string() if isinstance(value, str) else pa.int64()
-        columns[name] = pa.repeat(pa.scalar(value, kind), size)
-    return pa.table(columns).to_pandas()
+    constant = {name: pa.repeat(pa.scalar(value, pa.large_string() if isinstance(value, str)
+                                          else pa.int64()), size)
+                for name, value in tags.items()}
+    return pa.table(columns | constant).to_pandas()

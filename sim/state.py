@@ -13,7 +13,7 @@ class Table:
     """Growable columns of equal length; attribute access returns a writable view of live rows.
 
     The views are plain instance attributes, refreshed when rows are added: a month reads
-    columns thousands of times, and an attribute lookup costs a fraction of building a view.
+    columns hundreds of times, and an attribute lookup costs a fraction of building a view.
     """
 
     def __init__(self, schema: dict[str, np.dtype], capacity: int = 64):

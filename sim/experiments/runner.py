@@ -5,7 +5,8 @@ subdir), whatever the launcher or the order jobs run in. It holds the model's ou
 by `sim.outputs`, manifest.json last) and `status.json`: running, complete or failed (with the
 error and traceback). A crash is recorded, never raised, so one bad run cannot take a sweep
 down. Rerunning the same command on the same sweep dir skips the runs already complete with the
-same model overrides (resume) and reruns the others.
+same model overrides and whose manifest lists outputs that are all there (resume), and reruns
+the others, failed or interrupted (status still 'running'), after clearing their leftovers.
 
 The experiment app composes the model's `config.yaml` plus the keys a sweep varies (`arm`,
 `sample`, `experiment`). The model's schema refuses unknown keys, so the app registers, under
@@ -147,8 +148,8 @@ def _outputs_intact(run_dir: Path) -> bool:
 
 
 def _clear_outputs(run_dir: Path) -> None:
-    """Remove what an earlier attempt left, manifest first, so that a run killed while writing
-    never leaves a manifest describing a mix of old and new files, nor stray temporary files."""
+    """Remove what an earlier attempt left (its outputs and manifest, the temporary files of a
+    write cut short), so that a directory never mixes two attempts' files."""
     (run_dir / MANIFEST).unlink(missing_ok=True)
     for name in OUTPUTS:
         (run_dir / name).unlink(missing_ok=True)
@@ -181,7 +182,6 @@ def execute_run(
     ):
         _progress(sweep_dir, previous, "skipped")
         return previous
-    _clear_outputs(run_dir)
     started = time.perf_counter()
     record = ident | {
         "status": "running",
@@ -189,7 +189,8 @@ def execute_run(
         "host": socket.gethostname(),
         "pid": os.getpid(),
     }
-    write_json(record, run_dir / STATUS)
+    write_json(record, run_dir / STATUS)  # first: from here on the status never says complete
+    _clear_outputs(run_dir)
     try:
         result = run_fn(list(spec.overrides))
         _write_outputs(run_dir, result)
