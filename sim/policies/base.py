@@ -99,6 +99,7 @@ class Policy:
         self.mask = model.territory_mask(params.target)
         self.cost_total = 0.0
         self.reached_total = 0
+        self._reached = np.zeros(0, dtype=bool)
 
     def dose(self, month: int) -> float:
         """Intensity this month after start month and linear phase-in."""
@@ -129,6 +130,18 @@ class Policy:
         total = float(by_territory.sum())
         self.cost_total += total
         return total
+
+    def reach(self, rows: np.ndarray) -> None:
+        """Remember the enterprises or firms (rows) the lever reached; each counts once."""
+        rows = np.asarray(rows, dtype=np.int64)
+        if rows.size == 0:
+            return
+        if rows.max() >= self._reached.size:
+            grown = np.zeros(max(int(rows.max()) + 1, 2 * self._reached.size), dtype=bool)
+            grown[: self._reached.size] = self._reached
+            self._reached = grown
+        self._reached[rows] = True
+        self.reached_total = int(np.count_nonzero(self._reached))
 
     def settings(self) -> dict:
         from dataclasses import asdict

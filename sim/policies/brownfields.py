@@ -60,7 +60,6 @@ class Brownfields(Policy):
     def __init__(self, params: BrownfieldsParams, model):
         super().__init__(params, model)
         self.converted_m2 = 0.0
-        self.tenants = np.zeros(0, np.int64)
 
     def apply(self, effects: PolicyEffects, month: int) -> None:
         if self.dose(month) > 0 and self.params.ess_share > 0:
@@ -84,5 +83,4 @@ class Brownfields(Policy):
     def _count_tenants(self) -> None:
         s = self.model.sites
         housed = s.enterprise[s.open & (s.stock == TRUST_STOCK) & (self.mask[s.territory] > 0)]
-        self.tenants = np.union1d(self.tenants, housed)
-        self.reached_total = int(self.tenants.size)
+        self.reach(housed)

@@ -59,10 +59,6 @@ class ConditionalAid(Policy):
     brake = "mutual_ignorance,competition"
     Params = ConditionalAidParams
 
-    def __init__(self, params: ConditionalAidParams, model):
-        super().__init__(params, model)
-        self.compliers = np.zeros(0, np.int64)
-
     def apply(self, effects: PolicyEffects, month: int) -> None:
         dose, p = self.dose(month), self.params
         if dose <= 0:
@@ -82,7 +78,6 @@ class ConditionalAid(Policy):
         admin = np.bincount(files, minlength=n_t) * dose * self.mask * p.admin_eur_per_file
         where = m.firms.territory[m.aid_compliers]
         bonus = np.bincount(where, minlength=n_t) * p.compliance_bonus_eur
-        self.compliers = np.union1d(self.compliers, m.aid_compliers)
-        self.reached_total = int(self.compliers.size)
+        self.reach(m.aid_compliers)
         return (self.spend(Sector.REGIONS, Sector.HOUSEHOLDS, admin, "administration")
                 + self.spend(Sector.REGIONS, Sector.INDUSTRY, bonus, "compliance_bonus"))

@@ -60,10 +60,6 @@ class HRPooling(Policy):
     brake = "human_resources"
     Params = HRPoolingParams
 
-    def __init__(self, params: HRPoolingParams, model):
-        super().__init__(params, model)
-        self.members = np.zeros(0, np.int64)
-
     def apply(self, effects: PolicyEffects, month: int) -> None:
         dose, p = self.dose(month), self.params
         if dose <= 0:
@@ -81,8 +77,7 @@ class HRPooling(Policy):
         m = self.model
         e = m.enterprises
         members = np.flatnonzero(e.alive & (self.mask[e.territory] > 0))
-        self.members = np.union1d(self.members, members)
-        self.reached_total = int(self.members.size)
+        self.reach(members)
         count = np.bincount(e.territory[members], minlength=len(m.territories))
         cost = dose * count * self.params.cost_eur_per_enterprise_yr / 12.0
         return self.spend(Sector.REGIONS, Sector.SUPPLIERS, cost, "membership_and_training")

@@ -66,7 +66,6 @@ class ImpactFinance(Policy):
     def __init__(self, params: ImpactFinanceParams, model):
         super().__init__(params, model)
         self.loans_seen = model.loans.n
-        self.borrowers = np.zeros(0, np.int64)
 
     def apply(self, effects: PolicyEffects, month: int) -> None:
         dose, p = self.dose(month), self.params
@@ -88,8 +87,7 @@ class ImpactFinance(Policy):
         where = m.enterprises.territory[loans.enterprise[guaranteed]]
         fees = np.bincount(where, weights=loans.outstanding[guaranteed]
                            * loans.guaranteed[guaranteed] * p.fee_rate, minlength=n_t)
-        self.borrowers = np.union1d(self.borrowers, loans.enterprise[guaranteed])
-        self.reached_total = int(self.borrowers.size)
+        self.reach(loans.enterprise[guaranteed])
         calls = m.month_guarantee_calls_by_territory * p.public_share_of_calls
         return (self.spend(Sector.STATE, Sector.GUARANTEE_FUND, calls, "guarantee_calls")
                 + self.spend(Sector.STATE, Sector.GUARANTEE_FUND, fees, "fee_subsidy"))

@@ -61,10 +61,6 @@ class ImpactVAT(Policy):
     brake = "competition"
     Params = ImpactVATParams
 
-    def __init__(self, params: ImpactVATParams, model):
-        super().__init__(params, model)
-        self.sellers = np.zeros(0, np.int64)
-
     def apply(self, effects: PolicyEffects, month: int) -> None:
         dose = self.dose(month)
         if dose <= 0:
@@ -78,7 +74,6 @@ class ImpactVAT(Policy):
             return 0.0
         m = self.model
         forgone = m.month_sales_parts["vat_forgone"]
-        self.sellers = np.union1d(self.sellers, np.flatnonzero(forgone > 0))
-        self.reached_total = int(self.sellers.size)
+        self.reach(np.flatnonzero(forgone > 0))
         return self.booked(np.bincount(m.enterprises.territory[: forgone.size], weights=forgone,
                                        minlength=len(m.territories)))

@@ -69,7 +69,6 @@ class LandTrust(Policy):
     def __init__(self, params: LandTrustParams, model):
         super().__init__(params, model)
         self.committed = np.zeros(len(model.territories))  # committed, not yet called (€)
-        self.tenants = np.zeros(0, np.int64)
 
     def apply(self, effects: PolicyEffects, month: int) -> None:
         if self.dose(month) <= 0:
@@ -104,5 +103,4 @@ class LandTrust(Policy):
     def _count_tenants(self) -> None:
         s = self.model.sites
         housed = s.enterprise[s.open & (s.stock == TRUST_STOCK)]
-        self.tenants = np.union1d(self.tenants, housed)
-        self.reached_total = int(self.tenants.size)
+        self.reach(housed)

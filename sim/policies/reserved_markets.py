@@ -55,10 +55,6 @@ class ReservedMarkets(Policy):
     brake = "competition"
     Params = ReservedMarketsParams
 
-    def __init__(self, params: ReservedMarketsParams, model):
-        super().__init__(params, model)
-        self.winners = np.zeros(0, np.int64)
-
     def apply(self, effects: PolicyEffects, month: int) -> None:
         dose, p = self.dose(month), self.params
         if dose <= 0:
@@ -76,6 +72,5 @@ class ReservedMarkets(Policy):
         m = self.model
         premium = m.params.competition.price_premium()
         c = m.contracts
-        self.winners = np.union1d(self.winners, c.enterprise[c.reserved])
-        self.reached_total = int(self.winners.size)
+        self.reach(c.enterprise[c.reserved])
         return self.booked(m.month_reserved_awards_by_territory * premium / (1.0 + premium))
