@@ -181,7 +181,7 @@ class EcosystemModel(mesa.Model):
                            Labelled("firm=", f))
 
     def _produce(self) -> None:
-        """Capacity from staff, productivity, support vacancies (brake 5) and feedstock (brake 2)."""
+        """Capacity from staff, productivity, support vacancies (brake 5), feedstock (brake 2)."""
         e, hr = self.enterprises, self.params.human_resources
         alive = e.alive
         rng = self.streams["hr.turnover"]
@@ -266,7 +266,7 @@ class EcosystemModel(mesa.Model):
             alive_idx, self.effects, self.world.procurement_index,
             self.params.competition.price_premium())
         if awards.enterprise.size:
-            months = int(round(self.params.procurement.contract_months))
+            months = round(self.params.procurement.contract_months)
             self.contracts.append(awards.enterprise.size, enterprise=awards.enterprise,
                                   monthly_value=awards.monthly_value,
                                   end_month=self.month + 1 + months, reserved=awards.reserved)

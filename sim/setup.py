@@ -43,7 +43,7 @@ from sim.state import (
 )
 
 INSERTION_FORMS = ("EI", "ACI", "AI", "ETTI")
-RESERVED_FORMS = INSERTION_FORMS + ("EA",)
+RESERVED_FORMS = (*INSERTION_FORMS, "EA")
 FEEDSTOCK_SECTORS = ("collection_recycling", "reuse_reconditioning")
 CONSUMER_FACING = {"reuse_reconditioning": 1.0, "manufacturing": 0.5}
 BASIN_BROWNFIELD_MULTIPLIER = 3.0
@@ -196,7 +196,7 @@ def _create_ties(model) -> None:
         f.territory[firms], rng.random(n))
     ok = supplier >= 0
     firms, supplier = firms[ok], supplier[ok]
-    key, first = np.unique(firms.astype(np.int64) * (1 << 32) + supplier, return_index=True)
+    _key, first = np.unique(firms.astype(np.int64) * (1 << 32) + supplier, return_index=True)
     firms, supplier = firms[first], supplier[first]
     model.ties.append(firms.size, active=True, firm=firms, enterprise=supplier, kind=0,
                       trust=rng.uniform(0.3, 0.8, firms.size), created=-1)
@@ -304,7 +304,7 @@ def _initial_contracts(model, target) -> None:
     """Contracts in force at start, with remaining durations spread over a contract's life."""
     e, p = model.enterprises, model.params.procurement
     rng = model.streams["init.contracts"]
-    months = int(round(p.contract_months))
+    months = round(p.contract_months)
     value = target * p.initial_share_of_demand
     model.contracts.append(e.n, enterprise=np.arange(e.n), monthly_value=value,
                            end_month=rng.integers(1, months + 1, e.n), reserved=False)

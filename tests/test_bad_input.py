@@ -13,7 +13,8 @@ import pytest
 from sim.__main__ import USER_ERRORS, prevalidate
 
 BROKEN_YAML = "name: bad\n  demand: [1,\n"
-EVIL_TARGET = "# @package _global_\nhydra:\n  callbacks:\n    evil:\n      _target_: numpy.savetxt\n"
+EVIL_TARGET = ("# @package _global_\nhydra:\n  callbacks:\n    evil:\n"
+               "      _target_: numpy.savetxt\n")
 
 CASES = [
     # (argv, field named in the message)

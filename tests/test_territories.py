@@ -102,7 +102,7 @@ def test_bad_selection_raises_one_line(kind, codes, fragment):
 
 
 def test_unknown_epci_points_to_the_data_file_without_listing_all():
-    with pytest.raises(TerritorySelectionError, match="epci_france.csv") as error:
+    with pytest.raises(TerritorySelectionError, match=r"epci_france\.csv") as error:
         load_territories("epci", ["nonsense"])
     assert len(str(error.value)) < 500
 

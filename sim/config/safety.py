@@ -40,9 +40,9 @@ def check_tree(cfg: DictConfig) -> None:
             _check_target(path, _resolved(node, raw))
         elif leaf == "()":
             raise ConfigError(path, "factory keys '()' are not allowed in a config")
-        elif leaf == "class" and ("_logging" in path or "handlers" in path):
-            if not str(raw).startswith(ALLOWED_LOGGING_PREFIXES):
-                raise ConfigError(path, f"'{raw}' is not allowed; allowed: logging.* classes")
+        elif (leaf == "class" and ("_logging" in path or "handlers" in path)
+              and not str(raw).startswith(ALLOWED_LOGGING_PREFIXES)):
+            raise ConfigError(path, f"'{raw}' is not allowed; allowed: logging.* classes")
 
 
 def check_overrides(overrides: Sequence[str]) -> None:
@@ -106,7 +106,7 @@ def _leaves(node, path: str = "") -> Iterator[tuple[str, object, object]]:
     if isinstance(node, DictConfig):
         if node._is_missing() or node._is_none():
             return
-        for key in node.keys():
+        for key in node:
             yield from _leaves(node._get_node(key), f"{path}.{key}" if path else str(key))
     elif isinstance(node, ListConfig):
         if node._is_missing() or node._is_none():

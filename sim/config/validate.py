@@ -25,7 +25,7 @@ def validate(cfg: DictConfig | dict) -> SimConfig:
 
     raw = cfg if isinstance(cfg, DictConfig) else OmegaConf.create(cfg)
     policies = raw.get("policies") or {}
-    body = OmegaConf.masked_copy(raw, [k for k in raw.keys() if k not in ("policies", "hydra")])
+    body = OmegaConf.masked_copy(raw, [k for k in raw if k not in ("policies", "hydra")])
     typed = _structured(SimConfig, body, "")
     typed.policies = {}
     for name in sorted(policies.keys()):
@@ -97,8 +97,8 @@ def _check_value(path: str, value: Any, meta: dict) -> None:
     low, high, choices = meta.get("low"), meta.get("high"), meta.get("choices")
     if isinstance(value, float) and not math.isfinite(value):
         raise ConfigError(path, f"{value} is not a finite number; allowed: {_range(low, high)}")
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if (low is not None and value < low) or (high is not None and value > high):
+    numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if numeric and ((low is not None and value < low) or (high is not None and value > high)):
             raise ConfigError(path, f"{value} is out of range; allowed: {_range(low, high)}")
     if choices:
         items = value if isinstance(value, list) else [value]

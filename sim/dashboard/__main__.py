@@ -54,8 +54,8 @@ def main(argv: list[str] | None = None) -> None:
     from solara.__main__ import run
 
     run.main(
-        ["sim.dashboard.app", "--host", args.host, "--port", str(port)]
-        + ["--production", "--no-open", "--no-check-version"],
+        ["sim.dashboard.app", "--host", args.host, "--port", str(port), "--production",
+         "--no-open", "--no-check-version"],
         prog_name="python -m sim.dashboard",
     )
 

@@ -91,7 +91,7 @@ def territory_overrides(territory: str) -> list[str]:
 def overrides(settings: Settings, *, with_levers: bool = True) -> list[str]:
     """Hydra overrides for `settings`, or for the same world with no lever at all."""
     levers = sorted(settings.levers) if with_levers else []
-    out = territory_overrides(settings.territory) + [f"seed={settings.seed}"]
+    out = [*territory_overrides(settings.territory), f"seed={settings.seed}"]
     out.append(f"policies=[{','.join(levers)}]")
     out += [f"policies.{name}.intensity={settings.levers[name]:g}" for name in levers]
     return out

@@ -71,7 +71,8 @@ def serve(env: dict[str, str] | None = None, timeout: float = 90) -> Iterator[Se
                         break
             except OSError:
                 if time.monotonic() > deadline:
-                    raise TimeoutError(f"no dashboard at {server.url}:\n{server.log_text()}")
+                    raise TimeoutError(
+                        f"no dashboard at {server.url}:\n{server.log_text()}") from None
                 time.sleep(0.3)
         yield server
     finally:
