@@ -86,7 +86,7 @@ def _measure_national(months: int) -> dict:
         "progress=false"]))
     start = time.perf_counter()
     model = EcosystemModel(config)
-    built_rss, built_state = _rss_mb(), _state_mb(model)
+    built_rss, built_state, agents_built = _rss_mb(), _state_mb(model), len(model.agents)
     metrics = getattr(model, "metrics", None)
     outputs = [getattr(metrics, name, {}) for name in ("series", "panel", "lever_costs")]
     outputs_mb = sum(_nbytes(o) for o in outputs) / MB
@@ -98,14 +98,17 @@ def _measure_national(months: int) -> dict:
     step_peak = _peak_mb()
     events_mb = _nbytes(getattr(model.events, "_chunks", [])) / MB
     frames = (model.timeseries_frame(), model.territory_frame(), model.events_frame())
-    frames_mb = sum(int(f.memory_usage(deep=True).sum()) for f in frames) / MB
+    frame_mb = [int(f.memory_usage(deep=True).sum()) / MB for f in frames]
     return {
         "months": model.month, "territories": len(model.territories),
         "agents": int(model.enterprises.n + model.firms.n), "events": len(frames[2]),
         "run_s": stepped - start, "rss_built_mb": built_rss, "rss_end_mb": rss[-1],
         "rss_by_month_mb": [round(r, 1) for r in rss], "peak_stepping_mb": step_peak,
         "peak_mb": _peak_mb(), "outputs_mb": outputs_mb, "events_mb": events_mb,
-        "state_built_mb": built_state, "state_end_mb": _state_mb(model), "frames_mb": frames_mb,
+        "state_built_mb": built_state, "state_end_mb": _state_mb(model),
+        "mesa_agents_built": agents_built, "mesa_agents_end": len(model.agents),
+        "frames_mb": sum(frame_mb), "timeseries_frame_mb": frame_mb[0],
+        "territory_frame_mb": frame_mb[1], "events_frame_mb": frame_mb[2],
     }
 
 
@@ -194,7 +197,8 @@ def national_report(short: dict, long: dict) -> dict:
 
     grown = {key: per_month(key) for key in ("peak_mb", "peak_stepping_mb", "rss_end_mb",
                                               "outputs_mb", "events_mb", "state_end_mb",
-                                              "frames_mb")}
+                                              "frames_mb", "territory_frame_mb",
+                                              "events_frame_mb", "mesa_agents_end")}
     expected = grown["outputs_mb"] + grown["events_mb"] + grown["state_end_mb"]
     # second half of the long run: past the build's transients, how fast does RSS still rise?
     rss = long["rss_by_month_mb"]
@@ -224,7 +228,10 @@ def print_report(report: dict) -> None:
             ("peak RSS, with output frames (MB)", "peak_mb"),
             ("RSS after build (MB)", "rss_built_mb"), ("RSS at last month (MB)", "rss_end_mb"),
             ("output arrays, allocated (MB)", "outputs_mb"), ("event log (MB)", "events_mb"),
-            ("state tables, capacity (MB)", "state_end_mb"), ("output frames (MB)", "frames_mb"))
+            ("state tables, capacity (MB)", "state_end_mb"), ("output frames (MB)", "frames_mb"),
+            ("  of which territory panel (MB)", "territory_frame_mb"),
+            ("  of which events (MB)", "events_frame_mb"),
+            ("Mesa agents (count)", "mesa_agents_end"))
     for label, key in rows:
         per = n["mb_per_month"].get(key)
         tail = f"{per:>15.3f}" if per is not None else f"{'':>15s}"
@@ -234,6 +241,8 @@ def print_report(report: dict) -> None:
           f"{n['unexplained_mb_per_month']:+.3f} MB; RSS slope over the last "
           f"{g['months'] - g['months'] // 2} months of the long run: "
           f"{n['late_rss_slope_mb_per_month']:.3f} MB/month")
+    if not report["sweeps"]:
+        return
     print("\nSweep parent (tiny territory, 6 months, joblib, 2 workers)")
     print(f"{'runs':>6s} {'complete':>9s} {'RSS @10% (MB)':>14s} {'RSS max, runs (MB)':>19s} "
           f"{'KB/run':>7s} {'peak incl. report (MB)':>23s} {'sweep (s)':>10s} {'total (s)':>10s}")
@@ -251,15 +260,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--quick", action="store_true",
                         help="24 vs 48 months and sweeps of 20 and 50 runs (a smoke test)")
-    parser.add_argument("--sweeps", help="comma-separated sweep sizes (default 50,200,1000)")
+    parser.add_argument("--sweeps", help="comma-separated sweep sizes (default 50,200,1000; "
+                        "'none': the national run only)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         kind, *rest = json.loads(args.child)
         print(json.dumps(CHILDREN[kind](*rest)))
         return 0
-    sweeps = [int(n) for n in (args.sweeps or ("20,50" if args.quick else "50,200,1000"))
-              .split(",")]
+    sizes = args.sweeps or ("20,50" if args.quick else "50,200,1000")
+    sweeps = [int(n) for n in sizes.split(",") if n.strip() and n.strip() != "none"]
     report = run(args.quick, sweeps, (24, 48) if args.quick else (120, 240))
     print_report(report)
     if args.json:
