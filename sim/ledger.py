@@ -99,13 +99,6 @@ class Ledger:
         self.money[payee] += amount
         self._book(flow, amount)
 
-    def pay_enterprise_to_enterprise(self, payer: int, payee: int, amount: float, flow: str):
-        if amount < 0 or not np.isfinite(amount):
-            raise LedgerError(f"{flow}: refused transfer of {amount} €")
-        self.money[N_SECTORS + payer] -= amount
-        self.money[N_SECTORS + payee] += amount
-        self._book(flow, amount)
-
     def _checked(self, amounts) -> np.ndarray:
         amounts = np.asarray(amounts, dtype=np.float64)
         if amounts.size and (not np.isfinite(amounts).all() or amounts.min() < 0):
