@@ -134,6 +134,7 @@ def _checksums(sweep_dir):
 
 LAUNCHERS = [
     ("joblib", ["hydra.launcher.n_jobs=2"]),
+    ("resilient_joblib", ["hydra.launcher.n_jobs=2"]),  # the experiments' default
     ("submitit_local", ["hydra.launcher.timeout_min=10"]),
     pytest.param("ray", ["+hydra.launcher.ray.init.num_cpus=2"], marks=pytest.mark.slow),
 ]
@@ -149,6 +150,7 @@ def basic_reference(tmp_path_factory):
 @pytest.mark.parametrize(("launcher", "options"), LAUNCHERS)
 def test_launchers_give_identical_results(tmp_path, basic_reference, launcher, options):
     plugin = {"joblib": "hydra_plugins.hydra_joblib_launcher",
+              "resilient_joblib": "hydra_plugins.hydra_joblib_launcher",
               "submitit_local": "hydra_plugins.hydra_submitit_launcher",
               "ray": "hydra_plugins.hydra_ray_launcher"}[launcher]
     pytest.importorskip(plugin)

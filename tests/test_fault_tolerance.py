@@ -21,6 +21,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -32,6 +33,7 @@ from sim.experiments.arms import ArmSpec
 from sim.experiments.reduce import collect
 from sim.experiments.runner import STATUS, RunSpec, execute_run, read_status
 from sim.outputs import sha256, write_json
+from sim.replay import replay
 
 ROOT = Path(__file__).resolve().parents[1]
 ARMS = ("baseline", "overdosed", "land_trust")
@@ -54,19 +56,20 @@ TABLES = ("effects", "cost_effectiveness", "density_effects", "territory_effects
 LINE = re.compile(r"^\[\d+/(\d+)\] arm=(\S+) seed=(\d+) (\w+) ")
 
 
-def _command(sweep_dir: Path) -> list[str]:
-    return [sys.executable, "-m", "sim.experiments", *PLAN, f"hydra.sweep.dir={sweep_dir}"]
+def _command(sweep_dir: Path, plan: tuple[str, ...]) -> list[str]:
+    return [sys.executable, "-m", "sim.experiments", *plan, f"hydra.sweep.dir={sweep_dir}"]
 
 
 def _env() -> dict[str, str]:
     return os.environ | {"PYTHONPATH": str(ROOT)}
 
 
-def _start(sweep_dir: Path, log: Path | None = None) -> subprocess.Popen:
-    """Start the plan in its own process group (the launcher and its joblib workers)."""
+def _start(sweep_dir: Path, log: Path | None = None,
+           plan: tuple[str, ...] = PLAN) -> subprocess.Popen:
+    """Start a plan in its own process group (the launcher and its joblib workers)."""
     out = log.open("wb") if log else subprocess.DEVNULL
     try:
-        return subprocess.Popen(_command(sweep_dir), cwd=ROOT, env=_env(), stdout=out,
+        return subprocess.Popen(_command(sweep_dir, plan), cwd=ROOT, env=_env(), stdout=out,
                                 stderr=subprocess.STDOUT, start_new_session=True)
     finally:
         if log:
@@ -93,12 +96,12 @@ def _statuses(sweep_dir: Path) -> dict[tuple[str, int], dict]:
     return found
 
 
-def _progress(sweep_dir: Path) -> list[tuple[str, int, str]]:
+def _progress(sweep_dir: Path, planned: int = len(PLANNED)) -> list[tuple[str, int, str]]:
     """(arm, seed, status) per line of progress.log; every line must be well formed."""
     lines = (sweep_dir / "progress.log").read_text().splitlines()
     parsed = [LINE.match(line) for line in lines]
     assert all(parsed), lines
-    assert {m.group(1) for m in parsed} == {str(len(PLANNED))}
+    assert {m.group(1) for m in parsed} == {str(planned)}
     return [(m.group(2), int(m.group(3)), m.group(4)) for m in parsed]
 
 
@@ -282,3 +285,99 @@ def test_complete_status_without_its_outputs_is_rerun(tmp_path):
     (run_dir / "manifest.json").unlink()
     execute_run(run_dir, _spec(), fn, "synthetic")
     assert fn.calls == 3 and read_status(run_dir)["status"] == "complete"
+
+
+# Worker deaths: runs long enough (24 months) for a watcher polling every 10 ms to see them run.
+DEATH_ARMS, DEATH_SEEDS = ("baseline", "land_trust"), range(4)
+DEATH_PLAN = ("territory=tiny", "horizon_months=24", f"arm={','.join(DEATH_ARMS)}",
+              f"seed=range({DEATH_SEEDS.start},{DEATH_SEEDS.stop})", "hydra.launcher.n_jobs=2")
+DEATH_PLANNED = {(arm, seed) for arm in DEATH_ARMS for seed in DEATH_SEEDS}
+KILLED_ONCE = ("baseline", 2)       # a worker killed by someone else, once
+KILLED_ALWAYS = ("land_trust", 1)   # a run that kills its worker each time, as out of memory
+
+
+class WorkerKiller(threading.Thread):
+    """SIGKILLs the worker process running a run (the pid its status.json records) the first
+    `times` times it sees that run running: what the kernel's out-of-memory killer does."""
+
+    def __init__(self, sweep_dir: Path, sweep: subprocess.Popen, times: dict):
+        super().__init__(daemon=True)
+        self.sweep_dir, self.sweep, self.times = sweep_dir, sweep, times
+        self.killed: dict[tuple[str, int], list[int]] = {run: [] for run in times}
+
+    def run(self) -> None:
+        while self.sweep.poll() is None:
+            for run, pids in self.killed.items():
+                record = _status(self.sweep_dir, run)
+                if (record and record["status"] == "running" and record["pid"] not in pids
+                        and len(pids) < self.times[run]):
+                    assert record["pid"] != self.sweep.pid, "a run ran in the launching process"
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(record["pid"], signal.SIGKILL)
+                    pids.append(record["pid"])
+            time.sleep(0.01)
+
+
+def _status(sweep_dir: Path, run: tuple[str, int]) -> dict | None:
+    try:
+        return read_status(sweep_dir / "runs" / run[0] / f"seed={run[1]}")
+    except ValueError:
+        return None
+
+
+def test_a_killed_worker_costs_only_its_run_and_a_resume_reruns_it(tmp_path):
+    """Workers SIGKILLed mid-sweep, as the out-of-memory killer does: one once, one every time
+    its run starts. The sweep must finish every other run, record the run that always dies as
+    failed (not hang, not stop), build its report, and exit 0; the run killed once must rerun
+    to the bytes a replay gives; a resume must rerun exactly the failed run."""
+    sweep_dir, log = tmp_path / "sweep", tmp_path / "sweep.log"
+    sweep = _start(sweep_dir, log, DEATH_PLAN)
+    killer = WorkerKiller(sweep_dir, sweep, {KILLED_ONCE: 1, KILLED_ALWAYS: 2})
+    killer.start()
+    _finish(sweep, log)
+    killer.join(10)
+    # Both deaths of the failing run must have happened, or the test proved nothing.
+    assert [len(killer.killed[run]) for run in (KILLED_ONCE, KILLED_ALWAYS)] == [1, 2], (
+        killer.killed, log.read_text()[-2000:])
+
+    final = _statuses(sweep_dir)
+    assert set(final) == DEATH_PLANNED
+    assert {run for run, r in final.items() if r["status"] != "complete"} == {KILLED_ALWAYS}
+    failed = final[KILLED_ALWAYS]
+    assert failed["status"] == "failed" and failed["error"].startswith("WorkerDied: ")
+    assert "SIGKILL" in failed["error"]
+    failed_dir = sweep_dir / "runs" / KILLED_ALWAYS[0] / f"seed={KILLED_ALWAYS[1]}"
+    assert json.loads((failed_dir / "manifest.json").read_text())["status"] == "failed"
+    assert not list(failed_dir.glob("*.parquet")) and not list(sweep_dir.rglob("*.tmp"))
+    # One progress line per run, numbered 1..N, deaths and reruns included.
+    lines = _progress(sweep_dir, len(DEATH_PLANNED))
+    assert sorted((a, s) for a, s, _ in lines) == sorted(DEATH_PLANNED)
+    runs = pd.read_parquet(sweep_dir / "report/tables/runs.parquet")
+    assert runs.set_index(["arm", "seed"]).loc[KILLED_ALWAYS, "status"] == "failed"
+
+    rerun = sweep_dir / "runs" / KILLED_ONCE[0] / f"seed={KILLED_ONCE[1]}"
+    matches = replay(rerun / "manifest.json", tmp_path / "replay")
+    assert matches and all(matches.values()), matches
+
+    kept = {run: sha256(sweep_dir / "runs" / run[0] / f"seed={run[1]}" / STATUS)
+            for run in DEATH_PLANNED - {KILLED_ALWAYS}}
+    resume_log = tmp_path / "resume.log"
+    _finish(_start(sweep_dir, resume_log, DEATH_PLAN), resume_log)
+    lines = _progress(sweep_dir, len(DEATH_PLANNED))
+    assert {(a, s) for a, s, status in lines if status != "skipped"} == {KILLED_ALWAYS}
+    assert _statuses(sweep_dir)[KILLED_ALWAYS]["status"] == "complete"
+    for (arm, seed), digest in kept.items():
+        assert sha256(sweep_dir / "runs" / arm / f"seed={seed}" / STATUS) == digest
+
+
+def test_progress_counts_runs_not_lines(tmp_path):
+    """A run logged twice in one sweep (its result lost as a worker died, so it is run again and
+    skipped) must not push the counter past the number of runs."""
+    write_json({"total": 1, "expected": [{"arm": "land_trust", "seed": 0, "sample": None}]},
+               tmp_path / "sweep.json")
+    run_dir = tmp_path / "runs" / "land_trust" / "seed=0"
+    execute_run(run_dir, _spec(), Counting(), "synthetic", tmp_path)
+    execute_run(run_dir, _spec(), Counting(), "synthetic", tmp_path)
+    lines = (tmp_path / "progress.log").read_text().splitlines()
+    assert [line.split()[0] for line in lines] == ["[1/1]", "[1/1]"]
+    assert lines[1].split()[3] == "skipped"

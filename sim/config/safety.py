@@ -20,6 +20,7 @@ from sim.config.errors import ConfigError
 
 ALLOWED_TARGET_PREFIXES = (
     "sim.",
+    "hydra_plugins.ess_sim.",
     "hydra._internal.core_plugins.",
     "hydra_plugins.hydra_joblib_launcher.",
     "hydra_plugins.hydra_submitit_launcher.",

@@ -35,6 +35,7 @@ from hydra import compose, initialize_config_dir
 from hydra.core.config_store import ConfigStore
 from hydra.core.global_hydra import GlobalHydra
 from hydra.core.hydra_config import HydraConfig
+from hydra.core.plugins import Plugins
 from hydra.errors import HydraException
 from hydra.initialize import get_gh_backup, restore_gh_from_backup
 from hydra.plugins.sweeper import Sweeper
@@ -196,15 +197,38 @@ def execute_run(
         _write_outputs(run_dir, result)
         record |= {"status": "complete", "error": None}
     except Exception as exc:
-        write_failure(run_dir, {"start_time": record["started"]}, exc)
-        record |= {
-            "status": "failed",
-            "error": f"{type(exc).__name__}: {exc}",
-            "traceback": traceback.format_exc(),
-        }
+        record = _failed(run_dir, record, exc, traceback.format_exc())
     record["elapsed_s"] = round(time.perf_counter() - started, 3)
     write_json(record, run_dir / STATUS)
     _progress(sweep_dir, record, record["status"])
+    return record
+
+
+class WorkerDied(RuntimeError):
+    """The process running a job died (killed, out of memory, a segfault) before the run could
+    record anything itself."""
+
+
+def _failed(run_dir: Path, record: dict, error: BaseException, trace: str | None) -> dict:
+    """Leave only a failed manifest in the run's directory; the status record of the failure."""
+    write_failure(run_dir, {"start_time": record.get("started")}, error)
+    return record | {"status": "failed", "error": f"{type(error).__name__}: {error}",
+                     "traceback": trace}
+
+
+def record_lost_run(run_dir: Path, spec: RunSpec, backend: str, error: WorkerDied,
+                    sweep_dir: Path | None = None) -> dict:
+    """Record as failed a run whose process died under it (the launcher calls this where the
+    sweep was launched): what the dead attempt wrote is cleared, as for a run that raised, and
+    a resume runs it again."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    dead = read_status(run_dir) or {}
+    record = spec.record() | {"backend": backend} | {
+        key: dead.get(key) for key in ("started", "host", "pid")}
+    _clear_outputs(run_dir)
+    record = _failed(run_dir, record, error, None)
+    write_json(record, run_dir / STATUS)
+    _progress(sweep_dir, record, "failed")
     return record
 
 
@@ -222,11 +246,17 @@ def _progress(sweep_dir: Path | None, record: dict, status: str) -> None:
         with open(sweep_dir / PROGRESS, "a+") as log:
             fcntl.flock(log, fcntl.LOCK_EX)
             log.seek(0)
-            done = sum(1 for _ in log) + 1
+            # Runs, not lines: a job run again after a worker died may log a second line.
+            done = len({_logged_run(logged) for logged in log} | {where})
             line = f"[{done}/{total}] {line}"
             log.write(line + "\n")
             fcntl.flock(log, fcntl.LOCK_UN)
     print(line, flush=True)
+
+
+def _logged_run(line: str) -> str:
+    """The "arm=... seed=..." part of a "[k/N] arm=... seed=... status elapsed" line."""
+    return line.partition("] ")[2].rsplit(" ", 2)[0]
 
 
 @contextmanager
@@ -319,6 +349,15 @@ def prevalidate(argv: list[str]) -> None:
             load_config(run_spec(cfg, task).overrides)
 
 
+def _register_launchers() -> None:
+    """Register the project's launcher plugins with Hydra, whose plugin scan misses namespace
+    packages of an editable install (`pip install -e`)."""
+    from hydra_plugins.ess_sim import resilient_joblib_launcher as plugin
+
+    if plugin.JoblibLauncher is not None:
+        Plugins.instance().register(plugin.ResilientJoblibLauncher)
+
+
 def main() -> None:
     """`python -m sim.experiments [overrides]`: always a multirun, of `+experiment=compare` when
     no experiment is named."""
@@ -328,6 +367,7 @@ def main() -> None:
         sys.argv.insert(1, "--multirun")
     ConfigStore.instance().store(name=SCHEMA_NAME, node=ExperimentConfig)
     Sweeper.validate_batch_is_legal = _validate_first_job
+    _register_launchers()
     try:
         prevalidate(sys.argv[1:])
     except (ConfigError, TerritorySelectionError) as error:

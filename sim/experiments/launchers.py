@@ -1,0 +1,173 @@
+"""Hydra's joblib launcher, made to survive the death of a worker process: the logic of the
+`hydra/launcher=resilient_joblib` plugin (`hydra_plugins/ess_sim/`, since Hydra instantiates
+launchers from the `hydra_plugins` package only), which experiments use by default.
+
+A run that raises is recorded by the runner; a run that kills its process (the kernel's
+out-of-memory killer, a segfault, an administrator's `kill -9`) is another matter: joblib's loky
+executor then kills every worker, fails every pending job with `TerminatedWorkerError`, and
+Hydra's joblib launcher stops the sweep without its report.
+
+This launcher runs the same jobs with the same `hydra.launcher.*` settings, and when a worker
+dies it goes on: the jobs that were in flight are suspects, and each runs again alone, in a
+one-worker pool, so that a second death names its cause without doubt and cannot take innocent
+jobs with it (a job that died of memory pressure from its neighbours usually succeeds alone). A
+job that dies alone is recorded as failed in its `status.json` (error `WorkerDied`), like a run
+that raised, and a resume runs it again. Then the other jobs go on in parallel. Jobs that ended
+before the death do not run again (if a result was lost in transit, the runner skips the run).
+`tests/test_fault_tolerance.py` kills workers mid-sweep.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from hydra.core.singleton import Singleton
+from hydra.core.utils import JobReturn, JobStatus, configure_log, filter_overrides, setup_globals
+from hydra_plugins.hydra_joblib_launcher._core import execute_job, process_joblib_cfg
+from hydra_plugins.hydra_joblib_launcher.joblib_launcher import JoblibLauncher
+from joblib import Parallel, delayed
+from joblib.externals.loky.process_executor import ProcessPoolExecutor, TerminatedWorkerError
+
+from sim.experiments.runner import WorkerDied, record_lost_run, run_spec
+
+log = logging.getLogger(__name__)
+# Deaths in a row with no job in flight (workers dying as they start) before giving up: then
+# the machine is at fault, not a run.
+MAX_DEATHS_WITHOUT_SUSPECT = 3
+# How long to wait for a broken pool's workers to be gone before their jobs run again.
+REAP_TIMEOUT_S = 30.0
+
+Jobs = dict[int, list[str]]
+Returns = dict[int, JobReturn]
+
+
+def launch(launcher: JoblibLauncher, job_overrides: Sequence[Sequence[str]],
+           initial_job_idx: int) -> list[JobReturn]:
+    """As Hydra's joblib `launch`: one return per job, in the order given."""
+    setup_globals()
+    configure_log(launcher.config.hydra.hydra_logging, launcher.config.hydra.verbose)
+    Path(str(launcher.config.hydra.sweep.dir)).mkdir(parents=True, exist_ok=True)
+    joblib_cfg = dict(launcher.joblib, backend="loky")  # as Hydra's: threads break Hydra
+    process_joblib_cfg(joblib_cfg)
+    jobs = {initial_job_idx + i: list(o) for i, o in enumerate(job_overrides)}
+    log.info("Joblib.Parallel(%s) is launching %d jobs, going on if a worker dies",
+             ",".join(f"{k}={v}" for k, v in joblib_cfg.items()), len(jobs))
+    for idx, overrides in jobs.items():
+        log.info("\t#%d : %s", idx, " ".join(filter_overrides(overrides)))
+    returns: Returns = {}
+    with tempfile.TemporaryDirectory(prefix="ess-in-flight-") as in_flight:
+        _run_until_done(launcher, jobs, returns, joblib_cfg, Path(in_flight))
+    return [returns[idx] for idx in jobs]
+
+
+def _run_until_done(launcher: JoblibLauncher, jobs: Jobs, returns: Returns, joblib_cfg: dict,
+                    in_flight: Path) -> None:
+    deaths_without_suspect = 0
+    while pending := [idx for idx in jobs if idx not in returns]:
+        death = _parallel(launcher, pending, jobs, returns, joblib_cfg, in_flight)
+        if death is None:
+            return
+        suspects = _interrupted(in_flight)
+        log.warning("A worker died (%s); the jobs it interrupted run again alone: %s",
+                    _exit_codes(death), sorted(suspects) or "none")
+        deaths_without_suspect = 0 if suspects else deaths_without_suspect + 1
+        if deaths_without_suspect >= MAX_DEATHS_WITHOUT_SUSPECT:
+            raise death
+        for idx in sorted(suspects):
+            second = _alone(launcher, idx, jobs, returns, in_flight)
+            if second is not None:
+                _interrupted(in_flight)
+                returns[idx] = _record_death(launcher, jobs[idx], second)
+
+
+def _tracked_job(in_flight: Path, idx: int, *args) -> tuple[int, JobReturn]:
+    """Hydra's joblib job, with a marker file (holding the worker's pid) while it runs, so
+    that the launching process knows which jobs a worker's death interrupted."""
+    marker = in_flight / str(idx)
+    marker.write_text(str(os.getpid()))
+    try:
+        return idx, execute_job(idx, *args)
+    finally:
+        marker.unlink(missing_ok=True)
+
+
+def _parallel(launcher: JoblibLauncher, indices: list[int], jobs: Jobs, returns: Returns,
+              joblib_cfg: dict, in_flight: Path) -> TerminatedWorkerError | None:
+    """Run the jobs, keeping each return as it comes; the worker death that stopped them, if
+    one did."""
+    for stale in in_flight.iterdir():  # a straggler's, written as loky was killing it
+        stale.unlink()
+    state = Singleton.get_state()
+    calls = (delayed(_tracked_job)(in_flight, idx, jobs[idx], launcher.hydra_context,
+                                   launcher.config, launcher.task_function, state)
+             for idx in indices)
+    try:
+        for idx, job_return in Parallel(**joblib_cfg, return_as="generator_unordered")(calls):
+            returns[idx] = job_return
+    except TerminatedWorkerError as death:
+        return death
+    return None
+
+
+def _alone(launcher: JoblibLauncher, idx: int, jobs: Jobs, returns: Returns,
+           in_flight: Path) -> TerminatedWorkerError | None:
+    """Run one job in a one-worker process pool (joblib would run `n_jobs=1` in this very
+    process, which a death would take down); the worker's death, if it died."""
+    with ProcessPoolExecutor(max_workers=1) as executor:  # not joblib's shared one
+        future = executor.submit(_tracked_job, in_flight, idx, jobs[idx], launcher.hydra_context,
+                                 launcher.config, launcher.task_function, Singleton.get_state())
+        try:
+            returns[idx] = future.result()[1]
+        except TerminatedWorkerError as death:
+            return death
+    return None
+
+
+def _record_death(launcher: JoblibLauncher, overrides: list[str],
+                  death: TerminatedWorkerError) -> JobReturn:
+    """Record a job whose worker died twice, the second time alone, as a failed run; its
+    return is the run's record, as for a run that raised."""
+    cfg = launcher.hydra_context.config_loader.load_sweep_config(launcher.config, overrides)
+    hc = cfg.hydra
+    run_dir = Path(hc.sweep.dir) / hc.sweep.subdir
+    error = WorkerDied(f"the process running this job died twice, the second time alone "
+                       f"({_exit_codes(death)}; SIGKILL usually means out of memory)")
+    record = record_lost_run(run_dir, run_spec(cfg, list(hc.overrides.task)),
+                             str(cfg.experiment.get("backend", "model")), error,
+                             Path(hc.sweep.dir))
+    return JobReturn(overrides=overrides, working_dir=str(run_dir), task_name=hc.job.name,
+                     status=JobStatus.COMPLETED, _return_value=record)
+
+
+def _interrupted(in_flight: Path) -> set[int]:
+    """The jobs whose markers a death left, once their workers are gone: loky fails the jobs
+    before it kills the other workers, and a straggler must not write while its job reruns."""
+    markers = list(in_flight.iterdir())
+    pids = {int(marker.read_text() or 0) for marker in markers}
+    deadline = time.monotonic() + REAP_TIMEOUT_S
+    while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    for marker in markers:
+        marker.unlink()
+    return {int(marker.name) for marker in markers}
+
+
+def _alive(pid: int) -> bool:
+    if pid <= 0:  # never signal 0 (our process group)
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _exit_codes(death: TerminatedWorkerError) -> str:
+    """The exit codes loky lists at the end of its message, e.g. 'exit codes {SIGKILL(-9)}'."""
+    _, found, codes = str(death).rpartition("exit codes of the workers are ")
+    return f"exit codes {codes.split()[0]}" if found else str(death).splitlines()[0]
