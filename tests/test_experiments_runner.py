@@ -136,6 +136,7 @@ LAUNCHERS = [
     ("joblib", ["hydra.launcher.n_jobs=2"]),
     ("resilient_joblib", ["hydra.launcher.n_jobs=2"]),  # the experiments' default
     ("submitit_local", ["hydra.launcher.timeout_min=10"]),
+    ("resilient_submitit_local", ["hydra.launcher.timeout_min=10"]),
     pytest.param("ray", ["+hydra.launcher.ray.init.num_cpus=2"], marks=pytest.mark.slow),
 ]
 
@@ -152,6 +153,7 @@ def test_launchers_give_identical_results(tmp_path, basic_reference, launcher, o
     plugin = {"joblib": "hydra_plugins.hydra_joblib_launcher",
               "resilient_joblib": "hydra_plugins.hydra_joblib_launcher",
               "submitit_local": "hydra_plugins.hydra_submitit_launcher",
+              "resilient_submitit_local": "hydra_plugins.hydra_submitit_launcher",
               "ray": "hydra_plugins.hydra_ray_launcher"}[launcher]
     pytest.importorskip(plugin)
     # seeds listed in another order: job order must not matter either

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 import psutil
+import pytest
 
 from sim.experiments import synthetic
 from sim.experiments.arms import ArmSpec
@@ -368,6 +369,31 @@ def test_a_killed_worker_costs_only_its_run_and_a_resume_reruns_it(tmp_path):
     assert _statuses(sweep_dir)[KILLED_ALWAYS]["status"] == "complete"
     for (arm, seed), digest in kept.items():
         assert sha256(sweep_dir / "runs" / arm / f"seed={seed}" / STATUS) == digest
+
+
+def test_a_killed_submitit_job_costs_only_its_run(tmp_path):
+    """Under submitit (each job its own process, as each is its own Slurm job on a cluster), a
+    job killed mid-run must be recorded as failed with submitit's account of it, the other jobs
+    must complete and the sweep must end with its report and exit 0 (Hydra's own submitit
+    launcher raises at the first job without a result, before the report)."""
+    pytest.importorskip("hydra_plugins.hydra_submitit_launcher")
+    sweep_dir, log = tmp_path / "sweep", tmp_path / "sweep.log"
+    plan = (*DEATH_PLAN[:-1], "hydra/launcher=resilient_submitit_local",
+            "hydra.launcher.timeout_min=10")
+    sweep = _start(sweep_dir, log, plan)
+    killer = WorkerKiller(sweep_dir, sweep, {KILLED_ALWAYS: 1})
+    killer.start()
+    _finish(sweep, log)
+    killer.join(10)
+    assert len(killer.killed[KILLED_ALWAYS]) == 1, log.read_text()[-2000:]
+    final = _statuses(sweep_dir)
+    assert set(final) == DEATH_PLANNED
+    assert {run for run, r in final.items() if r["status"] != "complete"} == {KILLED_ALWAYS}
+    assert final[KILLED_ALWAYS]["error"].startswith("WorkerDied: submitit job ")
+    assert sorted((a, s) for a, s, _ in _progress(sweep_dir, len(DEATH_PLANNED))) == sorted(
+        DEATH_PLANNED)
+    runs = pd.read_parquet(sweep_dir / "report/tables/runs.parquet")
+    assert runs.set_index(["arm", "seed"]).loc[KILLED_ALWAYS, "status"] == "failed"
 
 
 def test_progress_counts_runs_not_lines(tmp_path):

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from hydra.core.singleton import Singleton
 from hydra.core.utils import JobReturn, JobStatus, configure_log, filter_overrides, setup_globals
+from hydra.plugins.launcher import Launcher
 from hydra_plugins.hydra_joblib_launcher._core import execute_job, process_joblib_cfg
 from hydra_plugins.hydra_joblib_launcher.joblib_launcher import JoblibLauncher
 from joblib import Parallel, delayed
@@ -82,7 +83,8 @@ def _run_until_done(launcher: JoblibLauncher, jobs: Jobs, returns: Returns, jobl
             second = _alone(launcher, idx, jobs, returns, in_flight)
             if second is not None:
                 _interrupted(in_flight)
-                returns[idx] = _record_death(launcher, jobs[idx], second)
+                returns[idx] = _record_death(launcher, jobs[idx],
+                                             _worker_died_twice(second))
 
 
 def _tracked_job(in_flight: Path, idx: int, *args) -> tuple[int, JobReturn]:
@@ -128,15 +130,17 @@ def _alone(launcher: JoblibLauncher, idx: int, jobs: Jobs, returns: Returns,
     return None
 
 
-def _record_death(launcher: JoblibLauncher, overrides: list[str],
-                  death: TerminatedWorkerError) -> JobReturn:
-    """Record a job whose worker died twice, the second time alone, as a failed run; its
-    return is the run's record, as for a run that raised."""
+def _worker_died_twice(death: TerminatedWorkerError) -> WorkerDied:
+    return WorkerDied(f"the process running this job died twice, the second time alone "
+                      f"({_exit_codes(death)}; SIGKILL usually means out of memory)")
+
+
+def _record_death(launcher: Launcher, overrides: list[str], error: WorkerDied) -> JobReturn:
+    """Record a job whose process died under it as a failed run; its return is the run's
+    record, as for a run that raised."""
     cfg = launcher.hydra_context.config_loader.load_sweep_config(launcher.config, overrides)
     hc = cfg.hydra
     run_dir = Path(hc.sweep.dir) / hc.sweep.subdir
-    error = WorkerDied(f"the process running this job died twice, the second time alone "
-                       f"({_exit_codes(death)}; SIGKILL usually means out of memory)")
     record = record_lost_run(run_dir, run_spec(cfg, list(hc.overrides.task)),
                              str(cfg.experiment.get("backend", "model")), error,
                              Path(hc.sweep.dir))
@@ -171,3 +175,51 @@ def _exit_codes(death: TerminatedWorkerError) -> str:
     """The exit codes loky lists at the end of its message, e.g. 'exit codes {SIGKILL(-9)}'."""
     _, found, codes = str(death).rpartition("exit codes of the workers are ")
     return f"exit codes {codes.split()[0]}" if found else str(death).splitlines()[0]
+
+
+def launch_submitit(launcher: Launcher, job_overrides: Sequence[Sequence[str]],
+                    initial_job_idx: int) -> list[JobReturn]:
+    """Hydra's submitit launch (adapted from hydra-submitit-launcher 1.2, MIT licence: the same
+    executor settings and job arguments), except at the end: a job that ended without a return
+    (killed for memory or time, its node lost) is recorded as a failed run, where Hydra's stops
+    the sweep at the first such job, before its report. Each submitit job is its own process
+    (its own Slurm job), so the others are not affected; a resume resubmits the failed ones."""
+    import submitit
+    from hydra_plugins.hydra_submitit_launcher.config import BaseQueueConf
+    from omegaconf import OmegaConf
+
+    kind, params = launcher._EXECUTOR, launcher.params
+    init_keys = {"submitit_folder", "max_num_timeout"}
+    executor = submitit.AutoExecutor(
+        cluster=kind, folder=params["submitit_folder"],
+        **{f"{kind}_max_num_timeout": params[k] for k in ("max_num_timeout",) if k in params})
+    queue_keys = set(OmegaConf.structured(BaseQueueConf).keys())
+    executor.update_parameters(**{k if k in queue_keys else f"{kind}_{k}": v
+                                  for k, v in params.items() if k not in init_keys})
+    sweep_dir = Path(str(launcher.config.hydra.sweep.dir))
+    sweep_dir.mkdir(parents=True, exist_ok=True)
+    if "mode" in launcher.config.hydra.sweep:
+        os.chmod(sweep_dir, mode=int(str(launcher.config.hydra.sweep.mode), 8))
+    log.info("Submitit '%s' sweep output dir : %s", kind, sweep_dir)
+    arguments = []
+    for idx, overrides in enumerate(job_overrides, start=initial_job_idx):
+        log.info("\t#%d : %s", idx, " ".join(filter_overrides(overrides)))
+        arguments.append((list(overrides), "hydra.sweep.dir", idx, f"job_id_for_{idx}",
+                          Singleton.get_state()))
+    jobs = executor.map_array(launcher, *zip(*arguments, strict=True))
+    return _gather_submitit(launcher, jobs, job_overrides)
+
+
+def _gather_submitit(launcher: Launcher, jobs: Sequence,
+                     job_overrides: Sequence[Sequence[str]]) -> list[JobReturn]:
+    from submitit.core.utils import UncompletedJobError
+
+    returns = []
+    for job, overrides in zip(jobs, job_overrides, strict=True):
+        try:
+            returns.append(job.results()[0])
+        except UncompletedJobError:
+            error = WorkerDied(f"submitit job {job.job_id} ended without a result (state "
+                               f"{job.state}; its log: {job.paths.stderr})")
+            returns.append(_record_death(launcher, list(overrides), error))
+    return returns

@@ -352,10 +352,14 @@ def prevalidate(argv: list[str]) -> None:
 def _register_launchers() -> None:
     """Register the project's launcher plugins with Hydra, whose plugin scan misses namespace
     packages of an editable install (`pip install -e`)."""
-    from hydra_plugins.ess_sim import resilient_joblib_launcher as plugin
+    from hydra_plugins.ess_sim import resilient_joblib_launcher as joblib
+    from hydra_plugins.ess_sim import resilient_submitit_launcher as submitit
 
-    if plugin.JoblibLauncher is not None:
-        Plugins.instance().register(plugin.ResilientJoblibLauncher)
+    if joblib.JoblibLauncher is not None:
+        Plugins.instance().register(joblib.ResilientJoblibLauncher)
+    if submitit.LocalLauncher is not None:
+        Plugins.instance().register(submitit.ResilientSubmititLocalLauncher)
+        Plugins.instance().register(submitit.ResilientSubmititSlurmLauncher)
 
 
 def main() -> None:
