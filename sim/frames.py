@@ -19,9 +19,16 @@ def strings(values) -> pa.Array:
 
 def tagged_frame(columns: dict, tags: dict) -> pd.DataFrame:
     """A frame of ``columns`` (NumPy or Arrow arrays of equal length) plus one constant column per
-    tag (an int or a string, e.g. the run's seed and levers)."""
+    tag (an int or a string, e.g. the run's seed and levers). A string tag is dictionary-encoded
+    (a pandas categorical): the levers of a national run with all nine, repeated on each of its
+    millions of events, would otherwise take most of the events frame's memory."""
     size = len(next(iter(columns.values())))
-    constant = {name: pa.repeat(pa.scalar(value, pa.large_string() if isinstance(value, str)
-                                          else pa.int64()), size)
-                for name, value in tags.items()}
-    return pa.table(columns | constant).to_pandas()
+    return pa.table(columns | {name: _constant(value, size)
+                               for name, value in tags.items()}).to_pandas()
+
+
+def _constant(value: int | str, size: int) -> pa.Array:
+    if isinstance(value, str):
+        return pa.DictionaryArray.from_arrays(pa.array(np.zeros(size, np.int32)),
+                                              pa.array([value], pa.large_string()))
+    return pa.repeat(pa.scalar(value, pa.int64()), size)

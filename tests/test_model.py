@@ -76,6 +76,22 @@ def test_every_row_carries_seed_and_levers(baseline_run):
         assert (frame["levers"] == "").all()
 
 
+def test_levers_tag_is_stored_once_per_table(tmp_path):
+    """The levers string, constant over a run, is dictionary-encoded in memory and in Parquet:
+    repeated on each of a national run's millions of events it took most of their memory."""
+    import pandas as pd
+
+    from sim.api import run_to_directory
+
+    overrides = ["territory=tiny", "horizon_months=6", "policies=[land_trust,impact_vat]"]
+    result = run_to_directory(compose_config(overrides), tmp_path)
+    for name, frame in result.tables().items():
+        for tag in (frame["levers"], pd.read_parquet(tmp_path / f"{name}.parquet")["levers"]):
+            assert isinstance(tag.dtype, pd.CategoricalDtype), name
+            assert list(tag.cat.categories) == ["impact_vat,land_trust"], name
+            assert (tag == "impact_vat,land_trust").all() and len(tag) == len(frame), name
+
+
 def test_money_and_floor_conserved_every_month():
     model = build_model(["territory=classroom", "horizon_months=36"])
     floor = model.ledger.total_floor()

@@ -42,6 +42,11 @@ class SyntheticResult:
     manifest: dict
 
 
+def _tag(value: str, size: int) -> pd.Categorical:
+    """A constant string column, dictionary-encoded as the model's (`sim.frames.tagged_frame`)."""
+    return pd.Categorical([value] * size)
+
+
 def _territories() -> pd.DataFrame:
     epci = pd.read_csv(EPCI_CSV, dtype={"siren": str})
     epci = epci[epci.region_code == REGION_CODE].sort_values("siren")
@@ -108,7 +113,7 @@ def run(overrides: list[str]) -> SyntheticResult:
     })
     panel = panel.merge(terr.drop(columns="population"), on="territory_code")
     panel["seed"] = seed
-    panel["levers"] = ",".join(levers)
+    panel["levers"] = _tag(",".join(levers), len(panel))
     total = jobs.sum(axis=1)
     ts = pd.DataFrame({
         "month": months,
@@ -128,7 +133,7 @@ def run(overrides: list[str]) -> SyntheticResult:
     for lever, series in lever_cost.items():
         ts[f"public_cost_{lever}_eur"] = series
     ts["seed"] = seed
-    ts["levers"] = ",".join(levers)
+    ts["levers"] = _tag(",".join(levers), len(ts))
     events = pd.DataFrame({"month": months, "event": "synthetic_month", "seed": seed})
     summary = {k: float(v) for k, v in ts.iloc[-1].items() if k not in ("seed", "levers")}
     manifest = {"seed": seed, "levers": list(levers), "config": {"backend": "synthetic",
