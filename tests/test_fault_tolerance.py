@@ -326,13 +326,16 @@ def _status(sweep_dir: Path, run: tuple[str, int]) -> dict | None:
         return None
 
 
-def test_a_killed_worker_costs_only_its_run_and_a_resume_reruns_it(tmp_path):
+@pytest.mark.parametrize("n_jobs", [2, 1])
+def test_a_killed_worker_costs_only_its_run_and_a_resume_reruns_it(tmp_path, n_jobs):
     """Workers SIGKILLed mid-sweep, as the out-of-memory killer does: one once, one every time
     its run starts. The sweep must finish every other run, record the run that always dies as
     failed (not hang, not stop), build its report, and exit 0; the run killed once must rerun
-    to the bytes a replay gives; a resume must rerun exactly the failed run."""
+    to the bytes a replay gives; a resume must rerun exactly the failed run. With one worker
+    too, which joblib alone would run inside the launching process."""
     sweep_dir, log = tmp_path / "sweep", tmp_path / "sweep.log"
-    sweep = _start(sweep_dir, log, DEATH_PLAN)
+    plan = (*DEATH_PLAN[:-1], f"hydra.launcher.n_jobs={n_jobs}")
+    sweep = _start(sweep_dir, log, plan)
     killer = WorkerKiller(sweep_dir, sweep, {KILLED_ONCE: 1, KILLED_ALWAYS: 2})
     killer.start()
     _finish(sweep, log)
@@ -363,7 +366,7 @@ def test_a_killed_worker_costs_only_its_run_and_a_resume_reruns_it(tmp_path):
     kept = {run: sha256(sweep_dir / "runs" / run[0] / f"seed={run[1]}" / STATUS)
             for run in DEATH_PLANNED - {KILLED_ALWAYS}}
     resume_log = tmp_path / "resume.log"
-    _finish(_start(sweep_dir, resume_log, DEATH_PLAN), resume_log)
+    _finish(_start(sweep_dir, resume_log, plan), resume_log)
     lines = _progress(sweep_dir, len(DEATH_PLANNED))
     assert {(a, s) for a, s, status in lines if status != "skipped"} == {KILLED_ALWAYS}
     assert _statuses(sweep_dir)[KILLED_ALWAYS]["status"] == "complete"

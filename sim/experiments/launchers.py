@@ -31,7 +31,7 @@ from hydra.core.utils import JobReturn, JobStatus, configure_log, filter_overrid
 from hydra.plugins.launcher import Launcher
 from hydra_plugins.hydra_joblib_launcher._core import execute_job, process_joblib_cfg
 from hydra_plugins.hydra_joblib_launcher.joblib_launcher import JoblibLauncher
-from joblib import Parallel, delayed
+from joblib import Parallel, delayed, effective_n_jobs
 from joblib.externals.loky.process_executor import ProcessPoolExecutor, TerminatedWorkerError
 
 from sim.experiments.runner import WorkerDied, record_lost_run, run_spec
@@ -80,7 +80,7 @@ def _run_until_done(launcher: JoblibLauncher, jobs: Jobs, returns: Returns, jobl
         if deaths_without_suspect >= MAX_DEATHS_WITHOUT_SUSPECT:
             raise death
         for idx in sorted(suspects):
-            second = _alone(launcher, idx, jobs, returns, in_flight)
+            second = _one_worker(launcher, [idx], jobs, returns, in_flight)
             if second is not None:
                 _interrupted(in_flight)
                 returns[idx] = _record_death(launcher, jobs[idx],
@@ -104,6 +104,8 @@ def _parallel(launcher: JoblibLauncher, indices: list[int], jobs: Jobs, returns:
     one did."""
     for stale in in_flight.iterdir():  # a straggler's, written as loky was killing it
         stale.unlink()
+    if effective_n_jobs(joblib_cfg.get("n_jobs")) == 1:
+        return _one_worker(launcher, indices, jobs, returns, in_flight)
     state = Singleton.get_state()
     calls = (delayed(_tracked_job)(in_flight, idx, jobs[idx], launcher.hydra_context,
                                    launcher.config, launcher.task_function, state)
@@ -116,17 +118,19 @@ def _parallel(launcher: JoblibLauncher, indices: list[int], jobs: Jobs, returns:
     return None
 
 
-def _alone(launcher: JoblibLauncher, idx: int, jobs: Jobs, returns: Returns,
-           in_flight: Path) -> TerminatedWorkerError | None:
-    """Run one job in a one-worker process pool (joblib would run `n_jobs=1` in this very
-    process, which a death would take down); the worker's death, if it died."""
+def _one_worker(launcher: JoblibLauncher, indices: list[int], jobs: Jobs, returns: Returns,
+                in_flight: Path) -> TerminatedWorkerError | None:
+    """Run jobs one after the other in a one-worker process pool (joblib runs `n_jobs=1` in this
+    very process, which a death would take down); the worker's death, if it died."""
     with ProcessPoolExecutor(max_workers=1) as executor:  # not joblib's shared one
-        future = executor.submit(_tracked_job, in_flight, idx, jobs[idx], launcher.hydra_context,
-                                 launcher.config, launcher.task_function, Singleton.get_state())
-        try:
-            returns[idx] = future.result()[1]
-        except TerminatedWorkerError as death:
-            return death
+        for idx in indices:
+            future = executor.submit(_tracked_job, in_flight, idx, jobs[idx],
+                                     launcher.hydra_context, launcher.config,
+                                     launcher.task_function, Singleton.get_state())
+            try:
+                returns[idx] = future.result()[1]
+            except TerminatedWorkerError as death:
+                return death
     return None
 
 
