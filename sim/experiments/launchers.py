@@ -1,6 +1,8 @@
-"""Hydra's joblib launcher, made to survive the death of a worker process: the logic of the
-`hydra/launcher=resilient_joblib` plugin (`hydra_plugins/ess_sim/`, since Hydra instantiates
-launchers from the `hydra_plugins` package only), which experiments use by default.
+"""Hydra's joblib and submitit launchers, made to survive the death of a worker process: the
+logic of the `hydra/launcher=resilient_joblib` plugin, which experiments use by default, and of
+`resilient_submitit_local` / `resilient_submitit_slurm` (`launch_submitit`, at the end). The
+plugin classes are in `hydra_plugins/ess_sim/`: Hydra instantiates launchers from the
+`hydra_plugins` package only.
 
 A run that raises is recorded by the runner; a run that kills its process (the kernel's
 out-of-memory killer, a segfault, an administrator's `kill -9`) is another matter: joblib's loky
@@ -194,9 +196,10 @@ def launch_submitit(launcher: Launcher, job_overrides: Sequence[Sequence[str]],
 
     kind, params = launcher._EXECUTOR, launcher.params
     init_keys = {"submitit_folder", "max_num_timeout"}
-    executor = submitit.AutoExecutor(
-        cluster=kind, folder=params["submitit_folder"],
-        **{f"{kind}_max_num_timeout": params[k] for k in ("max_num_timeout",) if k in params})
+    init = {"folder": params["submitit_folder"]}
+    if "max_num_timeout" in params:
+        init[f"{kind}_max_num_timeout"] = params["max_num_timeout"]
+    executor = submitit.AutoExecutor(cluster=kind, **init)
     queue_keys = set(OmegaConf.structured(BaseQueueConf).keys())
     executor.update_parameters(**{k if k in queue_keys else f"{kind}_{k}": v
                                   for k, v in params.items() if k not in init_keys})
