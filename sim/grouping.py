@@ -15,11 +15,12 @@ class GroupIndex:
 
     def draw(self, groups: np.ndarray, uniforms: np.ndarray) -> np.ndarray:
         """One member per entry of ``groups`` (``-1`` where the group is empty)."""
+        if not self.members.size:
+            return np.full(groups.size, -1)
         counts = self.counts[groups]
         offset = np.minimum((uniforms * counts).astype(np.int64), np.maximum(counts - 1, 0))
-        last = max(self.members.size - 1, 0)
-        picked = self.members[np.minimum(self.starts[groups] + offset, last)]
-        return np.where(counts > 0, picked, -1) if self.members.size else np.full(groups.size, -1)
+        picked = self.members[np.minimum(self.starts[groups] + offset, self.members.size - 1)]
+        return np.where(counts > 0, picked, -1)
 
 
 def rounds(keys: np.ndarray) -> list[np.ndarray]:
