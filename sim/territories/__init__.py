@@ -36,6 +36,8 @@ import numpy as np
 from scipy.sparse import coo_array
 from scipy.sparse.csgraph import connected_components
 
+from sim import portable
+
 if TYPE_CHECKING:
     import networkx
 
@@ -225,7 +227,7 @@ def assemble(
     population = np.asarray(population, dtype=np.float64)
     area_km2 = np.asarray(area_km2, dtype=np.float64)
     density = population / area_km2
-    tension = np.clip((density / median_density) ** TENSION_ELASTICITY, *TENSION_BOUNDS)
+    tension = np.clip(portable.power(density / median_density, TENSION_ELASTICITY), *TENSION_BOUNDS)
     density_class = np.where(
         force_dense | (density >= DENSE_MIN_DENSITY),
         "dense",
