@@ -1,2 +1,2 @@
-"""Performance benchmarks (``python -m benchmarks.bench``) and the output-hash regression record
-(``python -m benchmarks.hashes``); see docs/performance.md."""
+"""Performance benchmarks (``python -m benchmarks.bench``) and the output regression record
+(``python -m benchmarks.regression``); see docs/performance.md."""
