@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.config.params import param
+from sim.spec import param
 
 
 @dataclass

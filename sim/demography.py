@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.config.schema import LEGAL_FORMS
 from sim.events import EventKind, Labelled
 from sim.ledger import Sector
 from sim.markets.credit import YOUNG_MONTHS
 from sim.setup import add_market_demand, calibrate_productivity, draw_staff_and_sector
+from sim.vocabulary import LEGAL_FORMS
 
 GROWTH_COOLDOWN_MONTHS = 6
 EQUIPMENT_EUR_PER_JOB = 2000.0

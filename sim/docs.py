@@ -21,9 +21,10 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from sim.config.params import plausible_range, walk
-from sim.config.schema import LEGAL_FORMS, SimConfig, default_forms
+from sim.config.schema import SimConfig, default_forms
 from sim.policies import REGISTRY
+from sim.spec import plausible_range, walk
+from sim.vocabulary import LEGAL_FORMS
 
 ROOT = Path(__file__).resolve().parents[1]
 PARAMETERS = ROOT / "docs" / "parameters.md"

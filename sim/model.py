@@ -16,8 +16,7 @@ import pandas as pd
 
 from sim import demography, setup
 from sim.agents import ESSEnterprise
-from sim.config import SimConfig, load_config, validate
-from sim.config.schema import LEGAL_FORMS
+from sim.config import SimConfig, validate
 from sim.events import EventKind, EventLog, Labelled
 from sim.grouping import GroupIndex
 from sim.ledger import Sector
@@ -30,6 +29,7 @@ from sim.rng import RandomStreams
 from sim.scenario import scenario_at
 from sim.state import pair_key
 from sim.territories import load_territories
+from sim.vocabulary import LEGAL_FORMS
 
 INSERTION_FORMS = ("EI", "ACI", "AI", "ETTI")
 TIE_SUPPLY, TIE_IMPLANT, TIE_OWNERSHIP = 0, 1, 2
@@ -538,6 +538,8 @@ def _resolve(config, overrides) -> SimConfig:
         return config
     if config is not None:
         return validate(config)
+    from sim.config import load_config  # Hydra, only when the model composes its own config
+
     return load_config([_override(k, v) for k, v in overrides.items()])
 
 

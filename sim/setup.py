@@ -24,7 +24,6 @@ from sim.agents import (
     SolidarityLandTrust,
     State,
 )
-from sim.config.schema import LEGAL_FORMS, SECTORS
 from sim.grouping import GroupIndex
 from sim.ledger import Ledger, Sector
 from sim.markets.b2b import BusinessMarket
@@ -41,6 +40,7 @@ from sim.state import (
     site_table,
     tie_table,
 )
+from sim.vocabulary import LEGAL_FORMS, SECTORS
 
 INSERTION_FORMS = ("EI", "ACI", "AI", "ETTI")
 RESERVED_FORMS = (*INSERTION_FORMS, "EA")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import mesa
 
-from sim.config.schema import LEGAL_FORMS, SECTORS
+from sim.vocabulary import LEGAL_FORMS, SECTORS
 
 
 class ESSEnterprise(mesa.Agent):

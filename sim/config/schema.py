@@ -11,12 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sim.brakes import Competition, FinanceAccess, HumanResources, MutualIgnorance, PremisesAccess
-from sim.config.params import param
-
-LEGAL_FORMS = ("EI", "ACI", "ETTI", "AI", "EA", "SCOP", "SCIC", "ASSOCIATION")
-SECTORS = ("collection_recycling", "reuse_reconditioning", "subcontracting_services",
-           "manufacturing")
-TERRITORY_KINDS = ("region", "departement", "epci", "france", "synthetic")
+from sim.spec import param
+from sim.vocabulary import LEGAL_FORMS, SECTORS, TERRITORY_KINDS  # noqa: F401 (imported from here)
 
 
 @dataclass

@@ -10,15 +10,13 @@ baseline untouched, byte for byte.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 import numpy as np
 
-from sim.config.params import param
 from sim.ledger import Sector
-
-if TYPE_CHECKING:
-    from sim.model import EcosystemModel
+from sim.spec import param
+from sim.vocabulary import ARCHETYPES, DENSITY_CLASSES
 
 
 @dataclass
@@ -27,10 +25,9 @@ class Targeting:
     ``default_factory``, so they are not shared between instances (hence the RUF009 waivers)."""
 
     density_classes: list[str] = param(
-        [], unit="classes", choices=("dense", "intermediate", "relaxed"), assumption="targeting")
+        [], unit="classes", choices=DENSITY_CLASSES, assumption="targeting")
     archetypes: list[str] = param(
-        [], unit="archetypes", choices=("metropolis", "medium_town", "rural", "industrial_basin"),
-        assumption="targeting")
+        [], unit="archetypes", choices=ARCHETYPES, assumption="targeting")
     regions: list[str] = param(
         [], unit="region codes or names", assumption="targeting")
 
@@ -92,7 +89,7 @@ class Policy:
     brake: ClassVar[str]
     Params: ClassVar[type[LeverParams]] = LeverParams
 
-    def __init__(self, params: LeverParams, model: EcosystemModel):
+    def __init__(self, params: LeverParams, model):
         self.params = params
         self.model = model
         self.rng = model.streams[f"policy.{self.name}"]

@@ -23,10 +23,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.config.params import param
 from sim.ledger import Sector
 from sim.policies import register
 from sim.policies.base import LeverParams, Policy, PolicyEffects
+from sim.spec import param
 
 
 @dataclass

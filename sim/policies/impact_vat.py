@@ -25,9 +25,9 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from sim.config.errors import ConfigError
-from sim.config.params import param
 from sim.policies import register
 from sim.policies.base import LeverParams, Policy, PolicyEffects
+from sim.spec import param
 
 REDUCED_RATES = (0.10, 0.055)
 
