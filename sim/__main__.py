@@ -1,14 +1,16 @@
 """``python -m sim [overrides]``: one run (or a Hydra multirun with ``-m``).
 
 Bad input ends with one line naming the field and what is allowed, exit code 2 and no output
-directory; set ``ESS_SIM_DEBUG=1`` for the full traceback.
+folder; set ``ESS_SIM_DEBUG=1`` for the full traceback. The run (or sweep) folder is checked
+and claimed before Hydra creates anything: a new or empty folder, or an earlier run's, used by
+no other run at the same time (docs/guarantees.md).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
-import shutil
 import sys
 from pathlib import Path
 
@@ -19,31 +21,48 @@ from omegaconf import DictConfig, open_dict
 from sim.config import ConfigError, compose_config, config_dir, validate
 from sim.config.compose import check_output_dir
 from sim.config.safety import check_overrides, first_of_sweeps
+from sim.outputs import OutputWriteError, RunFolderLock
 from sim.territories import TerritorySelectionError
 
 logging.getLogger("MESA").setLevel(logging.WARNING)
 USER_ERRORS = (ConfigError, TerritorySelectionError)
-HYDRA_FLAGS = ("-m", "--multirun", "--help", "-h", "--hydra-help", "--cfg", "-c", "--info",
-               "--shell-completion", "-sc", "--version")
+# Hydra flags that only print something: the overrides are checked, nothing runs.
+INFO_FLAGS = ("--help", "-h", "--hydra-help", "--cfg", "-c", "--info", "--shell-completion",
+              "-sc", "--version", "--resolve")
+# Hydra flags taking a value (the next argument)
+VALUE_FLAGS = ("--config-dir", "-cd", "--package", "-p", "--cfg", "-c", "--info")
+REFUSED_FLAGS = {
+    "--experimental-rerun": "it loads a pickle file, which can run code",
+    "--config-path": "the model's config tree is fixed; put scenario files in --config-dir",
+    "-cp": "the model's config tree is fixed; put scenario files in --config-dir",
+    "--config-name": "the model's config tree is fixed; put scenario files in --config-dir",
+    "-cn": "the model's config tree is fixed; put scenario files in --config-dir",
+}
+# folders this process claimed (the run's or the sweep's), released when main() returns
+_CLAIMED: list[RunFolderLock] = []
 
 
-def _fail(message: str) -> None:
+def _fail(message: str, code: int = 2) -> None:
     print(f"error: {message}", file=sys.stderr)
-    sys.exit(2)
+    sys.exit(code)
 
 
 def _task(cfg: DictConfig) -> dict | None:
     from sim.api import run_to_directory
 
-    out = Path(HydraConfig.get().runtime.output_dir)
+    hydra_cfg = HydraConfig.get()
+    out = Path(hydra_cfg.runtime.output_dir)
+    multirun = hydra_cfg.mode.name == "MULTIRUN"
     try:
         result = run_to_directory(cfg, out, progress=True)
-    except USER_ERRORS as error:
-        shutil.rmtree(out, ignore_errors=True)
+    except (*USER_ERRORS, OutputWriteError) as error:
         if os.environ.get("ESS_SIM_DEBUG"):
             raise
-        _fail(str(error))
-        return None
+        # the run's own files are gone and its manifest says failed; nothing else is touched
+        if multirun:  # recorded; the sweep goes on and main() exits non-zero at the end
+            print(f"error: {error} (run {out})", file=sys.stderr)
+            return None
+        _fail(str(error), 1 if isinstance(error, OutputWriteError) else 2)
     _print_summary(result.summary, out)
     return result.summary
 
@@ -61,51 +80,89 @@ def _print_summary(summary: dict, out: Path) -> None:
     print(f"outputs: {out}")
 
 
-def prevalidate(argv: list[str]) -> None:
-    """Check a command line before Hydra instantiates anything or creates an output directory:
-    the safety of every override (sweeps included) and the whole config of a run (of a sweep's
-    first job). Raises ``ConfigError`` or ``TerritorySelectionError``."""
-    overrides = [a for a in argv if not a.startswith("-")]
-    extra_dir = _config_dir_flag(argv)
-    if extra_dir:
-        overrides = [a for a in overrides if a != extra_dir]
-        if not Path(extra_dir).is_dir():
-            raise ConfigError("--config-dir", f"'{extra_dir}' is not a directory")
-    search = [f"hydra.searchpath=[file://{Path(extra_dir).resolve()}]"] if extra_dir else []
+def split_argv(argv: list[str]) -> tuple[list[str], list[str], list[Path]]:
+    """(flags, overrides, user config folders) of a command line; refused flags raise."""
+    flags, overrides, user_dirs = [], [], []
+    args = iter(argv)
+    for arg in args:
+        name, has_value, value = arg.partition("=")
+        if name in REFUSED_FLAGS:
+            raise ConfigError(name, f"is not allowed ({REFUSED_FLAGS[name]}); allowed: -m, "
+                              "--config-dir, --cfg, --help")
+        if not arg.startswith("-"):
+            overrides.append(arg)
+            continue
+        flags.append(name)
+        if name in VALUE_FLAGS and not has_value:
+            value = next(args, "")
+            if name in ("--cfg", "-c", "--info") and "=" in value:  # an override, not a value
+                overrides.append(value)
+                continue
+        if name in ("--config-dir", "-cd"):
+            user_dirs[:] = [Path(value)]  # Hydra uses the last one
+    return flags, overrides, user_dirs
+
+
+def prevalidate(argv: list[str]) -> tuple[Path, str] | None:
+    """Check a command line before Hydra instantiates anything or creates a folder: the safety
+    of every override (sweeps included) and of the user's config files, the whole config of the
+    run (of a sweep's first job). Returns the folder to claim and its field (None when Hydra
+    only prints). Raises ``ConfigError`` or ``TerritorySelectionError``."""
+    flags, overrides, user_dirs = split_argv(argv)
+    for folder in user_dirs:
+        if not folder.is_dir():
+            raise ConfigError("--config-dir", f"'{folder}' is not a directory")
     check_overrides(overrides)
-    multirun = "-m" in argv or "--multirun" in argv
-    if multirun or not any(arg in HYDRA_FLAGS for arg in argv):
-        chosen = first_of_sweeps(overrides) if multirun else overrides
-        cfg = compose_config(chosen + search, keep_hydra=True)
-        check_output_dir(cfg, "sweep" if multirun else "run")
-        with open_dict(cfg):
-            del cfg["hydra"]
-        validate(cfg)
+    multirun = "-m" in flags or "--multirun" in flags
+    chosen = first_of_sweeps(overrides) if multirun else overrides
+    cfg = compose_config(chosen, keep_hydra=True, user_dirs=user_dirs)
+    if any(flag in INFO_FLAGS for flag in flags):
+        return None
+    key = "sweep" if multirun else "run"
+    folder = check_output_dir(cfg, key)
+    with open_dict(cfg):
+        del cfg["hydra"]
+    validate(cfg)
+    return folder, f"hydra.{key}.dir"
 
 
-def _config_dir_flag(argv: list[str]) -> str | None:
-    """The value of Hydra's ``--config-dir``/``-cd`` (where users keep their scenario files)."""
-    for i, arg in enumerate(argv):
-        if arg in ("--config-dir", "-cd") and i + 1 < len(argv):
-            return argv[i + 1]
-        if arg.startswith("--config-dir="):
-            return arg.split("=", 1)[1]
-    return None
+def _failed_runs(sweep: Path) -> list[str]:
+    """The errors recorded by the failed runs of a sweep folder."""
+    errors = []
+    for manifest in sorted(sweep.rglob("manifest.json")):
+        try:
+            record = json.loads(manifest.read_text())
+        except (OSError, ValueError):
+            continue
+        if record.get("status") == "failed":
+            errors.append(str(record.get("error", "")))
+    return errors
 
 
 def main() -> None:
+    claim = None
     try:
-        prevalidate(sys.argv[1:])
+        target = prevalidate(sys.argv[1:])
+        directory = str(config_dir())
+        if target is not None:
+            claim = RunFolderLock(*target)
     except USER_ERRORS as error:
         if os.environ.get("ESS_SIM_DEBUG"):
             raise
         _fail(str(error))
+    if claim is not None:
+        _CLAIMED.append(claim)
     try:
-        directory = str(config_dir())
-    except ConfigError as error:
-        _fail(str(error))
-    app = hydra.main(config_path=directory, config_name="config", version_base="1.3")(_task)
-    app()
+        hydra.main(config_path=directory, config_name="config", version_base="1.3")(_task)()
+        failed = _failed_runs(claim.directory) if claim and {"-m", "--multirun"} & set(
+            sys.argv[1:]) else []
+        if failed:
+            code = 1 if all(e.startswith("OutputWriteError") for e in failed) else 2
+            _fail(f"{len(failed)} run(s) of the sweep failed; see their manifest.json in "
+                  f"{claim.directory}", code)
+    finally:
+        while _CLAIMED:
+            _CLAIMED.pop().release()
 
 
 if __name__ == "__main__":

@@ -20,7 +20,15 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim.config import compose_config, validate
 from sim.model import EcosystemModel
-from sim.outputs import git_commit, now_utc, versions, write_failure, write_run
+from sim.outputs import (
+    ensure_owned,
+    git_commit,
+    now_utc,
+    versions,
+    write_failure,
+    write_run,
+    write_running,
+)
 
 logging.getLogger("MESA").setLevel(logging.WARNING)
 
@@ -69,11 +77,17 @@ def run_config(cfg: DictConfig, *, progress: bool = False) -> RunResult:
 
 
 def run_to_directory(cfg: DictConfig, directory: Path, *, progress: bool = False) -> RunResult:
-    """Run and write the outputs; on error remove partial files and record the failure."""
+    """Run and write the outputs into ``directory``, which must be new, empty or a run folder
+    (``sim.outputs.ensure_owned``). The manifest says ``running`` from the start (an earlier
+    run's outputs there are removed first); on error, partial files are removed and the
+    manifest says ``failed``."""
+    ensure_owned(directory)
+    started = {"start_time": now_utc(), "command": " ".join(sys.argv)}
+    write_running(directory, started)
     try:
         result = run_config(cfg, progress=progress)
     except Exception as error:
-        write_failure(directory, {"start_time": now_utc(), "command": " ".join(sys.argv)}, error)
+        write_failure(directory, started, error)
         raise
     result.manifest = write_run(directory, result.tables(), result.summary, result.manifest)
     return result

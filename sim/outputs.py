@@ -7,6 +7,8 @@ written without timestamps so the same config and seed give the same bytes.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -20,7 +22,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from sim.config.errors import ConfigError
+
 TABLES = ("timeseries", "territories", "events")
+# everything a run writes besides Hydra's own files (.hydra/, the job log) and the folder marker
+OUTPUT_FILES = (*(f"{t}.parquet" for t in TABLES), "summary.json")
 PACKAGES = ("mesa", "numpy", "pandas", "pyarrow", "scipy", "networkx", "hydra-core",
             "omegaconf", "ess-territories-sim")
 
@@ -68,28 +74,137 @@ def git_commit() -> str | None:
     return out.stdout.strip() or None
 
 
+class OutputWriteError(OSError):
+    """Writing a run's outputs failed (disk full, permissions): ``str()`` is one line."""
+
+
 def write_run(directory: Path, tables: dict[str, pd.DataFrame], summary: dict,
               manifest: dict) -> dict:
-    """Write the tables, the summary and finally the manifest (status complete)."""
+    """Write the tables, the summary and finally the manifest (status complete).
+
+    On a write error, the tables of this attempt are removed, a ``failed`` manifest is left
+    when the disk allows it, and ``OutputWriteError`` says which file in one line."""
     directory.mkdir(parents=True, exist_ok=True)
     checksums = {}
-    for name in TABLES:
-        path = directory / f"{name}.parquet"
-        write_parquet(tables[name], path)
-        checksums[path.name] = sha256(path)
-    write_json(summary, directory / "summary.json")
-    checksums["summary.json"] = sha256(directory / "summary.json")
-    manifest = {**manifest, "status": "complete", "checksums": checksums, "end_time": now_utc()}
-    write_json(manifest, directory / "manifest.json")
+    current = directory / "manifest.json"
+    try:
+        for name in TABLES:
+            current = directory / f"{name}.parquet"
+            write_parquet(tables[name], current)
+            checksums[current.name] = sha256(current)
+        current = directory / "summary.json"
+        write_json(summary, current)
+        checksums["summary.json"] = sha256(current)
+        manifest = {**manifest, "status": "complete", "checksums": checksums,
+                    "end_time": now_utc()}
+        current = directory / "manifest.json"
+        write_json(manifest, current)
+    except OSError as error:
+        failure = OutputWriteError(f"outputs: could not write {current}: "
+                                   f"{error.strerror or error}")
+        write_failure(directory, manifest, failure)
+        raise failure from None
     return manifest
 
 
-def write_failure(directory: Path, manifest: dict, error: BaseException) -> None:
-    """Remove partial outputs and record the failure in the manifest."""
-    for name in [f"{t}.parquet" for t in TABLES] + ["summary.json"]:
-        for path in (directory / name, directory / f"{name}.tmp"):
-            path.unlink(missing_ok=True)
-    failed = {**manifest, "status": "failed", "error": f"{type(error).__name__}: {error}",
-              "end_time": now_utc()}
+def write_running(directory: Path, manifest: dict) -> None:
+    """Mark a run started: the manifest says ``running`` and an earlier attempt's outputs are
+    gone, so a folder reused and then interrupted never shows a complete-looking run."""
     directory.mkdir(parents=True, exist_ok=True)
-    write_json(failed, directory / "manifest.json")
+    write_json({**manifest, "status": "running", "checksums": {}}, directory / "manifest.json")
+    _remove_outputs(directory)
+
+
+def write_failure(directory: Path, manifest: dict, error: BaseException) -> None:
+    """Remove partial outputs and record the failure in the manifest (as far as the disk lets:
+    when even the manifest cannot be written, none is left rather than a stale one)."""
+    _remove_outputs(directory)
+    failed = {**manifest, "status": "failed", "error": f"{type(error).__name__}: {error}",
+              "checksums": {}, "end_time": now_utc()}
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        write_json(failed, directory / "manifest.json")
+    except OSError:
+        for path in (directory / "manifest.json", directory / "manifest.json.tmp"):
+            with contextlib.suppress(OSError):
+                path.unlink(missing_ok=True)
+
+
+def _remove_outputs(directory: Path) -> None:
+    """The output files a run writes (and their temporary names), nothing else."""
+    for name in OUTPUT_FILES:
+        for path in (directory / name, directory / f"{name}.tmp"):
+            with contextlib.suppress(OSError):
+                path.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        (directory / "manifest.json.tmp").unlink(missing_ok=True)
+
+
+def verify_outputs(directory: Path, manifest: dict) -> dict[str, str]:
+    """Per file the manifest lists: ``ok``, ``missing`` or ``DIFFERENT`` (SHA-256 on disk)."""
+    found = {}
+    for name, digest in sorted(manifest.get("checksums", {}).items()):
+        path = directory / name
+        if Path(name).name != name or not path.is_file():
+            found[name] = "missing"
+        else:
+            found[name] = "ok" if sha256(path) == digest else "DIFFERENT"
+    return found
+
+
+# --- owning a run folder ---------------------------------------------------------------------
+
+MARKER = ".ess-sim-run"
+
+
+def owner_marker(directory: Path) -> Path | None:
+    """The marker of the run folder that contains ``directory`` (itself or an ancestor)."""
+    for folder in [directory, *directory.parents]:
+        if (folder / MARKER).is_file():
+            return folder / MARKER
+    return None
+
+
+def ensure_owned(directory: Path, field: str = "output folder") -> Path:
+    """Create ``directory`` and mark it as a run folder, or accept it when it is already one (or
+    inside one) or is empty; refuse a folder holding files this program did not write."""
+    directory = directory.absolute()
+    marker = owner_marker(directory)
+    if marker is not None:
+        directory.mkdir(parents=True, exist_ok=True)
+        return marker
+    directory.mkdir(parents=True, exist_ok=True)
+    if not directory.is_dir():
+        raise ConfigError(field, f"'{directory}' is not a folder; allowed: a new folder")
+    if any(entry.name != MARKER for entry in directory.iterdir()):
+        raise ConfigError(field, f"'{directory}' already holds files this program did not "
+                             "write; allowed: a new or empty folder, or an earlier run's")
+    try:
+        fd = os.open(directory / MARKER, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+    except FileExistsError:
+        return directory / MARKER
+    with os.fdopen(fd, "w") as out:
+        out.write(json.dumps({"program": "ess-territories-sim", "created": now_utc(),
+                              "pid": os.getpid(), "host": platform.node()}) + "\n")
+    return directory / MARKER
+
+
+class RunFolderLock:
+    """Exclusive use of a run folder for this process's lifetime (or until ``release``): a second
+    run into the same folder, in any process, is refused while this one holds it."""
+
+    def __init__(self, directory: Path, field: str):
+        self.directory = directory.absolute()
+        marker = ensure_owned(self.directory, field)
+        self._file = open(marker, "a")  # noqa: SIM115 - held open: the lock lives with it
+        try:
+            fcntl.flock(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            self._file.close()
+            raise ConfigError(field, f"'{directory}' is in use by another run; allowed: a "
+                                 "folder no other run is writing to") from None
+
+    def release(self) -> None:
+        if not self._file.closed:
+            fcntl.flock(self._file, fcntl.LOCK_UN)
+            self._file.close()

@@ -71,16 +71,23 @@ def test_battery_is_large_enough():
     assert len(CASES) >= 30
 
 
+def _scenario_dir(root: Path, name: str, text: str | bytes) -> Path:
+    """A user's --config-dir holding one scenario file (every file in it is scanned)."""
+    (root / name / "scenario").mkdir(parents=True)
+    path = root / name / "scenario" / f"{name}.yaml"
+    path.write_bytes(text if isinstance(text, bytes) else text.encode())
+    return root / name
+
+
 def test_scenario_files(tmp_path):
-    (tmp_path / "scenario").mkdir()
-    (tmp_path / "scenario" / "broken.yaml").write_text(BROKEN_YAML)
-    (tmp_path / "scenario" / "evil.yaml").write_text(EVIL_TARGET)
-    (tmp_path / "scenario" / "fine.yaml").write_text("name: fine\ndemand_growth_yr: 0.02\n")
-    for name, field in (("broken", "config file"), ("evil", "_target_")):
+    for name, text, field in (("broken", BROKEN_YAML, "config file"),
+                              ("evil", EVIL_TARGET, "hydra.callbacks")):
         with pytest.raises(USER_ERRORS) as caught:
-            prevalidate(["--config-dir", str(tmp_path), f"scenario={name}"])
+            prevalidate(["--config-dir", str(_scenario_dir(tmp_path, name, text)),
+                         f"scenario={name}"])
         assert field in str(caught.value) and "\n" not in str(caught.value)
-    prevalidate(["--config-dir", str(tmp_path), "scenario=fine"])  # accepted
+    fine = _scenario_dir(tmp_path, "fine", "name: fine\ndemand_growth_yr: 0.02\n")
+    prevalidate(["--config-dir", str(fine), "scenario=fine"])  # accepted
     with pytest.raises(USER_ERRORS):
         prevalidate(["--config-dir", str(tmp_path / "missing"), "scenario=fine"])
 

@@ -51,16 +51,17 @@ def test_failed_run_leaves_no_partial_outputs(tmp_path, monkeypatch):
     import pytest
 
     from sim import api
+    from sim.outputs import MARKER, ensure_owned
 
     def boom(*_, **__):
         raise RuntimeError("injected crash")
 
     monkeypatch.setattr(api, "run_config", boom)
-    (tmp_path / "run").mkdir()
+    ensure_owned(tmp_path / "run")  # an earlier run's folder, left with a partial table
     (tmp_path / "run" / "timeseries.parquet.tmp").write_bytes(b"partial")
     with pytest.raises(RuntimeError):
         api.run_to_directory(compose_config(ARGS), tmp_path / "run")
     names = {p.name for p in (tmp_path / "run").iterdir()}
-    assert names == {"manifest.json"}
+    assert names == {"manifest.json", MARKER}
     manifest = json.loads((tmp_path / "run" / "manifest.json").read_text())
     assert manifest["status"] == "failed" and "injected crash" in manifest["error"]

@@ -22,7 +22,15 @@ from omegaconf.errors import OmegaConfBaseException
 
 from sim.config.describe import expected, siblings
 from sim.config.errors import ConfigError
-from sim.config.safety import check_overrides, check_tree
+from sim.config.safety import (
+    check_file_provenance,
+    check_log_files,
+    check_output_root,
+    check_overrides,
+    check_tree,
+    check_user_files,
+    job_probe,
+)
 from sim.config.schema import SimConfig
 from sim.config.validate import validate
 
@@ -48,16 +56,27 @@ def config_dir() -> Path:
 
 
 def compose_config(overrides: Sequence[str] = (), directory: Path | None = None,
-                   keep_hydra: bool = False) -> DictConfig:
+                   keep_hydra: bool = False, user_dirs: Sequence[Path] = ()) -> DictConfig:
     """Compose ``config.yaml`` with Hydra overrides; errors become one-line ``ConfigError``.
 
-    The ``hydra`` node is checked for safety, then dropped unless ``keep_hydra``."""
+    ``user_dirs`` are a user's config folders (``--config-dir``), searched after the project's:
+    their files are scanned before Hydra reads them and may not set ``hydra.*`` keys beyond a
+    documented few (``sim.config.safety``). The ``hydra`` node is checked for safety, then
+    dropped unless ``keep_hydra``."""
     check_overrides(overrides)
+    for folder in user_dirs:
+        if not Path(folder).is_dir():
+            raise ConfigError("--config-dir", f"'{folder}' is not a directory")
+        check_user_files(Path(folder))
+    searchpath = [f"file://{Path(d).resolve()}" for d in user_dirs]
+    everything = list(overrides) + ([f"hydra.searchpath=[{','.join(searchpath)}]"]
+                                    if searchpath else [])
     if GlobalHydra.instance().is_initialized():
         GlobalHydra.instance().clear()
     try:
         with initialize_config_dir(str(directory or config_dir()), version_base="1.3"):
-            cfg = compose("config", overrides=list(overrides), return_hydra_config=True)
+            cfg = compose("config", overrides=everything, return_hydra_config=True)
+            check_file_provenance(everything, user_dirs)
     except (HydraException, OmegaConfBaseException) as error:
         raise _hydra_message(error) from None
     except yaml.YAMLError as error:
@@ -78,18 +97,35 @@ def load_config(overrides: Sequence[str] = (), directory: Path | None = None) ->
 
 
 def check_output_dir(cfg: DictConfig, key: str = "run") -> Path:
-    """Refuse a run directory that cannot be created before Hydra tries to."""
+    """The folder a run (``key="run"``) or a sweep (``"sweep"``) will own, checked before Hydra
+    creates it: not a system folder, writable; in a sweep each job's folder (``subdir``) lies
+    strictly inside it; Hydra's ``output_subdir`` and every log file stay in the job's folder."""
+    field = f"hydra.{key}.dir"
+    probe = job_probe(cfg)
     try:
-        target = Path(str(cfg.hydra[key].dir))
+        target = Path(str(probe.hydra[key].dir))
+        subdir = str(probe.hydra.sweep.subdir) if key == "sweep" else None
     except Exception as error:
-        raise ConfigError(f"hydra.{key}.dir", f"cannot be resolved ({error})") from None
-    parent = target if target.exists() else next(
-        (p for p in target.absolute().parents if p.exists()), Path("/"))
-    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK) or str(
-            parent.resolve()).startswith(("/proc", "/sys")):
-        raise ConfigError(f"hydra.{key}.dir", f"cannot write to '{target}' ({parent} is not a "
+        raise ConfigError(field, f"cannot be resolved ({error})") from None
+    root = check_output_root(field, target)
+    parent = next((p for p in [root, *root.parents] if p.exists()), Path("/"))
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        raise ConfigError(field, f"cannot write to '{target}' ({parent} is not a "
                           "writable directory); allowed: a writable path")
-    return target
+    job_dir = root
+    if subdir is not None:
+        job_dir = Path(os.path.realpath(root / subdir))
+        if root not in job_dir.parents:
+            raise ConfigError("hydra.sweep.subdir", f"'{subdir}' does not make a folder inside "
+                              "the sweep folder; allowed: a relative path such as "
+                              "${hydra.job.num}")
+    output_subdir = cfg.hydra.get("output_subdir")
+    if output_subdir is not None and job_dir not in Path(
+            os.path.realpath(job_dir / str(output_subdir))).parents:
+        raise ConfigError("hydra.output_subdir", f"'{output_subdir}' is outside the run folder; "
+                          "allowed: a relative folder name such as .hydra, or null")
+    check_log_files(cfg, job_dir)
+    return root
 
 
 def _hydra_message(error: Exception) -> ConfigError:
@@ -115,5 +151,6 @@ def _hydra_message(error: Exception) -> ConfigError:
         if detail:
             return ConfigError(key, detail.group(0).splitlines()[0])
         return ConfigError(key, f"unknown key; allowed here: {', '.join(siblings(key))}")
-    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    first = " ".join(lines[:2]) if lines and lines[0].endswith(":") else next(iter(lines), "")
     return ConfigError("overrides", first or type(error).__name__)
