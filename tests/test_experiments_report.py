@@ -131,7 +131,7 @@ def test_report_is_self_contained_and_complete(sweep, lang):
     tables = sweep / "report" / "tables"
     for name in ("effects", "cost_effectiveness", "density_effects", "territory_effects"):
         assert (tables / f"{name}.csv").exists() and (tables / f"{name}.parquet").exists()
-    figs = sweep / "report" / "figures"
+    figs = sweep / "report" / "figures" / lang
     for name in ("cost_effectiveness", "map_ess_jobs", "series_ess_jobs"):
         assert (figs / f"{name}.png").exists() and (figs / f"{name}.svg").exists()
 

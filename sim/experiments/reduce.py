@@ -122,6 +122,7 @@ def collect(sweep_dir: Path) -> Collection:
             "status": status["status"],
             "error": status.get("error"),
             "elapsed_s": status.get("elapsed_s"),
+            "started": status.get("started"),
             "dir": str(run_dir.relative_to(sweep_dir)),
         })
         if status["status"] != "complete":
@@ -135,7 +136,7 @@ def collect(sweep_dir: Path) -> Collection:
             territories.append(reduced.assign(**ident))
             meta = run_meta if meta is None else meta
     runs_df = pd.DataFrame(runs, columns=["arm", "seed", "sample", "levers", "dose", "status",
-                                          "error", "elapsed_s", "dir"])
+                                          "error", "elapsed_s", "started", "dir"])
     terr_df = pd.concat(territories, ignore_index=True) if territories else pd.DataFrame()
     meta_df = meta if meta is not None else pd.DataFrame(columns=list(TERRITORY_META))
     density = pd.DataFrame()

@@ -2,10 +2,14 @@
 
 The sweep's callback builds it; to rebuild it (after a resume, or in another language):
 `python -m sim.experiments.report <sweep_dir> [--lang fr|en]`.
-Under `<sweep_dir>/report/`: one self-contained HTML file per language (figures embedded, no
-external asset, so it can be mailed or opened offline), the tables as CSV and Parquet, the
-figures as PNG and SVG. It says which runs are missing or failed, so a partial sweep is never
-mistaken for a whole one.
+Under `<sweep_dir>/report/`: one self-contained HTML file per language (`report.fr.html`,
+`report.en.html`: figures embedded, no external asset, so it can be mailed or opened offline),
+the tables as CSV and Parquet (`tables/`), the figures as PNG and SVG (`figures/<lang>/`).
+
+The first screen says where, when, how many runs and over what horizon, then what the numbers
+say: the sentences of `findings`, written by rules from the intervals, adverse effects
+included. It says which runs are missing or failed, so a partial sweep is never mistaken for a
+whole one.
 """
 
 import argparse
@@ -16,50 +20,75 @@ from pathlib import Path
 import pandas as pd
 from omegaconf import OmegaConf
 
-from sim.experiments import analysis, figures
+from sim.experiments import analysis, figures, findings
 from sim.experiments.analysis import OUTCOME_KEYS, Paired
-from sim.experiments.reduce import SERIES, collect
+from sim.experiments.reduce import SERIES, TERRITORY_OUTCOMES, collect
 from sim.experiments.runner import SWEEP_INFO
 from sim.experiments.texts import (
     DENSITY,
+    DENSITY_WHERE,
+    EXOGENOUS,
     LANGS,
     OUTCOMES,
+    OUTCOMES_SHORT,
     SENTENCES,
+    STATUS,
     WORDS,
     arm_label,
-    interval,
+    date,
+    estimate,
+    join,
+    money,
     number,
+    percent,
+    separator,
     t,
 )
 
-CSS = """body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}
+CSS = """body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222;line-height:1.4}
+h1{margin-bottom:.2em}p.meta{color:#555;margin-top:0}p.conclusion{font-size:1.15em;
+border-left:4px solid #2a6ebb;padding:.3em .8em;background:#f2f6fb}
 table{border-collapse:collapse;font-size:12px;margin:1em 0}
-td,th{border:1px solid #ccc;padding:3px 6px;text-align:right}th{background:#eee}
-td:first-child{text-align:left}img{max-width:100%}pre{background:#f6f6f6;padding:1em;
-overflow:auto;font-size:11px}p.arm{margin:.6em 0}"""
+td,th{border:1px solid #ccc;padding:3px 6px;text-align:right;white-space:nowrap}
+th{background:#eee;white-space:normal}td:first-child{text-align:left;white-space:normal}
+td.adverse{color:#b00020}img{max-width:100%}pre{background:#f6f6f6;padding:1em;overflow:auto;
+font-size:11px}p.note{font-size:.9em;color:#555}li{margin:.3em 0}"""
+MONEY_OUTCOMES = {"public_cost_eur"}
+# The adverse effects named in the first screen; the others are counted and left to the table.
+ADVERSE_SHOWN = 4
 
 
-def _cell(value: float, low: float, high: float, lang: str, signed: bool = True) -> str:
-    """'estimate [low ; high]', in bold when a difference's interval excludes zero."""
+def _fmt(key: str):
+    return money if key in MONEY_OUTCOMES else number
+
+
+def _cell(value: float, low: float, high: float, lang: str, key: str,
+          signed: bool = True) -> str:
+    """'estimate [low ; high]': bold when a difference is significant, red when adverse."""
     if pd.isna(value):
-        return "–"
-    bounds = "" if pd.isna(low) else f" [{number(low, lang)} ; {number(high, lang)}]"
-    text = html.escape(number(value, lang, signed=signed) + bounds)
-    return f"<b>{text}</b>" if signed and (low > 0 or high < 0) else text
+        return "<td>–</td>"
+    text = html.escape(estimate(value, low, high, lang, _fmt(key), signed))
+    if not (signed and findings.significant(low, high)):
+        return f"<td>{text}</td>"
+    adverse = findings.FAVOURABLE.get(key, 0) * value < 0
+    return f'<td{" class=adverse" if adverse else ""}><b>{text}</b></td>'
 
 
-def _diff_cell(row, lang: str) -> str:
-    return _cell(row["diff"], row["diff_low"], row["diff_high"], lang)
+def _diff_cell(row, lang: str, key: str) -> str:
+    return _cell(row["diff"], row["diff_low"], row["diff_high"], lang, key)
 
 
 def _table(header: list[str], rows: list[list[str]]) -> str:
+    """Rows are lists of ready `<td>` cells, the first a plain label."""
     head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
+    body = "".join(f"<tr><td>{r[0]}</td>{''.join(r[1:])}</tr>" for r in rows)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _img(b64: str) -> str:
-    return f'<p><img alt="" src="data:image/png;base64,{b64}"></p>'
+def _plain_table(frame: pd.DataFrame) -> str:
+    rows = [[html.escape(str(v)) if i == 0 else f"<td>{html.escape(str(v))}</td>"
+             for i, v in enumerate(r)] for r in frame.fillna("").itertuples(index=False)]
+    return _table([str(c) for c in frame.columns], rows)
 
 
 def _config(sweep_dir: Path):
@@ -75,6 +104,27 @@ def _config(sweep_dir: Path):
         return cfg, OmegaConf.to_yaml(cfg)
 
 
+def _lower_first(label: str) -> str:
+    """"Sorties d'insertion…" → "sorties d'insertion…" inside a sentence; "ESS jobs" stays."""
+    return label[0].lower() + label[1:] if label[1:2].islower() else label
+
+
+def _colon(lang: str) -> str:
+    """French typography puts a (narrow no-break) space before a colon."""
+    return "\u202f: " if lang == "fr" else ": "
+
+
+def _seed_list(seeds: list[int]) -> str:
+    """[0, 1, 2, 3, 7] → "0–3, 7"."""
+    parts, start = [], None
+    for i, s in enumerate(seeds):
+        start = s if start is None else start
+        if i + 1 == len(seeds) or seeds[i + 1] != s + 1:
+            parts.append(str(s) if s == start else f"{start}–{s}")
+            start = None
+    return ", ".join(parts)
+
+
 class Report:
     """Computes the tables of one sweep and renders them, section by section, in one language."""
 
@@ -84,7 +134,7 @@ class Report:
         self.dir = Path(sweep_dir)
         self.lang = lang
         self.tables_dir = self.dir / "report" / "tables"
-        self.fig_dir = self.dir / "report" / "figures"
+        self.fig_dir = self.dir / "report" / "figures" / lang
         info_path = self.dir / SWEEP_INFO
         self.info = json.loads(info_path.read_text()) if info_path.exists() else {}
         self.cfg, self.cfg_yaml = _config(self.dir)
@@ -92,9 +142,10 @@ class Report:
         runs = self.col.runs
         self.base = analysis.baseline_arm(runs)
         done = set(self.col.outcomes.get("arm", []))
-        planned = self.info.get("expected", [])
-        self.arms = [a for a in analysis.arm_order(runs, planned, self.base) if a in done]
-        self.missing = analysis.missing_runs(runs, planned)
+        self.planned = self.info.get("expected", [])
+        self.order = analysis.arm_order(runs, self.planned, self.base)
+        self.arms = [a for a in self.order if a in done]
+        self.missing = analysis.missing_runs(runs, self.planned)
         self.paired = Paired(self.col.outcomes) if done else None
         self.effects = self.costs = self.density = None
 
@@ -103,11 +154,16 @@ class Report:
         table.to_csv(self.tables_dir / f"{name}.csv", index=False)
         table.to_parquet(self.tables_dir / f"{name}.parquet", index=False)
 
-    def _figure(self, fig, name: str) -> str:
-        return _img(figures.save(fig, self.fig_dir, name))
+    def _figure(self, fig, name: str, alt: str) -> str:
+        b64 = figures.save(fig, self.fig_dir, name)
+        return (f'<p><img alt="{html.escape(alt)}" '
+                f'src="data:image/png;base64,{b64}"></p>')
 
     def _w(self, key: str) -> str:
         return html.escape(t(WORDS, key, self.lang))
+
+    def _alt(self, key: str, what: str = "") -> str:
+        return t(WORDS, key, self.lang).format(what=what)
 
     def compute(self) -> None:
         """The tables every section reads."""
@@ -126,101 +182,217 @@ class Report:
             self.density = analysis.density_effects(self.col.density, self.arms, self.base)
             self._save_table(self.density, "density_effects")
 
-    def summary(self) -> str:
-        lang, e = self.lang, self.effects.set_index(["arm", "outcome"])
-        paragraphs = []
-        for arm in self.arms:
-            if arm == self.base or self.base is None:
-                r = e.loc[(arm, "ess_jobs")]
-                text = t(SENTENCES, "baseline", lang).format(
-                    arm=arm_label(arm, lang), n=int(r.n),
-                    jobs_label=t(OUTCOMES, "ess_jobs", lang), jobs=number(r.arm_mean, lang),
-                    jobs_ci=interval(r.arm_low, r.arm_high, lang),
-                    cost=number(e.loc[(arm, "public_cost_eur")].arm_mean, lang) + " €")
-            else:
-                text = self._arm_sentence(arm, e)
-            paragraphs.append(f'<p class="arm">{html.escape(text)}</p>')
-        return (f"<h2>{self._w('summary')}</h2>{''.join(paragraphs)}"
-                f"<h2>{self._w('method')}</h2><p>{html.escape(t(SENTENCES, 'method', lang))}</p>")
+    # --- the first screen ------------------------------------------------------------------
+    def _setting(self, key: str):
+        return OmegaConf.select(self.cfg, key, default=None) if self.cfg is not None else None
 
-    def _arm_sentence(self, arm: str, e: pd.DataFrame) -> str:
+    def horizon(self) -> int | None:
+        """Months simulated: the config's, else the last month of the series."""
+        months = self._setting("horizon_months")
+        if months is None and len(self.col.series):
+            months = int(self.col.series.month.max())
+        return None if months is None else int(months)
+
+    def header(self) -> str:
+        """Title with the territory; date, runs and seeds, horizon and scenario; conclusion."""
+        lang, runs = self.lang, self.col.runs
+        title = t(WORDS, "title", lang)
+        territory = self._setting("territory.label")
+        if territory:
+            title += f" — {territory}"
+        seeds = sorted({int(s) for s in runs.seed}) if len(runs) else []
+        complete = int((runs.status == "complete").sum()) if len(runs) else 0
+        total = int(self.info.get("total") or len(runs))
+        n_runs = str(complete) if complete == total else f"{complete}/{total}"
+        meta = [f"{n_runs} {t(WORDS, 'runs_label', lang)} ({len(self.order)} "
+                f"{t(WORDS, 'arms_swept', lang)} × {len(seeds)} {t(WORDS, 'seeds_swept', lang)})"]
+        started = runs.started.dropna() if "started" in runs else pd.Series(dtype=str)
+        if len(started):
+            meta.insert(0, f"{t(WORDS, 'date', lang)} {date(min(started), lang)}")
+        if self.horizon():
+            meta.append(f"{t(WORDS, 'horizon', lang)} {self.horizon()} {t(WORDS, 'months', lang)}")
+        scenario = self._setting("scenario.name")
+        if scenario:
+            meta.append(f"{t(WORDS, 'scenario', lang)} {scenario}")
+        page = (f"<h1>{html.escape(title)}</h1>"
+                f'<p class="meta">{html.escape(" · ".join(meta))}</p>')
+        if self.effects is not None and self.costs is not None:
+            sentences = self.key_findings()
+            page += (f'<p class="conclusion">{html.escape(sentences[0])}</p>'
+                     f"<h2>{self._w('key_findings')}</h2><ul>"
+                     + "".join(f"<li>{html.escape(s)}</li>" for s in sentences[1:])
+                     + f'</ul><p class="note">{self._w("significant_note")}</p>')
+        return page
+
+    def key_findings(self) -> list[str]:
+        """The conclusion first, then the largest effect, the levers without effect and the
+        adverse effects (or that there are none): each a sentence from `findings`."""
+        lang, months = self.lang, self.horizon() or "?"
+        e = self.effects
+        best = findings.best_value(self.costs, e)
+        if best is None:
+            out = [t(SENTENCES, "no_best", lang).format(months=months)]
+        elif best.kind == "saves":
+            years = e.set_index(["arm", "outcome"]).loc[(best.arm, "ess_job_years")]
+            out = [t(SENTENCES, "saves", lang).format(
+                arm=arm_label(best.arm, lang), months=months,
+                job_years=estimate(years["diff"], years.diff_low, years.diff_high, lang,
+                                   signed=True),
+                saving=money(-best.row.extra_cost_eur, lang))]
+        else:
+            r = best.row
+            out = [t(SENTENCES, "best", lang).format(
+                arm=arm_label(best.arm, lang), months=months,
+                cpj=estimate(r.cost_per_job_year, r.low, r.high, lang, money),
+                cost=money(r.extra_cost_eur, lang))]
+        largest = findings.largest_effect(e)
+        if largest is not None:
+            base = e[(e.arm == self.base) & (e.outcome == "ess_jobs")].arm_mean.iloc[0]
+            out.append(t(SENTENCES, "largest", lang).format(
+                arm=arm_label(largest.arm, lang),
+                jobs=estimate(largest["diff"], largest.diff_low, largest.diff_high, lang,
+                              signed=True),
+                pct=percent(largest["diff"] / base, lang) if base else "–",
+                base=number(base, lang)))
+        idle = findings.without_effect(e)
+        if idle:
+            out.append(t(SENTENCES, "not_significant", lang).format(
+                arms=join([arm_label(a, lang) for a in idle], lang)))
+        out.append(self._adverse_sentence())
+        return out
+
+    def _adverse_sentence(self) -> str:
+        """Every significant adverse effect (the clearest named), and how many tests were made:
+        with dozens of comparisons a few come out significant by chance."""
         lang = self.lang
-        jobs, exits = e.loc[(arm, "ess_jobs")], e.loc[(arm, "insertion_exits_employment")]
-        c = self.costs.set_index("arm").loc[arm]
-        by_class = {}
-        if self.density is not None:
-            d = self.density[(self.density.arm == arm) & (self.density.outcome == "ess_jobs")]
-            by_class = d.set_index("density_class")["diff"].to_dict()
-        text = t(SENTENCES, "arm", lang).format(
-            arm=arm_label(arm, lang), n=int(jobs.n_pairs),
-            jobs=number(jobs["diff"], lang, signed=True),
-            jobs_ci=interval(jobs.diff_low, jobs.diff_high, lang),
-            exits=number(exits["diff"], lang, signed=True),
-            exits_ci=interval(exits.diff_low, exits.diff_high, lang),
-            cost=number(c.extra_cost_eur, lang) + " €",
-            cpj=number(c.cost_per_job_year, lang) + " €", cpj_ci=interval(c.low, c.high, lang),
-            dense=number(by_class.get("dense", float("nan")), lang, signed=True),
-            relaxed=number(by_class.get("relaxed", float("nan")), lang, signed=True))
-        significant = jobs.diff_low > 0 or jobs.diff_high < 0
-        return text + t(SENTENCES, "significant" if significant else "not_significant", lang)
+        adverse = findings.adverse_effects(self.effects, self.density)
+        items = []
+        for a in adverse[:ADVERSE_SHOWN]:
+            where = (t(DENSITY_WHERE, a.density_class, lang) if a.density_class
+                     else t(WORDS, "overall", lang))
+            items.append(t(SENTENCES, "adverse_item", lang).format(
+                arm=arm_label(a.arm, lang), outcome=_lower_first(t(OUTCOMES, a.outcome, lang)),
+                where=where,
+                diff=estimate(a.diff, a.low, a.high, lang, _fmt(a.outcome), signed=True)))
+        if len(adverse) > ADVERSE_SHOWN:
+            items.append(t(WORDS, "others", lang).format(n=len(adverse) - ADVERSE_SHOWN))
+        text = (t(SENTENCES, "adverse", lang).format(items=separator(lang).join(items))
+                if items else t(SENTENCES, "no_adverse", lang))
+        tests = findings.judged_comparisons(self.effects, self.density)
+        return text + " " + t(SENTENCES, "chance", lang).format(
+            n=tests, k=number(tests * 0.05, lang, digits=1))
+
+    # --- sections --------------------------------------------------------------------------
+    def summary(self) -> str:
+        """One line per scenario, in plain words."""
+        lang, e = self.lang, self.effects.set_index(["arm", "outcome"])
+        costs = self.costs.set_index("arm") if self.costs is not None else None
+        items = []
+        for arm in self.arms:
+            jobs = e.loc[(arm, "ess_jobs")]
+            if arm == self.base or self.base is None:
+                text = t(SENTENCES, "baseline", lang).format(
+                    arm=arm_label(arm, lang),
+                    jobs=estimate(jobs.arm_mean, jobs.arm_low, jobs.arm_high, lang),
+                    cost=money(e.loc[(arm, "public_cost_eur")].arm_mean, lang))
+            else:
+                exits, c = e.loc[(arm, "insertion_exits_employment")], costs.loc[arm]
+                sig = findings.significant(jobs.diff_low, jobs.diff_high)
+                text = t(SENTENCES, "arm", lang).format(
+                    arm=arm_label(arm, lang),
+                    jobs=estimate(jobs["diff"], jobs.diff_low, jobs.diff_high, lang, signed=True),
+                    significance=t(SENTENCES, "significant" if sig
+                                   else "not_significant_short", lang),
+                    exits=estimate(exits["diff"], exits.diff_low, exits.diff_high, lang,
+                                   signed=True),
+                    cost=money(c.extra_cost_eur, lang, signed=True),
+                    cpj=estimate(c.cost_per_job_year, c.low, c.high, lang, money))
+            items.append(f"<li>{html.escape(text)}</li>")
+        return f"<h2>{self._w('summary')}</h2><ul>{''.join(items)}</ul>"
+
+    def _dropped_note(self, dropped: list[str]) -> str:
+        if not dropped:
+            return ""
+        reasons = [f"{t(OUTCOMES, k, self.lang)} — "
+                   f"{t(EXOGENOUS, k, self.lang) if k in EXOGENOUS else self._w('same_everywhere')}"
+                   for k in dropped]
+        return (f'<p class="note">{self._w("dropped")}{_colon(self.lang)}'
+                f'{html.escape("; ".join(reasons))}.</p>')
 
     def effects_section(self) -> str:
+        """Levels of every arm, then differences to the baseline: two tables, never mixed."""
         lang, e = self.lang, self.effects.set_index(["outcome", "arm"])
-        rows = []
-        for key in OUTCOME_KEYS:
-            cells = []
-            for arm in self.arms:
-                r = e.loc[(key, arm)]
-                cells.append(_cell(r.arm_mean, r.arm_low, r.arm_high, lang, signed=False)
-                             if arm == self.base else _diff_cell(r, lang))
-            rows.append([html.escape(t(OUTCOMES, key, lang)), *cells])
-        html_ = f"<h2>{self._w('effects')}</h2>"
+        dropped = findings.constant_outcomes(self.effects) if self.base else []
+        keys = [k for k in OUTCOME_KEYS if k not in dropped]
+        levels = [[html.escape(t(OUTCOMES, k, lang))]
+                  + [_cell(r.arm_mean, r.arm_low, r.arm_high, lang, k, signed=False)
+                     for r in (e.loc[(k, a)] for a in self.arms)] for k in keys]
+        page = (f"<h2>{self._w('levels')}</h2>"
+                + _table([""] + [arm_label(a, lang) for a in self.arms], levels))
         if self.base is None:
-            html_ += f"<p>{self._w('no_baseline')}</p>"
-        html_ += _table([""] + [arm_label(a, lang) for a in self.arms], rows)
-        if self.base is not None:
-            html_ += self._figure(figures.forest(self.effects, "ess_jobs", lang),
-                                  "effects_ess_jobs")
-        return html_
+            return page + f"<p>{self._w('no_baseline')}</p>"
+        levers = [a for a in self.arms if a != self.base]
+        diffs = [[html.escape(t(OUTCOMES, k, lang))]
+                 + [_diff_cell(e.loc[(k, a)], lang, k) for a in levers] for k in keys]
+        page += (f"<h2>{self._w('effects')}</h2>"
+                 + _table([""] + [arm_label(a, lang) for a in levers], diffs)
+                 + f'<p class="note">{self._w("significant_note")}</p>'
+                 + self._dropped_note(dropped))
+        what = t(OUTCOMES_SHORT, "ess_jobs", lang)
+        return page + self._figure(figures.forest(self.effects, "ess_jobs", lang),
+                                   "effects_ess_jobs", self._alt("alt_forest", what))
 
     def cost_section(self) -> str:
         lang = self.lang
-        rows = [[html.escape(arm_label(r.arm, lang)), number(r.extra_cost_eur, lang),
-                 number(r.net_job_years, lang, signed=True), number(r.cost_per_job_year, lang),
-                 html.escape(interval(r.low, r.high, lang))] for r in self.costs.itertuples()]
-        header = ["", t(OUTCOMES, "public_cost_eur", lang), t(OUTCOMES, "ess_job_years", lang),
-                  t(WORDS, "eur_per_job_year", lang), t(WORDS, "ci", lang)]
-        fig = self._figure(figures.cost_effectiveness(self.costs, lang), "cost_effectiveness")
+        rows = [[html.escape(arm_label(r.arm, lang)),
+                 f"<td>{html.escape(money(r.extra_cost_eur, lang, signed=True))}</td>",
+                 _cell(r.net_job_years, *self._job_years_ci(r.arm), lang, "ess_job_years"),
+                 f"<td>{html.escape(estimate(r.cost_per_job_year, r.low, r.high, lang, money))}"
+                 "</td>"] for r in self.costs.itertuples()]
+        header = ["", t(WORDS, "extra_cost", lang), t(WORDS, "net_job_years", lang),
+                  t(WORDS, "eur_per_job_year", lang)]
+        fig = self._figure(figures.cost_effectiveness(self.costs, lang), "cost_effectiveness",
+                           self._alt("alt_cost"))
         return f"<h2>{self._w('cost')}</h2>{_table(header, rows)}{fig}"
+
+    def _job_years_ci(self, arm: str) -> tuple[float, float]:
+        r = self.effects.set_index(["arm", "outcome"]).loc[(arm, "ess_job_years")]
+        return r.diff_low, r.diff_high
 
     def density_section(self) -> str:
         lang = self.lang
         classes = [c for c in DENSITY if c in set(self.density.density_class)]
         d = self.density.set_index(["arm", "outcome", "density_class"])
+        keys = [k for k in TERRITORY_OUTCOMES if findings.FAVOURABLE.get(k, 0)]
         rows = []
         for arm in self.arms:
             if arm == self.base:
                 continue
-            for key in ("ess_jobs", "insertion_exits_employment"):
+            for key in keys:
                 label = f"{arm_label(arm, lang)} — {t(OUTCOMES, key, lang)}"
                 rows.append([html.escape(label)]
-                            + [_diff_cell(d.loc[(arm, key, c)], lang) for c in classes])
+                            + [_diff_cell(d.loc[(arm, key, c)], lang, key) for c in classes])
         header = [""] + [t(DENSITY, c, lang) for c in classes]
         return f"<h2>{self._w('density')}</h2>{_table(header, rows)}"
 
     def series_section(self) -> str:
         imgs = "".join(
             self._figure(figures.series(self.col.series, key, self.arms, self.base, self.lang),
-                         f"series_{key}") for key in SERIES)
-        return f"<h2>{self._w('series')}</h2>{imgs}"
+                         f"series_{key}", self._alt("alt_series", t(OUTCOMES_SHORT, key,
+                                                                    self.lang)))
+            for key in SERIES)
+        note = f'<p class="note">{self._w("series_note")}</p>'
+        return f"<h2>{self._w('series')}</h2>{note}{imgs}"
 
     def map_section(self) -> str:
         terr = analysis.territory_effects(self.col.territories, self.col.territory_meta,
                                           self.arms, self.base)
         self._save_table(terr, "territory_effects")
         levers = [a for a in self.arms if a != self.base]
-        fig = self._figure(figures.effect_map(terr, levers, self.lang), "map_ess_jobs")
-        return f"<h2>{self._w('map')}</h2>{fig}"
+        fig = self._figure(figures.effect_map(terr, self.col.territory_meta, levers, self.lang),
+                           "map_ess_jobs", self._alt("alt_map"))
+        return (f"<h2>{self._w('map')}</h2>{fig}"
+                f'<p class="note">{self._w("map_caption")}</p>')
 
     def factorial_section(self) -> str:
         table = analysis.factorial(self.paired, self.col.runs)
@@ -229,9 +401,11 @@ class Report:
         self._save_table(table, "factorial_effects")
         jobs = table[table.outcome == "ess_jobs"]
         label = t(OUTCOMES, "ess_jobs", self.lang)
-        rows = [[html.escape(r.term), _cell(r.estimate, r.low, r.high, self.lang)]
+        rows = [[html.escape(" × ".join(arm_label(x, self.lang) for x in r.term.split("×"))),
+                 _cell(r.estimate, r.low, r.high, self.lang, "ess_jobs")]
                 for r in jobs.itertuples()]
-        fig = self._figure(figures.estimates(jobs, "term", label), "factorial_ess_jobs")
+        fig = self._figure(figures.estimates(jobs, "term", label, self.lang),
+                           "factorial_ess_jobs", self._alt("alt_factorial"))
         return f"<h2>{self._w('factorial')}</h2>{_table(['', label], rows)}{fig}"
 
     def dose_section(self) -> str:
@@ -241,7 +415,8 @@ class Report:
         self._save_table(table, "dose_response")
         label = t(OUTCOMES, "ess_jobs", self.lang)
         fig = figures.dose_response(table[table.outcome == "ess_jobs"], label, self.lang)
-        return f"<h2>{self._w('dose')}</h2>{self._figure(fig, 'dose_response_ess_jobs')}"
+        return (f"<h2>{self._w('dose')}</h2>"
+                f"{self._figure(fig, 'dose_response_ess_jobs', self._alt('alt_dose'))}")
 
     def sensitivity_section(self) -> str:
         cfg = OmegaConf.select(self.cfg, "experiment.sensitivity") if self.cfg else None
@@ -255,28 +430,54 @@ class Report:
         main, conf = ("mu_star", "mu_star_conf") if "mu_star" in table else ("ST", "ST_conf")
         bars = table.assign(estimate=table[main], low=table[main] - table[conf],
                             high=table[main] + table[conf])
-        fig = self._figure(figures.estimates(bars, "parameter", main), "sensitivity")
+        fig = self._figure(figures.estimates(bars, "parameter", main, self.lang), "sensitivity",
+                           self._alt("alt_sensitivity"))
         caption = f"{t(OUTCOMES, key, self.lang)} — {arm_label(target, self.lang)}"
-        return (f"{head}<p>{html.escape(caption)}</p>"
-                f"{table.to_html(index=False, float_format='%.4g')}{fig}")
+        shown = table.copy()
+        for col in shown.columns[1:]:
+            shown[col] = [number(v, self.lang) for v in shown[col]]
+        return f"{head}<p>{html.escape(caption)}</p>{_plain_table(shown)}{fig}"
 
     def runs_section(self) -> str:
+        """Runs by scenario and status, in the report's scenario order; missing and failed."""
         runs, lang = self.col.runs, self.lang
         counts = runs.groupby(["arm", "status"]).size().unstack(fill_value=0)
-        rows = [[html.escape(arm_label(a, lang))] + [str(int(v)) for v in r]
-                for a, r in counts.iterrows()]
-        parts = [f"<h2>{self._w('runs')}</h2>", _table(["", *counts.columns], rows)]
+        statuses = [s for s in STATUS if s in counts.columns]
+        rows = [[html.escape(arm_label(a, lang))]
+                + [f"<td>{int(counts.loc[a, s])}</td>" for s in statuses]
+                for a in self.order if a in counts.index]
+        header = [""] + [t(STATUS, s, lang) for s in statuses]
+        parts = [f"<h2>{self._w('runs')}</h2>", _table(header, rows)]
         failed = runs[runs.status == "failed"][["arm", "seed", "sample", "error"]]
         for word, table in (("missing", self.missing), ("failed", failed)):
             parts.append(f"<h3>{self._w(word)} ({len(table)})</h3>")
             if len(table):
-                parts.append(table.to_html(index=False, na_rep=""))
+                parts.append(_plain_table(table))
         return "".join(parts)
 
     def provenance_section(self) -> str:
-        parts = [(f"<h2>{self._w('command')}</h2>"
-                  f"<pre>{html.escape(self.info.get('command', ''))}</pre>"),
-                 f"<h2>{self._w('config')}</h2><pre>{html.escape(self.cfg_yaml)}</pre>"]
+        """The command, the sweep's real scenarios and seeds, then the configs, folded."""
+        lang = self.lang
+        arms = [arm_label(a, lang) for a in self.order]
+        seeds = sorted({int(p["seed"]) for p in self.planned} or
+                       {int(s) for s in self.col.runs.seed})
+        plan = (f"{t(WORDS, 'arms_swept', lang)}{_colon(lang)}{', '.join(arms)}; "
+                f"{t(WORDS, 'seeds_swept', lang)}{_colon(lang)}{_seed_list(seeds)}")
+        shown_yaml = self.cfg_yaml
+        if self.cfg is not None:
+            shown = OmegaConf.to_container(self.cfg, resolve=False)
+            shown.pop("arm", None)
+            shown.pop("seed", None)
+            try:
+                shown_yaml = OmegaConf.to_yaml(OmegaConf.create(shown), resolve=True)
+            except Exception:
+                shown_yaml = OmegaConf.to_yaml(OmegaConf.create(shown))
+        parts = [f"<h2>{self._w('command')}</h2>"
+                 f"<pre>{html.escape(self.info.get('command', ''))}</pre>",
+                 f"<h2>{self._w('config')}</h2>",
+                 f"<p>{self._w('swept')} — {html.escape(plan)}</p>",
+                 f"<details><summary>{self._w('config_details')}</summary>"
+                 f"<pre>{html.escape(shown_yaml)}</pre></details>"]
         runs = self.col.runs
         done = runs[(runs.status == "complete") & (runs.arm == (self.base or self.arms[0]))]
         if len(done):
@@ -287,10 +488,14 @@ class Report:
                              f"<pre>{html.escape(config)}</pre></details>")
         return "".join(parts)
 
+    def method_section(self) -> str:
+        text = html.escape(t(SENTENCES, "method", self.lang))
+        return f"<h2>{self._w('method')}</h2><p>{text}</p>"
+
     def render(self) -> str:
         """The whole page."""
         self.compute()
-        sections = []
+        sections = [self.header()]
         if self.effects is not None:
             sections += [self.summary(), self.effects_section()]
         if self.costs is not None:
@@ -305,12 +510,12 @@ class Report:
             sections += [self.factorial_section(), self.sensitivity_section()]
             if self.base is not None:
                 sections.append(self.dose_section())
-        sections += [self.runs_section(), self.provenance_section()]
+        sections += [self.runs_section(), self.method_section(), self.provenance_section()]
         title = html.escape(t(WORDS, "title", self.lang))
-        name = html.escape(self.info.get("experiment") or self.dir.name)
         return (f'<!DOCTYPE html><html lang="{self.lang}"><head><meta charset="utf-8">'
-                f"<title>{title} — {name}</title><style>{CSS}</style></head><body>"
-                f"<h1>{title}</h1><p>{name}</p>{''.join(sections)}</body></html>")
+                f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+                f"<title>{title}</title><style>{CSS}</style></head><body>"
+                f"{''.join(sections)}</body></html>")
 
 
 def build_report(sweep_dir: Path, lang: str = "fr") -> Path:
@@ -324,7 +529,9 @@ def build_report(sweep_dir: Path, lang: str = "fr") -> Path:
 
 def main(argv: list[str] | None = None) -> None:
     """Command line: build the report of an existing sweep directory."""
-    parser = argparse.ArgumentParser(description="Build the report of an experiment sweep.")
+    parser = argparse.ArgumentParser(
+        prog="python -m sim.experiments.report",
+        description="Build the report of an experiment sweep from its files (nothing is run).")
     parser.add_argument("sweep_dir", type=Path)
     parser.add_argument("--lang", choices=LANGS, default="fr")
     args = parser.parse_args(argv)

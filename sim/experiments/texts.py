@@ -1,8 +1,16 @@
-"""Words of the report in French (for the ministries) and English, and number formatting."""
+"""Words of the report in French (for the ministries) and English, and number formatting.
+
+One way to write each kind of number, used by every table, sentence and chart of the report:
+counts to three significant figures without trailing zeros, money in k€ / M€ / Md€ (€k / €m /
+€bn in English), intervals as "[low ; high]" ("[low; high]" in English), French thousands
+separated by a narrow no-break space and decimals by a comma.
+"""
 
 import math
+from decimal import ROUND_HALF_UP, Decimal
 
 LANGS = ("fr", "en")
+NNBSP = "\u202f"  # narrow no-break space: French thousands separator and space before %, ;
 
 OUTCOMES = {
     "ess_jobs": ("Emplois ESS (fin d'horizon)", "ESS jobs (end of horizon)"),
@@ -21,9 +29,48 @@ OUTCOMES = {
         "Industrial vacancies filled through insertion (cumulative)"),
     "ess_industry_ties": ("Liens ESS–industrie (fin d'horizon)",
                           "ESS–industry ties (end of horizon)"),
-    "mean_rent_ess_eur_m2": ("Loyer moyen des locaux ESS (€/m²)", "Mean ESS rent (€/m²)"),
-    "public_cost_eur": ("Coût public cumulé (€)", "Cumulative public cost (€)"),
+    "mean_rent_ess_eur_m2": ("Loyer moyen des locaux ESS (€/m²/an)",
+                             "Mean ESS rent (€/m²/year)"),
+    "public_cost_eur": ("Coût public cumulé", "Cumulative public cost"),
     "ess_job_years": ("Années-emplois ESS", "ESS job-years"),
+}
+
+# Short names for sentences ("… sur {outcome} …").
+OUTCOMES_SHORT = {
+    "ess_jobs": ("les emplois ESS", "ESS jobs"),
+    "ess_jobs_insertion": ("les emplois d'insertion", "insertion jobs"),
+    "ess_enterprises": ("le nombre d'entreprises ESS", "the number of ESS enterprises"),
+    "ess_scaled_up": ("les changements d'échelle", "scale-ups"),
+    "insertion_exits_employment": ("les sorties d'insertion vers l'emploi",
+                                   "insertion exits to employment"),
+    "insertion_exits_durable": ("les sorties d'insertion vers l'emploi durable",
+                                "insertion exits to durable employment"),
+    "industrial_jobs": ("les emplois industriels", "industrial jobs"),
+    "industrial_vacancies_filled_by_insertion": (
+        "les postes industriels pourvus par l'insertion",
+        "industrial vacancies filled through insertion"),
+    "ess_industry_ties": ("les liens ESS–industrie", "ESS–industry ties"),
+    "mean_rent_ess_eur_m2": ("le loyer des locaux ESS", "ESS rents"),
+    "public_cost_eur": ("le coût public", "public cost"),
+    "ess_job_years": ("les années-emplois ESS", "ESS job-years"),
+}
+
+# Unit of each monthly series, for the y axis of its chart.
+UNITS = {
+    "ess_jobs": ("emplois", "jobs"),
+    "ess_jobs_insertion": ("emplois", "jobs"),
+    "ess_enterprises": ("entreprises", "enterprises"),
+    "insertion_exits_employment": ("sorties cumulées", "cumulative exits"),
+    "public_cost_eur": ("€ cumulés", "cumulative €"),
+}
+
+# Why an outcome can be identical in every arm: said under the tables that leave it out.
+EXOGENOUS = {
+    "industrial_jobs": (
+        "exogènes dans ce modèle : ils suivent la tendance d'emploi industriel du scénario, "
+        "qu'aucun levier ne modifie",
+        "exogenous in this model: they follow the scenario's industrial employment trend, "
+        "which no lever changes"),
 }
 
 ARMS = {
@@ -40,18 +87,43 @@ DENSITY = {
     "intermediate": ("intermédiaire", "intermediate"),
     "relaxed": ("détendu", "relaxed"),
 }
+# "… in dense territories" inside a sentence.
+DENSITY_WHERE = {
+    "dense": ("en territoires denses", "in dense territories"),
+    "intermediate": ("en territoires intermédiaires", "in intermediate territories"),
+    "relaxed": ("en territoires détendus", "in relaxed territories"),
+}
+
+STATUS = {
+    "complete": ("terminée", "complete"),
+    "failed": ("en échec", "failed"),
+    "running": ("interrompue", "interrupted"),
+}
+
+MONTHS = (
+    ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+     "octobre", "novembre", "décembre"),
+    ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+     "October", "November", "December"),
+)
 
 WORDS = {
     "title": ("Comparaison de leviers pour l'ESS", "Lever comparison for the ESS"),
-    "summary": ("Synthèse par bras", "Summary by arm"),
-    "effects": ("Effets (différences appariées avec la référence, IC 95 %)",
-                "Effects (paired differences to baseline, 95% CI)"),
+    "key_findings": ("En bref", "Key findings"),
+    "summary": ("Ce que fait chaque levier", "What each lever does"),
+    "levels": ("Niveaux atteints par chaque scénario (moyenne [IC 95 %])",
+               "Levels reached by each scenario (mean [95% CI])"),
+    "effects": ("Effets des leviers : différence avec la référence, graine par graine "
+                "(moyenne [IC 95 %])",
+                "Lever effects: difference to the baseline, seed by seed (mean [95% CI])"),
     "cost": ("Coût public par année-emploi nette créée", "Public cost per net job-year created"),
-    "density": ("Effets selon la densité du territoire", "Effects by territory density"),
+    "density": ("Effets selon la densité du territoire (différence avec la référence "
+                "[IC 95 %])",
+                "Effects by territory density (difference to the baseline [95% CI])"),
     "series": ("Trajectoires mensuelles (moyenne et IC 95 %)",
                "Monthly trajectories (mean and 95% CI)"),
-    "map": ("Où chaque levier agit (effet apparié sur les emplois ESS par EPCI)",
-            "Where each lever acts (paired effect on ESS jobs by EPCI)"),
+    "map": ("Où chaque levier agit (effet sur les emplois ESS par EPCI)",
+            "Where each lever acts (effect on ESS jobs by EPCI)"),
     "factorial": ("Plan factoriel : effets principaux et interactions",
                   "Factorial design: main effects and interactions"),
     "dose": ("Relation dose-réponse", "Dose-response"),
@@ -59,62 +131,160 @@ WORDS = {
     "runs": ("Simulations", "Runs"),
     "method": ("Méthode", "Method"),
     "command": ("Commande exacte", "Exact command"),
-    "config": ("Configuration résolue", "Resolved configuration"),
+    "config": ("Configuration", "Configuration"),
+    "config_details": ("Configuration résolue du balayage (cliquer pour déplier)",
+                       "Resolved configuration of the sweep (click to expand)"),
     "model_config": ("Configuration du modèle (référence, première graine)",
                      "Model configuration (baseline, first seed)"),
+    "swept": ("Balayage", "Sweep"),
+    "arms_swept": ("scénarios", "scenarios"),
+    "seeds_swept": ("graines", "seeds"),
     "missing": ("Simulations manquantes", "Missing runs"),
     "failed": ("Simulations en échec", "Failed runs"),
+    "status": ("Statut", "Status"),
     "level": ("Niveau", "Level"),
-    "difference": ("Différence à la référence", "Difference to baseline"),
-    "month": ("Mois", "Month"),
+    "difference": ("Différence avec la référence", "Difference to baseline"),
+    "month": ("Mois de simulation", "Simulation month"),
     "unbounded": ("non borné", "unbounded"),
     "no_baseline": ("Aucun bras de référence (sans levier) : pas d'effets appariés.",
                     "No baseline arm (without levers): no paired effects."),
-    "eur_per_job_year": ("€ par année-emploi nette", "€ per net job-year"),
+    "extra_cost": ("Surcoût public (horizon entier)", "Extra public cost (whole horizon)"),
+    "net_job_years": ("Années-emplois nettes [IC 95 %]", "Net job-years [95% CI]"),
+    "eur_per_job_year": ("Coût par année-emploi nette [IC 95 %]",
+                         "Cost per net job-year [95% CI]"),
+    "eur_per_job_year_axis": ("€ par année-emploi nette", "€ per net job-year"),
     "dose_axis": ("Dose", "Dose"),
-    "ci": ("IC 95 %", "95% CI"),
     "sensitivity_incomplete": ("Plan d'expérience incomplet : indices non calculés.",
                                "Incomplete design: indices not computed."),
+    "runs_label": ("simulations", "runs"),
+    "horizon": ("horizon", "horizon"),
+    "months": ("mois", "months"),
+    "scenario": ("scénario", "scenario"),
+    "date": ("simulé le", "run on"),
+    "significant_note": (
+        "Entre crochets : intervalle de confiance à 95 %. En gras : effet significatif "
+        "(l'intervalle exclut zéro) ; en rouge : effet défavorable significatif.",
+        "In brackets: 95% confidence interval. Bold: significant effect (the interval "
+        "excludes zero); red: significant adverse effect."),
+    "map_colour": ("Différence d'emplois ESS en fin d'horizon (emplois)",
+                   "Difference in ESS jobs at the end of the horizon (jobs)"),
+    "map_caption": (
+        "Chaque cellule est la zone la plus proche du centre d'un EPCI (cellules de Voronoï "
+        "des centres, découpées à l'enveloppe des centres) : une approximation des "
+        "contours, pas les limites officielles. Échelle de couleur bornée au 95e centile "
+        "des effets, les valeurs au-delà prennent la couleur extrême.",
+        "Each cell is the area closest to an EPCI's centre (Voronoi cells of the centres, "
+        "clipped to the hull of the centres): an approximation of the boundaries, not the "
+        "official ones. Colour scale capped at the 95th percentile of the effects; values "
+        "beyond take the end colour."),
+    "series_note": (
+        "Les marches annuelles (mois 12, 24, …) ne sont pas du bruit : une fois par an, "
+        "l'État redéploie les postes d'insertion conventionnés (conventions annuelles), "
+        "et les structures excédentaires distribuent leur surplus en fin d'exercice.",
+        "The yearly steps (months 12, 24, …) are not noise: once a year the State "
+        "redeploys the funded insertion posts (annual conventions), and structures in "
+        "surplus pay it out at the year's end."),
+    "dropped": ("Non montré car identique dans tous les scénarios", "Not shown: identical in "
+                "every scenario"),
+    "same_everywhere": ("aucun levier ne le modifie sur cet horizon",
+                        "no lever changes it over this horizon"),
+    "alt_series": ("Courbes mensuelles de {what} par scénario et différence avec la référence",
+                   "Monthly curves of {what} by scenario and difference to the baseline"),
+    "alt_forest": ("Effet de chaque levier sur {what}, avec son intervalle de confiance",
+                   "Effect of each lever on {what}, with its confidence interval"),
+    "alt_cost": ("Coût public par année-emploi nette de chaque levier, avec son intervalle",
+                 "Public cost per net job-year of each lever, with its interval"),
+    "alt_map": ("Carte des EPCI colorés selon l'effet de chaque levier sur les emplois ESS",
+                "Map of EPCIs coloured by each lever's effect on ESS jobs"),
+    "alt_factorial": ("Effets principaux et interactions des leviers sur les emplois ESS",
+                      "Main effects and interactions of the levers on ESS jobs"),
+    "alt_dose": ("Effet sur les emplois ESS selon la dose du levier",
+                 "Effect on ESS jobs by the lever's dose"),
+    "alt_sensitivity": ("Indices de sensibilité des paramètres incertains",
+                        "Sensitivity indices of the uncertain parameters"),
+    "others": ("et {n} autre(s), voir le tableau par densité",
+               "and {n} more, see the table by density"),
+    "overall": ("sur l'ensemble du territoire", "over the whole territory"),
 }
 
 SENTENCES = {
     "method": (
-        ("Chaque bras est simulé avec les mêmes graines (la réplication k de chaque bras "
-         "utilise la graine k : nombres aléatoires communs). Un effet est la moyenne des "
-         "différences appariées bras − référence par graine, avec un intervalle de confiance à "
-         "95 % de Student sur ces différences. Années-emplois nettes = somme sur les mois de "
-         "(emplois du bras − emplois de la référence)/12. Coût par année-emploi = rapport des "
-         "moyennes appariées du surcoût public et des années-emplois nettes, intervalle de "
-         "Fieller (non borné si l'effet sur l'emploi n'est pas significativement non nul)."),
-        ("Every arm runs with the same seeds (replication k of every arm uses seed k: common "
-         "random numbers). An effect is the mean of the per-seed paired differences arm − "
-         "baseline, with a 95% Student t interval on those differences. Net job-years = sum "
-         "over months of (arm jobs − baseline jobs)/12. Cost per job-year = ratio of the paired "
-         "means of extra public cost and net job-years, with Fieller's interval (unbounded when "
-         "the job effect is not significantly different from zero)."),
+        ("Chaque scénario est simulé avec les mêmes graines (la réplication k de chaque "
+         "scénario utilise la graine k : nombres aléatoires communs). Un effet est la moyenne "
+         "des différences appariées scénario − référence par graine, avec un intervalle de "
+         "confiance à 95 % de Student sur ces différences. Années-emplois nettes = somme sur "
+         "les mois de (emplois du scénario − emplois de la référence)/12. Coût par "
+         "année-emploi = rapport des moyennes appariées du surcoût public et des "
+         "années-emplois nettes, intervalle de Fieller (non borné si l'effet sur l'emploi "
+         "n'est pas significativement non nul)."),
+        ("Every scenario runs with the same seeds (replication k of every scenario uses seed "
+         "k: common random numbers). An effect is the mean of the per-seed paired differences "
+         "scenario − baseline, with a 95% Student t interval on those differences. Net "
+         "job-years = sum over months of (scenario jobs − baseline jobs)/12. Cost per job-year "
+         "= ratio of the paired means of extra public cost and net job-years, with Fieller's "
+         "interval (unbounded when the job effect is not significantly different from "
+         "zero)."),
+    ),
+    "best": (
+        ("Le levier qui crée le plus d'emplois ESS par euro public : {arm}, {cpj} par "
+         "année-emploi nette, pour un surcoût public de {cost} sur {months} mois."),
+        ("The lever that creates most ESS jobs per public euro: {arm}, {cpj} per net "
+         "job-year, for an extra public cost of {cost} over {months} months."),
+    ),
+    "saves": (
+        ("{arm} crée des emplois ESS ({job_years} années-emplois nettes) tout en réduisant la "
+         "dépense publique de {saving} sur {months} mois."),
+        ("{arm} creates ESS jobs ({job_years} net job-years) while cutting public spending by "
+         "{saving} over {months} months."),
+    ),
+    "no_best": (
+        ("Aucun levier n'augmente significativement les emplois ESS sur {months} mois : le "
+         "coût par emploi créé n'est pas estimable."),
+        ("No lever significantly raises ESS jobs over {months} months: the cost per job "
+         "created cannot be estimated."),
+    ),
+    "largest": (
+        ("Plus fort effet sur les emplois ESS en fin d'horizon : {arm}, {jobs} emplois, soit "
+         "{pct} par rapport à la référence ({base} emplois)."),
+        ("Largest effect on ESS jobs at the end of the horizon: {arm}, {jobs} jobs, {pct} "
+         "relative to the baseline ({base} jobs)."),
+    ),
+    "not_significant": (
+        "Sans effet significatif sur les emplois ESS : {arms}.",
+        "No significant effect on ESS jobs: {arms}.",
+    ),
+    "adverse": (
+        "Effets défavorables significatifs — {items}.",
+        "Significant adverse effects — {items}.",
+    ),
+    "adverse_item": (
+        "{arm} : {outcome} {where} {diff}",
+        "{arm}: {outcome} {where} {diff}",
+    ),
+    "no_adverse": (
+        ("Aucun effet défavorable significatif, sur aucun indicateur ni aucune classe de "
+         "densité."),
+        "No significant adverse effect, on any outcome or density class.",
+    ),
+    "chance": (
+        ("Sur {n} comparaisons, environ {k} seraient significatives par le seul hasard au "
+         "seuil de 5 % : un effet isolé et juste significatif se confirme avec plus de "
+         "réplications."),
+        ("Of {n} comparisons, about {k} would be significant by chance alone at the 5% level: "
+         "confirm an isolated, borderline effect with more replications."),
     ),
     "baseline": (
-        ("{arm} : sur {n} réplications, {jobs_label} = {jobs} (IC 95 % {jobs_ci}) ; coût public "
-        "cumulé {cost}."),
-        ("{arm}: over {n} replications, {jobs_label} = {jobs} (95% CI {jobs_ci}); cumulative "
-        "public cost {cost}."),
+        "{arm} : {jobs} emplois ESS en fin d'horizon ; coût public cumulé {cost}.",
+        "{arm}: {jobs} ESS jobs at the end of the horizon; cumulative public cost {cost}.",
     ),
     "arm": (
-        ("{arm} : sur {n} réplications appariées, les emplois ESS en fin d'horizon varient de "
-        "{jobs} (IC 95 % {jobs_ci}) par rapport à la référence, les sorties d'insertion vers "
-        "l'emploi de {exits} (IC 95 % {exits_ci}). Surcoût public : {cost} ; coût par "
-        "année-emploi nette : {cpj} (IC 95 % {cpj_ci}). Effet sur les emplois ESS : {dense} en "
-        "territoires denses, {relaxed} en territoires détendus."),
-        ("{arm}: over {n} paired replications, ESS jobs at the end of the horizon change by "
-         "{jobs} (95% CI {jobs_ci}) relative to the baseline, insertion exits to employment by "
-         "{exits} (95% CI {exits_ci}). Extra public cost: {cost}; cost per net job-year: {cpj} "
-         "(95% CI {cpj_ci}). Effect on ESS jobs: {dense} in dense territories, {relaxed} in "
-         "relaxed ones."),
+        ("{arm} : emplois ESS {jobs} ({significance}), sorties d'insertion vers l'emploi "
+         "{exits} ; surcoût public {cost}, soit {cpj} par année-emploi nette."),
+        ("{arm}: ESS jobs {jobs} ({significance}), insertion exits to employment {exits}; "
+         "extra public cost {cost}, i.e. {cpj} per net job-year."),
     ),
-    "significant": (" L'effet sur l'emploi est significatif au seuil de 5 %.",
-                    " The job effect is significant at the 5% level."),
-    "not_significant": (" L'effet sur l'emploi n'est pas significatif au seuil de 5 %.",
-                        " The job effect is not significant at the 5% level."),
+    "significant": ("significatif", "significant"),
+    "not_significant_short": ("non significatif", "not significant"),
 }
 
 
@@ -131,21 +301,119 @@ def arm_label(name: str, lang: str) -> str:
     return " + ".join(t(ARMS, part, lang) for part in name.split("+"))
 
 
-def number(x: float, lang: str, digits: int = 3, signed: bool = False) -> str:
-    """Format with `digits` significant digits, thin-space thousands and decimal comma in fr."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
+def _missing(x) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+def decimals_for(x: float, digits: int = 3) -> int:
+    """Decimals that give `x` its `digits` significant figures (negative: round to tens...)."""
+    x = abs(float(x))
+    return digits - 1 - math.floor(math.log10(x)) if x and math.isfinite(x) else 0
+
+
+def number(x: float, lang: str, digits: int = 3, signed: bool = False,
+           decimals: int | None = None) -> str:
+    """`x` rounded to `digits` significant figures (or to `decimals`), trailing zeros dropped;
+    thousands separated (narrow no-break space and decimal comma in French); minus sign "−"."""
+    if _missing(x):
         return "–"
+    x = float(x)
     if math.isinf(x):
-        return "∞" if x > 0 else "−∞"
-    decimals = max(0, digits - 1 - math.floor(math.log10(abs(x)))) if x else 0
-    text = f"{x:{'+' if signed and x else ''},.{decimals}f}"
+        return ("+∞" if signed else "∞") if x > 0 else "−∞"
+    places = decimals_for(x, digits) if decimals is None else decimals
+    # half away from zero, as people round (Python's round() would give 725 → 720)
+    x = float(Decimal(repr(x)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+    text = f"{x:{'+' if signed and x else ''},.{max(places, 0)}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
     if lang == "fr":
-        text = text.replace(",", "\u202f").replace(".", ",")
+        text = text.replace(",", NNBSP).replace(".", ",")
     return text.replace("-", "−")
 
 
-def interval(low: float, high: float, lang: str) -> str:
-    """'a – b', or the word for unbounded."""
+# Money scales: (threshold, French unit, English unit).
+MONEY_SCALES = ((1e9, "Md€", "bn"), (1e6, "M€", "m"), (1e3, "k€", "k"), (1.0, "€", ""))
+
+
+def money_scale(x: float) -> tuple[float, str, str]:
+    """(divisor, French unit, English suffix) for an amount of euros."""
+    return next((s for s in MONEY_SCALES if abs(x) >= s[0]), MONEY_SCALES[-1])
+
+
+def money(x: float, lang: str, digits: int = 3, signed: bool = False,
+          decimals: int | None = None, scale: tuple | None = None) -> str:
+    """Euros in k€ / M€ / Md€ ("€12.3m" in English), `digits` significant figures (or the
+    `scale` and `decimals` an interval shares with its estimate)."""
+    if _missing(x) or math.isinf(float(x)):
+        return number(x, lang, signed=signed)
+    x = float(x)
+    divisor, fr_unit, en_unit = scale or money_scale(x)
+    value = number(x / divisor, lang, digits, signed, decimals)
+    if lang == "fr":
+        return f"{value}{NNBSP}{fr_unit}"
+    sign = value[0] if value[0] in "+−" else ""
+    return f"{sign}€{value[len(sign):]}{en_unit}"
+
+
+def percent(x: float, lang: str, signed: bool = True) -> str:
+    """A share (0.012 → "+1,2 %" / "+1.2%"), two significant figures."""
+    text = number(100 * x, lang, digits=2, signed=signed)
+    return f"{text}{NNBSP}%" if lang == "fr" else f"{text}%"
+
+
+def _shared(values, fmt, digits: int = 3) -> dict:
+    """Rounding shared by an estimate and its bounds: three significant figures of the largest,
+    or two of the interval's half-width when that is finer ("+725 [86,8 ; 1 360]" reads
+    "+730 [90 ; 1 360]", and "99 712 [96 655 ; 102 769]" reads "99 700 [96 700 ; 102 800]")."""
+    finite = [float(v) for v in values if not _missing(v) and math.isfinite(float(v))]
+    if not finite:
+        return {}
+    largest = max(abs(v) for v in finite)
+    half = (max(finite) - min(finite)) / 2 if len(finite) == 3 else 0.0
+    divisor = 1.0
+    out = {}
+    if fmt is money:
+        out["scale"] = money_scale(largest)
+        divisor = out["scale"][0]
+    places = decimals_for(largest / divisor, digits)
+    if half:
+        places = max(places, decimals_for(half / divisor, 2))
+    return out | {"decimals": places}
+
+
+def interval(low: float, high: float, lang: str, fmt=number, shared: dict | None = None) -> str:
+    """"[low ; high]" (French) or "[low; high]" (English), or the word for unbounded."""
+    if _missing(low) or _missing(high):
+        return ""
     if math.isinf(low) or math.isinf(high):
-        return t(WORDS, "unbounded", lang)
-    return f"{number(low, lang)} – {number(high, lang)}"
+        return f"[{t(WORDS, 'unbounded', lang)}]"
+    shared = _shared([low, high], fmt) if shared is None else shared
+    return f"[{fmt(low, lang, **shared)}{separator(lang)}{fmt(high, lang, **shared)}]"
+
+
+def separator(lang: str) -> str:
+    """Between list items and interval bounds: " ; " in French, "; " in English."""
+    return f"{NNBSP}; " if lang == "fr" else "; "
+
+
+def estimate(value: float, low: float, high: float, lang: str, fmt=number,
+             signed: bool = False) -> str:
+    """"value [low ; high]", rounded alike: every estimate of the report is written this way."""
+    bounded = not (_missing(low) or _missing(high) or math.isinf(low) or math.isinf(high))
+    shared = _shared([value, low, high] if bounded else [value], fmt)
+    text = fmt(value, lang, signed=signed, **shared)
+    bounds = interval(low, high, lang, fmt, shared)
+    return f"{text} {bounds}" if bounds else text
+
+
+def date(iso: str, lang: str) -> str:
+    """"2026-12-02…" → "2 décembre 2026" / "2 December 2026"."""
+    year, month, day = (int(part) for part in iso[:10].split("-"))
+    return f"{day} {MONTHS[LANGS.index(lang)][month - 1]} {year}"
+
+
+def join(items: list[str], lang: str) -> str:
+    """"a, b et c" / "a, b and c"."""
+    if len(items) < 2:
+        return "".join(items)
+    return ", ".join(items[:-1]) + (" et " if lang == "fr" else " and ") + items[-1]
