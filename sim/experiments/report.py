@@ -220,7 +220,7 @@ class Report:
             sentences = self.key_findings()
             page += (f'<p class="conclusion">{html.escape(sentences[0])}</p>'
                      f"<h2>{self._w('key_findings')}</h2><ul>"
-                     + "".join(f"<li>{html.escape(s)}</li>" for s in sentences[1:])
+                     + "".join(f'<li class="finding">{html.escape(s)}</li>' for s in sentences[1:])
                      + f'</ul><p class="note">{self._w("significant_note")}</p>')
         return page
 
