@@ -20,24 +20,12 @@ from omegaconf import DictConfig, open_dict
 
 from sim.config import ConfigError, compose_config, config_dir, validate
 from sim.config.compose import check_output_dir
-from sim.config.safety import check_overrides, first_of_sweeps
+from sim.config.safety import INFO_FLAGS, check_overrides, first_of_sweeps, split_argv
 from sim.outputs import OutputWriteError, RunFolderLock
 from sim.territories import TerritorySelectionError
 
 logging.getLogger("MESA").setLevel(logging.WARNING)
 USER_ERRORS = (ConfigError, TerritorySelectionError)
-# Hydra flags that only print something: the overrides are checked, nothing runs.
-INFO_FLAGS = ("--help", "-h", "--hydra-help", "--cfg", "-c", "--info", "--shell-completion",
-              "-sc", "--version", "--resolve")
-# Hydra flags taking a value (the next argument)
-VALUE_FLAGS = ("--config-dir", "-cd", "--package", "-p", "--cfg", "-c", "--info")
-REFUSED_FLAGS = {
-    "--experimental-rerun": "it loads a pickle file, which can run code",
-    "--config-path": "the model's config tree is fixed; put scenario files in --config-dir",
-    "-cp": "the model's config tree is fixed; put scenario files in --config-dir",
-    "--config-name": "the model's config tree is fixed; put scenario files in --config-dir",
-    "-cn": "the model's config tree is fixed; put scenario files in --config-dir",
-}
 # folders this process claimed (the run's or the sweep's), released when main() returns
 _CLAIMED: list[RunFolderLock] = []
 
@@ -78,29 +66,6 @@ def _print_summary(summary: dict, out: Path) -> None:
           f"(durable {totals['insertion_exits_durable']:,.0f}); public cost "
           f"{summary['public_cost_eur'] / 1e6:,.1f} M€")
     print(f"outputs: {out}")
-
-
-def split_argv(argv: list[str]) -> tuple[list[str], list[str], list[Path]]:
-    """(flags, overrides, user config folders) of a command line; refused flags raise."""
-    flags, overrides, user_dirs = [], [], []
-    args = iter(argv)
-    for arg in args:
-        name, has_value, value = arg.partition("=")
-        if name in REFUSED_FLAGS:
-            raise ConfigError(name, f"is not allowed ({REFUSED_FLAGS[name]}); allowed: -m, "
-                              "--config-dir, --cfg, --help")
-        if not arg.startswith("-"):
-            overrides.append(arg)
-            continue
-        flags.append(name)
-        if name in VALUE_FLAGS and not has_value:
-            value = next(args, "")
-            if name in ("--cfg", "-c", "--info") and "=" in value:  # an override, not a value
-                overrides.append(value)
-                continue
-        if name in ("--config-dir", "-cd"):
-            user_dirs[:] = [Path(value)]  # Hydra uses the last one
-    return flags, overrides, user_dirs
 
 
 def prevalidate(argv: list[str]) -> tuple[Path, str] | None:

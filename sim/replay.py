@@ -1,8 +1,10 @@
-"""``python -m sim.replay RUN_DIR/manifest.json [--out DIR]``: re-create a run from its manifest.
+"""``python -m sim.replay RUN_DIR/manifest.json [--out DIR] [--verify-only]``: check a run.
 
-The manifest holds the fully resolved config; running it again must give the same bytes. The
-command reports, file by file, whether the new outputs match the recorded checksums, and exits
-with 1 if any differs.
+First the files on disk are checked against the SHA-256 the manifest records (a file changed,
+replaced or missing since the run wrote it shows as DIFFERENT or missing). Then the manifest's
+fully resolved config is run again into ``--out`` and each new output is compared with the
+recorded checksums. Exit code 0 when everything matches, 1 otherwise, 2 for an unusable
+manifest.
 """
 
 from __future__ import annotations
@@ -16,18 +18,38 @@ from omegaconf import OmegaConf
 
 from sim.config import ConfigError
 from sim.config.safety import check_tree
+from sim.outputs import RunFolderLock, verify_outputs
+
+MAX_MANIFEST_BYTES = 16 * 1024 * 1024  # a national run's manifest is about 20 KB
+
+
+def read_manifest(manifest_path: Path) -> dict:
+    """A complete run's manifest, or a one-line ``ConfigError``."""
+    try:
+        if manifest_path.stat().st_size > MAX_MANIFEST_BYTES:
+            raise ConfigError("manifest", f"{manifest_path} is larger than "
+                              f"{MAX_MANIFEST_BYTES:,} bytes; allowed: a run's manifest.json")
+        manifest = json.loads(manifest_path.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ConfigError("manifest", f"cannot read {manifest_path}: {error}") from None
+    if not isinstance(manifest, dict) or manifest.get("status") != "complete" or not \
+            isinstance(manifest.get("config"), dict):
+        raise ConfigError("manifest", "only a complete run's manifest can be checked; "
+                          f"{manifest_path} says {manifest.get('status')!r}"
+                          if isinstance(manifest, dict) else "not a run's manifest")
+    return manifest
+
+
+def verify_files(manifest_path: Path) -> dict[str, str]:
+    """Per file the manifest lists: ``ok``, ``DIFFERENT`` or ``missing`` on disk."""
+    return verify_outputs(manifest_path.parent, read_manifest(manifest_path))
 
 
 def replay(manifest_path: Path, out: Path) -> dict[str, bool]:
     """Run the manifest's config into ``out``; per output file, whether its checksum matches."""
     from sim.api import run_to_directory
 
-    try:
-        manifest = json.loads(manifest_path.read_text())
-    except (OSError, json.JSONDecodeError) as error:
-        raise ConfigError("manifest", f"cannot read {manifest_path}: {error}") from None
-    if manifest.get("status") != "complete" or "config" not in manifest:
-        raise ConfigError("manifest", "only a complete run's manifest can be replayed")
+    manifest = read_manifest(manifest_path)
     cfg = OmegaConf.create(manifest["config"])
     check_tree(cfg)
     result = run_to_directory(cfg, out)
@@ -41,17 +63,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("manifest", type=Path)
     parser.add_argument("--out", type=Path, default=None,
                         help="where to write the replay (default: <run dir>/replay)")
+    parser.add_argument("--verify-only", action="store_true",
+                        help="check the files on disk only, do not run again")
     args = parser.parse_args(argv)
     out = args.out or args.manifest.parent / "replay"
     try:
-        matches = replay(args.manifest, out)
+        on_disk = verify_files(args.manifest)
+        for name, state in on_disk.items():
+            print(f"on disk  {state:9}  {name}")
+        matches = {}
+        if not args.verify_only:
+            claim = RunFolderLock(out, "--out")
+            try:
+                matches = replay(args.manifest, out)
+            finally:
+                claim.release()
     except ConfigError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     for name, same in sorted(matches.items()):
-        print(f"{'identical' if same else 'DIFFERENT'}  {name}")
-    print(f"replay: {out}")
-    return 0 if all(matches.values()) else 1
+        print(f"replay   {'identical' if same else 'DIFFERENT':9}  {name}")
+    if matches:
+        print(f"replay: {out}")
+    good = all(state == "ok" for state in on_disk.values()) and all(matches.values())
+    return 0 if good else 1
 
 
 if __name__ == "__main__":

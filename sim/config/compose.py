@@ -152,5 +152,12 @@ def _hydra_message(error: Exception) -> ConfigError:
             return ConfigError(key, detail.group(0).splitlines()[0])
         return ConfigError(key, f"unknown key; allowed here: {', '.join(siblings(key))}")
     lines = [line.strip() for line in text.splitlines() if line.strip()]
+    full_key = re.search(r"full_key: (\S+)", text)
+    if full_key and lines:
+        where = re.match(r"In '([^']+)'", lines[0])
+        detail = next((x for x in lines[1:] if not x.startswith(("full_key", "object_type"))),
+                      lines[0])
+        return ConfigError(full_key.group(1), f"{detail}" + (f" (in {where.group(1)})"
+                                                            if where else ""))
     first = " ".join(lines[:2]) if lines and lines[0].endswith(":") else next(iter(lines), "")
     return ConfigError("overrides", first or type(error).__name__)

@@ -285,6 +285,45 @@ def first_of_sweeps(overrides: Sequence[str]) -> list[str]:
     return chosen
 
 
+# --- command lines ---------------------------------------------------------------------------
+
+# Hydra flags that only print something: the overrides are checked, nothing runs.
+INFO_FLAGS = ("--help", "-h", "--hydra-help", "--cfg", "-c", "--info", "--shell-completion",
+              "-sc", "--version", "--resolve")
+# Hydra flags taking a value (the next argument)
+VALUE_FLAGS = ("--config-dir", "-cd", "--package", "-p", "--cfg", "-c", "--info")
+REFUSED_FLAGS = {
+    "--experimental-rerun": "it loads a pickle file, which can run code",
+    "--config-path": "the model's config tree is fixed; put scenario files in --config-dir",
+    "-cp": "the model's config tree is fixed; put scenario files in --config-dir",
+    "--config-name": "the model's config tree is fixed; put scenario files in --config-dir",
+    "-cn": "the model's config tree is fixed; put scenario files in --config-dir",
+}
+
+
+def split_argv(argv: list[str]) -> tuple[list[str], list[str], list[Path]]:
+    """(flags, overrides, user config folders) of a command line; refused flags raise."""
+    flags, overrides, user_dirs = [], [], []
+    args = iter(argv)
+    for arg in args:
+        name, has_value, value = arg.partition("=")
+        if name in REFUSED_FLAGS:
+            raise ConfigError(name, f"is not allowed ({REFUSED_FLAGS[name]}); allowed: -m, "
+                              "--config-dir, --cfg, --help")
+        if not arg.startswith("-"):
+            overrides.append(arg)
+            continue
+        flags.append(name)
+        if name in VALUE_FLAGS and not has_value:
+            value = next(args, "")
+            if name in ("--cfg", "-c", "--info") and "=" in value:  # an override, not a value
+                overrides.append(value)
+                continue
+        if name in ("--config-dir", "-cd"):
+            user_dirs[:] = [Path(value)]  # Hydra uses the last one
+    return flags, overrides, user_dirs
+
+
 # --- output folders -------------------------------------------------------------------------
 
 def check_output_root(field: str, target: Path) -> Path:

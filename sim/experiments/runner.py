@@ -14,6 +14,7 @@ the schema's name and in its own process only, a subclass that adds them; launch
 config store to their workers. Each model run composes on the model's own schema again.
 """
 
+import contextlib
 import copy
 import fcntl
 import json
@@ -31,23 +32,20 @@ from pathlib import Path
 from typing import Any, Optional
 
 import hydra
-from hydra import compose, initialize_config_dir
 from hydra.core.config_store import ConfigStore
 from hydra.core.global_hydra import GlobalHydra
 from hydra.core.hydra_config import HydraConfig
 from hydra.core.plugins import Plugins
-from hydra.errors import HydraException
 from hydra.initialize import get_gh_backup, restore_gh_from_backup
 from hydra.plugins.sweeper import Sweeper
 from omegaconf import DictConfig
-from omegaconf.errors import OmegaConfBaseException
 
 from sim.config import ConfigError, SimConfig, config_dir, load_config
 from sim.config.compose import check_output_dir, compose_config, register_schema
-from sim.config.safety import check_overrides, check_tree, first_of_sweeps
+from sim.config.safety import INFO_FLAGS, check_overrides, first_of_sweeps, split_argv
 from sim.experiments import sensitivity
 from sim.experiments.arms import BASELINE, ArmSpec, policies_override, resolve_arm
-from sim.outputs import TABLES, write_failure, write_json, write_run
+from sim.outputs import TABLES, RunFolderLock, write_failure, write_json, write_run
 from sim.territories import TerritorySelectionError
 
 STATUS = "status.json"
@@ -150,12 +148,12 @@ def _outputs_intact(run_dir: Path) -> bool:
 
 def _clear_outputs(run_dir: Path) -> None:
     """Remove what an earlier attempt left (its outputs and manifest, the temporary files of a
-    write cut short), so that a directory never mixes two attempts' files."""
-    (run_dir / MANIFEST).unlink(missing_ok=True)
+    write cut short), so that a directory never mixes two attempts' files; only the names a run
+    writes, nothing else."""
     for name in OUTPUTS:
-        (run_dir / name).unlink(missing_ok=True)
-    for path in run_dir.glob("*.tmp"):
-        path.unlink(missing_ok=True)
+        for path in (run_dir / name, run_dir / f"{name}.tmp"):
+            with contextlib.suppress(OSError):
+                path.unlink(missing_ok=True)
 
 
 def _write_outputs(run_dir: Path, result: object) -> None:
@@ -190,18 +188,29 @@ def execute_run(
         "host": socket.gethostname(),
         "pid": os.getpid(),
     }
-    write_json(record, run_dir / STATUS)  # first: from here on the status never says complete
-    _clear_outputs(run_dir)
     try:
+        write_json(record, run_dir / STATUS)  # first: from here the status never says complete
+        _clear_outputs(run_dir)
         result = run_fn(list(spec.overrides))
         _write_outputs(run_dir, result)
         record |= {"status": "complete", "error": None}
     except Exception as exc:
         record = _failed(run_dir, record, exc, traceback.format_exc())
     record["elapsed_s"] = round(time.perf_counter() - started, 3)
-    write_json(record, run_dir / STATUS)
+    _record(run_dir, record)
     _progress(sweep_dir, record, record["status"])
     return record
+
+
+def _record(run_dir: Path, record: dict) -> None:
+    """Write a run's status; when the disk refuses even that (full), a status left saying
+    `running` or `complete` is removed, so that the report counts the run as not complete."""
+    try:
+        write_json(record, run_dir / STATUS)
+    except OSError:
+        for path in (run_dir / STATUS, run_dir / f"{STATUS}.tmp"):
+            with contextlib.suppress(OSError):
+                path.unlink(missing_ok=True)
 
 
 class WorkerDied(RuntimeError):
@@ -210,7 +219,8 @@ class WorkerDied(RuntimeError):
 
 
 def _failed(run_dir: Path, record: dict, error: BaseException, trace: str | None) -> dict:
-    """Leave only a failed manifest in the run's directory; the status record of the failure."""
+    """Leave only a failed manifest in the run's directory (when the disk allows); the status
+    record of the failure."""
     write_failure(run_dir, {"start_time": record.get("started")}, error)
     return record | {"status": "failed", "error": f"{type(error).__name__}: {error}",
                      "traceback": trace}
@@ -227,7 +237,7 @@ def record_lost_run(run_dir: Path, spec: RunSpec, backend: str, error: WorkerDie
         key: dead.get(key) for key in ("started", "host", "pid")}
     _clear_outputs(run_dir)
     record = _failed(run_dir, record, error, None)
-    write_json(record, run_dir / STATUS)
+    _record(run_dir, record)
     _progress(sweep_dir, record, "failed")
     return record
 
@@ -239,19 +249,26 @@ def _progress(sweep_dir: Path | None, record: dict, status: str) -> None:
         where += f" sample={record['sample']}"
     line = f"{where} {status} {record.get('elapsed_s', 0):.1f}s"
     if sweep_dir is not None:
-        total = "?"
-        info = sweep_dir / SWEEP_INFO
-        if info.exists():
-            total = json.loads(info.read_text()).get("total", "?")
-        with open(sweep_dir / PROGRESS, "a+") as log:
-            fcntl.flock(log, fcntl.LOCK_EX)
-            log.seek(0)
-            # Runs, not lines: a job run again after a worker died may log a second line.
-            done = len({_logged_run(logged) for logged in log} | {where})
-            line = f"[{done}/{total}] {line}"
-            log.write(line + "\n")
-            fcntl.flock(log, fcntl.LOCK_UN)
+        with contextlib.suppress(OSError):
+            line = _log_progress(sweep_dir, where, line)
     print(line, flush=True)
+
+
+def _log_progress(sweep_dir: Path, where: str, line: str) -> str:
+    """Append the line to the sweep's progress log, numbered; the numbered line."""
+    total = "?"
+    info = sweep_dir / SWEEP_INFO
+    if info.exists():
+        total = json.loads(info.read_text()).get("total", "?")
+    with open(sweep_dir / PROGRESS, "a+") as log:
+        fcntl.flock(log, fcntl.LOCK_EX)
+        log.seek(0)
+        # Runs, not lines: a job run again after a worker died may log a second line.
+        done = len({_logged_run(logged) for logged in log} | {where})
+        line = f"[{done}/{total}] {line}"
+        log.write(line + "\n")
+        fcntl.flock(log, fcntl.LOCK_UN)
+    return line
 
 
 def _logged_run(line: str) -> str:
@@ -311,7 +328,11 @@ def run_task(cfg: DictConfig) -> dict:
         raise ValueError(f"experiment.backend={backend!r}; choose one of {sorted(BACKENDS)}")
     spec = run_spec(cfg, list(hc.overrides.task))
     sweep_dir = Path(hc.sweep.dir) if hc.mode.name == "MULTIRUN" else None
-    return execute_run(Path(hc.runtime.output_dir), spec, BACKENDS[backend], backend, sweep_dir)
+    run_dir = Path(hc.runtime.output_dir)
+    if sweep_dir is not None and sweep_dir.resolve() not in run_dir.resolve().parents:
+        raise ConfigError("hydra.sweep.subdir", f"'{run_dir}' is not inside the sweep folder "
+                          f"{sweep_dir}; allowed: a relative path without '..'")
+    return execute_run(run_dir, spec, BACKENDS[backend], backend, sweep_dir)
 
 
 _VALIDATE_BATCH = Sweeper.validate_batch_is_legal
@@ -325,28 +346,25 @@ def _validate_first_job(sweeper: Sweeper, batch) -> None:
     _VALIDATE_BATCH(sweeper, batch[:1])
 
 
-def prevalidate(argv: list[str]) -> None:
-    """Fail in one line before any run starts: an unsafe override, target or resolver, an
-    unwritable sweep dir, or a model config the first job would reject (rather than N identical
-    failed runs). Command lines with other Hydra flags are left to Hydra."""
-    if any(a.startswith("-") and a not in ("-m", "--multirun") for a in argv):
-        return
-    overrides = [a for a in argv if not a.startswith("-")]
+def prevalidate(argv: list[str]) -> Path | None:
+    """Fail in one line before any run starts: an unsafe flag, override, target, resolver or
+    user config file, an unusable sweep folder, or a model config the first job would reject
+    (rather than N identical failed runs). Returns the sweep folder to claim (None when Hydra
+    only prints)."""
+    flags, overrides, user_dirs = split_argv(argv)
     check_overrides(overrides)
     first = first_of_sweeps(overrides)
-    try:
-        with initialize_config_dir(str(config_dir()), version_base="1.3"):
-            cfg = compose("config", overrides=first, return_hydra_config=True)
-    except (HydraException, OmegaConfBaseException) as error:
-        raise ConfigError("overrides", str(error).strip().splitlines()[0]) from None
-    check_tree(cfg)
-    check_output_dir(cfg, "sweep")
+    cfg = compose_config(first, keep_hydra=True, user_dirs=user_dirs)
+    if any(flag in INFO_FLAGS for flag in flags):
+        return None
+    folder = check_output_dir(cfg, "sweep")
     if cfg.experiment.get("backend", "model") == "model":
         # A job's task overrides never include Hydra's own (`hydra.launcher.n_jobs=2`,
         # `hydra/launcher=...`): the model's config would refuse the keys of another launcher.
         task = [o for o in first if not _key(o).startswith(("hydra.", "hydra/"))]
         with _model_composition():
             load_config(run_spec(cfg, task).overrides)
+    return folder
 
 
 def _register_launchers() -> None:
@@ -372,11 +390,18 @@ def main() -> None:
     ConfigStore.instance().store(name=SCHEMA_NAME, node=ExperimentConfig)
     Sweeper.validate_batch_is_legal = _validate_first_job
     _register_launchers()
+    claim = None
     try:
-        prevalidate(sys.argv[1:])
+        folder = prevalidate(sys.argv[1:])
+        claim = RunFolderLock(folder, "hydra.sweep.dir") if folder is not None else None
     except (ConfigError, TerritorySelectionError) as error:
         if os.environ.get("ESS_SIM_DEBUG"):
             raise
         print(f"error: {error}", file=sys.stderr)
         sys.exit(2)
-    hydra.main(version_base="1.3", config_path=str(config_dir()), config_name="config")(run_task)()
+    try:
+        hydra.main(version_base="1.3", config_path=str(config_dir()),
+                   config_name="config")(run_task)()
+    finally:
+        if claim is not None:
+            claim.release()
