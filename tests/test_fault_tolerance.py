@@ -299,7 +299,10 @@ KILLED_ALWAYS = ("land_trust", 1)   # a run that kills its worker each time, as 
 
 class WorkerKiller(threading.Thread):
     """SIGKILLs the worker process running a run (the pid its status.json records) the first
-    `times` times it sees that run running: what the kernel's out-of-memory killer does."""
+    `times` times it sees that run running: what the kernel's out-of-memory killer does.
+
+    The worker is stopped (SIGSTOP) before the status is read again: on a loaded machine it could
+    otherwise finish the run between the read and the kill, and the kill would hit its next run."""
 
     def __init__(self, sweep_dir: Path, sweep: subprocess.Popen, times: dict):
         super().__init__(daemon=True)
@@ -313,10 +316,20 @@ class WorkerKiller(threading.Thread):
                 if (record and record["status"] == "running" and record["pid"] not in pids
                         and len(pids) < self.times[run]):
                     assert record["pid"] != self.sweep.pid, "a run ran in the launching process"
-                    with contextlib.suppress(ProcessLookupError):
-                        os.kill(record["pid"], signal.SIGKILL)
-                    pids.append(record["pid"])
+                    if self._kill_if_still_running(run, record["pid"]):
+                        pids.append(record["pid"])
             time.sleep(0.01)
+
+    def _kill_if_still_running(self, run: tuple[str, int], pid: int) -> bool:
+        try:
+            os.kill(pid, signal.SIGSTOP)
+        except ProcessLookupError:
+            return False
+        record = _status(self.sweep_dir, run)
+        still = bool(record and record["status"] == "running" and record["pid"] == pid)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL if still else signal.SIGCONT)
+        return still
 
 
 def _status(sweep_dir: Path, run: tuple[str, int]) -> dict | None:
