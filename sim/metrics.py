@@ -1,4 +1,5 @@
-"""Headline outputs: small pure functions of the model, recorded once a month into arrays.
+"""Headline outputs: small pure functions of the world and the month record, recorded once a
+month into arrays.
 
 The time series (one row a month) and the territory panel (month × territory) are preallocated
 arrays filled in place, so data collection never copies the world. Every row carries the run's
@@ -11,8 +12,9 @@ import numpy as np
 import pandas as pd
 
 from sim.frames import strings, tagged_frame
+from sim.vocabulary import INDUSTRIAL_SECTORS, FloorStock
 
-INDUSTRIAL_SECTORS = (0, 3)  # collection_recycling, manufacturing (sim.config.schema.SECTORS)
+__all__ = ["INDUSTRIAL_SECTORS", "MetricsRecorder"]  # INDUSTRIAL_SECTORS: read by sim.validation
 
 SERIES = (
     "ess_jobs_permanent", "ess_jobs_insertion", "ess_jobs_adapted", "ess_jobs_total",
@@ -84,9 +86,10 @@ class MetricsRecorder:
             return self.cumulative_baseline + sum(self.cumulative_levers.values())
         return float(self.series[name][self.months - 1])
 
-    def record(self, lever_costs: dict[str, float]) -> None:
+    def record(self, month, lever_costs: dict[str, float]) -> None:
+        """Record the month just run (``month``: its ``sim.month.Month`` record)."""
         m, model = self.months, self.model
-        e, labour, n_t = model.enterprises, model.month_labour, len(model.territories)
+        e, labour, n_t = model.enterprises, month.labour, len(model.territories)
         s = self.series
         s["ess_jobs_permanent"][m], s["ess_jobs_insertion"][m], s["ess_jobs_adapted"][m] = jobs(
             model)
@@ -95,37 +98,34 @@ class MetricsRecorder:
         s["ess_enterprises"][m] = e.alive.sum()
         s["ess_scaled_up"][m] = (e.alive & e.scaled_up).sum()
         s["ess_entries"][m] = ((e.founded == model.month) & e.alive).sum()
-        s["ess_failures"][m] = model.month_failures
+        s["ess_failures"][m] = month.failures
         s["insertion_entries"][m] = labour["entries"]
         s["insertion_exits"][m] = labour["exits"]
         s["insertion_exits_employment"][m] = labour["employed"]
         s["insertion_exits_durable"][m] = labour["durable"]
         s["industrial_jobs"][m] = model.firms.jobs.sum()
         s["industrial_vacancies_filled_by_insertion"][m] = labour["filled"]
-        s["ess_industry_ties"][m] = model.ties.active.sum()
+        s["ess_industry_ties"][m] = model.world.ties.table.active.sum()
         s["ess_sales_eur"][m] = e.sales.sum()
         s["ess_procurement_sales_eur"][m] = e.procurement_sales.sum()
-        s["reserved_awards_eur"][m] = model.month_reserved_awards
+        s["reserved_awards_eur"][m] = month.reserved_awards
         s["mean_rent_ess_eur_m2"][m] = mean_rent(model)
         s["ess_floor_m2"][m] = model.ledger.site_floor.sum()
         s["trust_floor_m2"][m] = float((model.ledger.site_floor[: model.sites.n]
-                                        * (model.sites.stock == 1) * model.sites.open).sum())
+                                        * (model.sites.stock == FloorStock.TRUST)
+                                        * model.sites.open).sum())
         s["ess_debt_eur"][m] = e.debt[e.alive].sum()
         s["ess_share_industrial_jobs"][m] = ess_share_of_industrial_jobs(model)
-        s["vat_forgone_eur"][m] = model.month_sales_parts["vat_forgone"].sum()
-        self.cumulative_baseline += model.month_public_baseline
+        s["vat_forgone_eur"][m] = month.sales_parts["vat_forgone"].sum()
+        self.cumulative_baseline += month.public_baseline
         s["public_cost_baseline_eur"][m] = self.cumulative_baseline
         for name, cost in lever_costs.items():
             self.cumulative_levers[name] += cost
             self.lever_costs[name][m] = self.cumulative_levers[name]
-        self._record_panel(m, n_t)
-        model.month_public_baseline = 0.0
-        model.month_public_by_territory = np.zeros(n_t)
-        model.month_guarantee_calls = 0.0
-        model.month_failures = 0
+        self._record_panel(m, n_t, month)
         self.months += 1
 
-    def _record_panel(self, m: int, n_t: int) -> None:
+    def _record_panel(self, m: int, n_t: int, month) -> None:
         model, p = self.model, self.panel
         e = model.enterprises
         alive, where = e.alive, e.territory
@@ -139,14 +139,14 @@ class MetricsRecorder:
         p["ess_jobs_total"][m] = (p["ess_jobs_permanent"][m] + p["ess_jobs_insertion"][m]
                                   + p["ess_jobs_adapted"][m])
         p["ess_enterprises"][m] = np.bincount(where[alive], minlength=n_t)
-        p["insertion_exits_employment"][m] = model.month_labour["employed_by_territory"]
+        p["insertion_exits_employment"][m] = month.labour["employed_by_territory"]
         p["industrial_jobs"][m] = np.bincount(model.firms.territory, weights=model.firms.jobs,
                                               minlength=n_t)
-        ties = model.ties
+        ties = model.world.ties.table
         p["ess_industry_ties"][m] = np.bincount(where[ties.enterprise[ties.active]],
                                                 minlength=n_t)
         p["mean_rent_ess_eur_m2"][m] = mean_rent(model, model.sites.territory, n_t)
-        p["public_cost_eur"][m] = model.month_public_by_territory
+        p["public_cost_eur"][m] = month.public_by_territory
 
     # --- frames ---------------------------------------------------------------------------------
     def _tags(self) -> dict:

@@ -1,7 +1,7 @@
 """Struct-of-arrays tables holding the model's monthly state.
 
 Monthly arithmetic runs over these arrays (nanoseconds per agent); Mesa agents are thin views on
-one row each, used for discrete decisions, inspection and Mesa's own tooling.
+one row each, for inspection and Mesa's own tooling (sim.agents).
 """
 
 from __future__ import annotations
@@ -31,6 +31,11 @@ class Table:
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
         self._refresh_views()
+
+    @property
+    def allocated(self) -> int:
+        """Rows the columns can hold before they grow (accounts sized on it stay aligned)."""
+        return next(iter(self._columns.values())).size
 
     def append(self, count: int, **values) -> np.ndarray:
         """Add ``count`` rows (unspecified columns zero); returns their indices."""
@@ -122,6 +127,14 @@ def contract_table(capacity: int) -> Table:
          "reserved": np.bool_},
         capacity,
     )
+
+
+def among(column: np.ndarray, rows: np.ndarray, n: int) -> np.ndarray:
+    """``np.isin(column, rows)`` for row indices below ``n``, as a lookup in a mask: linear in
+    the (long) column of a site, tie, loan or contract table, with no sort."""
+    mask = np.zeros(n, dtype=bool)
+    mask[rows] = True
+    return mask[column]
 
 
 def pair_key(firm: np.ndarray, enterprise: np.ndarray) -> np.ndarray:

@@ -41,9 +41,15 @@ SURVIVAL_YEARS = 5
 WEIGHT = ":weight"  # suffix of a figure's number of observations in a seed (for pooling)
 
 
+INPUT, CALIBRATED, PARTLY, EMERGENT = "input", "calibrated", "partly emergent", "emergent"
+"""What a check can prove. ``input``: a parameter sets the figure, the check only guards the
+calibration; ``calibrated``: a parameter was tuned or solved to hit it; ``partly emergent``: a
+parameter sets its level, the dynamics move it; ``emergent``: it follows from mechanisms alone."""
+
+
 @dataclass(frozen=True)
 class Check:
-    """One measured figure of a fact, with its target and tolerance band."""
+    """One measured figure of a fact, with its target, tolerance band and what sets it."""
 
     fact: int
     key: str
@@ -51,6 +57,8 @@ class Check:
     target: str
     low: float
     high: float
+    basis: str = EMERGENT
+    why: str = ""
 
 
 FACTS = {
@@ -71,52 +79,72 @@ FACTS = {
 
 CHECKS = (
     Check(1, "survival5_cooperatives", "5-year survival of new cooperatives (hazard of structures "
-          "under 5 years old)", "79% (CG Scop 2023)", 0.70, 0.88),
+          "under 5 years old)", "79% (CG Scop 2023)", 0.70, 0.88,
+          CALIBRATED, "cooperatives' pay flexibility was tuned to this figure"),
     Check(1, "survival5_others", "5-year survival of other new ESS structures",
-          "61% (Insee, all firms, generation 2014)", 0.50, 0.72),
-    Check(1, "survival5_gap", "cooperatives minus others", "+18 points", 0.08, 0.30),
-    Check(2, "ess_share_industrial_jobs", "ESS share of industrial jobs (mean over the run)",
-          "1.3% (Banque des Territoires 2024)", 0.009, 0.017),
+          "61% (Insee, all firms, generation 2014)", 0.50, 0.72,
+          PARTLY, "follows from margins, which productivity is solved to give"),
+    Check(1, "survival5_gap", "cooperatives minus others", "+18 points", 0.08, 0.30,
+          CALIBRATED, "difference of the two figures above"),
+    Check(2, "ess_share_industrial_jobs", "ESS share of industrial jobs in the last year of the "
+          "run", "1.3% (Banque des Territoires 2024)", 0.009, 0.017, PARTLY,
+          "month 0 is set by the densities per inhabitant; ten years of dynamics move it"),
     Check(3, "insertion_stock_change", "insertion stock, last year over first year − 1",
-          "roughly flat (Dares: 130-145 k over 2016-2025)", -0.10, 0.15),
+          "roughly flat (Dares: 130-145 k over 2016-2025)", -0.10, 0.15,
+          PARTLY, "funded posts (an input envelope) ration the stock; hiring and failures move it"),
     Check(3, "insertion_entries_to_stock", "entries a year / mean insertion stock",
-          "170 k / 142.6 k ≈ 1.19 (Dares 2022-24)", 1.0, 1.4),
+          "170 k / 142.6 k ≈ 1.19 (Dares 2022-24)", 1.0, 1.4,
+          INPUT, "path lengths by form are parameters"),
     Check(4, "exit_employment", "leavers in employment 6 months after leaving",
-          "45% (Dares, 2021 leavers)", 0.40, 0.50),
-    Check(4, "exit_durable", "leavers in durable employment", "~20% (Dares)", 0.16, 0.24),
+          "45% (Dares, 2021 leavers)", 0.40, 0.50,
+          INPUT, "exit rates by form are parameters"),
+    Check(4, "exit_durable", "leavers in durable employment", "~20% (Dares)", 0.16, 0.24,
+          INPUT, "durable-exit rates by form are parameters"),
     Check(4, "exit_gap_ai_etti_aci", "employment rate of AI/ETTI leavers minus ACI leavers",
-          "53% vs 33% (Dares 2021)", 0.10, 0.30),
+          "53% vs 33% (Dares 2021)", 0.10, 0.30,
+          INPUT, "exit rates by form are parameters"),
     Check(5, "ei_productivity_ratio", "EI value added with aid per FTE / cooperatives' value "
-          "added per FTE", "0.6-0.8 (Dares Analyses 2019-005)", 0.60, 0.80),
+          "added per FTE", "0.6-0.8 (Dares Analyses 2019-005)", 0.60, 0.80,
+          CALIBRATED, "productivity is solved at month 0 to give each form's target margin"),
     Check(5, "ei_margin_rate", "EI margin rate (gross operating surplus / value added)",
-          "~4x below conventional firms' ~25-32% (Dares 2019-005; Insee)", 0.0, 0.10),
+          "~4x below conventional firms' ~25-32% (Dares 2019-005; Insee)", 0.0, 0.10,
+          CALIBRATED, "target margins by form are parameters"),
     Check(5, "ei_etti_sales_share", "EI+ETTI sales / (sales + State aid)",
-          "80% (Fédération des entreprises d'insertion 2021)", 0.72, 0.90),
+          "80% (Fédération des entreprises d'insertion 2021)", 0.72, 0.90,
+          PARTLY, "aid per FTE is an input; sales follow demand"),
     Check(6, "vat_pass_through", "share of the VAT cut passed on to consumer prices",
-          "20% (Insee F1404) to 50% (Kosonen 2015)", 0.20, 0.50),
+          "20% (Insee F1404) to 50% (Kosonen 2015)", 0.20, 0.50,
+          INPUT, "the lever's pass-through parameter"),
     Check(6, "vat_quantity_response", "relative rise in household quantities of labelled goods",
-          "small (Kosonen 2015: hardly any)", 0.0, 0.08),
+          "small (Kosonen 2015: hardly any)", 0.0, 0.08,
+          INPUT, "the price elasticity parameter"),
     Check(7, "social_clause_share", "share of public lots with a social clause",
-          "18.7-22.3% (OECP 2022-23)", 0.15, 0.25),
+          "18.7-22.3% (OECP 2022-23)", 0.15, 0.25,
+          INPUT, "the social-clause share parameter"),
     Check(7, "reserved_share_of_awards", "reserved lots in ESS public awards (value)",
           "rare (Gesat: ~700 of ~235,000 contracts a year)", 0.0, 0.05),
     Check(7, "contract_growth_premium", "winners' job growth over the quarter minus others' "
           "(points)", "+2.2 points (Ferraz, Finan & Szerman 2015)", 1.0, 5.0),
     Check(8, "rent_densest", "market rent of the densest territory (€/m²/yr, 2025)",
-          "Lyon 90-104 (JLL 2025); ~150 inside Paris's A86 (JLL 2023)", 85.0, 160.0),
+          "Lyon 90-104 (JLL 2025); ~150 inside Paris's A86 (JLL 2023)", 85.0, 160.0,
+          INPUT, "rent = base rent x tension, both set from these rents"),
     Check(8, "rent_relaxed_over_dense", "ESS rent paid in relaxed / dense territories",
-          "far less (warehouse rents in regions 54-67 vs 84-147)", 0.15, 0.60),
+          "far less (warehouse rents in regions 54-67 vs 84-147)", 0.15, 0.60,
+          PARTLY, "rents follow tension by construction; where ESS rent emerges"),
     Check(8, "trust_discount", "land-trust rent below market", "30-70% (Base Commune)", 0.30,
-          0.70),
+          0.70, INPUT, "the lever's rent-discount parameter"),
     Check(9, "approval_established", "investment-loan approval, established commercial "
-          "structures (≥ 3 years, ≥ 10 jobs)", "97% SMEs (Banque de France 2023)", 0.85, 0.99),
+          "structures (≥ 3 years, ≥ 10 jobs)", "97% SMEs (Banque de France 2023)", 0.85, 0.99,
+          PARTLY, "screening thresholds are parameters; who applies emerges"),
     Check(9, "approval_gap_small", "approval gap, established minus small (< 10 jobs)",
-          "97% vs 87% (Banque de France 2023)", 0.03, 0.25),
+          "97% vs 87% (Banque de France 2023)", 0.03, 0.25,
+          PARTLY, "screening thresholds are parameters; who applies emerges"),
     Check(9, "approval_gap_young", "approval gap, established minus young (< 3 years)",
-          "young firms rationed more", 0.03, 0.30),
+          "young firms rationed more", 0.03, 0.30,
+          PARTLY, "screening thresholds are parameters; who applies emerges"),
     Check(9, "overdraft_approval", "quarters with short-term credit obtained, commercial "
           "structures that asked", "67% very small firms, 84% SMEs (Banque de France)", 0.55,
-          0.85),
+          0.85, PARTLY, "screening thresholds are parameters; who applies emerges"),
     Check(9, "cash_strain_share", "structures short of cash in ≥ 2 months of a year",
           "40% (France Active 2013)", 0.30, 0.50),
 )
@@ -189,7 +217,7 @@ def observe(overrides: Sequence[str]) -> dict[str, float]:
     ts = model.timeseries_frame()
     figures = {}
     figures.update(_survival(model, events))
-    figures["ess_share_industrial_jobs"] = float(ts["ess_share_industrial_jobs"].mean())
+    figures["ess_share_industrial_jobs"] = float(ts["ess_share_industrial_jobs"].iloc[-12:].mean())
     figures.update(_insertion(ts))
     figures.update(_exits(rec))
     figures.update(_accounts(rec))

@@ -128,3 +128,36 @@ def test_importing_does_not_import_hydra(module):
     code = f"import sys, {module}; print(any(m.split('.')[0] == 'hydra' for m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def _model_attribute_writes(path: Path) -> list[str]:
+    """``model.x = ...``, ``m.x += ...`` or ``self.model.x = ...`` in a module's source."""
+    def is_model(node) -> bool:
+        return ((isinstance(node, ast.Name) and node.id in ("model", "m"))
+                or (isinstance(node, ast.Attribute) and node.attr == "model"
+                    and isinstance(node.value, ast.Name) and node.value.id == "self"))
+
+    writes = []
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        targets = node.targets if isinstance(node, ast.Assign) else (
+            [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else [])
+        for target in targets:
+            for item in target.elts if isinstance(target, ast.Tuple) else [target]:
+                if isinstance(item, ast.Attribute) and is_model(item.value):
+                    writes.append(f"{path.name}:{node.lineno} {ast.unparse(item)}")
+    return writes
+
+
+def test_the_write_finder_sees_model_attribute_writes(tmp_path):
+    source = tmp_path / "phase.py"
+    source.write_text("def f(m, model):\n    m.a = 1\n    model.b += 2\n    m.now.c = 3\n"
+                      "    x, m.d = 1, 2\n")
+    assert [w.split(" ")[1] for w in _model_attribute_writes(source)] == ["m.a", "model.b",
+                                                                          "m.d"]
+
+
+def test_only_the_model_assigns_model_attributes():
+    """Phases change the world's tables and the month record, never the model's attributes."""
+    writes = [w for name, path in _modules().items() if name != "sim.model"
+              for w in _model_attribute_writes(path)]
+    assert not writes, writes

@@ -1,26 +1,14 @@
-"""Mesa agents, one module per actor family of the brief.
+"""The actor families that decide: ESS enterprises and industrial firms.
 
-Agents are thin views on a row of the model's arrays: monthly arithmetic runs over the arrays,
-agents carry identity, discrete decisions and what an inspector shows. They never edit each
-other's fields; markets and the ledger move things between them.
+Each family module holds the family's rules, vectorised over its table of the world (the phases
+of the calendar), and a Mesa agent that is an inspection view of one row: monthly arithmetic
+runs over the arrays, the agents give Mesa's tooling (``model.agents``, ``agents_by_type``) and
+the dashboard something to query. Landlords, financiers and public actors decide through the
+markets (``sim.markets``), the levers (``sim.policies``) and their ledger accounts
+(``sim.ledger.Sector``).
 """
 
 from sim.agents.ess import ESSEnterprise
-from sim.agents.financiers import Bank, GuaranteeFund, ImpactInvestor, PublicInvestmentBank
 from sim.agents.industry import IndustrialFirm
-from sim.agents.landlords import PrivateLandlord, SolidarityLandTrust
-from sim.agents.public import Intercommunality, Region, State
 
-__all__ = [
-    "Bank",
-    "ESSEnterprise",
-    "GuaranteeFund",
-    "ImpactInvestor",
-    "IndustrialFirm",
-    "Intercommunality",
-    "PrivateLandlord",
-    "PublicInvestmentBank",
-    "Region",
-    "SolidarityLandTrust",
-    "State",
-]
+__all__ = ["ESSEnterprise", "IndustrialFirm"]

@@ -1,14 +1,43 @@
-"""ESS enterprises in their legal forms (EI, ACI, ETTI, AI, EA, SCOP, SCIC, association)."""
+"""ESS enterprises in their legal forms (EI, ACI, ETTI, AI, EA, SCOP, SCIC, association): the
+actor family's rules, vectorised over the rows of ``world.enterprises``, and the Mesa view.
+
+Capacity comes from staff, productivity and feedstock; each month profitable enterprises whose
+demand outruns capacity grow (if they find finance and floor space), those short of demand
+shrink, large blocked ones open sites or relocate, new structures enter where they find premises,
+repeatedly refused ones fail, and some reach the study's scale-up: an independent ESS structure
+reaching industrial scale, either with a significant regional footprint (several sites or a
+large headcount in its region) or by swarming nationally (sites in several regions).
+
+Phases take the model ``m`` (its ``world``, ``params``, ``effects``, ``streams``, ``events``,
+``now``) and change only ESS rows, their sites, loans and ties, through the markets and the
+ledger.
+"""
 
 from __future__ import annotations
 
 import mesa
+import numpy as np
 
+from sim.events import EventKind, Labelled
+from sim.ledger import Sector
+from sim.markets import credit, premises
+from sim.state import among
 from sim.vocabulary import LEGAL_FORMS, SECTORS
+
+GROWTH_COOLDOWN_MONTHS = 6
+EQUIPMENT_EUR_PER_JOB = 2000.0
+INVESTMENT_LOAN_MONTHS = 60
+RELOCATION_WAIT_MONTHS = 6
+RELOCATION_MIN_TENSION = 1.5
+RELOCATION_RATE = 0.1
+MARGIN_DISPERSION = 0.02  # assumption: s.d. of enterprises' margins around their form's target
+OWN, EQUITY, LOAN, REFUSED = 0, 1, 2, 3  # how an expansion is funded
 
 
 class ESSEnterprise(mesa.Agent):
-    """One ESS enterprise; its monthly state is row ``row`` of ``model.enterprises``."""
+    """Inspection view of one ESS enterprise (row ``row`` of ``world.enterprises``): its rules
+    run vectorised in this module's phases; the view gives Mesa's tooling and the dashboard an
+    agent to query."""
 
     def __init__(self, model, row: int):
         super().__init__(model)
@@ -16,26 +45,466 @@ class ESSEnterprise(mesa.Agent):
 
     @property
     def legal_form(self) -> str:
-        return LEGAL_FORMS[self.model.enterprises.form[self.row]]
+        return LEGAL_FORMS[self.model.world.enterprises.form[self.row]]
 
     @property
     def sector(self) -> str:
-        return SECTORS[self.model.enterprises.sector[self.row]]
+        return SECTORS[self.model.world.enterprises.sector[self.row]]
 
     @property
     def cash(self) -> float:
-        return float(self.model.ledger.cash(self.row))
+        return float(self.model.world.ledger.cash(self.row))
 
     @property
     def jobs(self) -> int:
-        e = self.model.enterprises
-        return int(e.permanent[self.row] + e.insertion[self.row] + e.adapted[self.row])
-
-    def wants_to_grow(self) -> bool:
-        """Grow when demand has outrun capacity (``pressure`` is the smoothed demand/capacity)."""
-        return bool(self.model.enterprises.pressure[self.row]
-                    > self.model.config.params.economy.growth_trigger)
+        return int(jobs(self.model.world.enterprises, self.row))
 
     def describe(self) -> dict:
         """Everything an inspector shows: premises, lease, cash, staff, customers, history."""
         return self.model.enterprise_snapshot(self.row)
+
+
+# --- staff, capacity, costs ----------------------------------------------------------------------
+def jobs(e, rows):
+    return e.permanent[rows] + e.insertion[rows] + e.adapted[rows]
+
+
+def on_site_jobs(world, rows: np.ndarray) -> np.ndarray:
+    """Jobs that need floor space (AI and ETTI place their insertion staff at clients)."""
+    e = world.enterprises
+    return e.permanent[rows] + e.adapted[rows] + e.insertion[rows] * world.forms.on_site[
+        e.form[rows]]
+
+
+def wage_costs(world, econ, rows) -> np.ndarray:
+    """Monthly wage bill at full pay (permanent staff, insertion FTE and adapted posts)."""
+    e = world.enterprises
+    return (e.permanent[rows] * econ.wage_permanent_month
+            + (e.insertion[rows] * world.forms.fte[e.form[rows]] + e.adapted[rows])
+            * econ.wage_insertion_month)
+
+
+def capacity(world, params, rows: np.ndarray, feedstock_boost=None) -> np.ndarray:
+    """Monthly sales capacity (€) from staff, productivity and feedstock access.
+
+    Without ``feedstock_boost`` the competition brake's feedstock loss applies as measured,
+    whether or not this run lifts the brake: calibration happens in the observed world.
+    """
+    e, econ, competition = world.enterprises, params.economy, params.competition
+    fte = (e.permanent[rows]
+           + e.insertion[rows] * world.forms.fte[e.form[rows]] * econ.insertion_productivity
+           + e.adapted[rows] * econ.adapted_productivity)
+    access = (1.0 - competition.feedstock_loss_share if feedstock_boost is None else
+              competition.feedstock_access(feedstock_boost[e.territory[rows]]))
+    feedstock = np.where(world.sectors.needs_feedstock[e.sector[rows]], access, 1.0)
+    return econ.sales_per_fte_month * e.productivity[rows] * fte * feedstock
+
+
+def staff_and_capacity(world, params, rng, effects) -> None:
+    """Support staff leave and are replaced (brake 5); capacity follows staff and feedstock."""
+    e, hr = world.enterprises, params.human_resources
+    alive = e.alive
+    draws = rng.random((2, e.n))
+    cut = effects.support_turnover_cut[e.territory]
+    leaving = ~e.support_vacant & (draws[0] < hr.support_turnover_month * (1 - cut))
+    refilled = e.support_vacant & (draws[1] < 1.0 / hr.refill_months)
+    if hr.enabled:
+        e.support_vacant[:] = (e.support_vacant & ~refilled) | leaving
+    cap = capacity(world, params, np.arange(e.n), effects.feedstock_boost)
+    e.capacity[:] = np.where(alive, cap * hr.capacity_factor(e.support_vacant), 0.0)
+
+
+def produce(m) -> None:
+    """Capacity from staff, productivity, support vacancies (brake 5) and feedstock (brake 2)."""
+    staff_and_capacity(m.world, m.params, m.streams["hr.turnover"], m.effects.production)
+
+
+def draw_staff_and_sector(world, params, rng, rows, scale: float) -> None:
+    """Staff around the form's means (Poisson) and a sector from the form's mix."""
+    e = world.enterprises
+    forms = params.population.forms
+    form = e.form[rows]
+    mean = np.array([[forms[f].permanent_staff, forms[f].insertion_staff, forms[f].adapted_staff]
+                     for f in LEGAL_FORMS])[form] * scale
+    staff = rng.poisson(mean)
+    e.permanent[rows] = np.maximum(staff[:, 0], 1)
+    e.insertion_posts[rows] = staff[:, 1]
+    e.insertion[rows] = staff[:, 1]
+    e.adapted[rows] = staff[:, 2]
+    mix = np.cumsum(np.array([forms[f].sector_mix for f in LEGAL_FORMS]), axis=1)[form]
+    e.sector[rows] = np.minimum((rng.random(rows.size)[:, None] > mix).sum(axis=1),
+                                len(SECTORS) - 1)
+
+
+def calibrate_productivity(world, params, rng, rows, rent_month, dispersion=MARGIN_DISPERSION,
+                           survivors=True) -> None:
+    """Set each enterprise's productivity so that, at its creation, it earns its form's target
+    margin (plus a dispersion) given its wages, rent, materials and State aid (docs/ODD.md,
+    initialisation): the baseline starts near equilibrium, and what moves it afterwards are
+    markets, shocks and levers. Incumbents are survivors, none structurally loss-making;
+    entrants (``survivors=False``) draw widely and learn their margin by operating."""
+    e, econ, forms = world.enterprises, params.economy, world.forms
+    e.productivity[rows] = 1.0
+    unit_sales = econ.utilisation_at_start * capacity(world, params, rows)
+    ins_fte = e.insertion[rows] * forms.fte[e.form[rows]] + e.adapted[rows]
+    wages = e.permanent[rows] * econ.wage_permanent_month + ins_fte * econ.wage_insertion_month
+    aid = ins_fte * forms.aid_month[e.form[rows]]
+    margin = forms.target_margin[e.form[rows]] + rng.normal(0.0, dispersion, rows.size)
+    kept = 1.0 - econ.materials_share - (np.maximum(margin, 0.0) if survivors else margin)
+    productivity = np.divide(wages + rent_month - aid, kept * unit_sales,
+                             out=np.ones(rows.size), where=unit_sales > 0)
+    e.productivity[rows] = np.clip(productivity, 0.05, 10.0)
+
+
+def add_market_demand(world, econ, rows, residual) -> None:
+    """Give enterprises households' and businesses' demand worth ``residual`` € a month, and
+    grow their territory's pools by as much: a newcomer brings its own clients rather than
+    only taking incumbents' (assumption, docs/ODD.md)."""
+    e = world.enterprises
+    consumer = residual * econ.consumer_share_of_residual * world.sectors.consumer_facing[
+        e.sector[rows]]
+    business = residual - consumer
+    e.consumer_weight[rows] = consumer
+    e.business_weight[rows] = business
+    np.add.at(world.consumer_market.pool, e.territory[rows], consumer * (1 + econ.vat_standard))
+    np.add.at(world.business_market.generic_pool, e.territory[rows], business)
+
+
+# --- growth -------------------------------------------------------------------------------------
+def _funded_posts_slack(m) -> float:
+    e = m.world.enterprises
+    envelope = m.world.funded_posts_start * (
+        1.0 + m.params.economy.funded_posts_growth_yr) ** (m.month / 12.0)
+    return max(envelope - float(e.insertion_posts[e.alive].sum()), 0.0)
+
+
+def grow(m) -> None:
+    """Profitable enterprises whose demand outruns capacity hire, if they find both finance and
+    floor space; money is committed only once both are secured."""
+    w, econ = m.world, m.params.economy
+    e, m2_job = w.enterprises, m.params.population.m2_per_job
+    cash = w.ledger.cash_view(e.n)
+    rows = np.flatnonzero(e.alive & (e.pressure > econ.growth_trigger) & (cash >= 0)
+                          & ~e.loss_making & (e.refused_months == 0)
+                          & (m.month - e.last_growth >= GROWTH_COOLDOWN_MONTHS))
+    if rows.size == 0:
+        return
+    delta = np.maximum(1, np.round(econ.growth_step * jobs(e, rows))).astype(np.int64)
+    need_m2 = np.maximum((on_site_jobs(w, rows) + delta) * m2_job - e.floor[rows], 0.0)
+    cost = need_m2 * econ.fitout_eur_per_m2 + delta * EQUIPMENT_EUR_PER_JOB
+    source = _funding_source(m, rows, cost)
+    keep = source != REFUSED
+    rows, delta, need_m2, cost, source = (rows[keep], delta[keep], need_m2[keep], cost[keep],
+                                          source[keep])
+    wants_floor = need_m2 > 0
+    served = np.ones(rows.size, dtype=bool)
+    asking = rows[wants_floor]
+    served[wants_floor] = premises.lease(
+        m, "premises.growth", asking, e.territory[asking], need_m2[wants_floor],
+        premises.max_rent_m2(m, asking, e.floor[asking] + need_m2[wants_floor]))
+    e.premises_wait[rows[~served]] += 1
+    e.premises_wait[rows[served]] = 0
+    _invest(m, rows[served], cost[served], source[served])
+    _hire(m, rows[served], delta[served])
+
+
+def _funding_source(m, rows, cost) -> np.ndarray:
+    """Self-finance, outside equity where the legal form allows it, else a bank loan (brake 3)."""
+    w = m.world
+    e = w.enterprises
+    cash = w.ledger.cash_view(e.n)[rows]
+    buffer = e.permanent[rows] * m.params.economy.wage_permanent_month
+    rng = m.streams["credit.investment"]
+    draws = rng.random((2, rows.size))
+    open_capital = w.forms.outside_equity[e.form[rows]] | (
+        draws[1] < m.effects.credit.equity_for_closed_forms[e.territory[rows]])
+    source = np.full(rows.size, LOAN, dtype=np.int8)
+    source[open_capital & (draws[0] < m.params.impact_equity_chance)] = EQUITY
+    source[cash >= cost + buffer] = OWN
+    ask = source == LOAN
+    if ask.any():
+        a = rows[ask]
+        approved = credit.screen_applications(m, rng, a, jobs(e, a),
+                                               leverage=(e.debt[a] + cost[ask])
+                                               / np.maximum(e.capacity[a], 1.0))
+        source[np.flatnonzero(ask)[~approved]] = REFUSED
+        refused = a[~approved]
+        m.events.record(m.month, EventKind.LOAN_REFUSED, refused, e.territory[refused],
+                        "investment")
+    return source
+
+
+def _invest(m, rows, cost, source) -> None:
+    e, L = m.world.enterprises, m.world.ledger
+    equity = source == EQUITY
+    L.pay_sector_to_enterprises(Sector.IMPACT_INVESTORS, rows[equity], cost[equity],
+                                "impact_equity")
+    e.equity_raised[rows[equity]] += cost[equity]
+    loan = source == LOAN
+    credit.grant_loans(m, rows[loan], cost[loan], INVESTMENT_LOAN_MONTHS, "investment")
+    L.pay_enterprises_to_sector(rows, cost, Sector.SUPPLIERS, "investment")
+
+
+def _hire(m, rows, delta) -> None:
+    """Add staff by the form's composition; insertion posts only within the State's envelope.
+    Without funded posts an insertion structure does not hire supervisors either: its
+    permanent staff grows with the posts it gets, keeping the ratio its aid is built on."""
+    if rows.size == 0:
+        return
+    e, forms = m.world.enterprises, m.world.forms
+    old_jobs = jobs(e, rows).astype(float)
+    wanted = np.round(delta * forms.insertion_share[e.form[rows]]).astype(np.int64)
+    d_ins = wanted
+    slack = _funded_posts_slack(m)
+    if wanted.sum() > slack:
+        d_ins = np.floor(wanted * slack / wanted.sum()).astype(np.int64)
+    granted = np.divide(d_ins, wanted, out=np.ones(rows.size), where=wanted > 0)
+    d_ad = np.round(delta * forms.adapted_share[e.form[rows]]).astype(np.int64)
+    d_perm = np.round(np.maximum(delta - wanted - d_ad, 0) * granted).astype(np.int64)
+    e.insertion_posts[rows] += d_ins
+    e.insertion[rows] += d_ins
+    e.adapted[rows] += d_ad
+    e.permanent[rows] += d_perm
+    growth = jobs(e, rows) / np.maximum(old_jobs, 1.0)
+    e.consumer_weight[rows] *= growth
+    e.business_weight[rows] *= growth
+    e.last_growth[rows] = m.month
+
+
+def redeploy_posts(m) -> None:
+    """Once a year the State redeploys the funded insertion posts left unused by failures and
+    cuts to insertion structures in good standing, as the yearly conventions do: the insertion
+    stock is rationed by the envelope, not by which structures survive (Dares: ~flat stock).
+    On-site posts need spare floor; a structure takes at most one growth step a year."""
+    if m.month == 0 or m.month % 12:
+        return
+    w, econ = m.world, m.params.economy
+    e = w.enterprises
+    rows = np.flatnonzero(e.alive & (e.insertion_posts > 0) & ~e.loss_making
+                          & (e.refused_months == 0))
+    slack = _funded_posts_slack(m)
+    if rows.size == 0 or slack < 1:
+        return
+    share = w.forms.insertion_share[e.form[rows]]
+    m2_job = m.params.population.m2_per_job
+    spare_jobs = np.maximum(e.floor[rows] / m2_job - on_site_jobs(w, rows), 0.0)
+    room = np.where(w.forms.on_site[e.form[rows]] > 0, spare_jobs * share, np.inf)
+    offer = np.minimum(np.floor(econ.growth_step * e.insertion_posts[rows]), np.floor(room))
+    posts = np.floor(offer * min(1.0, slack / max(offer.sum(), 1.0)))
+    take = posts > 0
+    _hire(m, rows[take], np.round(posts[take] / share[take]).astype(np.int64))
+
+
+def shrink(m) -> None:
+    """Enterprises short of demand, or losing money and refused cash, shed staff (and the posts
+    that go); a profitable one refused in a bad month waits for its receipts instead. Clients
+    stay: shedding capacity restores utilisation, as a restructuring does."""
+    e, econ = m.world.enterprises, m.params.economy
+    distressed = (e.refused_months > 0) & e.loss_making
+    rows = np.flatnonzero(e.alive & ((e.pressure < econ.shrink_trigger) | distressed)
+                          & (m.month - e.last_growth >= GROWTH_COOLDOWN_MONTHS))
+    if rows.size == 0:
+        return
+    cut = 1.0 / (1.0 + econ.growth_step)  # the mirror of one growth step
+    e.permanent[rows] = np.maximum(np.round(e.permanent[rows] * cut), 1).astype(np.int64)
+    e.insertion_posts[rows] = np.round(e.insertion_posts[rows] * cut).astype(np.int64)
+    e.insertion[rows] = np.minimum(e.insertion[rows], e.insertion_posts[rows])
+    e.adapted[rows] = np.round(e.adapted[rows] * cut).astype(np.int64)
+    e.last_growth[rows] = m.month
+    _release_spare_sites(m, rows)
+
+
+def _release_spare_sites(m, rows) -> None:
+    """Give back the smallest extra lease of each shrinking enterprise when it is not needed."""
+    w = m.world
+    s, e, floor = w.sites, w.enterprises, w.ledger.site_floor
+    m2_job = m.params.population.m2_per_job
+    candidates = np.flatnonzero(s.open & among(s.enterprise, rows, e.n))
+    if candidates.size == 0:
+        return
+    order = candidates[np.lexsort((floor[candidates], s.enterprise[candidates]))]
+    owners = s.enterprise[order]
+    first = np.ones(order.size, dtype=bool)
+    first[1:] = owners[1:] != owners[:-1]
+    count = np.bincount(owners, minlength=e.n)
+    smallest = order[first & (count[owners] > 1)]
+    slack = e.floor[s.enterprise[smallest]] - on_site_jobs(w, s.enterprise[smallest]) * m2_job
+    spare = smallest[slack >= floor[smallest]]
+    other_place = spare[s.territory[spare] != e.territory[s.enterprise[spare]]]
+    m.events.record(m.month, EventKind.SITE_CLOSURE, s.enterprise[other_place],
+                    s.territory[other_place])
+    premises.close_sites(w, spare)
+
+
+# --- sites, relocation, entries -----------------------------------------------------------------
+def open_sites(m) -> None:
+    """Large enterprises blocked at home open a site nearby, sometimes in another region."""
+    w, su = m.world, m.params.scale_up
+    e = w.enterprises
+    rows = np.flatnonzero(e.alive & (jobs(e, np.arange(e.n)) >= su.min_staff_for_new_site)
+                          & (e.pressure > m.params.economy.growth_trigger)
+                          & (e.premises_wait >= 2))
+    draws = m.streams["demography.sites"].random((3, rows.size))
+    rows = rows[draws[0] < su.site_opening_rate_month]
+    if rows.size == 0:
+        return
+    draws = draws[:, draws[0] < su.site_opening_rate_month]
+    home = e.territory[rows]
+    target = w.random_neighbour(home, draws[1])
+    far = draws[2] < su.foreign_region_share
+    target = np.where(far, _other_region_territory(w, home, draws[1]), target)
+    m2 = np.full(rows.size, su.new_site_jobs * m.params.population.m2_per_job)
+    served = premises.lease(m, "premises.sites", rows, target, m2,
+                            premises.max_rent_m2(m, rows, e.floor[rows] + m2))
+    opened = rows[served]
+    m.events.record(m.month, EventKind.SITE_OPENING, opened, target[served])
+    e.premises_wait[opened] = 0
+    _hire(m, opened, np.full(opened.size, su.new_site_jobs))
+
+
+def _other_region_territory(world, home, uniforms) -> np.ndarray:
+    region = world.territory_region
+    n_t = region.size
+    pick = np.minimum((uniforms * n_t).astype(np.int64), n_t - 1)
+    same = region[pick] == region[home]
+    # step through the sorted-by-region layout until another region is met (few steps)
+    shift = np.searchsorted(np.sort(region), region[home], side="right") % n_t
+    order = np.argsort(region, kind="stable")
+    return np.where(same, order[shift], pick)
+
+
+def relocate(m) -> None:
+    """Brake 4's last resort: blocked in a tense territory, an enterprise moves next door."""
+    w = m.world
+    e, t, s = w.enterprises, w.territories, w.sites
+    rows = np.flatnonzero(e.alive & (e.premises_wait >= RELOCATION_WAIT_MONTHS)
+                          & (t.tension[e.territory] >= RELOCATION_MIN_TENSION))
+    draws = m.streams["demography.relocation"].random((2, rows.size))
+    rows = rows[draws[0] < RELOCATION_RATE]
+    if rows.size == 0:
+        return
+    target = w.random_neighbour(e.territory[rows], draws[1][draws[0] < RELOCATION_RATE])
+    calmer = t.tension[target] < t.tension[e.territory[rows]]
+    rows, target = rows[calmer], target[calmer]
+    m2 = on_site_jobs(w, rows) * m.params.population.m2_per_job * (
+        1 + m.params.economy.growth_step)
+    old_sites = np.flatnonzero(s.open & among(s.enterprise, rows, e.n)
+                               & (s.territory == e.territory[s.enterprise]))
+    served = premises.lease(m, "premises.relocation", rows, target, m2,
+                            premises.max_rent_m2(m, rows, m2))
+    moved = rows[served]
+    premises.close_sites(w, old_sites[among(s.enterprise[old_sites], moved, e.n)])
+    m.events.record(m.month, EventKind.RELOCATION, moved, target[served],
+                    Labelled("from=", t.codes[e.territory[moved]]))
+    e.territory[moved] = target[served]
+    e.region[moved] = w.territory_region[target[served]]
+    e.premises_wait[moved] = 0
+
+
+def entries(m) -> None:
+    """New ESS structures appear in proportion to population, if they find premises."""
+    w, econ = m.world, m.params.economy
+    e, t = w.enterprises, w.territories
+    rng = m.streams["demography.entries"]
+    births = rng.poisson(econ.entry_rate_per_100k_yr * t.population / 1e5 / 12.0)
+    if births.sum() == 0:
+        return
+    territory = np.repeat(np.arange(len(t)), births)
+    forms = m.params.population.forms
+    weights = np.array([forms[f].per_100k_inhabitants for f in LEGAL_FORMS])
+    form = np.searchsorted(np.cumsum(weights) / weights.sum(), rng.random(territory.size))
+    form = np.minimum(form, len(LEGAL_FORMS) - 1)
+    rows = e.append(territory.size, alive=False, form=form, territory=territory,
+                    region=w.territory_region[territory], founded=m.month,
+                    owner_firm=-1, last_growth=m.month,
+                    pressure=econ.utilisation_at_start)
+    w.ledger.grow_enterprises(e.allocated)
+    draw_staff_and_sector(w, m.params, rng, rows, scale=0.5)
+    m2 = on_site_jobs(w, rows) * m.params.population.m2_per_job
+    market_rent = w.premises_market.market_rent(m.conditions.rent_index)[territory]
+    # an entrant learns its true costs only once it operates (Jovanovic 1982): its margin is
+    # drawn more widely than incumbents', the survivors of that selection
+    calibrate_productivity(w, m.params, m.streams["init.margins"], rows,
+                           m2 * market_rent / 12.0, econ.entrant_margin_sd, survivors=False)
+    e.capacity[rows] = capacity(w, m.params, rows, m.effects.production.feedstock_boost)
+    served = premises.lease(m, "premises.entries", rows, territory, m2,
+                            premises.max_rent_m2(m, rows, m2))
+    born = rows[served]
+    e.alive[born] = True
+    e.n_sites[born] = 1
+    e.n_regions[born] = 1
+    public_share = m.params.procurement.initial_share_of_demand
+    add_market_demand(w, econ, born, econ.utilisation_at_start * e.capacity[born]
+                      * (1.0 - public_share))
+    w.ledger.pay_sector_to_enterprises(Sector.FOUNDERS, born,
+                                       wage_costs(w, econ, born) * econ.cash_months_at_start,
+                                       "founders_equity")
+    for row in born:
+        m.ess_views[int(row)] = ESSEnterprise(m, int(row))
+    m.events.record(m.month, EventKind.ENTRY, born, e.territory[born],
+                    np.asarray(LEGAL_FORMS)[e.form[born]])
+
+
+# --- failures, scale-ups, surplus ----------------------------------------------------------------
+def failures(m) -> None:
+    """Repeatedly refused cash: the enterprise fails, its sites, ties and loans end."""
+    w = m.world
+    e, L = w.enterprises, w.ledger
+    rows = np.flatnonzero(e.alive & (e.refused_months >= m.params.economy.failure_cash_months))
+    if rows.size == 0:
+        return
+    premises.close_sites(w, np.flatnonzero(w.sites.open & among(w.sites.enterprise, rows, e.n)))
+    c = w.contracts
+    c.end_month[among(c.enterprise, rows, e.n) & (c.end_month > m.month)] = m.month
+    ties = w.ties.table
+    w.ties.drop(np.flatnonzero(ties.active & among(ties.enterprise, rows, e.n)), m.month,
+                m.events)
+    credit.default_loans(m, rows)
+    cash = L.cash_view(e.n)[rows]
+    L.pay_enterprises_to_sector(rows, np.maximum(cash, 0.0), Sector.BANKS, "liquidation")
+    e.payables[rows] = 0.0
+    e.alive[rows] = False
+    m.now.failures += rows.size
+    e.capacity[rows] = 0.0
+    for row in rows:
+        m.ess_views.pop(int(row)).remove()
+    m.events.record(m.month, EventKind.FAILURE, rows, e.territory[rows],
+                    np.asarray(LEGAL_FORMS)[e.form[rows]])
+
+
+def pay_out_surplus(m) -> None:
+    """At each year's end, cash beyond the reserve a debt-free structure keeps leaves it:
+    profit-sharing and dividends where the form allows, projects and equipment otherwise.
+    Without it cash would pile up and no structure would run short again (France Active 2013:
+    40% of ESS short of cash several times a year)."""
+    if m.month % 12 != 11:
+        return
+    w, econ = m.world, m.params.economy
+    e = w.enterprises
+    rows = np.flatnonzero(e.alive & (e.debt <= 0) & (e.payables <= 0))
+    surplus = np.maximum(w.ledger.cash(rows) - wage_costs(w, econ, rows)
+                         * econ.cash_reserve_months, 0.0)
+    w.ledger.pay_enterprises_to_sector(rows, surplus, Sector.FOUNDERS, "surplus_paid_out")
+
+
+def scale_ups(m) -> None:
+    """Mark enterprises that reach a regional footprint or swarm nationally."""
+    w, su = m.world, m.params.scale_up
+    e, s = w.enterprises, w.sites
+    open_sites = np.flatnonzero(s.open)
+    owner = s.enterprise[open_sites]
+    for column, place, home in ((e.n_sites, s.territory, e.territory),
+                                (e.n_regions, s.region, e.region)):
+        # home counts once; only the few sites away from home need sorting out
+        where = place[open_sites]
+        away = where != home[owner]
+        pairs = np.unique(owner[away] * (1 << 20) + where[away])
+        column[:] = ((np.bincount(owner[~away], minlength=e.n) > 0)
+                     + np.bincount(pairs >> 20, minlength=e.n))
+    footprint = (e.n_sites >= su.regional_sites) | (jobs(e, np.arange(e.n))
+                                                    >= su.regional_headcount)
+    swarming = e.n_regions >= su.swarming_regions
+    new = np.flatnonzero(e.alive & ~e.scaled_up & (footprint | swarming))
+    e.scaled_up[new] = True
+    m.events.record(m.month, EventKind.SCALE_UP, new, e.territory[new],
+                    np.where(swarming[new], "national_swarming", "regional_footprint"))

@@ -6,6 +6,9 @@ served from the trust's vacant stock at a discounted rent. Otherwise a private l
 ESS tenant with the brake's acceptance probability, if vacant stock remains and the rent stays
 under the tenant's maximum rent-to-sales ratio. Market rent = base rent × tension × rent index;
 a lease keeps its rent, indexed yearly with the scenario's rent inflation.
+
+The premises phase functions open sites on served requests (``lease``), close them
+(``close_sites``) and collect rents (``pay_rents``): floor space and rent move through the ledger.
 """
 
 from __future__ import annotations
@@ -14,7 +17,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-PRIVATE, TRUST = 0, 1
+from sim.ledger import Sector
+from sim.vocabulary import FloorStock
+
+PRIVATE, TRUST = FloorStock.PRIVATE, FloorStock.TRUST
+LANDLORD_SECTOR = {PRIVATE: Sector.PRIVATE_LANDLORDS, TRUST: Sector.LAND_TRUSTS}
 
 
 @dataclass
@@ -34,7 +41,8 @@ class PremisesMarket:
         return self.base_rent * self.tension * rent_index
 
     def clear(self, rng, territory, m2, max_rent_m2, vacant, acceptance, effects, rent_index):
-        """Serve requests (arrays over requests); ``vacant`` is (2, T): private and trust stock."""
+        """Serve requests (arrays over requests); ``vacant`` is (2, T): private and trust stock;
+        ``effects``: the levers' ``PremisesEffects``."""
         n = territory.size
         if n == 0:
             return Leases(np.zeros(0, np.int64), np.zeros(0, np.int8), np.zeros(0))
@@ -61,3 +69,62 @@ class PremisesMarket:
         served = np.flatnonzero(stock >= 0)
         rents = np.where(stock[served] == TRUST, trust_rent[t[served]], market[t[served]])
         return Leases(order[served], stock[served], rents)
+
+
+# --- the premises phase functions ---------------------------------------------------------------
+def lease(m, stream: str, enterprises, territory, m2, max_rent: np.ndarray) -> np.ndarray:
+    """Ask the premises market for floor space; open a site per served request. Returns a mask."""
+    served_mask = np.zeros(enterprises.size, dtype=bool)
+    if enterprises.size == 0:
+        return served_mask
+    w = m.world
+    L = w.ledger
+    leases = w.premises_market.clear(
+        m.streams[stream], territory, m2, max_rent, L.territory_floor[:2],
+        m.params.premises.acceptance(), m.effects.premises, m.conditions.rent_index)
+    r = leases.request
+    if r.size == 0:
+        return served_mask
+    sites = w.sites.append(r.size, open=True, enterprise=enterprises[r], territory=territory[r],
+                           region=w.territory_region[territory[r]], stock=leases.stock,
+                           rent_m2_yr=leases.rent_m2_yr, opened=m.month)
+    L.grow_sites(w.sites.allocated)
+    for stock in (PRIVATE, TRUST):
+        k = leases.stock == stock
+        L.move_floor_to_site(stock, territory[r][k], sites[k], m2[r][k])
+    np.add.at(w.enterprises.floor, enterprises[r], m2[r])
+    served_mask[r] = True
+    return served_mask
+
+
+def close_sites(world, site_idx: np.ndarray) -> None:
+    """End leases: the floor goes back to its landlord's vacant stock."""
+    s, L = world.sites, world.ledger
+    site_idx = site_idx[s.open[site_idx]]
+    for stock in (PRIVATE, TRUST):
+        k = site_idx[s.stock[site_idx] == stock]
+        m2 = L.site_floor[k].copy()
+        np.subtract.at(world.enterprises.floor, s.enterprise[k], m2)
+        L.move_floor_from_site(stock, s.territory[k], k, m2)
+    s.open[site_idx] = False
+
+
+def max_rent_m2(m, rows, total_m2) -> np.ndarray:
+    """Highest €/m²/yr a tenant accepts so its whole rent stays under a share of sales."""
+    e = m.world.enterprises
+    expected_sales = np.maximum(e.sales[rows], 0.8 * e.capacity[rows]) * 12.0
+    return m.params.premises.max_rent_share * expected_sales / np.maximum(total_m2, 1.0)
+
+
+def pay_rents(m) -> None:
+    """Tenants pay each site's rent to its landlord; leases are indexed once a year."""
+    w = m.world
+    s, e = w.sites, w.enterprises
+    if m.month > 0 and m.month % 12 == 0:
+        s.rent_m2_yr[:] = s.rent_m2_yr * (1.0 + m.config.scenario.rent_inflation_yr)
+    rent = np.where(s.open, w.ledger.site_floor[: s.n] * s.rent_m2_yr / 12.0, 0.0)
+    for stock, sector in LANDLORD_SECTOR.items():
+        mask = s.stock == stock
+        w.ledger.pay_enterprises_to_sector(s.enterprise[mask], rent[mask], sector,
+                                           f"rent_{sector.name.lower()}")
+    e.rent_month[:] = np.bincount(s.enterprise, weights=rent, minlength=e.n)

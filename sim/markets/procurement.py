@@ -11,6 +11,9 @@ competition brake's unit-cost premium), a social criterion when the lot has a so
 quality noise. A reserved lot (Code de la commande publique, art. L2113-12 to -14) is open only to
 insertion and adapted structures and is awarded to the eligible bid if one exists. Contracts pay
 a monthly value for their duration.
+
+The procurement phase function ``award_tenders`` records the contracts won (``world.contracts``)
+and the month's reserved awards (month record).
 """
 
 from __future__ import annotations
@@ -20,9 +23,11 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import ndtr
 
+from sim.events import EventKind
 from sim.grouping import GroupIndex, rounds
 
 JOINT_BID_MEMBERS = 3
+PUBLIC_WORK_CAP = 0.5  # an enterprise bids while public contracts stay under half its capacity
 
 
 @dataclass
@@ -50,6 +55,7 @@ class ProcurementMarket:
 
     def clear(self, rng, spare, territory_of, eligible_reserved, alive_idx, effects,
               procurement_index, price_premium) -> Awards:
+        """Issue and award the month's lots (``effects``: the levers' ``ProcurementEffects``)."""
         p = self.params
         n_territories = self.spend.size
         lot_size = p.lot_size_eur / effects.allotment_divisor
@@ -98,3 +104,39 @@ class ProcurementMarket:
             taken[at[ok]] = True
         won = winners[taken]
         return Awards(lead[won], value[won], reserved[won], lot_territory[won])
+
+
+# --- the procurement phase functions ------------------------------------------------------------
+def contracted_work(m) -> np.ndarray:
+    """Monthly value of each enterprise's public contracts in force."""
+    c = m.world.contracts
+    live = c.end_month > m.month
+    return np.bincount(c.enterprise[live], weights=c.monthly_value[live],
+                       minlength=m.world.enterprises.n)
+
+
+def award_tenders(m) -> None:
+    """Public buyers award the month's lots; winners sign contracts and plan with them."""
+    w, p = m.world, m.params.procurement
+    e = w.enterprises
+    alive_idx = np.flatnonzero(e.alive)
+    spare = np.maximum(PUBLIC_WORK_CAP * e.capacity - contracted_work(m), 0)
+    awards = w.procurement_market.clear(
+        m.streams["procurement.tenders"], spare, e.territory, w.forms.reserved[e.form],
+        alive_idx, m.effects.procurement, m.conditions.procurement_index,
+        m.params.competition.price_premium())
+    if awards.enterprise.size:
+        months = round(p.contract_months)
+        w.contracts.append(awards.enterprise.size, enterprise=awards.enterprise,
+                           monthly_value=awards.monthly_value, end_month=m.month + 1 + months,
+                           reserved=awards.reserved)
+        m.events.record(m.month, EventKind.TENDER_WON, awards.enterprise, awards.territory,
+                        np.where(awards.reserved, "reserved", "open"))
+        # a signed contract is certain demand, not noise to smooth: the winner plans with
+        # it at once (the smoothing of the markets phase then keeps it in full)
+        np.add.at(e.pressure, awards.enterprise,
+                  awards.monthly_value / np.maximum(e.capacity[awards.enterprise], 1.0))
+    reserved_value = awards.monthly_value * awards.reserved * p.contract_months
+    m.now.reserved_awards_by_territory = np.bincount(
+        awards.territory, weights=reserved_value, minlength=w.n_territories)
+    m.now.reserved_awards = float(reserved_value.sum())

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from sim.policies.base import LeverParams, Policy, PolicyEffects, Targeting
+from sim.effects import Effects
+from sim.policies.base import LeverParams, Policy, Targeting
 
 REGISTRY: dict[str, type[Policy]] = {}
 
@@ -24,4 +25,4 @@ def _load_builtin_levers() -> None:
 
 _load_builtin_levers()
 
-__all__ = ["REGISTRY", "LeverParams", "Policy", "PolicyEffects", "Targeting", "register"]
+__all__ = ["REGISTRY", "Effects", "LeverParams", "Policy", "Targeting", "register"]

@@ -1,22 +1,37 @@
 """The lever plugin interface.
 
 A lever is one module in ``sim/policies/`` and one YAML in ``configs/policies/``. Each month it
-writes what it does into ``PolicyEffects`` (the model reads effects, never lever names: the
-baseline is simply "no plugins"), then books what it cost the public purse and whom it reached.
-A lever draws random numbers only from its own stream, so at zero intensity it leaves the
-baseline untouched, byte for byte.
+writes what it does into the groups of ``sim.effects.Effects`` that its phases read (the model
+reads effects, never lever names: the baseline is simply "no plugins"), may act in the one phase
+it hooks into (``introductions``: the supplier-discovery phase), then books what it cost the
+public purse and whom it reached, reading the month record (``model.now``) and the world
+(``model.world``). Its hooks run only in months its dose is positive. A lever draws random
+numbers only from its own streams, so at zero intensity it leaves the baseline untouched, byte
+for byte.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import ClassVar
 
 import numpy as np
 
+from sim.effects import Effects
 from sim.ledger import Sector
 from sim.spec import param
 from sim.vocabulary import ARCHETYPES, DENSITY_CLASSES
+
+
+@dataclass(frozen=True)
+class Label:
+    """A lever's name for readers, in English and French (``label["fr"]``)."""
+
+    en: str
+    fr: str
+
+    def __getitem__(self, language: str) -> str:
+        return getattr(self, language)
 
 
 @dataclass
@@ -44,55 +59,18 @@ class LeverParams:
     target: Targeting = field(default_factory=Targeting)
 
 
-class PolicyEffects:
-    """What all active levers do this month, as arrays over territories or plain numbers.
-
-    Neutral values mean "no lever": the model's arithmetic with neutral effects is the baseline.
-    """
-
-    def __init__(self, n_territories: int):
-        z = np.zeros(n_territories)
-        # brake 4 (premises)
-        self.trust_rent_discount = z.copy()          # share below market rent in trust premises
-        self.trust_priority = z.copy()               # 1 = ESS tenants get trust space first
-        # public procurement (brake 2)
-        self.reserved_share = z.copy()               # share of lots reserved to IAE/EA
-        self.allotment_divisor = np.ones(n_territories)  # lots split so small bidders can bid
-        self.joint_bids = z.copy()                   # 1 = groupements momentanés allowed
-        # impact VAT
-        self.ess_vat_rate: float | None = None       # None = standard rate
-        self.vat_pass_through = 0.0
-        # brake 1 (mutual ignorance) and industrial cooperation
-        self.discovery_boost = z.copy()              # relative boost of discovery probability
-        self.ess_spend_boost = z.copy()              # relative boost of firms' spend on known ESS
-        self.feedstock_boost = z.copy()              # share of lost feedstock won back
-        self.implant_rate = z.copy()                 # chance/month a tie becomes an implant
-        # brake 3 (finance)
-        self.guarantee_boost = z.copy()              # share of refusals turned into approvals
-        self.guarantee_share = z.copy()              # share of a new loan the fund guarantees
-        self.equity_for_closed_forms = z.copy()      # chance a closed form raises equity (holding)
-        # conditional aid to industry (brakes 1-2)
-        self.aid_conditional_dose = 0.0              # share of aided firms the condition reaches
-        self.aid_conditional_mask = z.copy()         # territories whose Region applies it
-        self.aid_threshold_eur = float("inf")        # aid above which the condition binds
-        self.aid_voluntary_compliance = 0.0          # chance a firm below threshold complies
-        # brake 5 (human resources)
-        self.support_turnover_cut = z.copy()         # share of support turnover avoided
-        self.skill_boost = z.copy()                  # share of the skill gap closed
-        self.graduate_hiring_boost = z.copy()        # relative boost of industry hiring graduates
-
-
 class Policy:
-    """Base class of a lever; subclasses set ``name``, ``brake``, ``Params`` and override hooks."""
+    """Base class of a lever; subclasses set ``name``, ``brake``, ``label``, ``Params`` and
+    override the hooks ``act``, ``introductions`` and ``cost``."""
 
     name: ClassVar[str]
     brake: ClassVar[str]
+    label: ClassVar[Label]  # the lever's name for readers
     Params: ClassVar[type[LeverParams]] = LeverParams
 
     def __init__(self, params: LeverParams, model):
         self.params = params
         self.model = model
-        self.rng = model.streams[f"policy.{self.name}"]
         self.mask = model.territory_mask(params.target)
         self.cost_total = 0.0
         self.reached_total = 0
@@ -107,11 +85,28 @@ class Policy:
             return p.intensity
         return p.intensity * min(1.0, (month - p.start_month + 1) / p.phase_in_months)
 
-    def apply(self, effects: PolicyEffects, month: int) -> None:
-        """Write this month's effects (before markets clear)."""
+    def apply(self, effects: Effects, month: int) -> None:
+        """Write this month's effects (before the phases run), if the lever is on."""
+        dose = self.dose(month)
+        if dose > 0:
+            self.act(effects, dose)
 
     def book(self, month: int) -> float:
-        """Book public cost for the month through the ledger; return the euros booked."""
+        """Book the month's public cost through the ledger; return the euros booked."""
+        dose = self.dose(month)
+        return self.cost(dose) if dose > 0 else 0.0
+
+    # --- hooks, called only with a positive dose -----------------------------------------------
+    def act(self, effects: Effects, dose: float) -> None:
+        """Write the lever's effects into the groups the phases read."""
+
+    def introductions(self, dose: float) -> np.ndarray | None:
+        """Industrial firms the lever puts in touch with an ESS supplier this month (the
+        supplier-discovery phase), or None."""
+        return None
+
+    def cost(self, dose: float) -> float:
+        """Public euros of the month (spent through the ledger or forgone), booked."""
         return 0.0
 
     def spend(self, payer: Sector, payee: Sector, by_territory: np.ndarray, flow: str) -> float:
@@ -123,7 +118,7 @@ class Policy:
 
     def booked(self, by_territory: np.ndarray) -> float:
         """Book public euros located on territories (spent or forgone); returns their total."""
-        self.model.record_public_cost(self.name, by_territory)
+        self.model.now.add_public_cost(by_territory)
         total = float(by_territory.sum())
         self.cost_total += total
         return total
@@ -141,6 +136,4 @@ class Policy:
         self.reached_total = int(np.count_nonzero(self._reached))
 
     def settings(self) -> dict:
-        from dataclasses import asdict
-
         return asdict(self.params)

@@ -23,12 +23,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.effects import Effects
 from sim.ledger import Sector
 from sim.policies import register
-from sim.policies.base import LeverParams, Policy, PolicyEffects
+from sim.policies.base import Label, LeverParams, Policy
 from sim.spec import param
-
-PRIVATE_STOCK, TRUST_STOCK, BROWNFIELD_STOCK = 0, 1, 2
+from sim.vocabulary import FloorStock
 
 
 @dataclass
@@ -54,6 +54,7 @@ class Brownfields(Policy):
     """Cleans up brownfields into premises, part of them dedicated to ESS tenants."""
 
     name = "brownfields"
+    label = Label(en="Brownfield reuse", fr="Reconversion de friches")
     brake = "premises"
     Params = BrownfieldsParams
 
@@ -61,26 +62,25 @@ class Brownfields(Policy):
         super().__init__(params, model)
         self.converted_m2 = 0.0
 
-    def apply(self, effects: PolicyEffects, month: int) -> None:
-        if self.dose(month) > 0 and self.params.ess_share > 0:
-            effects.trust_priority = np.maximum(effects.trust_priority, self.mask)
+    def act(self, effects: Effects, dose: float) -> None:
+        if self.params.ess_share > 0:
+            fx = effects.premises
+            fx.trust_priority = np.maximum(fx.trust_priority, self.mask)
 
-    def book(self, month: int) -> float:
-        dose = self.dose(month)
-        if dose <= 0:
-            return 0.0
-        m, p = self.model, self.params
-        floor = m.ledger.territory_floor
-        m2 = floor[BROWNFIELD_STOCK] * min(dose * p.conversion_share_yr / 12.0, 1.0) * self.mask
+    def cost(self, dose: float) -> float:
+        ledger, p = self.model.world.ledger, self.params
+        brownfield, trust, private = FloorStock.BROWNFIELD, FloorStock.TRUST, FloorStock.PRIVATE
+        m2 = (ledger.territory_floor[brownfield] * min(dose * p.conversion_share_yr / 12.0, 1.0)
+              * self.mask)
         where = np.arange(m2.size)
-        m.ledger.move_floor_between_stocks(BROWNFIELD_STOCK, TRUST_STOCK, where, m2 * p.ess_share)
-        m.ledger.move_floor_between_stocks(BROWNFIELD_STOCK, PRIVATE_STOCK, where,
-                                           m2 * (1.0 - p.ess_share))
+        ledger.move_floor_between_stocks(brownfield, trust, where, m2 * p.ess_share)
+        ledger.move_floor_between_stocks(brownfield, private, where, m2 * (1.0 - p.ess_share))
         self.converted_m2 += float(m2.sum())
         self._count_tenants()
         return self.spend(Sector.STATE, Sector.SUPPLIERS, m2 * p.cleanup_eur_per_m2, "cleanup")
 
     def _count_tenants(self) -> None:
-        s = self.model.sites
-        housed = s.enterprise[s.open & (s.stock == TRUST_STOCK) & (self.mask[s.territory] > 0)]
+        s = self.model.world.sites
+        housed = s.enterprise[s.open & (s.stock == FloorStock.TRUST)
+                              & (self.mask[s.territory] > 0)]
         self.reach(housed)

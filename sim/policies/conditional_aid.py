@@ -6,7 +6,7 @@ l'éco-socio-conditionnalité des aides versées aux industries" and cites Nouve
 criteria apply "sur la base du volontariat pour celles en dessous de 150 000 euros, et dans le
 cadre de contrats de transition pour celles qui sont supérieures".
 
-Mechanism: each month the Region grants aid to some industrial firms (model._update_industry).
+Mechanism: each month the Region grants aid to some industrial firms (agents/industry.py).
 Where the Region applies the condition, an aided firm the condition reaches (share = intensity)
 complies for sure if its grant is at or above ``threshold_eur`` (transition contract), and
 with probability ``voluntary_compliance`` below it. A complier is put in touch with a local ESS
@@ -26,7 +26,7 @@ import numpy as np
 
 from sim.ledger import Sector
 from sim.policies import register
-from sim.policies.base import LeverParams, Policy, PolicyEffects
+from sim.policies.base import Label, LeverParams, Policy
 from sim.spec import param
 
 
@@ -56,28 +56,39 @@ class ConditionalAid(Policy):
     """Makes regional aid conditional on an ESS action; compliers meet and buy from the ESS."""
 
     name = "conditional_aid"
+    label = Label(en="Conditional aid", fr="Aides conditionnées")
     brake = "mutual_ignorance,competition"
     Params = ConditionalAidParams
 
-    def apply(self, effects: PolicyEffects, month: int) -> None:
-        dose, p = self.dose(month), self.params
-        if dose <= 0:
-            return
-        effects.aid_conditional_dose = dose
-        effects.aid_conditional_mask = self.mask
-        effects.aid_threshold_eur = p.threshold_eur
-        effects.aid_voluntary_compliance = p.voluntary_compliance
+    def __init__(self, params: ConditionalAidParams, model):
+        super().__init__(params, model)
+        self.compliers = np.zeros(0, np.int64)  # this month's
 
-    def book(self, month: int) -> float:
-        dose = self.dose(month)
-        if dose <= 0:
-            return 0.0
+    def introductions(self, dose: float) -> np.ndarray:
+        """Firms aided this month that take an ESS action: above the threshold whenever the
+        condition reaches them, below it if they volunteer. A complier commits to buying from
+        the ESS (it becomes a CSR-minded buyer) and is put in touch with a local supplier."""
         m, p = self.model, self.params
-        n_t = len(m.territories)
-        files = m.firms.territory[m.aid_granted_firms]
+        granted, amounts = m.now.aid_granted_firms, m.now.aid_granted_amounts
+        firms = m.world.firms
+        self.compliers = np.zeros(0, np.int64)
+        if granted.size == 0:
+            return self.compliers
+        in_scope = self.mask[firms.territory[granted]] > 0
+        draws = m.streams["policy.conditional_aid.compliance"].random((2, granted.size))
+        binding = amounts >= p.threshold_eur
+        complies = in_scope & (draws[0] < dose) & (binding | (draws[1] < p.voluntary_compliance))
+        self.compliers = granted[complies]
+        firms.csr[self.compliers] = True
+        return self.compliers
+
+    def cost(self, dose: float) -> float:
+        m, w, p = self.model, self.model.world, self.params
+        n_t = w.n_territories
+        files = w.firms.territory[m.now.aid_granted_firms]
         admin = np.bincount(files, minlength=n_t) * dose * self.mask * p.admin_eur_per_file
-        where = m.firms.territory[m.aid_compliers]
+        where = w.firms.territory[self.compliers]
         bonus = np.bincount(where, minlength=n_t) * p.compliance_bonus_eur
-        self.reach(m.aid_compliers)
+        self.reach(self.compliers)
         return (self.spend(Sector.REGIONS, Sector.HOUSEHOLDS, admin, "administration")
                 + self.spend(Sector.REGIONS, Sector.INDUSTRY, bonus, "compliance_bonus"))

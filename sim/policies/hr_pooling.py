@@ -24,9 +24,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.effects import Effects
 from sim.ledger import Sector
 from sim.policies import register
-from sim.policies.base import LeverParams, Policy, PolicyEffects
+from sim.policies.base import Label, LeverParams, Policy
 from sim.spec import param
 
 
@@ -57,27 +58,23 @@ class HRPooling(Policy):
     """Cuts support turnover, closes skill gaps and raises graduates' hiring by industry."""
 
     name = "hr_pooling"
+    label = Label(en="HR pooling", fr="Groupement d'employeurs")
     brake = "human_resources"
     Params = HRPoolingParams
 
-    def apply(self, effects: PolicyEffects, month: int) -> None:
-        dose, p = self.dose(month), self.params
-        if dose <= 0:
-            return
-        effects.support_turnover_cut = np.minimum(
-            effects.support_turnover_cut + dose * p.turnover_cut * self.mask, 1.0)
-        effects.skill_boost = np.minimum(effects.skill_boost + dose * p.skill_boost * self.mask,
-                                         1.0)
-        effects.graduate_hiring_boost += dose * p.hiring_boost * self.mask
+    def act(self, effects: Effects, dose: float) -> None:
+        p, production, labour = self.params, effects.production, effects.labour
+        production.support_turnover_cut = np.minimum(
+            production.support_turnover_cut + dose * p.turnover_cut * self.mask, 1.0)
+        labour.skill_boost = np.minimum(labour.skill_boost + dose * p.skill_boost * self.mask,
+                                        1.0)
+        labour.graduate_hiring_boost += dose * p.hiring_boost * self.mask
 
-    def book(self, month: int) -> float:
-        dose = self.dose(month)
-        if dose <= 0:
-            return 0.0
-        m = self.model
-        e = m.enterprises
+    def cost(self, dose: float) -> float:
+        w = self.model.world
+        e = w.enterprises
         members = np.flatnonzero(e.alive & (self.mask[e.territory] > 0))
         self.reach(members)
-        count = np.bincount(e.territory[members], minlength=len(m.territories))
+        count = np.bincount(e.territory[members], minlength=w.n_territories)
         cost = dose * count * self.params.cost_eur_per_enterprise_yr / 12.0
         return self.spend(Sector.REGIONS, Sector.SUPPLIERS, cost, "membership_and_training")

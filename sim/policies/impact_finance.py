@@ -13,8 +13,8 @@ into approvals; an association or cooperative needing equity builds a holding wi
 all three.
 
 Public cost: the State tops up the fund for ``public_share_of_calls`` of the guarantees called
-when a borrower fails (the fund pays the bank in demography._default_loans), and pays the fund's
-guarantee fee on every new guaranteed loan so that ESS borrowers do not (fee subsidy).
+when a borrower fails (the fund pays the bank: markets/credit.py, default_loans), and pays the
+fund's guarantee fee on every new guaranteed loan so that ESS borrowers do not (fee subsidy).
 """
 
 from __future__ import annotations
@@ -23,9 +23,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.effects import Effects
 from sim.ledger import Sector
 from sim.policies import register
-from sim.policies.base import LeverParams, Policy, PolicyEffects
+from sim.policies.base import Label, LeverParams, Policy
 from sim.spec import param
 
 
@@ -60,34 +61,32 @@ class ImpactFinance(Policy):
     """Guarantees ESS loans and opens the holding route to equity for closed legal forms."""
 
     name = "impact_finance"
+    label = Label(en="Impact finance", fr="Finance à impact")
     brake = "finance"
     Params = ImpactFinanceParams
 
     def __init__(self, params: ImpactFinanceParams, model):
         super().__init__(params, model)
-        self.loans_seen = model.loans.n
+        self.loans_seen = model.world.loans.n
 
-    def apply(self, effects: PolicyEffects, month: int) -> None:
-        dose, p = self.dose(month), self.params
-        if dose <= 0:
-            return
-        effects.guarantee_boost = np.minimum(
-            effects.guarantee_boost + dose * p.guarantee_boost * self.mask, 1.0)
-        effects.guarantee_share = np.maximum(effects.guarantee_share,
-                                             dose * p.guarantee_share * self.mask)
-        effects.equity_for_closed_forms = np.maximum(effects.equity_for_closed_forms,
-                                                     dose * p.holding_chance * self.mask)
+    def act(self, effects: Effects, dose: float) -> None:
+        p, fx = self.params, effects.credit
+        fx.guarantee_boost = np.minimum(fx.guarantee_boost + dose * p.guarantee_boost * self.mask,
+                                        1.0)
+        fx.guarantee_share = np.maximum(fx.guarantee_share, dose * p.guarantee_share * self.mask)
+        fx.equity_for_closed_forms = np.maximum(fx.equity_for_closed_forms,
+                                                dose * p.holding_chance * self.mask)
 
-    def book(self, month: int) -> float:
-        m, p = self.model, self.params
-        n_t = len(m.territories)
-        loans, new = m.loans, np.arange(self.loans_seen, m.loans.n)
+    def cost(self, dose: float) -> float:
+        m, w, p = self.model, self.model.world, self.params
+        n_t = w.n_territories
+        loans, new = w.loans, np.arange(self.loans_seen, w.loans.n)
         self.loans_seen = loans.n
         guaranteed = new[loans.guaranteed[new] > 0]
-        where = m.enterprises.territory[loans.enterprise[guaranteed]]
+        where = w.enterprises.territory[loans.enterprise[guaranteed]]
         fees = np.bincount(where, weights=loans.outstanding[guaranteed]
                            * loans.guaranteed[guaranteed] * p.fee_rate, minlength=n_t)
         self.reach(loans.enterprise[guaranteed])
-        calls = m.month_guarantee_calls_by_territory * p.public_share_of_calls
+        calls = m.now.guarantee_calls_by_territory * p.public_share_of_calls
         return (self.spend(Sector.STATE, Sector.GUARANTEE_FUND, calls, "guarantee_calls")
                 + self.spend(Sector.STATE, Sector.GUARANTEE_FUND, fees, "fee_subsidy"))

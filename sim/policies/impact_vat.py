@@ -25,8 +25,9 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from sim.config.errors import ConfigError
+from sim.effects import Effects
 from sim.policies import register
-from sim.policies.base import LeverParams, Policy, PolicyEffects
+from sim.policies.base import Label, LeverParams, Policy
 from sim.spec import param
 
 REDUCED_RATES = (0.10, 0.055)
@@ -58,22 +59,18 @@ class ImpactVAT(Policy):
     """Taxes labelled ESS goods at a reduced rate; books the VAT forgone."""
 
     name = "impact_vat"
+    label = Label(en="Reduced impact VAT", fr="TVA réduite à impact")
     brake = "competition"
     Params = ImpactVATParams
 
-    def apply(self, effects: PolicyEffects, month: int) -> None:
-        dose = self.dose(month)
-        if dose <= 0:
-            return
+    def act(self, effects: Effects, dose: float) -> None:
         standard = self.model.params.economy.vat_standard
-        effects.ess_vat_rate = standard - dose * (standard - self.params.reduced_rate)
-        effects.vat_pass_through = self.params.pass_through
+        effects.consumer.ess_vat_rate = standard - dose * (standard - self.params.reduced_rate)
+        effects.consumer.vat_pass_through = self.params.pass_through
 
-    def book(self, month: int) -> float:
-        if self.dose(month) <= 0:
-            return 0.0
-        m = self.model
-        forgone = m.month_sales_parts["vat_forgone"]
+    def cost(self, dose: float) -> float:
+        m, w = self.model, self.model.world
+        forgone = m.now.sales_parts["vat_forgone"]
         self.reach(np.flatnonzero(forgone > 0))
-        return self.booked(np.bincount(m.enterprises.territory[: forgone.size], weights=forgone,
-                                       minlength=len(m.territories)))
+        return self.booked(np.bincount(w.enterprises.territory[: forgone.size], weights=forgone,
+                                       minlength=w.n_territories))

@@ -22,9 +22,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.effects import Effects
 from sim.ledger import Sector
 from sim.policies import register
-from sim.policies.base import LeverParams, Policy, PolicyEffects
+from sim.policies.base import Label, LeverParams, Policy
 from sim.spec import param
 
 
@@ -55,25 +56,21 @@ class IndustrialCooperation(Policy):
     """Turns ties into implants, wins back feedstock and raises firms' spend on the ESS."""
 
     name = "industrial_cooperation"
+    label = Label(en="Industrial cooperation", fr="Coopération industrielle")
     brake = "mutual_ignorance,competition"
     Params = IndustrialCooperationParams
 
-    def apply(self, effects: PolicyEffects, month: int) -> None:
-        dose, p = self.dose(month), self.params
-        if dose <= 0:
-            return
-        effects.implant_rate = np.minimum(
-            effects.implant_rate + dose * p.implant_rate_month * self.mask, 1.0)
-        effects.feedstock_boost = np.minimum(
-            effects.feedstock_boost + dose * p.feedstock_boost * self.mask, 1.0)
-        effects.ess_spend_boost += dose * p.spend_boost * self.mask
+    def act(self, effects: Effects, dose: float) -> None:
+        p, ties, production = self.params, effects.ties, effects.production
+        ties.implant_rate = np.minimum(ties.implant_rate + dose * p.implant_rate_month * self.mask,
+                                       1.0)
+        production.feedstock_boost = np.minimum(
+            production.feedstock_boost + dose * p.feedstock_boost * self.mask, 1.0)
+        ties.spend_boost += dose * p.spend_boost * self.mask
 
-    def book(self, month: int) -> float:
-        dose = self.dose(month)
-        if dose <= 0:
-            return 0.0
-        m = self.model
-        self.reached_total += m.month_implants
-        firms = np.bincount(m.firms.territory, minlength=len(m.territories)) * self.mask
+    def cost(self, dose: float) -> float:
+        m, w = self.model, self.model.world
+        self.reached_total += m.now.implants
+        firms = np.bincount(w.firms.territory, minlength=w.n_territories) * self.mask
         cost = dose * firms * self.params.cost_eur_per_firm_yr / 12.0
         return self.spend(Sector.STATE, Sector.SUPPLIERS, cost, "cooperation_poles")

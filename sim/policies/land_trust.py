@@ -26,12 +26,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.effects import Effects
 from sim.ledger import Sector
 from sim.policies import register
-from sim.policies.base import LeverParams, Policy, PolicyEffects
+from sim.policies.base import Label, LeverParams, Policy
 from sim.spec import param
-
-TRUST_STOCK, PRIVATE_STOCK = 1, 0
+from sim.vocabulary import FloorStock
 
 
 @dataclass
@@ -63,6 +63,7 @@ class LandTrust(Policy):
     """Buys private vacant premises with called capital and lets them below market to ESS."""
 
     name = "land_trust"
+    label = Label(en="Land trust", fr="Foncière solidaire")
     brake = "premises"
     Params = LandTrustParams
 
@@ -70,37 +71,34 @@ class LandTrust(Policy):
         super().__init__(params, model)
         self.committed = np.zeros(len(model.territories))  # committed, not yet called (€)
 
-    def apply(self, effects: PolicyEffects, month: int) -> None:
-        if self.dose(month) <= 0:
-            return
-        effects.trust_rent_discount = np.maximum(effects.trust_rent_discount,
-                                                 self.params.rent_discount * self.mask)
-        effects.trust_priority = np.maximum(effects.trust_priority, self.mask)
+    def act(self, effects: Effects, dose: float) -> None:
+        fx = effects.premises
+        fx.trust_rent_discount = np.maximum(fx.trust_rent_discount,
+                                            self.params.rent_discount * self.mask)
+        fx.trust_priority = np.maximum(fx.trust_priority, self.mask)
 
-    def book(self, month: int) -> float:
-        dose = self.dose(month)
-        if dose <= 0:
-            return 0.0
-        m, p = self.model, self.params
+    def cost(self, dose: float) -> float:
+        m, w, p = self.model, self.model.world, self.params
+        ledger = w.ledger
         self.committed += (dose * p.capital_eur_per_inhabitant_yr / 12.0
-                           * m.territories.population * self.mask)
-        price = m.premises_market.market_rent(m.world.rent_index) * p.purchase_years
-        m2 = np.minimum(m.ledger.territory_floor[PRIVATE_STOCK], self.committed / price)
+                           * w.territories.population * self.mask)
+        price = w.premises_market.market_rent(m.conditions.rent_index) * p.purchase_years
+        m2 = np.minimum(ledger.territory_floor[FloorStock.PRIVATE], self.committed / price)
         called = m2 * price
         self.committed -= called
-        m.ledger.move_floor_between_stocks(PRIVATE_STOCK, TRUST_STOCK,
-                                           np.arange(m2.size), m2)
-        m.ledger.pay_sector_to_sector(Sector.IMPACT_INVESTORS, Sector.LAND_TRUSTS,
-                                      called.sum() * (1.0 - p.public_share),
-                                      "land_trust_capital_solidarity")
+        ledger.move_floor_between_stocks(FloorStock.PRIVATE, FloorStock.TRUST,
+                                         np.arange(m2.size), m2)
+        ledger.pay_sector_to_sector(Sector.IMPACT_INVESTORS, Sector.LAND_TRUSTS,
+                                    called.sum() * (1.0 - p.public_share),
+                                    "land_trust_capital_solidarity")
         cost = self.spend(Sector.PUBLIC_INVESTMENT_BANK, Sector.LAND_TRUSTS,
                           called * p.public_share, "capital_public")
-        m.ledger.pay_sector_to_sector(Sector.LAND_TRUSTS, Sector.PRIVATE_LANDLORDS, called.sum(),
-                                      "land_trust_purchases")
+        ledger.pay_sector_to_sector(Sector.LAND_TRUSTS, Sector.PRIVATE_LANDLORDS, called.sum(),
+                                    "land_trust_purchases")
         self._count_tenants()
         return cost
 
     def _count_tenants(self) -> None:
-        s = self.model.sites
-        housed = s.enterprise[s.open & (s.stock == TRUST_STOCK)]
+        s = self.model.world.sites
+        housed = s.enterprise[s.open & (s.stock == FloorStock.TRUST)]
         self.reach(housed)

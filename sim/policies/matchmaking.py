@@ -21,9 +21,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.effects import Effects
 from sim.ledger import Sector
 from sim.policies import register
-from sim.policies.base import LeverParams, Policy, PolicyEffects
+from sim.policies.base import Label, LeverParams, Policy
 from sim.spec import param
 
 
@@ -50,20 +51,16 @@ class Matchmaking(Policy):
     """Raises the rate at which industrial firms discover ESS suppliers."""
 
     name = "matchmaking"
+    label = Label(en="ESS–industry matchmaking", fr="Mise en relation ESS–industrie")
     brake = "mutual_ignorance"
     Params = MatchmakingParams
 
-    def apply(self, effects: PolicyEffects, month: int) -> None:
-        dose = self.dose(month)
-        if dose > 0:
-            effects.discovery_boost += dose * self.params.discovery_boost * self.mask
+    def act(self, effects: Effects, dose: float) -> None:
+        effects.ties.discovery_boost += dose * self.params.discovery_boost * self.mask
 
-    def book(self, month: int) -> float:
-        dose = self.dose(month)
-        if dose <= 0:
-            return 0.0
-        m, p = self.model, self.params
-        firms = np.bincount(m.firms.territory, minlength=len(m.territories)) * self.mask
+    def cost(self, dose: float) -> float:
+        w, p = self.model.world, self.params
+        firms = np.bincount(w.firms.territory, minlength=w.n_territories) * self.mask
         self.reached_total = int(firms.sum())
         per_firm_month = dose * firms / 12.0
         return (self.spend(Sector.STATE, Sector.SUPPLIERS,

@@ -25,8 +25,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.effects import Effects
 from sim.policies import register
-from sim.policies.base import LeverParams, Policy, PolicyEffects
+from sim.policies.base import Label, LeverParams, Policy
 from sim.spec import param
 
 
@@ -52,25 +53,21 @@ class ReservedMarkets(Policy):
     """Reserves lots to insertion and adapted structures, divides lots, allows joint bids."""
 
     name = "reserved_markets"
+    label = Label(en="Reserved public markets", fr="Marchés réservés")
     brake = "competition"
     Params = ReservedMarketsParams
 
-    def apply(self, effects: PolicyEffects, month: int) -> None:
-        dose, p = self.dose(month), self.params
-        if dose <= 0:
-            return
-        effects.reserved_share = np.maximum(effects.reserved_share,
-                                            dose * p.reserved_share * self.mask)
-        effects.allotment_divisor = np.maximum(
-            effects.allotment_divisor, 1.0 + dose * (p.allotment_divisor - 1.0) * self.mask)
+    def act(self, effects: Effects, dose: float) -> None:
+        p, fx = self.params, effects.procurement
+        fx.reserved_share = np.maximum(fx.reserved_share, dose * p.reserved_share * self.mask)
+        fx.allotment_divisor = np.maximum(
+            fx.allotment_divisor, 1.0 + dose * (p.allotment_divisor - 1.0) * self.mask)
         if p.joint_bids:
-            effects.joint_bids = np.maximum(effects.joint_bids, self.mask)
+            fx.joint_bids = np.maximum(fx.joint_bids, self.mask)
 
-    def book(self, month: int) -> float:
-        if self.dose(month) <= 0:
-            return 0.0
+    def cost(self, dose: float) -> float:
         m = self.model
         premium = m.params.competition.price_premium()
-        c = m.contracts
+        c = m.world.contracts
         self.reach(c.enterprise[c.reserved])
-        return self.booked(m.month_reserved_awards_by_territory * premium / (1.0 + premium))
+        return self.booked(m.now.reserved_awards_by_territory * premium / (1.0 + premium))

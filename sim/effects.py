@@ -1,0 +1,104 @@
+"""What the active levers do this month, grouped by the phase that reads it.
+
+Each month the levers write into a fresh ``Effects``; every phase and market receives only its
+group. Neutral values mean "no lever": the model's arithmetic with neutral effects is the
+baseline. Arrays are over territories; a lever scales its effect by its dose and targeting mask.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass
+class PremisesEffects:
+    """Premises market (brake 4)."""
+
+    trust_rent_discount: np.ndarray   # share below market rent in trust premises
+    trust_priority: np.ndarray        # 1 = ESS tenants get trust space first
+
+
+@dataclass
+class ProcurementEffects:
+    """Public procurement (brake 2)."""
+
+    reserved_share: np.ndarray        # share of lots reserved to IAE/EA
+    allotment_divisor: np.ndarray     # lots split so small bidders can bid
+    joint_bids: np.ndarray            # 1 = groupements momentanés allowed
+
+
+@dataclass
+class ConsumerEffects:
+    """Household market: impact VAT."""
+
+    ess_vat_rate: float | None = None  # None = standard rate
+    vat_pass_through: float = 0.0
+
+
+@dataclass
+class TieEffects:
+    """The economic graph (brake 1): discovery, industrial spend, implants."""
+
+    discovery_boost: np.ndarray       # relative boost of discovery probability
+    spend_boost: np.ndarray           # relative boost of firms' spend on known ESS
+    implant_rate: np.ndarray          # chance/month a supply tie becomes an implant
+
+
+@dataclass
+class ProductionEffects:
+    """ESS capacity: feedstock (brake 2) and support staff (brake 5)."""
+
+    feedstock_boost: np.ndarray       # share of lost feedstock won back
+    support_turnover_cut: np.ndarray  # share of support turnover avoided
+
+
+@dataclass
+class CreditEffects:
+    """Credit and equity (brake 3)."""
+
+    guarantee_boost: np.ndarray       # share of refusals turned into approvals
+    guarantee_share: np.ndarray       # share of a new loan the fund guarantees
+    equity_for_closed_forms: np.ndarray  # chance a closed form raises equity (holding)
+
+
+@dataclass
+class LabourEffects:
+    """Insertion labour flow (brake 5)."""
+
+    skill_boost: np.ndarray           # share of the skill gap closed
+    graduate_hiring_boost: np.ndarray  # relative boost of industry hiring graduates
+
+
+class Effects:
+    """All groups for one month, neutral until levers write into them."""
+
+    def __init__(self, n_territories: int):
+        def z():
+            return np.zeros(n_territories)
+
+        self.premises = PremisesEffects(z(), z())
+        self.procurement = ProcurementEffects(z(), np.ones(n_territories), z())
+        self.consumer = ConsumerEffects()
+        self.ties = TieEffects(z(), z(), z())
+        self.production = ProductionEffects(z(), z())
+        self.credit = CreditEffects(z(), z(), z())
+        self.labour = LabourEffects(z(), z())
+
+    # read by sim.validation, which predates the groups
+    @property
+    def trust_rent_discount(self) -> np.ndarray:
+        return self.premises.trust_rent_discount
+
+    @property
+    def trust_priority(self) -> np.ndarray:
+        return self.premises.trust_priority
+
+    @property
+    def ess_vat_rate(self) -> float | None:
+        return self.consumer.ess_vat_rate
+
+    @property
+    def vat_pass_through(self) -> float:
+        return self.consumer.vat_pass_through

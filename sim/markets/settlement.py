@@ -1,0 +1,52 @@
+"""Settlement: every euro of the month's trade and costs through the ledger.
+
+Rule: enterprises are paid for what they sold (households pay sales plus VAT, which goes on to
+the State; industry and other businesses; intercommunalities for public contracts) and receive
+the State's aid per insertion FTE and adapted post; they pay wages (cooperatives cut pay while
+loss-making), materials, rents and loan service. The month's result feeds a smoothed trend, by
+which an enterprise is judged loss-making.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.ledger import Sector
+from sim.markets import credit, premises
+
+RESULT_SMOOTHING = 1 / 6  # weight of the month in the result trend (~a half-year of accounts)
+
+
+def settle(m) -> None:
+    """Every euro of the month through the ledger: sales, VAT, aid, wages, materials, rent,
+    loan service."""
+    w, econ = m.world, m.params.economy
+    e, L, forms = w.enterprises, w.ledger, w.forms
+    idx = np.arange(e.n)
+    parts = m.now.sales_parts
+    L.pay_sector_to_enterprises(Sector.HOUSEHOLDS, idx, parts["consumer"] + parts["vat"],
+                                "sales_households")
+    L.pay_enterprises_to_sector(idx, parts["vat"], Sector.STATE, "vat")
+    L.pay_sector_to_enterprises(Sector.INDUSTRY, idx, parts["business"] + parts["industry"],
+                                "sales_business")
+    L.pay_sector_to_enterprises(Sector.INTERCOMMUNALITIES, idx, parts["public"],
+                                "sales_public")
+    ins_fte = e.insertion * forms.fte[e.form]
+    aid = (ins_fte + e.adapted) * forms.aid_month[e.form] * e.alive
+    L.pay_sector_to_enterprises(Sector.STATE, idx, aid, "state_aid_posts")
+    m.now.public_baseline += aid.sum()
+    np.add.at(m.now.public_by_territory, e.territory, aid)
+    restraint = 1.0 - forms.pay_flexibility[e.form] * e.loss_making  # cooperatives
+    wages = (e.permanent * econ.wage_permanent_month * restraint
+             + (ins_fte + e.adapted) * econ.wage_insertion_month) * e.alive
+    L.pay_enterprises_to_sector(idx, wages, Sector.HOUSEHOLDS, "wages")
+    materials = e.sales * econ.materials_share
+    L.pay_enterprises_to_sector(idx, materials, Sector.SUPPLIERS, "materials")
+    premises.pay_rents(m)
+    service = credit.service_loans(m)
+    result = e.sales + aid - wages - materials - e.rent_month - service
+    # losses are judged on recent accounts, not on one month's lumpy sales
+    e.result_trend[:] = (1 - RESULT_SMOOTHING) * e.result_trend + RESULT_SMOOTHING * result
+    e.loss_making[:] = e.result_trend < 0
+    m.now.accounts = {"sales": e.sales.copy(), "aid": aid, "wages": wages,
+                      "materials": materials, "rent": e.rent_month.copy()}

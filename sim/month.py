@@ -1,0 +1,59 @@
+"""The month record: what happened this month, filled by the phases of the calendar and read by
+the metrics and by the levers' ``book()``.
+
+A fresh record is made at the start of every month, so nothing has to be reset and nothing of
+last month leaks into this one. The world's state (tables, stocks, ledger) lives in
+``sim.world``; this record holds only the month's flows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+def _ints() -> np.ndarray:
+    return np.zeros(0, np.int64)
+
+
+@dataclass
+class Month:
+    """Flows of one month. Arrays ``*_by_territory`` have one entry per territory."""
+
+    index: int
+    n_territories: int
+    # public money of the baseline (State aid per post, regional aid to industry), in €
+    public_baseline: float = 0.0
+    # every public euro of the month located on territories: baseline and levers (book())
+    public_by_territory: np.ndarray = field(init=False)
+    # the Regions' aid to industrial firms (industry phase)
+    aid_granted_firms: np.ndarray = field(default_factory=_ints)
+    aid_granted_amounts: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    # markets phase: sales by kind per enterprise (consumer, vat, vat_forgone, business,
+    # industry, public), the share of demand served, each tie's industrial spend
+    sales_parts: dict[str, np.ndarray] = field(default_factory=dict)
+    served: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    tie_spend: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    # procurement: value of reserved lots awarded this month (whole contract value)
+    reserved_awards: float = 0.0
+    reserved_awards_by_territory: np.ndarray = field(init=False)
+    # settlement: accounts per enterprise (sales, aid, wages, materials, rent)
+    accounts: dict[str, np.ndarray] = field(default_factory=dict)
+    # insertion labour: exits, employed, durable, entries, filled (totals) and breakdowns
+    labour: dict = field(default_factory=dict)
+    # trust phase: supply ties turned into on-site implants
+    implants: int = 0
+    # failures and the guarantees they call
+    failures: int = 0
+    guarantee_calls: float = 0.0
+    guarantee_calls_by_territory: np.ndarray = field(init=False)
+
+    def __post_init__(self):
+        self.public_by_territory = np.zeros(self.n_territories)
+        self.reserved_awards_by_territory = np.zeros(self.n_territories)
+        self.guarantee_calls_by_territory = np.zeros(self.n_territories)
+
+    def add_public_cost(self, by_territory: np.ndarray) -> None:
+        """Locate public euros of the month on territories (for the territory panel)."""
+        self.public_by_territory += by_territory

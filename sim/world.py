@@ -1,0 +1,296 @@
+"""The world: every piece of state a run carries from month to month, built by one function.
+
+Initialisation (month 0): counts of ESS structures by legal form and of industrial firms are
+Poisson draws around per-inhabitant densities calibrated on national figures (schema sources), so
+a region holds what its population implies. Market pools are calibrated so each enterprise starts
+near its observed utilisation: demand = utilisation × capacity, split between public contracts,
+industry ties, households and other businesses (docs/ODD.md, initialisation).
+
+``build_world(config, streams)`` turns a validated config and the run's named random streams into
+a ``World``: the territories and their neighbourhood graph, the state tables (enterprises, firms,
+sites, ties, contracts, loans), the ledger of money and floor space, and the markets. The phases
+of the calendar change the world; what happened in a month goes to the month record
+(``sim.month``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.agents import ess
+from sim.effects import Effects
+from sim.grouping import GroupIndex
+from sim.ledger import Ledger, Sector
+from sim.markets.b2b import BusinessMarket, TieGraph
+from sim.markets.consumer import ConsumerMarket
+from sim.markets.credit import FORM_FACTOR_KEYS, CreditMarket
+from sim.markets.premises import PremisesMarket
+from sim.markets.procurement import ProcurementMarket
+from sim.state import (
+    Table,
+    contract_table,
+    enterprise_table,
+    firm_table,
+    loan_table,
+    site_table,
+    tie_table,
+)
+from sim.territories import Territories, load_territories
+from sim.vocabulary import (
+    FEEDSTOCK_SECTORS,
+    LEGAL_FORMS,
+    RESERVED_FORMS,
+    SECTORS,
+    FloorStock,
+    TieKind,
+)
+
+CONSUMER_FACING = {"reuse_reconditioning": 1.0, "manufacturing": 0.5}
+BASIN_BROWNFIELD_MULTIPLIER = 3.0
+
+
+@dataclass
+class FormTables:
+    """Per legal form (index = position in ``LEGAL_FORMS``): what the form's params imply."""
+
+    fte: np.ndarray               # FTE per insertion head
+    target_margin: np.ndarray
+    pay_flexibility: np.ndarray   # cooperatives cut pay when loss-making
+    on_site: np.ndarray           # 1.0 when insertion staff need floor space
+    labelled: np.ndarray          # goods eligible for an impact VAT rate
+    reserved: np.ndarray          # may win reserved lots
+    path: np.ndarray              # months of an insertion path
+    exit_employment: np.ndarray
+    exit_durable: np.ndarray
+    aid_month: np.ndarray         # State aid per insertion FTE or adapted post, €/month
+    outside_equity: np.ndarray    # may raise outside equity
+    finance_factor: np.ndarray    # banks' approval factor of the form
+    insertion_share: np.ndarray   # insertion share of a hire
+    adapted_share: np.ndarray     # adapted share of a hire
+
+
+@dataclass
+class SectorTables:
+    """Per sector (index = position in ``SECTORS``)."""
+
+    needs_feedstock: np.ndarray   # capacity depends on waste feedstock (competition brake)
+    consumer_facing: np.ndarray   # weight of households in the sector's residual demand
+
+
+@dataclass
+class World:
+    """The state of a run. Tables grow as rows are added; nothing here is a monthly flow."""
+
+    territories: Territories
+    region_names: np.ndarray
+    territory_region: np.ndarray      # region index of each territory
+    neighbours: GroupIndex            # territory -> adjacent territories
+    forms: FormTables
+    sectors: SectorTables
+    ledger: Ledger
+    # filled in order by build_world
+    enterprises: Table = None
+    firms: Table = None
+    sites: Table = None
+    ties: TieGraph = None
+    contracts: Table = None
+    loans: Table = None
+    consumer_market: ConsumerMarket = None
+    business_market: BusinessMarket = None
+    procurement_market: ProcurementMarket = None
+    premises_market: PremisesMarket = None
+    credit_market: CreditMarket = None
+    initial_floor: float = 0.0        # m², conserved by the ledger
+    funded_posts_start: float = 0.0   # insertion posts the State funds at start
+
+    @property
+    def n_territories(self) -> int:
+        return len(self.territories)
+
+    def random_neighbour(self, territory: np.ndarray, uniforms: np.ndarray) -> np.ndarray:
+        """A uniformly drawn adjacent territory (the territory itself when it has none)."""
+        nb = self.neighbours
+        return np.where(nb.counts[territory] > 0, nb.draw(territory, uniforms), territory)
+
+
+def build_world(config, streams) -> World:
+    """The world of month 0 from a validated ``SimConfig`` and the run's ``RandomStreams``."""
+    params, t = config.params, config.territory
+    territories = load_territories(t.kind, t.codes, t.synthetic or None, seed=0)
+    region_names, territory_region = np.unique(territories.region, return_inverse=True)
+    w = World(territories, region_names, territory_region, neighbour_index(territories),
+              form_tables(params), sector_tables(), Ledger(len(territories)))
+    _create_enterprises(w, params, streams["init.enterprises"])
+    _create_firms(w, params, streams["init.firms"])
+    _create_floor_and_sites(w, params, streams["init.sites"])
+    _create_ties(w, params, streams["init.ties"])
+    rows = np.arange(w.enterprises.n)
+    rent = w.ledger.site_floor[rows] * w.sites.rent_m2_yr[rows] / 12.0
+    ess.calibrate_productivity(w, params, streams["init.margins"], rows, rent)
+    _create_markets(w, config, streams)
+    w.ledger.pay_sector_to_enterprises(
+        Sector.FOUNDERS, rows,
+        ess.wage_costs(w, params.economy, rows) * params.economy.cash_months_at_start,
+        "founders_equity")  # founders' equity: a few months of costs (France Active survey)
+    return w
+
+
+def form_tables(params) -> FormTables:
+    forms = params.population.forms
+    f = [forms[name] for name in LEGAL_FORMS]
+    finance = params.finance
+    staff = [max(x.insertion_staff + x.permanent_staff + x.adapted_staff, 1) for x in f]
+    return FormTables(
+        fte=np.array([x.fte_per_insertion_head for x in f]),
+        target_margin=np.array([x.target_margin for x in f]),
+        pay_flexibility=np.array([x.pay_flexibility for x in f]),
+        on_site=np.array([1.0 if x.insertion_on_site else 0.0 for x in f]),
+        labelled=np.array([x.labelled_impact for x in f]),
+        reserved=np.array([name in RESERVED_FORMS for name in LEGAL_FORMS]),
+        path=np.array([x.path_months for x in f]),
+        exit_employment=np.array([x.exit_employment for x in f]),
+        exit_durable=np.array([x.exit_durable for x in f]),
+        aid_month=np.array([x.aid_per_fte_yr / 12.0 for x in f]),
+        outside_equity=np.array([x.outside_equity for x in f]),
+        finance_factor=np.array([
+            1.0 if FORM_FACTOR_KEYS[x.finance_form_factor] is None
+            else getattr(finance, FORM_FACTOR_KEYS[x.finance_form_factor]) for x in f]),
+        insertion_share=np.array([x.insertion_staff / n for x, n in zip(f, staff, strict=True)]),
+        adapted_share=np.array([x.adapted_staff / n for x, n in zip(f, staff, strict=True)]),
+    )
+
+
+def sector_tables() -> SectorTables:
+    return SectorTables(np.array([s in FEEDSTOCK_SECTORS for s in SECTORS]),
+                        np.array([CONSUMER_FACING.get(s, 0.0) for s in SECTORS]))
+
+
+def neighbour_index(territories) -> GroupIndex:
+    edges = territories.edges
+    src = np.concatenate([edges[:, 0], edges[:, 1]])
+    dst = np.concatenate([edges[:, 1], edges[:, 0]])
+    return GroupIndex(src, dst, len(territories))
+
+
+def _create_enterprises(w: World, params, rng) -> None:
+    forms = params.population.forms
+    pop = w.territories.population
+    counts = np.stack([rng.poisson(forms[name].per_100k_inhabitants * pop / 1e5)
+                       for name in LEGAL_FORMS])            # (forms, territories)
+    form_of = np.repeat(np.tile(np.arange(len(LEGAL_FORMS)), pop.size), counts.T.ravel())
+    territory_of = np.repeat(np.repeat(np.arange(pop.size), len(LEGAL_FORMS)), counts.T.ravel())
+    n = form_of.size
+    e = w.enterprises = enterprise_table(max(2 * n, 64))
+    rows = e.append(n, alive=True, form=form_of, territory=territory_of,
+                    region=w.territory_region[territory_of], founded=-60, owner_firm=-1,
+                    n_sites=1, n_regions=1, pressure=params.economy.utilisation_at_start)
+    ess.draw_staff_and_sector(w, params, rng, rows, scale=1.0)
+    w.ledger.grow_enterprises(e.allocated)
+    w.funded_posts_start = float(e.insertion_posts.sum())
+
+
+def _create_firms(w: World, params, rng) -> None:
+    pop_params, ind = params.population, params.industry
+    t = w.territories
+    multiplier = np.where(t.archetype == "industrial_basin", pop_params.basin_industry_multiplier,
+                          np.where(t.archetype == "metropolis",
+                                   pop_params.metropolis_industry_multiplier, 1.0))
+    counts = rng.poisson(pop_params.industrial_firms_per_100k * multiplier * t.population / 1e5)
+    territory = np.repeat(np.arange(len(t)), counts)
+    n = territory.size
+    jobs = rng.lognormal(np.log(pop_params.industrial_jobs_per_firm) - 0.5, 1.0, n)
+    w.firms = firm_table(max(n, 16))
+    w.firms.append(n, territory=territory, region=w.territory_region[territory],
+                   sector=rng.integers(0, len(SECTORS), n), jobs=jobs,
+                   csr=rng.random(n) < ind.csr_propensity_mean,
+                   vacancies=jobs * ind.hard_to_fill_rate_month * 6)
+
+
+def _create_floor_and_sites(w: World, p, rng) -> None:
+    """Territory stocks of floor space, then one leased site per enterprise (private stock)."""
+    e, L, t = w.enterprises, w.ledger, w.territories
+    m2 = ess.on_site_jobs(w, np.arange(e.n)) * p.population.m2_per_job
+    occupied = np.bincount(e.territory, weights=m2, minlength=len(t))
+    L.territory_floor[FloorStock.PRIVATE] = (t.population * p.premises.vacancy_per_capita(t.tension)
+                                             + occupied)
+    basin = np.where(t.archetype == "industrial_basin", BASIN_BROWNFIELD_MULTIPLIER, 1.0)
+    L.territory_floor[FloorStock.BROWNFIELD] = (t.population * p.brownfield_m2_per_inhabitant
+                                                * basin)
+    w.sites = site_table(max(2 * e.n, 64))
+    rent = p.base_rent_eur_m2_yr * t.tension[e.territory]
+    rent = rent * rng.uniform(0.85, 1.0, e.n)
+    rows = w.sites.append(e.n, open=True, enterprise=np.arange(e.n), territory=e.territory,
+                          region=e.region, stock=FloorStock.PRIVATE, rent_m2_yr=rent, opened=-60)
+    L.grow_sites(w.sites.allocated)
+    L.move_floor_to_site(FloorStock.PRIVATE, e.territory, rows, m2)
+    e.floor[:] = m2
+    w.initial_floor = L.total_floor()
+
+
+def _create_ties(w: World, params, rng) -> None:
+    f, e = w.firms, w.enterprises
+    table = tie_table(max(4 * f.n, 64))
+    n = rng.poisson(params.mutual_ignorance.initial_ties_per_firm * f.n)
+    firms = rng.integers(0, f.n, n) if f.n else np.zeros(0, np.int64)
+    alive = np.flatnonzero(e.alive)
+    supplier = GroupIndex(e.territory[alive], alive, w.n_territories).draw(
+        f.territory[firms], rng.random(n))
+    ok = supplier >= 0
+    firms, supplier = firms[ok], supplier[ok]
+    _key, first = np.unique(firms.astype(np.int64) * (1 << 32) + supplier, return_index=True)
+    firms, supplier = firms[first], supplier[first]
+    table.append(firms.size, active=True, firm=firms, enterprise=supplier, kind=TieKind.SUPPLY,
+                 trust=rng.uniform(0.3, 0.8, firms.size), created=-1)
+    w.ties = TieGraph(table, f, e)
+    np.add.at(f.ess_ties, firms, 1)
+
+
+def _create_markets(w: World, config, streams) -> None:
+    """Markets with pools calibrated so that month 0 demand ≈ utilisation × capacity."""
+    p, e, t = config.params, w.enterprises, w.territories
+    econ = p.economy
+    w.credit_market = CreditMarket(p.finance, w.forms.finance_factor)
+    w.premises_market = PremisesMarket(p.base_rent_eur_m2_yr,
+                                       p.premises.rent_tension(np.asarray(t.tension)))
+    w.contracts = contract_table(max(e.n, 64))
+    w.loans = loan_table(max(e.n, 64))
+    ess.staff_and_capacity(w, p, streams["hr.turnover"], Effects(len(t)).production)
+    target = econ.utilisation_at_start * e.capacity
+    _initial_contracts(w, p.procurement, streams["init.contracts"], target)
+    spend = t.population * p.procurement.spend_per_capita_month
+    w.procurement_market = ProcurementMarket(p.procurement, spend, 0.0)
+    w.procurement_market.bid_rate = _stationary_bid_rate(w, p, target, spend)
+    tie_spend_share = (p.industry.purchases_per_job_month
+                       * p.mutual_ignorance.ess_spend_share_known)
+    tie_demand, _ = BusinessMarket.clear_ties(w.ties.table, w.firms, e.capacity, e.n,
+                                              tie_spend_share, 0.0)
+    public = target * p.procurement.initial_share_of_demand
+    n_t = len(t)
+    w.consumer_market = ConsumerMarket(np.zeros(n_t), econ.vat_standard, econ.price_elasticity)
+    w.business_market = BusinessMarket(np.zeros(n_t), tie_spend_share)
+    ess.add_market_demand(w, econ, np.arange(e.n), np.maximum(target - public - tie_demand, 0.0))
+    e.demand[:] = target
+
+
+def _stationary_bid_rate(w: World, params, target, spend) -> float:
+    """Share of open lots drawing an ESS bid, set so that, at start, the contracts ESS win each
+    month replace those that expire (the public-contract stock is stationary in the baseline)."""
+    p = params.procurement
+    expiring = target.sum() * p.initial_share_of_demand / p.contract_months
+    # the observed world: calibrated with the competition brake as measured, even when a run
+    # lifts it (lifting it must then raise ESS wins, not be absorbed by the calibration)
+    win = w.procurement_market.win_probability(params.competition.unit_cost_premium)
+    awarded_per_bid = win * spend / p.contract_months  # monthly value won per bidding share
+    has_ess = np.bincount(w.enterprises.territory, minlength=spend.size) > 0
+    reachable = float(awarded_per_bid[has_ess].sum())
+    return float(np.clip(expiring / max(reachable, 1e-9), 0.0, 1.0))
+
+
+def _initial_contracts(w: World, p, rng, target) -> None:
+    """Contracts in force at start, with remaining durations spread over a contract's life."""
+    n = w.enterprises.n
+    months = round(p.contract_months)
+    w.contracts.append(n, enterprise=np.arange(n), monthly_value=target * p.initial_share_of_demand,
+                       end_month=rng.integers(1, months + 1, n), reserved=False)
