@@ -15,7 +15,8 @@ import pytest
 
 from sim import validation as v
 
-SMOKE = dict(seeds=2, months=48, overrides=["territory=classroom"], workers=1, national=False)
+SMOKE = dict(seeds=2, months=48, overrides=["territory=classroom"], workers=1, national=False,
+             emergent=False)
 
 
 @pytest.fixture(scope="module")
@@ -90,3 +91,49 @@ def test_cash_strain_needs_two_months_short_in_a_year():
     agent = np.array([0, 0, 1, 2, 2])
     month = np.array([1, 5, 3, 13, 14])
     assert v._cash_strain(jobs, agent, month) == pytest.approx((1 / 3 + 1 / 3) / 2)
+
+
+def test_every_check_says_what_sets_it():
+    bases = {c.basis for c in v.CHECKS}
+    assert bases <= {v.INPUT, v.CALIBRATED, v.PARTLY, v.EMERGENT}
+    assert all(c.why for c in v.CHECKS if c.basis != v.EMERGENT)
+    by_key = {c.key: c.basis for c in v.CHECKS}
+    # set by parameters, so they cannot validate anything (exit rates, pass-through, base rent)
+    assert {by_key[k] for k in ("exit_employment", "vat_pass_through", "rent_densest",
+                                "social_clause_share")} == {v.INPUT}
+
+
+def _stocks(first: float, last: float, scale_ups: float = 0.0) -> dict[str, float]:
+    figures = {f"{key}:first": first for key in v.STATIONARY_SERIES}
+    figures.update({f"{key}:last": last for key in v.STATIONARY_SERIES})
+    figures[f"{v.SCALE_UPS}:last"] = scale_ups
+    return figures
+
+
+def test_a_drifting_baseline_fails_the_stationarity_check():
+    steady = v.stationarity_rows([_stocks(100, 103), _stocks(100, 98)], "test")
+    assert all(r["pass"] for r in steady)
+    drifting = v.stationarity_rows([_stocks(100, 127), _stocks(100, 126)], "test")
+    assert not any(r["pass"] for r in drifting)
+    assert drifting[0]["mean"] == pytest.approx(0.265)
+
+
+def test_a_brake_whose_lifting_lowers_scale_ups_fails():
+    baseline = [_stocks(1, 1, scale_ups=s) for s in (10, 12, 11, 9)]
+    backwards = [_stocks(1, 1, scale_ups=s) for s in (2, 3, 1, 2)]
+    forwards = [_stocks(1, 1, scale_ups=s) for s in (12, 12, 13, 9)]
+    rows = v.brake_rows(baseline, {"premises": backwards, "finance": forwards})
+    assert [r["pass"] for r in rows] == [False, True]
+
+
+def test_the_emergent_checks_run_on_a_short_run():
+    rows = v.emergent_checks(seeds=2, months=6, overrides=["territory=tiny"], workers=1,
+                             national=False)
+    assert [r["check"] for r in rows] == ["stationary"] * 4 + ["brake_lifted"] * 5
+    assert all(r["n"] == 2 and np.isfinite(r["mean"]) for r in rows)
+    assert "Emergent behaviour" in v.markdown({**_minimal_report(), "emergent": rows})
+
+
+def _minimal_report() -> dict:
+    return {"seeds": 2, "months": 6, "overrides": [], "wall_time_s": 0.0, "facts": [],
+            "checks": [], "notes": {}, "national": []}
