@@ -59,7 +59,7 @@ def test_arrays_are_read_only(france):
         france.population[0] = 1.0
 
 
-@pytest.mark.parametrize("codes", [["94"], ["01", "06"]])
+@pytest.mark.parametrize("codes", [["94"], ["01", "04"]])
 def test_island_selections_are_connected(codes):
     territories = load_territories("region", codes)
     assert nx.is_connected(territories.graph())
@@ -90,6 +90,14 @@ def test_non_adjacent_epcis_are_linked_by_an_added_edge():
         ("epci", ["20006878"], "did you mean 200068781"),
         ("region", [], "empty selection"),
         ("county", ["84"], "territory.kind: unknown kind 'county'"),
+        ("epci", ["26"], "a departement code: one selection has one kind"),
+        ("region", ["84", "26"], "set territory.kind=departement"),
+        ("departement", ["200040715"], "set territory.kind=epci"),
+        ("france", ["84"], "kind 'france' takes no codes"),
+        ("synthetic", ["200040715"], "kind 'synthetic' takes no codes"),
+        ("region", ["06"], "5 selected EPCI(s) of Mayotte have no population"),
+        ("departement", ["976"], "of Mayotte have no population"),
+        ("epci", ["200040715", "200050532"], "(200050532: population 0"),
     ],
 )
 def test_bad_selection_raises_one_line(kind, codes, fragment):
@@ -115,6 +123,8 @@ def test_unknown_epci_points_to_the_data_file_without_listing_all():
         {"metropolis": 0, "rural": 0},
         {"megacity": 1},
         {"rural": 1.5},
+        {"rural": 2001},
+        {"metropolis": 67, "rural": 1},
     ],
 )
 def test_bad_synthetic_counts_raise_one_line(counts):
@@ -122,6 +132,31 @@ def test_bad_synthetic_counts_raise_one_line(counts):
         load_territories("synthetic", synthetic=counts)
     assert str(error.value).startswith("territory.synthetic")
     assert "\n" not in str(error.value)
+
+
+def test_regions_in_error_messages_are_the_selectable_ones():
+    with pytest.raises(TerritorySelectionError) as error:
+        load_territories("region", ["99"])
+    assert "06 (Mayotte)" not in str(error.value)
+    assert "06" not in real.regions_with_population()
+    assert len(real.regions_with_population()) == 17
+
+
+def test_duplicated_codes_count_once():
+    once = load_territories("epci", [VALENCE_ROMANS])
+    twice = load_territories("epci", [VALENCE_ROMANS, f" {VALENCE_ROMANS} ", int(VALENCE_ROMANS)])
+    assert twice.codes.tolist() == once.codes.tolist() == [VALENCE_ROMANS]
+    assert len(load_territories("region", ["84", "Auvergne-Rhône-Alpes", 84])) == len(
+        load_territories("region", ["84"]))
+
+
+def test_synthetic_bounds_accept_their_limit():
+    # 66 metropolises x 1.5 M = 99 M inhabitants at most: within the documented bound.
+    from sim.territories import synthetic
+
+    assert synthetic.MAX_POPULATION == 100_000_000
+    assert len(load_territories("synthetic", synthetic={"metropolis": 66})) == 66
+    assert len(load_territories("synthetic", synthetic={"rural": 2000})) == 2000
 
 
 def test_mayotte_population_is_imputed(france):

@@ -11,6 +11,7 @@ import dataclasses
 import math
 from typing import Any
 
+import numpy as np
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
@@ -38,7 +39,7 @@ def validate(cfg: DictConfig | dict) -> SimConfig:
             lever_cfg = {}
         typed.policies[name] = _structured(REGISTRY[name].Params, lever_cfg, f"policies.{name}")
     _check_fields(typed, "")
-    _check_territory(typed.territory)
+    _check_territory(typed)
     unknown_forms = set(typed.params.population.forms) - set(LEGAL_FORMS)
     if unknown_forms:
         raise ConfigError(
@@ -48,15 +49,65 @@ def validate(cfg: DictConfig | dict) -> SimConfig:
     return typed
 
 
-def _check_territory(territory) -> None:
-    """Load the selection once (cheap, cached) so a bad code fails before any run starts."""
+def _check_territory(typed: SimConfig) -> None:
+    """Load the selection once (cheap, cached) so a bad code fails before any run starts; name
+    the run after its selection; refuse lever targets that reach nothing in it."""
     from sim.territories import TerritorySelectionError, load_territories
+    from sim.territories.labels import effective_label
 
+    territory = typed.territory
     try:
-        load_territories(territory.kind, territory.codes, territory.synthetic or None)
+        selected = load_territories(territory.kind, territory.codes, territory.synthetic or None)
     except TerritorySelectionError as error:
         raise ConfigError(str(error).split(":", 1)[0],
                           str(error).split(":", 1)[-1].strip()) from None
+    territory.label = effective_label(territory.kind, territory.codes, territory.synthetic,
+                                      territory.label)
+    for name, lever in typed.policies.items():
+        _check_targeting(f"policies.{name}.target", lever.target, selected)
+
+
+def _check_targeting(path: str, target, selected) -> None:
+    """Each targeted value must exist (regions: in the territory data) and the targeting as a
+    whole must reach at least one territory of the selection, else the lever silently does
+    nothing."""
+    from sim.territories import ARCHETYPES, DENSITY_CLASSES
+    from sim.territories.real import national
+
+    table = national()
+    known_regions = set(table.region_code.tolist()) | set(table.region.tolist())
+    known_regions |= set(selected.region_code.tolist()) | set(selected.region.tolist())
+    vocabularies = {"density_classes": DENSITY_CLASSES, "archetypes": ARCHETYPES,
+                    "regions": known_regions}
+    present = {
+        "density_classes": selected.density_class, "archetypes": selected.archetype,
+        "regions": None,
+    }
+    reached = np.ones(len(selected), dtype=bool)
+    for key, allowed in vocabularies.items():
+        wanted = [str(v) for v in getattr(target, key)]
+        if not wanted:
+            continue
+        unknown = [v for v in wanted if v not in allowed]
+        if unknown:
+            raise ConfigError(f"{path}.{key}", f"unknown value {unknown[0]!r}; allowed: "
+                              f"{_allowed_values(key, selected, allowed)}")
+        if key == "regions":
+            reached &= np.isin(selected.region_code, wanted) | np.isin(selected.region, wanted)
+        else:
+            reached &= np.isin(present[key], wanted)
+    if not reached.any():
+        raise ConfigError(path, "reaches no territory of the selection; allowed: values present "
+                          f"in it: regions {_allowed_values('regions', selected, ())}; "
+                          f"archetypes {', '.join(np.unique(selected.archetype))}; "
+                          f"density_classes {', '.join(np.unique(selected.density_class))}")
+
+
+def _allowed_values(key: str, selected, allowed) -> str:
+    if key != "regions":
+        return ", ".join(allowed)
+    pairs = dict(zip(selected.region_code.tolist(), selected.region.tolist(), strict=True))
+    return ", ".join(f"{code} ({name})" for code, name in sorted(pairs.items()))
 
 
 def _structured(schema: type, values: Any, prefix: str):

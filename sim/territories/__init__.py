@@ -171,17 +171,23 @@ def load_territories(
     Args:
         kind: ``region`` (codes are region codes such as ``'84'`` or exact region names),
             ``departement`` (codes such as ``'26'``, ``'2A'``, ``'971'``), ``epci`` (SIREN
-            codes), ``france`` (all 1,253 EPCIs; codes ignored) or ``synthetic``.
+            codes), ``france`` (all 1,253 EPCIs; takes no codes) or ``synthetic``.
         codes: Codes to select for ``region``, ``departement`` and ``epci``.
         synthetic: For ``synthetic``, the number of territories per archetype.
         seed: For ``synthetic``, the seed of the layout.
 
     Raises:
-        TerritorySelectionError: on an unknown kind or code, or an empty selection.
+        TerritorySelectionError: on an unknown kind or code, an empty selection, a selection
+            holding a territory without population, or out-of-bounds synthetic counts.
     """
     if kind == "synthetic":
         from sim.territories import synthetic as synthetic_module
 
+        if codes:
+            raise TerritorySelectionError(
+                f"territory.codes: kind 'synthetic' takes no codes, got {list(codes)}; allowed: "
+                "[] (or set territory.kind to region, departement or epci)"
+            )
         return synthetic_module.generate(synthetic, seed)
     if kind in KINDS:
         from sim.territories import real

@@ -11,7 +11,9 @@ Two modelling choices live here:
   its region; Mayotte has none, so the median density of the other overseas EPCIs (Guadeloupe,
   Martinique, Guyane, La Réunion: about 211 inh/km²) is used. This gives Mayotte about 77,000
   inhabitants, a clear underestimate of INSEE's later estimates (over 300,000) but a usable
-  non-zero order of magnitude.
+  non-zero order of magnitude. The imputation only serves national runs (``france``), so that
+  national totals cover every EPCI; a selection that names such an EPCI (Mayotte's EPCIs,
+  département 976, region 06) is refused, since its run would rest on the imputed figure alone.
 * Archetype. ``metropolis`` for a métropole (ME) or a communauté urbaine (CU) of density >= 400
   inh/km²; ``industrial_basin`` for an EPCI of ``industrial_basins.csv``; ``medium_town`` for any
   other communauté d'agglomération (CA) or CU; ``rural`` for a communauté de communes (CC) under
@@ -57,6 +59,7 @@ class NationalTable:
     lon: np.ndarray
     lat: np.ndarray
     archetype: np.ndarray
+    population_missing: np.ndarray
     edges: np.ndarray
     edge_km: np.ndarray
     median_density: float
@@ -109,9 +112,8 @@ def national() -> NationalTable:
     order = np.argsort(epci["siren"], kind="stable")
     epci = {k: v[order] for k, v in epci.items()}
     area = epci["area_km2"].astype(np.float64)
-    population = _impute_population(
-        epci["population"].astype(np.float64), area, epci["region_code"]
-    )
+    source_population = epci["population"].astype(np.float64)
+    population = _impute_population(source_population, area, epci["region_code"])
     density = population / area
 
     adjacency = _read_csv("epci_adjacency.csv")
@@ -133,6 +135,7 @@ def national() -> NationalTable:
         lon=epci["lon"].astype(np.float64),
         lat=epci["lat"].astype(np.float64),
         archetype=_archetypes(epci["siren"], epci["kind"], density),
+        population_missing=source_population <= 0,
         edges=np.sort(ends, axis=1),
         edge_km=adjacency["distance_km"].astype(np.float64),
         median_density=float(np.median(density)),
@@ -142,17 +145,25 @@ def national() -> NationalTable:
 def select(kind: str, codes: Sequence[str]) -> Territories:
     """Territories of a ``region``, ``departement``, ``epci`` or ``france`` selection.
 
-    Codes are stripped strings; a single string is one code; for regions and départements a
-    one-digit code is zero-padded ('1' -> '01'), as YAML may have read ``01`` as the integer 1.
+    Codes are stripped strings; a single string is one code; duplicates count once; for regions
+    and départements a one-digit code is zero-padded ('1' -> '01'), as YAML may have read ``01``
+    as the integer 1.
 
     Raises:
-        TerritorySelectionError: on an unknown code or an empty selection.
+        TerritorySelectionError: on an unknown code (naming the kind it belongs to, if any), an
+            empty selection, codes given to ``france``, or a selection holding an EPCI whose
+            population is missing in the source.
     """
     table = national()
+    wanted = normalise_codes(kind, codes)
     if kind == "france":
+        if wanted:
+            raise TerritorySelectionError(
+                f"territory.codes: kind 'france' takes no codes, got {', '.join(wanted)}; "
+                "allowed: [] (or set territory.kind to region, departement or epci)"
+            )
         rows = np.arange(len(table.siren))
     else:
-        wanted = _normalise(kind, codes)
         if not wanted:
             raise TerritorySelectionError(
                 f"territory.codes: empty selection for kind {kind!r}; give at least one code"
@@ -161,6 +172,7 @@ def select(kind: str, codes: Sequence[str]) -> Territories:
             kind, table.siren
         )
         rows = np.flatnonzero(np.isin(column, _resolve(kind, wanted, table)))
+        _refuse_missing_population(rows, table)
 
     position = np.full(len(table.siren), -1)
     position[rows] = np.arange(len(rows))
@@ -183,10 +195,11 @@ def select(kind: str, codes: Sequence[str]) -> Territories:
     )
 
 
-def _normalise(kind: str, codes: Sequence[str]) -> list[str]:
+def normalise_codes(kind: str, codes: Sequence[str] | None) -> list[str]:
     """Stripped, de-duplicated codes in input order (see :func:`select`)."""
     if isinstance(codes, str):
         codes = [codes]
+    codes = codes or []
     out = [str(c).strip() for c in codes]
     if kind in ("region", "departement"):
         out = [c.zfill(2) if c.isdigit() else c for c in out]
@@ -198,7 +211,7 @@ def _resolve(kind: str, wanted: list[str], table: NationalTable) -> list[str]:
     if kind == "region":
         regions = dict(zip(table.region_code.tolist(), table.region.tolist(), strict=True))
         lookup = {code: code for code in regions} | {name: code for code, name in regions.items()}
-        allowed = ", ".join(f"{code} ({regions[code]})" for code in sorted(regions))
+        allowed = ", ".join(f"{code} ({name})" for code, name in regions_with_population().items())
     elif kind == "departement":
         lookup = {code: code for code in np.unique(table.departement).tolist()}
         allowed = (
@@ -211,12 +224,46 @@ def _resolve(kind: str, wanted: list[str], table: NationalTable) -> list[str]:
     unknown = [c for c in wanted if c not in lookup]
     if unknown:
         described = ", ".join(
-            repr(c) + (_suggest(c, table) if kind == "epci" else "") for c in unknown
+            repr(c) + (_other_kind(kind, c, table) or
+                       (_suggest(c, table) if kind == "epci" else "")) for c in unknown
         )
         raise TerritorySelectionError(
             f"territory.codes: unknown {kind} {described}; allowed: {allowed}"
         )
     return [lookup[c] for c in wanted]
+
+
+def _other_kind(kind: str, code: str, table: NationalTable) -> str:
+    """' (a departement code: set territory.kind=departement)' when a code of another kind was
+    mixed into the selection; one selection has one kind."""
+    columns = {"region": (table.region_code, table.region),
+               "departement": (table.departement,), "epci": (table.siren,)}
+    padded = code.zfill(2) if code.isdigit() else code
+    for other, values in columns.items():
+        candidate = code if other == "epci" else padded
+        if other != kind and any(candidate in v for v in values):
+            return f" (a {other} code: one selection has one kind, set territory.kind={other})"
+    return ""
+
+
+def _refuse_missing_population(rows: np.ndarray, table: NationalTable) -> None:
+    """Refuse a selection holding EPCIs whose population the source does not give (Mayotte)."""
+    missing = rows[table.population_missing[rows]]
+    if missing.size:
+        regions = ", ".join(sorted(set(table.region[missing].tolist())))
+        raise TerritorySelectionError(
+            f"territory.codes: {missing.size} selected EPCI(s) of {regions} have no population "
+            f"in the source ({', '.join(table.siren[missing].tolist())}: population 0 in "
+            f"{EPCI_FILE}); allowed: territories with a population, or kind 'france' (imputed)"
+        )
+
+
+def regions_with_population() -> dict[str, str]:
+    """INSEE region code -> name of every region that can be selected (all but Mayotte)."""
+    table = national()
+    selectable = ~np.isin(table.region_code, table.region_code[table.population_missing])
+    return dict(sorted(zip(table.region_code[selectable].tolist(),
+                           table.region[selectable].tolist(), strict=True)))
 
 
 def _suggest(code: str, table: NationalTable) -> str:

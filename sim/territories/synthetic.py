@@ -51,6 +51,13 @@ CENTRE = (2.5, 46.5)
 RADIUS_KM = 150.0
 NEAREST = 3
 """Each territory is linked to this many nearest neighbours."""
+MAX_TERRITORIES = 2_000
+"""Most synthetic territories in one layout: the layout holds an n x n distance matrix (32 MB at
+2,000), and a national run has 1,253 real territories."""
+MAX_POPULATION = 100_000_000
+"""Most inhabitants a layout may hold at the top of its archetypes' population ranges: about 1.5
+times France (66.6 M in the EPCI table), so a synthetic world never outgrows a national run by
+more than that (agents scale with inhabitants)."""
 KM_PER_DEGREE = 111.195
 
 
@@ -60,7 +67,8 @@ def generate(counts: Mapping[str, int] | None, seed: int) -> Territories:
     Codes are ``SYN-00``, ``SYN-01``... ordered by archetype (in ``ARCHETYPES`` order), then draw.
 
     Raises:
-        TerritorySelectionError: on missing, unknown, negative, non-integer or all-zero counts.
+        TerritorySelectionError: on missing, unknown, negative, non-integer or all-zero counts, or
+            above ``MAX_TERRITORIES`` territories or ``MAX_POPULATION`` inhabitants.
     """
     per_archetype = _validate(counts)
     archetype = np.repeat(np.array(ARCHETYPES), [per_archetype[a] for a in ARCHETYPES])
@@ -130,5 +138,19 @@ def _validate(counts: Mapping[str, int] | None) -> dict[str, int]:
     if sum(out.values()) == 0:
         raise TerritorySelectionError(
             f"territory.synthetic: all counts are zero; give at least one of {allowed}"
+        )
+    if sum(out.values()) > MAX_TERRITORIES:
+        raise TerritorySelectionError(
+            f"territory.synthetic: {sum(out.values()):,} territories is too many; allowed: at "
+            f"most {MAX_TERRITORIES:,} in all"
+        )
+    most = sum(n * PROFILES[a].population[1] for a, n in out.items())
+    if most > MAX_POPULATION:
+        raise TerritorySelectionError(
+            f"territory.synthetic: up to {most:,.0f} inhabitants is too many; allowed: at most "
+            f"{MAX_POPULATION:,} (metropolis up to {PROFILES['metropolis'].population[1]:,.0f}, "
+            f"medium_town {PROFILES['medium_town'].population[1]:,.0f}, rural "
+            f"{PROFILES['rural'].population[1]:,.0f}, industrial_basin "
+            f"{PROFILES['industrial_basin'].population[1]:,.0f} each)"
         )
     return out
