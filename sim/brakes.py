@@ -4,12 +4,13 @@ the tests use to check that each brake holds back the outcome the study says it 
 
 1. Mutual ignorance — an industrial firm buys only from ESS suppliers it knows (markets/b2b.py).
 2. Competition — lower investment capacity raises unit costs; ESS lose price-scored tenders and
-   are outbid for good-quality waste feedstock (markets/procurement.py, markets/feedstock.py).
+   are outbid for good-quality waste feedstock (markets/procurement.py; feedstock access in the
+   capacity of agents/ess.py).
 3. Finance — approval depends on profitability, collateral and legal form (markets/credit.py).
 4. Premises — growth needs floor space; private landlords prefer conventional tenants; rents follow
    tension (markets/premises.py).
 5. Human resources — support-function turnover, skill gaps, and the tension between insertion
-   jobs and industrialisation (markets/labour.py, model growth).
+   jobs and industrialisation (markets/labour.py, agents/ess.py).
 """
 
 from __future__ import annotations

@@ -191,9 +191,23 @@ def _levers_text() -> str:
     return "\n".join(parts).strip()
 
 
+def _calendar_text() -> str:
+    """The phases of ``sim.model.CALENDAR`` in order, each with its module, function and the
+    first paragraph of its docstring."""
+    from sim.model import CALENDAR
+
+    lines = []
+    for number, phase in enumerate(CALENDAR, start=1):
+        module = phase.run.__module__.replace(".", "/") + ".py"
+        doc = " ".join((phase.run.__doc__ or "").split("\n\n")[0].split())
+        lines.append(f"{number}. **{phase.name}** (`{module}`, `{phase.run.__name__}`): {doc}")
+    return "\n".join(lines)
+
+
 def odd_sections() -> dict[str, Callable[[], str]]:
     items = schema_parameters()
     return {
+        "calendar": _calendar_text,
         "forms": lambda: forms_table() + "\n\n" + forms_notes(),
         "scenario": lambda: parameter_table([x for x in items if x[0].startswith("scenario.")]),
         "brakes": lambda: parameter_table(_brake_items(items)),

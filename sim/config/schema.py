@@ -230,7 +230,7 @@ class EconomyParams:
         6000.0, unit="€/FTE/month", low=0.0, high=100000.0,
         source="CG Scop 2023: 9.4 Md€ for 84,294 jobs (~111 k€ a job a year); ESS outside "
         "cooperatives assumed lower: 72 k€ a year per full-time equivalent. A unit only: each "
-        "enterprise's productivity is calibrated on it (sim/setup.py), so margins do not move",
+        "enterprise's productivity is calibrated on it (sim/agents/ess.py), so margins do not move",
     )
     insertion_productivity: float = param(
         0.7, unit="multiplier", low=0.0, high=2.0, plausible=(0.6, 0.8),
