@@ -448,12 +448,28 @@ class Report:
                 for a in self.order if a in counts.index]
         header = [""] + [t(STATUS, s, lang) for s in statuses]
         parts = [f"<h2>{self._w('runs')}</h2>", _table(header, rows)]
-        failed = runs[runs.status == "failed"][["arm", "seed", "sample", "error"]]
+        failed = runs[runs.status == "failed"]
         for word, table in (("missing", self.missing), ("failed", failed)):
             parts.append(f"<h3>{self._w(word)} ({len(table)})</h3>")
             if len(table):
-                parts.append(_plain_table(table))
+                parts.append(self._run_list(table))
         return "".join(parts)
+
+    def _run_list(self, table: pd.DataFrame) -> str:
+        """Scenario, seed, sample and (for failures) the error as the run recorded it."""
+        lang = self.lang
+        rows = []
+        for r in table.itertuples(index=False):
+            cells = [f"<td>{int(r.seed)}</td>",
+                     f"<td>{'' if pd.isna(r.sample) else int(r.sample)}</td>"]
+            error = getattr(r, "error", None)
+            if "error" in table:
+                cells.append(f"<td><code>{html.escape(str(error or ''))}</code></td>")
+            rows.append([html.escape(arm_label(r.arm, lang)), *cells])
+        header = [t(WORDS, k, lang) for k in ("scenario_col", "seed_col", "sample_col")]
+        if "error" in table:
+            header.append(t(WORDS, "error_col", lang))
+        return _table(header, rows)
 
     def provenance_section(self) -> str:
         """The command, the sweep's real scenarios and seeds, then the configs, folded."""

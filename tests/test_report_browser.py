@@ -1,0 +1,52 @@
+"""The report opened in Chromium, as a reader opens it: every image shows, no raw key is left.
+
+Fails, never skips, when Chromium or Playwright is missing (install: .ci/install-browser.sh).
+"""
+
+import pytest
+
+from sim.experiments.report import build_report
+from sim.experiments.screenshot import inspect
+from tests.test_experiments_report import make_sweep
+from tests.test_report_first_screen import MULTIRUN
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    from sim.dashboard.browser import launch
+
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def sweep(tmp_path_factory):
+    root = make_sweep(tmp_path_factory.mktemp("browser"), broken=True)
+    (root / "multirun.yaml").write_text(MULTIRUN)
+    return root
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_report_shows_every_image_and_no_untranslated_key(chromium, sweep, lang):
+    path = build_report(sweep, lang)
+    page = chromium.new_page()
+    seen = inspect(page, path, lang)
+    page.close()
+    assert not seen.broken_images
+    assert not seen.keys, sorted(set(seen.keys))
+    assert "Occitanie" in seen.text
+
+
+def test_inspect_finds_a_raw_key_and_a_broken_image(chromium, tmp_path):
+    page_file = tmp_path / "bad.html"
+    page_file.write_text('<html><body><p>ess_jobs terminée complete</p>'
+                         '<img alt="x" src="data:image/png;base64,AAAA"></body></html>')
+    page = chromium.new_page()
+    seen = inspect(page, page_file, "fr")
+    page.close()
+    assert seen.broken_images == ["x"]
+    assert set(seen.keys) == {"ess_jobs", "complete"}
