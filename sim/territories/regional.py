@@ -1,0 +1,236 @@
+"""Regional calibration: how much denser than the national average each region is, by group of
+legal forms and for industry, from public regional counts (issue 14, item 1).
+
+Prepared, not yet wired into the model: :func:`form_multipliers` and
+:func:`industry_multipliers` give, for a run's territories, the factor by which the national
+per-inhabitant densities of the schema (``per_100k_inhabitants`` of each form,
+``industrial_firms_per_100k``) would be multiplied (docs/regional_calibration.md says where).
+
+The figures are in ``data/regional_structures.csv`` and ``data/regional_industry.csv``, each row
+with its source, table or page and year; nothing is estimated there. From them:
+
+* Structures (groups ``insertion`` EI/ACI/AI/ETTI, ``adapted`` EA, ``cooperative`` SCOP/SCIC,
+  ``association``): ``multiplier = (regional count / national count) / (regional population /
+  national population)``, the national count of the same or the nearest year, populations from
+  the shipped EPCI table. A region without a figure gets the *residual*: the density left by the
+  national count once the observed regions are taken out, so that the national total (the
+  schema's calibration) is kept; clipped to the observed multipliers' range. A group without any
+  regional figure (``association``) stays at the national density.
+* Industry: ``multiplier = industrial jobs per inhabitant / the same over all observed regions``,
+  industrial jobs being the Insee industry share x salaried employment. A region without a figure
+  (Martinique, La Réunion, Mayotte) stays at 1, which keeps the national mean at 1.
+
+Uncertainty, carried into ``low`` and ``high`` for the sensitivity analysis: an observed figure
+has the relative uncertainty of its row (``rel_uncertainty``: 0.10 for a same-year count, more
+for a year gap, a rounded or lower-bound figure, 0.30 at most); an industry share is printed as
+an integer percent, hence +-0.5 point; a fallback ranges over the group's observed multipliers
+(over every observed structure multiplier when its group has fewer than two).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import numpy as np
+
+from sim.vocabulary import LEGAL_FORMS
+
+FORM_GROUP = {"EI": "insertion", "ACI": "insertion", "AI": "insertion", "ETTI": "insertion",
+              "EA": "adapted", "SCOP": "cooperative", "SCIC": "cooperative",
+              "ASSOCIATION": "association"}
+STRUCTURE_GROUPS = ("insertion", "adapted", "cooperative", "association")
+GROUPS = (*STRUCTURE_GROUPS, "industry")
+INDUSTRY_SHARE_ROUNDING_PCT = 0.5
+"""Insee prints the industry share as an integer percent."""
+
+
+@dataclass(frozen=True)
+class Multiplier:
+    """One region's density relative to the national density, for one group."""
+
+    region_code: str
+    group: str
+    value: float
+    low: float
+    high: float
+    basis: str
+    """``observed`` (from ``source``), or which fallback was used."""
+    source: str
+
+
+def read_rows(name: str) -> list[dict[str, str]]:
+    """Rows of a CSV shipped in ``sim/territories/data``."""
+    path = resources.files("sim.territories").joinpath("data", name)
+    with path.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def region_populations() -> dict[str, float]:
+    """Inhabitants per INSEE region code, summed over the shipped EPCI table."""
+    from sim.territories.real import national
+
+    table = national()
+    codes, inverse = np.unique(table.region_code, return_inverse=True)
+    totals = np.bincount(inverse, weights=table.population)
+    return dict(zip(codes.tolist(), totals.tolist(), strict=True))
+
+
+def structure_multipliers(rows: list[Mapping[str, str]],
+                          population: Mapping[str, float]) -> list[Multiplier]:
+    """Per region and structure group, from regional and national counts (module docstring)."""
+    national_population = sum(population.values())
+    share = {code: p / national_population for code, p in population.items()}
+    observed: dict[str, list[Multiplier]] = {g: [] for g in STRUCTURE_GROUPS}
+    for row in rows:
+        codes = row["region_code"].split("+")
+        population_share = sum(share[c] for c in codes)
+        value = (float(row["count"]) / float(row["national_count"])) / population_share
+        spread = float(row["rel_uncertainty"])
+        source = f"{row['source_url']} ({row['table_or_page']}, {row['year']})"
+        observed[row["group"]] += [
+            Multiplier(c, row["group"], value, value * (1 - spread), value * (1 + spread),
+                       "observed", source) for c in codes]
+    every = [m for group in observed.values() for m in group]
+    overall = (min(m.low for m in every), max(m.high for m in every)) if every else (1.0, 1.0)
+    out = []
+    for group in STRUCTURE_GROUPS:
+        seen = {m.region_code: m for m in observed[group]}
+        out += seen.values()
+        out += _fallbacks(group, seen, share, overall)
+    return sorted(out, key=lambda m: (m.group, m.region_code))
+
+
+def _fallbacks(group: str, seen: Mapping[str, Multiplier], share: Mapping[str, float],
+               overall: tuple[float, float]) -> list[Multiplier]:
+    """The residual density of the regions without a figure (module docstring)."""
+    missing = [c for c in share if c not in seen]
+    if not missing:
+        return []
+    if not seen:
+        return [Multiplier(c, group, 1.0, *overall, "fallback: no regional figure, national "
+                           "density (range of all observed structure multipliers)", "")
+                for c in missing]
+    residual = (1 - sum(share[c] * m.value for c, m in seen.items())) / sum(
+        share[c] for c in missing)
+    values = [m.value for m in seen.values()]
+    low, high = ((min(m.low for m in seen.values()), max(m.high for m in seen.values()))
+                 if len(seen) >= 2 else overall)
+    clipped = float(np.clip(residual, min(values), max(values))) if len(seen) >= 2 else residual
+    basis = ("fallback: residual of the national count over regions without a figure"
+             + (f" ({residual:.2f}, clipped to the observed range)" if clipped != residual
+                else ""))
+    return [Multiplier(c, group, clipped, min(low, clipped), max(high, clipped), basis, "")
+            for c in missing]
+
+
+def industry_region_multipliers(rows: list[Mapping[str, str]],
+                                population: Mapping[str, float]) -> list[Multiplier]:
+    """Per region, industrial jobs per inhabitant relative to all observed regions."""
+    jobs = {r["region_code"]: float(r["industry_share_pct"]) / 100 * float(
+        r["salaried_employment"]) for r in rows}
+    reference = sum(jobs.values()) / sum(population[c] for c in jobs)
+    out = []
+    for row in rows:
+        code = row["region_code"]
+        value = jobs[code] / population[code] / reference
+        spread = INDUSTRY_SHARE_ROUNDING_PCT / float(row["industry_share_pct"])
+        out.append(Multiplier(code, "industry", value, value * (1 - spread),
+                              value * (1 + spread), "observed",
+                              f"{row['source_url']} ({row['table_or_page']}, {row['year']})"))
+    low, high = min(m.low for m in out), max(m.high for m in out)
+    out += [Multiplier(c, "industry", 1.0, low, high, "fallback: no regional figure, national "
+                       "density (range of the observed regions)", "")
+            for c in population if c not in jobs]
+    return sorted(out, key=lambda m: m.region_code)
+
+
+@cache
+def calibration_table() -> tuple[Multiplier, ...]:
+    """Every region x group multiplier, from the shipped figures and populations."""
+    population = region_populations()
+    return (*structure_multipliers(read_rows("regional_structures.csv"), population),
+            *industry_region_multipliers(read_rows("regional_industry.csv"), population))
+
+
+def territory_multipliers(region_code: np.ndarray, group: str,
+                          table: tuple[Multiplier, ...] | None = None,
+                          bound: str = "value") -> np.ndarray:
+    """The multiplier of ``group`` for each territory, given its region code; 1.0 for a region
+    the table does not know (synthetic territories). ``bound`` is ``value``, ``low`` or
+    ``high`` (the sensitivity analysis' range)."""
+    if group not in GROUPS:
+        raise ValueError(f"unknown group {group!r}; allowed: {', '.join(GROUPS)}")
+    by_region = {m.region_code: getattr(m, bound)
+                 for m in (table if table is not None else calibration_table())
+                 if m.group == group}
+    return np.array([by_region.get(str(c), 1.0) for c in region_code], dtype=np.float64)
+
+
+def form_multipliers(territories, table: tuple[Multiplier, ...] | None = None) -> np.ndarray:
+    """(forms in ``LEGAL_FORMS`` order, territories): the factor on each form's national density
+    ``per_100k_inhabitants`` in each territory."""
+    by_group = {g: territory_multipliers(territories.region_code, g, table)
+                for g in STRUCTURE_GROUPS}
+    return np.stack([by_group[FORM_GROUP[form]] for form in LEGAL_FORMS])
+
+
+def industry_multipliers(territories, table: tuple[Multiplier, ...] | None = None) -> np.ndarray:
+    """The factor on ``industrial_firms_per_100k`` in each territory (before the archetype
+    multipliers, which it does not replace)."""
+    return territory_multipliers(territories.region_code, "industry", table)
+
+
+@dataclass(frozen=True)
+class PatternCheck:
+    """The out-of-sample regional check: per region, the model's ESS share of salaried jobs and
+    the observed one, both relative to France, and whether they sit on the same side of it."""
+
+    model_ratio: dict[str, float]
+    observed_ratio: dict[str, float]
+    agrees: dict[str, bool]
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.agrees) and all(self.agrees.values())
+
+
+def ess_share_check(ess_jobs_by_region: Mapping[str, float],
+                    observed: list[Mapping[str, str]] | None = None,
+                    employment: list[Mapping[str, str]] | None = None) -> PatternCheck:
+    """Compare the model's regional ESS pattern with the ESS share of salaried jobs by region
+    (``data/regional_ess_share.csv``: Atlas de l'ESS, end 2019), which the calibration does NOT
+    use: it fits structure counts of four groups of forms, never the ESS share of jobs.
+
+    The model's share is its ESS jobs over Insee salaried employment (``regional_industry.csv``,
+    2019); both shares are divided by their value for France (the model's: over the regions it
+    holds), and a region agrees when both sit on the same side of 1. Regions the model does not
+    hold are left out.
+    """
+    observed = observed if observed is not None else read_rows("regional_ess_share.csv")
+    employment = employment if employment is not None else read_rows("regional_industry.csv")
+    salaried = {r["region_code"]: float(r["salaried_employment"]) for r in employment}
+    held = [c for c in ess_jobs_by_region if c in salaried]
+    france_model = sum(ess_jobs_by_region[c] for c in held) / sum(salaried[c] for c in held)
+    france_observed = next(float(r["ess_share_of_salaried_jobs_pct"]) for r in observed
+                           if r["region_code"] == "FR")
+    model_ratio, observed_ratio, agrees = {}, {}, {}
+    for row in observed:
+        code = row["region_code"]
+        if code == "FR" or code not in held:
+            continue
+        model_ratio[code] = ess_jobs_by_region[code] / salaried[code] / france_model
+        observed_ratio[code] = float(row["ess_share_of_salaried_jobs_pct"]) / france_observed
+        agrees[code] = (model_ratio[code] > 1) == (observed_ratio[code] > 1)
+    return PatternCheck(model_ratio, observed_ratio, agrees)
+
+
+def ess_jobs_by_region(territories, ess_jobs: np.ndarray) -> dict[str, float]:
+    """Sum per-territory ESS jobs (aligned with ``territories``) by region code."""
+    codes, inverse = np.unique(territories.region_code, return_inverse=True)
+    totals = np.bincount(inverse, weights=np.asarray(ess_jobs, dtype=np.float64),
+                         minlength=codes.size)
+    return dict(zip(codes.tolist(), totals.tolist(), strict=True))

@@ -1,0 +1,165 @@
+"""Regional calibration table (issue 14, item 1) and the out-of-sample regional check (item 2)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.territories import load_territories
+from sim.territories.regional import (
+    GROUPS,
+    STRUCTURE_GROUPS,
+    calibration_table,
+    ess_jobs_by_region,
+    ess_share_check,
+    form_multipliers,
+    industry_multipliers,
+    industry_region_multipliers,
+    read_rows,
+    region_populations,
+    structure_multipliers,
+    territory_multipliers,
+)
+from sim.vocabulary import LEGAL_FORMS
+
+POPULATION = {"A": 50.0, "B": 30.0, "C": 20.0}
+
+
+def _row(group, code, count, national=100, spread="0.1"):
+    return {"group": group, "region_code": code, "count": str(count),
+            "national_count": str(national), "rel_uncertainty": spread, "year": "2023",
+            "source_url": "https://example.org", "table_or_page": "t1"}
+
+
+def test_structure_multiplier_is_the_regional_over_the_population_share():
+    rows = [_row("insertion", "A", 40), _row("insertion", "B", 45)]
+    by = {(m.group, m.region_code): m for m in structure_multipliers(rows, POPULATION)}
+    assert by["insertion", "A"].value == pytest.approx(0.4 / 0.5)
+    assert by["insertion", "B"].value == pytest.approx(0.45 / 0.3)
+    assert by["insertion", "B"].low == pytest.approx(1.5 * 0.9)
+    # residual (1 - 0.5 x 0.8 - 0.3 x 1.5) / 0.2 = 0.75, under the observed range: clipped to 0.8
+    assert by["insertion", "C"].value == pytest.approx(0.8)
+    assert "clipped" in by["insertion", "C"].basis
+    assert by["insertion", "C"].low == pytest.approx(0.72)  # the observed range, with spreads
+    assert by["insertion", "C"].high == pytest.approx(1.65)
+    # a group without any figure stays at the national density
+    assert by["association", "A"].value == 1.0
+    assert by["association", "A"].basis.startswith("fallback: no regional figure")
+
+
+def test_residual_keeps_the_national_total_when_not_clipped():
+    rows = [_row("cooperative", "A", 60), _row("cooperative", "B", 20)]  # C: residual 1.0
+    table = structure_multipliers(rows, POPULATION)
+    total = sum(POPULATION[m.region_code] * m.value for m in table if m.group == "cooperative")
+    assert total == pytest.approx(sum(POPULATION.values()))
+
+
+def test_one_figure_for_two_regions_applies_to_both():
+    table = structure_multipliers([_row("cooperative", "B+C", 40)], POPULATION)
+    by = {m.region_code: m.value for m in table if m.group == "cooperative"}
+    assert by["B"] == by["C"] == pytest.approx(0.4 / 0.5)
+
+
+def test_industry_multiplier_is_industrial_jobs_per_inhabitant_over_the_observed_regions():
+    rows = [{"region_code": "A", "salaried_employment": "50", "industry_share_pct": "20",
+             "source_url": "u", "table_or_page": "t", "year": "2019"},
+            {"region_code": "B", "salaried_employment": "30", "industry_share_pct": "10",
+             "source_url": "u", "table_or_page": "t", "year": "2019"}]
+    by = {m.region_code: m for m in industry_region_multipliers(rows, POPULATION)}
+    reference = (10 + 3) / 80
+    assert by["A"].value == pytest.approx(10 / 50 / reference)
+    assert by["B"].value == pytest.approx(3 / 30 / reference)
+    assert by["B"].high == pytest.approx(by["B"].value * 1.05)  # 0.5 point on 10 %
+    assert by["C"].value == 1.0 and by["C"].basis.startswith("fallback")
+
+
+def test_shipped_table_covers_every_region_and_group_with_sources_or_fallbacks():
+    table = calibration_table()
+    regions = set(region_populations())
+    assert len(regions) == 18
+    for group in GROUPS:
+        rows = [m for m in table if m.group == group]
+        assert {m.region_code for m in rows} == regions, group
+        for m in rows:
+            assert 0 < m.low <= m.value <= m.high, m
+            assert (m.basis == "observed") == m.source.startswith("http"), m
+            assert m.basis == "observed" or m.basis.startswith("fallback"), m
+
+
+@pytest.mark.parametrize("group", GROUPS)
+def test_shipped_table_keeps_the_national_density(group):
+    population = region_populations()
+    weighted = sum(population[m.region_code] * m.value for m in calibration_table()
+                   if m.group == group)
+    assert weighted / sum(population.values()) == pytest.approx(1.0, abs=1e-9)
+
+
+def test_shipped_figures_carry_source_page_and_year():
+    for name in ("regional_structures.csv", "regional_industry.csv", "regional_ess_share.csv"):
+        for row in read_rows(name):
+            assert row["source_url"].startswith("http") and row["table_or_page"], row
+            assert 2000 <= int(row["year"]) <= 2026, row
+
+
+def test_regional_differences_follow_the_published_counts():
+    by = {(m.group, m.region_code): m.value for m in calibration_table()}
+    # Ouest and South above Île-de-France for cooperatives; Île-de-France below in insertion
+    assert by["cooperative", "53"] > 1 > by["cooperative", "11"]
+    assert by["cooperative", "76"] > by["cooperative", "11"]
+    assert by["insertion", "11"] < 1 < by["insertion", "75"]
+    # industry: Pays de la Loire (17 %) far above Île-de-France (7 %) and Corse (6 %)
+    assert by["industry", "52"] > 1.3 and by["industry", "11"] < 0.8 and by["industry", "94"] < 0.5
+
+
+def test_territory_multipliers_follow_each_territory_region():
+    territories = load_territories("region", ["53", "11"])
+    forms = form_multipliers(territories)
+    assert forms.shape == (len(LEGAL_FORMS), len(territories))
+    scop = forms[LEGAL_FORMS.index("SCOP")]
+    breton = territories.region_code == "53"
+    assert np.allclose(scop[breton], scop[breton][0]) and scop[breton][0] > scop[~breton][0]
+    assert np.array_equal(forms[LEGAL_FORMS.index("SCOP")], forms[LEGAL_FORMS.index("SCIC")])
+    industry = industry_multipliers(territories)
+    assert industry[breton].min() > industry[~breton].max()
+    low = territory_multipliers(territories.region_code, "industry", bound="low")
+    assert (low < industry).all()
+
+
+def test_synthetic_territories_keep_the_national_density():
+    territories = load_territories("synthetic", synthetic={"rural": 2, "metropolis": 1})
+    assert (form_multipliers(territories) == 1.0).all()
+    assert (industry_multipliers(territories) == 1.0).all()
+    with pytest.raises(ValueError, match="allowed: insertion"):
+        territory_multipliers(territories.region_code, "farms")
+    assert set(STRUCTURE_GROUPS) < set(GROUPS)
+
+
+EMPLOYMENT = [{"region_code": c, "salaried_employment": str(s)}
+              for c, s in (("53", 1000), ("52", 1000), ("11", 2000), ("94", 100), ("84", 1000))]
+OBSERVED = [{"region_code": c, "ess_share_of_salaried_jobs_pct": v}
+            for c, v in (("FR", "10"), ("53", "14"), ("52", "13"), ("11", "7"), ("94", "8"))]
+
+
+def test_ess_share_check_passes_when_the_model_is_on_the_right_side_of_france():
+    jobs = {"53": 130.0, "52": 120.0, "11": 150.0, "94": 7.0, "84": 100.0}
+    check = ess_share_check(jobs, OBSERVED, EMPLOYMENT)
+    france = sum(jobs.values()) / 5100
+    assert check.model_ratio["53"] == pytest.approx(0.13 / france)
+    assert check.observed_ratio["11"] == pytest.approx(0.7)
+    assert check.passed and set(check.agrees) == {"53", "52", "11", "94"}
+
+
+def test_ess_share_check_fails_when_a_region_is_on_the_wrong_side():
+    flat = {"53": 150.0, "52": 150.0, "11": 300.0, "94": 10.0, "84": 100.0}
+    check = ess_share_check(flat, OBSERVED, EMPLOYMENT)
+    assert not check.passed and check.agrees["11"] is False and check.agrees["53"] is True
+
+
+def test_ess_share_check_skips_regions_outside_the_run_and_sums_by_region():
+    territories = load_territories("region", ["53"])
+    jobs = ess_jobs_by_region(territories, np.ones(len(territories)))
+    assert jobs == {"53": float(len(territories))}
+    check = ess_share_check(jobs)
+    assert set(check.agrees) == {"53"}
+    # one region alone is France for the model, so it cannot sit above it
+    assert check.model_ratio["53"] == pytest.approx(1.0) and not check.passed
