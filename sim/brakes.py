@@ -58,12 +58,25 @@ class MutualIgnorance:
         0.03, unit="share of purchases", low=0.0, high=1.0, plausible=(0.01, 0.08),
         assumption="share of a CSR-minded firm's purchases it gives to ESS suppliers it knows",
     )
+    trust_to_buy: float = param(
+        0.2, unit="trust", low=0.0, high=1.0, plausible=(0.1, 0.4),
+        assumption="trust a firm needs in a known supplier before it buys from it",
+    )
+    new_tie_trust: float = param(
+        0.3, unit="trust", low=0.0, high=1.0, plausible=(0.2, 0.5),
+        assumption="trust of a tie just made (above trust_to_buy: a first order follows)",
+    )
+    referral_cap: int = param(
+        5, unit="ties", low=0, high=100, plausible=(3, 10),
+        assumption="existing ESS ties beyond which referrals add no more discovery",
+    )
 
     def discovery_probability(self, ties_per_firm: np.ndarray, boost: np.ndarray | float):
         """Monthly chance that each firm meets a new ESS supplier."""
         if not self.enabled:
             return np.ones_like(ties_per_firm, dtype=float)
-        rate = self.discovery_rate_month + self.referral_rate_month * np.minimum(ties_per_firm, 5)
+        rate = self.discovery_rate_month + self.referral_rate_month * np.minimum(
+            ties_per_firm, self.referral_cap)
         return np.clip(rate * (1.0 + boost), 0.0, 1.0)
 
 
@@ -132,6 +145,26 @@ class FinanceAccess:
         "once it is already in debt (a first overdraft bridges a dip, the 67% observed)",
     )
 
+    young_months: int = param(
+        36, unit="months", low=0, high=240,
+        source="Banque de France and France Active distinguish structures under 3 years old",
+    )
+    small_firm_jobs: int = param(
+        10, unit="jobs", low=1, high=1000,
+        source="'très petite entreprise' (Insee, Banque de France): fewer than 10 employees",
+    )
+    loan_spread_yr: float = param(
+        0.015, unit="1/yr", low=0.0, high=0.2, plausible=(0.01, 0.03),
+        assumption="banks' margin over the scenario's rate on ESS loans",
+    )
+    overdraft_months: int = param(
+        24, unit="months", low=1, high=120, plausible=(12, 36),
+        assumption="repayment period of a treasury loan granted for a cash shortfall",
+    )
+    overdraft_headroom: float = param(
+        1.2, unit="multiple of the shortfall", low=1.0, high=5.0, plausible=(1.0, 1.5),
+        assumption="a treasury loan covers the shortfall with some headroom",
+    )
     max_debt_months: float = param(
         4.0, unit="months of sales capacity", low=0.0, high=120.0, plausible=(2.0, 8.0),
         assumption="debt beyond which no bank lends more (collateral and repayment capacity; "
@@ -179,6 +212,11 @@ class PremisesAccess:
         0.12, unit="share of sales", low=0.0, high=1.0, plausible=(0.08, 0.2),
         assumption="highest rent-to-sales ratio an ESS enterprise accepts",
     )
+    expected_utilisation: float = param(
+        0.8, unit="share of capacity", low=0.0, high=1.0, plausible=(0.6, 0.95),
+        assumption="sales a tenant counts on, at least, when judging a rent (a share of its "
+        "capacity, if this month's sales were lower)",
+    )
 
     def acceptance(self) -> float:
         return self.private_acceptance if self.enabled else 1.0
@@ -213,6 +251,22 @@ class HumanResources:
         0.3, unit="share", low=0.0, high=1.0, plausible=(0.1, 0.5),
         assumption="share of insertion graduates lacking the skills an industrial vacancy asks "
         "(OPCO 2i 2024: 60% of industrial hires judged difficult)",
+    )
+
+    industry_share_of_placements: float = param(
+        0.25, unit="share of placements", low=0.0, high=1.0, plausible=(0.1, 0.4),
+        assumption="share of insertion graduates in employment who go to industry when their "
+        "skills fit",
+    )
+    platform_employment_weight: float = param(
+        0.3, unit="share of the hiring boost", low=0.0, high=1.0, plausible=(0.1, 0.6),
+        assumption="part of a recruitment platform's hiring boost that raises graduates' "
+        "employment rate (the whole boost applies to hiring by industry)",
+    )
+    tie_hiring_bonus: float = param(
+        0.5, unit="relative boost", low=0.0, high=5.0, plausible=(0.2, 1.0),
+        assumption="extra chance that industry hires a graduate of a structure it already "
+        "works with",
     )
 
     def capacity_factor(self, vacant_support: np.ndarray) -> np.ndarray:

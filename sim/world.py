@@ -47,9 +47,6 @@ from sim.vocabulary import (
     TieKind,
 )
 
-CONSUMER_FACING = {"reuse_reconditioning": 1.0, "manufacturing": 0.5}
-BASIN_BROWNFIELD_MULTIPLIER = 3.0
-
 
 @dataclass
 class FormTables:
@@ -121,14 +118,15 @@ def build_world(config, streams) -> World:
     territories = load_territories(t.kind, t.codes, t.synthetic or None, seed=0)
     region_names, territory_region = np.unique(territories.region, return_inverse=True)
     w = World(territories, region_names, territory_region, neighbour_index(territories),
-              form_tables(params), sector_tables(), Ledger(len(territories)))
+              form_tables(params), sector_tables(params), Ledger(len(territories)))
     _create_enterprises(w, params, streams["init.enterprises"])
     _create_firms(w, params, streams["init.firms"])
     _create_floor_and_sites(w, params, streams["init.sites"])
     _create_ties(w, params, streams["init.ties"])
     rows = np.arange(w.enterprises.n)
     rent = w.ledger.site_floor[rows] * w.sites.rent_m2_yr[rows] / 12.0
-    ess.calibrate_productivity(w, params, streams["init.margins"], rows, rent)
+    ess.calibrate_productivity(w, params, streams["init.margins"], rows, rent,
+                               params.economy.margin_dispersion)
     _create_markets(w, config, streams)
     w.ledger.pay_sector_to_enterprises(
         Sector.FOUNDERS, rows,
@@ -162,9 +160,12 @@ def form_tables(params) -> FormTables:
     )
 
 
-def sector_tables() -> SectorTables:
+def sector_tables(params) -> SectorTables:
+    pop = params.population
+    consumer_facing = {"reuse_reconditioning": pop.consumer_facing_reuse,
+                       "manufacturing": pop.consumer_facing_manufacturing}
     return SectorTables(np.array([s in FEEDSTOCK_SECTORS for s in SECTORS]),
-                        np.array([CONSUMER_FACING.get(s, 0.0) for s in SECTORS]))
+                        np.array([consumer_facing.get(s, 0.0) for s in SECTORS]))
 
 
 def neighbour_index(territories) -> GroupIndex:
@@ -205,7 +206,7 @@ def _create_firms(w: World, params, rng) -> None:
     w.firms.append(n, territory=territory, region=w.territory_region[territory],
                    sector=rng.integers(0, len(SECTORS), n), jobs=jobs,
                    csr=rng.random(n) < ind.csr_propensity_mean,
-                   vacancies=jobs * ind.hard_to_fill_rate_month * 6)
+                   vacancies=jobs * ind.hard_to_fill_rate_month * ind.vacancy_months)
 
 
 def _create_floor_and_sites(w: World, p, rng) -> None:
@@ -215,7 +216,8 @@ def _create_floor_and_sites(w: World, p, rng) -> None:
     occupied = np.bincount(e.territory, weights=m2, minlength=len(t))
     L.territory_floor[FloorStock.PRIVATE] = (t.population * p.premises.vacancy_per_capita(t.tension)
                                              + occupied)
-    basin = np.where(t.archetype == "industrial_basin", BASIN_BROWNFIELD_MULTIPLIER, 1.0)
+    basin = np.where(t.archetype == "industrial_basin",
+                     p.population.basin_brownfield_multiplier, 1.0)
     L.territory_floor[FloorStock.BROWNFIELD] = (t.population * p.brownfield_m2_per_inhabitant
                                                 * basin)
     w.sites = site_table(max(2 * e.n, 64))
@@ -243,7 +245,7 @@ def _create_ties(w: World, params, rng) -> None:
     firms, supplier = firms[first], supplier[first]
     table.append(firms.size, active=True, firm=firms, enterprise=supplier, kind=TieKind.SUPPLY,
                  trust=rng.uniform(0.3, 0.8, firms.size), created=-1)
-    w.ties = TieGraph(table, f, e)
+    w.ties = TieGraph(table, f, e, params.mutual_ignorance.new_tie_trust)
     np.add.at(f.ess_ties, firms, 1)
 
 
@@ -265,7 +267,8 @@ def _create_markets(w: World, config, streams) -> None:
     tie_spend_share = (p.industry.purchases_per_job_month
                        * p.mutual_ignorance.ess_spend_share_known)
     tie_demand, _ = BusinessMarket.clear_ties(w.ties.table, w.firms, e.capacity, e.n,
-                                              tie_spend_share, 0.0)
+                                              tie_spend_share, 0.0,
+                                              p.mutual_ignorance.trust_to_buy)
     public = target * p.procurement.initial_share_of_demand
     n_t = len(t)
     w.consumer_market = ConsumerMarket(np.zeros(n_t), econ.vat_standard, econ.price_elasticity)

@@ -24,13 +24,6 @@ from sim.markets import credit, premises
 from sim.state import among
 from sim.vocabulary import LEGAL_FORMS, SECTORS
 
-GROWTH_COOLDOWN_MONTHS = 6
-EQUIPMENT_EUR_PER_JOB = 2000.0
-INVESTMENT_LOAN_MONTHS = 60
-RELOCATION_WAIT_MONTHS = 6
-RELOCATION_MIN_TENSION = 1.5
-RELOCATION_RATE = 0.1
-MARGIN_DISPERSION = 0.02  # assumption: s.d. of enterprises' margins around their form's target
 OWN, EQUITY, LOAN, REFUSED = 0, 1, 2, 3  # how an expansion is funded
 
 
@@ -136,7 +129,7 @@ def draw_staff_and_sector(world, params, rng, rows, scale: float) -> None:
                                 len(SECTORS) - 1)
 
 
-def calibrate_productivity(world, params, rng, rows, rent_month, dispersion=MARGIN_DISPERSION,
+def calibrate_productivity(world, params, rng, rows, rent_month, dispersion,
                            survivors=True) -> None:
     """Set each enterprise's productivity so that, at its creation, it earns its form's target
     margin (plus a dispersion) given its wages, rent, materials and State aid (docs/ODD.md,
@@ -186,12 +179,12 @@ def grow(m) -> None:
     cash = w.ledger.cash_view(e.n)
     rows = np.flatnonzero(e.alive & (e.pressure > econ.growth_trigger) & (cash >= 0)
                           & ~e.loss_making & (e.refused_months == 0)
-                          & (m.month - e.last_growth >= GROWTH_COOLDOWN_MONTHS))
+                          & (m.month - e.last_growth >= econ.growth_cooldown_months))
     if rows.size == 0:
         return
     delta = np.maximum(1, np.round(econ.growth_step * jobs(e, rows))).astype(np.int64)
     need_m2 = np.maximum((on_site_jobs(w, rows) + delta) * m2_job - e.floor[rows], 0.0)
-    cost = need_m2 * econ.fitout_eur_per_m2 + delta * EQUIPMENT_EUR_PER_JOB
+    cost = need_m2 * econ.fitout_eur_per_m2 + delta * econ.equipment_eur_per_job
     source = _funding_source(m, rows, cost)
     keep = source != REFUSED
     rows, delta, need_m2, cost, source = (rows[keep], delta[keep], need_m2[keep], cost[keep],
@@ -241,7 +234,8 @@ def _invest(m, rows, cost, source) -> None:
                                 "impact_equity")
     e.equity_raised[rows[equity]] += cost[equity]
     loan = source == LOAN
-    credit.grant_loans(m, rows[loan], cost[loan], INVESTMENT_LOAN_MONTHS, "investment")
+    credit.grant_loans(m, rows[loan], cost[loan], m.params.economy.investment_loan_months,
+                       "investment")
     L.pay_enterprises_to_sector(rows, cost, Sector.SUPPLIERS, "investment")
 
 
@@ -302,7 +296,7 @@ def shrink(m) -> None:
     e, econ = m.world.enterprises, m.params.economy
     distressed = (e.refused_months > 0) & e.loss_making
     rows = np.flatnonzero(e.alive & ((e.pressure < econ.shrink_trigger) | distressed)
-                          & (m.month - e.last_growth >= GROWTH_COOLDOWN_MONTHS))
+                          & (m.month - e.last_growth >= econ.growth_cooldown_months))
     if rows.size == 0:
         return
     cut = 1.0 / (1.0 + econ.growth_step)  # the mirror of one growth step
@@ -343,7 +337,7 @@ def open_sites(m) -> None:
     e = w.enterprises
     rows = np.flatnonzero(e.alive & (jobs(e, np.arange(e.n)) >= su.min_staff_for_new_site)
                           & (e.pressure > m.params.economy.growth_trigger)
-                          & (e.premises_wait >= 2))
+                          & (e.premises_wait >= su.site_wait_months))
     draws = m.streams["demography.sites"].random((3, rows.size))
     rows = rows[draws[0] < su.site_opening_rate_month]
     if rows.size == 0:
@@ -375,15 +369,16 @@ def _other_region_territory(world, home, uniforms) -> np.ndarray:
 
 def relocate(m) -> None:
     """Brake 4's last resort: blocked in a tense territory, an enterprise moves next door."""
-    w = m.world
+    w, su = m.world, m.params.scale_up
     e, t, s = w.enterprises, w.territories, w.sites
-    rows = np.flatnonzero(e.alive & (e.premises_wait >= RELOCATION_WAIT_MONTHS)
-                          & (t.tension[e.territory] >= RELOCATION_MIN_TENSION))
+    rows = np.flatnonzero(e.alive & (e.premises_wait >= su.relocation_wait_months)
+                          & (t.tension[e.territory] >= su.relocation_min_tension))
     draws = m.streams["demography.relocation"].random((2, rows.size))
-    rows = rows[draws[0] < RELOCATION_RATE]
+    moving = draws[0] < su.relocation_rate_month
+    rows = rows[moving]
     if rows.size == 0:
         return
-    target = w.random_neighbour(e.territory[rows], draws[1][draws[0] < RELOCATION_RATE])
+    target = w.random_neighbour(e.territory[rows], draws[1][moving])
     calmer = t.tension[target] < t.tension[e.territory[rows]]
     rows, target = rows[calmer], target[calmer]
     m2 = on_site_jobs(w, rows) * m.params.population.m2_per_job * (
@@ -419,7 +414,7 @@ def entries(m) -> None:
                     owner_firm=-1, last_growth=m.month,
                     pressure=econ.utilisation_at_start)
     w.ledger.grow_enterprises(e.allocated)
-    draw_staff_and_sector(w, m.params, rng, rows, scale=0.5)
+    draw_staff_and_sector(w, m.params, rng, rows, scale=econ.entrant_size_share)
     m2 = on_site_jobs(w, rows) * m.params.population.m2_per_job
     market_rent = w.premises_market.market_rent(m.conditions.rent_index)[territory]
     # an entrant learns its true costs only once it operates (Jovanovic 1982): its margin is

@@ -35,7 +35,8 @@ def update(m) -> None:
     firms = w.firms
     trend = (1.0 + m.config.scenario.industrial_employment_trend_yr) ** (1 / 12)
     firms.jobs[:] = firms.jobs * trend
-    firms.vacancies[:] = firms.vacancies * (5 / 6) + firms.jobs * ind.hard_to_fill_rate_month
+    firms.vacancies[:] = (firms.vacancies * (1 - 1 / ind.vacancy_months)
+                          + firms.jobs * ind.hard_to_fill_rate_month)
     rng = m.streams["industry.aid"]
     granted = np.flatnonzero(rng.random(firms.n) < ind.regional_aid_share_yr / 12.0)
     sd = ind.regional_aid_log_sd
@@ -52,7 +53,8 @@ def acquisitions(m) -> None:
     """A firm that trusts its ESS supplier may buy it (seed: La Poste and Nouvelle Attitude)."""
     w = m.world
     ties, e = w.ties.table, w.enterprises
-    live = np.flatnonzero(ties.active & (ties.kind != TieKind.OWNERSHIP) & (ties.trust > 0.6))
+    min_trust = m.params.industry.acquisition_min_trust
+    live = np.flatnonzero(ties.active & (ties.kind != TieKind.OWNERSHIP) & (ties.trust > min_trust))
     live = live[e.owner_firm[ties.enterprise[live]] < 0]
     draws = m.streams["demography.acquisitions"].random(live.size)
     bought = live[draws < m.params.industry.acquisition_rate_yr / 12.0]

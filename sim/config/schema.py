@@ -220,6 +220,21 @@ class PopulationParams:
         40.0, unit="m²/job", low=1.0, high=1000.0, plausible=(25.0, 60.0),
         assumption="activity floor space per ESS job (workshops, sorting, storage)",
     )
+    basin_brownfield_multiplier: float = param(
+        3.0, unit="multiplier", low=0.0, high=20.0, plausible=(1.5, 5.0),
+        assumption="brownfield floor per inhabitant in old industrial basins relative to "
+        "elsewhere",
+    )
+    consumer_facing_reuse: float = param(
+        1.0, unit="weight", low=0.0, high=1.0, plausible=(0.7, 1.0),
+        assumption="weight of households in the residual demand of reuse and reconditioning "
+        "(shops selling second-hand goods)",
+    )
+    consumer_facing_manufacturing: float = param(
+        0.5, unit="weight", low=0.0, high=1.0, plausible=(0.2, 0.8),
+        assumption="weight of households in the residual demand of ESS manufacturing (the "
+        "other sectors sell to businesses only)",
+    )
 
 
 @dataclass
@@ -321,6 +336,38 @@ class EconomyParams:
         assumption="months of refused credit, without paying its suppliers back, before an "
         "enterprise fails (cessation des paiements)",
     )
+    growth_cooldown_months: int = param(
+        6, unit="months", low=1, high=60, plausible=(3, 12),
+        assumption="months between two changes of an enterprise's size (hiring takes time; a "
+        "cut is not reversed at once)",
+    )
+    equipment_eur_per_job: float = param(
+        2000.0, unit="€/job", low=0.0, high=1e6, plausible=(1000.0, 5000.0),
+        assumption="tools and equipment bought with each job an expansion adds (beside fit-out)",
+    )
+    investment_loan_months: int = param(
+        60, unit="months", low=1, high=360, plausible=(36, 84),
+        assumption="duration of an investment loan (equipment and fit-out, 3-7 years)",
+    )
+    pressure_smoothing: float = param(
+        0.3, unit="weight of the month", low=0.0, high=1.0, plausible=(0.15, 0.5),
+        assumption="weight of this month's demand/capacity in the smoothed pressure growth and "
+        "shrinkage read (a few months of order book)",
+    )
+    result_smoothing: float = param(
+        1 / 6, unit="weight of the month", low=0.0, high=1.0, plausible=(0.08, 0.33),
+        assumption="weight of this month's result in the trend by which an enterprise is judged "
+        "loss-making (~a half-year of accounts)",
+    )
+    entrant_size_share: float = param(
+        0.5, unit="share of the form's mean staff", low=0.0, high=2.0, plausible=(0.3, 0.8),
+        assumption="staff of an entrant relative to its form's mean (structures start small)",
+    )
+    margin_dispersion: float = param(
+        0.02, unit="share of sales", low=0.0, high=1.0, plausible=(0.01, 0.05),
+        assumption="s.d. of incumbents' margins around their form's target at start (survivors "
+        "of past selection; entrants draw entrant_margin_sd)",
+    )
 
 
 @dataclass
@@ -358,6 +405,16 @@ class ProcurementParams:
                                 assumption="weight of price in award scoring")
     score_noise: float = param(0.1, unit="score", low=0.0, high=2.0, plausible=(0.05, 0.2),
                                assumption="quality dispersion between bids")
+    public_work_cap: float = param(
+        0.5, unit="share of capacity", low=0.0, high=1.0, plausible=(0.3, 0.8),
+        assumption="an enterprise bids while its public contracts stay under this share of its "
+        "capacity (it grows to deliver)",
+    )
+    joint_bid_members: int = param(
+        3, unit="structures", low=1, high=10, plausible=(2, 4),
+        assumption="structures pooling their headroom in a joint bid (seed: Est Ensemble's GME "
+        "of four structures)",
+    )
 
 
 @dataclass
@@ -400,6 +457,15 @@ class IndustryParams:
         assumption="chance a tied firm acquires its ESS supplier in a year (seed: La Poste / "
         "Nouvelle Attitude)",
     )
+    acquisition_min_trust: float = param(
+        0.6, unit="trust", low=0.0, high=1.0, plausible=(0.4, 0.8),
+        assumption="trust a firm needs in its ESS supplier before it considers buying it",
+    )
+    vacancy_months: float = param(
+        6.0, unit="months", low=1.0, high=60.0,
+        source="OPCO 2i 2023: hard-to-fill posts stay open ~6 months (the duration behind "
+        "hard_to_fill_rate_month)",
+    )
 
 
 @dataclass
@@ -424,6 +490,19 @@ class ScaleUpParams:
     foreign_region_share: float = param(0.15, unit="share", low=0.0, high=1.0,
                                         plausible=(0.05, 0.3),
                                         assumption="share of new sites opened in another region")
+    site_wait_months: int = param(2, unit="months", low=0, high=60, plausible=(1, 6),
+                                  assumption="months blocked by premises before an enterprise "
+                                  "looks for a second site")
+    relocation_wait_months: int = param(
+        6, unit="months", low=1, high=120, plausible=(3, 12),
+        assumption="months blocked by premises in a tense territory before an enterprise "
+        "considers moving (brake 4's last resort)")
+    relocation_min_tension: float = param(
+        1.5, unit="tension", low=0.0, high=10.0, plausible=(1.2, 2.0),
+        assumption="land tension above which a blocked enterprise considers moving next door")
+    relocation_rate_month: float = param(
+        0.1, unit="1/month", low=0.0, high=1.0, plausible=(0.05, 0.2),
+        assumption="chance a month that a blocked enterprise in a tense territory moves")
 
 
 @dataclass

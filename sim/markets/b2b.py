@@ -5,9 +5,10 @@ discovers one supplier with a probability that rises with its existing ESS ties 
 with matchmaking; the supplier is drawn from its territory (or a neighbour's). Trust grows with
 full delivery and decays otherwise; a tie whose trust reaches zero is lost.
 
-Clearing rule: a CSR-minded firm with at least one trusted tie spends a share of its purchases
-on ESS suppliers, split among its ties in proportion to trust × supplier capacity. Other
-businesses (offices, retailers) buy from ESS in each territory from a pool shared by capacity.
+Clearing rule: a CSR-minded firm with at least one trusted tie (``trust_to_buy``) spends a share
+of its purchases on ESS suppliers, split among its ties in proportion to trust × supplier
+capacity. Other businesses (offices, retailers) buy from ESS in each territory from a pool shared
+by capacity.
 
 The ``TieGraph`` owns the ties (an edge list and its index of firm–enterprise pairs); the phase
 functions ``discover_suppliers`` and ``update_trust`` make, feed and lose them.
@@ -22,16 +23,14 @@ from sim.grouping import GroupIndex
 from sim.state import PairIndex, Table, pair_key
 from sim.vocabulary import TieKind
 
-TRUST_TO_BUY = 0.2
-NEW_TIE_TRUST = 0.3
-
 
 class TieGraph:
     """Firm–ESS ties: the edge list (``table``), the index of active pairs, and each firm's
     count of ESS ties kept in ``firms.ess_ties``."""
 
-    def __init__(self, table: Table, firms: Table, enterprises: Table):
+    def __init__(self, table: Table, firms: Table, enterprises: Table, new_tie_trust: float):
         self.table = table
+        self.new_tie_trust = new_tie_trust
         self.firms = firms
         self.enterprises = enterprises
         live = table.active
@@ -46,7 +45,7 @@ class TieGraph:
         fresh = ~self.index.contains(key_new)
         f, e = firms_idx[first][fresh], enterprises_idx[first][fresh]
         self.table.append(f.size, active=True, firm=f, enterprise=e, kind=kind,
-                          trust=NEW_TIE_TRUST, created=month)
+                          trust=self.new_tie_trust, created=month)
         self.index.add(key_new[fresh])
         np.add.at(self.firms.ess_ties, f, 1)
         events.record(month, EventKind.NEW_TIE, e, self.enterprises.territory[e],
@@ -125,9 +124,10 @@ class BusinessMarket:
         return self.generic_pool[territory] * demand_index * share
 
     @staticmethod
-    def clear_ties(ties, firms, capacity, n_enterprises, spend_share, spend_boost_by_firm):
+    def clear_ties(ties, firms, capacity, n_enterprises, spend_share, spend_boost_by_firm,
+                   trust_to_buy):
         """Industrial purchases from known ESS suppliers, per enterprise and per tie."""
-        active = ties.active & (ties.trust >= TRUST_TO_BUY)
+        active = ties.active & (ties.trust >= trust_to_buy)
         firm = ties.firm[active]
         enterprise = ties.enterprise[active]
         weight = ties.trust[active] * capacity[enterprise]

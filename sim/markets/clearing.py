@@ -13,8 +13,6 @@ import numpy as np
 from sim.markets.b2b import BusinessMarket
 from sim.markets.procurement import award_tenders, contracted_work
 
-PRESSURE_SMOOTHING = 0.3
-
 
 def clear_markets(m) -> None:
     """Consumer, business, industry (ties) and public demand meet capacity."""
@@ -27,7 +25,8 @@ def clear_markets(m) -> None:
                                               conditions.demand_index)
     boost = effects.ties.spend_boost[w.firms.territory]
     tie_demand, m.now.tie_spend = BusinessMarket.clear_ties(
-        w.ties.table, w.firms, e.capacity, n, w.business_market.tie_spend_share, boost)
+        w.ties.table, w.firms, e.capacity, n, w.business_market.tie_spend_share, boost,
+        m.params.mutual_ignorance.trust_to_buy)
     award_tenders(m)
     public = contracted_work(m)
     demand = (consumer.demand_ht + generic + tie_demand + public) * e.alive
@@ -40,7 +39,8 @@ def clear_markets(m) -> None:
     e.sales[:] = ((consumer.demand_ht + generic + tie_demand) * shock + public) * served
     e.procurement_sales[:] = public * served
     ratio = np.divide(demand, e.capacity, out=np.ones(n), where=e.capacity > 0)
-    e.pressure[:] = (1 - PRESSURE_SMOOTHING) * e.pressure + PRESSURE_SMOOTHING * ratio
+    smoothing = m.params.economy.pressure_smoothing
+    e.pressure[:] = (1 - smoothing) * e.pressure + smoothing * ratio
     m.now.served = served
     private = shock * served
     m.now.sales_parts = {

@@ -15,17 +15,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.brakes import FinanceAccess
 from sim.events import EventKind
 from sim.ledger import Sector
 from sim.state import among
 
 FORM_FACTOR_KEYS = {"firm": None, "cooperative": "cooperative_factor",
                     "association": "association_factor"}
-LENDER_BANK = 0
-SPREAD_YR = 0.015
-YOUNG_MONTHS = 36
-SMALL_FIRM_JOBS = 10  # "très petite entreprise" (Insee, Banque de France): < 10 employees
-OVERDRAFT_MONTHS = 24
+SMALL_FIRM_JOBS = FinanceAccess.small_firm_jobs  # the default, read by sim.validation
 
 
 def annuity(principal, rate_month, months):
@@ -46,14 +43,14 @@ class CreditMarket:
         """Approval decisions for a batch of applications (``jobs``: applicants' headcount;
         ``short_term``: an overdraft rather than an investment loan; ``leverage``: debt in
         months of sales capacity)."""
-        small = False if jobs is None else np.asarray(jobs) < SMALL_FIRM_JOBS
+        small = False if jobs is None else np.asarray(jobs) < self.brake.small_firm_jobs
         p = self.brake.approval_probability(self.form_factor[form], young, loss_making,
                                             guarantee_boost, small, short_term, leverage)
         return rng.random(np.asarray(form).size) < p
 
-    @staticmethod
-    def terms(principal, interest_rate_month, months):
-        rate = interest_rate_month + SPREAD_YR / 12.0
+    def terms(self, principal, interest_rate_month, months):
+        """Monthly payment and rate of a loan: the scenario's rate plus the banks' spread."""
+        rate = interest_rate_month + self.brake.loan_spread_yr / 12.0
         return annuity(principal, rate, months), rate
 
 
@@ -63,7 +60,8 @@ def screen_applications(m, rng, rows, jobs, leverage, short_term=False) -> np.nd
     ``world.credit_market.screen``, which validation instruments)."""
     e = m.world.enterprises
     return m.world.credit_market.screen(
-        rng, e.form[rows], m.month - e.founded[rows] < YOUNG_MONTHS, e.loss_making[rows],
+        rng, e.form[rows], m.month - e.founded[rows] < m.params.finance.young_months,
+        e.loss_making[rows],
         m.effects.credit.guarantee_boost[e.territory[rows]], jobs=jobs, short_term=short_term,
         leverage=leverage)
 
@@ -97,7 +95,9 @@ def finance_cash_shortfalls(m) -> None:
             e.permanent[short] + e.insertion[short] + e.adapted[short],
             e.debt[short] / np.maximum(e.capacity[short], 1.0), short_term=True)
         need = -cash[short]
-        grant_loans(m, short[approved], need[approved] * 1.2, OVERDRAFT_MONTHS, "overdraft")
+        finance = m.params.finance
+        grant_loans(m, short[approved], need[approved] * finance.overdraft_headroom,
+                    finance.overdraft_months, "overdraft")
         refused = short[~approved]
         m.events.record(m.month, EventKind.LOAN_REFUSED, refused, e.territory[refused],
                         "overdraft")

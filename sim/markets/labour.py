@@ -20,8 +20,6 @@ import numpy as np
 from sim.events import EventKind, Labelled
 from sim.vocabulary import LEGAL_FORMS
 
-INDUSTRY_SHARE_OF_PLACEMENTS = 0.25
-
 
 @dataclass
 class LabourFlow:
@@ -32,14 +30,17 @@ class LabourFlow:
 
 
 def insertion_flow(rng, insertion, path_months, p_employment, p_durable, hiring_boost,
-                   territory, vacancies_by_territory, fit, tie_bonus) -> LabourFlow:
+                   territory, vacancies_by_territory, fit, tie_bonus, hr) -> LabourFlow:
+    """The month's exits, outcomes and industrial vacancies filled (``hr``: the human-resources
+    brake's parameters)."""
     exits = rng.binomial(insertion, 1.0 / path_months)
-    p_emp = np.clip(p_employment * (1.0 + 0.3 * hiring_boost[territory]), 0.0, 1.0)
+    p_emp = np.clip(p_employment * (1.0 + hr.platform_employment_weight * hiring_boost[territory]),
+                    0.0, 1.0)
     employed = rng.binomial(exits, p_emp)
     durable_given_employed = np.divide(p_durable, p_employment, out=np.zeros_like(p_durable),
                                        where=p_employment > 0)
     durable = rng.binomial(employed, np.clip(durable_given_employed, 0.0, 1.0))
-    p_industry = np.clip(INDUSTRY_SHARE_OF_PLACEMENTS * fit[territory] * tie_bonus
+    p_industry = np.clip(hr.industry_share_of_placements * fit[territory] * tie_bonus
                          * (1.0 + hiring_boost[territory]), 0.0, 1.0)
     candidates = rng.binomial(employed, p_industry)
     wanted = np.bincount(territory, weights=candidates, minlength=vacancies_by_territory.size)
@@ -53,15 +54,16 @@ def insertion_labour(m) -> None:
     w = m.world
     e, firms, n_t = w.enterprises, w.firms, w.n_territories
     ins = np.flatnonzero(e.alive & (e.insertion > 0))
-    fit = m.params.human_resources.graduate_fit(m.effects.labour.skill_boost)
+    hr = m.params.human_resources
+    fit = hr.graduate_fit(m.effects.labour.skill_boost)
     fit = np.broadcast_to(np.asarray(fit, dtype=float), (n_t,))
-    tie_bonus = 1.0 + 0.5 * (w.ties.count_by_enterprise()[ins] > 0)
+    tie_bonus = 1.0 + hr.tie_hiring_bonus * (w.ties.count_by_enterprise()[ins] > 0)
     vacancies = np.bincount(firms.territory, weights=firms.vacancies, minlength=n_t)
     forms = w.forms
     flow = insertion_flow(
         m.streams["labour.insertion"], e.insertion[ins], forms.path[e.form[ins]],
         forms.exit_employment[e.form[ins]], forms.exit_durable[e.form[ins]],
-        m.effects.labour.graduate_hiring_boost, e.territory[ins], vacancies, fit, tie_bonus)
+        m.effects.labour.graduate_hiring_boost, e.territory[ins], vacancies, fit, tie_bonus, hr)
     share = np.divide(flow.filled_vacancies_by_territory, vacancies,
                       out=np.zeros_like(vacancies), where=vacancies > 0)
     firms.vacancies[:] = firms.vacancies * (1 - share[firms.territory])

@@ -112,7 +112,8 @@ def close_sites(world, site_idx: np.ndarray) -> None:
 def max_rent_m2(m, rows, total_m2) -> np.ndarray:
     """Highest €/m²/yr a tenant accepts so its whole rent stays under a share of sales."""
     e = m.world.enterprises
-    expected_sales = np.maximum(e.sales[rows], 0.8 * e.capacity[rows]) * 12.0
+    floor_sales = m.params.premises.expected_utilisation * e.capacity[rows]
+    expected_sales = np.maximum(e.sales[rows], floor_sales) * 12.0
     return m.params.premises.max_rent_share * expected_sales / np.maximum(total_m2, 1.0)
 
 

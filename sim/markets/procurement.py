@@ -26,9 +26,6 @@ from scipy.special import ndtr
 from sim.events import EventKind
 from sim.grouping import GroupIndex, rounds
 
-JOINT_BID_MEMBERS = 3
-PUBLIC_WORK_CAP = 0.5  # an enterprise bids while public contracts stay under half its capacity
-
 
 @dataclass
 class Awards:
@@ -69,7 +66,7 @@ class ProcurementMarket:
         reserved = rng.random(n_lots) < effects.reserved_share[lot_territory]
         bids = reserved | (rng.random(n_lots) < self.bid_rate)
         clause = rng.random(n_lots) < p.social_clause_share
-        u = rng.random((JOINT_BID_MEMBERS, n_lots))
+        u = rng.random((p.joint_bid_members, n_lots))
         noise = rng.normal(0.0, p.score_noise, size=(2, n_lots))
 
         local = GroupIndex(territory_of[alive_idx], alive_idx, n_territories)
@@ -81,7 +78,7 @@ class ProcurementMarket:
         lead_spare = np.where(has_bid, spare[np.maximum(lead, 0)], 0.0)
         joint = effects.joint_bids[lot_territory] > 0
         pooled = lead_spare.copy()
-        for k in (1, 2):
+        for k in range(1, p.joint_bid_members):
             partner = np.where(reserved, local_reserved.draw(lot_territory, u[k]),
                                local.draw(lot_territory, u[k]))
             distinct = (partner >= 0) & (partner != lead)
@@ -120,7 +117,7 @@ def award_tenders(m) -> None:
     w, p = m.world, m.params.procurement
     e = w.enterprises
     alive_idx = np.flatnonzero(e.alive)
-    spare = np.maximum(PUBLIC_WORK_CAP * e.capacity - contracted_work(m), 0)
+    spare = np.maximum(p.public_work_cap * e.capacity - contracted_work(m), 0)
     awards = w.procurement_market.clear(
         m.streams["procurement.tenders"], spare, e.territory, w.forms.reserved[e.form],
         alive_idx, m.effects.procurement, m.conditions.procurement_index,

@@ -14,8 +14,6 @@ import numpy as np
 from sim.ledger import Sector
 from sim.markets import credit, premises
 
-RESULT_SMOOTHING = 1 / 6  # weight of the month in the result trend (~a half-year of accounts)
-
 
 def settle(m) -> None:
     """Every euro of the month through the ledger: sales, VAT, aid, wages, materials, rent,
@@ -46,7 +44,8 @@ def settle(m) -> None:
     service = credit.service_loans(m)
     result = e.sales + aid - wages - materials - e.rent_month - service
     # losses are judged on recent accounts, not on one month's lumpy sales
-    e.result_trend[:] = (1 - RESULT_SMOOTHING) * e.result_trend + RESULT_SMOOTHING * result
+    smoothing = econ.result_smoothing
+    e.result_trend[:] = (1 - smoothing) * e.result_trend + smoothing * result
     e.loss_making[:] = e.result_trend < 0
     m.now.accounts = {"sales": e.sales.copy(), "aid": aid, "wages": wages,
                       "materials": materials, "rent": e.rent_month.copy()}
