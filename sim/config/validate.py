@@ -18,6 +18,7 @@ from omegaconf.errors import OmegaConfBaseException
 from sim.config.describe import expected, siblings
 from sim.config.errors import ConfigError
 from sim.config.schema import LEGAL_FORMS, SimConfig
+from sim.territories.labels import effective_label  # also registers ${ess_territory_label:}
 
 
 def validate(cfg: DictConfig | dict) -> SimConfig:
@@ -53,7 +54,6 @@ def _check_territory(typed: SimConfig) -> None:
     """Load the selection once (cheap, cached) so a bad code fails before any run starts; name
     the run after its selection; refuse lever targets that reach nothing in it."""
     from sim.territories import TerritorySelectionError, load_territories
-    from sim.territories.labels import effective_label
 
     territory = typed.territory
     try:
