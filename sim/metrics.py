@@ -11,25 +11,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sim import outcomes
 from sim.frames import strings, tagged_frame
 from sim.vocabulary import INDUSTRIAL_SECTORS, FloorStock
 
 __all__ = ["INDUSTRIAL_SECTORS", "MetricsRecorder"]  # INDUSTRIAL_SECTORS: read by sim.validation
 
-SERIES = (
-    "ess_jobs_permanent", "ess_jobs_insertion", "ess_jobs_adapted", "ess_jobs_total",
-    "ess_enterprises", "ess_scaled_up", "ess_entries", "ess_failures", "insertion_entries",
-    "insertion_exits", "insertion_exits_employment", "insertion_exits_durable",
-    "industrial_jobs", "industrial_vacancies_filled_by_insertion", "ess_industry_ties",
-    "ess_sales_eur", "ess_procurement_sales_eur", "reserved_awards_eur",
-    "mean_rent_ess_eur_m2", "ess_floor_m2", "trust_floor_m2", "ess_debt_eur",
-    "ess_share_industrial_jobs", "vat_forgone_eur", "public_cost_baseline_eur",
-)
-PANEL = (
-    "ess_jobs_permanent", "ess_jobs_insertion", "ess_jobs_adapted", "ess_jobs_total",
-    "ess_enterprises", "insertion_exits_employment", "industrial_jobs", "ess_industry_ties",
-    "mean_rent_ess_eur_m2", "public_cost_eur",
-)
+SERIES = outcomes.recorded()  # the time series' columns recorded month by month
+PANEL = outcomes.panel()      # the territory panel's columns
 
 
 def jobs(model):
@@ -73,16 +62,13 @@ class MetricsRecorder:
         self.months = 0
 
     def reporters(self) -> dict:
-        """Mesa DataCollector reporters reading the month just recorded."""
-        names = ("ess_jobs_permanent", "ess_jobs_insertion", "ess_jobs_adapted",
-                 "ess_enterprises", "ess_scaled_up", "insertion_exits_employment",
-                 "ess_industry_ties", "public_cost_eur")
-        return {name: (lambda m, n=name: m.metrics.latest(n)) for name in names}
+        """Mesa DataCollector reporters reading the month just recorded: every outcome."""
+        return {o.key: (lambda m, n=o.key: m.metrics.latest(n)) for o in outcomes.OUTCOMES}
 
     def latest(self, name: str) -> float:
         if self.months == 0:
             return 0.0
-        if name == "public_cost_eur":
+        if name == outcomes.TOTAL:
             return self.cumulative_baseline + sum(self.cumulative_levers.values())
         return float(self.series[name][self.months - 1])
 
@@ -185,9 +171,7 @@ class MetricsRecorder:
         if ts.empty:
             return {}
         last, first = ts.iloc[-1], ts.iloc[0]
-        flows = ("insertion_exits_employment", "insertion_exits_durable", "insertion_entries",
-                 "insertion_exits", "industrial_vacancies_filled_by_insertion", "ess_entries",
-                 "ess_failures", "vat_forgone_eur")
+        flows = outcomes.of(outcomes.Aggregation.FLOW)
         out = {
             "months": int(self.months), "seed": int(self.model.config.seed),
             "levers": list(self.model.lever_names),

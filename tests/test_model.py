@@ -6,17 +6,14 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from sim import outcomes
 from sim.api import build_model, run, run_config
 from sim.config import compose_config, config_dir
 from sim.ledger import Ledger, LedgerError, Sector
 
 TERRITORY_OPTIONS = sorted(p.stem for p in (config_dir() / "territory").glob("*.yaml"))
 SCENARIO_OPTIONS = sorted(p.stem for p in (config_dir() / "scenario").glob("*.yaml"))
-HEADLINE = ("month", "ess_jobs_permanent", "ess_jobs_insertion", "ess_jobs_adapted",
-            "ess_enterprises", "ess_scaled_up", "insertion_exits_employment",
-            "insertion_exits_durable", "industrial_jobs",
-            "industrial_vacancies_filled_by_insertion", "ess_industry_ties",
-            "mean_rent_ess_eur_m2", "public_cost_eur", "seed", "levers")
+TAGS = ("month", "year", "seed", "levers")
 
 
 @pytest.mark.parametrize("territory", TERRITORY_OPTIONS)
@@ -39,7 +36,7 @@ def test_smoke_run_of_each_territory_kind(overrides):
     result = run([*overrides, "horizon_months=12"])
     ts = result.timeseries
     assert len(ts) == 12
-    assert set(HEADLINE) <= set(ts.columns)
+    assert set(ts.columns) == {*TAGS, *outcomes.BY_KEY}  # no lever: no lever cost column
     assert ts["ess_enterprises"].iloc[0] > 0
     assert not ts.drop(columns=["levers"]).isna().any().any()
     assert set(result.territories["density_class"]) <= {"dense", "intermediate", "relaxed"}
@@ -198,12 +195,28 @@ def test_mesa_batch_run_drives_the_model():
     assert all(r["ess_enterprises"] > 0 for r in results)
 
 
+def test_outcomes_registry_names_every_output_column():
+    result = run(["territory=tiny", "horizon_months=3", "policies=[land_trust]"])
+    lever_costs = {"public_cost_land_trust_eur"}
+    assert set(result.timeseries.columns) == {*TAGS, *outcomes.BY_KEY, *lever_costs}
+    panel = set(result.territories.columns) - {"month", "seed", "levers", "territory_code",
+                                               "territory_name", "density_class", "archetype",
+                                               "lon", "lat"}
+    assert panel == set(outcomes.panel())
+    for outcome in outcomes.OUTCOMES:
+        assert outcome.unit and outcome.en and outcome.fr and outcome.label("fr") == outcome.fr
+    assert set(result.summary["totals"]) == set(outcomes.of(outcomes.Aggregation.FLOW))
+
+
 def test_mesa_datacollector_accessors():
     model = build_model(["territory=tiny", "horizon_months=6"])
     model.run()
     frame = model.datacollector.get_model_vars_dataframe()
+    ts = model.timeseries_frame()
     assert len(frame) == 6
-    assert frame["ess_enterprises"].iloc[-1] == model.timeseries_frame()["ess_enterprises"].iloc[-1]
+    assert list(frame.columns) == [o.key for o in outcomes.OUTCOMES]
+    for column in frame.columns:  # every outcome, month 0 included
+        np.testing.assert_array_equal(frame[column].to_numpy(), ts[column].to_numpy(), column)
     from sim.agents import ESSEnterprise, IndustrialFirm
 
     assert len(model.agents_by_type[ESSEnterprise]) == model.enterprises.alive.sum()

@@ -1,0 +1,100 @@
+"""The outcomes registry: every column of the time series, with its unit, how it aggregates over
+a run, whether the territory panel carries it, and its name in English and French.
+
+``sim.metrics`` builds its arrays, frames and summary from this registry, and Mesa's
+DataCollector reports every entry; the experiments' reduction and report, the dashboard and the
+tests can read names, units and labels here instead of keeping their own lists. A leaf module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Aggregation(StrEnum):
+    """How a monthly column adds up over a run."""
+
+    STOCK = "stock"            # a level each month (jobs, enterprises): read the last month
+    RATE = "rate"              # money a month (sales): read the last month, or sum for a total
+    FLOW = "flow"              # what happened in the month (entries, exits): sum the months
+    CUMULATIVE = "cumulative"  # already a running total (public cost): read the last month
+
+
+@dataclass(frozen=True)
+class Outcome:
+    key: str
+    unit: str
+    aggregation: Aggregation
+    en: str
+    fr: str
+    panel: bool = False  # also in the territory panel (month × territory)
+
+    def label(self, language: str) -> str:
+        return getattr(self, language)
+
+
+_S, _R, _F, _C = Aggregation.STOCK, Aggregation.RATE, Aggregation.FLOW, Aggregation.CUMULATIVE
+
+OUTCOMES: tuple[Outcome, ...] = (
+    Outcome("ess_jobs_permanent", "jobs", _S, "ESS permanent jobs", "Emplois ESS permanents",
+            panel=True),
+    Outcome("ess_jobs_insertion", "jobs", _S, "Insertion jobs", "Emplois d'insertion",
+            panel=True),
+    Outcome("ess_jobs_adapted", "jobs", _S, "Adapted jobs", "Emplois adaptés (EA/ESAT)",
+            panel=True),
+    Outcome("ess_jobs_total", "jobs", _S, "ESS jobs (total)", "Emplois ESS (total)", panel=True),
+    Outcome("ess_enterprises", "enterprises", _S, "ESS enterprises", "Entreprises de l'ESS",
+            panel=True),
+    Outcome("ess_scaled_up", "enterprises", _S, "Scale-ups", "Changements d'échelle"),
+    Outcome("ess_entries", "enterprises/month", _F, "ESS entries", "Créations de structures ESS"),
+    Outcome("ess_failures", "enterprises/month", _F, "ESS failures",
+            "Défaillances de structures ESS"),
+    Outcome("insertion_entries", "persons/month", _F, "Insertion entries",
+            "Entrées en insertion"),
+    Outcome("insertion_exits", "persons/month", _F, "Insertion exits", "Sorties d'insertion"),
+    Outcome("insertion_exits_employment", "persons/month", _F, "Insertion exits to employment",
+            "Sorties d'insertion vers l'emploi", panel=True),
+    Outcome("insertion_exits_durable", "persons/month", _F,
+            "Insertion exits to durable employment", "Sorties d'insertion vers l'emploi durable"),
+    Outcome("industrial_jobs", "jobs", _S, "Industrial jobs", "Emplois industriels", panel=True),
+    Outcome("industrial_vacancies_filled_by_insertion", "posts/month", _F,
+            "Industrial vacancies filled by insertion graduates",
+            "Postes industriels pourvus par des sortants d'insertion"),
+    Outcome("ess_industry_ties", "ties", _S, "ESS–industry ties", "Liens ESS–industrie",
+            panel=True),
+    Outcome("ess_sales_eur", "€/month", _R, "ESS sales (€/month)", "Ventes de l'ESS (€/mois)"),
+    Outcome("ess_procurement_sales_eur", "€/month", _R, "ESS public-contract sales (€/month)",
+            "Ventes de l'ESS sur marchés publics (€/mois)"),
+    Outcome("reserved_awards_eur", "€/month", _R, "Reserved lots awarded (€)",
+            "Marchés réservés attribués (€)"),
+    Outcome("mean_rent_ess_eur_m2", "€/m²/yr", _S, "Mean rent paid by the ESS (€/m²/yr)",
+            "Loyer moyen payé par l'ESS (€/m²/an)", panel=True),
+    Outcome("ess_floor_m2", "m²", _S, "ESS floor space (m²)", "Surfaces occupées par l'ESS (m²)"),
+    Outcome("trust_floor_m2", "m²", _S, "Floor leased from land trusts (m²)",
+            "Surfaces louées aux foncières solidaires (m²)"),
+    Outcome("ess_debt_eur", "€", _S, "ESS debt (€)", "Dette de l'ESS (€)"),
+    Outcome("ess_share_industrial_jobs", "share", _S, "ESS share of industrial jobs",
+            "Part de l'ESS dans l'emploi industriel"),
+    Outcome("vat_forgone_eur", "€/month", _F, "VAT forgone (€)", "TVA non perçue (€)"),
+    Outcome("public_cost_baseline_eur", "€", _C, "Baseline public cost to date (€)",
+            "Coût public de référence cumulé (€)"),
+    Outcome("public_cost_eur", "€", _C, "Public cost to date (€)", "Coût public cumulé (€)",
+            panel=True),
+)
+BY_KEY = {outcome.key: outcome for outcome in OUTCOMES}
+TOTAL = "public_cost_eur"  # the sum of the baseline's and every lever's public cost
+
+
+def recorded() -> tuple[str, ...]:
+    """The time-series columns metrics records month by month (the total is derived)."""
+    return tuple(o.key for o in OUTCOMES if o.key != TOTAL)
+
+
+def panel() -> tuple[str, ...]:
+    """The territory panel's columns."""
+    return tuple(o.key for o in OUTCOMES if o.panel)
+
+
+def of(aggregation: Aggregation) -> tuple[str, ...]:
+    return tuple(o.key for o in OUTCOMES if o.aggregation == aggregation)
