@@ -19,8 +19,15 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, open_dict
 
 from sim.config import ConfigError, compose_config, config_dir, validate
-from sim.config.compose import check_output_dir
-from sim.config.safety import INFO_FLAGS, check_overrides, first_of_sweeps, split_argv
+from sim.config.compose import check_output_dir, config_groups
+from sim.config.safety import (
+    INFO_FLAGS,
+    check_overrides,
+    first_of_sweeps,
+    split_argv,
+    sweep_params,
+    sweep_variants,
+)
 from sim.outputs import OutputWriteError, RunFolderLock
 from sim.territories import TerritorySelectionError
 
@@ -85,6 +92,10 @@ def prevalidate(argv: list[str]) -> tuple[Path, str] | None:
         return None
     key = "sweep" if multirun else "run"
     folder = check_output_dir(cfg, key)
+    if multirun:
+        swept = overrides + sweep_params(cfg, overrides)
+        for variant in sweep_variants(swept, config_groups(user_dirs)):
+            check_output_dir(compose_config(variant, keep_hydra=True, user_dirs=user_dirs), key)
     with open_dict(cfg):
         del cfg["hydra"]
     validate(cfg)

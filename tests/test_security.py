@@ -129,6 +129,14 @@ def test_scenario_files_may_set_the_documented_hydra_keys(tmp_path):
     prevalidate(["--config-dir", str(folder), "scenario=ok"])
 
 
+def test_every_swept_scenario_file_is_checked_before_a_sweep_starts(tmp_path):
+    folder = _user_dir(tmp_path, "fine", "name: fine\n")
+    (folder / "scenario" / "evil.yaml").write_text(
+        "# @package _global_\nhydra:\n  job:\n    env_set:\n      LD_PRELOAD: /x.so\n")
+    _refused(["-m", "--config-dir", str(folder), "scenario=fine,evil"], "hydra.job.env_set")
+    _refused(["-m", "hydra.job.name=ok,../../x"], "hydra.job.name")
+
+
 @pytest.mark.parametrize(("argv", "field"), [
     (["+hydra.job_logging.handlers.evil={class:logging.FileHandler,filename:/tmp/x,mode:w}"],
      "hydra.job_logging.handlers.evil.filename"),

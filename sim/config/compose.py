@@ -91,6 +91,12 @@ def compose_config(overrides: Sequence[str] = (), directory: Path | None = None,
     return cfg
 
 
+def config_groups(user_dirs: Sequence[Path] = ()) -> set[str]:
+    """Names of the config groups (folders of the project's tree and of the user's)."""
+    return {p.name for folder in (config_dir(), *user_dirs) if Path(folder).is_dir()
+            for p in Path(folder).iterdir() if p.is_dir()}
+
+
 def load_config(overrides: Sequence[str] = (), directory: Path | None = None) -> SimConfig:
     """Compose and validate: the typed config a model is built from."""
     return validate(compose_config(overrides, directory))

@@ -66,6 +66,7 @@ REFUSED_HYDRA_KEYS = {
     "hydra.job.env_set": "setting environment variables (LD_PRELOAD, PYTHONPATH...) runs code",
     "hydra.searchpath": "add config folders with --config-dir",
     "hydra.runtime": "Hydra sets these itself",
+    "hydra.mode": "use -m / --multirun",
 }
 # Folders of the operating system and of Python a run folder must never be or be inside.
 SYSTEM_DIRS = ("/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/libx32", "/proc",
@@ -222,11 +223,15 @@ def check_overrides(overrides: Sequence[str]) -> None:
     from hydra.core.override_parser.overrides_parser import OverridesParser
     from hydra.errors import HydraException
 
-    try:
-        parsed = OverridesParser.create().parse_overrides(list(overrides))
-    except HydraException as error:
-        first = next((x.strip() for x in str(error).splitlines() if x.strip()), "bad syntax")
-        raise ConfigError("overrides", f"{first}; allowed: key=value, +key=value, ~key") from None
+    parser = OverridesParser.create()
+    parsed = []
+    for line in overrides:
+        try:
+            parsed += parser.parse_overrides([line])
+        except HydraException:
+            key = line.lstrip("+~").partition("=")[0] or "overrides"
+            raise ConfigError(key[:100], f"cannot parse '{line[:80]}'; allowed: key=value, "
+                              "key='quoted text', +key=value, ~key") from None
     for override in parsed:
         key = override.key_or_group
         if override.package is not None:
@@ -235,6 +240,8 @@ def check_overrides(overrides: Sequence[str]) -> None:
         _check_hydra_key(key)
         values = list(_strings(override.value()))
         for value in values:
+            if "\x00" in value:
+                raise ConfigError(key, "a NUL character is not allowed; allowed: plain text")
             check_interpolations(key, value)
         leaf = _leaf_key(key)
         if leaf == "_target_":
@@ -324,10 +331,39 @@ def split_argv(argv: list[str]) -> tuple[list[str], list[str], list[Path]]:
     return flags, overrides, user_dirs
 
 
+def sweep_params(cfg: DictConfig, overrides: Sequence[str]) -> list[str]:
+    """The sweeps a config file declares (``hydra.sweeper.params``) and the command line does not
+    replace, as overrides."""
+    params = OmegaConf.select(cfg, "hydra.sweeper.params") or {}
+    given = {line.lstrip("+~").partition("=")[0] for line in overrides}
+    return [f"{key}={params._get_node(key)._value()}" for key in params if key not in given]
+
+
+def sweep_variants(overrides: Sequence[str], groups: Iterable[str]) -> Iterator[list[str]]:
+    """Besides a sweep's first job, one job per other value of each swept config group or
+    hydra key (``scenario=a,b``, ``hydra.job.name=x,y``): the values that load other files or
+    change what Hydra sets up per job, so that every one of them is composed and checked before
+    the sweep starts. Plain values (``seed=range(0,20)``) are checked by ``check_overrides``."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    first = first_of_sweeps(overrides)
+    structural = set(groups)
+    parsed = OverridesParser.create().parse_overrides(list(overrides))
+    for index, override in enumerate(parsed):
+        key = override.key_or_group
+        if not override.is_sweep_override() or not (
+                "/" in key or key in structural or key.startswith("hydra.")):
+            continue
+        for value in list(override.sweep_string_iterator())[1:]:
+            yield [*first[:index], f"{override.get_key_element()}={value}", *first[index + 1:]]
+
+
 # --- output folders -------------------------------------------------------------------------
 
 def check_output_root(field: str, target: Path) -> Path:
     """Refuse a run folder that is, or is inside, a system or Python installation folder."""
+    if "\x00" in str(target):
+        raise ConfigError(field, "a NUL character is not allowed; allowed: a folder path")
     resolved = Path(os.path.realpath(target))
     forbidden = [Path(p) for p in SYSTEM_DIRS] + [Path(sys.prefix), Path(sys.base_prefix)]
     if resolved == Path(resolved.anchor) or resolved == Path.home().resolve() or any(
@@ -363,6 +399,8 @@ def check_log_files(cfg: DictConfig, job_dir: Path) -> None:
                 raise ConfigError(f"{where}.filename", f"cannot be resolved ({error})") from None
             if filename is None:
                 continue
+            if "\x00" in str(filename):
+                raise ConfigError(f"{where}.filename", "a NUL character is not allowed")
             path = Path(os.path.realpath(str(filename)))
             if inside not in path.parents:
                 raise ConfigError(f"{where}.filename", f"'{filename}' is outside the run folder; "

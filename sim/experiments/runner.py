@@ -41,8 +41,20 @@ from hydra.plugins.sweeper import Sweeper
 from omegaconf import DictConfig
 
 from sim.config import ConfigError, SimConfig, config_dir, load_config
-from sim.config.compose import check_output_dir, compose_config, register_schema
-from sim.config.safety import INFO_FLAGS, check_overrides, first_of_sweeps, split_argv
+from sim.config.compose import (
+    check_output_dir,
+    compose_config,
+    config_groups,
+    register_schema,
+)
+from sim.config.safety import (
+    INFO_FLAGS,
+    check_overrides,
+    first_of_sweeps,
+    split_argv,
+    sweep_params,
+    sweep_variants,
+)
 from sim.experiments import sensitivity
 from sim.experiments.arms import BASELINE, ArmSpec, policies_override, resolve_arm
 from sim.outputs import TABLES, RunFolderLock, write_failure, write_json, write_run
@@ -169,7 +181,8 @@ def execute_run(
     Anything else found in the directory (a failed run, or one interrupted while running or
     writing: status 'running', partial or temporary files) is cleared and run again.
     """
-    run_dir.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(OSError):  # a full disk is recorded below, never raised
+        run_dir.mkdir(parents=True, exist_ok=True)
     previous = read_status(run_dir)
     ident = spec.record() | {"backend": backend}
     if (
@@ -358,6 +371,9 @@ def prevalidate(argv: list[str]) -> Path | None:
     if any(flag in INFO_FLAGS for flag in flags):
         return None
     folder = check_output_dir(cfg, "sweep")
+    swept = overrides + sweep_params(cfg, overrides)
+    for variant in sweep_variants(swept, config_groups(user_dirs)):
+        check_output_dir(compose_config(variant, keep_hydra=True, user_dirs=user_dirs), "sweep")
     if cfg.experiment.get("backend", "model") == "model":
         # A job's task overrides never include Hydra's own (`hydra.launcher.n_jobs=2`,
         # `hydra/launcher=...`): the model's config would refuse the keys of another launcher.
