@@ -1,7 +1,8 @@
 """Parameter documentation generated from the config schema, so documents and code cannot drift.
 
-    python -m sim.docs           # write docs/parameters.md, refresh the tables of docs/ODD.md
-    python -m sim.docs --check   # exit 1 if either document disagrees with the schema
+    python -m sim.docs           # write docs/parameters.md, the levers' YAML, refresh the tables
+                                 # of docs/ODD.md and docs/levers.md
+    python -m sim.docs --check   # exit 1 if a document disagrees with the schema
     python -m sim.docs --lock    # record calibrated defaults in sim/config/calibration_lock.json
 
 docs/parameters.md lists every parameter (dotted path, default, unit, range, source or assumption,
@@ -23,12 +24,15 @@ from pathlib import Path
 
 from sim.config.schema import SimConfig, default_forms
 from sim.policies import REGISTRY
+from sim.policies.base import LeverParams
 from sim.spec import plausible_range, walk
 from sim.vocabulary import LEGAL_FORMS
 
 ROOT = Path(__file__).resolve().parents[1]
 PARAMETERS = ROOT / "docs" / "parameters.md"
 ODD = ROOT / "docs" / "ODD.md"
+LEVERS = ROOT / "docs" / "levers.md"
+LEVER_CONFIGS = ROOT / "configs" / "policies"
 LOCK = Path(__file__).resolve().parent / "config" / "calibration_lock.json"
 FORMS_PREFIX = "params.population.forms."
 SECTIONS = (  # (title, prefix of the dotted paths it holds)
@@ -219,22 +223,74 @@ def odd_sections() -> dict[str, Callable[[], str]]:
 MARKER = re.compile(r"(<!-- generated:(\w+) -->\n)(.*?)(<!-- /generated:\2 -->)", re.S)
 
 
-def refresh(text: str, sections: dict[str, Callable[[], str]]) -> str:
+def refresh(text: str, sections: dict[str, Callable[[], str]], document: str = "ODD.md") -> str:
     """``text`` with every generated block rewritten; unknown or missing blocks are errors."""
     found = set()
 
     def replace(match: re.Match) -> str:
         name = match.group(2)
         if name not in sections:
-            raise ValueError(f"docs/ODD.md: unknown generated block '{name}'")
+            raise ValueError(f"docs/{document}: unknown generated block '{name}'")
         found.add(name)
         return f"{match.group(1)}{sections[name]().strip()}\n{match.group(4)}"
 
     refreshed = MARKER.sub(replace, text)
     missing = set(sections) - found
     if missing:
-        raise ValueError(f"docs/ODD.md: missing generated blocks {sorted(missing)}")
+        raise ValueError(f"docs/{document}: missing generated blocks {sorted(missing)}")
     return refreshed
+
+
+# --- levers: their YAML and their parameter tables -----------------------------------------------
+SHARED_LEVER_YAML = """\
+intensity: 1.0                      # share of full dose; 0 = off (reproduces the baseline)
+start_month: 0                      # first active month
+phase_in_months: 0                  # months of linear ramp to full intensity
+target:                             # empty lists = every territory
+  density_classes: []               # dense, intermediate, relaxed
+  archetypes: []                    # metropolis, medium_town, rural, industrial_basin
+  regions: []                       # region codes or names
+"""
+
+
+def _yaml_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(map(_yaml_value, value)) + "]"
+    return repr(value)
+
+
+def _own_lever_fields(name: str):
+    shared = {path for path, _, _ in walk(LeverParams())}
+    return [(path, value, meta) for path, value, meta in walk(REGISTRY[name].Params())
+            if path not in shared]
+
+
+def lever_yaml(name: str) -> str:
+    """``configs/policies/<name>.yaml``: the lever's declared defaults, with their units."""
+    title = (sys.modules[REGISTRY[name].__module__].__doc__ or "").strip().splitlines()[0]
+    lines = [f"# @package policies.{name}", f"# {title}",
+             f"# Ranges and sources: sim/policies/{name}.py and docs/levers.md.",
+             "# Generated from the lever's Params by python -m sim.docs: edit the module."]
+    own = [(f"{path}: {_yaml_value(value)}", meta["unit"])
+           for path, value, meta in _own_lever_fields(name)]
+    own = [f"{line.ljust(35)} # {unit}" for line, unit in own]
+    return "\n".join(lines) + "\n" + SHARED_LEVER_YAML + "\n".join(own) + "\n"
+
+
+def lever_parameter_tables() -> str:
+    parts = []
+    for name in sorted(REGISTRY):
+        rows = [(f"`{path}`", fmt(value), meta["unit"], _range(meta), _basis(meta))
+                for path, value, meta in _own_lever_fields(name)]
+        parts += [f"### `{name}`", "", table(("parameter", "default", "unit", "range",
+                                               "source or assumption"), rows), ""]
+    return "\n".join(parts).strip()
+
+
+def _refresh_levers(text: str) -> str:
+    return refresh(text, {"lever_parameters": lever_parameter_tables}, LEVERS.name)
 
 
 # --- calibration lock ----------------------------------------------------------------------------
@@ -271,8 +327,12 @@ def write_lock() -> list[str]:
 
 # --- command line --------------------------------------------------------------------------------
 def generated() -> dict[Path, str]:
-    """The two documents as the schema says they should read."""
-    return {PARAMETERS: parameters_markdown(), ODD: refresh(ODD.read_text(), odd_sections())}
+    """The documents and lever configs as the schema says they should read."""
+    documents = {PARAMETERS: parameters_markdown(),
+                 ODD: refresh(ODD.read_text(), odd_sections()),
+                 LEVERS: _refresh_levers(LEVERS.read_text())}
+    documents.update({LEVER_CONFIGS / f"{name}.yaml": lever_yaml(name) for name in REGISTRY})
+    return documents
 
 
 def main(argv: Sequence[str] | None = None) -> int:
