@@ -25,6 +25,8 @@ SMALL = {
     "seed": "range(0,2)",
     "hydra/launcher": "basic",
     "hydra.callbacks.experiment.report": "false",
+}
+SMALL_DESIGN = {  # the sensitivity experiment's design, when the example runs it
     "experiment.sensitivity.morris.trajectories": "2",
     "experiment.sensitivity.sobol.base_samples": "2",
 }
@@ -68,7 +70,8 @@ def _key(arg: str) -> str:
 def test_documented_experiment_command_runs(doc, command, tmp_path):
     args = shlex.split(command)[3:]
     keys = {_key(a) for a in args}
-    small = [f"{k}={v}" for k, v in SMALL.items() if k not in keys]
+    sizes = SMALL | (SMALL_DESIGN if "+experiment=sensitivity" in args else {})
+    small = [f"{k}={v}" for k, v in sizes.items() if k not in keys]
     if "seed" in keys:  # the example sets the seeds: keep them, build its report
         small = [s for s in small if not s.startswith("hydra.callbacks")]
     sweep = tmp_path / "sweep"

@@ -32,9 +32,10 @@ def duration(seconds: float) -> str:
 
 
 def eta_line(done: int, ran: int, total: int, elapsed: float) -> str:
-    """"[36/120] 30% · 42 s elapsed · about 1 min 38 s left" (no estimate before a run ran)."""
+    """"Progress: 36/120 runs (30%) · 42 s elapsed · about 1 min 38 s left" (no estimate before
+    a run ran). Not "[k/N] ..." like the per-run lines, which scripts count."""
     share = round(100 * done / total) if total else 0
-    line = f"[{done}/{total}] {share}% · {duration(elapsed)} elapsed"
+    line = f"Progress: {done}/{total} runs ({share}%) · {duration(elapsed)} elapsed"
     if ran and done < total:
         line += f" · about {duration(elapsed / ran * (total - done))} left"
     return line
