@@ -163,3 +163,22 @@ def test_ess_share_check_skips_regions_outside_the_run_and_sums_by_region():
     assert set(check.agrees) == {"53"}
     # one region alone is France for the model, so it cannot sit above it
     assert check.model_ratio["53"] == pytest.approx(1.0) and not check.passed
+
+
+def test_industry_multipliers_net_out_the_archetype_mix_of_each_region():
+    factors = {"industrial_basin": 1.6, "metropolis": 0.7}
+    france = load_territories("france")
+    plain = industry_multipliers(france)
+    netted = industry_multipliers(france, factors)
+    archetype = np.array([factors.get(a, 1.0) for a in france.archetype])
+    firms = archetype * netted * france.population
+    national_mean = np.average(archetype, weights=france.population)
+    for code in ("11", "32", "53"):
+        rows = france.region_code == code
+        per_inhabitant = firms[rows].sum() / france.population[rows].sum()
+        assert per_inhabitant == pytest.approx(national_mean * plain[rows][0])
+    assert firms.sum() == pytest.approx(national_mean * france.population.sum())
+    # the correction comes from France, not from the selection: a region alone gets the same
+    brittany = load_territories("region", ["53"])
+    assert industry_multipliers(brittany, factors)[0] == pytest.approx(
+        netted[france.region_code == "53"][0])

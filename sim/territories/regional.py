@@ -178,10 +178,30 @@ def form_multipliers(territories, table: tuple[Multiplier, ...] | None = None) -
     return np.stack([by_group[FORM_GROUP[form]] for form in LEGAL_FORMS])
 
 
-def industry_multipliers(territories, table: tuple[Multiplier, ...] | None = None) -> np.ndarray:
-    """The factor on ``industrial_firms_per_100k`` in each territory (before the archetype
-    multipliers, which it does not replace)."""
-    return territory_multipliers(territories.region_code, "industry", table)
+def industry_multipliers(territories, archetype_factors: Mapping[str, float] | None = None,
+                         table: tuple[Multiplier, ...] | None = None) -> np.ndarray:
+    """The factor on ``industrial_firms_per_100k`` in each territory, on top of the archetype
+    multipliers (``archetype_factors``: archetype -> multiplier, 1.0 for the others).
+
+    Given the archetype factors, a region's factor is divided by its population-weighted mean
+    archetype factor over the national one (both over all French EPCIs, whatever the
+    selection), so that archetypes only redistribute firms *within* a region and the region's
+    industrial firms per inhabitant are the national ones times its multiplier: stacked
+    without it, old industrial basins and metropolises would push Hauts-de-France or Grand Est
+    ~10 % above their Insee figure and Île-de-France ~15 % below it."""
+    factor = territory_multipliers(territories.region_code, "industry", table)
+    if not archetype_factors:
+        return factor
+    from sim.territories.real import national
+
+    france = national()
+    archetype = np.array([archetype_factors.get(a, 1.0) for a in france.archetype.tolist()])
+    codes, inverse = np.unique(france.region_code, return_inverse=True)
+    regional = (np.bincount(inverse, weights=archetype * france.population)
+                / np.bincount(inverse, weights=france.population))
+    national_mean = np.average(archetype, weights=france.population)
+    correction = dict(zip(codes.tolist(), (national_mean / regional).tolist(), strict=True))
+    return factor * np.array([correction.get(str(c), 1.0) for c in territories.region_code])
 
 
 @dataclass(frozen=True)
