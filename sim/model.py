@@ -28,7 +28,6 @@ from sim.month import Month
 from sim.policies import REGISTRY
 from sim.rng import RandomStreams
 from sim.scenario import scenario_at
-from sim.vocabulary import LEGAL_FORMS, FloorStock, TieKind
 from sim.world import build_world
 
 
@@ -190,59 +189,12 @@ class EcosystemModel(mesa.Model):
     def month_accounts(self) -> dict:
         return self.now.accounts
 
-    # --- helpers used by levers, metrics and the dashboard ------------------------------------
-    def territory_mask(self, target) -> np.ndarray:
-        """1.0 for territories a lever's targeting reaches, else 0.0."""
-        t = self.territories
-        mask = np.ones(len(t), dtype=bool)
-        if target.density_classes:
-            mask &= np.isin(t.density_class, target.density_classes)
-        if target.archetypes:
-            mask &= np.isin(t.archetype, target.archetypes)
-        if target.regions:
-            wanted = [str(r) for r in target.regions]
-            mask &= np.isin(t.region_code, wanted) | np.isin(t.region, wanted)
-        return mask.astype(float)
-
+    # --- what the dashboard inspects -------------------------------------------------------------
     def enterprise_snapshot(self, row: int) -> dict:
-        w = self.world
-        e, s, ties = w.enterprises, w.sites, w.ties.table
-        sites = np.flatnonzero((s.enterprise == row) & s.open)
-        codes = w.territories.codes
-        events = self.events.frame(codes)
-        history = events[events.agent == row].tail(20)
-        customers = np.flatnonzero(ties.active & (ties.enterprise == row))
-        return {
-            "row": row, "alive": bool(e.alive[row]), "legal_form": LEGAL_FORMS[e.form[row]],
-            "territory": str(codes[e.territory[row]]),
-            "territory_name": str(w.territories.names[e.territory[row]]),
-            "founded_month": int(e.founded[row]), "cash_eur": float(w.ledger.cash(row)),
-            "debt_eur": float(e.debt[row]), "permanent": int(e.permanent[row]),
-            "insertion": int(e.insertion[row]), "adapted": int(e.adapted[row]),
-            "capacity_eur_month": float(e.capacity[row]), "sales_eur_month": float(e.sales[row]),
-            "floor_m2": float(w.ledger.site_floor[sites].sum()),
-            "rent_eur_month": float(e.rent_month[row]),
-            "sites": [{"territory": str(codes[s.territory[i]]),
-                       "floor_m2": float(w.ledger.site_floor[i]),
-                       "landlord": "land trust" if s.stock[i] == FloorStock.TRUST else "private",
-                       "rent_eur_m2_yr": float(s.rent_m2_yr[i])} for i in sites],
-            "customers": [int(ties.firm[i]) for i in customers],
-            "scaled_up": bool(e.scaled_up[row]),
-            "history": history.to_dict("records"),
-        }
+        return ess.snapshot(self, row)
 
     def ties_frame(self) -> pd.DataFrame:
-        w = self.world
-        ties = w.ties.table
-        live = np.flatnonzero(ties.active)
-        kinds = np.array([kind.name.lower() for kind in TieKind])
-        return pd.DataFrame({
-            "firm": ties.firm[live], "enterprise": ties.enterprise[live],
-            "kind": kinds[ties.kind[live]], "trust": ties.trust[live],
-            "firm_territory": w.territories.codes[w.firms.territory[ties.firm[live]]],
-            "enterprise_territory": w.territories.codes[
-                w.enterprises.territory[ties.enterprise[live]]],
-        })
+        return self.world.ties.frame(self.world.territories.codes)
 
     def timeseries_frame(self) -> pd.DataFrame:
         return self.metrics.timeseries_frame()

@@ -22,7 +22,7 @@ from sim.events import EventKind, Labelled
 from sim.ledger import Sector
 from sim.markets import credit, premises
 from sim.state import among
-from sim.vocabulary import LEGAL_FORMS, SECTORS
+from sim.vocabulary import LEGAL_FORMS, SECTORS, FloorStock
 
 OWN, EQUITY, LOAN, REFUSED = 0, 1, 2, 3  # how an expansion is funded
 
@@ -54,7 +54,36 @@ class ESSEnterprise(mesa.Agent):
 
     def describe(self) -> dict:
         """Everything an inspector shows: premises, lease, cash, staff, customers, history."""
-        return self.model.enterprise_snapshot(self.row)
+        return snapshot(self.model, self.row)
+
+
+def snapshot(m, row: int) -> dict:
+    """One enterprise as the dashboard's inspector shows it."""
+    w = m.world
+    e, s, ties = w.enterprises, w.sites, w.ties.table
+    sites = np.flatnonzero((s.enterprise == row) & s.open)
+    codes = w.territories.codes
+    events = m.events.frame(codes)
+    history = events[events.agent == row].tail(20)
+    customers = np.flatnonzero(ties.active & (ties.enterprise == row))
+    return {
+        "row": row, "alive": bool(e.alive[row]), "legal_form": LEGAL_FORMS[e.form[row]],
+        "territory": str(codes[e.territory[row]]),
+        "territory_name": str(w.territories.names[e.territory[row]]),
+        "founded_month": int(e.founded[row]), "cash_eur": float(w.ledger.cash(row)),
+        "debt_eur": float(e.debt[row]), "permanent": int(e.permanent[row]),
+        "insertion": int(e.insertion[row]), "adapted": int(e.adapted[row]),
+        "capacity_eur_month": float(e.capacity[row]), "sales_eur_month": float(e.sales[row]),
+        "floor_m2": float(w.ledger.site_floor[sites].sum()),
+        "rent_eur_month": float(e.rent_month[row]),
+        "sites": [{"territory": str(codes[s.territory[i]]),
+                   "floor_m2": float(w.ledger.site_floor[i]),
+                   "landlord": "land trust" if s.stock[i] == FloorStock.TRUST else "private",
+                   "rent_eur_m2_yr": float(s.rent_m2_yr[i])} for i in sites],
+        "customers": [int(ties.firm[i]) for i in customers],
+        "scaled_up": bool(e.scaled_up[row]),
+        "history": history.to_dict("records"),
+    }
 
 
 # --- staff, capacity, costs ----------------------------------------------------------------------

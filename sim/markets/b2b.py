@@ -17,6 +17,7 @@ functions ``discover_suppliers`` and ``update_trust`` make, feed and lose them.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from sim.events import EventKind, Labelled
 from sim.grouping import GroupIndex
@@ -62,6 +63,19 @@ class TieGraph:
         np.subtract.at(self.firms.ess_ties, ties.firm[tie_idx], 1)
         ent = ties.enterprise[tie_idx]
         events.record(month, EventKind.TIE_LOST, ent, self.enterprises.territory[ent])
+
+    def frame(self, territory_codes: np.ndarray) -> pd.DataFrame:
+        """The active ties, for inspection: firm, enterprise, kind, trust and both territories."""
+        ties = self.table
+        live = np.flatnonzero(ties.active)
+        kinds = np.array([kind.name.lower() for kind in TieKind])
+        return pd.DataFrame({
+            "firm": ties.firm[live], "enterprise": ties.enterprise[live],
+            "kind": kinds[ties.kind[live]], "trust": ties.trust[live],
+            "firm_territory": territory_codes[self.firms.territory[ties.firm[live]]],
+            "enterprise_territory": territory_codes[
+                self.enterprises.territory[ties.enterprise[live]]],
+        })
 
     def count_by_enterprise(self) -> np.ndarray:
         ties = self.table

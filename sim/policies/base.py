@@ -46,6 +46,19 @@ class Targeting:
     regions: list[str] = param(
         [], unit="region codes or names", assumption="targeting")
 
+    def mask(self, territories) -> np.ndarray:
+        """1.0 for the territories the targeting reaches, else 0.0."""
+        t = territories
+        reached = np.ones(len(t), dtype=bool)
+        if self.density_classes:
+            reached &= np.isin(t.density_class, self.density_classes)
+        if self.archetypes:
+            reached &= np.isin(t.archetype, self.archetypes)
+        if self.regions:
+            wanted = [str(r) for r in self.regions]
+            reached &= np.isin(t.region_code, wanted) | np.isin(t.region, wanted)
+        return reached.astype(float)
+
 
 @dataclass
 class LeverParams:
@@ -71,7 +84,7 @@ class Policy:
     def __init__(self, params: LeverParams, model):
         self.params = params
         self.model = model
-        self.mask = model.territory_mask(params.target)
+        self.mask = params.target.mask(model.world.territories)
         self.cost_total = 0.0
         self.reached_total = 0
         self._reached = np.zeros(0, dtype=bool)
