@@ -17,7 +17,7 @@ from pathlib import Path
 from omegaconf import OmegaConf
 
 from sim.config import ConfigError
-from sim.config.safety import check_tree
+from sim.config.safety import check_output_root, check_tree
 from sim.outputs import RunFolderLock, verify_outputs
 
 MAX_MANIFEST_BYTES = 16 * 1024 * 1024  # a national run's manifest is about 20 KB
@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"on disk  {state:9}  {name}")
         matches = {}
         if not args.verify_only:
-            claim = RunFolderLock(out, "--out")
+            claim = RunFolderLock(check_output_root("--out", out), "--out")
             try:
                 matches = replay(args.manifest, out)
             finally:

@@ -121,6 +121,31 @@ def test_scenario_files_cannot_set_hydra_keys(tmp_path, content, field):
     assert "allowed" in message
 
 
+@pytest.mark.parametrize(("group", "content", "field"), [
+    ("hydra/job_logging", "version: 1\nhandlers:\n  f:\n    class: logging.FileHandler\n"
+     "    filename: /tmp/elsewhere.log\nroot:\n  handlers: [f]\n", "hydra.job_logging"),
+    ("hydra/launcher", "_target_: sim.model.np.savetxt\n", "hydra.launcher._target_"),
+])
+def test_a_users_config_chosen_for_a_hydra_group_is_refused(tmp_path, group, content, field):
+    folder = _user_dir(tmp_path, "mine", content, group=group)
+    _refused(["--config-dir", str(folder), f"{group}=mine"], field)
+
+
+def test_a_manifest_cannot_bring_a_resolver_or_write_into_a_system_folder(tmp_path, capsys):
+    from sim.api import run_to_directory
+    from sim.config import compose_config
+    from sim.replay import main as replay_main
+
+    run_to_directory(compose_config(TINY), tmp_path / "run")
+    manifest = json.loads((tmp_path / "run" / "manifest.json").read_text())
+    manifest["config"]["territory"]["label"] = "${oc.env:HOME}"
+    (tmp_path / "run" / "evil.json").write_text(json.dumps(manifest))
+    assert replay_main([str(tmp_path / "run" / "evil.json"), "--out", str(tmp_path / "x")]) == 2
+    assert "oc.env" in capsys.readouterr().err
+    assert replay_main([str(tmp_path / "run" / "manifest.json"), "--out", "/usr/ess_x"]) == 2
+    assert not Path("/usr/ess_x").exists()
+
+
 def test_scenario_files_may_set_the_documented_hydra_keys(tmp_path):
     folder = _user_dir(tmp_path, "ok", "# @package _global_\ndefaults:\n"
                        "  - override /hydra/launcher: joblib\nhydra:\n  sweep:\n"
