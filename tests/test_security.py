@@ -82,6 +82,7 @@ def _one_line_error(done: subprocess.CompletedProcess, code: int = 2) -> str:
     "hydra._internal.utils._locate",
     "hydra_plugins.hydra_ray_launcher.ray_aws_launcher.RayAWSLauncher",
     "sim..model",
+    "sim.experiments.__main__.main",  # importing it would start a sweep
 ])
 def test_targets_resolve_to_an_allowed_callable_or_are_refused(target):
     with pytest.raises(ConfigError, match="not allowed"):
@@ -95,6 +96,15 @@ def test_targets_resolve_to_an_allowed_callable_or_are_refused(target):
 ])
 def test_the_project_targets_are_allowed(target):
     check_target("x._target_", target)
+
+
+def test_checking_a_target_imports_no_module_outside_the_allowed_ones():
+    before = set(sys.modules)
+    for target in ("sim.experiments.__main__.main", "antigravity.x", "sim.dashboard.app.x"):
+        with pytest.raises(ConfigError):
+            check_target("x._target_", target)
+    assert not {"sim.experiments.__main__", "antigravity", "sim.dashboard.app"} & (
+        set(sys.modules) - before)
 
 
 def test_the_savetxt_exploit_from_a_scenario_file_is_refused(tmp_path):

@@ -19,9 +19,11 @@ ran at the next Python start). Before anything is instantiated:
 from __future__ import annotations
 
 import copy
+import importlib
 import os
 import re
 import sys
+import types
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
@@ -45,8 +47,9 @@ ALLOWED_CALLABLES = frozenset({
     ("hydra_plugins.ess_sim.resilient_submitit_launcher", "ResilientSubmititSlurmLauncher"),
     ("sim.experiments.callbacks", "ExperimentCallback"),
 })
-# Only these packages are imported to resolve a target: naming any other is refused unimported.
-TARGET_ROOTS = frozenset(module.split(".")[0] for module, _ in ALLOWED_CALLABLES)
+# Only these modules are imported to resolve a target: naming any other is refused unimported.
+IMPORTABLE = frozenset(".".join(module.split(".")[:n]) for module, _ in ALLOWED_CALLABLES
+                       for n in range(1, module.count(".") + 2))
 # the project's own resolvers (naming an arm, counting a design's rows, slugs) and Hydra's
 ALLOWED_RESOLVERS = frozenset({"now", "hydra", "ess_arm_from_policies", "ess_design_range",
                                "ess_slug"})
@@ -96,20 +99,36 @@ OmegaConf.register_new_resolver("ess_slug", slug, replace=True)
 
 def check_target(path: str, target: object) -> None:
     """Refuse a ``_target_`` unless it resolves, as Hydra resolves it, to an allowed callable."""
-    from hydra._internal.utils import _locate
-
     text = str(target)
     allowed = ", ".join(sorted(f"{m}.{q}" for m, q in ALLOWED_CALLABLES))
     refused = ConfigError(path, f"target '{text}' is not allowed; allowed: {allowed}")
-    if text.split(".")[0] not in TARGET_ROOTS:
-        raise refused
     try:
-        obj = _locate(text)
-    except Exception:
+        obj = _locate_importing_only_allowed(text)
+        ident = (getattr(obj, "__module__", None), getattr(obj, "__qualname__", None))
+        if ident not in ALLOWED_CALLABLES or _locate_importing_only_allowed(
+                ".".join(ident)) is not obj:
+            raise refused
+    except (ImportError, AttributeError, ValueError):
         raise refused from None
-    ident = (getattr(obj, "__module__", None), getattr(obj, "__qualname__", None))
-    if ident not in ALLOWED_CALLABLES or _locate(".".join(ident)) is not obj:
-        raise refused
+
+
+def _locate_importing_only_allowed(text: str) -> object:
+    """Hydra's ``_locate`` (attribute first, else import the submodule), importing only the
+    modules that define allowed callables and their packages: naming any other module, even
+    one with import-time effects (``sim.experiments.__main__`` starts a sweep), imports
+    nothing."""
+    parts = text.split(".")
+    if not all(parts) or parts[0] not in IMPORTABLE:
+        raise ValueError(text)
+    obj = importlib.import_module(parts[0])
+    for index, part in enumerate(parts[1:], start=2):
+        if hasattr(obj, part):
+            obj = getattr(obj, part)
+        elif isinstance(obj, types.ModuleType) and ".".join(parts[:index]) in IMPORTABLE:
+            obj = importlib.import_module(".".join(parts[:index]))
+        else:
+            raise AttributeError(text)
+    return obj
 
 
 def check_interpolations(path: str, text: object) -> None:
