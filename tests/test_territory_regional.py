@@ -12,6 +12,7 @@ from sim.territories.regional import (
     calibration_table,
     ess_jobs_by_region,
     ess_share_check,
+    ess_share_check_over_seeds,
     form_multipliers,
     industry_multipliers,
     industry_region_multipliers,
@@ -182,3 +183,12 @@ def test_industry_multipliers_net_out_the_archetype_mix_of_each_region():
     brittany = load_territories("region", ["53"])
     assert industry_multipliers(brittany, factors)[0] == pytest.approx(
         netted[france.region_code == "53"][0])
+
+
+def test_ess_share_check_over_seeds_averages_jobs_and_counts_passing_seeds():
+    good = {"53": 130.0, "52": 120.0, "11": 150.0, "94": 7.0, "84": 100.0}
+    bad = {"53": 150.0, "52": 150.0, "11": 300.0, "94": 10.0, "84": 100.0}
+    check, passing = ess_share_check_over_seeds([good, good, bad], OBSERVED, EMPLOYMENT)
+    assert passing == pytest.approx(2 / 3)
+    mean = {c: (2 * good[c] + bad[c]) / 3 for c in good}
+    assert check.model_ratio == ess_share_check(mean, OBSERVED, EMPLOYMENT).model_ratio
