@@ -78,7 +78,7 @@ SYSTEM_DIRS = ("/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/li
 # Limits on a user's config files: far above any real scenario (the shipped ones are < 4 KB)
 MAX_FILE_BYTES = 256 * 1024
 MAX_YAML_NODES = 100_000  # after alias expansion: a "billion laughs" file stops here
-MAX_USER_FILES = 2_000
+MAX_USER_FILES = 2_000  # files and folders under a --config-dir
 JOB_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}")
 UNSAFE_FOR_FOLDER_NAMES = re.compile(r"[^A-Za-z0-9_.+=-]+")
 
@@ -137,11 +137,11 @@ def check_interpolations(path: str, text: object) -> None:
     if not isinstance(text, str) or "${" not in text:
         return
     try:
-        tree = grammar_parser.parse(text)
-    except GrammarParseError:
+        names = list(_resolver_names(grammar_parser.parse(text)))
+    except (GrammarParseError, RecursionError):
         raise ConfigError(path, f"malformed interpolation in '{text[:80]}'; allowed: "
                           "${other.key} or ${resolver:args}") from None
-    for name in _resolver_names(tree):
+    for name in names:
         if name is None:
             raise ConfigError(path, "a resolver name built from an interpolation is not "
                               f"allowed; allowed: {', '.join(sorted(ALLOWED_RESOLVERS))}")
@@ -247,7 +247,7 @@ def check_overrides(overrides: Sequence[str]) -> None:
     for line in overrides:
         try:
             parsed += parser.parse_overrides([line])
-        except HydraException:
+        except (HydraException, RecursionError):
             key = line.lstrip("+~").partition("=")[0] or "overrides"
             raise ConfigError(key[:100], f"cannot parse '{line[:80]}'; allowed: key=value, "
                               "key='quoted text', +key=value, ~key") from None
@@ -434,15 +434,16 @@ def check_log_files(cfg: DictConfig, job_dir: Path) -> None:
 def check_user_files(directory: Path) -> None:
     """Scan a user's config folder before Hydra reads it: every YAML file is small, text, valid
     YAML, and its aliases do not expand into a bomb."""
-    count = 0
-    for path in sorted(directory.rglob("*")):
-        if path.suffix not in (".yaml", ".yml") or not path.is_file():
-            continue
-        count += 1
-        if count > MAX_USER_FILES:
-            raise ConfigError("--config-dir", f"more than {MAX_USER_FILES} YAML files under "
+    seen = 0
+    for folder, subfolders, files in os.walk(directory):  # symbolic links not followed
+        seen += len(files) + len(subfolders)
+        if seen > MAX_USER_FILES:
+            raise ConfigError("--config-dir", f"more than {MAX_USER_FILES} files under "
                               f"{directory}; allowed: a folder of scenario files")
-        check_yaml_file(path)
+        for name in sorted(files):
+            path = Path(folder) / name
+            if path.suffix in (".yaml", ".yml") and path.is_file():
+                check_yaml_file(path)
 
 
 def check_yaml_file(path: Path) -> None:
@@ -459,13 +460,20 @@ def check_yaml_file(path: Path) -> None:
         raise ConfigError("config file", f"{path} is not a text file; allowed: UTF-8 YAML")
     try:
         documents = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+    except RecursionError:
+        raise ConfigError("config file", f"{path} is nested too deeply; allowed: a plain "
+                          "scenario file") from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"{path}, line {mark.line + 1}" if mark else str(path)
         problem = getattr(error, "problem", None) or type(error).__name__
         raise ConfigError("config file", f"broken YAML in {where}: {problem}") from None
     sizes: dict[int, int] = {}
-    if sum(_expanded_size(doc, sizes) for doc in documents if doc is not None) > MAX_YAML_NODES:
+    try:
+        total = sum(_expanded_size(doc, sizes) for doc in documents if doc is not None)
+    except RecursionError:
+        total = MAX_YAML_NODES + 1
+    if total > MAX_YAML_NODES:
         raise ConfigError("config file", f"{path}: its aliases expand to more than "
                           f"{MAX_YAML_NODES:,} values; allowed: a plain scenario file")
 
