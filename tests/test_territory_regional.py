@@ -10,6 +10,7 @@ from sim.territories.regional import (
     GROUPS,
     STRUCTURE_GROUPS,
     calibration_table,
+    departement_multipliers,
     ess_jobs_by_region,
     ess_share_check,
     ess_share_check_over_seeds,
@@ -79,7 +80,7 @@ def test_shipped_table_covers_every_region_and_group_with_sources_or_fallbacks()
     regions = set(region_populations())
     assert len(regions) == 18
     for group in GROUPS:
-        rows = [m for m in table if m.group == group]
+        rows = [m for m in table if m.group == group and not m.departement]
         assert {m.region_code for m in rows} == regions, group
         for m in rows:
             assert 0 < m.low <= m.value <= m.high, m
@@ -91,7 +92,7 @@ def test_shipped_table_covers_every_region_and_group_with_sources_or_fallbacks()
 def test_shipped_table_keeps_the_national_density(group):
     population = region_populations()
     weighted = sum(population[m.region_code] * m.value for m in calibration_table()
-                   if m.group == group)
+                   if m.group == group and not m.departement)
     assert weighted / sum(population.values()) == pytest.approx(1.0, abs=1e-9)
 
 
@@ -122,7 +123,7 @@ def test_territory_multipliers_follow_each_territory_region():
     assert np.array_equal(forms[LEGAL_FORMS.index("SCOP")], forms[LEGAL_FORMS.index("SCIC")])
     industry = industry_multipliers(territories)
     assert industry[breton].min() > industry[~breton].max()
-    low = territory_multipliers(territories.region_code, "industry", bound="low")
+    low = territory_multipliers(territories, "industry", bound="low")
     assert (low < industry).all()
 
 
@@ -131,7 +132,7 @@ def test_synthetic_territories_keep_the_national_density():
     assert (form_multipliers(territories) == 1.0).all()
     assert (industry_multipliers(territories) == 1.0).all()
     with pytest.raises(ValueError, match="allowed: insertion"):
-        territory_multipliers(territories.region_code, "farms")
+        territory_multipliers(territories, "farms")
     assert set(STRUCTURE_GROUPS) < set(GROUPS)
 
 
@@ -192,3 +193,30 @@ def test_ess_share_check_over_seeds_averages_jobs_and_counts_passing_seeds():
     assert passing == pytest.approx(2 / 3)
     mean = {c: (2 * good[c] + bad[c]) / 3 for c in good}
     assert check.model_ratio == ess_share_check(mean, OBSERVED, EMPLOYMENT).model_ratio
+
+
+def test_departement_figures_refine_their_region_and_keep_its_total():
+    regional = structure_multipliers([_row("insertion", "A", 50), _row("insertion", "B", 15)],
+                                     POPULATION)  # A at 1.0, B at 0.5
+    rows = [{"group": "insertion", "departement": "a1", "region_code": "A", "count": "20",
+             "national_count": "100", "rel_uncertainty": "0.1", "year": "2024",
+             "source_url": "https://example.org", "table_or_page": "t"}]
+    out = departement_multipliers(rows, regional, {"a1": 10.0, "a2": 40.0, "B": 30.0,
+                                                   "C": 20.0}, POPULATION)
+    by = {m.departement: m for m in out}
+    assert by["a1"].value == pytest.approx(0.2 / 0.1)
+    # region A keeps 1.0 x 50 inhabitants: (50 - 2.0 x 10) / 40 = 0.75, in the observed range
+    assert by["rest"].value == pytest.approx(0.75) and by["rest"].region_code == "A"
+    assert by["rest"].basis.startswith("fallback: residual within the region")
+
+
+def test_shipped_departements_sharpen_nouvelle_aquitaine_without_moving_it():
+    na = load_territories("region", ["75"])
+    insertion = territory_multipliers(na, "insertion")
+    creuse, gironde = na.departement == "23", na.departement == "33"
+    assert insertion[creuse].min() > 1.5 > 1.0 > insertion[gironde].max()
+    region = next(m for m in calibration_table()
+                  if (m.group, m.region_code, m.departement) == ("insertion", "75", ""))
+    assert np.average(insertion, weights=na.population) == pytest.approx(region.value, rel=1e-3)
+    # other groups are untouched by the insertion figures of départements
+    assert len(set(territory_multipliers(na, "cooperative").tolist())) == 1

@@ -6,7 +6,7 @@ Prepared, not yet wired into the model: :func:`form_multipliers` and
 per-inhabitant densities of the schema (``per_100k_inhabitants`` of each form,
 ``industrial_firms_per_100k``) would be multiplied (docs/regional_calibration.md says where).
 
-The figures are in ``data/regional_structures.csv`` and ``data/regional_industry.csv``, each row
+The figures are in ``data/regional_*.csv``, each row
 with its source, table or page and year; nothing is estimated there. From them:
 
 * Structures (groups ``insertion`` EI/ACI/AI/ETTI, ``adapted`` EA, ``cooperative`` SCOP/SCIC,
@@ -15,7 +15,9 @@ with its source, table or page and year; nothing is estimated there. From them:
   the shipped EPCI table. A region without a figure gets the *residual*: the density left by the
   national count once the observed regions are taken out, so that the national total (the
   schema's calibration) is kept; clipped to the observed multipliers' range. A group without any
-  regional figure (``association``) stays at the national density.
+  regional figure (``association``) stays at the national density. A département figure
+  (``data/regional_departements.csv``) refines its région the same way: its own multiplier, and
+  the residual that keeps the région's multiplier for the région's other départements.
 * Industry: ``multiplier = industrial jobs per inhabitant / the same over all observed regions``,
   industrial jobs being the Insee industry share x salaried employment. A region without a figure
   (Martinique, La Réunion, Mayotte) stays at 1, which keeps the national mean at 1.
@@ -60,6 +62,9 @@ class Multiplier:
     basis: str
     """``observed`` (from ``source``), or which fallback was used."""
     source: str
+    departement: str = ""
+    """Empty for a whole region; a département code for a département figure; ``rest`` for the
+    région's départements without a figure once some have one."""
 
 
 def read_rows(name: str) -> list[dict[str, str]]:
@@ -148,33 +153,85 @@ def industry_region_multipliers(rows: list[Mapping[str, str]],
     return sorted(out, key=lambda m: m.region_code)
 
 
+def departement_populations() -> dict[str, float]:
+    """Inhabitants per département code (an EPCI counts in the département holding most of its
+    population), summed over the shipped EPCI table."""
+    from sim.territories.real import national
+
+    table = national()
+    codes, inverse = np.unique(table.departement, return_inverse=True)
+    totals = np.bincount(inverse, weights=table.population)
+    return dict(zip(codes.tolist(), totals.tolist(), strict=True))
+
+
+def departement_multipliers(rows: list[Mapping[str, str]], regional: list[Multiplier],
+                            departements: Mapping[str, float],
+                            regions: Mapping[str, float]) -> list[Multiplier]:
+    """Département figures refine their region: each observed département gets its own
+    multiplier (as a region would), and the région's other départements share the residual
+    that keeps the région's multiplier (``departement == "rest"``), clipped to the group's
+    observed range."""
+    national_population = sum(departements.values())
+    of_region = {(m.group, m.region_code): m for m in regional if not m.departement}
+    observed = [m for m in regional if m.basis == "observed"]
+    out = []
+    for row in rows:
+        value = (float(row["count"]) / float(row["national_count"])) / (
+            departements[row["departement"]] / national_population)
+        spread = float(row["rel_uncertainty"])
+        out.append(Multiplier(row["region_code"], row["group"], value, value * (1 - spread),
+                              value * (1 + spread), "observed",
+                              f"{row['source_url']} ({row['table_or_page']}, {row['year']})",
+                              row["departement"]))
+    for group, region in sorted({(m.group, m.region_code) for m in out}):
+        inside = [m for m in out if (m.group, m.region_code) == (group, region)]
+        whole = of_region[group, region]
+        covered = sum(departements[m.departement] for m in inside)
+        rest = (whole.value * regions[region] - sum(
+            m.value * departements[m.departement] for m in inside)) / (regions[region] - covered)
+        values = [m.value for m in observed + out if m.group == group]
+        clipped = float(np.clip(rest, min(values), max(values)))
+        basis = ("fallback: residual within the region, keeping its multiplier"
+                 + (f" ({rest:.2f}, clipped to the observed range)" if clipped != rest else ""))
+        out.append(Multiplier(region, group, clipped, min(whole.low, clipped),
+                              max(whole.high, clipped), basis, "", "rest"))
+    return out
+
+
 @cache
 def calibration_table() -> tuple[Multiplier, ...]:
-    """Every region x group multiplier, from the shipped figures and populations."""
+    """Every region x group multiplier, then the département refinements, from the shipped
+    figures and populations."""
     population = region_populations()
-    return (*structure_multipliers(read_rows("regional_structures.csv"), population),
-            *industry_region_multipliers(read_rows("regional_industry.csv"), population))
+    regional = structure_multipliers(read_rows("regional_structures.csv"), population)
+    return (*regional,
+            *industry_region_multipliers(read_rows("regional_industry.csv"), population),
+            *departement_multipliers(read_rows("regional_departements.csv"), regional,
+                                     departement_populations(), population))
 
 
-def territory_multipliers(region_code: np.ndarray, group: str,
-                          table: tuple[Multiplier, ...] | None = None,
+def territory_multipliers(territories, group: str, table: tuple[Multiplier, ...] | None = None,
                           bound: str = "value") -> np.ndarray:
-    """The multiplier of ``group`` for each territory, given its region code; 1.0 for a region
-    the table does not know (synthetic territories). ``bound`` is ``value``, ``low`` or
-    ``high`` (the sensitivity analysis' range)."""
+    """The multiplier of ``group`` for each territory: its département's when the table has
+    one, else its région's (the région's ``rest`` once some of its départements have their
+    own); 1.0 for a region the table does not know (synthetic territories). ``bound`` is
+    ``value``, ``low`` or ``high`` (the sensitivity analysis' range)."""
     if group not in GROUPS:
         raise ValueError(f"unknown group {group!r}; allowed: {', '.join(GROUPS)}")
-    by_region = {m.region_code: getattr(m, bound)
-                 for m in (table if table is not None else calibration_table())
-                 if m.group == group}
-    return np.array([by_region.get(str(c), 1.0) for c in region_code], dtype=np.float64)
+    rows = [m for m in (table if table is not None else calibration_table()) if m.group == group]
+    by_region = {m.region_code: getattr(m, bound) for m in rows if not m.departement}
+    by_region |= {m.region_code: getattr(m, bound) for m in rows if m.departement == "rest"}
+    by_departement = {m.departement: getattr(m, bound) for m in rows
+                      if m.departement not in ("", "rest")}
+    return np.array([by_departement.get(str(d), by_region.get(str(r), 1.0))
+                     for r, d in zip(territories.region_code, territories.departement,
+                                     strict=True)], dtype=np.float64)
 
 
 def form_multipliers(territories, table: tuple[Multiplier, ...] | None = None) -> np.ndarray:
     """(forms in ``LEGAL_FORMS`` order, territories): the factor on each form's national density
     ``per_100k_inhabitants`` in each territory."""
-    by_group = {g: territory_multipliers(territories.region_code, g, table)
-                for g in STRUCTURE_GROUPS}
+    by_group = {g: territory_multipliers(territories, g, table) for g in STRUCTURE_GROUPS}
     return np.stack([by_group[FORM_GROUP[form]] for form in LEGAL_FORMS])
 
 
@@ -189,7 +246,7 @@ def industry_multipliers(territories, archetype_factors: Mapping[str, float] | N
     industrial firms per inhabitant are the national ones times its multiplier: stacked
     without it, old industrial basins and metropolises would push Hauts-de-France or Grand Est
     ~10 % above their Insee figure and Île-de-France ~15 % below it."""
-    factor = territory_multipliers(territories.region_code, "industry", table)
+    factor = territory_multipliers(territories, "industry", table)
     if not archetype_factors:
         return factor
     from sim.territories.real import national
