@@ -165,12 +165,17 @@ def owner_marker(directory: Path) -> Path | None:
     return None
 
 
-def ensure_owned(directory: Path, field: str = "output folder") -> Path:
-    """Create ``directory`` and mark it as a run folder, or accept it when it is already one (or
-    inside one) or is empty; refuse a folder holding files this program did not write."""
+def ensure_owned(directory: Path, field: str = "output folder", reuse: bool = True) -> Path:
+    """Create ``directory`` and mark it as a run folder, or accept it when it is empty or already
+    a run folder (or inside one) and ``reuse`` allows writing over an earlier run's files; refuse
+    a folder holding files this program did not write. Returns the marker."""
     directory = directory.absolute()
     marker = owner_marker(directory)
     if marker is not None:
+        if not reuse and directory.is_dir() and any(
+                entry.name != MARKER for entry in directory.iterdir()):
+            raise ConfigError(field, f"'{directory}' holds an earlier run's files; allowed: a "
+                              "new or empty folder")
         directory.mkdir(parents=True, exist_ok=True)
         return marker
     directory.mkdir(parents=True, exist_ok=True)
@@ -178,7 +183,7 @@ def ensure_owned(directory: Path, field: str = "output folder") -> Path:
         raise ConfigError(field, f"'{directory}' is not a folder; allowed: a new folder")
     if any(entry.name != MARKER for entry in directory.iterdir()):
         raise ConfigError(field, f"'{directory}' already holds files this program did not "
-                             "write; allowed: a new or empty folder, or an earlier run's")
+                          "write; allowed: a new or empty folder")
     try:
         fd = os.open(directory / MARKER, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
     except FileExistsError:
@@ -191,20 +196,36 @@ def ensure_owned(directory: Path, field: str = "output folder") -> Path:
 
 class RunFolderLock:
     """Exclusive use of a run folder for this process's lifetime (or until ``release``): a second
-    run into the same folder, in any process, is refused while this one holds it."""
+    run into the same folder, in any process, is refused while this one holds it. ``reuse``:
+    whether an earlier, finished run's folder may be written over (a sweep's resume)."""
 
-    def __init__(self, directory: Path, field: str):
+    def __init__(self, directory: Path, field: str, reuse: bool = False):
         self.directory = directory.absolute()
-        marker = ensure_owned(self.directory, field)
+        existing = owner_marker(self.directory)
+        self._file = None
+        if existing is not None:
+            self._lock(existing, field)  # busy: "in use" says more than "holds files"
+        try:
+            marker = ensure_owned(self.directory, field, reuse)
+            if self._file is None or Path(self._file.name) != marker:
+                self.release()
+                self._lock(marker, field)
+        except BaseException:
+            self.release()
+            raise
+
+    def _lock(self, marker: Path, field: str) -> None:
         self._file = open(marker, "a")  # noqa: SIM115 - held open: the lock lives with it
         try:
             fcntl.flock(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             self._file.close()
-            raise ConfigError(field, f"'{directory}' is in use by another run; allowed: a "
-                                 "folder no other run is writing to") from None
+            self._file = None
+            raise ConfigError(field, f"'{self.directory}' is in use by another run; allowed: "
+                              "a folder no other run is writing to") from None
 
     def release(self) -> None:
-        if not self._file.closed:
+        if self._file is not None and not self._file.closed:
             fcntl.flock(self._file, fcntl.LOCK_UN)
             self._file.close()
+        self._file = None

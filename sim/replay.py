@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"on disk  {state:9}  {name}")
         matches = {}
         if not args.verify_only:
-            claim = RunFolderLock(check_output_root("--out", out), "--out")
+            claim = RunFolderLock(check_output_root("--out", out), "--out", reuse=True)
             try:
                 matches = replay(args.manifest, out)
             finally:

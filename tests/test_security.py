@@ -294,6 +294,17 @@ def test_concurrent_runs_into_one_folder_the_second_is_refused(tmp_path):
     RunFolderLock(tmp_path / "run", "hydra.run.dir").release()  # free again
 
 
+def test_a_run_never_writes_over_an_earlier_runs_folder(tmp_path):
+    from sim.api import run_to_directory
+    from sim.config import compose_config
+
+    run_to_directory(compose_config([*TINY, "seed=1"]), tmp_path / "run")
+    before = {p.name: p.read_bytes() for p in (tmp_path / "run").iterdir()}
+    done = _cli([*TINY, "seed=2", f"hydra.run.dir={tmp_path / 'run'}"], tmp_path)
+    assert "holds an earlier run's files" in _one_line_error(done)
+    assert {p.name: p.read_bytes() for p in (tmp_path / "run").iterdir()} == before
+
+
 def test_a_run_into_a_folder_it_does_not_own_is_refused(tmp_path):
     from sim.api import run_to_directory
     from sim.config import compose_config

@@ -409,7 +409,7 @@ def main() -> None:
     claim = None
     try:
         folder = prevalidate(sys.argv[1:])
-        claim = RunFolderLock(folder, "hydra.sweep.dir") if folder is not None else None
+        claim = RunFolderLock(folder, "hydra.sweep.dir", reuse=True) if folder is not None else None
     except (ConfigError, TerritorySelectionError) as error:
         if os.environ.get("ESS_SIM_DEBUG"):
             raise
