@@ -184,6 +184,11 @@ def ensure_owned(directory: Path, field: str = "output folder", reuse: bool = Tr
     if any(entry.name != MARKER for entry in directory.iterdir()):
         raise ConfigError(field, f"'{directory}' already holds files this program did not "
                           "write; allowed: a new or empty folder")
+    return mark_run_folder(directory)
+
+
+def mark_run_folder(directory: Path) -> Path:
+    """Create the marker with ``O_EXCL`` (a marker another process just made is kept)."""
     try:
         fd = os.open(directory / MARKER, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
     except FileExistsError:

@@ -460,3 +460,19 @@ def test_binary_garbage_as_a_scenario_on_the_command_line(tmp_path):
     done = _cli(["--config-dir", str(folder), "scenario=garbage", *TINY], tmp_path)
     assert "not a text file" in _one_line_error(done)
     assert not (tmp_path / "outputs").exists()
+
+
+def test_an_experiment_sweep_from_before_markers_can_still_be_resumed(tmp_path):
+    from sim.experiments.runner import SWEEP_INFO, _adopt_earlier_sweep
+    from sim.outputs import MARKER, RunFolderLock
+
+    (tmp_path / "old" / "runs").mkdir(parents=True)
+    (tmp_path / "old" / SWEEP_INFO).write_text("{}")
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("keep")
+    for folder in (tmp_path / "old", tmp_path / "mine"):
+        _adopt_earlier_sweep(folder)
+    RunFolderLock(tmp_path / "old", "hydra.sweep.dir", reuse=True).release()
+    assert not (tmp_path / "mine" / MARKER).exists()
+    with pytest.raises(ConfigError, match="did not write"):
+        RunFolderLock(tmp_path / "mine", "hydra.sweep.dir", reuse=True)

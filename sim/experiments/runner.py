@@ -57,7 +57,15 @@ from sim.config.safety import (
 )
 from sim.experiments import sensitivity
 from sim.experiments.arms import BASELINE, ArmSpec, policies_override, resolve_arm
-from sim.outputs import TABLES, RunFolderLock, write_failure, write_json, write_run
+from sim.outputs import (
+    TABLES,
+    RunFolderLock,
+    mark_run_folder,
+    owner_marker,
+    write_failure,
+    write_json,
+    write_run,
+)
 from sim.territories import TerritorySelectionError
 
 STATUS = "status.json"
@@ -383,6 +391,13 @@ def prevalidate(argv: list[str]) -> Path | None:
     return folder
 
 
+def _adopt_earlier_sweep(folder: Path) -> None:
+    """Mark as a run folder a sweep folder written before folders were marked (it holds the
+    sweep's plan, sweep.json), so that it can be resumed."""
+    if (folder / SWEEP_INFO).is_file() and owner_marker(folder) is None:
+        mark_run_folder(folder)
+
+
 def _register_launchers() -> None:
     """Register the project's launcher plugins with Hydra, whose plugin scan misses namespace
     packages of an editable install (`pip install -e`)."""
@@ -409,6 +424,8 @@ def main() -> None:
     claim = None
     try:
         folder = prevalidate(sys.argv[1:])
+        if folder is not None:
+            _adopt_earlier_sweep(folder)
         claim = RunFolderLock(folder, "hydra.sweep.dir", reuse=True) if folder is not None else None
     except (ConfigError, TerritorySelectionError) as error:
         if os.environ.get("ESS_SIM_DEBUG"):
