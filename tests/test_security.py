@@ -160,6 +160,7 @@ def test_scenario_files_may_set_the_documented_hydra_keys(tmp_path):
     folder = _user_dir(tmp_path, "ok", "# @package _global_\ndefaults:\n"
                        "  - override /hydra/launcher: joblib\nhydra:\n  sweep:\n"
                        "    dir: sweeps/mine\n    subdir: ${hydra.job.num}\n  verbose: false\n"
+                       "  hydra_logging:\n    loggers:\n      hydra:\n        level: WARNING\n"
                        "scenario:\n  name: ok\n")
     prevalidate(["--config-dir", str(folder), "scenario=ok"])
 

@@ -63,7 +63,9 @@ LOG_STREAMS = {"ext://sys.stdout", "ext://sys.stderr"}
 # file may also choose `hydra/launcher` among the shipped launchers in its defaults list.
 USER_FILE_HYDRA_KEYS = ("hydra.run.dir", "hydra.sweep.dir", "hydra.sweep.subdir",
                         "hydra.sweeper.params.", "hydra.launcher.n_jobs", "hydra.output_subdir",
-                        "hydra.verbose")
+                        "hydra.verbose", "hydra.job_logging.loggers.",
+                        "hydra.hydra_logging.loggers.", "hydra.job_logging.root.level",
+                        "hydra.hydra_logging.root.level")
 # hydra keys refused everywhere, the command line included
 REFUSED_HYDRA_KEYS = {
     "hydra.job.env_set": "setting environment variables (LD_PRELOAD, PYTHONPATH...) runs code",
