@@ -79,24 +79,12 @@ def _check_targeting(path: str, target, selected) -> None:
     known_regions |= set(selected.region_code.tolist()) | set(selected.region.tolist())
     vocabularies = {"density_classes": DENSITY_CLASSES, "archetypes": ARCHETYPES,
                     "regions": known_regions}
-    present = {
-        "density_classes": selected.density_class, "archetypes": selected.archetype,
-        "regions": None,
-    }
-    reached = np.ones(len(selected), dtype=bool)
     for key, allowed in vocabularies.items():
-        wanted = [str(v) for v in getattr(target, key)]
-        if not wanted:
-            continue
-        unknown = [v for v in wanted if v not in allowed]
+        unknown = [str(v) for v in getattr(target, key) if str(v) not in allowed]
         if unknown:
             raise ConfigError(f"{path}.{key}", f"unknown value {unknown[0]!r}; allowed: "
                               f"{_allowed_values(key, selected, allowed)}")
-        if key == "regions":
-            reached &= np.isin(selected.region_code, wanted) | np.isin(selected.region, wanted)
-        else:
-            reached &= np.isin(present[key], wanted)
-    if not reached.any():
+    if not target.mask(selected).any():
         raise ConfigError(path, "reaches no territory of the selection; allowed: values present "
                           f"in it: regions {_allowed_values('regions', selected, ())}; "
                           f"archetypes {', '.join(np.unique(selected.archetype))}; "
