@@ -58,6 +58,15 @@ class MutualIgnorance:
         0.03, unit="share of purchases", low=0.0, high=1.0, plausible=(0.01, 0.08),
         assumption="share of a CSR-minded firm's purchases it gives to ESS suppliers it knows",
     )
+    initial_trust_low: float = param(
+        0.3, unit="trust", low=0.0, high=1.0, plausible=(0.2, 0.5),
+        assumption="lowest trust of a tie present at start (trust drawn uniformly up to "
+        "initial_trust_high)",
+    )
+    initial_trust_high: float = param(
+        0.8, unit="trust", low=0.0, high=1.0, plausible=(0.6, 1.0),
+        assumption="highest trust of a tie present at start",
+    )
     trust_to_buy: float = param(
         0.2, unit="trust", low=0.0, high=1.0, plausible=(0.1, 0.4),
         assumption="trust a firm needs in a known supplier before it buys from it",
@@ -212,6 +221,17 @@ class PremisesAccess:
         0.12, unit="share of sales", low=0.0, high=1.0, plausible=(0.08, 0.2),
         assumption="highest rent-to-sales ratio an ESS enterprise accepts",
     )
+    initial_rent_low: float = param(
+        0.85, unit="share of market rent", low=0.0, high=1.0, plausible=(0.7, 0.95),
+        assumption="lowest rent of an incumbent's lease relative to today's market rent (older "
+        "leases; drawn uniformly up to the market rent)",
+    )
+    lifted_vacancy_factor: float = param(
+        4.0, unit="multiple of vacant_m2_per_inhabitant", low=0.0, high=100.0,
+        plausible=(2.0, 8.0),
+        assumption="vacant floor per inhabitant with the premises brake lifted, as at tension "
+        "0.5 everywhere",
+    )
     expected_utilisation: float = param(
         0.8, unit="share of capacity", low=0.0, high=1.0, plausible=(0.6, 0.95),
         assumption="sales a tenant counts on, at least, when judging a rent (a share of its "
@@ -226,7 +246,8 @@ class PremisesAccess:
         return tension if self.enabled else np.ones_like(tension)
 
     def vacancy_per_capita(self, tension: np.ndarray) -> np.ndarray:
-        factor = 1.0 / tension**2 if self.enabled else np.full_like(tension, 4.0)
+        factor = (1.0 / tension**2 if self.enabled
+                  else np.full_like(tension, self.lifted_vacancy_factor))
         return self.vacant_m2_per_inhabitant * factor
 
 

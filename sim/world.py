@@ -185,7 +185,8 @@ def _create_enterprises(w: World, params, rng) -> None:
     n = form_of.size
     e = w.enterprises = enterprise_table(max(2 * n, 64))
     rows = e.append(n, alive=True, form=form_of, territory=territory_of,
-                    region=w.territory_region[territory_of], founded=-60, owner_firm=-1,
+                    region=w.territory_region[territory_of],
+                    founded=-params.population.incumbent_age_months, owner_firm=-1,
                     n_sites=1, n_regions=1, pressure=params.economy.utilisation_at_start)
     ess.draw_staff_and_sector(w, params, rng, rows, scale=1.0)
     w.ledger.grow_enterprises(e.allocated)
@@ -201,7 +202,8 @@ def _create_firms(w: World, params, rng) -> None:
     counts = rng.poisson(pop_params.industrial_firms_per_100k * multiplier * t.population / 1e5)
     territory = np.repeat(np.arange(len(t)), counts)
     n = territory.size
-    jobs = rng.lognormal(np.log(pop_params.industrial_jobs_per_firm) - 0.5, 1.0, n)
+    sd = pop_params.firm_jobs_log_sd
+    jobs = rng.lognormal(np.log(pop_params.industrial_jobs_per_firm) - sd**2 / 2, sd, n)
     w.firms = firm_table(max(n, 16))
     w.firms.append(n, territory=territory, region=w.territory_region[territory],
                    sector=rng.integers(0, len(SECTORS), n), jobs=jobs,
@@ -222,9 +224,10 @@ def _create_floor_and_sites(w: World, p, rng) -> None:
                                                 * basin)
     w.sites = site_table(max(2 * e.n, 64))
     rent = p.base_rent_eur_m2_yr * t.tension[e.territory]
-    rent = rent * rng.uniform(0.85, 1.0, e.n)
+    rent = rent * rng.uniform(p.premises.initial_rent_low, 1.0, e.n)
     rows = w.sites.append(e.n, open=True, enterprise=np.arange(e.n), territory=e.territory,
-                          region=e.region, stock=FloorStock.PRIVATE, rent_m2_yr=rent, opened=-60)
+                          region=e.region, stock=FloorStock.PRIVATE, rent_m2_yr=rent,
+                          opened=-p.population.incumbent_age_months)
     L.grow_sites(w.sites.allocated)
     L.move_floor_to_site(FloorStock.PRIVATE, e.territory, rows, m2)
     e.floor[:] = m2
@@ -244,7 +247,9 @@ def _create_ties(w: World, params, rng) -> None:
     _key, first = np.unique(firms.astype(np.int64) * (1 << 32) + supplier, return_index=True)
     firms, supplier = firms[first], supplier[first]
     table.append(firms.size, active=True, firm=firms, enterprise=supplier, kind=TieKind.SUPPLY,
-                 trust=rng.uniform(0.3, 0.8, firms.size), created=-1)
+                 trust=rng.uniform(params.mutual_ignorance.initial_trust_low,
+                                   params.mutual_ignorance.initial_trust_high, firms.size),
+                 created=-1)
     w.ties = TieGraph(table, f, e, params.mutual_ignorance.new_tie_trust)
     np.add.at(f.ess_ties, firms, 1)
 

@@ -220,6 +220,16 @@ class PopulationParams:
         40.0, unit="m²/job", low=1.0, high=1000.0, plausible=(25.0, 60.0),
         assumption="activity floor space per ESS job (workshops, sorting, storage)",
     )
+    incumbent_age_months: int = param(
+        60, unit="months", low=0, high=600, plausible=(36, 120),
+        assumption="age of the structures present at start (older than a young firm for the "
+        "banks' screening)",
+    )
+    firm_jobs_log_sd: float = param(
+        1.0, unit="s.d. of log jobs", low=0.0, high=3.0, plausible=(0.7, 1.4),
+        assumption="dispersion of industrial firms' sizes around industrial_jobs_per_firm "
+        "(log-normal)",
+    )
     basin_brownfield_multiplier: float = param(
         3.0, unit="multiplier", low=0.0, high=20.0, plausible=(1.5, 5.0),
         assumption="brownfield floor per inhabitant in old industrial basins relative to "
