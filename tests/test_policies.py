@@ -228,3 +228,39 @@ def test_lever_table_documents_every_parameter():
                                                                 "phase_in_months", "target")]
         for f in own:
             assert f"| `{f.name}` |" in text, f"{lever}.{f.name}"
+
+
+# --- the lever interface: a new lever that reuses existing effects needs only its class ---------
+def test_a_lever_defined_in_one_class_runs_with_no_other_change(monkeypatch):
+    from sim.effects import Effects
+    from sim.policies.base import Label, LeverParams, Policy
+
+    calls = {"act": 0, "cost": 0}
+
+    class Visits(Policy):
+        """Company visits: firms meet ESS suppliers more often (reuses the discovery effect)."""
+
+        name = "company_visits"
+        brake = "mutual_ignorance"
+        label = Label(en="Company visits", fr="Visites d'entreprises")
+
+        def act(self, effects: Effects, dose: float) -> None:
+            calls["act"] += 1
+            effects.ties.discovery_boost += 2.0 * dose * self.mask
+
+        def cost(self, dose: float) -> float:
+            calls["cost"] += 1
+            return self.booked(np.full(self.model.world.n_territories, 100.0))
+
+    monkeypatch.setitem(REGISTRY, Visits.name, Visits)
+    config = _config(FAST, [])
+    config.policies = {Visits.name: LeverParams(start_month=12)}
+    model = _run(config, seed=3)
+    ts = model.timeseries_frame()
+    assert calls == {"act": 24, "cost": 24}  # hooks only in the 24 months of positive dose
+    cost = ts["public_cost_company_visits_eur"]
+    assert (cost.iloc[:12] == 0).all() and cost.iloc[-1] == 24 * 100.0 * len(model.territories)
+    baseline = _run(_composed(FAST), seed=3).timeseries_frame()
+    assert ts["ess_industry_ties"].iloc[-1] > baseline["ess_industry_ties"].iloc[-1]
+    pd.testing.assert_frame_equal(ts.iloc[:12][baseline.columns.drop("levers")],
+                                  baseline.iloc[:12].drop(columns="levers"), check_exact=True)
