@@ -6,14 +6,27 @@ points that CDN at a closed loopback port, so a missing asset fails the same way
 classroom without internet instead of quietly depending on the network; it also turns off
 Solara's telemetry, its PyPI version check and its 'solara.dev' check frame (production mode).
 These settings are read when solara is first imported, hence environment variables set first.
+
+Served to a room (`--host 0.0.0.0`), the server must not grow without bound: a closed tab's
+session is culled after `--cull-after` seconds (Solara keeps it 24 h by default), sessions and
+memory are capped (`sim.dashboard.sessions`), and Solara's `/resourcez` (server internals) is
+only served with `--debug-endpoints`. A port already taken is said in one line (exit code 2).
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import socket
 import warnings
+
+from sim.dashboard.sessions import (
+    DEFAULT_MAX_MEMORY_MB,
+    DEFAULT_MAX_SESSIONS,
+    MAX_MEMORY_ENV,
+    MAX_SESSIONS_ENV,
+)
 
 # Port 9 (discard) on loopback: connection refused at once, never a wait on a missing network.
 OFFLINE_CDN = "http://127.0.0.1:9/npm/"
@@ -23,6 +36,41 @@ def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as sock:
         sock.bind((host, 0))
         return sock.getsockname()[1]
+
+
+# A closed tab comes back within this time if it was only a network hiccup or a reload.
+DEFAULT_CULL_AFTER_S = 120
+DEBUG_ROUTES = ("/resourcez",)
+APP = "sim.dashboard.app"
+
+
+def port_problem(host: str, port: int) -> str | None:
+    """One line saying why the server cannot listen on host:port, or None when it can."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return (f"error: port {port} is already in use on {host} (another dashboard?); "
+                        "choose another with --port, or --port 0 for any free port")
+            return f"error: cannot listen on {host}:{port}: {exc.strerror}"
+    return None
+
+
+def drop_debug_routes() -> None:
+    """Remove Solara's debug endpoints (server internals, session counts) from its app.
+
+    Importing Solara's server loads the app named by SOLARA_APP, which `solara run` would set
+    only later: set it first, to the same value.
+    """
+    os.environ["SOLARA_APP"] = APP
+    from solara.server import starlette
+
+    starlette.app.router.routes = [
+        r for r in starlette.app.router.routes if getattr(r, "path", None) not in DEBUG_ROUTES
+    ]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -36,8 +84,39 @@ def main(argv: list[str] | None = None) -> None:
         "0.0.0.0 serves the other machines of a classroom network",
     )
     parser.add_argument("--port", type=int, default=8765, help="port (0: any free port)")
+    parser.add_argument(
+        "--max-sessions", type=int,
+        default=int(os.environ.get(MAX_SESSIONS_ENV, DEFAULT_MAX_SESSIONS)),
+        help=f"open sessions (browser tabs) served at once, 0: no cap (default "
+        f"{DEFAULT_MAX_SESSIONS})",
+    )
+    parser.add_argument(
+        "--max-memory-mb", type=int,
+        default=int(os.environ.get(MAX_MEMORY_ENV, DEFAULT_MAX_MEMORY_MB)),
+        help="no new session once the server uses this much memory, 0: no cap (default "
+        f"{DEFAULT_MAX_MEMORY_MB})",
+    )
+    parser.add_argument(
+        "--cull-after", type=int, default=DEFAULT_CULL_AFTER_S,
+        help=f"seconds a closed tab's session is kept (default {DEFAULT_CULL_AFTER_S})",
+    )
+    parser.add_argument(
+        "--debug-endpoints", action="store_true", help="serve Solara's /resourcez (off by default)"
+    )
     args = parser.parse_args(argv)
+    for name in ("port", "max_sessions", "max_memory_mb", "cull_after"):
+        if getattr(args, name) < 0 or (name == "cull_after" and args.cull_after == 0):
+            parser.exit(2, f"error: --{name.replace('_', '-')} must be "
+                        f"{'> 0' if name == 'cull_after' else '>= 0'}, not {getattr(args, name)}\n")
+    if args.port:
+        problem = port_problem(args.host, args.port)
+        if problem:
+            parser.exit(2, problem + "\n")
 
+    os.environ[MAX_SESSIONS_ENV] = str(args.max_sessions)
+    os.environ[MAX_MEMORY_ENV] = str(args.max_memory_mb)
+    os.environ["SOLARA_KERNEL_CULL_TIMEOUT"] = f"{args.cull_after}s"
+    os.environ["SOLARA_THEME_SHOW_BANNER"] = "False"  # the badge covered the charts
     os.environ["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
     os.environ["SOLARA_ASSETS_PROXY"] = "True"
     os.environ.setdefault("SOLARA_ASSETS_CDN", OFFLINE_CDN)
@@ -53,8 +132,11 @@ def main(argv: list[str] | None = None) -> None:
     warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
     from solara.__main__ import run
 
+    if not args.debug_endpoints:
+        drop_debug_routes()
+
     run.main(
-        ["sim.dashboard.app", "--host", args.host, "--port", str(port), "--production",
+        [APP, "--host", args.host, "--port", str(port), "--production",
          "--no-open", "--no-check-version"],
         prog_name="python -m sim.dashboard",
     )

@@ -110,7 +110,7 @@ class Frames:
     baseline_territory: pd.DataFrame | None
 
 
-def _latest(frame: pd.DataFrame) -> pd.DataFrame:
+def latest(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[frame["month"] == frame["month"].max()] if len(frame) else frame
 
 
@@ -156,10 +156,10 @@ class Run:
                 month=self.month,
                 running=self.running,
                 timeseries=self.model.timeseries_frame(),
-                territory=_latest(self.model.territory_frame()),
+                territory=latest(self.model.territory_frame()),
                 ties=self.model.ties_frame(),
                 baseline_timeseries=None if base is None else base.timeseries_frame(),
-                baseline_territory=None if base is None else _latest(base.territory_frame()),
+                baseline_territory=None if base is None else latest(base.territory_frame()),
             )
 
     def enterprise(self, index: int) -> dict | None:

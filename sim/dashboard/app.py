@@ -5,67 +5,107 @@ browser session gets its own model: Mesa's documented pattern of a module-level 
 thirty pupils push the same simulation. Mesa's `SolaraViz` is not used as is because it rebuilds a
 model with ``type(model)(**params)`` while this model is built from Hydra overrides, and because it
 has no paired run without the levers.
+
+The page is split so that a month of play re-renders only `Player` (counter, numbers, charts):
+the sidebar's dozens of controls are not rebuilt twice a second per pupil.
 """
 
 from __future__ import annotations
 
 import html
 import logging
+import threading
 import time
 
 import solara
 import solara.lab
 
+from sim.dashboard import sessions
 from sim.dashboard.adapter import CLASSROOM, LEVERS, MAP_OUTPUTS, Run, Settings, regions
-from sim.dashboard.figures import map_figure, ties_figure, timeseries_option
+from sim.dashboard.bands import band_future
+from sim.dashboard.chart import Chart
+from sim.dashboard.costs import CostPerJob, cost_per_job
+from sim.dashboard.figures import PANELS, map_option, panel_option, ties_option
 from sim.dashboard.i18n import LANGUAGES, lever_label, map_label, output_label, t
-from sim.dashboard.lessons import BY_KEY, LESSONS
+from sim.dashboard.lessons import BY_KEY, LESSONS, PREDICTIONS, Lesson, lesson_value
+from sim.dashboard.pacing import Pacer
 
+log = logging.getLogger(__name__)
 # Mesa logs one INFO line per step; with thirty sessions the server log would be nothing else.
 logging.getLogger("MESA").setLevel(logging.WARNING)
 
+SEED_RANGE = (0, 2**63 - 1)
+BAND_POLL_S = 1.0  # the model's `seed` field (sim/config/schema.py)
 
-def _build(settings: Settings) -> Run | str:
-    """A new run, or the model's error message so the page can show it instead of crashing."""
+# Readable from the back of a room at 1366×768 (WCAG contrast ≥ 4.5:1 for every text);
+# Solara's banner is turned off by the launcher, hidden here too for `solara run`.
+CSS = """
+.ess-lesson-text, .ess-lesson-text * { color: #1a1a1a !important; }
+.ess-lesson-text { font-size: 16px; line-height: 1.45; }
+.ess-kpi td, .ess-kpi th { padding: 2px 8px; font-size: 16px; color: #1a1a1a; }
+.ess-kpi th { font-weight: 600; }
+.ess-note { font-size: 14px; color: #424242; }
+.ess-projector .ess-kpi td, .ess-projector .ess-kpi th { font-size: 24px; }
+.ess-projector .ess-lesson-text { font-size: 22px; }
+.ess-projector .ess-month { font-size: 28px !important; }
+.ess-projector .ess-note { font-size: 18px; }
+div[style*="bottom: 0px"] > b > a[href="https://solara.dev"] { display: none; }
+"""
+
+
+def fmt(value: float, lang: str, digits: int = 0) -> str:
+    """A number as the page's language writes it: 1 234,5 in French, 1,234.5 in English."""
+    text = f"{value:,.{digits}f}"
+    if lang == "fr":
+        text = text.replace(",", "\u202f").replace(".", ",")
+    return text.replace("-", "\u2212")
+
+
+def seed_error(value, lang: str) -> str | None:
+    """The form's one-line message for a seed the model would refuse, else None."""
+    if isinstance(value, int) and SEED_RANGE[0] <= value <= SEED_RANGE[1]:
+        return None
+    return t(lang, "seed_invalid")
+
+
+def _build(settings: Settings) -> Run | Exception:
+    """A new run, or the model's refusal so the page can say it in one line."""
     try:
         return Run(settings)
     except Exception as exc:  # any model error is shown on the page, not as a crash
-        logging.getLogger(__name__).exception("building the model failed")
-        return f"{type(exc).__name__}: {exc}"
+        log.exception("building the model failed")
+        return exc
 
 
-def _fmt(value: float) -> str:
-    return f"{value:,.0f}".replace(",", "\u202f")
+def error_line(exc: Exception, lang: str) -> str:
+    """One line in the page's language: what was refused, never a traceback or a class name."""
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{t(lang, 'settings_refused')} : {first}" if lang == "fr" else (
+        f"{t(lang, 'settings_refused')}: {first}")
 
 
 JOBS = ("ess_jobs_permanent", "ess_jobs_insertion", "ess_jobs_adapted")
+HEADLINE = (*JOBS, "ess_enterprises", "public_cost_eur")
 
 
-def _headline(ts, lang: str) -> dict[str, float]:
-    """The latest month's stocks; public cost is already cumulated by the model."""
-    last = ts.iloc[-1]
-    return {output_label(lang, c): last[c] for c in (*JOBS, "ess_enterprises", "public_cost_eur")}
+def cost_rows(cost: CostPerJob, lang: str) -> list[list[str]]:
+    """The cost block under the headline table: extra cost by line, job-years, ratio."""
+    euros = lambda v: f"{fmt(v, lang)} €"  # noqa: E731
+    rows = [[t(lang, "extra_cost"), euros(cost.extra_cost_eur)]]
+    for line, value in cost.by_line.items():
+        if abs(value) < 0.5:
+            continue
+        name = t(lang, "cost_existing") if line == "existing" else (
+            f"{t(lang, 'cost_lever')} {lever_label(lang, line)}"
+            + (f" {t(lang, 'tax_expenditure')}" if line in ("impact_vat",) else ""))
+        rows.append([name, euros(value)])
+    rows.append([t(lang, "job_years"), fmt(cost.net_job_years, lang, 1)])
+    per = cost.per_job_year
+    rows.append([t(lang, "cost_per_job"), "—" if per is None else euros(per)])
+    return rows
 
 
-@solara.component
-def Kpis(frames, lang: str):
-    """Headline numbers; with a paired run, the difference and the cost per additional job."""
-    ts, base = frames.timeseries, frames.baseline_timeseries
-    if ts.empty:
-        solara.Info(t(lang, "start_hint"), dense=True)
-        return
-    head = [f"{t(lang, 'month')} {frames.month}", t(lang, "with_levers")]
-    now = _headline(ts, lang)
-    rows = [[label, _fmt(value)] for label, value in now.items()]
-    if base is not None:
-        head += [t(lang, "without_levers"), t(lang, "difference")]
-        then = _headline(base, lang)
-        rows = [[*row, _fmt(then[row[0]]), _fmt(now[row[0]] - then[row[0]])] for row in rows]
-        extra_jobs = sum(now[output_label(lang, c)] - then[output_label(lang, c)] for c in JOBS)
-        cost = output_label(lang, "public_cost_eur")
-        extra_cost = now[cost] - then[cost]
-        per_job = f"{_fmt(extra_cost / extra_jobs)} €" if extra_jobs > 0 else "—"
-        rows.append([t(lang, "cost_per_job"), "", "", per_job])
+def _table(head: list[str], rows: list[list[str]], classes: list[str]):
     cells = "".join(
         "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows
     )
@@ -73,14 +113,42 @@ def Kpis(frames, lang: str):
     solara.HTML(
         tag="table",
         unsafe_innerHTML=f"<thead><tr>{header}</tr></thead><tbody>{cells}</tbody>",
-        classes=["ess-kpi"],
+        classes=classes,
         style="border-collapse: collapse; width: 100%; text-align: right;",
     )
 
 
+@solara.component
+def Kpis(frames, lang: str, has_levers: bool):
+    """Headline numbers; with a paired run, the difference and the cost per net job-year."""
+    ts, base = frames.timeseries, frames.baseline_timeseries
+    if ts.empty:
+        solara.Info(t(lang, "start_hint"), dense=True)
+        return
+    first = t(lang, "with_levers") if has_levers else t(lang, "without_levers")
+    head = [f"{t(lang, 'month')} {frames.month}", first]
+    last = ts.iloc[-1]
+    rows = [[output_label(lang, c), fmt(last[c], lang)] for c in HEADLINE]
+    if base is not None:
+        then = base.iloc[-1]
+        head += [t(lang, "without_levers"), t(lang, "difference")]
+        rows = [[*row, fmt(then[c], lang), fmt(last[c] - then[c], lang)]
+                for row, c in zip(rows, HEADLINE, strict=True)]
+    _table(head, rows, ["ess-kpi"])
+    if base is None:
+        return
+    cost = cost_per_job(ts, base)
+    _table([t(lang, "cost_per_job"), ""], cost_rows(cost, lang), ["ess-kpi", "ess-cost"])
+    notes = [t(lang, "cost_definition")] + ([t(lang, "no_job_year")] if cost.per_job_year is None
+                                            else [])
+    for note in notes:
+        solara.Text(note, classes=["ess-note"] + (["ess-dash-note"] if note.startswith("—")
+                                                   else []))
+
+
 def _cell(value) -> str:
     if isinstance(value, float):
-        return _fmt(value) if abs(value) >= 100 else f"{value:.2f}"
+        return fmt(value, "fr") if abs(value) >= 100 else f"{value:.2f}"
     return html.escape(str(value))
 
 
@@ -113,13 +181,30 @@ def Inspector(run: Run, month: int, lang: str):
         if snapshot is None:
             solara.Text(t(lang, "no_enterprise"))
             return
-        solara.Text(f"{t(lang, 'month')} {month}", style="font-size: 0.8em; color: grey")
+        solara.Text(f"{t(lang, 'month')} {month}", style="font-size: 0.9em; color: #424242")
         solara.HTML(
             tag="table",
             unsafe_innerHTML=_snapshot_html(snapshot),
             classes=["ess-inspector"],
-            style="font-size: 0.85em; text-align: left;",
+            style="font-size: 0.9em; text-align: left;",
         )
+
+
+@solara.component
+def DoseSlider(label: str, value: float, on_change, disabled: bool):
+    """A 0–1 slider that reports its value with Vuetify's `change` event.
+
+    Solara's SliderFloat reports through the widget's `v_model` sync, which the browser holds
+    back while an earlier update of the same widget is unanswered; a click on Reset, sent at
+    once, could then overtake the last slider move (the slider showed 0.6, Reset ran 0.55). The
+    `change` event travels as a message in the order the pupil acted, like the click.
+    """
+    slider = solara.v.Slider(
+        v_model=value, min=0.0, max=1.0, step=0.05, label=label, thumb_label=True,
+        hide_details=True, disabled=disabled,
+    )
+    solara.v.use_event(slider, "change", lambda _w, _e, data: on_change(round(float(data), 2)))
+    return slider
 
 
 @solara.component
@@ -130,14 +215,11 @@ def LeverControl(name: str, lang: str, enabled: solara.Reactive, dose: solara.Re
         value=enabled.value[name],
         on_value=lambda on: enabled.set(enabled.value | {name: on}),
     )
-    solara.SliderFloat(
+    DoseSlider(
         t(lang, "dose"),
-        value=dose.value[name],
-        min=0.0,
-        max=1.0,
-        step=0.05,
-        on_value=lambda x: dose.set(dose.value | {name: x}),
-        disabled=not enabled.value[name],
+        dose.value[name],
+        lambda x: dose.set(dose.value | {name: x}),
+        not enabled.value[name],
     )
 
 
@@ -150,52 +232,55 @@ def Page():
     enabled = solara.use_reactive({name: False for name in LEVERS})
     dose = solara.use_reactive({name: 0.5 for name in LEVERS})
     side_by_side = solara.use_reactive(False)
-    speed = solara.use_reactive(4)
     map_output = solara.use_reactive("ess_enterprises")
-    playing = solara.use_reactive(False)
     resets = solara.use_reactive(0)
-    tick = solara.use_reactive(0)
+    projector = solara.use_reactive(False)
+    prediction = solara.use_reactive("")
+    problem = solara.use_reactive("")
+    L = lang.value
+
+    def guarded(handler):
+        """A control's handler that cannot replace the page with a traceback."""
+        def run_safely(*args):
+            try:
+                problem.set("")
+                handler(*args)
+            except Exception:
+                log.exception("a control's handler failed")
+                problem.set(t(lang.value, "control_failed"))
+        return run_safely
+
+    admission = solara.use_memo(sessions.admit, [])
+    closed = solara.use_memo(threading.Event, [])
+
+    def on_close():
+        closed.set()
+        sessions.release(admission.ticket)
+
+    solara.use_effect(lambda: on_close, [])
+
+    seed_problem = seed_error(seed.value, L)
 
     def chosen() -> Settings:
         levers = {n: round(dose.value[n], 2) for n in LEVERS if enabled.value[n]}
-        return Settings(territory.value, int(seed.value), levers, side_by_side.value)
+        return Settings(territory.value, int(seed.value) if seed_problem is None else 1, levers,
+                        side_by_side.value)
 
     # Rebuilt only when Reset (or a lesson) bumps `resets`: moving a control alone never
     # disturbs the run on screen.
-    run = solara.use_memo(lambda: _build(chosen()), dependencies=[resets.value])
-    failed = isinstance(run, str)
-    frames = solara.use_memo(
-        lambda: None if failed else run.frames(), dependencies=[run, tick.value]
+    run = solara.use_memo(
+        lambda: _build(chosen()) if admission.ticket is not None else None,
+        dependencies=[resets.value],
     )
 
-    def play():
-        # Months are due at `speed` per second of wall clock; drawing a month takes longer than
-        # simulating one, so the page shows the latest month after catching up on those due.
-        credit, last = 1.0, time.monotonic()
-        while playing.value and run.running:
-            now = time.monotonic()
-            credit = min(credit + (now - last) * speed.value, speed.value)
-            last = now
-            while credit >= 1 and run.running:
-                run.step()
-                credit -= 1
-            tick.set(run.month)
-            time.sleep((1 - credit) / speed.value)
-        playing.set(False)
-
-    solara.lab.use_task(play, dependencies=[playing.value, run])
-
     def reset():
-        playing.set(False)
-        resets.set(resets.value + 1)
-        tick.set(0)
-
-    def step():
-        tick.set(run.step())
+        if seed_error(seed.value, lang.value) is None:
+            resets.set(resets.value + 1)
 
     def apply_lesson(title: str):
         chosen_lesson = next((x for x in LESSONS if x.title[lang.value] == title), None)
         lesson.set(chosen_lesson.key if chosen_lesson else "")
+        prediction.set("")
         if chosen_lesson is None:
             return
         s = chosen_lesson.settings
@@ -205,16 +290,24 @@ def Page():
         dose.set({n: s.levers.get(n, dose.value[n]) for n in LEVERS})
         side_by_side.set(s.side_by_side)
         map_output.set(chosen_lesson.map_output)
-        reset()
+        band_future(s, chosen_lesson.outcome, chosen_lesson.stop_month)  # starts it early
+        resets.set(resets.value + 1)
 
-    L = lang.value
     territory_names = {CLASSROOM: t(L, "classroom")} | {
         code: f"{name} ({code})" for code, name in regions().items()
     }
 
+    solara.Style(CSS)
     with solara.AppBar():
         solara.AppBarTitle(t(L, "title"))
+        with solara.Div(classes=["ess-projector-toggle"]):
+            solara.Checkbox(label=t(L, "projector"), value=projector)
         solara.ToggleButtonsSingle(value=lang, values=list(LANGUAGES), classes=["ess-lang"])
+
+    if admission.ticket is None:
+        key = "class_full" if admission.reason == "sessions" else "memory_full"
+        solara.Error(t(L, key).format(n=admission.open), classes=["ess-full"])
+        return
 
     # A fixed width: Solara's drawer otherwise grows with the longest label, over the page.
     with solara.Sidebar(), solara.Column(style={"width": "376px"}):
@@ -224,7 +317,7 @@ def Page():
                 t(L, "lesson"),
                 values=[none] + [x.title[L] for x in LESSONS],
                 value=BY_KEY[lesson.value].title[L] if lesson.value else none,
-                on_value=apply_lesson,
+                on_value=guarded(apply_lesson),
                 classes=["ess-lesson"],
             )
         with solara.Card(t(L, "run"), classes=["ess-run-card"]):
@@ -232,9 +325,9 @@ def Page():
                 t(L, "territory"),
                 values=list(territory_names.values()),
                 value=territory_names[territory.value],
-                on_value=lambda label: territory.set(
+                on_value=guarded(lambda label: territory.set(
                     next(k for k, v in territory_names.items() if v == label)
-                ),
+                )),
                 classes=["ess-territory"],
             )
             solara.InputInt(t(L, "seed"), value=seed, classes=["ess-seed"])
@@ -244,90 +337,216 @@ def Page():
                 with solara.Div(classes=[f"ess-lever-{name}"]):
                     LeverControl(name, L, enabled, dose)
 
-    with solara.Column(style={"padding": "0 12px"}):
-        with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
-            solara.Button(t(L, "reset"), on_click=reset, color="primary", classes=["ess-reset"])
-            solara.Button(
-                t(L, "pause") if playing.value else t(L, "play"),
-                on_click=lambda: playing.set(not playing.value),
-                disabled=failed or not run.running,
-                color="primary",
-                classes=["ess-play"],
-            )
-            solara.Button(
-                t(L, "step"),
-                on_click=step,
-                disabled=failed or playing.value or not run.running,
-                color="primary",
-                classes=["ess-step"],
-            )
-            with solara.Div(style={"width": "380px"}):
-                solara.SliderInt(t(L, "speed"), value=speed, min=1, max=24)
-            if not failed:
-                done = "" if run.running else f" ({t(L, 'finished')})"
-                solara.Text(
-                    f"{t(L, 'month')} {frames.month}{done}",
-                    classes=["ess-month"],
-                    style={"font-size": "1.3em", "font-weight": "bold"},
-                )
-        if failed:
-            solara.Error(f"{t(L, 'error')}: {run}", classes=["ess-error"])
-            return
-        if chosen() != run.settings:
-            solara.Warning(t(L, "pending"), dense=True, classes=["ess-pending"])
-        solara.Text(
-            f"{t(L, 'overrides')}: {' '.join(run.overrides)}",
-            classes=["ess-overrides"],
-            style={"font-family": "monospace", "font-size": "0.8em"},
-        )
-        if lesson.value:
-            with solara.Info(classes=["ess-lesson-text"], icon=False):
-                chosen_lesson = BY_KEY[lesson.value]
-                solara.HTML(tag="strong", unsafe_innerHTML=html.escape(chosen_lesson.title[L]))
-                solara.HTML(tag="p", unsafe_innerHTML=html.escape(chosen_lesson.text[L]))
-        # While playing, server-drawn images refresh about twice per second of play.
-        Views(run, frames, L, map_output, max(1, speed.value // 2) if playing.value else 1)
+    with solara.Column(style={"padding": "0 12px"},
+                       classes=["ess-projector"] if projector.value else []):
+        if problem.value:
+            solara.Error(problem.value, classes=["ess-error"])
+        failed = isinstance(run, Exception)
+        pending = None
+        if seed_problem:
+            solara.Error(seed_problem, classes=["ess-seed-error"])
+        elif not failed and chosen() != run.settings:
+            pending = "seed_changed" if chosen().seed != run.settings.seed else "pending"
+        Player(
+            run, L, on_reset=guarded(reset), pending=pending, projector=projector.value,
+            lesson=BY_KEY.get(lesson.value), prediction=prediction, map_output=map_output,
+            closed=closed,
+        ).key(f"run-{resets.value}")
 
 
 @solara.component
-def Views(run: Run, frames, lang: str, map_output: solara.Reactive[str], every: int):
-    """The views of the run's current month.
+def Player(run, lang: str, on_reset, pending, projector: bool, lesson: Lesson | None,
+           prediction: solara.Reactive, map_output: solara.Reactive, closed: threading.Event):
+    """Reset / Play / Step, the month, and every view of one run (remounted at each Reset)."""
+    playing = solara.use_reactive(False)
+    speed = solara.use_reactive(4)
+    tick = solara.use_reactive(0)
+    rate = solara.use_reactive(0.0)
+    play_failed = solara.use_reactive(False)
+    failed = isinstance(run, Exception)
+    stop_month = lesson.stop_month if lesson is not None else None
 
-    The map and the ties view are server-side images: they are redrawn only when the run, the
-    language or their month changes, and while playing only every `every` months.
-    """
-    option = solara.use_memo(
-        lambda: timeseries_option(frames.timeseries, frames.baseline_timeseries, lang),
-        [run, frames.month, lang],
-    )
-    outputs = [c for c in MAP_OUTPUTS if c in frames.territory]
-    key = [run, frames.month // every, lang]
-    map_key = [*key, map_output.value]
+    def at_stop() -> bool:
+        return stop_month is not None and run.month >= stop_month
 
-    def draw_map():
-        title = f"{t(lang, 'month')} {frames.month}"
-        panels = [(f"{t(lang, 'with_levers')} — {title}", frames.territory)]
-        if frames.baseline_territory is not None:
-            panels.append((f"{t(lang, 'without_levers')} — {title}", frames.baseline_territory))
-        return map_figure(run.territories, panels, map_output.value, lang)
+    def play():
+        if failed or not playing.value:
+            return
+        pacer = Pacer()
+        try:
+            while playing.value and run.running and not at_stop() and not closed.is_set():
+                months = pacer.due(speed.value)
+                done = 0
+                while done < months and run.running and not at_stop():
+                    run.step()
+                    done += 1
+                pacer.record(done)
+                if done:
+                    tick.set(run.month)
+                    rate.set(pacer.rate())
+                time.sleep(pacer.pause(speed.value))
+        except Exception:  # the play loop never takes the page down
+            log.exception("the play loop stopped")
+            play_failed.set(True)
+        finally:
+            if not closed.is_set():
+                playing.set(False)
 
-    map_fig = solara.use_memo(draw_map, map_key)
-    ties_fig = solara.use_memo(lambda: ties_figure(run.territories, frames.ties, lang), key)
+    solara.lab.use_task(play, dependencies=[playing.value])
 
-    Kpis(frames, lang)
-    with solara.Card(t(lang, "timeseries")):
-        solara.FigureEcharts(option=option, attributes={"style": "height: 440px"}, responsive=True)
-    with solara.Card(t(lang, "map")):
-        solara.Select(
-            t(lang, "map_output"),
-            values=[map_label(lang, c) for c in outputs],
-            value=map_label(lang, map_output.value),
-            on_value=lambda label: map_output.set(
-                next(c for c in outputs if map_label(lang, c) == label)
-            ),
-            classes=["ess-map-output"],
+    def step():
+        try:
+            tick.set(run.step())
+        except Exception:
+            log.exception("a step failed")
+            play_failed.set(True)
+
+    frames = solara.use_memo(lambda: None if failed else run.frames(), [tick.value])
+    can_play = not failed and not play_failed.value and run.running and not at_stop()
+    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+        solara.Button(t(lang, "reset"), on_click=on_reset, color="primary", classes=["ess-reset"])
+        solara.Button(
+            t(lang, "pause") if playing.value else t(lang, "play"),
+            on_click=lambda: playing.set(not playing.value),
+            disabled=not can_play and not playing.value,
+            color="primary",
+            classes=["ess-play"],
         )
-        solara.FigureMatplotlib(map_fig, dependencies=map_key, format="png")
+        solara.Button(
+            t(lang, "step"),
+            on_click=step,
+            disabled=not can_play or playing.value,
+            color="primary",
+            classes=["ess-step"],
+        )
+        with solara.Div(style={"width": "300px"}, classes=["ess-speed"]):
+            solara.SliderInt(t(lang, "speed"), value=speed, min=1, max=24)
+        if not failed:
+            done = "" if run.running else f" ({t(lang, 'finished')})"
+            solara.Text(
+                f"{t(lang, 'month')} {run.month}{done}",
+                classes=["ess-month"],
+                style={"font-size": "1.3em", "font-weight": "bold"},
+            )
+            if playing.value and rate.value:
+                solara.Text(f"{fmt(rate.value, lang, 1)} {t(lang, 'rate')}",
+                            classes=["ess-rate", "ess-note"])
+    if failed:
+        solara.Error(error_line(run, lang), classes=["ess-error"])
+        return
+    if play_failed.value:
+        solara.Error(t(lang, "play_failed"), classes=["ess-error"])
+    if pending:
+        solara.Warning(t(lang, pending), dense=True, classes=["ess-pending"])
+    solara.Text(
+        f"{t(lang, 'overrides')}: {' '.join(run.overrides)}",
+        classes=["ess-overrides"],
+        style={"font-family": "monospace", "font-size": "0.85em"},
+    )
+    # Only on the lesson's own run: between choosing a lesson and its Reset, the old run is
+    # still on screen, and its band would be computed for nothing.
+    if lesson is not None and lesson.settings.levers == run.settings.levers \
+            and lesson.settings.territory == run.settings.territory:
+        LessonPanel(lesson, run, frames, lang, prediction, reached=at_stop())
+    Views(run, frames, lang, map_output, projector)
+
+
+@solara.component
+def LessonPanel(lesson: Lesson, run, frames, lang: str, prediction: solara.Reactive,
+                reached: bool):
+    """Question, the pupil's prediction, then at the lesson's month the answer over ten seeds."""
+    band = band_future(run.settings, lesson.outcome, lesson.stop_month)
+    done = solara.use_reactive(band.done())
+
+    def wait_for_band():
+        # Polled rather than `band.result()`: a task blocked in a future's wait held up the
+        # session's events (Step did nothing until the band arrived).
+        while not band.done():
+            time.sleep(BAND_POLL_S)
+        done.set(True)
+
+    solara.lab.use_task(wait_for_band, dependencies=[band])
+    with solara.Info(classes=["ess-lesson-text"], icon=False):
+        solara.HTML(tag="strong", unsafe_innerHTML=html.escape(lesson.title[lang]))
+        solara.HTML(tag="p", unsafe_innerHTML=html.escape(lesson.question[lang]))
+        choices = {f"{arrow} {p[lang]}": arrow for arrow, p in PREDICTIONS.items()}
+        solara.ToggleButtonsSingle(
+            value=next((c for c, a in choices.items() if a == prediction.value), None),
+            values=list(choices),
+            on_value=lambda choice: prediction.set(choices.get(choice, "")),
+            classes=["ess-prediction"],
+        )
+        if not reached:
+            solara.Text(t(lang, "lesson_play_to").format(month=lesson.stop_month),
+                        classes=["ess-note"])
+            return
+        here = lesson_value(frames, lesson.outcome)
+        answer = [t(lang, "lesson_this_seed").format(
+            seed=run.settings.seed, value=fmt(here, lang, 1), what=lesson.outcome_label[lang])]
+        if band.done() and band.exception() is None:
+            b = band.result()
+            answer.append(t(lang, "lesson_band").format(
+                n=len(b.seeds), low=fmt(b.low, lang, 1), high=fmt(b.high, lang, 1),
+                median=fmt(b.median, lang, 1)))
+            answer.append(t(lang, f"direction_{b.direction}"))
+            if prediction.value:
+                right = PREDICTIONS[prediction.value]["direction"] == b.direction
+                answer.append(t(lang, "prediction_right" if right else "prediction_wrong"))
+        elif band.done():
+            answer.append(t(lang, "lesson_band_failed"))
+        else:
+            answer.append(t(lang, "lesson_band_pending"))
+        for line in answer:
+            solara.HTML(tag="p", unsafe_innerHTML=html.escape(line), classes=["ess-answer"])
+        solara.HTML(tag="p", unsafe_innerHTML=html.escape(lesson.text[lang]))
+
+
+@solara.component
+def Views(run: Run, frames, lang: str, map_output: solara.Reactive[str], projector: bool):
+    """The views of the run's current month, all drawn in the browser from ECharts options."""
+    chart = solara.use_reactive("jobs")
+    difference = solara.use_reactive(True)
+    has_levers = bool(run.settings.levers)
+    paired = frames.baseline_timeseries is not None
+    font = 18 if projector else 13
+
+    def option(key: str) -> dict:
+        return panel_option(key, frames.timeseries, frames.baseline_timeseries, lang,
+                            has_levers=has_levers, font_px=font)
+
+    Kpis(frames, lang, has_levers)
+    keys = list(PANELS)
+    if projector:
+        solara.ToggleButtonsSingle(
+            value=chart.value, values=keys, on_value=chart.set, classes=["ess-chart-choice"])
+        Chart(option(chart.value), lang, height_px=480, png_name=chart.value,
+              classes=["ess-panel"])
+        return
+    with solara.GridFixed(columns=3):
+        for key in keys:
+            Chart(option(key), lang, height_px=300, png_name=key, classes=["ess-panel"])
+    outputs = [c for c in MAP_OUTPUTS if c in frames.territory]
+    with solara.Card(t(lang, "map")):
+        with solara.Row(style={"align-items": "center"}):
+            solara.Select(
+                t(lang, "map_output"),
+                values=[map_label(lang, c) for c in outputs],
+                value=map_label(lang, map_output.value),
+                on_value=lambda label: map_output.set(
+                    next(c for c in outputs if map_label(lang, c) == label)
+                ),
+                classes=["ess-map-output"],
+            )
+            if paired:
+                with solara.Div(classes=["ess-difference"]):
+                    solara.Checkbox(label=t(lang, "show_difference"), value=difference)
+        Chart(
+            map_option(run.territories, frames.territory, frames.baseline_territory,
+                       map_output.value, lang, difference=paired and difference.value,
+                       font_px=font),
+            lang, height_px=460, png_name="map", classes=["ess-map"],
+        )
     with solara.Card(t(lang, "ties")):
-        solara.FigureMatplotlib(ties_fig, dependencies=key, format="png")
+        Chart(ties_option(frames.ties, lang, font_px=font), lang, height_px=320,
+              png_name="ties", classes=["ess-ties"])
     Inspector(run, frames.month, lang)

@@ -48,13 +48,15 @@ class Server:
 
 
 @contextmanager
-def serve(env: dict[str, str] | None = None, timeout: float = 90) -> Iterator[Server]:
-    """Run ``python -m sim.dashboard`` on a free loopback port until the block ends."""
+def serve(
+    env: dict[str, str] | None = None, timeout: float = 90, args: tuple[str, ...] = ()
+) -> Iterator[Server]:
+    """Run ``python -m sim.dashboard [args]`` on a free loopback port until the block ends."""
     port = free_port()
     log = Path(tempfile.mkstemp(prefix="ess-dashboard-", suffix=".log")[1])
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "sim.dashboard", "--port", str(port)],
+            [sys.executable, "-m", "sim.dashboard", "--port", str(port), *args],
             stdout=out,
             stderr=subprocess.STDOUT,
             env=os.environ | (env or {}),
@@ -158,3 +160,28 @@ def choose(page, select_class: str, option: str) -> None:
 def set_language(page, lang: str) -> None:
     page.locator(".ess-lang").get_by_text(lang, exact=True).click()
     expect(page.locator(".ess-month")).to_contain_text("Mois" if lang == "fr" else "Month")
+
+
+def set_speed(page, months_per_second: int) -> None:
+    """Move the speed slider to `months_per_second` with the keyboard (1 to 24)."""
+    thumb = page.locator(".ess-speed [role=slider]")
+    thumb.focus()
+    thumb.press("Home")
+    for _ in range(months_per_second - 1):
+        thumb.press("ArrowRight")
+    expect(thumb).to_have_attribute("aria-valuenow", str(months_per_second))
+
+
+def page_errors(page) -> list[str]:
+    """Error boxes the page shows, and any Python traceback that replaced it."""
+    found = [page.locator(".ess-error").nth(i).inner_text()
+             for i in range(page.locator(".ess-error").count())]
+    body = page.inner_text("body")
+    return found + (["a traceback is on the page"] if "Traceback" in body else [])
+
+
+def choose_lesson(page, title: str) -> None:
+    """Choose a lesson and wait for its run (month 0, its question on screen)."""
+    choose(page, "ess-lesson", title)
+    expect(page.locator(".ess-lesson-text")).to_be_visible()
+    expect_month(page, 0)

@@ -1,199 +1,233 @@
-"""The dashboard's charts: time series drawn in the browser, map and ties with matplotlib.
+"""The dashboard's charts, as ECharts options drawn in the browser (`chart.vue`).
 
-Both work offline. ECharts comes from the `solara-assets` cache the local server answers from;
-Solara's Altair and Markdown components are not used since vega and KaTeX are missing from that
-cache. Time series are redrawn every month of play, so the browser draws them: a matplotlib
-rendering of six panels cost the server about a second per month and session. The map and the
-ties view are PNG images built with `matplotlib.figure.Figure`, never pyplot, whose global state
-is not safe across the sessions the server renders in parallel threads; their layouts are placed
-by hand, since matplotlib's layout engines tripled the drawing time.
+Every view is a few kilobytes of JSON per month; the server draws nothing. The map and the ties
+view used to be matplotlib PNGs: 0.4 s each per redraw on the classroom territories, most of a
+month's server time. ECharts comes from the `solara-assets` cache, so the page stays offline.
+
+Months on the x axis count months simulated: the row the model records at the end of its first
+month (``month`` 0 in its tables) is drawn at 1, as the month counter above the charts says.
 """
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 import pandas as pd
-from matplotlib import colormaps
-from matplotlib.collections import LineCollection
-from matplotlib.colors import PowerNorm
-from matplotlib.figure import Figure
 
 from sim.dashboard.i18n import map_label, output_label, t
 
 JOB_COLUMNS = ("ess_jobs_permanent", "ess_jobs_insertion", "ess_jobs_adapted")
-PANELS = (
-    ("jobs", JOB_COLUMNS),
-    ("ess_enterprises", ("ess_enterprises",)),
-    ("ess_scaled_up", ("ess_scaled_up",)),
-    ("insertion_exits_employment", ("insertion_exits_employment",)),
-    ("public_cost_eur", ("public_cost_eur",)),
-    ("ess_industry_ties", ("ess_industry_ties",)),
-)
-COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c")
-CMAP = colormaps["viridis"].with_extremes(bad="0.85")  # grey: no value yet (before month 1)
 
 
-def _points(frame: pd.DataFrame, column: str) -> list[list[float]]:
-    return frame[["month", column]].astype(float).to_numpy().tolist()
+# key -> (columns, unit key, divisor for the unit)
+PANELS = {
+    "jobs": (JOB_COLUMNS, "unit_jobs", 1),
+    "ess_enterprises": (("ess_enterprises",), "unit_enterprises", 1),
+    "ess_scaled_up": (("ess_scaled_up",), "unit_enterprises", 1),
+    "insertion_exits_employment": (("insertion_exits_employment",), "unit_people", 1),
+    "public_cost_eur": (("public_cost_eur",), "unit_meur", 1e6),
+    "ess_industry_ties": (("ess_industry_ties",), "unit_ties", 1),
+}
+COLORS = ("#0072b2", "#d55e00", "#009e73")  # Okabe-Ito: told apart with any colour vision
+VIRIDIS = ["#440154", "#3b528b", "#21918c", "#5ec962", "#fde725"]
+# ColorBrewer PuOr, colour-blind safe: orange where the levers lose, purple where they gain.
+DIVERGING = ["#b35806", "#f1a340", "#fee0b6", "#f7f7f7", "#d8daeb", "#998ec3", "#542788"]
+TEXT_COLOR = "#212121"  # 16:1 on white
 
 
-def timeseries_option(ts: pd.DataFrame, base: pd.DataFrame | None, lang: str) -> dict:
-    """ECharts option: six small multiples over months, the run without levers dashed.
+def panel_title(key: str, lang: str) -> str:
+    """The chart's title; its unit is on the y axis (M€ for costs), not repeated here."""
+    return t(lang, key) if key == "jobs" else output_label(lang, key).removesuffix(" (€)")
 
-    Drawn in the browser, so that a month of play costs the server a few kilobytes of JSON
-    rather than a matplotlib rendering.
+
+def run_label(lang: str, has_levers: bool, baseline: bool) -> str:
+    """'with levers' for the run with levers, 'without levers' for its twin or a run with none."""
+    return t(lang, "without_levers") if baseline or not has_levers else t(lang, "with_levers")
+
+
+def _points(frame: pd.DataFrame, column: str, divisor: float) -> list[list[float]]:
+    months = frame["month"].to_numpy(float) + 1
+    return np.column_stack([months, frame[column].to_numpy(float) / divisor]).tolist()
+
+
+def panel_option(
+    key: str,
+    ts: pd.DataFrame,
+    base: pd.DataFrame | None,
+    lang: str,
+    *,
+    has_levers: bool,
+    font_px: int = 13,
+) -> dict:
+    """One chart: the run (solid) and, side by side, its twin without levers (dashed).
+
+    The legend names what each line is: with several columns (jobs) the column and the run,
+    else the run alone; a run without any lever is never called "with levers".
     """
-    grids, titles, xs, ys, series = [], [], [], [], []
-    for i, (key, columns) in enumerate(PANELS):
-        left, top = 4 + 33 * (i % 3), 12 + 46 * (i // 3)
-        grids.append(
-            {
-                "left": f"{left}%",
-                "top": f"{top}%",
-                "width": "26%",
-                "height": "29%",
-                "containLabel": True,
-            }
-        )
-        title = t(lang, key) if key == "jobs" else output_label(lang, key)
-        titles.append(
-            {"text": title, "left": f"{left}%", "top": f"{top - 7}%", "textStyle": {"fontSize": 12}}
-        )
-        xs.append({"type": "value", "gridIndex": i, "min": 0, "max": "dataMax"})
-        ys.append({"type": "value", "gridIndex": i, "scale": True})
-        for j, column in enumerate(c for c in columns if c in ts):
-            name = output_label(lang, column) if len(columns) > 1 else t(lang, "with_levers")
-            runs = [(ts, name, "solid")]
-            if base is not None and column in base:
-                runs.append((base, f"{name} ({t(lang, 'without_levers')})", "dashed"))
-            for frame, label, style in runs:
-                series.append(
-                    {
-                        "type": "line",
-                        "name": label,
-                        "data": _points(frame, column),
-                        "xAxisIndex": i,
-                        "yAxisIndex": i,
-                        "showSymbol": False,
-                        "color": COLORS[j],
-                        "lineStyle": {"type": style},
-                    }
-                )
+    columns, unit, divisor = PANELS[key]
+    runs = [(ts, run_label(lang, has_levers, False), "solid")]
+    if base is not None:
+        runs.append((base, run_label(lang, has_levers, True), "dashed"))
+    series = []
+    for j, column in enumerate(c for c in columns if c in ts):
+        for frame, run, style in runs:
+            name = f"{output_label(lang, column)} — {run}" if len(columns) > 1 else run
+            series.append({
+                "type": "line", "name": name, "data": _points(frame, column, divisor),
+                "showSymbol": False, "color": COLORS[j], "lineStyle": {"type": style, "width": 2},
+            })
+    text = {"fontSize": font_px, "color": TEXT_COLOR}
+    # Long names (jobs: column and run) take a legend row each; short ones share one row.
+    legend_rows = len(series) if len(columns) > 1 else 1
     return {
         "animation": False,
-        "title": titles,
-        "grid": grids,
-        "xAxis": xs,
-        "yAxis": ys,
+        "textStyle": text,
+        "title": {"text": panel_title(key, lang), "textStyle": {**text, "fontSize": font_px + 2}},
+        "legend": {"top": font_px + 12, "textStyle": text, "itemWidth": 28,
+                   "orient": "vertical" if legend_rows > 1 else "horizontal", "left": 0},
+        "grid": {"left": 8, "right": 16, "bottom": 8, "containLabel": True,
+                 "top": 2 * font_px + 24 + legend_rows * (font_px + 10)},
+        "xAxis": {"type": "value", "min": 0, "minInterval": 1, "max": "dataMax",
+                  "name": t(lang, "unit_month"),
+                  "nameLocation": "middle", "nameGap": font_px + 10, "nameTextStyle": text,
+                  "axisLabel": {"fontSize": font_px, "color": TEXT_COLOR}},
+        "yAxis": {"type": "value", "scale": True, "minInterval": 0 if divisor > 1 else 1,
+                  "name": t(lang, unit), "nameTextStyle": text,
+                  "axisLabel": {"fontSize": font_px, "color": TEXT_COLOR}},
         "series": series,
-        "tooltip": {"trigger": "axis"},
-        "legend": {"top": 0, "type": "scroll"},
+        "tooltip": {"trigger": "axis", "textStyle": text},
     }
 
 
-def _values(territories, panel: pd.DataFrame, output: str) -> np.ndarray:
-    if output not in panel:
+ARCHETYPE_NAMES = {
+    "metropolis": {"fr": "Métropole", "en": "Metropolis"},
+    "medium_town": {"fr": "Ville moyenne", "en": "Medium town"},
+    "rural": {"fr": "Campagne", "en": "Countryside"},
+    "industrial_basin": {"fr": "Bassin industriel", "en": "Industrial basin"},
+}
+
+
+def territory_names(territories, lang: str) -> list[str]:
+    """Display names: real territories keep theirs; synthetic archetypes get a name in the
+    page's language, lettered when an archetype occurs more than once (Campagne A, B, C)."""
+    names = [str(n) for n in territories.names]
+    archetypes = [str(a) for a in territories.archetype]
+    if not all(n.startswith("Synthetic") for n in names):
+        return names
+    out = []
+    for i, kind in enumerate(archetypes):
+        label = ARCHETYPE_NAMES.get(kind, {}).get(lang, kind)
+        if archetypes.count(kind) > 1:
+            label += " " + "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[archetypes[:i].count(kind) % 26]
+        out.append(label)
+    return out
+
+
+def territory_values(territories, panel: pd.DataFrame | None, output: str) -> np.ndarray:
+    """`output` per territory in the order of `territories.codes` (NaN where unknown)."""
+    if panel is None or output not in panel or panel.empty:
         return np.full(len(territories.codes), np.nan)
     by_code = panel.set_index(panel["territory_code"].astype(str))[output]
     return by_code.reindex(np.asarray(territories.codes).astype(str)).to_numpy(float)
 
 
-def map_figure(
-    territories, panels: list[tuple[str, pd.DataFrame]], output: str, lang: str
-) -> Figure:
-    """Territories as points at their lon/lat, adjacency as lines, coloured by `output`.
+def robust_range(values: np.ndarray, *, symmetric: bool) -> tuple[float, float]:
+    """Colour-scale bounds that one metropolis cannot flatten: above five territories the top
+    is the 85th percentile (larger values take the top colour); a difference scale is centred
+    on zero so that white means no change."""
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return (-1.0, 1.0) if symmetric else (0.0, 1.0)
+    if symmetric:
+        size = np.abs(finite)
+        top = float(np.quantile(size, 0.85, method="lower") if finite.size > 5 else size.max())
+        top = top if top > 0 else 1.0
+        return -top, top
+    low = float(min(finite.min(), 0.0))
+    top = float(np.quantile(finite, 0.85, method="lower") if finite.size > 5 else finite.max())
+    return low, max(top, low + 1.0)
 
-    `panels` holds (title, territory frame of one month); several panels share one colour scale
-    so that the run with levers and the run without compare at a glance.
-    """
+
+def map_option(
+    territories, with_levers: pd.DataFrame | None, without: pd.DataFrame | None, output: str,
+    lang: str, *, difference: bool, font_px: int = 13,
+) -> dict:
+    """Territories at their lon/lat, neighbours joined, coloured by `output` or, with
+    `difference`, by its change with minus without the levers. Named on the map when there are
+    few territories, on hover always."""
+    names = territory_names(territories, lang)
     lon, lat = np.asarray(territories.lon, float), np.asarray(territories.lat, float)
+    values = territory_values(territories, with_levers, output)
+    if difference:
+        values = values - territory_values(territories, without, output)
+    low, high = robust_range(values, symmetric=difference)
     edges = np.asarray(territories.edges, int).reshape(-1, 2)
-    values = [_values(territories, panel, output) for _, panel in panels]
-    finite = np.concatenate([v[np.isfinite(v)] for v in values])
-    vmin = min(finite.min(), 0) if finite.size else 0
-    vmax = max(finite.max(), vmin + 1e-9) if finite.size else 1
-    fig = Figure(figsize=(5 * len(panels) + 1, 4.6))
-    fig.subplots_adjust(left=0.02, right=0.86, top=0.93, bottom=0.03, wspace=0.05)
-    axes = np.atleast_1d(fig.subplots(1, len(panels)))
-    for ax, (title, _), vals in zip(axes, panels, values, strict=True):
-        segments = np.stack(
-            [np.column_stack([lon[edges[:, k]], lat[edges[:, k]]]) for k in (0, 1)], axis=1
-        )
-        ax.add_collection(LineCollection(segments, colors="0.75", linewidths=0.6, zorder=1))
-        dots = ax.scatter(
-            lon,
-            lat,
-            c=vals,
-            cmap=CMAP,
-            # Square-root scale: a metropolis would otherwise leave every other territory dark.
-            norm=PowerNorm(0.5, vmin=vmin, vmax=vmax),
-            s=36,
-            edgecolors="0.2",
-            linewidths=0.4,
-            zorder=2,
-        )
-        ax.set_title(title, fontsize=10)
-        ax.set_aspect(1 / np.cos(np.deg2rad(np.nanmean(lat))) if np.nanmax(np.abs(lat)) > 5 else 1)
-        ax.set_xticks([])
-        ax.set_yticks([])
-    fig.colorbar(dots, cax=fig.add_axes((0.89, 0.1, 0.02, 0.8)), label=map_label(lang, output))
-    return fig
+    text = {"fontSize": font_px, "color": TEXT_COLOR}
+    label = map_label(lang, output)
+    title = f"{t(lang, 'difference_map')} : {label}" if difference else label
+    empty = not np.isfinite(values).any()
+    points = [
+        {"name": n, "value": [x, y, None if not np.isfinite(v) else round(float(v), 2)]}
+        for n, x, y, v in zip(names, lon, lat, values, strict=True)
+    ]
+    few = len(names) <= 12
+    return {
+        "animation": False,
+        "textStyle": text,
+        "title": {"text": title, "subtext": t(lang, "map_empty") if empty else "",
+                  "textStyle": {**text, "fontSize": font_px + 2}, "subtextStyle": text},
+        "grid": {"left": 10, "right": 110, "top": 2 * font_px + 40, "bottom": 10},
+        "xAxis": {"type": "value", "scale": True, "show": False},
+        "yAxis": {"type": "value", "scale": True, "show": False},
+        "visualMap": {
+            "type": "continuous", "min": low, "max": high, "dimension": 2, "seriesIndex": 1,
+            "right": 0, "top": "middle", "calculable": False, "textStyle": text,
+            "inRange": {"color": DIVERGING if difference else VIRIDIS},
+            "outOfRange": {"color": "#bdbdbd"},
+        },
+        "tooltip": {"trigger": "item", "textStyle": text},
+        "series": [
+            {"type": "lines", "coordinateSystem": "cartesian2d", "silent": True,
+             "lineStyle": {"color": "#9e9e9e", "width": 1},
+             "data": [{"coords": [[lon[a], lat[a]], [lon[b], lat[b]]]} for a, b in edges]},
+            {"type": "scatter", "name": label, "data": points, "symbolSize": 22 if few else 9,
+             "itemStyle": {"borderColor": "#424242", "borderWidth": 1,
+                           **({"color": "#bdbdbd"} if empty else {})},
+             "encode": {"x": 0, "y": 1, "tooltip": 2},
+             "label": {"show": few, "position": "right", "formatter": "{b}", **text}},
+        ],
+    }
 
 
-def ties_figure(territories, ties: pd.DataFrame, lang: str) -> Figure:
-    """Where ESS–industry ties run, and how much trust they carry.
+def ties_option(ties: pd.DataFrame, lang: str, *, font_px: int = 13) -> dict:
+    """How much trust the ESS–industry ties carry, by kind of tie (stacked, ten bins).
 
-    Left, a map: a line joins the territory of a firm and that of its ESS supplier, wider with
-    more ties, darker with more trust; a ring marks ties within one territory. Right, the
-    distribution of trust by kind of tie: brake 1 (firms buy only from suppliers they know) shows
-    as few ties, many of them young and fragile.
+    Brake 1 (firms buy only from suppliers they know) shows as few ties, many young and fragile.
     """
-    fig = Figure(figsize=(10, 4.2))
-    fig.subplots_adjust(left=0.02, right=0.98, top=0.9, bottom=0.14, wspace=0.15)
-    ax, hist = fig.subplots(1, 2, width_ratios=[1.3, 1])
-    ax.set_title(t(lang, "ties"), fontsize=10)
-    ax.set_xticks([])
-    ax.set_yticks([])
-    lon, lat = np.asarray(territories.lon, float), np.asarray(territories.lat, float)
-    ax.scatter(lon, lat, s=8, color="0.6", zorder=1)
-    hist.set_title(t(lang, "trust"), fontsize=10)
-    if ties.empty:
-        ax.text(0.5, 0.5, t(lang, "no_ties"), ha="center", va="center", transform=ax.transAxes)
-        return fig
-    index = {str(code): i for i, code in enumerate(territories.codes)}
-    pairs = (
-        ties.assign(
-            a=ties["firm_territory"].astype(str).map(index),
-            b=ties["enterprise_territory"].astype(str).map(index),
-        )
-        .groupby(["a", "b"])["trust"]
-        .agg(["size", "mean"])
-        .reset_index()
-    )
-    width = 0.5 + 4 * pairs["size"] / pairs["size"].max()
-    shade = colormaps["Blues"](0.35 + 0.65 * pairs["mean"].clip(0, 1))
-    local = pairs["a"] == pairs["b"]
-    ends = pairs.loc[~local, ["a", "b"]].to_numpy(int)
-    segments = np.stack([np.column_stack([lon[ends[:, k]], lat[ends[:, k]]]) for k in (0, 1)], 1)
-    ax.add_collection(LineCollection(segments, linewidths=width[~local], colors=shade[~local]))
-    ax.scatter(
-        lon[pairs.loc[local, "a"]],
-        lat[pairs.loc[local, "a"]],
-        s=20 * width[local] ** 2,
-        facecolors="none",
-        edgecolors=shade[local],
-        linewidths=1.5,
-        zorder=2,
-    )
-    ax.set_aspect(1 / np.cos(np.deg2rad(np.nanmean(lat))))
-    kinds = sorted(ties["kind"].astype(str).unique())
-    hist.hist(
-        [ties.loc[ties["kind"].astype(str) == k, "trust"] for k in kinds],
-        bins=np.linspace(0, 1, 11),
-        stacked=True,
-        label=[f"{k} ({(ties['kind'].astype(str) == k).sum()})" for k in kinds],
-    )
-    hist.set_xlabel(t(lang, "trust"), fontsize=8)
-    hist.tick_params(labelsize=8)
-    hist.legend(fontsize=7, loc="upper left")
-    return fig
+    edges = np.linspace(0, 1, 11)
+    bins = [f"{a:.1f}–{b:.1f}" for a, b in pairwise(edges)]
+    text = {"fontSize": font_px, "color": TEXT_COLOR}
+    series = []
+    kinds = sorted(ties["kind"].astype(str).unique()) if not ties.empty else []
+    for j, kind in enumerate(kinds):
+        trust = ties.loc[ties["kind"].astype(str) == kind, "trust"].to_numpy(float)
+        counts, _ = np.histogram(np.clip(trust, 0, 1), bins=edges)
+        series.append({"type": "bar", "stack": "ties", "name": f"{kind} ({len(trust)})",
+                       "data": counts.tolist(), "color": COLORS[j % len(COLORS)]})
+    return {
+        "animation": False,
+        "textStyle": text,
+        "title": {"text": t(lang, "ties"), "subtext": "" if kinds else t(lang, "no_ties"),
+                  "textStyle": {**text, "fontSize": font_px + 2}, "subtextStyle": text},
+        "legend": {"top": font_px + 12, "textStyle": text},
+        "grid": {"left": 8, "right": 16, "bottom": 8, "top": 3 * font_px + 40,
+                 "containLabel": True},
+        "xAxis": {"type": "category", "data": bins, "name": t(lang, "trust"),
+                  "nameLocation": "middle", "nameGap": font_px + 12, "nameTextStyle": text,
+                  "axisLabel": {"fontSize": font_px - 2, "color": TEXT_COLOR}},
+        "yAxis": {"type": "value", "name": t(lang, "unit_ties"), "nameTextStyle": text,
+                  "axisLabel": {"fontSize": font_px, "color": TEXT_COLOR}},
+        "series": series,
+        "tooltip": {"trigger": "axis", "textStyle": text},
+    }

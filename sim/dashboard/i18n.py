@@ -80,8 +80,8 @@ TEXT = {
     "without_levers": {"fr": "sans leviers", "en": "without levers"},
     "difference": {"fr": "écart", "en": "difference"},
     "cost_per_job": {
-        "fr": "Coût public par emploi supplémentaire",
-        "en": "Public cost per additional job",
+        "fr": "Coût public par année-emploi nette",
+        "en": "Public cost per net job-year",
     },
     "timeseries": {"fr": "Évolution mensuelle", "en": "Monthly time series"},
     "map": {"fr": "Carte des territoires", "en": "Territory map"},
@@ -95,6 +95,110 @@ TEXT = {
     "jobs": {"fr": "Emplois ESS", "en": "ESS jobs"},
     "error": {"fr": "Erreur du modèle", "en": "Model error"},
     "classroom": {"fr": "Classe : territoires types (synthétiques)", "en": "Classroom: archetypes"},
+    "unit_month": {"fr": "mois", "en": "month"},
+    "unit_jobs": {"fr": "emplois", "en": "jobs"},
+    "unit_enterprises": {"fr": "entreprises", "en": "enterprises"},
+    "unit_people": {"fr": "personnes", "en": "people"},
+    "unit_meur": {"fr": "M€", "en": "M€"},
+    "unit_ties": {"fr": "liens", "en": "ties"},
+    "difference_map": {"fr": "Écart avec − sans leviers", "en": "Gap with − without levers"},
+    "show_difference": {
+        "fr": "Afficher l'écart (avec − sans leviers)",
+        "en": "Show the gap (with − without levers)",
+    },
+    "map_empty": {
+        "fr": "La carte se colore à la fin du premier mois simulé.",
+        "en": "The map takes its colours at the end of the first simulated month.",
+    },
+    "seed_invalid": {
+        "fr": "La graine doit être un nombre entier entre 0 et 9 223 372 036 854 775 807.",
+        "en": "The seed must be a whole number from 0 to 9,223,372,036,854,775,807.",
+    },
+    "settings_refused": {
+        "fr": "Le modèle refuse ces réglages",
+        "en": "The model refuses these settings",
+    },
+    "play_failed": {
+        "fr": "La simulation s'est arrêtée sur une erreur ; réinitialisez pour recommencer.",
+        "en": "The run stopped on an error; press Reset to start again.",
+    },
+    "rate": {"fr": "mois/s réels", "en": "months/s actual"},
+    "job_years": {"fr": "Années-emplois nettes", "en": "Net job-years"},
+    "extra_cost": {"fr": "Coût public supplémentaire", "en": "Extra public cost"},
+    "cost_existing": {
+        "fr": "dont dispositifs existants (contrats aidés…)",
+        "en": "of which existing schemes (aided contracts…)",
+    },
+    "cost_lever": {"fr": "dont", "en": "of which"},
+    "tax_expenditure": {"fr": "(dépense fiscale)", "en": "(tax expenditure)"},
+    "no_job_year": {
+        "fr": "— : aucune année-emploi nette gagnée à ce jour, un coût par emploi n'a pas de sens "
+        "(les leviers coûtent sans créer d'emploi net, ou pas encore).",
+        "en": "—: no net job-year gained so far, so a cost per job means nothing (the levers "
+        "cost money without a net job, or not yet).",
+    },
+    "cost_definition": {
+        "fr": "Comme dans le rapport : coût public supplémentaire cumulé ÷ années-emplois nettes "
+        "(Σ des écarts mensuels d'emplois ÷ 12), même graine avec et sans leviers.",
+        "en": "As in the report: extra cumulative public cost ÷ net job-years (Σ monthly job "
+        "gaps ÷ 12), same seed with and without the levers.",
+    },
+    "projector": {"fr": "Mode projecteur", "en": "Projector mode"},
+    "chart": {"fr": "Graphique", "en": "Chart"},
+    "class_full": {
+        "fr": "Le serveur est plein ({n} sessions ouvertes) : réessayez dans quelques minutes.",
+        "en": "The server is full ({n} open sessions): try again in a few minutes.",
+    },
+    "memory_full": {
+        "fr": "Le serveur manque de mémoire : réessayez dans quelques minutes.",
+        "en": "The server is short of memory: try again in a few minutes.",
+    },
+    "lesson_play_to": {
+        "fr": "Notez votre prédiction, puis lancez la lecture : la leçon s'arrête au mois {month}.",
+        "en": "Note your prediction, then press Play: the lesson stops at month {month}.",
+    },
+    "lesson_this_seed": {
+        "fr": "Sur cette graine ({seed}) : écart de {value} {what} (avec − sans leviers).",
+        "en": "On this seed ({seed}): a gap of {value} {what} (with − without levers).",
+    },
+    "lesson_band": {
+        "fr": "Sur {n} graines : de {low} à {high} (médiane {median}).",
+        "en": "Over {n} seeds: from {low} to {high} (median {median}).",
+    },
+    "lesson_band_failed": {
+        "fr": "Les dix graines n'ont pas pu être calculées ; rechoisissez la leçon pour réessayer.",
+        "en": "The ten seeds could not be computed; choose the lesson again to retry.",
+    },
+    "control_failed": {
+        "fr": "Cette action a échoué ; la simulation affichée n'a pas changé.",
+        "en": "This action failed; the run on screen has not changed.",
+    },
+    "lesson_band_pending": {
+        "fr": "Calcul des dix graines en cours sur le serveur…",
+        "en": "The ten seeds are still being computed on the server…",
+    },
+    "direction_up": {
+        "fr": "Résultat : hausse sur au moins 9 graines sur 10.",
+        "en": "Result: a rise on at least 9 seeds out of 10.",
+    },
+    "direction_down": {
+        "fr": "Résultat : baisse sur au moins 9 graines sur 10.",
+        "en": "Result: a fall on at least 9 seeds out of 10.",
+    },
+    "direction_mixed": {
+        "fr": "Résultat mitigé : selon la graine, l'écart change de signe ; une seule "
+        "simulation ne permet pas de conclure.",
+        "en": "Mixed result: the gap changes sign with the seed; one run alone proves nothing.",
+    },
+    "prediction_right": {"fr": "Votre prédiction était juste.", "en": "Your prediction was right."},
+    "prediction_wrong": {
+        "fr": "Votre prédiction n'est pas ce que montre le modèle.",
+        "en": "Your prediction is not what the model shows.",
+    },
+    "seed_changed": {
+        "fr": "Graine modifiée : cliquez sur Réinitialiser pour relancer avec cette graine.",
+        "en": "Seed changed: press Reset to run with this seed.",
+    },
 }
 
 

@@ -1,24 +1,52 @@
-"""Guided lessons: presets that set up a run and say, in a few lines, what to look at.
+"""Guided lessons: question → prediction → experiment → explanation.
 
 Each lesson isolates one brake of the study on the synthetic classroom territories and turns on
 side-by-side mode, so that a class sees the same world with and without the levers (same seed,
-common random numbers) rather than two unrelated runs.
+common random numbers) rather than two unrelated runs. Pupils predict a direction, play to the
+lesson's month, and read the answer on one number, over ten seeds computed in the background
+(`bands`): one seed is one draw of chance, and a lesson taught from it would teach noise.
+
+`claim` is the direction the explanation states; `tests/test_dashboard_lessons.py` checks it
+against the ten-seed result, so that a lesson cannot say what the model does not show. Figures
+quoted in comments were measured on seeds 1–10 (Dec. 2026 model): rerun that test after any
+change to the mechanisms.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sim.dashboard.adapter import CLASSROOM, Settings
+from sim.dashboard.adapter import CLASSROOM, Frames, Settings
+from sim.dashboard.bands import outcome_value
+
+# What a pupil may predict; `direction` is compared with the band's (`bands.direction`).
+PREDICTIONS = {
+    "↑": {"fr": "hausse", "en": "rises", "direction": "up"},
+    "↓": {"fr": "baisse", "en": "falls", "direction": "down"},
+    "≈": {"fr": "pas d'effet net sûr", "en": "no sure net effect", "direction": "mixed"},
+}
 
 
 @dataclass(frozen=True)
 class Lesson:
     key: str
     title: dict[str, str]
-    text: dict[str, str]
+    question: dict[str, str]
+    text: dict[str, str]  # the explanation, shown once the lesson's month is reached
     settings: Settings
     map_output: str
+    outcome: str  # see `bands.outcome_value`
+    outcome_label: dict[str, str]
+    stop_month: int
+    claim: str  # 'up', 'down' or 'mixed': what `text` says the outcome does
+
+
+def lesson_value(frames: Frames, outcome: str) -> float:
+    """The lesson's number on the run on screen: with minus without the levers."""
+    if frames.baseline_timeseries is None:
+        return outcome_value(frames.timeseries, frames.territory, outcome)
+    return outcome_value(frames.timeseries, frames.territory, outcome) - outcome_value(
+        frames.baseline_timeseries, frames.baseline_territory, outcome)
 
 
 LESSONS = (
@@ -28,21 +56,34 @@ LESSONS = (
             "fr": "Pourquoi le foncier compte dans une métropole dense",
             "en": "Why premises matter in a dense metropolis",
         },
+        question={
+            "fr": "Une foncière solidaire et la reconversion de friches : les emplois de l'ESS "
+            "de la métropole, après dix ans, vont-ils augmenter, baisser, ou rien de sûr ?",
+            "en": "A land trust and brownfield reuse: will the metropolis's ESS jobs after ten "
+            "years rise, fall, or show no sure effect?",
+        },
         text={
             "fr": "Dans une métropole dense, les locaux d'activité vacants sont rares et chers, "
             "et les propriétaires préfèrent des locataires classiques : une entreprise de l'ESS "
             "qui pourrait grandir n'a pas où s'installer. Une foncière solidaire achète des locaux "
             "vacants et les loue d'abord à l'ESS, sous le prix du marché ; la reconversion de "
-            "friches rend de la surface. Comparez les deux cartes : l'écart se creuse là où le "
-            "foncier est tendu, pas à la campagne.",
+            "friches rend de la surface. Sur la carte des écarts, la métropole gagne des emplois "
+            "sur chacune des dix graines ; à la campagne, où les locaux ne manquent pas, l'écart "
+            "change de signe d'une graine à l'autre.",
             "en": "In a dense metropolis vacant business premises are scarce and dear, and "
             "landlords prefer conventional tenants: a social enterprise that could grow has "
             "nowhere to go. A land trust buys vacant premises and lets them to the ESS first, "
-            "below market rent; brownfield reuse returns floor space. Compare the two maps: the "
-            "gap opens where land is tight, not in the countryside.",
+            "below market rent; brownfield reuse returns floor space. On the gap map the "
+            "metropolis gains jobs on every one of ten seeds; in the countryside, where premises "
+            "are not short, the gap changes sign from one seed to the next.",
         },
         settings=Settings(CLASSROOM, 1, {"land_trust": 0.8, "brownfields": 0.5}, True),
         map_output="ess_jobs_total",
+        # Seeds 1–10, month 120: +229 to +580 jobs in the metropolis; rural −75 to +55.
+        outcome="ess_jobs_total@metropolis",
+        outcome_label={"fr": "emplois ESS de la métropole", "en": "ESS jobs in the metropolis"},
+        stop_month=120,
+        claim="up",
     ),
     Lesson(
         key="known_suppliers",
@@ -50,21 +91,33 @@ LESSONS = (
             "fr": "Une entreprise industrielle n'achète qu'aux fournisseurs qu'elle connaît",
             "en": "An industrial firm only buys from suppliers it knows",
         },
+        question={
+            "fr": "Mise en relation et coopération industrielle : après cinq ans, le nombre de "
+            "liens ESS–industrie va-t-il augmenter, baisser, ou rien de sûr ?",
+            "en": "Matchmaking and industrial cooperation: after five years, will the number "
+            "of ESS–industry ties rise, fall, or show no sure effect?",
+        },
         text={
             "fr": "Un acheteur industriel consulte les fournisseurs qu'il connaît déjà : une "
             "entreprise de l'ESS compétente reste invisible, et un lien tout neuf peut se perdre "
             "si les premières livraisons déçoivent. La mise en relation (plateforme de sourcing, "
             "rencontres d'affaires) fait découvrir des fournisseurs ; la coopération industrielle "
-            "installe certains d'entre eux sur le site de l'industriel. Suivez le nombre de liens "
-            "et, dans la vue des liens, leur niveau de confiance.",
+            "installe certains d'entre eux sur le site de l'industriel. Les liens augmentent sur "
+            "chaque graine ; les emplois, eux, suivent moins sûrement : regardez l'écart "
+            "d'emplois d'une graine à l'autre.",
             "en": "An industrial buyer asks the suppliers it already knows: a capable social "
             "enterprise stays invisible, and a brand-new tie can be lost if the first deliveries "
             "disappoint. Matchmaking (a sourcing platform, business meetings) makes suppliers "
-            "known; industrial cooperation moves some of them onto the firm's own site. Follow "
-            "the number of ties and, in the ties view, how much trust they carry.",
+            "known; industrial cooperation moves some of them onto the firm's own site. Ties "
+            "rise on every seed; jobs follow less surely: compare the job gap across seeds.",
         },
         settings=Settings(CLASSROOM, 1, {"matchmaking": 0.8, "industrial_cooperation": 0.5}, True),
         map_output="ess_industry_ties",
+        # Seeds 1–10, month 60: +359 to +449 ties; net job-years −11 to +825.
+        outcome="ess_industry_ties",
+        outcome_label={"fr": "liens ESS–industrie", "en": "ESS–industry ties"},
+        stop_month=60,
+        claim="up",
     ),
     Lesson(
         key="reserved_markets",
@@ -72,21 +125,36 @@ LESSONS = (
             "fr": "Marchés réservés et candidatures groupées",
             "en": "Reserved markets and joint bids",
         },
+        question={
+            "fr": "Des lots réservés aux structures d'insertion et aux entreprises adaptées : "
+            "après cinq ans, les années-emplois de l'ESS vont-elles augmenter, baisser, ou rien "
+            "de sûr ?",
+            "en": "Lots reserved for work-integration and disability-inclusive enterprises: "
+            "after five years, will ESS job-years rise, fall, or show no sure effect?",
+        },
         text={
             "fr": "Avec des coûts unitaires plus élevés, une entreprise de l'ESS perd les appels "
             "d'offres jugés sur le prix. Le code de la commande publique permet de réserver des "
             "lots aux structures d'insertion et aux entreprises adaptées ; encore faut-il qu'un "
             "lot soit à leur taille : on divise les lots, et plusieurs structures répondent "
-            "ensemble (groupement). Suivez les emplois d'insertion et adaptés, et ce que coûte "
-            "à l'acheteur le surprix des lots réservés.",
+            "ensemble (groupement). Les années-emplois augmentent sur chaque graine, surtout en "
+            "insertion ; les emplois permanents, eux, montent ou baissent selon la graine. Le "
+            "surprix des lots réservés, payé par les acheteurs publics, compte dans le coût.",
             "en": "With higher unit costs a social enterprise loses tenders judged on price. "
             "French procurement law lets buyers reserve lots for work-integration and disability-"
             "inclusive enterprises; the lot must still fit them: lots are divided, and several "
-            "structures bid together (joint bids). Follow insertion and adapted jobs, and what "
-            "the reserved lots' price premium costs the buyer.",
+            "structures bid together (joint bids). Job-years rise on every seed, insertion jobs "
+            "most; permanent jobs rise or fall depending on the seed. The reserved lots' price "
+            "premium, paid by public buyers, counts in the cost.",
         },
         settings=Settings(CLASSROOM, 1, {"reserved_markets": 0.7}, True),
         map_output="ess_jobs_insertion",
+        # Seeds 1–10, month 60: +348 to +895 net job-years; permanent jobs at month 120 −134
+        # to +172.
+        outcome="ess_job_years",
+        outcome_label={"fr": "années-emplois nettes de l'ESS", "en": "net ESS job-years"},
+        stop_month=60,
+        claim="up",
     ),
     Lesson(
         key="reduced_vat",
@@ -94,19 +162,34 @@ LESSONS = (
             "fr": "Ce que change vraiment une TVA réduite",
             "en": "What a reduced VAT really changes",
         },
+        question={
+            "fr": "Une TVA réduite sur les ventes de l'ESS : après dix ans, les années-emplois "
+            "de l'ESS vont-elles augmenter, baisser, ou rien de sûr ?",
+            "en": "A reduced VAT on ESS sales: after ten years, will ESS job-years rise, fall, "
+            "or show no sure effect?",
+        },
         text={
             "fr": "Une TVA réduite ne touche que les ventes aux ménages : les clients "
             "professionnels récupèrent la TVA. Les vendeurs ne répercutent qu'une partie de la "
             "baisse sur leurs prix, et l'État renonce à la taxe sur toutes les ventes couvertes, "
-            "y compris celles qui auraient eu lieu sans elle. Comparez le coût public par emploi "
-            "supplémentaire à celui des autres leçons.",
+            "y compris celles qui auraient eu lieu sans elle. Le coût est certain (une dépense "
+            "fiscale, sur chaque graine) ; l'effet sur l'emploi ne l'est pas : selon la graine, "
+            "des années-emplois gagnées ou perdues, et alors un coût par emploi « — ».",
             "en": "A reduced VAT only touches sales to households: business customers recover "
             "VAT anyway. Sellers pass on only part of the cut to their prices, and the State "
             "forgoes the tax on every covered sale, including those that would have happened "
-            "without it. Compare the public cost per additional job with the other lessons.",
+            "without it. The cost is certain (a tax expenditure, on every seed); the effect on "
+            "jobs is not: depending on the seed, job-years are gained or lost, and the cost per "
+            "job then shows '—'.",
         },
         settings=Settings(CLASSROOM, 1, {"impact_vat": 1.0}, True),
         map_output="public_cost_eur",
+        # Seeds 1–10, month 120: −435 to +3,327 net job-years (3 seeds negative); extra cost
+        # 13 to 69 M€ on every seed.
+        outcome="ess_job_years",
+        outcome_label={"fr": "années-emplois nettes de l'ESS", "en": "net ESS job-years"},
+        stop_month=120,
+        claim="mixed",
     ),
 )
 

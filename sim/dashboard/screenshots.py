@@ -15,6 +15,7 @@ from playwright.sync_api import expect, sync_playwright
 from sim.dashboard.browser import (
     Traffic,
     choose,
+    choose_lesson,
     launch,
     open_dashboard,
     serve,
@@ -49,15 +50,27 @@ def main(argv: list[str] | None = None) -> None:
         page.screenshot(path=args.out / "dashboard-main.png")
 
         set_language(page, "fr")
-        choose(page, "ess-lesson", "Pourquoi le foncier compte")
-        expect(page.locator(".ess-lesson-text")).to_be_visible()
-        step(page, args.months)
+        choose_lesson(page, "Marchés réservés")
+        page.locator(".ess-prediction button").first.click()
+        page.locator(".ess-speed [role=slider]").focus()
+        page.locator(".ess-speed [role=slider]").press("End")
+        page.click(".ess-play")
+        expect(page.locator(".ess-lesson-text")).to_contain_text("Sur 10 graines",
+                                                                 timeout=600_000)
         page.wait_for_timeout(1000)
         page.screenshot(path=args.out / "dashboard-lesson.png")
+
+        projector = open_dashboard(browser, server.url, traffic,
+                                   viewport={"width": 1366, "height": 768})
+        choose_lesson(projector, "Pourquoi le foncier compte")
+        projector.locator(".ess-projector-toggle input[role=checkbox]").check(force=True)
+        step(projector, args.months)
+        projector.wait_for_timeout(1000)
+        projector.screenshot(path=args.out / "dashboard-projector.png", full_page=True)
         browser.close()
     if traffic.foreign() or traffic.errors:
         raise SystemExit(f"page left localhost or failed: {traffic.foreign() + traffic.errors}")
-    print(f"wrote {args.out / 'dashboard-main.png'} and {args.out / 'dashboard-lesson.png'}")
+    print(f"wrote dashboard-main.png, dashboard-lesson.png, dashboard-projector.png in {args.out}")
 
 
 if __name__ == "__main__":

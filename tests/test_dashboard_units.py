@@ -1,0 +1,233 @@
+"""Pure functions of the dashboard: play-loop clock, costs, chart options, form checks, sessions."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import types
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.dashboard import sessions
+from sim.dashboard.app import error_line, fmt, seed_error
+from sim.dashboard.bands import direction
+from sim.dashboard.costs import cost_per_job, net_job_years
+from sim.dashboard.figures import (
+    DIVERGING,
+    map_option,
+    panel_option,
+    robust_range,
+    territory_names,
+)
+from sim.dashboard.pacing import MIN_PAUSE_S, Pacer
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_pause_is_never_negative_when_the_run_ends_with_unspent_credit():
+    """At speed 24 after a slow render, several months are due; if the run ends before they
+    are all spent the credit stays above 1, where (1 - credit) / speed is negative."""
+    clock = FakeClock()
+    pacer = Pacer(clock=clock)
+    assert pacer.due(24) == 1
+    clock.now += 0.5  # a slow render: 12 months fall due
+    assert pacer.due(24) == 12
+    pacer.credit += 3.0  # the run ended with three of them unspent
+    assert pacer.pause(24) == MIN_PAUSE_S
+    assert pacer.pause(1) >= MIN_PAUSE_S
+
+
+def test_pacer_keeps_at_most_one_second_in_hand_and_measures_the_rate():
+    clock = FakeClock()
+    pacer = Pacer(clock=clock)
+    pacer.due(4)
+    clock.now += 10  # a long stall does not make forty months due at once
+    assert pacer.due(4) == 4
+    for _ in range(5):
+        clock.now += 0.5
+        pacer.record(2)
+    assert pacer.rate() == pytest.approx(4.0)
+
+
+def _runs(jobs_with, jobs_without, cost_with, cost_without, lever_cost):
+    def frame(jobs, cost, lever):
+        n = len(jobs)
+        out = pd.DataFrame({"month": range(n), "ess_jobs_permanent": jobs,
+                            "ess_jobs_insertion": [0] * n, "ess_jobs_adapted": [0] * n,
+                            "public_cost_eur": cost, "public_cost_baseline_eur": cost})
+        if lever is not None:
+            out["public_cost_baseline_eur"] = np.asarray(cost) - np.asarray(lever)
+            out["public_cost_impact_vat_eur"] = lever
+        return out
+    return frame(jobs_with, cost_with, lever_cost), frame(jobs_without, cost_without, None)
+
+
+def test_cost_per_net_job_year_is_the_reports_definition():
+    """Three months, 12 more jobs each month: 36 job-months = 3 job-years; the extra cumulative
+    cost at the last month is 600 €, of which 450 € the lever's own line: 200 € per job-year."""
+    ts, base = _runs([112, 112, 112], [100, 100, 100], [100, 300, 700], [50, 80, 100],
+                     [50, 200, 450])
+    cost = cost_per_job(ts, base)
+    assert cost.net_job_years == pytest.approx(3.0)
+    assert cost.extra_cost_eur == pytest.approx(600.0)
+    assert cost.per_job_year == pytest.approx(200.0)
+    assert cost.by_line["impact_vat"] == pytest.approx(450.0)
+    assert cost.by_line["existing"] == pytest.approx(150.0)
+    assert cost.tax_expenditure_eur == pytest.approx(450.0)
+
+
+def test_no_cost_per_job_without_a_net_job_year():
+    ts, base = _runs([90, 95, 110], [100, 100, 100], [10, 20, 30], [0, 0, 0], [10, 20, 30])
+    assert net_job_years(ts, base) == pytest.approx(-5 / 12)
+    assert cost_per_job(ts, base).per_job_year is None
+
+
+def _ts(months, levers=""):
+    n = months
+    return pd.DataFrame({"month": range(n), "ess_jobs_permanent": [1.0] * n,
+                         "ess_jobs_insertion": [2.0] * n, "ess_jobs_adapted": [3.0] * n,
+                         "ess_enterprises": [5.0] * n, "public_cost_eur": [2e6] * n})
+
+
+def _names(option):
+    return [s["name"] for s in option["series"]]
+
+
+def test_a_run_without_lever_is_never_labelled_with_levers():
+    names = _names(panel_option("ess_enterprises", _ts(3), None, "fr", has_levers=False))
+    assert names == ["sans leviers"]
+    names = _names(panel_option("ess_enterprises", _ts(3), _ts(3), "fr", has_levers=True))
+    assert names == ["avec leviers", "sans leviers"]
+    jobs = _names(panel_option("jobs", _ts(3), _ts(3), "en", has_levers=True))
+    assert len(jobs) == 6 and all(n.endswith(("with levers", "without levers")) for n in jobs)
+
+
+def test_axis_counts_months_simulated_as_the_counter_does():
+    """After three steps the counter says month 3: the last point is drawn at 3, not 2."""
+    option = panel_option("public_cost_eur", _ts(3), None, "fr", has_levers=False, font_px=18)
+    assert [p[0] for p in option["series"][0]["data"]] == [1, 2, 3]
+    assert option["series"][0]["data"][0][1] == pytest.approx(2.0)  # in M€
+    assert option["yAxis"]["name"] == "M€" and option["xAxis"]["name"] == "mois"
+    assert option["xAxis"]["axisLabel"]["fontSize"] == 18
+
+
+def test_robust_range_is_not_flattened_by_one_metropolis():
+    values = np.array([10, 12, 15, 11, 13, 14, 5000.0])
+    low, high = robust_range(values, symmetric=False)
+    assert high < 100
+    low, high = robust_range(np.array([-3, 1, 2, 1, 0, 1, 400.0]), symmetric=True)
+    assert low == -high and high < 400
+
+
+def _territories():
+    return types.SimpleNamespace(
+        codes=["A", "B", "C"], names=["Synthetic metropolis 0", "Synthetic rural 1",
+                                      "Synthetic rural 2"],
+        archetype=["metropolis", "rural", "rural"], lon=[0.0, 1.0, 2.0], lat=[0.0, 1.0, 0.0],
+        edges=[[0, 1], [1, 2]])
+
+
+def test_classroom_territories_are_named_in_the_page_language():
+    assert territory_names(_territories(), "fr") == ["Métropole", "Campagne A", "Campagne B"]
+    assert territory_names(_territories(), "en") == ["Metropolis", "Countryside A",
+                                                     "Countryside B"]
+
+
+def test_difference_map_is_diverging_and_centred():
+    panel = pd.DataFrame({"territory_code": ["A", "B", "C"], "ess_jobs_total": [300, 10, 5]})
+    base = pd.DataFrame({"territory_code": ["A", "B", "C"], "ess_jobs_total": [100, 20, 5]})
+    option = map_option(_territories(), panel, base, "ess_jobs_total", "fr", difference=True)
+    assert option["visualMap"]["inRange"]["color"] == DIVERGING
+    assert option["visualMap"]["min"] == -option["visualMap"]["max"]
+    values = [p["value"][2] for p in option["series"][1]["data"]]
+    assert values == [200, -10, 0]
+    assert option["series"][1]["data"][0]["name"] == "Métropole"
+
+
+def test_map_before_the_first_month_says_why_it_is_grey():
+    option = map_option(_territories(), pd.DataFrame(), None, "ess_jobs_total", "fr",
+                        difference=False)
+    assert "premier mois" in option["title"]["subtext"]
+
+
+@pytest.mark.parametrize("seed", [-1, 2**63, "x", None])
+def test_seed_outside_the_models_range_gets_one_line(seed):
+    message = seed_error(seed, "fr")
+    assert message and "\n" not in message and "0" in message
+    assert seed_error(seed, "en").startswith("The seed")
+
+
+def test_valid_seeds_pass():
+    assert seed_error(0, "fr") is None and seed_error(2**63 - 1, "fr") is None
+
+
+def test_model_errors_become_one_line_without_class_name():
+    line = error_line(ValueError("seed: -1 is out of range\nTraceback..."), "fr")
+    assert line == "Le modèle refuse ces réglages : seed: -1 is out of range"
+
+
+def test_numbers_follow_the_page_language():
+    assert fmt(1234567.891, "fr", 1) == "1\u202f234\u202f567,9"
+    assert fmt(1234567.891, "en", 1) == "1,234,567.9"
+    assert fmt(-5, "fr") == "\u22125"
+
+
+def test_direction_needs_nine_seeds_of_ten():
+    assert direction([1] * 9 + [-1]) == "up"
+    assert direction([-1] * 9 + [1]) == "down"
+    assert direction([1] * 8 + [-1, -1]) == "mixed"
+
+
+def test_sessions_are_capped_and_released(monkeypatch):
+    monkeypatch.setenv(sessions.MAX_SESSIONS_ENV, "2")
+    monkeypatch.setenv(sessions.MAX_MEMORY_ENV, "0")
+    start = sessions.open_count()
+    monkeypatch.setenv(sessions.MAX_SESSIONS_ENV, str(start + 2))
+    first, second = sessions.admit(), sessions.admit()
+    third = sessions.admit()
+    assert first.ticket and second.ticket and third.ticket is None
+    assert third.reason == "sessions"
+    sessions.release(first.ticket)
+    again = sessions.admit()
+    assert again.ticket is not None
+    for ticket in (second.ticket, again.ticket):
+        sessions.release(ticket)
+    assert sessions.open_count() == start
+
+
+def test_memory_cap_refuses_new_sessions(monkeypatch):
+    monkeypatch.setenv(sessions.MAX_SESSIONS_ENV, "0")
+    monkeypatch.setenv(sessions.MAX_MEMORY_ENV, "1")  # 1 MB: this process is above it
+    refused = sessions.admit()
+    assert refused.ticket is None and refused.reason == "memory"
+
+
+def test_a_taken_port_is_one_line_and_exit_code_2():
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run([sys.executable, "-m", "sim.dashboard", "--port", str(port)],
+                              capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and f"port {port} is already in use" in lines[0]
+    assert "Traceback" not in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("option", ["--max-sessions=-1", "--cull-after=0", "--port=-5"])
+def test_bad_launcher_options_are_one_line(option):
+    done = subprocess.run([sys.executable, "-m", "sim.dashboard", option],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert len(done.stderr.strip().splitlines()) == 1
