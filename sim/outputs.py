@@ -171,16 +171,18 @@ def ensure_owned(directory: Path, field: str = "output folder", reuse: bool = Tr
     a folder holding files this program did not write. Returns the marker."""
     directory = directory.absolute()
     marker = owner_marker(directory)
-    if marker is not None:
-        if not reuse and directory.is_dir() and any(
-                entry.name != MARKER for entry in directory.iterdir()):
-            raise ConfigError(field, f"'{directory}' holds an earlier run's files; allowed: a "
-                              "new or empty folder")
+    if marker is not None and not reuse and directory.is_dir() and any(
+            entry.name != MARKER for entry in directory.iterdir()):
+        raise ConfigError(field, f"'{directory}' holds an earlier run's files; allowed: a "
+                          "new or empty folder")
+    try:
         directory.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ConfigError(field, f"cannot create the folder '{directory}' "
+                          f"({error.strerror or error}); allowed: a new or empty folder you "
+                          "can write to") from None
+    if marker is not None:
         return marker
-    directory.mkdir(parents=True, exist_ok=True)
-    if not directory.is_dir():
-        raise ConfigError(field, f"'{directory}' is not a folder; allowed: a new folder")
     if any(entry.name != MARKER for entry in directory.iterdir()):
         raise ConfigError(field, f"'{directory}' already holds files this program did not "
                           "write; allowed: a new or empty folder")

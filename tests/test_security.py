@@ -309,11 +309,15 @@ def test_a_run_never_writes_over_an_earlier_runs_folder(tmp_path):
 def test_a_run_into_a_folder_it_does_not_own_is_refused(tmp_path):
     from sim.api import run_to_directory
     from sim.config import compose_config
+    from sim.outputs import RunFolderLock
 
     (tmp_path / "notes.txt").write_text("keep")
     with pytest.raises(ConfigError, match="already holds files"):
         run_to_directory(compose_config(TINY), tmp_path)
+    with pytest.raises(ConfigError, match="cannot create the folder"):
+        RunFolderLock(tmp_path / "notes.txt", "hydra.run.dir")  # a file, not a folder
     assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+    assert (tmp_path / "notes.txt").read_text() == "keep"
 
 
 # --- 4. manifests tell the truth ----------------------------------------------------------------
