@@ -31,6 +31,7 @@ from sim.experiments.texts import (
     LANGS,
     OUTCOMES,
     OUTCOMES_SHORT,
+    SCENARIOS,
     SENTENCES,
     STATUS,
     WORDS,
@@ -41,7 +42,6 @@ from sim.experiments.texts import (
     money,
     number,
     percent,
-    separator,
     t,
 )
 
@@ -50,7 +50,8 @@ h1{margin-bottom:.2em}p.meta{color:#555;margin-top:0}p.conclusion{font-size:1.15
 border-left:4px solid #2a6ebb;padding:.3em .8em;background:#f2f6fb}
 table{border-collapse:collapse;font-size:12px;margin:1em 0}
 td,th{border:1px solid #ccc;padding:3px 6px;text-align:right;white-space:nowrap}
-th{background:#eee;white-space:normal}td:first-child{text-align:left;white-space:normal}
+th{background:#eee;white-space:normal}
+td:first-child{text-align:left;white-space:normal;min-width:14em}
 td.adverse{color:#b00020}img{max-width:100%}pre{background:#f6f6f6;padding:1em;overflow:auto;
 font-size:11px}p.note{font-size:.9em;color:#555}li{margin:.3em 0}"""
 MONEY_OUTCOMES = {"public_cost_eur"}
@@ -213,20 +214,24 @@ class Report:
             meta.append(f"{t(WORDS, 'horizon', lang)} {self.horizon()} {t(WORDS, 'months', lang)}")
         scenario = self._setting("scenario.name")
         if scenario:
-            meta.append(f"{t(WORDS, 'scenario', lang)} {scenario}")
+            meta.append(f"{t(WORDS, 'scenario', lang)} {t(SCENARIOS, str(scenario), lang)}")
         page = (f"<h1>{html.escape(title)}</h1>"
                 f'<p class="meta">{html.escape(" · ".join(meta))}</p>')
         if self.effects is not None and self.costs is not None:
-            sentences = self.key_findings()
-            page += (f'<p class="conclusion">{html.escape(sentences[0])}</p>'
-                     f"<h2>{self._w('key_findings')}</h2><ul>"
-                     + "".join(f'<li class="finding">{html.escape(s)}</li>' for s in sentences[1:])
-                     + f'</ul><p class="note">{self._w("significant_note")}</p>')
+            (conclusion, _), *rest = self.key_findings()
+            items = "".join(
+                f'<li class="finding">{html.escape(text)}'
+                + ("<ul>" + "".join(f"<li>{html.escape(s)}</li>" for s in subs) + "</ul>"
+                   if subs else "") + "</li>" for text, subs in rest)
+            page += (f'<p class="conclusion">{html.escape(conclusion)}</p>'
+                     f"<h2>{self._w('key_findings')}</h2><ul>{items}</ul>"
+                     f'<p class="note">{self._w("significant_note")}</p>')
         return page
 
-    def key_findings(self) -> list[str]:
+    def key_findings(self) -> list[tuple[str, list[str]]]:
         """The conclusion first, then the largest effect, the levers without effect and the
-        adverse effects (or that there are none): each a sentence from `findings`."""
+        adverse effects (or that there are none): each a sentence from `findings`, with the
+        items it lists."""
         lang, months = self.lang, self.horizon() or "?"
         e = self.effects
         best = findings.best_value(self.costs, e)
@@ -258,10 +263,9 @@ class Report:
         if idle:
             out.append(t(SENTENCES, "not_significant", lang).format(
                 arms=join([arm_label(a, lang) for a in idle], lang)))
-        out.append(self._adverse_sentence())
-        return out
+        return [(text, []) for text in out] + [self._adverse_finding()]
 
-    def _adverse_sentence(self) -> str:
+    def _adverse_finding(self) -> tuple[str, list[str]]:
         """Every significant adverse effect (the clearest named), and how many tests were made:
         with dozens of comparisons a few come out significant by chance."""
         lang = self.lang
@@ -276,11 +280,11 @@ class Report:
                 diff=estimate(a.diff, a.low, a.high, lang, _fmt(a.outcome), signed=True)))
         if len(adverse) > ADVERSE_SHOWN:
             items.append(t(WORDS, "others", lang).format(n=len(adverse) - ADVERSE_SHOWN))
-        text = (t(SENTENCES, "adverse", lang).format(items=separator(lang).join(items))
-                if items else t(SENTENCES, "no_adverse", lang))
         tests = findings.judged_comparisons(self.effects, self.density)
-        return text + " " + t(SENTENCES, "chance", lang).format(
-            n=tests, k=number(tests * 0.05, lang, digits=1))
+        chance = t(SENTENCES, "chance", lang).format(n=tests,
+                                                     k=number(tests * 0.05, lang, digits=1))
+        return t(SENTENCES, "adverse" if items else "no_adverse", lang).format(
+            chance=chance), items
 
     # --- sections --------------------------------------------------------------------------
     def summary(self) -> str:
@@ -325,10 +329,11 @@ class Report:
         dropped = findings.constant_outcomes(self.effects) if self.base else []
         keys = [k for k in OUTCOME_KEYS if k not in dropped]
         levels = [[html.escape(t(OUTCOMES, k, lang))]
-                  + [_cell(r.arm_mean, r.arm_low, r.arm_high, lang, k, signed=False)
-                     for r in (e.loc[(k, a)] for a in self.arms)] for k in keys]
+                  + [f"<td>{html.escape(_fmt(k)(e.loc[(k, a)].arm_mean, lang))}</td>"
+                     for a in self.arms] for k in keys]
         page = (f"<h2>{self._w('levels')}</h2>"
-                + _table([""] + [arm_label(a, lang) for a in self.arms], levels))
+                + _table([""] + [arm_label(a, lang) for a in self.arms], levels)
+                + f'<p class="note">{self._w("levels_note")}</p>')
         if self.base is None:
             return page + f"<p>{self._w('no_baseline')}</p>"
         levers = [a for a in self.arms if a != self.base]
@@ -527,7 +532,8 @@ class Report:
             if self.base is not None:
                 sections.append(self.dose_section())
         sections += [self.runs_section(), self.method_section(), self.provenance_section()]
-        title = html.escape(t(WORDS, "title", self.lang))
+        territory = self._setting("territory.label")
+        title = html.escape(t(WORDS, "title", self.lang) + (f" — {territory}" if territory else ""))
         return (f'<!DOCTYPE html><html lang="{self.lang}"><head><meta charset="utf-8">'
                 f'<meta name="viewport" content="width=device-width, initial-scale=1">'
                 f"<title>{title}</title><style>{CSS}</style></head><body>"

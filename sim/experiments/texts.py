@@ -94,6 +94,13 @@ DENSITY_WHERE = {
     "relaxed": ("en territoires détendus", "in relaxed territories"),
 }
 
+SCENARIOS = {
+    "central": ("central", "central"),
+    "reindustrialisation": ("réindustrialisation", "reindustrialisation"),
+    "recession": ("récession", "recession"),
+    "high_rates": ("taux élevés", "high rates"),
+}
+
 STATUS = {
     "complete": ("terminée", "complete"),
     "failed": ("en échec", "failed"),
@@ -111,8 +118,12 @@ WORDS = {
     "title": ("Comparaison de leviers pour l'ESS", "Lever comparison for the ESS"),
     "key_findings": ("En bref", "Key findings"),
     "summary": ("Ce que fait chaque levier", "What each lever does"),
-    "levels": ("Niveaux atteints par chaque scénario (moyenne [IC 95 %])",
-               "Levels reached by each scenario (mean [95% CI])"),
+    "levels": ("Niveaux atteints par chaque scénario (moyenne sur les graines)",
+               "Levels reached by each scenario (mean over the seeds)"),
+    "levels_note": ("Les intervalles de confiance portent sur les effets (tableau suivant) ; "
+                    "ceux des niveaux sont dans tables/effects.csv.",
+                    "Confidence intervals are given for the effects (next table); those of the "
+                    "levels are in tables/effects.csv."),
     "effects": ("Effets des leviers : différence avec la référence, graine par graine "
                 "(moyenne [IC 95 %])",
                 "Lever effects: difference to the baseline, seed by seed (mean [95% CI])"),
@@ -174,13 +185,17 @@ WORDS = {
                    "Difference in ESS jobs at the end of the horizon (jobs)"),
     "map_caption": (
         "Chaque cellule est la zone la plus proche du centre d'un EPCI (cellules de Voronoï "
-        "des centres, découpées à l'enveloppe des centres) : une approximation des "
-        "contours, pas les limites officielles. Échelle de couleur bornée au 95e centile "
-        "des effets, les valeurs au-delà prennent la couleur extrême.",
-        "Each cell is the area closest to an EPCI's centre (Voronoi cells of the centres, "
-        "clipped to the hull of the centres): an approximation of the boundaries, not the "
-        "official ones. Colour scale capped at the 95th percentile of the effects; values "
-        "beyond take the end colour."),
+        "calculées sur tous les EPCI de France métropolitaine, chacune limitée à un disque de "
+        "1,8 fois le rayon de la surface de son EPCI ; territoires synthétiques : enveloppe "
+        "des centres). C'est une approximation des contours, pas les limites officielles ; "
+        "trait épais : limites de régions. Échelle de couleur bornée au 95e centile des "
+        "effets, les valeurs au-delà prennent la couleur extrême.",
+        "Each cell is the area closest to an EPCI's centre (Voronoi cells computed over every "
+        "EPCI of metropolitan France, each limited to a disc of 1.8 times the radius of its "
+        "EPCI's area; synthetic territories: the hull of the centres). It approximates the "
+        "boundaries, it does not draw the official ones; thick lines: region borders. Colour "
+        "scale capped at the 95th percentile of the effects; values beyond take the end "
+        "colour."),
     "series_note": (
         "Les marches annuelles (mois 12, 24, …) ne sont pas du bruit : une fois par an, "
         "l'État redéploie les postes d'insertion conventionnés (conventions annuelles), "
@@ -258,8 +273,8 @@ SENTENCES = {
         "No significant effect on ESS jobs: {arms}.",
     ),
     "adverse": (
-        "Effets défavorables significatifs — {items}.",
-        "Significant adverse effects — {items}.",
+        "Effets défavorables significatifs ({chance})\u202f:",
+        "Significant adverse effects ({chance}):",
     ),
     "adverse_item": (
         "{arm} : {outcome} {where} {diff}",
@@ -267,15 +282,14 @@ SENTENCES = {
     ),
     "no_adverse": (
         ("Aucun effet défavorable significatif, sur aucun indicateur ni aucune classe de "
-         "densité."),
-        "No significant adverse effect, on any outcome or density class.",
+         "densité ({chance})."),
+        "No significant adverse effect, on any outcome or density class ({chance}).",
     ),
     "chance": (
-        ("Sur {n} comparaisons, environ {k} seraient significatives par le seul hasard au "
-         "seuil de 5 % : un effet isolé et juste significatif se confirme avec plus de "
-         "réplications."),
-        ("Of {n} comparisons, about {k} would be significant by chance alone at the 5% level: "
-         "confirm an isolated, borderline effect with more replications."),
+        ("sur {n} comparaisons, environ {k} le seraient par le seul hasard au seuil de 5 % : "
+         "un effet isolé et juste significatif se confirme avec plus de réplications"),
+        ("of {n} comparisons, about {k} would be by chance alone at the 5% level: confirm an "
+         "isolated, borderline effect with more replications"),
     ),
     "baseline": (
         "{arm} : {jobs} emplois ESS en fin d'horizon ; coût public cumulé {cost}.",
@@ -328,7 +342,7 @@ def number(x: float, lang: str, digits: int = 3, signed: bool = False,
     # half away from zero, as people round (Python's round() would give 725 → 720)
     x = float(Decimal(repr(x)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
     text = f"{x:{'+' if signed and x else ''},.{max(places, 0)}f}"
-    if "." in text:
+    if "." in text and decimals is None:  # shared decimals keep their zeros: 46,30 [45,43 ; …]
         text = text.rstrip("0").rstrip(".")
     if lang == "fr":
         text = text.replace(",", NNBSP).replace(".", ",")
