@@ -25,12 +25,17 @@ MAX_MANIFEST_BYTES = 16 * 1024 * 1024  # a national run's manifest is about 20 K
 
 def read_manifest(manifest_path: Path) -> dict:
     """A complete run's manifest, or a one-line ``ConfigError``."""
+    if not manifest_path.is_file():  # not a device or a pipe, which could be read forever
+        raise ConfigError("manifest", f"{manifest_path} is not a file; allowed: a run's "
+                          "manifest.json")
     try:
-        if manifest_path.stat().st_size > MAX_MANIFEST_BYTES:
+        with manifest_path.open("rb") as source:
+            data = source.read(MAX_MANIFEST_BYTES + 1)
+        if len(data) > MAX_MANIFEST_BYTES:
             raise ConfigError("manifest", f"{manifest_path} is larger than "
                               f"{MAX_MANIFEST_BYTES:,} bytes; allowed: a run's manifest.json")
-        manifest = json.loads(manifest_path.read_text())
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        manifest = json.loads(data.decode("utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
         raise ConfigError("manifest", f"cannot read {manifest_path}: {error}") from None
     if not isinstance(manifest, dict) or manifest.get("status") != "complete" or not \
             isinstance(manifest.get("config"), dict):

@@ -481,3 +481,15 @@ def test_an_experiment_sweep_from_before_markers_can_still_be_resumed(tmp_path):
     assert not (tmp_path / "mine" / MARKER).exists()
     with pytest.raises(ConfigError, match="did not write"):
         RunFolderLock(tmp_path / "mine", "hydra.sweep.dir", reuse=True)
+
+
+@pytest.mark.parametrize("source", ["/dev/zero", "/etc/hostname", "folder", "garbage"])
+def test_replay_of_a_file_that_is_not_a_manifest_is_one_line(tmp_path, capsys, source):
+    from sim.replay import main as replay_main
+
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "garbage").write_bytes(os.urandom(2000))
+    path = source if source.startswith("/") else str(tmp_path / source)
+    assert replay_main([path, "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: manifest")
