@@ -483,7 +483,7 @@ def test_an_experiment_sweep_from_before_markers_can_still_be_resumed(tmp_path):
         RunFolderLock(tmp_path / "mine", "hydra.sweep.dir", reuse=True)
 
 
-@pytest.mark.parametrize("source", ["/dev/zero", "/etc/hostname", "folder", "garbage"])
+@pytest.mark.parametrize("source", ["/dev/zero", "/etc/passwd", "folder", "garbage"])
 def test_replay_of_a_file_that_is_not_a_manifest_is_one_line(tmp_path, capsys, source):
     from sim.replay import main as replay_main
 
