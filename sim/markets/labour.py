@@ -65,7 +65,7 @@ def insertion_labour(m) -> None:
         forms.exit_employment[e.form[ins]], forms.exit_durable[e.form[ins]],
         m.effects.labour.graduate_hiring_boost, e.territory[ins], vacancies, fit, tie_bonus, hr)
     share = np.divide(flow.filled_vacancies_by_territory, vacancies,
-                      out=np.zeros_like(vacancies), where=vacancies > 0)
+                      out=np.zeros(n_t), where=vacancies > 0)
     firms.vacancies[:] = firms.vacancies * (1 - share[firms.territory])
     entries = e.insertion_posts[ins] - e.insertion[ins] + flow.exits
     e.insertion[ins] = e.insertion_posts[ins]
