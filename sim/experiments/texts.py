@@ -156,6 +156,7 @@ WORDS = {
     "scenario_col": ("Scénario", "Scenario"),
     "seed_col": ("Graine", "Seed"),
     "sample_col": ("Échantillon", "Sample"),
+    "parameter_col": ("Paramètre", "Parameter"),
     "error_col": ("Erreur (telle qu'enregistrée)", "Error (as recorded)"),
     "level": ("Niveau", "Level"),
     "difference": ("Différence avec la référence", "Difference to baseline"),
@@ -313,9 +314,14 @@ def t(table: dict, key: str, lang: str) -> str:
 
 
 def arm_label(name: str, lang: str) -> str:
-    """Readable arm name: known arms translated, lever packages as 'Lever A + Lever B'."""
+    """Readable arm name: known arms translated, lever packages as 'Lever A + Lever B', a
+    lever at a dose in per cent ('land_trust_25') as 'Lever A (25 %)'."""
     if name in ARMS:
         return t(ARMS, name, lang)
+    lever, _, dose = name.rpartition("_")
+    if lever in ARMS and dose.isdigit():
+        return f"{t(ARMS, lever, lang)} ({dose}{NNBSP}%)" if lang == "fr" else (
+            f"{t(ARMS, lever, lang)} ({dose}%)")
     return " + ".join(t(ARMS, part, lang) for part in name.split("+"))
 
 
