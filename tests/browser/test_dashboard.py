@@ -277,3 +277,25 @@ def test_no_console_error_while_playing(open_page):
     page.wait_for_timeout(3000)
     page.click(".ess-play")
     assert [e for e in errors if re.search("setOption|undefined", e)] == []
+
+
+def test_class_mode_collects_every_pupils_result(open_page):
+    teacher, pupil = open_page(), open_page()
+    teacher.click(".ess-open-class")
+    code = re.search(r"[A-Z2-9]{4}", teacher.inner_text(".ess-class-code")).group()
+    pupil.locator(".ess-class-input input").fill(code.lower())
+    pupil.click(".ess-join")
+    expect(pupil.locator(".ess-class-code")).to_contain_text(code)
+    pupil.locator(".ess-lever-land_trust input[role=checkbox]").check(force=True)
+    pupil.locator(".ess-run-card input[role=checkbox]").check(force=True)
+    pupil.click(".ess-reset")
+    expect(pupil.locator(".ess-overrides")).to_contain_text("policies=[land_trust]")
+    step(pupil, 3)
+    pupil.click(".ess-send")
+    expect(pupil.locator(".ess-sent")).to_contain_text("élève n° 1")
+    teacher.click(".ess-refresh")
+    table = teacher.locator(".ess-class-table tbody tr")
+    expect(table).to_have_count(1)
+    expect(table.first).to_contain_text("Foncière solidaire 0.5")
+    expect(teacher.locator(".ess-class-histogram canvas").first).to_be_visible()
+    assert page_errors(teacher) == [] and page_errors(pupil) == []
