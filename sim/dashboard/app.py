@@ -17,6 +17,7 @@ import logging
 import threading
 import time
 
+import pandas as pd
 import solara
 import solara.lab
 
@@ -468,6 +469,9 @@ def Player(run, lang: str, on_reset, pending, projector: bool, lesson: Lesson | 
         classes=["ess-overrides"],
         style={"font-family": "monospace", "font-size": "0.85em"},
     )
+    if not frames.timeseries.empty:
+        solara.FileDownload(lambda: runs_csv(frames), filename=f"ess_seed{run.settings.seed}"
+                            f"_month{run.month}.csv", label="CSV", mime_type="text/csv")
     if class_code and not frames.timeseries.empty:
         def send():
             numbers = class_numbers(frames)
@@ -492,6 +496,15 @@ def Player(run, lang: str, on_reset, pending, projector: bool, lesson: Lesson | 
             and lesson.settings.territory == run.settings.territory:
         LessonPanel(lesson, run, frames, lang, prediction, reached=at_stop())
     Views(run, frames, lang, map_output, projector)
+
+
+def runs_csv(frames) -> str:
+    """Both runs' monthly series in one table, a `run` column telling them apart."""
+    parts = [frames.timeseries.assign(run="with_levers" if frames.baseline_timeseries is not None
+                                      else "this_run")]
+    if frames.baseline_timeseries is not None:
+        parts.append(frames.baseline_timeseries.assign(run="without_levers"))
+    return pd.concat(parts, ignore_index=True).to_csv(index=False)
 
 
 def class_numbers(frames) -> dict[str, float]:

@@ -165,7 +165,8 @@ def map_option(
     edges = np.asarray(territories.edges, int).reshape(-1, 2)
     text = {"fontSize": font_px, "color": TEXT_COLOR}
     label = map_label(lang, output)
-    title = f"{t(lang, 'difference_map')} : {label}" if difference else label
+    colon = " : " if lang == "fr" else ": "
+    title = f"{t(lang, 'difference_map')}{colon}{label}" if difference else label
     empty = not np.isfinite(values).any()
     points = [
         {"name": n, "value": [x, y, None if not np.isfinite(v) else round(float(v), 2)]}
@@ -182,7 +183,7 @@ def map_option(
         "yAxis": {"type": "value", "scale": True, "show": False},
         "visualMap": {
             "type": "continuous", "min": low, "max": high, "dimension": 2, "seriesIndex": 1,
-            "right": 0, "top": "middle", "calculable": False, "textStyle": text,
+            "right": 0, "top": "middle", "calculable": True, "textStyle": text,
             "inRange": {"color": DIVERGING if difference else VIRIDIS},
             "outOfRange": {"color": "#bdbdbd"},
         },

@@ -6,6 +6,7 @@ Run with ``pytest -m browser tests/browser`` (Chromium from .ci/install-browser.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -299,3 +300,18 @@ def test_class_mode_collects_every_pupils_result(open_page):
     expect(table.first).to_contain_text("Foncière solidaire 0.5")
     expect(teacher.locator(".ess-class-histogram canvas").first).to_be_visible()
     assert page_errors(teacher) == [] and page_errors(pupil) == []
+
+
+def test_both_runs_download_as_csv(open_page):
+    page = open_page()
+    page.locator(".ess-lever-land_trust input[role=checkbox]").check(force=True)
+    page.locator(".ess-run-card input[role=checkbox]").check(force=True)
+    page.click(".ess-reset")
+    expect(page.locator(".ess-overrides")).to_contain_text("policies=[land_trust]")
+    step(page, 2)
+    with page.expect_download() as download:
+        page.get_by_text("CSV", exact=True).click()
+    text = Path(download.value.path()).read_text(encoding="utf-8")
+    header, *rows = text.strip().splitlines()
+    assert "ess_jobs_permanent" in header and header.endswith(",run")
+    assert sorted(r.rsplit(",", 1)[1] for r in rows) == ["with_levers"] * 2 + ["without_levers"] * 2
