@@ -187,13 +187,13 @@ WORDS = {
     "map_caption": (
         "Chaque cellule est la zone la plus proche du centre d'un EPCI (cellules de Voronoï "
         "calculées sur tous les EPCI de France métropolitaine, chacune limitée à un disque de "
-        "1,8 fois le rayon de la surface de son EPCI ; territoires synthétiques : enveloppe "
-        "des centres). C'est une approximation des contours, pas les limites officielles ; "
-        "trait épais : limites de régions. Échelle de couleur bornée au 95e centile des "
-        "effets, les valeurs au-delà prennent la couleur extrême.",
+        "1,8 fois le rayon de la surface de son EPCI ; territoires synthétiques : un disque "
+        "autour de chaque centre). C'est une approximation des contours, pas les limites "
+        "officielles ; trait épais : limites de régions. Échelle de couleur bornée au 95e "
+        "centile des effets, les valeurs au-delà prennent la couleur extrême.",
         "Each cell is the area closest to an EPCI's centre (Voronoi cells computed over every "
         "EPCI of metropolitan France, each limited to a disc of 1.8 times the radius of its "
-        "EPCI's area; synthetic territories: the hull of the centres). It approximates the "
+        "EPCI's area; synthetic territories: a disc around each centre). It approximates the "
         "boundaries, it does not draw the official ones; thick lines: region borders. Colour "
         "scale capped at the 95th percentile of the effects; values beyond take the end "
         "colour."),
