@@ -52,7 +52,7 @@ IMPORTABLE = frozenset(".".join(module.split(".")[:n]) for module, _ in ALLOWED_
                        for n in range(1, module.count(".") + 2))
 # the project's own resolvers (naming an arm, counting a design's rows, slugs) and Hydra's
 ALLOWED_RESOLVERS = frozenset({"now", "hydra", "ess_arm_from_policies", "ess_design_range",
-                               "ess_slug"})
+                               "ess_slug", "ess_territory_label"})
 LOGGING_NODES = ("hydra.job_logging", "hydra.hydra_logging")
 LOG_HANDLERS = {"logging.StreamHandler", "logging.FileHandler", "logging.NullHandler"}
 HANDLER_KEYS = {"class", "level", "formatter", "filters", "stream", "filename", "mode",
