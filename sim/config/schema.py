@@ -195,6 +195,13 @@ class PopulationParams:
     """How many agents a territory holds at the start (see docs/ODD.md, initialisation)."""
 
     forms: dict[str, FormParams] = field(default_factory=default_forms)
+    regional_calibration: bool = param(
+        True, unit="bool",
+        source="regional counts of insertion structures, cooperatives and adapted enterprises and "
+        "Insee's industry share of salaried jobs by region (sim/territories/data/, "
+        "docs/regional_calibration.md): each form's density and the firms per inhabitant are "
+        "multiplied by their region's (or département's) factor; false: one national density",
+    )
     industrial_firms_per_100k: float = param(
         47.0, unit="firms/100k inh", low=0.0, high=1000.0,
         source="Insee Ésane: ~30,000 manufacturing firms with 10+ employees (~44 per 100k "
