@@ -52,6 +52,8 @@ class Month:
     guarantee_fees_by_territory: np.ndarray = field(init=False)
     guarantee_recoveries_by_territory: np.ndarray = field(init=False)
     public_equity_losses_by_territory: np.ndarray = field(init=False)
+    # enterprises a bank approved this month only because a guarantee covers the loan
+    needs_cover: np.ndarray = field(default_factory=_ints)
 
     def __post_init__(self):
         self.public_by_territory = np.zeros(self.n_territories)

@@ -64,21 +64,36 @@ def test_a_guarantee_never_lifts_a_non_viable_applicant():
 def test_no_viable_borrower_no_guaranteed_loan():
     m = _model(_lever())
     e, loans = m.world.enterprises, m.world.loans
-    rows = _alive(m)
+    rows = np.flatnonzero(e.alive)
     assert m.effects.credit.guarantee_share[e.territory[rows]].min() > 0
-    e.loss_making[rows] = True
+    rng = np.random.default_rng(0)
+
+    def screen_many(short_term):
+        for _ in range(50):
+            credit.screen_applications(m, rng, rows, np.full(rows.size, 5), np.full(rows.size, 1.0),
+                                       short_term=short_term)
+
+    e.loss_making[rows] = True  # loss-makers with debt: no recovery prospect
+    screen_many(False)
+    screen_many(True)
+    assert m.now.needs_cover.size == 0
     first = loans.n
     credit.grant_loans(m, rows, np.full(rows.size, 10_000.0), 24, "overdraft")
-    credit.grant_loans(m, rows, np.full(rows.size, 10_000.0), 60, "investment")
     assert (loans.guaranteed[first:loans.n] == 0).all()
     assert m.now.guarantee_fees_by_territory.sum() == 0
-    # the same borrowers, profitable and debt-free: guaranteed, and they pay the fee
+    # the same borrowers, profitable: some are approved only thanks to the cover, and only
+    # their loans carry it (and its fee)
     e.loss_making[rows] = False
-    e.debt[rows] = 0.0
+    screen_many(False)
+    unlocked = m.now.needs_cover.copy()
+    assert 0 < unlocked.size < rows.size
     first = loans.n
     credit.grant_loans(m, rows, np.full(rows.size, 10_000.0), 60, "investment")
-    np.testing.assert_allclose(loans.guaranteed[first:loans.n], 0.65)
+    carried = loans.guaranteed[first:loans.n]
+    np.testing.assert_allclose(carried[np.isin(rows, unlocked)], 0.65)
+    assert (carried[~np.isin(rows, unlocked)] == 0).all()
     assert m.now.guarantee_fees_by_territory.sum() > 0
+    assert m.now.needs_cover.size == 0  # a cover serves one loan
 
 
 def test_loss_making_structures_get_no_guaranteed_overdrafts_in_a_run():
@@ -106,6 +121,7 @@ def test_a_defaulting_guaranteed_loan_triggers_a_call_booked_to_the_lever():
     row = _alive(m, 1)
     e.loss_making[row], e.debt[row] = False, 0.0
     first = loans.n
+    m.now.needs_cover = row.copy()  # the bank lends on the guarantee
     credit.grant_loans(m, row, np.array([100_000.0]), 60, "investment")
     owed = loans.outstanding[first]
     fee = m.now.guarantee_fees_by_territory.sum()

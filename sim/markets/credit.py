@@ -2,11 +2,12 @@
 
 Clearing rule: each application is approved with the finance brake's probability (legal form,
 size, youth, losses, and purpose: an overdraft is short-term credit). Where a guarantee fund
-operates (impact finance lever) it covers a share of a loan to a borrower the bank judges viable
-(profitable, within the debt ceiling), which lowers the bank's loss given default: the bank then
-lends to viable applicants it refused for want of collateral, never to a non-viable one. The
-borrower pays the fund's fee. An approved loan is an annuity at the scenario's rate plus a
-spread, paid monthly.
+operates (impact finance lever) it offers to cover a share of a loan to a borrower the bank
+judges viable (profitable, within the debt ceiling), which lowers the bank's loss given default:
+the bank then lends to viable applicants it refused for want of collateral, never to a
+non-viable one; those loans, and only those, carry the guarantee (no cover of loans the bank
+would make anyway). The borrower pays the fund's fee. An approved loan is an annuity at the
+scenario's rate plus a spread, paid monthly.
 
 A loan defaults after ``arrears_default_months`` of missed payments (months of refused cash) or
 at failure; the fund then pays the bank the guaranteed share (a call). A borrower in arrears that
@@ -55,15 +56,22 @@ class CreditMarket:
         self.form_factor = form_factor_by_form
 
     def screen(self, rng, form, young, loss_making, guarantee_cover, jobs=None,
-               short_term=False, leverage=None) -> np.ndarray:
+               short_term=False, leverage=None, needs_cover=None) -> np.ndarray:
         """Approval decisions for a batch of applications (``guarantee_cover``: share of the
         loan a guarantee fund would cover; ``jobs``: applicants' headcount; ``short_term``: an
         overdraft rather than an investment loan; ``leverage``: debt in months of sales
-        capacity)."""
+        capacity). ``needs_cover``, if given, is filled with the approvals the bank grants only
+        because of the cover."""
         small = False if jobs is None else np.asarray(jobs) < self.brake.small_firm_jobs
-        p = self.brake.approval_probability(self.form_factor[form], young, loss_making,
-                                            guarantee_cover, small, short_term, leverage)
-        return rng.random(np.asarray(form).size) < p
+        form_factor = self.form_factor[form]
+        p = self.brake.approval_probability(form_factor, young, loss_making, guarantee_cover,
+                                            small, short_term, leverage)
+        draw = rng.random(np.asarray(form).size)
+        if needs_cover is not None:
+            uncovered = self.brake.approval_probability(form_factor, young, loss_making, 0.0,
+                                                        small, short_term, leverage)
+            needs_cover[:] = (draw < p) & (draw >= uncovered)
+        return draw < p
 
     def terms(self, principal, interest_rate_month, months):
         """Monthly payment and rate of a loan: the scenario's rate plus the banks' spread."""
@@ -74,29 +82,32 @@ class CreditMarket:
 # --- the credit phase functions -----------------------------------------------------------------
 def screen_applications(m, rng, rows, jobs, leverage, short_term=False) -> np.ndarray:
     """The bank's decisions on applications by enterprises ``rows`` (through
-    ``world.credit_market.screen``, which validation instruments)."""
+    ``world.credit_market.screen``, which validation instruments). Borrowers approved only
+    thanks to a guarantee are noted in the month record: their loan will carry it."""
     e = m.world.enterprises
-    return m.world.credit_market.screen(
+    cover = m.effects.credit.guarantee_share[e.territory[rows]]
+    needs_cover = np.zeros(np.asarray(rows).size, dtype=bool)
+    approved = m.world.credit_market.screen(
         rng, e.form[rows], m.month - e.founded[rows] < m.params.finance.young_months,
-        e.loss_making[rows],
-        m.effects.credit.guarantee_share[e.territory[rows]], jobs=jobs, short_term=short_term,
-        leverage=leverage)
+        e.loss_making[rows], cover, jobs=jobs, short_term=short_term, leverage=leverage,
+        needs_cover=needs_cover)
+    if needs_cover.any():
+        m.now.needs_cover = np.union1d(m.now.needs_cover, np.asarray(rows)[needs_cover])
+    return approved
 
 
 def grant_loans(m, enterprises_idx, principal, months: int, purpose: str) -> None:
-    """Open loans (an annuity) and pay them out. Where a guarantee fund operates, it covers
-    the loan of a borrower the bank judges viable; the borrower pays the fund's fee out of the
-    loan, which the bank raises by that fee."""
+    """Open loans (an annuity) and pay them out. A loan the bank grants only because a
+    guarantee fund covers it (a viable borrower it would have refused for want of collateral)
+    carries the guarantee; the borrower pays the fund's fee out of the loan, which the bank
+    raises by that fee."""
     if enterprises_idx.size == 0:
         return
     w, fx = m.world, m.effects.credit
-    e = w.enterprises
-    territory = e.territory[enterprises_idx]
-    added_debt = 0.0 if purpose == "overdraft" else principal
-    viable = m.params.finance.viable(
-        e.loss_making[enterprises_idx],
-        (e.debt[enterprises_idx] + added_debt) / np.maximum(e.capacity[enterprises_idx], 1.0))
-    guaranteed = fx.guarantee_share[territory] * viable
+    territory = w.enterprises.territory[enterprises_idx]
+    covered = np.isin(enterprises_idx, m.now.needs_cover)
+    m.now.needs_cover = np.setdiff1d(m.now.needs_cover, enterprises_idx)
+    guaranteed = fx.guarantee_share[territory] * covered
     fee_share = guaranteed * fx.guarantee_fee_rate[territory]
     principal = principal / (1.0 - fee_share)  # net of the fee, the borrower gets its need
     payment, rate = w.credit_market.terms(principal, m.conditions.interest_rate_month, months)
