@@ -553,6 +553,17 @@ class Params:
         assumption="chance an open-capital ESS structure finds equity for an expansion (France "
         "Active 2024: 491 M€ for 37,458 beneficiaries, mostly loans and guarantees)",
     )
+    impact_equity_return_yr: float = param(
+        0.02, unit="1/yr", low=0.0, high=0.3, plausible=(0.01, 0.05),
+        assumption="return impact investors expect on ESS equity and quasi-equity (titres "
+        "participatifs, prêts participatifs), paid only out of profits; below the ~7-8%/yr of "
+        "SME private equity",
+    )
+    impact_equity_months: int = param(
+        84, unit="months", low=1, high=360, plausible=(60, 120),
+        assumption="horizon over which an impact investor's stake is repaid with its return "
+        "(quasi-equity 5-10 years; buy-back or dividends for open-capital firms)",
+    )
 
 
 @dataclass
