@@ -257,3 +257,33 @@ def test_inspector_speaks_the_page_language():
     assert "trésorerie (€)" in shown and "233\u202f100" in shown and ">oui<" in shown
     assert "new_field" in shown  # a field the table does not know yet still shows
     assert "surface (m²)" in shown and "cash_eur" not in shown
+
+
+def test_band_worker_leaves_when_its_server_is_killed(tmp_path):
+    """A server killed outright (SIGKILL: no atexit, no pool shutdown) must not leave its band
+    worker behind."""
+    import os
+    import signal
+    import time
+
+    import psutil
+
+    script = (
+        "import sys, time\n"
+        "from sim.dashboard import bands\n"
+        "if __name__ == '__main__':\n"
+        "    bands._worker().submit(time.sleep, 0).result()\n"
+        "    print(list(bands._worker()._processes)[0], flush=True)\n"
+        "    time.sleep(600)\n"
+    )
+    path = tmp_path / "server.py"
+    path.write_text(script)
+    server = subprocess.Popen([sys.executable, str(path)], stdout=subprocess.PIPE, text=True)
+    worker = psutil.Process(int(server.stdout.readline()))
+    assert worker.is_running() and worker.nice() == 10
+    os.kill(server.pid, signal.SIGKILL)
+    server.wait()
+    deadline = time.monotonic() + 30
+    while worker.is_running() and worker.status() != psutil.STATUS_ZOMBIE:
+        assert time.monotonic() < deadline, "the band worker outlived its server"
+        time.sleep(0.5)
