@@ -9,8 +9,11 @@ de consortiums" (Recyfe giving Saint-Gobain access to cullet), and for public de
 Mechanism, in the territories reached and scaled by intensity: each month a supply tie becomes
 an on-site implant with chance ``implant_rate_month`` (full trust, never lost for lack of
 trust); consortia win back ``feedstock_boost`` of the waste feedstock conventional recyclers
-capture (competition brake); the cooperation pole raises what firms spend on the ESS suppliers
-they know by ``spend_boost``.
+capture (competition brake); within a cooperation pole, firms and ESS suppliers build trust
+faster (``trust_gain_boost``: shared projects, visits, a facilitator who settles disputes), so
+new ties reach the trust a first order needs sooner and survive late deliveries. The pole never
+sets what firms spend: orders follow needs, trusted suppliers and their spare capacity
+(markets/b2b.py).
 
 Public cost: the State's support to cooperation poles (PTCE calls for projects), per industrial
 firm reached, paid to the poles' service providers.
@@ -40,10 +43,10 @@ class IndustrialCooperationParams(LeverParams):
         assumption="share of the good-quality feedstock lost to conventional recyclers that "
         "consortia win back (seed: Recyfe and Saint-Gobain)",
     )
-    spend_boost: float = param(
-        0.3, unit="relative boost", low=0.0, high=3.0, plausible=(0.1, 0.6),
-        assumption="rise in a firm's spend on the ESS suppliers it knows within a cooperation "
-        "pole",
+    trust_gain_boost: float = param(
+        0.5, unit="relative boost", low=0.0, high=5.0, plausible=(0.2, 1.0),
+        assumption="rise in the trust a firm gains per month of full delivery from an ESS "
+        "supplier within a cooperation pole (PTCE facilitation)",
     )
     cost_eur_per_firm_yr: float = param(
         2000.0, unit="€/firm/yr", low=0.0, high=1e6, plausible=(500.0, 5000.0),
@@ -53,7 +56,7 @@ class IndustrialCooperationParams(LeverParams):
 
 @register
 class IndustrialCooperation(Policy):
-    """Turns ties into implants, wins back feedstock and raises firms' spend on the ESS."""
+    """Turns ties into implants, wins back feedstock and builds trust between firms and ESS."""
 
     name = "industrial_cooperation"
     label = Label(en="Industrial cooperation", fr="Coopération industrielle")
@@ -66,7 +69,7 @@ class IndustrialCooperation(Policy):
                                        1.0)
         production.feedstock_boost = np.minimum(
             production.feedstock_boost + dose * p.feedstock_boost * self.mask, 1.0)
-        ties.spend_boost += dose * p.spend_boost * self.mask
+        ties.trust_gain_boost += dose * p.trust_gain_boost * self.mask
 
     def cost(self, dose: float) -> float:
         m, w = self.model, self.model.world
