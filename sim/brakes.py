@@ -54,10 +54,6 @@ class MutualIgnorance:
         0.01, unit="trust/month", low=0.0, high=1.0, plausible=(0.005, 0.03),
         assumption="trust lost per month (ties fade unless fed by deliveries)",
     )
-    ess_spend_share_known: float = param(
-        0.03, unit="share of purchases", low=0.0, high=1.0, plausible=(0.01, 0.08),
-        assumption="share of a CSR-minded firm's purchases it gives to ESS suppliers it knows",
-    )
     initial_trust_low: float = param(
         0.3, unit="trust", low=0.0, high=1.0, plausible=(0.2, 0.5),
         assumption="lowest trust of a tie present at start (trust drawn uniformly up to "

@@ -39,11 +39,12 @@ class ConsumerEffects:
 
 @dataclass
 class TieEffects:
-    """The economic graph (brake 1): discovery, industrial spend, implants."""
+    """The economic graph (brake 1): discovery, trust, implants, committed buyers."""
 
     discovery_boost: np.ndarray       # relative boost of discovery probability
-    spend_boost: np.ndarray           # relative boost of firms' spend on known ESS
+    trust_gain_boost: np.ndarray      # relative boost of trust gained per delivery
     implant_rate: np.ndarray          # chance/month a supply tie becomes an implant
+    committed_buyers: np.ndarray | None = None  # per firm: bound to buy (aid commitment)
 
 
 @dataclass

@@ -31,10 +31,11 @@ class Month:
     aid_granted_firms: np.ndarray = field(default_factory=_ints)
     aid_granted_amounts: np.ndarray = field(default_factory=lambda: np.zeros(0))
     # markets phase: sales by kind per enterprise (consumer, vat, vat_forgone, business,
-    # industry, public), the share of demand served, each tie's industrial spend
+    # industry, public), the share of demand served, each tie's industrial orders and deliveries
     sales_parts: dict[str, np.ndarray] = field(default_factory=dict)
     served: np.ndarray = field(default_factory=lambda: np.zeros(0))
     tie_spend: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    tie_delivered: np.ndarray = field(default_factory=lambda: np.zeros(0))
     # procurement: value of reserved lots awarded this month (whole contract value)
     reserved_awards: float = 0.0
     reserved_awards_by_territory: np.ndarray = field(init=False)

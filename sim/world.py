@@ -23,7 +23,7 @@ from sim.agents import ess
 from sim.effects import Effects
 from sim.grouping import GroupIndex
 from sim.ledger import Ledger, Sector
-from sim.markets.b2b import BusinessMarket, TieGraph
+from sim.markets.b2b import BusinessMarket, IndustrialPurchasing, TieGraph
 from sim.markets.consumer import ConsumerMarket
 from sim.markets.credit import FORM_FACTOR_KEYS, CreditMarket
 from sim.markets.premises import PremisesMarket
@@ -97,6 +97,7 @@ class World:
     loans: Table = None
     consumer_market: ConsumerMarket = None
     business_market: BusinessMarket = None
+    industrial_purchasing: IndustrialPurchasing = None
     procurement_market: ProcurementMarket = None
     premises_market: PremisesMarket = None
     credit_market: CreditMarket = None
@@ -282,15 +283,14 @@ def _create_markets(w: World, config, streams) -> None:
     spend = t.population * p.procurement.spend_per_capita_month
     w.procurement_market = ProcurementMarket(p.procurement, spend, 0.0)
     w.procurement_market.bid_rate = _stationary_bid_rate(w, p, target, spend)
-    tie_spend_share = (p.industry.purchases_per_job_month
-                       * p.mutual_ignorance.ess_spend_share_known)
-    tie_demand, _ = BusinessMarket.clear_ties(w.ties.table, w.firms, e.capacity, e.n,
-                                              tie_spend_share, 0.0,
-                                              p.mutual_ignorance.trust_to_buy)
+    w.industrial_purchasing = IndustrialPurchasing(p.industry, p.competition)
+    tie_demand = w.industrial_purchasing.clear(
+        w.ties.table, w.firms, e.sector, e.capacity, w.firms.csr,
+        p.mutual_ignorance.trust_to_buy, observed_price=True).ordered
     public = target * p.procurement.initial_share_of_demand
     n_t = len(t)
     w.consumer_market = ConsumerMarket(np.zeros(n_t), econ.vat_standard, econ.price_elasticity)
-    w.business_market = BusinessMarket(np.zeros(n_t), tie_spend_share)
+    w.business_market = BusinessMarket(np.zeros(n_t))
     ess.add_market_demand(w, econ, np.arange(e.n), np.maximum(target - public - tie_demand, 0.0))
     e.demand[:] = target
 

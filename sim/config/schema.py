@@ -442,6 +442,36 @@ class IndustryParams:
         "packaging, subcontracting): ~20% of its intermediate consumption (Insee: industry "
         "1,255 Md€ of sales, 325 Md€ of value added for 2.6 M FTE, ~30 k€ a job a month)",
     )
+    need_share_collection_recycling: float = param(
+        0.2, unit="share of ESS-suppliable purchases", low=0.0, high=1.0, plausible=(0.1, 0.3),
+        assumption="waste collection and recycling services in what industry could buy from "
+        "ESS sectors (the four need shares sum to 1)",
+    )
+    need_share_reuse_reconditioning: float = param(
+        0.15, unit="share of ESS-suppliable purchases", low=0.0, high=1.0, plausible=(0.05, 0.25),
+        assumption="reconditioned equipment, pallets, packaging, IT in the same purchases",
+    )
+    need_share_subcontracting_services: float = param(
+        0.45, unit="share of ESS-suppliable purchases", low=0.0, high=1.0, plausible=(0.3, 0.6),
+        assumption="subcontracting and on-site services (packing, assembly, cleaning, logistics, "
+        "green spaces): the bulk of ESAT/EA/EI sales to industry",
+    )
+    need_share_manufacturing: float = param(
+        0.2, unit="share of ESS-suppliable purchases", low=0.0, high=1.0, plausible=(0.1, 0.3),
+        assumption="parts and components made to order in the same purchases",
+    )
+    ess_sourcing_share: float = param(
+        0.09, unit="share of a sector's need", low=0.0, high=1.0, plausible=(0.05, 0.25),
+        assumption="share of its need in an ESS sector a buyer sources from the trusted ESS "
+        "suppliers it knows there; calibrated so that month-0 ESS deliveries to industry stay "
+        "those of the former rule (3% of all purchases once a firm knows one supplier): ARA, "
+        "10 seeds, 2.65 vs 2.67 M€/month delivered, 3.20 vs 3.03 M€/month ordered",
+    )
+    ess_price_elasticity: float = param(
+        1.0, unit="elasticity", low=0.0, high=5.0, plausible=(0.5, 2.0),
+        assumption="response of a buyer's ESS orders to the ESS unit-cost premium (brake 2); "
+        "the observed premium is the calibration point",
+    )
     csr_propensity_mean: float = param(
         0.3, unit="share of firms", low=0.0, high=1.0, plausible=(0.15, 0.5),
         assumption="share of firms willing to buy from the ESS when they know a supplier",

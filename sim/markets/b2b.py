@@ -5,10 +5,15 @@ discovers one supplier with a probability that rises with its existing ESS ties 
 with matchmaking; the supplier is drawn from its territory (or a neighbour's). Trust grows with
 full delivery and decays otherwise; a tie whose trust reaches zero is lost.
 
-Clearing rule: a CSR-minded firm with at least one trusted tie (``trust_to_buy``) spends a share
-of its purchases on ESS suppliers, split among its ties in proportion to trust × supplier
-capacity. Other businesses (offices, retailers) buy from ESS in each territory from a pool shared
-by capacity.
+Industrial purchasing (``IndustrialPurchasing``): a firm's orders to the ESS come from its needs by
+ESS sector (what it buys that collection/recycling, reuse, subcontracting/on-site services or
+manufacturing can supply), and only a buyer (a CSR-minded firm, or one bound by an aid
+commitment) orders, only in sectors where it knows a supplier it trusts (``trust_to_buy``), and
+only what it would buy at the ESS price (brake 2's unit-cost premium). It splits a sector's order
+among its trusted suppliers there by trust × spare capacity; a supplier delivers at most its spare
+capacity (capacity left once its contracts and regular clients are served). No known supplier in a
+sector, or no spare capacity, means no ESS purchase there. Other businesses (offices, retailers)
+buy from ESS in each territory from a pool shared by capacity.
 
 The ``TieGraph`` owns the ties (an edge list and its index of firm–enterprise pairs); the phase
 functions ``discover_suppliers`` and ``update_trust`` make, feed and lose them.
@@ -16,13 +21,15 @@ functions ``discover_suppliers`` and ``update_trust`` make, feed and lose them.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
 
 from sim.events import EventKind, Labelled
 from sim.grouping import GroupIndex
 from sim.state import PairIndex, Table, pair_key
-from sim.vocabulary import TieKind
+from sim.vocabulary import SECTORS, TieKind
 
 
 class TieGraph:
@@ -112,9 +119,13 @@ def update_trust(m) -> None:
     w, mi = m.world, m.params.mutual_ignorance
     ties = w.ties.table
     live = np.flatnonzero(ties.active)
-    delivered = m.now.served[ties.enterprise[live]]
-    bought = m.now.tie_spend[live] > 0
-    change = np.where(bought, mi.trust_gain * (2 * delivered - 1), 0.0) - mi.trust_decay
+    ordered = m.now.tie_spend[live]
+    bought = ordered > 0
+    delivered = np.divide(m.now.tie_delivered[live], ordered, out=np.zeros(live.size),
+                          where=bought)
+    gain = mi.trust_gain * (1.0 + m.effects.ties.trust_gain_boost[w.firms.territory[
+        ties.firm[live]]])
+    change = np.where(bought, gain * (2 * delivered - 1), 0.0) - mi.trust_decay
     ties.trust[live] = np.clip(ties.trust[live] + change, 0.0, 1.0)
     rng = m.streams["b2b.implants"]
     implant = (rng.random(live.size) < m.effects.ties.implant_rate[
@@ -127,9 +138,10 @@ def update_trust(m) -> None:
 
 
 class BusinessMarket:
-    def __init__(self, generic_pool_by_territory: np.ndarray, tie_spend_share: float):
+    """Other businesses' purchases from the ESS: a pool per territory shared by capacity."""
+
+    def __init__(self, generic_pool_by_territory: np.ndarray):
         self.generic_pool = generic_pool_by_territory
-        self.tie_spend_share = tie_spend_share  # share of a firm's purchases a tie can take
 
     def clear_generic(self, territory, capacity, demand_index) -> np.ndarray:
         totals = np.bincount(territory, weights=capacity, minlength=self.generic_pool.size)
@@ -137,19 +149,56 @@ class BusinessMarket:
                           where=totals[territory] > 0)
         return self.generic_pool[territory] * demand_index * share
 
-    @staticmethod
-    def clear_ties(ties, firms, capacity, n_enterprises, spend_share, spend_boost_by_firm,
-                   trust_to_buy):
-        """Industrial purchases from known ESS suppliers, per enterprise and per tie."""
-        active = ties.active & (ties.trust >= trust_to_buy)
-        firm = ties.firm[active]
-        enterprise = ties.enterprise[active]
-        weight = ties.trust[active] * capacity[enterprise]
-        firm_total = np.bincount(firm, weights=weight, minlength=firms.n)
-        budget = firms.jobs * spend_share * (1.0 + spend_boost_by_firm) * firms.csr
-        share = np.divide(weight, firm_total[firm], out=np.zeros_like(weight),
-                          where=firm_total[firm] > 0)
-        per_tie = budget[firm] * share
-        per_tie_all = np.zeros(ties.n)
-        per_tie_all[active] = per_tie
-        return np.bincount(enterprise, weights=per_tie, minlength=n_enterprises), per_tie_all
+
+class TieOrders(NamedTuple):
+    """Industrial orders of the month: per enterprise (ordered, delivered) and per tie."""
+
+    ordered: np.ndarray
+    delivered: np.ndarray
+    tie_ordered: np.ndarray
+    tie_delivered: np.ndarray
+
+
+class IndustrialPurchasing:
+    """Industrial firms' orders to the ESS suppliers they know, by need, trust, price and spare
+    capacity (brake 1; the price is brake 2's unit-cost premium)."""
+
+    def __init__(self, industry, competition):
+        needs = np.array([getattr(industry, f"need_share_{s}") for s in SECTORS])
+        observed = (1.0 + competition.unit_cost_premium) ** industry.ess_price_elasticity
+        price = (1.0 + competition.price_premium()) ** industry.ess_price_elasticity
+        # € per industrial job per month a buyer sources from a trusted ESS supplier, by sector,
+        # in the observed world (the premium as measured) and at this run's ESS price
+        self.per_job_observed = (industry.purchases_per_job_month * needs
+                                 * industry.ess_sourcing_share)
+        self.per_job_by_sector = self.per_job_observed * observed / price
+
+    def buyers(self, firms, committed: np.ndarray | None) -> np.ndarray:
+        """Firms that order from the ESS: CSR-minded ones and those bound by a commitment."""
+        return firms.csr if committed is None else firms.csr | committed
+
+    def clear(self, ties, firms, supplier_sector, spare, buyers, trust_to_buy,
+              observed_price: bool = False) -> TieOrders:
+        """Each buyer's need in each ESS sector goes to its trusted suppliers of that sector in
+        proportion to trust × spare capacity; a supplier delivers at most its spare capacity.
+        ``observed_price``: at the premium as measured (the calibration of the start), even
+        when a run lifts brake 2."""
+        per_job = self.per_job_observed if observed_price else self.per_job_by_sector
+        n_ent = spare.size
+        live = np.flatnonzero(ties.active & (ties.trust >= trust_to_buy))
+        live = live[buyers[ties.firm[live]]]
+        firm, ent = ties.firm[live], ties.enterprise[live]
+        sector = supplier_sector[ent].astype(np.int64)
+        weight = ties.trust[live] * np.maximum(spare[ent], 0.0)
+        group = firm.astype(np.int64) * len(SECTORS) + sector
+        _, where = np.unique(group, return_inverse=True)
+        total = np.bincount(where, weights=weight)[where] if live.size else np.zeros(0)
+        need = firms.jobs[firm] * per_job[sector]
+        ordered = np.divide(need * weight, total, out=np.zeros(live.size), where=total > 0)
+        by_ent = np.bincount(ent, weights=ordered, minlength=n_ent)
+        delivered = np.minimum(by_ent, np.maximum(spare, 0.0))
+        ratio = np.divide(delivered, by_ent, out=np.zeros(n_ent), where=by_ent > 0)
+        tie_ordered, tie_delivered = np.zeros(ties.n), np.zeros(ties.n)
+        tie_ordered[live] = ordered
+        tie_delivered[live] = ordered * ratio[ent]
+        return TieOrders(by_ent, delivered, tie_ordered, tie_delivered)

@@ -8,9 +8,14 @@ de consortiums" (Recyfe giving Saint-Gobain access to cullet), and for public de
 
 Mechanism, in the territories reached and scaled by intensity: each month a supply tie becomes
 an on-site implant with chance ``implant_rate_month`` (full trust, never lost for lack of
-trust); consortia win back ``feedstock_boost`` of the waste feedstock conventional recyclers
-capture (competition brake); the cooperation pole raises what firms spend on the ESS suppliers
-they know by ``spend_boost``.
+trust); a consortium with an industrial partner wins back ``feedstock_boost`` of the waste
+feedstock conventional recyclers capture (competition brake) — only ESS recyclers with a trusted
+industrial tie form one, so a territory wins back feedstock in proportion to the share of its
+feedstock-sector ESS enterprises that have such a partner (none without ties); within a
+cooperation pole, firms and ESS suppliers build trust faster (``trust_gain_boost``: shared
+projects, visits, a facilitator who settles disputes), so new ties reach the trust a first order
+needs sooner and survive late deliveries. The pole never sets what firms spend: orders follow
+needs, trusted suppliers and their spare capacity (markets/b2b.py).
 
 Public cost: the State's support to cooperation poles (PTCE calls for projects), per industrial
 firm reached, paid to the poles' service providers.
@@ -37,13 +42,14 @@ class IndustrialCooperationParams(LeverParams):
     )
     feedstock_boost: float = param(
         0.3, unit="share of lost feedstock", low=0.0, high=1.0, plausible=(0.1, 0.6),
-        assumption="share of the good-quality feedstock lost to conventional recyclers that "
-        "consortia win back (seed: Recyfe and Saint-Gobain)",
+        assumption="share of the good-quality feedstock lost to conventional recyclers that an "
+        "ESS recycler in a consortium with an industrial partner wins back (seed: Recyfe and "
+        "Saint-Gobain)",
     )
-    spend_boost: float = param(
-        0.3, unit="relative boost", low=0.0, high=3.0, plausible=(0.1, 0.6),
-        assumption="rise in a firm's spend on the ESS suppliers it knows within a cooperation "
-        "pole",
+    trust_gain_boost: float = param(
+        0.5, unit="relative boost", low=0.0, high=5.0, plausible=(0.2, 1.0),
+        assumption="rise in the trust a firm gains per month of full delivery from an ESS "
+        "supplier within a cooperation pole (PTCE facilitation)",
     )
     cost_eur_per_firm_yr: float = param(
         2000.0, unit="€/firm/yr", low=0.0, high=1e6, plausible=(500.0, 5000.0),
@@ -53,7 +59,7 @@ class IndustrialCooperationParams(LeverParams):
 
 @register
 class IndustrialCooperation(Policy):
-    """Turns ties into implants, wins back feedstock and raises firms' spend on the ESS."""
+    """Turns ties into implants, wins back feedstock and builds trust between firms and ESS."""
 
     name = "industrial_cooperation"
     label = Label(en="Industrial cooperation", fr="Coopération industrielle")
@@ -65,8 +71,23 @@ class IndustrialCooperation(Policy):
         ties.implant_rate = np.minimum(ties.implant_rate + dose * p.implant_rate_month * self.mask,
                                        1.0)
         production.feedstock_boost = np.minimum(
-            production.feedstock_boost + dose * p.feedstock_boost * self.mask, 1.0)
-        ties.spend_boost += dose * p.spend_boost * self.mask
+            production.feedstock_boost
+            + dose * p.feedstock_boost * self.mask * self._partnered_recyclers(), 1.0)
+        ties.trust_gain_boost += dose * p.trust_gain_boost * self.mask
+
+    def _partnered_recyclers(self) -> np.ndarray:
+        """Per territory, the share of live feedstock-sector ESS enterprises with a trusted
+        industrial tie (a consortium partner)."""
+        w, m = self.model.world, self.model
+        e, ties = w.enterprises, w.ties.table
+        trusted = ties.active & (ties.trust >= m.params.mutual_ignorance.trust_to_buy)
+        partnered = np.zeros(e.n, bool)
+        partnered[ties.enterprise[trusted]] = True
+        recycler = e.alive & w.sectors.needs_feedstock[e.sector]
+        n_t = w.n_territories
+        with_partner = np.bincount(e.territory[recycler & partnered], minlength=n_t)
+        recyclers = np.bincount(e.territory[recycler], minlength=n_t)
+        return np.divide(with_partner, recyclers, out=np.zeros(n_t), where=recyclers > 0)
 
     def cost(self, dose: float) -> float:
         m, w = self.model, self.model.world
