@@ -598,6 +598,7 @@ def LessonPanel(lesson: Lesson, run, frames, lang: str, prediction: solara.React
             value=next((c for c, a in choices.items() if a == prediction.value), None),
             values=list(choices),
             on_value=lambda choice: prediction.set(choices.get(choice, "")),
+            mandatory=False,  # nothing chosen until the pupil predicts
             classes=["ess-prediction"],
         )
         if not reached:
