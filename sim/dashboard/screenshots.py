@@ -55,8 +55,12 @@ def main(argv: list[str] | None = None) -> None:
         page.locator(".ess-speed [role=slider]").focus()
         page.locator(".ess-speed [role=slider]").press("End")
         page.click(".ess-play")
-        expect(page.locator(".ess-lesson-text")).to_contain_text("Sur 10 graines",
-                                                                 timeout=600_000)
+        expect(page.locator(".ess-answer").first).to_be_visible(timeout=600_000)
+        try:  # the ten seeds: seconds on a quiet machine, minutes on a loaded one
+            expect(page.locator(".ess-lesson-text")).to_contain_text("Sur 10 graines",
+                                                                     timeout=900_000)
+        except AssertionError:
+            print("the ten-seed band had not arrived: the lesson picture shows it pending")
         page.wait_for_timeout(1000)
         page.screenshot(path=args.out / "dashboard-lesson.png")
 
