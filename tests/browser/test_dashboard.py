@@ -208,22 +208,6 @@ def test_every_lesson_plays_to_its_answer(open_page, lesson):
     assert page_errors(page) == []
 
 
-def test_lesson_answer_rests_on_ten_seeds(open_page):
-    """The band comes from the server's background worker (a few minutes on a loaded
-    machine); its direction is the lesson's claim, and the pupil's prediction is marked."""
-    lesson = next(x for x in LESSONS if x.key == "known_suppliers")
-    page = open_page()
-    choose_lesson(page, lesson.title["fr"])
-    page.locator(".ess-prediction button", has_text="baisse").click()
-    set_speed(page, 24)
-    _play_to(page, f"Mois {lesson.stop_month}", 240_000)
-    text = page.locator(".ess-lesson-text")
-    expect(text).to_contain_text("Sur 10 graines", timeout=900_000)
-    expect(text).to_contain_text("hausse sur au moins 9 graines sur 10")
-    expect(text).to_contain_text("Votre prédiction n'est pas ce que montre le modèle")
-    assert page_errors(page) == []
-
-
 def test_difference_map_names_the_territories(open_page):
     page = open_page()
     choose_lesson(page, "Pourquoi le foncier compte")
