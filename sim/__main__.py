@@ -18,6 +18,7 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, open_dict
 
+from sim.cli_help import MODEL, show_help_if_asked
 from sim.config import ConfigError, compose_config, config_dir, validate
 from sim.config.compose import check_output_dir, config_groups
 from sim.config.safety import (
@@ -123,6 +124,7 @@ def _pin_folder(directory: Path, field: str) -> None:
 
 
 def main() -> None:
+    show_help_if_asked(MODEL)
     claim = None
     try:
         target = prevalidate(sys.argv[1:])
