@@ -101,6 +101,7 @@ class World:
     credit_market: CreditMarket = None
     initial_floor: float = 0.0        # m², conserved by the ledger
     funded_posts_start: float = 0.0   # insertion posts the State funds at start
+    funded_adapted_start: float = 0.0  # adapted-enterprise posts the State funds at start
 
     @property
     def n_territories(self) -> int:
@@ -191,6 +192,7 @@ def _create_enterprises(w: World, params, rng) -> None:
     ess.draw_staff_and_sector(w, params, rng, rows, scale=1.0)
     w.ledger.grow_enterprises(e.allocated)
     w.funded_posts_start = float(e.insertion_posts.sum())
+    w.funded_adapted_start = float(e.adapted.sum())
 
 
 def _create_firms(w: World, params, rng) -> None:

@@ -332,6 +332,18 @@ class EconomyParams:
         "set so the number of structures stays about stable over the run, as ESS employer "
         "counts did (~163 k in 2015, ~155 k in 2019, Atlas de l'ESS)",
     )
+    entry_demand_elasticity: float = param(
+        3.0, unit="-", low=0.0, high=20.0, plausible=(1.0, 6.0),
+        assumption="elasticity of attempted creations to the demand-to-capacity ratio of a "
+        "territory's structures (relative to month 0): founders enter where incumbents are "
+        "short of capacity and shun crowded markets, which gives the number of structures a "
+        "stable level (0: entry ignores the market)",
+    )
+    entry_intensity_cap: float = param(
+        3.0, unit="multiple of the base rate", low=1.0, high=100.0, plausible=(2.0, 5.0),
+        assumption="most attempted creations unmet demand draws, relative to entry_rate_per_"
+        "100k_yr (a territory's pool of would-be founders is limited)",
+    )
     shrink_trigger: float = param(
         0.75, unit="demand/capacity", low=0.0, high=1.0, plausible=(0.6, 0.85),
         assumption="demand-to-capacity ratio below which an enterprise sheds staff",
