@@ -102,6 +102,7 @@ class World:
     initial_floor: float = 0.0        # m², conserved by the ledger
     funded_posts_start: float = 0.0   # insertion posts the State funds at start
     funded_adapted_start: float = 0.0  # adapted-enterprise posts the State funds at start
+    demand_per_structure_start: np.ndarray = None  # € a month, per territory (entry's yardstick)
 
     @property
     def n_territories(self) -> int:
@@ -282,6 +283,10 @@ def _create_markets(w: World, config, streams) -> None:
     w.business_market = BusinessMarket(np.zeros(n_t), tie_spend_share)
     ess.add_market_demand(w, econ, np.arange(e.n), np.maximum(target - public - tie_demand, 0.0))
     e.demand[:] = target
+    structures = np.bincount(e.territory, minlength=n_t)
+    w.demand_per_structure_start = np.divide(
+        np.bincount(e.territory, weights=target, minlength=n_t), structures,
+        out=np.zeros(n_t), where=structures > 0)
 
 
 def _stationary_bid_rate(w: World, params, target, spend) -> float:

@@ -337,8 +337,8 @@ def redeploy_posts(m) -> None:
     """The State redeploys the funded posts left unused by failures and cuts (insertion posts,
     and adapted-enterprise posts) to structures in good standing: the yearly conventions are
     amended as posts free up, so each stock is rationed by its envelope, not by which
-    structures survive (Dares: ~flat insertion stock). On-site posts need spare floor; a
-    structure takes at most one growth step per growth cooldown."""
+    structures survive (Dares: ~flat insertion stock). A structure takes at most one growth
+    step of posts a month; on-site posts need spare floor or a lease on the premises market."""
     w = m.world
     e, forms = w.enterprises, w.forms
     _redeploy(m, e.insertion_posts, _funded_posts_slack(m), forms.insertion_share, forms.on_site)
@@ -349,8 +349,7 @@ def redeploy_posts(m) -> None:
 def _redeploy(m, posts_held, slack, share_of_form, on_site_of_form) -> None:
     w, econ = m.world, m.params.economy
     e = w.enterprises
-    rows = np.flatnonzero(e.alive & (posts_held > 0) & (e.refused_months == 0)
-                          & (m.month - e.last_growth >= econ.growth_cooldown_months))
+    rows = np.flatnonzero(e.alive & (posts_held > 0) & (e.refused_months == 0))
     if rows.size == 0 or slack < 1:
         return
     share = share_of_form[e.form[rows]]
@@ -481,22 +480,24 @@ def relocate(m) -> None:
 
 
 def entry_intensity(m) -> np.ndarray:
-    """Per territory, attempted creations relative to the observed base rate: the ratio of
-    demand to capacity of the territory's structures, over its month-0 level, raised to the
-    entry elasticity (1 at the month-0 equilibrium). Crowded markets, where each structure has
-    less demand, draw fewer founders; unmet demand draws more. A territory whose structures
-    have all gone while its clients remain draws the most; one with no clients at all, none."""
+    """Per territory, attempted creations relative to the observed base rate: the demand per
+    structure of the territory (what a founder can hope to win: it shares the clients with
+    the structures there), over its month-0 level, raised to the entry elasticity (1 at the
+    month-0 equilibrium; Bresnahan & Reiss 1991, entry thresholds). Crowded markets draw fewer
+    founders; demand left by failures, or grown with the demand index, draws more. A
+    territory whose structures have all gone while its clients remain draws the most; one
+    that had no structure (no clients) at start, none."""
     w, econ = m.world, m.params.economy
     e, n_t = w.enterprises, w.n_territories
     alive = np.flatnonzero(e.alive)
     demand = np.bincount(e.territory[alive], weights=e.demand[alive], minlength=n_t)
-    capacity = np.bincount(e.territory[alive], weights=e.capacity[alive], minlength=n_t)
-    ratio = np.divide(demand, capacity * econ.utilisation_at_start, out=np.zeros(n_t),
-                      where=capacity > 0)
+    structures = np.bincount(e.territory[alive], minlength=n_t)
+    reference = w.demand_per_structure_start
+    ratio = np.divide(demand, structures * reference, out=np.zeros(n_t),
+                      where=(structures > 0) & (reference > 0))
     intensity = np.minimum(ratio ** econ.entry_demand_elasticity, econ.entry_intensity_cap)
-    clients = (w.consumer_market.pool + w.business_market.generic_pool) > 0
-    return np.where(capacity > 0, intensity,
-                    np.where(clients, econ.entry_intensity_cap, 0.0))
+    return np.where(structures > 0, intensity,
+                    np.where(reference > 0, econ.entry_intensity_cap, 0.0))
 
 
 def _grant_entrant_posts(m, rows) -> np.ndarray:
