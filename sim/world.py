@@ -103,6 +103,9 @@ class World:
     funded_posts_start: float = 0.0   # insertion posts the State funds at start
     funded_adapted_start: float = 0.0  # adapted-enterprise posts the State funds at start
     demand_per_structure_start: np.ndarray = None  # € a month, per territory (entry's yardstick)
+    # funded posts (insertion, adapted) no entrant claimed last month: what the State may
+    # redeploy to incumbents (freed posts are offered to new structures first)
+    posts_unclaimed_by_entrants: tuple[float, float] = (0.0, 0.0)
 
     @property
     def n_territories(self) -> int:

@@ -337,12 +337,16 @@ def redeploy_posts(m) -> None:
     """The State redeploys the funded posts left unused by failures and cuts (insertion posts,
     and adapted-enterprise posts) to structures in good standing: the yearly conventions are
     amended as posts free up, so each stock is rationed by its envelope, not by which
-    structures survive (Dares: ~flat insertion stock). A structure takes at most one growth
-    step of posts a month; on-site posts need spare floor or a lease on the premises market."""
+    structures survive (Dares: ~flat insertion stock). Freed posts go first to new structures
+    (entries): only those no entrant claimed last month are redeployed. A structure takes at
+    most one growth step of posts a month; on-site posts need spare floor or a lease on the
+    premises market."""
     w = m.world
     e, forms = w.enterprises, w.forms
-    _redeploy(m, e.insertion_posts, _funded_posts_slack(m), forms.insertion_share, forms.on_site)
-    _redeploy(m, e.adapted, _adapted_posts_slack(m), forms.adapted_share,
+    insertion_left, adapted_left = w.posts_unclaimed_by_entrants
+    _redeploy(m, e.insertion_posts, min(_funded_posts_slack(m), insertion_left),
+              forms.insertion_share, forms.on_site)
+    _redeploy(m, e.adapted, min(_adapted_posts_slack(m), adapted_left), forms.adapted_share,
               np.ones(forms.on_site.size))
 
 
@@ -518,12 +522,20 @@ def entries(m) -> None:
     for (``entry_intensity``), if they find funded posts and premises; they compete for the
     territory's existing clients."""
     w, econ = m.world, m.params.economy
-    e, t = w.enterprises, w.territories
+    t = w.territories
     rng = m.streams["demography.entries"]
     births = rng.poisson(econ.entry_rate_per_100k_yr * t.population / 1e5 / 12.0
                          * entry_intensity(m))
+    _open_structures(m, rng, births)
+    w.posts_unclaimed_by_entrants = (_funded_posts_slack(m), _adapted_posts_slack(m))
+
+
+def _open_structures(m, rng, births) -> None:
+    """``births[t]`` founders try to open a structure in territory ``t``."""
     if births.sum() == 0:
         return
+    w, econ = m.world, m.params.economy
+    e, t = w.enterprises, w.territories
     territory = np.repeat(np.arange(len(t)), births)
     forms = m.params.population.forms
     weights = np.array([forms[f].per_100k_inhabitants for f in LEGAL_FORMS])
