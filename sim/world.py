@@ -135,8 +135,10 @@ def build_world(config, streams) -> World:
     _create_markets(w, config, streams)
     w.ledger.pay_sector_to_enterprises(
         Sector.FOUNDERS, rows,
-        ess.wage_costs(w, params.economy, rows) * params.economy.cash_months_at_start,
-        "founders_equity")  # founders' equity: a few months of costs (France Active survey)
+        ess.wage_costs(w, params.economy, rows) * params.economy.cash_reserve_months,
+        "founders_equity")  # settled structures' cash reserve, not a founder's equity: with
+    # founders' months of cash they would all pay the excess out at the first year's end and
+    # only then start running short (a burn-in of the whole demography)
     return w
 
 

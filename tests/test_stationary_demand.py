@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from sim.agents import ess
+from sim.markets import clearing
 from sim.model import EcosystemModel
 from sim.validation import ZERO_TRENDS
 
@@ -67,18 +68,30 @@ def test_failure_releases_clients_to_survivors(model):
     assert after[survivors].sum() == pytest.approx(before[there].sum(), rel=1e-9)
 
 
-def test_entry_rises_with_unmet_demand_and_falls_in_crowded_markets(model):
+def test_entry_rises_with_demand_left_by_failures_and_falls_in_crowded_markets(model):
     m = model
     e = m.world.enterprises
     has_ess = np.bincount(e.territory[e.alive], minlength=m.world.n_territories) > 0
     np.testing.assert_allclose(ess.entry_intensity(m)[has_ess], 1.0)  # month-0 equilibrium
-    capacity = e.capacity.copy()
-    e.capacity[:] = capacity * 0.8                     # structures short of capacity
-    assert (ess.entry_intensity(m)[has_ess] > 1.0).all()
-    e.capacity[:] = capacity * 1.25                    # crowded: less demand each
-    assert (ess.entry_intensity(m)[has_ess] < 1.0).all()
+    t = _busiest_consumer_territory(m)
+    there = np.flatnonzero(e.alive & (e.territory == t))
+    e.refused_months[there[::2]] = m.params.economy.failure_cash_months
+    ess.failures(m)
+    clearing.clear_markets(m)                          # survivors get the released clients
+    assert ess.entry_intensity(m)[t] > 1.0
     m.params.economy.entry_demand_elasticity = 0.0     # entry ignoring the market
-    np.testing.assert_allclose(ess.entry_intensity(m)[has_ess], 1.0)
+    assert ess.entry_intensity(m)[t] == 1.0
+
+
+def test_entry_falls_in_crowded_markets():
+    m = EcosystemModel(rng=4, **SMALL)
+    e = m.world.enterprises
+    m.params.economy.entry_rate_per_100k_yr = 2000.0
+    ess.entries(m)
+    clearing.clear_markets(m)
+    crowded = np.unique(e.territory[e.alive & (e.founded == m.month)])
+    assert crowded.size > 0
+    assert (ess.entry_intensity(m)[crowded] < 1.0).all()
 
 
 def _insertion_rows(m):

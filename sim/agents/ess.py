@@ -180,27 +180,39 @@ def calibrate_productivity(world, params, rng, rows, rent_month, dispersion,
 
 def add_market_demand(world, econ, rows, residual) -> None:
     """Set the territories' pools at start: the households' and businesses' demand the
-    incumbents serve, worth ``residual`` € a month each. Afterwards pools move only with the
-    scenario's demand index (and levers acting on prices): they are not the sum of the
-    enterprises present."""
-    consumer, business = share_market_demand(world, econ, rows, residual)
+    incumbents serve, worth ``residual`` € a month each, and their claims on it. Afterwards
+    pools move only with the scenario's demand index (and levers acting on prices): they are
+    not the sum of the enterprises present."""
+    consumer, business = _residual_split(world, econ, rows, residual)
     e = world.enterprises
+    e.consumer_weight[rows] = consumer
+    e.business_weight[rows] = business
     np.add.at(world.consumer_market.pool, e.territory[rows], consumer * (1 + econ.vat_standard))
     np.add.at(world.business_market.generic_pool, e.territory[rows], business)
 
 
-def share_market_demand(world, econ, rows, residual) -> tuple[np.ndarray, np.ndarray]:
-    """Give enterprises a claim on their territory's households' and businesses' pools worth
-    ``residual`` € a month at the pools' start: the pools are shared in proportion to these
-    weights, so an entrant takes clients from incumbents rather than bringing new demand, and a
-    failed enterprise (no longer alive) leaves the sharing, its clients going to the others."""
+def share_market_demand(world, econ, rows, residual) -> None:
+    """Give entrants a claim on their territory's households' and businesses' pools, as
+    large as that of incumbents serving ``residual`` € a month today (claims grow as
+    incumbents expand). The pools are shared in proportion to claims, so an entrant takes
+    clients from incumbents rather than bringing new demand, and a failed enterprise (no
+    longer alive) leaves the sharing, its clients going to the others."""
     e = world.enterprises
+    consumer, business = _residual_split(world, econ, rows, residual)
+    alive, n_t, where = np.flatnonzero(e.alive), world.n_territories, e.territory[rows]
+    for weight, pool, part in (
+            (e.consumer_weight, world.consumer_market.pool / (1 + econ.vat_standard), consumer),
+            (e.business_weight, world.business_market.generic_pool, business)):
+        claims = np.bincount(e.territory[alive], weights=weight[alive], minlength=n_t)
+        per_euro = np.divide(claims, pool, out=np.ones(n_t), where=(pool > 0) & (claims > 0))
+        weight[rows] = part * per_euro[where]
+
+
+def _residual_split(world, econ, rows, residual) -> tuple[np.ndarray, np.ndarray]:
+    """Households' and other businesses' parts of ``residual`` by the enterprises' sectors."""
     consumer = residual * econ.consumer_share_of_residual * world.sectors.consumer_facing[
-        e.sector[rows]]
-    business = residual - consumer
-    e.consumer_weight[rows] = consumer
-    e.business_weight[rows] = business
-    return consumer, business
+        world.enterprises.sector[rows]]
+    return consumer, residual - consumer
 
 
 # --- growth -------------------------------------------------------------------------------------

@@ -294,8 +294,8 @@ class EconomyParams:
                                 source="Code général des impôts art. 278: 20%")
     cash_months_at_start: float = param(
         3.0, unit="months of wage costs", low=0.0, high=24.0, plausible=(1.0, 6.0),
-        assumption="founders' equity of a structure at creation (and of incumbents at start); "
-        "incumbents pay the excess over cash_reserve_months out at the first year's end",
+        assumption="founders' equity of a structure at creation (incumbents start with the "
+        "settled cash_reserve_months instead, so that month 0 is not a burn-in)",
     )
     sales_volatility: float = param(
         0.35, unit="s.d. of log monthly sales", low=0.0, high=2.0, plausible=(0.15, 0.5),
@@ -312,7 +312,8 @@ class EconomyParams:
     cash_reserve_months: float = param(
         0.25, unit="months of wage costs", low=0.0, high=24.0, plausible=(0.1, 1.0),
         assumption="cash a debt-free structure keeps at year end; the surplus is paid out or "
-        "spent on projects (sets, with sales_volatility, how often structures run short)",
+        "spent on projects (sets, with sales_volatility, how often structures run short); "
+        "incumbents hold it at start, as settled structures do",
     )
     growth_trigger: float = param(
         1.0, unit="demand/capacity", low=0.5, high=3.0, plausible=(0.95, 1.1),
