@@ -150,3 +150,20 @@ def test_posts_stay_within_envelopes_and_pools_never_ratchet():
     assert entered > 0
     np.testing.assert_array_equal(m.world.consumer_market.pool, pools[0])
     np.testing.assert_array_equal(m.world.business_market.generic_pool, pools[1])
+
+
+def test_baseline_is_stationary_with_every_trend_at_zero():
+    """Each kind of ESS job and the number of structures end a ten-year run within the
+    developer guide's ±5% of month 0 (mean of three seeds, default region). Between seeds these
+    changes have a standard deviation of at most ~3% in this region (measured on seeds 0-5), so
+    a three-seed mean moves by ~2%: a drift like the demand ratchet's (+27% permanent jobs)
+    fails, seed noise does not."""
+    from sim.api import run
+    from sim.validation import STATIONARY_BAND, STATIONARY_SERIES
+
+    changes = []
+    for seed in range(3):
+        ts = run(["progress=false", f"seed={seed}", "horizon_months=120", *ZERO_TRENDS]).timeseries
+        changes.append([ts[k].iloc[-1] / ts[k].iloc[0] - 1.0 for k in STATIONARY_SERIES])
+    mean = dict(zip(STATIONARY_SERIES, np.mean(changes, axis=0), strict=True))
+    assert all(abs(v) <= STATIONARY_BAND for v in mean.values()), mean
