@@ -103,6 +103,11 @@ class World:
     credit_market: CreditMarket = None
     initial_floor: float = 0.0        # m², conserved by the ledger
     funded_posts_start: float = 0.0   # insertion posts the State funds at start
+    funded_adapted_start: float = 0.0  # adapted-enterprise posts the State funds at start
+    demand_per_structure_start: np.ndarray = None  # € a month, per territory (entry's yardstick)
+    # funded posts (insertion, adapted) no entrant claimed last month: what the State may
+    # redeploy to incumbents (freed posts are offered to new structures first)
+    posts_unclaimed_by_entrants: tuple[float, float] = (0.0, 0.0)
 
     @property
     def n_territories(self) -> int:
@@ -132,8 +137,10 @@ def build_world(config, streams) -> World:
     _create_markets(w, config, streams)
     w.ledger.pay_sector_to_enterprises(
         Sector.FOUNDERS, rows,
-        ess.wage_costs(w, params.economy, rows) * params.economy.cash_months_at_start,
-        "founders_equity")  # founders' equity: a few months of costs (France Active survey)
+        ess.wage_costs(w, params.economy, rows) * params.economy.cash_reserve_months,
+        "founders_equity")  # settled structures' cash reserve, not a founder's equity: with
+    # founders' months of cash they would all pay the excess out at the first year's end and
+    # only then start running short (a burn-in of the whole demography)
     return w
 
 
@@ -194,6 +201,7 @@ def _create_enterprises(w: World, params, rng) -> None:
     ess.draw_staff_and_sector(w, params, rng, rows, scale=1.0)
     w.ledger.grow_enterprises(e.allocated)
     w.funded_posts_start = float(e.insertion_posts.sum())
+    w.funded_adapted_start = float(e.adapted.sum())
 
 
 def _regional_form_factors(territories, population) -> np.ndarray:
@@ -293,6 +301,10 @@ def _create_markets(w: World, config, streams) -> None:
     w.business_market = BusinessMarket(np.zeros(n_t))
     ess.add_market_demand(w, econ, np.arange(e.n), np.maximum(target - public - tie_demand, 0.0))
     e.demand[:] = target
+    structures = np.bincount(e.territory, minlength=n_t)
+    w.demand_per_structure_start = np.divide(
+        np.bincount(e.territory, weights=target, minlength=n_t), structures,
+        out=np.zeros(n_t), where=structures > 0)
 
 
 def _stationary_bid_rate(w: World, params, target, spend) -> float:

@@ -179,25 +179,75 @@ def calibrate_productivity(world, params, rng, rows, rent_month, dispersion,
 
 
 def add_market_demand(world, econ, rows, residual) -> None:
-    """Give enterprises households' and businesses' demand worth ``residual`` € a month, and
-    grow their territory's pools by as much: a newcomer brings its own clients rather than
-    only taking incumbents' (assumption, docs/ODD.md)."""
+    """Set the territories' pools at start: the households' and businesses' demand the
+    incumbents serve, worth ``residual`` € a month each, and their claims on it. Afterwards
+    pools move only with the scenario's demand index (and levers acting on prices): they are
+    not the sum of the enterprises present."""
+    consumer, business = _residual_split(world, econ, rows, residual)
     e = world.enterprises
-    consumer = residual * econ.consumer_share_of_residual * world.sectors.consumer_facing[
-        e.sector[rows]]
-    business = residual - consumer
     e.consumer_weight[rows] = consumer
     e.business_weight[rows] = business
     np.add.at(world.consumer_market.pool, e.territory[rows], consumer * (1 + econ.vat_standard))
     np.add.at(world.business_market.generic_pool, e.territory[rows], business)
 
 
+def share_market_demand(world, econ, rows, residual) -> None:
+    """Give entrants a claim on their territory's households' and businesses' pools, as
+    large as that of incumbents serving ``residual`` € a month today (claims grow as
+    incumbents expand). The pools are shared in proportion to claims, so an entrant takes
+    clients from incumbents rather than bringing new demand, and a failed enterprise (no
+    longer alive) leaves the sharing, its clients going to the others."""
+    e = world.enterprises
+    consumer, business = _residual_split(world, econ, rows, residual)
+    alive, n_t, where = np.flatnonzero(e.alive), world.n_territories, e.territory[rows]
+    for weight, pool, part in (
+            (e.consumer_weight, world.consumer_market.pool / (1 + econ.vat_standard), consumer),
+            (e.business_weight, world.business_market.generic_pool, business)):
+        claims = np.bincount(e.territory[alive], weights=weight[alive], minlength=n_t)
+        per_euro = np.divide(claims, pool, out=np.ones(n_t), where=(pool > 0) & (claims > 0))
+        weight[rows] = part * per_euro[where]
+
+
+def _residual_split(world, econ, rows, residual) -> tuple[np.ndarray, np.ndarray]:
+    """Households' and other businesses' parts of ``residual`` by the enterprises' sectors."""
+    consumer = residual * econ.consumer_share_of_residual * world.sectors.consumer_facing[
+        world.enterprises.sector[rows]]
+    return consumer, residual - consumer
+
+
 # --- growth -------------------------------------------------------------------------------------
+def _envelope(m, start: float) -> float:
+    """The State's yearly envelope of funded posts: its size at start, moved only by the
+    funded-posts trend."""
+    return start * (1.0 + m.params.economy.funded_posts_growth_yr) ** (m.month // 12)
+
+
 def _funded_posts_slack(m) -> float:
+    """Insertion posts the envelope funds that no living structure holds."""
     e = m.world.enterprises
-    envelope = m.world.funded_posts_start * (
-        1.0 + m.params.economy.funded_posts_growth_yr) ** (m.month / 12.0)
+    envelope = _envelope(m, m.world.funded_posts_start)
     return max(envelope - float(e.insertion_posts[e.alive].sum()), 0.0)
+
+
+def _adapted_posts_slack(m) -> float:
+    """Adapted-enterprise posts (aide au poste) the envelope funds that no structure holds."""
+    e = m.world.enterprises
+    envelope = _envelope(m, m.world.funded_adapted_start)
+    return max(envelope - float(e.adapted[e.alive].sum()), 0.0)
+
+
+def _ration(wanted: np.ndarray, slack: float) -> np.ndarray:
+    """Posts granted out of ``wanted`` when only ``slack`` remain: pro rata, the posts left by
+    rounding down going to the largest remainders (the whole slack is used)."""
+    total, slack = int(wanted.sum()), int(slack)
+    if total <= slack:
+        return wanted
+    exact = wanted * slack / total
+    granted = np.floor(exact).astype(np.int64)
+    left = slack - int(granted.sum())
+    if left > 0:
+        granted[np.argsort(granted - exact, kind="stable")[:left]] += 1
+    return granted
 
 
 def grow(m) -> None:
@@ -206,8 +256,10 @@ def grow(m) -> None:
     w, econ = m.world, m.params.economy
     e, m2_job = w.enterprises, m.params.population.m2_per_job
     cash = w.ledger.cash_view(e.n)
+    # a structure short of its support staff (brake 5) refills the post before it expands: a
+    # capacity lost for a few months is no reason to hire for good
     rows = np.flatnonzero(e.alive & (e.pressure > econ.growth_trigger) & (cash >= 0)
-                          & ~e.loss_making & (e.refused_months == 0)
+                          & ~e.support_vacant & ~e.loss_making & (e.refused_months == 0)
                           & (m.month - e.last_growth >= econ.growth_cooldown_months))
     if rows.size == 0:
         return
@@ -267,21 +319,20 @@ def _invest(m, rows, cost, source) -> None:
 
 
 def _hire(m, rows, delta) -> None:
-    """Add staff by the form's composition; insertion posts only within the State's envelope.
-    Without funded posts an insertion structure does not hire supervisors either: its
+    """Add staff by the form's composition; insertion and adapted posts only within the
+    State's envelopes. Without funded posts a structure does not hire supervisors either: its
     permanent staff grows with the posts it gets, keeping the ratio its aid is built on."""
     if rows.size == 0:
         return
     e, forms = m.world.enterprises, m.world.forms
     old_jobs = jobs(e, rows).astype(float)
-    wanted = np.round(delta * forms.insertion_share[e.form[rows]]).astype(np.int64)
-    d_ins = wanted
-    slack = _funded_posts_slack(m)
-    if wanted.sum() > slack:
-        d_ins = np.floor(wanted * slack / wanted.sum()).astype(np.int64)
-    granted = np.divide(d_ins, wanted, out=np.ones(rows.size), where=wanted > 0)
-    d_ad = np.round(delta * forms.adapted_share[e.form[rows]]).astype(np.int64)
-    d_perm = np.round(np.maximum(delta - wanted - d_ad, 0) * granted).astype(np.int64)
+    wanted_ins = np.round(delta * forms.insertion_share[e.form[rows]]).astype(np.int64)
+    wanted_ad = np.round(delta * forms.adapted_share[e.form[rows]]).astype(np.int64)
+    d_ins = _ration(wanted_ins, _funded_posts_slack(m))
+    d_ad = _ration(wanted_ad, _adapted_posts_slack(m))
+    wanted = wanted_ins + wanted_ad
+    granted = np.divide(d_ins + d_ad, wanted, out=np.ones(rows.size), where=wanted > 0)
+    d_perm = np.round(np.maximum(delta - wanted, 0) * granted).astype(np.int64)
     e.insertion_posts[rows] += d_ins
     e.insertion[rows] += d_ins
     e.adapted[rows] += d_ad
@@ -293,27 +344,46 @@ def _hire(m, rows, delta) -> None:
 
 
 def redeploy_posts(m) -> None:
-    """Once a year the State redeploys the funded insertion posts left unused by failures and
-    cuts to insertion structures in good standing, as the yearly conventions do: the insertion
-    stock is rationed by the envelope, not by which structures survive (Dares: ~flat stock).
-    On-site posts need spare floor; a structure takes at most one growth step a year."""
-    if m.month == 0 or m.month % 12:
-        return
+    """The State redeploys the funded posts left unused by failures and cuts (insertion posts,
+    and adapted-enterprise posts) to structures in good standing: the yearly conventions are
+    amended as posts free up, so each stock is rationed by its envelope, not by which
+    structures survive (Dares: ~flat insertion stock). Freed posts go first to new structures
+    (entries): only those no entrant claimed last month are redeployed. A structure takes at
+    most one growth step of posts a month; on-site posts need spare floor or a lease on the
+    premises market."""
+    w = m.world
+    e, forms = w.enterprises, w.forms
+    insertion_left, adapted_left = w.posts_unclaimed_by_entrants
+    _redeploy(m, e.insertion_posts, min(_funded_posts_slack(m), insertion_left),
+              forms.insertion_share, forms.on_site)
+    _redeploy(m, e.adapted, min(_adapted_posts_slack(m), adapted_left), forms.adapted_share,
+              np.ones(forms.on_site.size))
+
+
+def _redeploy(m, posts_held, slack, share_of_form, on_site_of_form) -> None:
     w, econ = m.world, m.params.economy
     e = w.enterprises
-    rows = np.flatnonzero(e.alive & (e.insertion_posts > 0) & ~e.loss_making
-                          & (e.refused_months == 0))
-    slack = _funded_posts_slack(m)
+    rows = np.flatnonzero(e.alive & (posts_held > 0) & (e.refused_months == 0))
     if rows.size == 0 or slack < 1:
         return
-    share = w.forms.insertion_share[e.form[rows]]
-    m2_job = m.params.population.m2_per_job
-    spare_jobs = np.maximum(e.floor[rows] / m2_job - on_site_jobs(w, rows), 0.0)
-    room = np.where(w.forms.on_site[e.form[rows]] > 0, spare_jobs * share, np.inf)
-    offer = np.minimum(np.floor(econ.growth_step * e.insertion_posts[rows]), np.floor(room))
-    posts = np.floor(offer * min(1.0, slack / max(offer.sum(), 1.0)))
+    share = share_of_form[e.form[rows]]
+    offer = np.ceil(econ.growth_step * posts_held[rows]).astype(np.int64)
+    posts = _ration(offer, slack)
     take = posts > 0
-    _hire(m, rows[take], np.round(posts[take] / share[take]).astype(np.int64))
+    rows, posts, share = rows[take], posts[take], share[take]
+    delta = np.round(posts / share).astype(np.int64)
+    # on-site posts need floor: spare floor first, else a lease on the premises market
+    m2_job = m.params.population.m2_per_job
+    on_site = on_site_of_form[e.form[rows]] > 0
+    need_m2 = np.where(on_site, np.maximum(
+        (on_site_jobs(w, rows) + delta) * m2_job - e.floor[rows], 0.0), 0.0)
+    served = np.ones(rows.size, dtype=bool)
+    wants = need_m2 > 0
+    asking = rows[wants]
+    served[wants] = premises.lease(
+        m, "premises.redeployment", asking, e.territory[asking], need_m2[wants],
+        premises.max_rent_m2(m, asking, e.floor[asking] + need_m2[wants]))
+    _hire(m, rows[served], delta[served])
 
 
 def shrink(m) -> None:
@@ -423,14 +493,59 @@ def relocate(m) -> None:
     e.premises_wait[moved] = 0
 
 
-def entries(m) -> None:
-    """New ESS structures appear in proportion to population, if they find premises."""
+def entry_intensity(m) -> np.ndarray:
+    """Per territory, attempted creations relative to the observed base rate: the demand per
+    structure of the territory (what a founder can hope to win: it shares the clients with
+    the structures there), over its month-0 level, raised to the entry elasticity (1 at the
+    month-0 equilibrium; Bresnahan & Reiss 1991, entry thresholds). Crowded markets draw fewer
+    founders; demand left by failures, or grown with the demand index, draws more. A
+    territory whose structures have all gone while its clients remain draws the most; one
+    that had no structure (no clients) at start, none."""
     w, econ = m.world, m.params.economy
-    e, t = w.enterprises, w.territories
+    e, n_t = w.enterprises, w.n_territories
+    alive = np.flatnonzero(e.alive)
+    demand = np.bincount(e.territory[alive], weights=e.demand[alive], minlength=n_t)
+    structures = np.bincount(e.territory[alive], minlength=n_t)
+    reference = w.demand_per_structure_start
+    ratio = np.divide(demand, structures * reference, out=np.zeros(n_t),
+                      where=(structures > 0) & (reference > 0))
+    intensity = np.minimum(ratio ** econ.entry_demand_elasticity, econ.entry_intensity_cap)
+    return np.where(structures > 0, intensity,
+                    np.where(reference > 0, econ.entry_intensity_cap, 0.0))
+
+
+def _grant_entrant_posts(m, rows) -> np.ndarray:
+    """Entrants' insertion and adapted posts come out of the State's envelopes like any other
+    (conventionnement, aide au poste): rationed pro rata, and a structure whose form needs
+    posts does not open without any. Returns which entrants may open."""
+    e = m.world.enterprises
+    wanted_ins, wanted_ad = e.insertion_posts[rows].copy(), e.adapted[rows].copy()
+    e.insertion_posts[rows] = _ration(wanted_ins, _funded_posts_slack(m))
+    e.insertion[rows] = e.insertion_posts[rows]
+    e.adapted[rows] = _ration(wanted_ad, _adapted_posts_slack(m))
+    wanted = wanted_ins + wanted_ad
+    return (wanted == 0) | (e.insertion_posts[rows] + e.adapted[rows] > 0)
+
+
+def entries(m) -> None:
+    """New ESS structures appear in proportion to population and to the demand they can hope
+    for (``entry_intensity``), if they find funded posts and premises; they compete for the
+    territory's existing clients."""
+    w, econ = m.world, m.params.economy
+    t = w.territories
     rng = m.streams["demography.entries"]
-    births = rng.poisson(econ.entry_rate_per_100k_yr * t.population / 1e5 / 12.0)
+    births = rng.poisson(econ.entry_rate_per_100k_yr * t.population / 1e5 / 12.0
+                         * entry_intensity(m))
+    _open_structures(m, rng, births)
+    w.posts_unclaimed_by_entrants = (_funded_posts_slack(m), _adapted_posts_slack(m))
+
+
+def _open_structures(m, rng, births) -> None:
+    """``births[t]`` founders try to open a structure in territory ``t``."""
     if births.sum() == 0:
         return
+    w, econ = m.world, m.params.economy
+    e, t = w.enterprises, w.territories
     territory = np.repeat(np.arange(len(t)), births)
     forms = m.params.population.forms
     weights = np.array([forms[f].per_100k_inhabitants for f in LEGAL_FORMS])
@@ -442,6 +557,7 @@ def entries(m) -> None:
                     pressure=econ.utilisation_at_start)
     w.ledger.grow_enterprises(e.allocated)
     draw_staff_and_sector(w, m.params, rng, rows, scale=econ.entrant_size_share)
+    funded = _grant_entrant_posts(m, rows)
     m2 = on_site_jobs(w, rows) * m.params.population.m2_per_job
     market_rent = w.premises_market.market_rent(m.conditions.rent_index)[territory]
     # an entrant learns its true costs only once it operates (Jovanovic 1982): its margin is
@@ -449,15 +565,17 @@ def entries(m) -> None:
     calibrate_productivity(w, m.params, m.streams["init.margins"], rows,
                            m2 * market_rent / 12.0, econ.entrant_margin_sd, survivors=False)
     e.capacity[rows] = capacity(w, m.params, rows, m.effects.production.feedstock_boost)
-    served = premises.lease(m, "premises.entries", rows, territory, m2,
-                            premises.max_rent_m2(m, rows, m2))
+    served = np.zeros(rows.size, dtype=bool)
+    asking = rows[funded]
+    served[funded] = premises.lease(m, "premises.entries", asking, territory[funded],
+                                    m2[funded], premises.max_rent_m2(m, asking, m2[funded]))
     born = rows[served]
     e.alive[born] = True
     e.n_sites[born] = 1
     e.n_regions[born] = 1
     public_share = m.params.procurement.initial_share_of_demand
-    add_market_demand(w, econ, born, econ.utilisation_at_start * e.capacity[born]
-                      * (1.0 - public_share))
+    share_market_demand(w, econ, born, econ.utilisation_at_start * e.capacity[born]
+                        * (1.0 - public_share))
     w.ledger.pay_sector_to_enterprises(Sector.FOUNDERS, born,
                                        wage_costs(w, econ, born) * econ.cash_months_at_start,
                                        "founders_equity")

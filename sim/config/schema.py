@@ -301,8 +301,8 @@ class EconomyParams:
                                 source="Code général des impôts art. 278: 20%")
     cash_months_at_start: float = param(
         3.0, unit="months of wage costs", low=0.0, high=24.0, plausible=(1.0, 6.0),
-        assumption="founders' equity of a structure at creation (and of incumbents at start); "
-        "incumbents pay the excess over cash_reserve_months out at the first year's end",
+        assumption="founders' equity of a structure at creation (incumbents start with the "
+        "settled cash_reserve_months instead, so that month 0 is not a burn-in)",
     )
     sales_volatility: float = param(
         0.35, unit="s.d. of log monthly sales", low=0.0, high=2.0, plausible=(0.15, 0.5),
@@ -319,7 +319,8 @@ class EconomyParams:
     cash_reserve_months: float = param(
         0.25, unit="months of wage costs", low=0.0, high=24.0, plausible=(0.1, 1.0),
         assumption="cash a debt-free structure keeps at year end; the surplus is paid out or "
-        "spent on projects (sets, with sales_volatility, how often structures run short)",
+        "spent on projects (sets, with sales_volatility, how often structures run short); "
+        "incumbents hold it at start, as settled structures do",
     )
     growth_trigger: float = param(
         1.0, unit="demand/capacity", low=0.5, high=3.0, plausible=(0.95, 1.1),
@@ -338,6 +339,18 @@ class EconomyParams:
         assumption="attempted creations of ESS structures in scope (about half find premises); "
         "set so the number of structures stays about stable over the run, as ESS employer "
         "counts did (~163 k in 2015, ~155 k in 2019, Atlas de l'ESS)",
+    )
+    entry_demand_elasticity: float = param(
+        3.0, unit="-", low=0.0, high=20.0, plausible=(1.0, 6.0),
+        assumption="elasticity of attempted creations to the demand-to-capacity ratio of a "
+        "territory's structures (relative to month 0): founders enter where incumbents are "
+        "short of capacity and shun crowded markets, which gives the number of structures a "
+        "stable level (0: entry ignores the market)",
+    )
+    entry_intensity_cap: float = param(
+        3.0, unit="multiple of the base rate", low=1.0, high=100.0, plausible=(2.0, 5.0),
+        assumption="most attempted creations unmet demand draws, relative to entry_rate_per_"
+        "100k_yr (a territory's pool of would-be founders is limited)",
     )
     shrink_trigger: float = param(
         0.75, unit="demand/capacity", low=0.0, high=1.0, plausible=(0.6, 0.85),
