@@ -105,6 +105,7 @@ class World:
     funded_posts_start: float = 0.0   # insertion posts the State funds at start
     funded_adapted_start: float = 0.0  # adapted-enterprise posts the State funds at start
     demand_per_structure_start: np.ndarray = None  # € a month, per territory (entry's yardstick)
+    form_density_factors: np.ndarray = None  # (forms, territories): regional calibration, or ones
     # funded posts (insertion, adapted) no entrant claimed last month: what the State may
     # redeploy to incumbents (freed posts are offered to new structures first)
     posts_unclaimed_by_entrants: tuple[float, float] = (0.0, 0.0)
@@ -187,7 +188,7 @@ def neighbour_index(territories) -> GroupIndex:
 def _create_enterprises(w: World, params, rng) -> None:
     forms = params.population.forms
     pop = w.territories.population
-    regional = _regional_form_factors(w.territories, params.population)
+    regional = w.form_density_factors = _regional_form_factors(w.territories, params.population)
     counts = np.stack([rng.poisson(forms[name].per_100k_inhabitants * regional[k] * pop / 1e5)
                        for k, name in enumerate(LEGAL_FORMS)])  # (forms, territories)
     form_of = np.repeat(np.tile(np.arange(len(LEGAL_FORMS)), pop.size), counts.T.ravel())

@@ -534,10 +534,21 @@ def entries(m) -> None:
     w, econ = m.world, m.params.economy
     t = w.territories
     rng = m.streams["demography.entries"]
+    forms = m.params.population.forms
+    national = sum(forms[f].per_100k_inhabitants for f in LEGAL_FORMS)
+    regional = _form_weights(m).sum(axis=0) / national  # structures per inhabitant vs France
     births = rng.poisson(econ.entry_rate_per_100k_yr * t.population / 1e5 / 12.0
-                         * entry_intensity(m))
+                         * entry_intensity(m) * regional)
     _open_structures(m, rng, births)
     w.posts_unclaimed_by_entrants = (_funded_posts_slack(m), _adapted_posts_slack(m))
+
+
+def _form_weights(m) -> np.ndarray:
+    """(forms, territories): founders' legal forms follow each territory's density by form, so
+    turnover keeps the regional pattern of the initial structures."""
+    forms = m.params.population.forms
+    national = np.array([forms[f].per_100k_inhabitants for f in LEGAL_FORMS])
+    return national[:, None] * m.world.form_density_factors
 
 
 def _open_structures(m, rng, births) -> None:
@@ -547,9 +558,9 @@ def _open_structures(m, rng, births) -> None:
     w, econ = m.world, m.params.economy
     e, t = w.enterprises, w.territories
     territory = np.repeat(np.arange(len(t)), births)
-    forms = m.params.population.forms
-    weights = np.array([forms[f].per_100k_inhabitants for f in LEGAL_FORMS])
-    form = np.searchsorted(np.cumsum(weights) / weights.sum(), rng.random(territory.size))
+    weights = _form_weights(m)[:, territory]  # (forms, founders)
+    cumulative = np.cumsum(weights, axis=0) / weights.sum(axis=0)
+    form = (rng.random(territory.size) > cumulative).sum(axis=0)
     form = np.minimum(form, len(LEGAL_FORMS) - 1)
     rows = e.append(territory.size, alive=False, form=form, territory=territory,
                     region=w.territory_region[territory], founded=m.month,
