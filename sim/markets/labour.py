@@ -16,7 +16,7 @@ month it leaves, against the vacancies open that month):
    reaches one qualified leaver drawn in proportion to its search weight w (higher when its
    structure already works with industry), so a leaver is hired with probability
    1 − exp(−A·V·w / Σw). Expected hires are ≤ min(leavers, A·V); the realised hires of a
-   territory are capped at the integer vacancies open, and every hire removes one vacancy from
+   territory are capped at its whole vacancies open, and every hire removes one vacancy from
    the firms (in proportion to their vacancies). No vacancies, no hires; more vacancies, more
    hires, up to the qualified leavers.
 2. Other employers (the rest of the local labour market). The leavers not hired by industry meet
@@ -54,10 +54,9 @@ def urn_ball_probability(reach: np.ndarray, weight: np.ndarray, total_weight: np
 
 def cap_by_vacancies(rng, hires: np.ndarray, territory: np.ndarray, vacancies: np.ndarray
                      ) -> np.ndarray:
-    """Hires per seeker group, thinned at random so no territory hires more than its integer
-    vacancies (the whole vacancies, plus the fraction's chance of one more)."""
-    whole = np.floor(vacancies)
-    open_posts = whole + (rng.random(vacancies.size) < vacancies - whole)
+    """Hires per seeker group, thinned at random so no territory hires more than its whole
+    vacancies (a fraction of a vacancy is not a post)."""
+    open_posts = np.floor(vacancies)
     wanted = np.bincount(territory, weights=hires, minlength=vacancies.size)
     hires = hires.copy()
     for t in np.flatnonzero(wanted > open_posts):
