@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from sim.api import build_model
-from sim.config import load_config
+from sim.config import ConfigError, load_config
 from sim.config.schema import LabourParams
 from sim.markets.labour import (
     LabourMarket,
@@ -182,3 +182,14 @@ def test_hr_pooling_fills_vacancies_and_books_training_it_used():
     filled = "industrial_vacancies_filled_by_insertion"
     assert lever[filled].sum() > base[filled].sum()
     assert lever["public_cost_hr_pooling_eur"].iloc[-1] > 0
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("[2,0,0,0]", "2.0 is out of range; allowed: 0.0 <= value <= 1.0"),
+    ("[0.2,0]", "2 values given; allowed: exactly 4"),
+])
+def test_trade_shares_are_checked_with_one_line(value, message):
+    with pytest.raises(ConfigError) as error:
+        load_config([f"params.labour.industrial_trade_share_by_sector={value}"])
+    assert "params.labour.industrial_trade_share_by_sector" in str(error.value)
+    assert message in str(error.value)

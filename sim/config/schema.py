@@ -484,7 +484,8 @@ class LabourParams:
     vacancies and the rest of the local market, matched with frictions."""
 
     industrial_trade_share_by_sector: list[float] = param(
-        [0.5, 0.3, 0.2, 0.7], unit="shares of " + ", ".join(SECTORS), plausible_scale=(0.5, 1.5),
+        [0.5, 0.3, 0.2, 0.7], unit="shares of " + ", ".join(SECTORS), low=0.0, high=1.0,
+        plausible_scale=(0.5, 1.5),
         assumption="share of a structure's leavers trained in a trade an industrial hard-to-fill "
         "vacancy asks (sorting, handling, dismantling, machining, logistics), by the structure's "
         "sector; the skill gap (brake 5) then removes those lacking the level asked",
