@@ -69,10 +69,6 @@ def test_a_selection_without_any_ess_structure_runs():
         model.step()
 
 
-@pytest.mark.xfail(strict=True, raises=TypeError, reason=(
-    "sim/markets/labour.py insertion_labour: np.bincount over no firm is int64, so np.divide(..., "
-    "out=np.zeros_like(vacancies)) cannot hold the float share; fix: out=np.zeros(n_t) "
-    "(reported to the model-core owner; this test then passes and its marker must go)"))
 def test_a_selection_without_any_industrial_firm_runs():
     code, seed = "244600573", 19  # Causse de Labastide-Murat, 3,901 inhabitants
     assert build_model(_epci_overrides([code], seed)).firms.n == 0
