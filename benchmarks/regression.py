@@ -31,6 +31,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.policies import REGISTRY
+
 RECORD_DIR = Path(__file__).resolve().parents[1] / "tests" / "regression"
 RECORD_FILE = RECORD_DIR / "record.json"
 RELATIVE_TOLERANCE = 1e-9
@@ -43,9 +45,7 @@ CONFIGS = {
     "classroom_two_levers": ["territory=classroom", "horizon_months=60",
                              "policies=[land_trust,reserved_markets]"],
     "classroom_all_levers": ["territory=classroom", "horizon_months=36",
-                             ("policies=[land_trust,reserved_markets,impact_vat,conditional_aid,"
-                              "matchmaking,impact_finance,brownfields,hr_pooling,"
-                              "industrial_cooperation]")],
+                             f"policies=[{','.join(sorted(REGISTRY))}]"],
     "drome_baseline": ["territory=drome", "horizon_months=60"],
 }
 VERSIONED = ("numpy", "pandas", "pyarrow")

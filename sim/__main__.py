@@ -115,6 +115,13 @@ def _failed_runs(sweep: Path) -> list[str]:
     return errors
 
 
+def _pin_folder(directory: Path, field: str) -> None:
+    """Hand Hydra the folder just claimed: composing again would resolve ``${now:...}`` (and the
+    label) anew, a second later, and Hydra would write into another folder than the claimed one."""
+    quoted = str(directory).replace("\\", "\\\\").replace("'", "\\'")
+    sys.argv.append(f"{field}='{quoted}'")
+
+
 def main() -> None:
     claim = None
     try:
@@ -128,6 +135,7 @@ def main() -> None:
         _fail(str(error))
     if claim is not None:
         _CLAIMED.append(claim)
+        _pin_folder(claim.directory, target[1])
     try:
         hydra.main(config_path=directory, config_name="config", version_base="1.3")(_task)()
         failed = _failed_runs(claim.directory) if claim and {"-m", "--multirun"} & set(

@@ -179,12 +179,37 @@ class FinanceAccess:
         assumption="debt beyond which no bank lends more (collateral and repayment capacity; "
         "an SME covenant of net debt ~3x gross operating surplus is ~2-4 months of sales)",
     )
+    collateral_refusal_share: float = param(
+        0.5, unit="share of refusals", low=0.0, high=1.0, plausible=(0.3, 0.7),
+        assumption="share of a viable applicant's refusals due to the bank's loss given default "
+        "(no collateral) rather than to its prospects; a guarantee covering a share c of the "
+        "loan lifts the refusals whose collateral gap it fills: this share x c",
+    )
+    arrears_default_months: int = param(
+        3, unit="months", low=1, high=36,
+        source="a loan is in default after 90 days past due (EU CRR art. 178; EBA/GL/2016/07)",
+    )
+    restructure_months: int = param(
+        36, unit="months", low=1, high=240, plausible=(24, 60),
+        assumption="a defaulted loan whose borrower survives is rescheduled over this many "
+        "months (the bank's and, after a call, the guarantee fund's claims)",
+    )
 
-    def approval_probability(self, form_factor, young, loss_making, guarantee_boost,
+    def viable(self, loss_making, leverage=None) -> np.ndarray:
+        """The bank's view of an applicant's prospects: profitable on its recent accounts and
+        within the debt ceiling. Only a viable applicant can be lent to on a guarantee."""
+        ok = ~np.asarray(loss_making, dtype=bool)
+        if leverage is None:
+            return ok
+        return ok & (np.asarray(leverage) <= self.max_debt_months)
+
+    def approval_probability(self, form_factor, young, loss_making, guarantee_cover,
                              small=False, short_term=False, leverage=None):
         """Chance a bank grants an application: size, age, losses, legal form and purpose
-        (an overdraft is short-term credit), raised by a guarantee; none beyond the debt
-        ceiling (``leverage``: debt in months of sales capacity)."""
+        (an overdraft is short-term credit); none beyond the debt ceiling (``leverage``: debt
+        in months of sales capacity). A guarantee covering ``guarantee_cover`` of the loan
+        lowers the bank's loss given default, so it lends to a viable applicant it refused
+        for want of collateral; never to a non-viable one (a loss-maker, or over-indebted)."""
         if not self.enabled:
             return np.ones_like(np.asarray(form_factor, dtype=float))
         p = self.base_approval * form_factor
@@ -196,7 +221,9 @@ class FinanceAccess:
         indebted = np.asarray(leverage) > 0 if leverage is not None else True
         penalised = np.asarray(loss_making) & (indebted if short_term else True)
         p = p * np.where(penalised, self.loss_penalty, 1.0)
-        p = np.clip(p + guarantee_boost * (1.0 - p), 0.0, 1.0)
+        lift = self.collateral_refusal_share * np.asarray(guarantee_cover) * self.viable(
+            loss_making, leverage)
+        p = np.clip(p + lift * (1.0 - p), 0.0, 1.0)
         if leverage is None:
             return p
         return np.where(np.asarray(leverage) > self.max_debt_months, 0.0, p)

@@ -58,9 +58,10 @@ class ProductionEffects:
 class CreditEffects:
     """Credit and equity (brake 3)."""
 
-    guarantee_boost: np.ndarray       # share of refusals turned into approvals
-    guarantee_share: np.ndarray       # share of a new loan the fund guarantees
+    guarantee_share: np.ndarray       # share of a viable borrower's new loan the fund covers
+    guarantee_fee_rate: np.ndarray    # fund's fee, share of the guaranteed amount
     equity_for_closed_forms: np.ndarray  # chance a closed form raises equity (holding)
+    public_equity_share: np.ndarray   # public investors' share of equity raised via a holding
 
 
 @dataclass
@@ -83,7 +84,7 @@ class Effects:
         self.consumer = ConsumerEffects()
         self.ties = TieEffects(z(), z(), z())
         self.production = ProductionEffects(z(), z())
-        self.credit = CreditEffects(z(), z(), z())
+        self.credit = CreditEffects(z(), z(), z(), z())
         self.labour = LabourEffects(z(), z())
 
     # read by sim.validation, which predates the groups

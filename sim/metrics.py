@@ -145,7 +145,7 @@ class MetricsRecorder:
         data.update({name: values[:m] for name, values in self.series.items()})
         total = self.series["public_cost_baseline_eur"][:m].copy()
         for name, values in self.lever_costs.items():
-            data[f"public_cost_{name}_eur"] = values[:m]
+            data[outcomes.lever_cost(name)] = values[:m]
             total += values[:m]
         data["public_cost_eur"] = total
         return tagged_frame(data, self._tags())

@@ -44,15 +44,24 @@ class Month:
     labour: dict = field(default_factory=dict)
     # trust phase: supply ties turned into on-site implants
     implants: int = 0
-    # failures and the guarantees they call
+    # failures; guarantees called (at failure or after missed repayments), the guarantee
+    # fund's fee income and recoveries, public investors' equity written off at failure
     failures: int = 0
     guarantee_calls: float = 0.0
     guarantee_calls_by_territory: np.ndarray = field(init=False)
+    guarantee_fees_by_territory: np.ndarray = field(init=False)
+    guarantee_recoveries_by_territory: np.ndarray = field(init=False)
+    public_equity_losses_by_territory: np.ndarray = field(init=False)
+    # enterprises a bank approved this month only because a guarantee covers the loan
+    needs_cover: np.ndarray = field(default_factory=_ints)
 
     def __post_init__(self):
         self.public_by_territory = np.zeros(self.n_territories)
         self.reserved_awards_by_territory = np.zeros(self.n_territories)
         self.guarantee_calls_by_territory = np.zeros(self.n_territories)
+        self.guarantee_fees_by_territory = np.zeros(self.n_territories)
+        self.guarantee_recoveries_by_territory = np.zeros(self.n_territories)
+        self.public_equity_losses_by_territory = np.zeros(self.n_territories)
 
     def add_public_cost(self, by_territory: np.ndarray) -> None:
         """Locate public euros of the month on territories (for the territory panel)."""

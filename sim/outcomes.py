@@ -86,6 +86,12 @@ BY_KEY = {outcome.key: outcome for outcome in OUTCOMES}
 TOTAL = "public_cost_eur"  # the sum of the baseline's and every lever's public cost
 
 
+def lever_cost(lever: str) -> str:
+    """The time-series column of a lever's public cost to date (€, cumulative); the
+    ``public_cost_eur`` total includes it."""
+    return f"public_cost_{lever}_eur"
+
+
 def recorded() -> tuple[str, ...]:
     """The time-series columns metrics records month by month (the total is derived)."""
     return tuple(o.key for o in OUTCOMES if o.key != TOTAL)

@@ -32,11 +32,9 @@ import pandas as pd
 from scipy import stats
 
 from sim.api import build_model
-from sim.config.schema import LEGAL_FORMS
 from sim.markets.consumer import ConsumerMarket
-from sim.markets.credit import SMALL_FIRM_JOBS as SMALL_JOBS
-from sim.metrics import INDUSTRIAL_SECTORS
 from sim.policies import REGISTRY
+from sim.vocabulary import INDUSTRIAL_SECTORS, LEGAL_FORMS
 
 COOPERATIVES = ("SCOP", "SCIC")
 INSERTION = ("EI", "ACI", "AI", "ETTI")
@@ -173,14 +171,15 @@ class Recorder:
         market = self.model.credit_market
         screen = market.screen
         commercial = _commercial(self.model)
+        small_jobs = self.model.params.finance.small_firm_jobs
 
         def logged(rng, form, young, *args, jobs=None, short_term=False, **kwargs):
             approved = screen(rng, form, young, *args, jobs=jobs, short_term=short_term,
                               **kwargs)
-            size = np.broadcast_to(np.asarray(jobs if jobs is not None else SMALL_JOBS),
+            size = np.broadcast_to(np.asarray(jobs if jobs is not None else small_jobs),
                                    approved.shape)
             self.applications.append(np.stack([
-                np.broadcast_to(young, approved.shape), size < SMALL_JOBS,
+                np.broadcast_to(young, approved.shape), size < small_jobs,
                 np.full(approved.shape, short_term), commercial[np.asarray(form)], approved]))
             return approved
 
@@ -195,12 +194,12 @@ class Recorder:
     def _month(self) -> None:
         m, e = self.model, self.model.enterprises
         self.jobs.append(np.where(e.alive, e.permanent + e.insertion + e.adapted, 0))
-        labour = m.month_labour
+        labour = m.now.labour
         self.exits += np.stack([labour["exits_by_form"], labour["employed_by_form"],
                                 labour["durable_by_form"]])
-        acc, n = m.month_accounts, m.month_accounts["sales"].size
+        acc, n = m.now.accounts, m.now.accounts["sales"].size
         alive, form = e.alive[:n], e.form[:n]
-        fte = e.permanent[:n] + e.insertion[:n] * m.form_fte[form] + e.adapted[:n]
+        fte = e.permanent[:n] + e.insertion[:n] * m.world.forms.fte[form] + e.adapted[:n]
         for k, values in enumerate((acc["sales"], acc["aid"], acc["wages"], acc["materials"],
                                     acc["rent"], fte)):
             self.accounts[k] += np.bincount(form[alive], weights=values[alive],
@@ -417,7 +416,8 @@ def lever_figures(seed: int, overrides: Sequence[str]) -> tuple[dict[str, float]
         model = build_model(["progress=false", f"seed={seed}", "policies=[land_trust]",
                              *overrides])
         model.step()
-        discount = model.effects.trust_rent_discount[model.effects.trust_priority > 0]
+        premises = model.effects.premises
+        discount = premises.trust_rent_discount[premises.trust_priority > 0]
         figures["trust_discount"] = float(discount.mean()) if discount.size else np.nan
     else:
         notes["land_trust"] = "lever not available yet (sim/policies/land_trust.py)"
@@ -437,7 +437,7 @@ def _vat_probe(model) -> dict[str, float]:
         c = market.clear(*one, rate, pass_through)
         return float(c.demand_ht[0] + c.vat_collected[0])
 
-    rate, pi = fx.ess_vat_rate, fx.vat_pass_through
+    rate, pi = fx.consumer.ess_vat_rate, fx.consumer.vat_pass_through
     price = spending(0.0, rate, pi) / spending(0.0, None, 0.0)
     full_cut = (1.0 + rate) / (1.0 + s)
     spend_ratio = spending(econ.price_elasticity, rate, pi) / spending(econ.price_elasticity,

@@ -39,6 +39,7 @@ from sim.state import (
     tie_table,
 )
 from sim.territories import Territories, load_territories
+from sim.territories.regional import form_multipliers, industry_multipliers
 from sim.vocabulary import (
     FEEDSTOCK_SECTORS,
     LEGAL_FORMS,
@@ -181,8 +182,9 @@ def neighbour_index(territories) -> GroupIndex:
 def _create_enterprises(w: World, params, rng) -> None:
     forms = params.population.forms
     pop = w.territories.population
-    counts = np.stack([rng.poisson(forms[name].per_100k_inhabitants * pop / 1e5)
-                       for name in LEGAL_FORMS])            # (forms, territories)
+    regional = _regional_form_factors(w.territories, params.population)
+    counts = np.stack([rng.poisson(forms[name].per_100k_inhabitants * regional[k] * pop / 1e5)
+                       for k, name in enumerate(LEGAL_FORMS)])  # (forms, territories)
     form_of = np.repeat(np.tile(np.arange(len(LEGAL_FORMS)), pop.size), counts.T.ravel())
     territory_of = np.repeat(np.repeat(np.arange(pop.size), len(LEGAL_FORMS)), counts.T.ravel())
     n = form_of.size
@@ -196,12 +198,23 @@ def _create_enterprises(w: World, params, rng) -> None:
     w.funded_posts_start = float(e.insertion_posts.sum())
 
 
+def _regional_form_factors(territories, population) -> np.ndarray:
+    """(forms, territories): each form's density factor from the regional counts, or ones."""
+    if population.regional_calibration:
+        return form_multipliers(territories)
+    return np.ones((len(LEGAL_FORMS), len(territories)))
+
+
 def _create_firms(w: World, params, rng) -> None:
     pop_params, ind = params.population, params.industry
     t = w.territories
     multiplier = np.where(t.archetype == "industrial_basin", pop_params.basin_industry_multiplier,
                           np.where(t.archetype == "metropolis",
                                    pop_params.metropolis_industry_multiplier, 1.0))
+    if pop_params.regional_calibration:
+        multiplier = multiplier * industry_multipliers(t, {
+            "industrial_basin": pop_params.basin_industry_multiplier,
+            "metropolis": pop_params.metropolis_industry_multiplier})
     counts = rng.poisson(pop_params.industrial_firms_per_100k * multiplier * t.population / 1e5)
     territory = np.repeat(np.arange(len(t)), counts)
     n = territory.size

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.dashboard import sessions
-from sim.dashboard.app import error_line, fmt, seed_error
+from sim.dashboard import classes, sessions
+from sim.dashboard.app import _snapshot_html, error_line, fmt, seed_error
 from sim.dashboard.bands import direction
 from sim.dashboard.costs import cost_per_job, net_job_years
 from sim.dashboard.figures import (
@@ -231,3 +231,59 @@ def test_bad_launcher_options_are_one_line(option):
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_class_codes_are_short_unambiguous_and_bounded():
+    codes = [classes.open_class() for _ in range(classes.MAX_CLASSES + 5)]
+    assert len(set(codes)) == len(codes)
+    assert all(len(c) == 4 and set(c) <= set(classes.ALPHABET) for c in codes)
+    assert not classes.exists(codes[0])  # the oldest went when the server held too many
+    assert classes.exists(codes[-1].lower())  # a code typed in lower case still joins
+
+
+def test_class_results_keep_each_pupils_latest_send():
+    code = classes.open_class()
+    assert classes.submit(code, "tab-a", 1, "", 12, {"ess_jobs": 10}) == 1
+    assert classes.submit(code, "tab-b", 2, "", 12, {"ess_jobs": 20}) == 2
+    assert classes.submit(code, "tab-a", 3, "", 24, {"ess_jobs": 30}) == 1
+    rows = classes.results(code)
+    assert [(r.pupil, r.seed, r.numbers["ess_jobs"]) for r in rows] == [(1, 3, 30), (2, 2, 20)]
+    assert classes.submit("ZZZZ9", "tab-a", 1, "", 1, {}) is None
+
+
+def test_inspector_speaks_the_page_language():
+    shown = _snapshot_html({"cash_eur": 233100.0, "alive": True, "new_field": 1,
+                            "sites": [{"floor_m2": 1360.0, "landlord": "private"}]}, "fr")
+    assert "trésorerie (€)" in shown and "233\u202f100" in shown and ">oui<" in shown
+    assert "new_field" in shown  # a field the table does not know yet still shows
+    assert "surface (m²)" in shown and "cash_eur" not in shown
+
+
+def test_band_worker_leaves_when_its_server_is_killed(tmp_path):
+    """A server killed outright (SIGKILL: no atexit, no pool shutdown) must not leave its band
+    worker behind."""
+    import os
+    import signal
+    import time
+
+    import psutil
+
+    script = (
+        "import sys, time\n"
+        "from sim.dashboard import bands\n"
+        "if __name__ == '__main__':\n"
+        "    bands._worker().submit(time.sleep, 0).result()\n"
+        "    print(list(bands._worker()._processes)[0], flush=True)\n"
+        "    time.sleep(600)\n"
+    )
+    path = tmp_path / "server.py"
+    path.write_text(script)
+    server = subprocess.Popen([sys.executable, str(path)], stdout=subprocess.PIPE, text=True)
+    worker = psutil.Process(int(server.stdout.readline()))
+    assert worker.is_running() and worker.nice() == 10
+    os.kill(server.pid, signal.SIGKILL)
+    server.wait()
+    deadline = time.monotonic() + 30
+    while worker.is_running() and worker.status() != psutil.STATUS_ZOMBIE:
+        assert time.monotonic() < deadline, "the band worker outlived its server"
+        time.sleep(0.5)

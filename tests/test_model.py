@@ -197,7 +197,7 @@ def test_mesa_batch_run_drives_the_model():
 
 def test_outcomes_registry_names_every_output_column():
     result = run(["territory=tiny", "horizon_months=3", "policies=[land_trust]"])
-    lever_costs = {"public_cost_land_trust_eur"}
+    lever_costs = {outcomes.lever_cost("land_trust")}
     assert set(result.timeseries.columns) == {*TAGS, *outcomes.BY_KEY, *lever_costs}
     panel = set(result.territories.columns) - {"month", "seed", "levers", "territory_code",
                                                "territory_name", "density_class", "archetype",

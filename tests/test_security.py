@@ -171,6 +171,8 @@ def test_every_swept_scenario_file_is_checked_before_a_sweep_starts(tmp_path):
         "# @package _global_\nhydra:\n  job:\n    env_set:\n      LD_PRELOAD: /x.so\n")
     _refused(["-m", "--config-dir", str(folder), "scenario=fine,evil"], "hydra.job.env_set")
     _refused(["-m", "hydra.job.name=ok,../../x"], "hydra.job.name")
+    _refused(["-m", "territory.label=a,../../../x", "hydra.sweep.subdir=${territory.label}"],
+             "hydra.sweep.subdir")
 
 
 @pytest.mark.parametrize(("argv", "field"), [

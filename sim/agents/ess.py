@@ -257,11 +257,9 @@ def _funding_source(m, rows, cost) -> np.ndarray:
 
 
 def _invest(m, rows, cost, source) -> None:
-    e, L = m.world.enterprises, m.world.ledger
+    L = m.world.ledger
     equity = source == EQUITY
-    L.pay_sector_to_enterprises(Sector.IMPACT_INVESTORS, rows[equity], cost[equity],
-                                "impact_equity")
-    e.equity_raised[rows[equity]] += cost[equity]
+    credit.raise_equity(m, rows[equity], cost[equity])
     loan = source == LOAN
     credit.grant_loans(m, rows[loan], cost[loan], m.params.economy.investment_loan_months,
                        "investment")

@@ -52,7 +52,7 @@ IMPORTABLE = frozenset(".".join(module.split(".")[:n]) for module, _ in ALLOWED_
                        for n in range(1, module.count(".") + 2))
 # the project's own resolvers (naming an arm, counting a design's rows, slugs) and Hydra's
 ALLOWED_RESOLVERS = frozenset({"now", "hydra", "ess_arm_from_policies", "ess_design_range",
-                               "ess_slug"})
+                               "ess_slug", "ess_territory_label"})
 LOGGING_NODES = ("hydra.job_logging", "hydra.hydra_logging")
 LOG_HANDLERS = {"logging.StreamHandler", "logging.FileHandler", "logging.NullHandler"}
 HANDLER_KEYS = {"class", "level", "formatter", "filters", "stream", "filename", "mode",
@@ -363,20 +363,28 @@ def sweep_params(cfg: DictConfig, overrides: Sequence[str]) -> list[str]:
 def sweep_variants(overrides: Sequence[str], groups: Iterable[str]) -> Iterator[list[str]]:
     """Besides a sweep's first job, one job per other value of each swept config group or
     hydra key (``scenario=a,b``, ``hydra.job.name=x,y``): the values that load other files or
-    change what Hydra sets up per job, so that every one of them is composed and checked before
-    the sweep starts. Plain values (``seed=range(0,20)``) are checked by ``check_overrides``."""
+    change what Hydra sets up per job, and any value that looks like a path (a folder name
+    such as ``hydra.sweep.subdir`` may interpolate it), so that every one of them is composed
+    and checked before the sweep starts. Other plain values (``seed=range(0,20)``) are checked
+    by ``check_overrides``."""
     from hydra.core.override_parser.overrides_parser import OverridesParser
 
     first = first_of_sweeps(overrides)
     structural = set(groups)
     parsed = OverridesParser.create().parse_overrides(list(overrides))
     for index, override in enumerate(parsed):
-        key = override.key_or_group
-        if not override.is_sweep_override() or not (
-                "/" in key or key in structural or key.startswith("hydra.")):
+        if not override.is_sweep_override():
             continue
+        key = override.key_or_group
+        every = "/" in key or key in structural or key.startswith("hydra.")
         for value in list(override.sweep_string_iterator())[1:]:
-            yield [*first[:index], f"{override.get_key_element()}={value}", *first[index + 1:]]
+            if every or _path_like(value):  # a value a folder name may interpolate
+                yield [*first[:index], f"{override.get_key_element()}={value}",
+                       *first[index + 1:]]
+
+
+def _path_like(value: str) -> bool:
+    return "/" in value or "\\" in value or value.strip() in (".", "..")
 
 
 # --- output folders -------------------------------------------------------------------------

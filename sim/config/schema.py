@@ -195,6 +195,13 @@ class PopulationParams:
     """How many agents a territory holds at the start (see docs/ODD.md, initialisation)."""
 
     forms: dict[str, FormParams] = field(default_factory=default_forms)
+    regional_calibration: bool = param(
+        True, unit="bool",
+        source="regional counts of insertion structures, cooperatives and adapted enterprises and "
+        "Insee's industry share of salaried jobs by region (sim/territories/data/, "
+        "docs/regional_calibration.md): each form's density and the firms per inhabitant are "
+        "multiplied by their region's (or département's) factor; false: one national density",
+    )
     industrial_firms_per_100k: float = param(
         47.0, unit="firms/100k inh", low=0.0, high=1000.0,
         source="Insee Ésane: ~30,000 manufacturing firms with 10+ employees (~44 per 100k "
@@ -591,6 +598,17 @@ class Params:
         0.2, unit="probability", low=0.0, high=1.0, plausible=(0.05, 0.4),
         assumption="chance an open-capital ESS structure finds equity for an expansion (France "
         "Active 2024: 491 M€ for 37,458 beneficiaries, mostly loans and guarantees)",
+    )
+    impact_equity_return_yr: float = param(
+        0.02, unit="1/yr", low=0.0, high=0.3, plausible=(0.01, 0.05),
+        assumption="return impact investors expect on ESS equity and quasi-equity (titres "
+        "participatifs, prêts participatifs), paid only out of profits; below the ~7-8%/yr of "
+        "SME private equity",
+    )
+    impact_equity_months: int = param(
+        84, unit="months", low=1, high=360, plausible=(60, 120),
+        assumption="horizon over which an impact investor's stake is repaid with its return "
+        "(quasi-equity 5-10 years; buy-back or dividends for open-capital firms)",
     )
 
 

@@ -17,16 +17,31 @@ import logging
 import threading
 import time
 
+import pandas as pd
 import solara
 import solara.lab
 
-from sim.dashboard import sessions
+from sim.dashboard import classes, sessions
 from sim.dashboard.adapter import CLASSROOM, LEVERS, MAP_OUTPUTS, Run, Settings, regions
 from sim.dashboard.bands import band_future
 from sim.dashboard.chart import Chart
 from sim.dashboard.costs import CostPerJob, cost_per_job
-from sim.dashboard.figures import PANELS, map_option, panel_option, ties_option
-from sim.dashboard.i18n import LANGUAGES, lever_label, map_label, output_label, t
+from sim.dashboard.figures import (
+    PANELS,
+    histogram_option,
+    map_option,
+    panel_option,
+    panel_title,
+    ties_option,
+)
+from sim.dashboard.i18n import (
+    LANGUAGES,
+    lever_label,
+    map_label,
+    output_label,
+    snapshot_label,
+    t,
+)
 from sim.dashboard.lessons import BY_KEY, LESSONS, PREDICTIONS, Lesson, lesson_value
 from sim.dashboard.pacing import Pacer
 
@@ -146,28 +161,31 @@ def Kpis(frames, lang: str, has_levers: bool):
                                                    else []))
 
 
-def _cell(value) -> str:
+def _cell(value, lang: str) -> str:
+    if isinstance(value, bool):
+        return {"fr": {True: "oui", False: "non"}, "en": {True: "yes", False: "no"}}[lang][value]
     if isinstance(value, float):
-        return fmt(value, "fr") if abs(value) >= 100 else f"{value:.2f}"
+        return fmt(value, lang) if abs(value) >= 100 else fmt(value, lang, 2)
     return html.escape(str(value))
 
 
-def _snapshot_html(snapshot: dict) -> str:
+def _snapshot_html(snapshot: dict, lang: str) -> str:
     """Scalars one per row; lists of records (sites, history) as nested tables."""
+    label = lambda key: html.escape(snapshot_label(lang, str(key)))  # noqa: E731
     rows = []
     for key, value in snapshot.items():
         if isinstance(value, list) and value and isinstance(value[0], dict):
-            head = "".join(f"<th>{html.escape(str(k))}</th>" for k in value[0])
+            head = "".join(f"<th>{label(k)}</th>" for k in value[0])
             body = "".join(
-                "<tr>" + "".join(f"<td>{_cell(v)}</td>" for v in record.values()) + "</tr>"
+                "<tr>" + "".join(f"<td>{_cell(v, lang)}</td>" for v in record.values()) + "</tr>"
                 for record in value
             )
             shown = f"<table class='ess-nested'><tr>{head}</tr>{body}</table>"
         elif isinstance(value, list):
             shown = html.escape(", ".join(map(str, value))) or "—"
         else:
-            shown = _cell(value)
-        rows.append(f"<tr><th>{html.escape(str(key))}</th><td>{shown}</td></tr>")
+            shown = _cell(value, lang)
+        rows.append(f"<tr><th>{label(key)}</th><td>{shown}</td></tr>")
     return "".join(rows)
 
 
@@ -184,7 +202,7 @@ def Inspector(run: Run, month: int, lang: str):
         solara.Text(f"{t(lang, 'month')} {month}", style="font-size: 0.9em; color: #424242")
         solara.HTML(
             tag="table",
-            unsafe_innerHTML=_snapshot_html(snapshot),
+            unsafe_innerHTML=_snapshot_html(snapshot, lang),
             classes=["ess-inspector"],
             style="font-size: 0.9em; text-align: left;",
         )
@@ -237,6 +255,8 @@ def Page():
     projector = solara.use_reactive(False)
     prediction = solara.use_reactive("")
     problem = solara.use_reactive("")
+    class_code = solara.use_reactive("")
+    class_version = solara.use_reactive(0)  # bumped when this page sends a result
     L = lang.value
 
     def guarded(handler):
@@ -311,6 +331,7 @@ def Page():
 
     # A fixed width: Solara's drawer otherwise grows with the longest label, over the page.
     with solara.Sidebar(), solara.Column(style={"width": "376px"}):
+        ClassCard(class_code, L)
         with solara.Card(t(L, "lesson")):
             none = t(L, "no_lesson")
             solara.Select(
@@ -350,19 +371,24 @@ def Page():
         Player(
             run, L, on_reset=guarded(reset), pending=pending, projector=projector.value,
             lesson=BY_KEY.get(lesson.value), prediction=prediction, map_output=map_output,
-            closed=closed,
+            closed=closed, class_code=class_code.value, session=str(admission.ticket),
+            on_sent=lambda: class_version.set(class_version.value + 1),
         ).key(f"run-{resets.value}")
+        if class_code.value:
+            ClassResults(class_code.value, L, class_version.value)
 
 
 @solara.component
 def Player(run, lang: str, on_reset, pending, projector: bool, lesson: Lesson | None,
-           prediction: solara.Reactive, map_output: solara.Reactive, closed: threading.Event):
+           prediction: solara.Reactive, map_output: solara.Reactive, closed: threading.Event,
+           class_code: str = "", session: str = "", on_sent=None):
     """Reset / Play / Step, the month, and every view of one run (remounted at each Reset)."""
     playing = solara.use_reactive(False)
     speed = solara.use_reactive(4)
     tick = solara.use_reactive(0)
     rate = solara.use_reactive(0.0)
     play_failed = solara.use_reactive(False)
+    sent_as = solara.use_reactive(0)
     failed = isinstance(run, Exception)
     stop_month = lesson.stop_month if lesson is not None else None
 
@@ -443,12 +469,110 @@ def Player(run, lang: str, on_reset, pending, projector: bool, lesson: Lesson | 
         classes=["ess-overrides"],
         style={"font-family": "monospace", "font-size": "0.85em"},
     )
+    if not frames.timeseries.empty:
+        solara.FileDownload(lambda: runs_csv(frames), filename=f"ess_seed{run.settings.seed}"
+                            f"_month{run.month}.csv", label="CSV", mime_type="text/csv")
+    if class_code and not frames.timeseries.empty:
+        def send():
+            numbers = class_numbers(frames)
+            levers = ", ".join(f"{lever_label(lang, n)} {v:g}"
+                               for n, v in sorted(run.settings.levers.items()))
+            pupil = classes.submit(class_code, session, run.settings.seed,
+                                   levers or t(lang, "without_levers"), run.month, numbers)
+            sent_as.set(pupil or -1)
+            if on_sent:
+                on_sent()
+
+        with solara.Row(style={"align-items": "center"}):
+            solara.Button(t(lang, "send_results"), on_click=send, classes=["ess-send"],
+                          outlined=True, color="primary")
+            if sent_as.value > 0:
+                solara.Text(t(lang, "sent").format(pupil=sent_as.value), classes=["ess-sent"])
+            elif sent_as.value < 0:
+                solara.Text(t(lang, "unknown_class"), classes=["ess-sent"])
     # Only on the lesson's own run: between choosing a lesson and its Reset, the old run is
     # still on screen, and its band would be computed for nothing.
     if lesson is not None and lesson.settings.levers == run.settings.levers \
             and lesson.settings.territory == run.settings.territory:
         LessonPanel(lesson, run, frames, lang, prediction, reached=at_stop())
     Views(run, frames, lang, map_output, projector)
+
+
+def runs_csv(frames) -> str:
+    """Both runs' monthly series in one table, a `run` column telling them apart."""
+    parts = [frames.timeseries.assign(run="with_levers" if frames.baseline_timeseries is not None
+                                      else "this_run")]
+    if frames.baseline_timeseries is not None:
+        parts.append(frames.baseline_timeseries.assign(run="without_levers"))
+    return pd.concat(parts, ignore_index=True).to_csv(index=False)
+
+
+def class_numbers(frames) -> dict[str, float]:
+    """What a pupil sends: ESS jobs now and, side by side, the gap and the cost per job-year."""
+    last = frames.timeseries.iloc[-1]
+    numbers = {"ess_jobs": float(sum(last[c] for c in JOBS))}
+    if frames.baseline_timeseries is not None:
+        base = frames.baseline_timeseries.iloc[-1]
+        numbers["jobs_gap"] = numbers["ess_jobs"] - float(sum(base[c] for c in JOBS))
+        cost = cost_per_job(frames.timeseries, frames.baseline_timeseries)
+        numbers["net_job_years"] = cost.net_job_years
+        if cost.per_job_year is not None:
+            numbers["cost_per_job_year"] = cost.per_job_year
+    return numbers
+
+
+@solara.component
+def ClassCard(class_code: solara.Reactive, lang: str):
+    """Open a class (teacher) or join one with its code (pupil)."""
+    typed = solara.use_reactive("")
+    unknown = solara.use_reactive(False)
+
+    def join():
+        code = classes.normalise(typed.value)
+        unknown.set(not classes.exists(code))
+        if classes.exists(code):
+            class_code.set(code)
+
+    with solara.Card(t(lang, "class"), classes=["ess-class-card"]):
+        if class_code.value:
+            solara.Text(t(lang, "in_class").format(code=class_code.value),
+                        classes=["ess-class-code"], style={"font-size": "1.4em",
+                                                           "font-weight": "bold"})
+            return
+        solara.Button(t(lang, "open_class"), on_click=lambda: class_code.set(classes.open_class()),
+                      classes=["ess-open-class"], outlined=True, color="primary")
+        with solara.Row(style={"align-items": "center"}):
+            solara.InputText(t(lang, "class_code"), value=typed, classes=["ess-class-input"])
+            solara.Button(t(lang, "join"), on_click=join, classes=["ess-join"])
+        if unknown.value:
+            solara.Text(t(lang, "unknown_class"), classes=["ess-note"])
+
+
+@solara.component
+def ClassResults(code: str, lang: str, version: int):
+    """Every pupil's latest result in a table, and the spread of one number in a histogram."""
+    refreshes = solara.use_reactive(0)
+    rows = solara.use_memo(lambda: classes.results(code), [code, version, refreshes.value])
+    with solara.Card(t(lang, "class_results").format(code=code), classes=["ess-class-results"]):
+        solara.Button(t(lang, "refresh"), on_click=lambda: refreshes.set(refreshes.value + 1),
+                      classes=["ess-refresh"], text=True, color="primary")
+        if not rows:
+            solara.Text(t(lang, "no_results"), classes=["ess-note"])
+            return
+        key = "jobs_gap" if any("jobs_gap" in r.numbers for r in rows) else "ess_jobs"
+        head = [t(lang, "pupil"), t(lang, "seed"), t(lang, "levers"), t(lang, "month"),
+                t(lang, "jobs"), t(lang, "jobs_gap"), t(lang, "cost_per_job")]
+
+        def cell(r, name, digits=0):
+            value = r.numbers.get(name)
+            return "—" if value is None else fmt(value, lang, digits)
+
+        table = [[str(r.pupil), str(r.seed), r.levers, str(r.month), cell(r, "ess_jobs"),
+                  cell(r, "jobs_gap"), cell(r, "cost_per_job_year")] for r in rows]
+        _table(head, table, ["ess-kpi", "ess-class-table"])
+        label = t(lang, "jobs_gap") if key == "jobs_gap" else t(lang, "jobs")
+        Chart(histogram_option([r.numbers.get(key) for r in rows], label, lang), lang,
+              height_px=260, png_name="class", classes=["ess-class-histogram"])
 
 
 @solara.component
@@ -517,8 +641,11 @@ def Views(run: Run, frames, lang: str, map_output: solara.Reactive[str], project
     Kpis(frames, lang, has_levers)
     keys = list(PANELS)
     if projector:
+        titles = {panel_title(k, lang): k for k in keys}
         solara.ToggleButtonsSingle(
-            value=chart.value, values=keys, on_value=chart.set, classes=["ess-chart-choice"])
+            value=panel_title(chart.value, lang), values=list(titles),
+            on_value=lambda title: chart.set(titles.get(title, "jobs")),
+            classes=["ess-chart-choice"])
         Chart(option(chart.value), lang, height_px=480, png_name=chart.value,
               classes=["ess-panel"])
         return

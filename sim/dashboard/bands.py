@@ -14,6 +14,7 @@ import functools
 import multiprocessing
 import os
 import threading
+import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
@@ -111,8 +112,21 @@ _FUTURES: dict[tuple, Future] = {}
 _LOCK = threading.Lock()
 
 
+PARENT_CHECK_S = 2.0
+
+
 def _init_worker() -> None:
+    """Low priority, and leave with the server: a server stopped without shutting its pool down
+    (killed, or its exit cut short) left its worker running, 200 MB each."""
     os.nice(WORKER_NICENESS)
+    server = os.getppid()
+
+    def leave_when_orphaned():
+        while os.getppid() == server:
+            time.sleep(PARENT_CHECK_S)
+        os._exit(0)
+
+    threading.Thread(target=leave_when_orphaned, daemon=True).start()
 
 
 def _worker() -> ProcessPoolExecutor:

@@ -165,7 +165,8 @@ def map_option(
     edges = np.asarray(territories.edges, int).reshape(-1, 2)
     text = {"fontSize": font_px, "color": TEXT_COLOR}
     label = map_label(lang, output)
-    title = f"{t(lang, 'difference_map')} : {label}" if difference else label
+    colon = " : " if lang == "fr" else ": "
+    title = f"{t(lang, 'difference_map')}{colon}{label}" if difference else label
     empty = not np.isfinite(values).any()
     points = [
         {"name": n, "value": [x, y, None if not np.isfinite(v) else round(float(v), 2)]}
@@ -182,7 +183,7 @@ def map_option(
         "yAxis": {"type": "value", "scale": True, "show": False},
         "visualMap": {
             "type": "continuous", "min": low, "max": high, "dimension": 2, "seriesIndex": 1,
-            "right": 0, "top": "middle", "calculable": False, "textStyle": text,
+            "right": 0, "top": "middle", "calculable": True, "textStyle": text,
             "inRange": {"color": DIVERGING if difference else VIRIDIS},
             "outOfRange": {"color": "#bdbdbd"},
         },
@@ -229,5 +230,31 @@ def ties_option(ties: pd.DataFrame, lang: str, *, font_px: int = 13) -> dict:
         "yAxis": {"type": "value", "name": t(lang, "unit_ties"), "nameTextStyle": text,
                   "axisLabel": {"fontSize": font_px, "color": TEXT_COLOR}},
         "series": series,
+        "tooltip": {"trigger": "axis", "textStyle": text},
+    }
+
+
+def histogram_option(values: list[float], label: str, lang: str, *, bins: int = 8,
+                     font_px: int = 13) -> dict:
+    """The class's results as a histogram: how many pupils got each range of `label`."""
+    text = {"fontSize": font_px, "color": TEXT_COLOR}
+    finite = np.asarray([v for v in values if v is not None and np.isfinite(v)], float)
+    if finite.size == 0:
+        edges, counts = np.array([0.0, 1.0]), np.array([0])
+    else:
+        low, high = finite.min(), finite.max()
+        edges = np.linspace(low, high if high > low else low + 1, min(bins, finite.size) + 1)
+        counts, _ = np.histogram(finite, bins=edges)
+    names = [f"{a:.0f} – {b:.0f}" for a, b in pairwise(edges)]
+    return {
+        "animation": False,
+        "textStyle": text,
+        "title": {"text": label, "textStyle": {**text, "fontSize": font_px + 2}},
+        "grid": {"left": 8, "right": 16, "bottom": 8, "top": font_px + 40, "containLabel": True},
+        "xAxis": {"type": "category", "data": names, "axisLabel": {"fontSize": font_px - 2,
+                                                                 "color": TEXT_COLOR}},
+        "yAxis": {"type": "value", "minInterval": 1, "name": t(lang, "unit_pupils"),
+                  "nameTextStyle": text, "axisLabel": {"fontSize": font_px, "color": TEXT_COLOR}},
+        "series": [{"type": "bar", "data": counts.tolist(), "color": COLORS[0]}],
         "tooltip": {"trigger": "axis", "textStyle": text},
     }

@@ -195,11 +195,61 @@ TEXT = {
         "fr": "Votre prédiction n'est pas ce que montre le modèle.",
         "en": "Your prediction is not what the model shows.",
     },
+    "unit_pupils": {"fr": "élèves", "en": "pupils"},
+    "class": {"fr": "Classe", "en": "Class"},
+    "open_class": {"fr": "Ouvrir une classe (enseignant)", "en": "Open a class (teacher)"},
+    "class_code": {"fr": "Code de la classe", "en": "Class code"},
+    "join": {"fr": "Rejoindre", "en": "Join"},
+    "unknown_class": {
+        "fr": "Aucune classe ouverte avec ce code.", "en": "No open class has this code."
+    },
+    "in_class": {"fr": "Classe {code}", "en": "Class {code}"},
+    "send_results": {
+        "fr": "Envoyer mes résultats à la classe", "en": "Send my results to the class"
+    },
+    "sent": {"fr": "Résultats envoyés : vous êtes l'élève n° {pupil}.",
+             "en": "Results sent: you are pupil #{pupil}."},
+    "class_results": {"fr": "Résultats de la classe {code}", "en": "Results of class {code}"},
+    "refresh": {"fr": "Actualiser", "en": "Refresh"},
+    "no_results": {"fr": "Aucun résultat reçu pour l'instant.", "en": "No results yet."},
+    "pupil": {"fr": "Élève", "en": "Pupil"},
+    "jobs_gap": {"fr": "Écart d'emplois ESS (avec − sans)", "en": "ESS job gap (with − without)"},
     "seed_changed": {
         "fr": "Graine modifiée : cliquez sur Réinitialiser pour relancer avec cette graine.",
         "en": "Seed changed: press Reset to run with this seed.",
     },
 }
+
+
+# The inspector's fields (`enterprise_snapshot` keys); a field the model adds later shows raw.
+SNAPSHOT_LABELS = {
+    "row": {"fr": "n°", "en": "#"},
+    "alive": {"fr": "en activité", "en": "active"},
+    "legal_form": {"fr": "statut", "en": "legal form"},
+    "territory": {"fr": "territoire (code)", "en": "territory (code)"},
+    "territory_name": {"fr": "territoire", "en": "territory"},
+    "founded_month": {"fr": "créée au mois", "en": "founded in month"},
+    "cash_eur": {"fr": "trésorerie (€)", "en": "cash (€)"},
+    "debt_eur": {"fr": "dette (€)", "en": "debt (€)"},
+    "permanent": {"fr": "emplois permanents", "en": "permanent jobs"},
+    "insertion": {"fr": "emplois d'insertion", "en": "insertion jobs"},
+    "adapted": {"fr": "emplois adaptés", "en": "adapted jobs"},
+    "capacity_eur_month": {"fr": "capacité (€/mois)", "en": "capacity (€/month)"},
+    "sales_eur_month": {"fr": "ventes (€/mois)", "en": "sales (€/month)"},
+    "floor_m2": {"fr": "surface (m²)", "en": "floor (m²)"},
+    "rent_eur_month": {"fr": "loyer (€/mois)", "en": "rent (€/month)"},
+    "sites": {"fr": "sites", "en": "sites"},
+    "landlord": {"fr": "propriétaire", "en": "landlord"},
+    "rent_eur_m2_yr": {"fr": "loyer (€/m²/an)", "en": "rent (€/m²/yr)"},
+    "customers": {"fr": "clients", "en": "customers"},
+    "scaled_up": {"fr": "a changé d'échelle", "en": "scaled up"},
+    "history": {"fr": "historique", "en": "history"},
+}
+
+
+def snapshot_label(lang: str, key: str) -> str:
+    """Return an inspector field's display name, or the raw key for a field not listed."""
+    return SNAPSHOT_LABELS.get(key, {}).get(lang, key)
 
 
 def t(lang: str, key: str) -> str:

@@ -22,6 +22,7 @@ from matplotlib.colors import TwoSlopeNorm
 from matplotlib.ticker import FuncFormatter
 from scipy import stats
 from scipy.spatial import ConvexHull, Voronoi
+from scipy.spatial.distance import cdist
 
 from sim.experiments import texts
 from sim.experiments.stats import LEVEL
@@ -34,6 +35,9 @@ METROPOLE = {"lon": (-5.5, 10.0), "lat": (41.0, 51.5)}
 # A cell reaches at most this many "radii" (√(area/π)) from its centre: keeps the cells of
 # coastal and border EPCIs from running out to the hull of all centres.
 CELL_REACH = 1.8
+# Synthetic territories: a cell reaches this many times the largest nearest-neighbour gap
+# (past the bisector at 0.5, so that neighbouring cells meet).
+SYNTHETIC_REACH = 0.75
 PLACE_NAMES = 4
 SERIES_MONEY = {"public_cost_eur"}
 
@@ -166,7 +170,8 @@ class Tessellation:
     With the EPCIs of France known (`epci_france.csv`), cells come from every metropolitan EPCI
     (so a region's cells meet its neighbours' as on a real map), each clipped to a disc of
     `CELL_REACH` radii of its own area; region outlines are the cell edges between regions.
-    Otherwise (synthetic territories) the cells of the territories given, clipped to their hull.
+    Otherwise (synthetic territories) the cells of the territories given, each clipped to a
+    disc that reaches past the bisector with its nearest neighbour (`SYNTHETIC_REACH`).
     """
 
     def __init__(self, meta: pd.DataFrame):
@@ -191,14 +196,19 @@ class Tessellation:
         centre = self.xy.mean(axis=0)
         far = centre + span * np.array([[-1, -1], [1, -1], [1, 1], [-1, 1]])
         self.vor = Voronoi(np.vstack([self.xy, far]))
-        hull = self.xy[ConvexHull(self.xy).vertices] if len(self.xy) > 2 else None
+        if radius is None:
+            gaps = cdist(self.xy, self.xy)
+            np.fill_diagonal(gaps, np.inf)
+            reach = gaps.min(axis=1).max() if len(self.xy) > 1 else 10.0
+            radius = np.full(len(self.xy), SYNTHETIC_REACH * reach)
+        hull = (self.xy[ConvexHull(self.xy).vertices] if self.national and len(self.xy) > 2
+                else None)
         self.cells = []
         for i in range(len(self.xy)):
             cell = self.vor.vertices[self.vor.regions[self.vor.point_region[i]]]
             if hull is not None:
                 cell = _clip(cell, hull)
-            if radius is not None:
-                cell = _clip(cell, _disc(self.xy[i], radius[i]))
+            cell = _clip(cell, _disc(self.xy[i], radius[i]))
             self.cells.append(cell)
 
     def region_edges(self, shown: set[int]) -> np.ndarray:
@@ -213,7 +223,10 @@ class Tessellation:
 
 
 def _short_name(name: str) -> str:
-    """"Communauté d'agglomération du Grand Annecy" → "Grand Annecy"."""
+    """"Communauté d'agglomération du Grand Annecy" → "Grand Annecy", "Grenoble-Alpes-Métropole"
+    → "Grenoble-Alpes"."""
+    for suffix in ("-Métropole", " Métropole", " Agglomération"):
+        name = name.removesuffix(suffix)
     for prefix in ("Communauté d'agglomération", "Communauté urbaine", "Communauté de communes",
                    "Métropole", "CA", "CC", "CU"):
         if name.startswith(prefix + " "):
@@ -242,9 +255,9 @@ def effect_map(data: pd.DataFrame, meta: pd.DataFrame, arms: list[str], lang: st
     bound = float(np.nanpercentile(np.abs(effects), 95)) if len(data) else 1.0
     norm = TwoSlopeNorm(vcenter=0.0, vmin=-(bound or 1.0), vmax=bound or 1.0)
     shown = [index[c] for c in meta.territory_code.astype(str) if c in index]
-    shown_xy = tess.xy[shown]
-    lo, hi = shown_xy.min(axis=0), shown_xy.max(axis=0)
-    margin = 0.08 * (hi - lo).max() + 5
+    corners = np.vstack([tess.cells[i] for i in shown if len(tess.cells[i])] or [tess.xy])
+    lo, hi = corners.min(axis=0), corners.max(axis=0)
+    margin = 0.03 * (hi - lo).max() + 1
     edges = tess.region_edges(set(shown)) if tess.national else np.empty((0, 2, 2))
     names = (meta.assign(pop=meta.territory_code.astype(str).map(tess.population))
              .dropna(subset=["pop"]).nlargest(PLACE_NAMES, "pop"))

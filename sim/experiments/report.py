@@ -55,6 +55,9 @@ td:first-child{text-align:left;white-space:normal;min-width:14em}
 td.adverse{color:#b00020}img{max-width:100%}pre{background:#f6f6f6;padding:1em;overflow:auto;
 font-size:11px}p.note{font-size:.9em;color:#555}li{margin:.3em 0}"""
 MONEY_OUTCOMES = {"public_cost_eur"}
+# Sensitivity indices by their usual symbols (Morris 1991, Campolongo 2007; Sobol 2001).
+INDEX_NAMES = {"mu": "μ", "mu_star": "μ*", "sigma": "σ", "mu_star_conf": "± μ* (95 %)",
+               "S1": "S1", "S1_conf": "± S1 (95 %)", "ST": "ST", "ST_conf": "± ST (95 %)"}
 # The adverse effects named in the first screen; the others are counted and left to the table.
 ADVERSE_SHOWN = 4
 
@@ -406,10 +409,11 @@ class Report:
         self._save_table(table, "factorial_effects")
         jobs = table[table.outcome == "ess_jobs"]
         label = t(OUTCOMES, "ess_jobs", self.lang)
-        rows = [[html.escape(" × ".join(arm_label(x, self.lang) for x in r.term.split("×"))),
-                 _cell(r.estimate, r.low, r.high, self.lang, "ess_jobs")]
+        jobs = jobs.assign(name=[" × ".join(arm_label(x, self.lang) for x in term.split("×"))
+                                 for term in jobs.term])
+        rows = [[html.escape(r.name), _cell(r.estimate, r.low, r.high, self.lang, "ess_jobs")]
                 for r in jobs.itertuples()]
-        fig = self._figure(figures.estimates(jobs, "term", label, self.lang),
+        fig = self._figure(figures.estimates(jobs, "name", label, self.lang),
                            "factorial_ess_jobs", self._alt("alt_factorial"))
         return f"<h2>{self._w('factorial')}</h2>{_table(['', label], rows)}{fig}"
 
@@ -435,13 +439,20 @@ class Report:
         main, conf = ("mu_star", "mu_star_conf") if "mu_star" in table else ("ST", "ST_conf")
         bars = table.assign(estimate=table[main], low=table[main] - table[conf],
                             high=table[main] + table[conf])
-        fig = self._figure(figures.estimates(bars, "parameter", main, self.lang), "sensitivity",
+        fig = self._figure(figures.estimates(bars, "parameter", INDEX_NAMES[main], self.lang),
+                           "sensitivity",
                            self._alt("alt_sensitivity"))
         caption = f"{t(OUTCOMES, key, self.lang)} — {arm_label(target, self.lang)}"
         shown = table.copy()
         for col in shown.columns[1:]:
             shown[col] = [number(v, self.lang) for v in shown[col]]
-        return f"{head}<p>{html.escape(caption)}</p>{_plain_table(shown)}{fig}"
+        shown.columns = [t(WORDS, "parameter_col", self.lang),
+                         *(INDEX_NAMES.get(c, c) for c in shown.columns[1:])]
+        rows = [[f"<code>{html.escape(str(r[0]))}</code>",  # a config path, as typed
+                 *(f"<td>{html.escape(str(v))}</td>" for v in r[1:])]
+                for r in shown.itertuples(index=False)]
+        return (f"{head}<p>{html.escape(caption)}</p>"
+                f"{_table([str(c) for c in shown.columns], rows)}{fig}")
 
     def runs_section(self) -> str:
         """Runs by scenario and status, in the report's scenario order; missing and failed."""

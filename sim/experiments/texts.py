@@ -156,6 +156,7 @@ WORDS = {
     "scenario_col": ("Scénario", "Scenario"),
     "seed_col": ("Graine", "Seed"),
     "sample_col": ("Échantillon", "Sample"),
+    "parameter_col": ("Paramètre", "Parameter"),
     "error_col": ("Erreur (telle qu'enregistrée)", "Error (as recorded)"),
     "level": ("Niveau", "Level"),
     "difference": ("Différence avec la référence", "Difference to baseline"),
@@ -186,13 +187,13 @@ WORDS = {
     "map_caption": (
         "Chaque cellule est la zone la plus proche du centre d'un EPCI (cellules de Voronoï "
         "calculées sur tous les EPCI de France métropolitaine, chacune limitée à un disque de "
-        "1,8 fois le rayon de la surface de son EPCI ; territoires synthétiques : enveloppe "
-        "des centres). C'est une approximation des contours, pas les limites officielles ; "
-        "trait épais : limites de régions. Échelle de couleur bornée au 95e centile des "
-        "effets, les valeurs au-delà prennent la couleur extrême.",
+        "1,8 fois le rayon de la surface de son EPCI ; territoires synthétiques : un disque "
+        "autour de chaque centre). C'est une approximation des contours, pas les limites "
+        "officielles ; trait épais : limites de régions. Échelle de couleur bornée au 95e "
+        "centile des effets, les valeurs au-delà prennent la couleur extrême.",
         "Each cell is the area closest to an EPCI's centre (Voronoi cells computed over every "
         "EPCI of metropolitan France, each limited to a disc of 1.8 times the radius of its "
-        "EPCI's area; synthetic territories: the hull of the centres). It approximates the "
+        "EPCI's area; synthetic territories: a disc around each centre). It approximates the "
         "boundaries, it does not draw the official ones; thick lines: region borders. Colour "
         "scale capped at the 95th percentile of the effects; values beyond take the end "
         "colour."),
@@ -313,9 +314,14 @@ def t(table: dict, key: str, lang: str) -> str:
 
 
 def arm_label(name: str, lang: str) -> str:
-    """Readable arm name: known arms translated, lever packages as 'Lever A + Lever B'."""
+    """Readable arm name: known arms translated, lever packages as 'Lever A + Lever B', a
+    lever at a dose in per cent ('land_trust_25') as 'Lever A (25 %)'."""
     if name in ARMS:
         return t(ARMS, name, lang)
+    lever, _, dose = name.rpartition("_")
+    if lever in ARMS and dose.isdigit():
+        return f"{t(ARMS, lever, lang)} ({dose}{NNBSP}%)" if lang == "fr" else (
+            f"{t(ARMS, lever, lang)} ({dose}%)")
     return " + ".join(t(ARMS, part, lang) for part in name.split("+"))
 
 

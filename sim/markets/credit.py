@@ -1,14 +1,26 @@
 """Credit: applications, screening, repayment and defaults (brake 3).
 
 Clearing rule: each application is approved with the finance brake's probability (legal form,
-size, youth, losses, and purpose: an overdraft is short-term credit), raised by guarantees; an
-approved loan is an annuity at the scenario's rate plus a spread, paid monthly. A cooperative or
-association may not take outside equity unless the holding route (impact finance lever) opens it.
-When an enterprise fails, its outstanding loans default: a guaranteed share is paid to the bank
-by the guarantee fund.
+size, youth, losses, and purpose: an overdraft is short-term credit). Where a guarantee fund
+operates (impact finance lever) it offers to cover a share of a loan to a borrower the bank
+judges viable (profitable, within the debt ceiling), which lowers the bank's loss given default:
+the bank then lends to viable applicants it refused for want of collateral, never to a
+non-viable one; those loans, and only those, carry the guarantee (no cover of loans the bank
+would make anyway). The borrower pays the fund's fee. An approved loan is an annuity at the
+scenario's rate plus a spread, paid monthly.
 
-The credit phase functions: ``finance_cash_shortfalls`` (overdrafts, payables), ``grant_loans``,
-``service_loans`` (settlement) and ``default_loans`` (failures); money moves through the ledger.
+A loan defaults after ``arrears_default_months`` of missed payments (months of refused cash) or
+at failure; the fund then pays the bank the guaranteed share (a call). A borrower in arrears that
+survives has its debt rescheduled, the fund's called share becoming the fund's claim on it.
+
+Impact equity: a cooperative or association may not take outside equity unless the holding
+route (impact finance lever) opens it. Investors' stakes are claims in the loan table repaid
+with a below-market return, paid only out of profits (deferred while loss-making) and not
+counted as debt by banks; through a holding, public investors take a share.
+
+The credit phase functions: ``finance_cash_shortfalls`` (overdrafts, payables, arrears),
+``grant_loans``, ``raise_equity``, ``service_loans`` (settlement) and ``default_loans``
+(failures); money moves through the ledger.
 """
 
 from __future__ import annotations
@@ -19,6 +31,11 @@ from sim.brakes import FinanceAccess
 from sim.events import EventKind
 from sim.ledger import Sector
 from sim.state import among
+
+EQUITY_LENDERS = (Sector.IMPACT_INVESTORS, Sector.PUBLIC_INVESTMENT_BANK)
+SERVICE_FLOWS = {Sector.BANKS: "loan_service", Sector.GUARANTEE_FUND: "guarantee_recoveries",
+                 Sector.IMPACT_INVESTORS: "impact_equity_return",
+                 Sector.PUBLIC_INVESTMENT_BANK: "public_equity_return"}
 
 FORM_FACTOR_KEYS = {"firm": None, "cooperative": "cooperative_factor",
                     "association": "association_factor"}
@@ -38,15 +55,23 @@ class CreditMarket:
         self.brake = brake
         self.form_factor = form_factor_by_form
 
-    def screen(self, rng, form, young, loss_making, guarantee_boost, jobs=None,
-               short_term=False, leverage=None) -> np.ndarray:
-        """Approval decisions for a batch of applications (``jobs``: applicants' headcount;
-        ``short_term``: an overdraft rather than an investment loan; ``leverage``: debt in
-        months of sales capacity)."""
+    def screen(self, rng, form, young, loss_making, guarantee_cover, jobs=None,
+               short_term=False, leverage=None, needs_cover=None) -> np.ndarray:
+        """Approval decisions for a batch of applications (``guarantee_cover``: share of the
+        loan a guarantee fund would cover; ``jobs``: applicants' headcount; ``short_term``: an
+        overdraft rather than an investment loan; ``leverage``: debt in months of sales
+        capacity). ``needs_cover``, if given, is filled with the approvals the bank grants only
+        because of the cover."""
         small = False if jobs is None else np.asarray(jobs) < self.brake.small_firm_jobs
-        p = self.brake.approval_probability(self.form_factor[form], young, loss_making,
-                                            guarantee_boost, small, short_term, leverage)
-        return rng.random(np.asarray(form).size) < p
+        form_factor = self.form_factor[form]
+        p = self.brake.approval_probability(form_factor, young, loss_making, guarantee_cover,
+                                            small, short_term, leverage)
+        draw = rng.random(np.asarray(form).size)
+        if needs_cover is not None:
+            uncovered = self.brake.approval_probability(form_factor, young, loss_making, 0.0,
+                                                        small, short_term, leverage)
+            needs_cover[:] = (draw < p) & (draw >= uncovered)
+        return draw < p
 
     def terms(self, principal, interest_rate_month, months):
         """Monthly payment and rate of a loan: the scenario's rate plus the banks' spread."""
@@ -57,29 +82,74 @@ class CreditMarket:
 # --- the credit phase functions -----------------------------------------------------------------
 def screen_applications(m, rng, rows, jobs, leverage, short_term=False) -> np.ndarray:
     """The bank's decisions on applications by enterprises ``rows`` (through
-    ``world.credit_market.screen``, which validation instruments)."""
+    ``world.credit_market.screen``, which validation instruments). Borrowers approved only
+    thanks to a guarantee are noted in the month record: their loan will carry it."""
     e = m.world.enterprises
-    return m.world.credit_market.screen(
+    cover = m.effects.credit.guarantee_share[e.territory[rows]]
+    needs_cover = np.zeros(np.asarray(rows).size, dtype=bool)
+    approved = m.world.credit_market.screen(
         rng, e.form[rows], m.month - e.founded[rows] < m.params.finance.young_months,
-        e.loss_making[rows],
-        m.effects.credit.guarantee_boost[e.territory[rows]], jobs=jobs, short_term=short_term,
-        leverage=leverage)
+        e.loss_making[rows], cover, jobs=jobs, short_term=short_term, leverage=leverage,
+        needs_cover=needs_cover)
+    if needs_cover.any():
+        m.now.needs_cover = np.union1d(m.now.needs_cover, np.asarray(rows)[needs_cover])
+    return approved
 
 
 def grant_loans(m, enterprises_idx, principal, months: int, purpose: str) -> None:
-    """Open loans (an annuity, guaranteed where a guarantee lever reaches) and pay them out."""
+    """Open loans (an annuity) and pay them out. A loan the bank grants only because a
+    guarantee fund covers it (a viable borrower it would have refused for want of collateral)
+    carries the guarantee; the borrower pays the fund's fee out of the loan, which the bank
+    raises by that fee."""
     if enterprises_idx.size == 0:
         return
-    w = m.world
+    w, fx = m.world, m.effects.credit
+    territory = w.enterprises.territory[enterprises_idx]
+    covered = np.isin(enterprises_idx, m.now.needs_cover)
+    m.now.needs_cover = np.setdiff1d(m.now.needs_cover, enterprises_idx)
+    guaranteed = fx.guarantee_share[territory] * covered
+    fee_share = guaranteed * fx.guarantee_fee_rate[territory]
+    principal = principal / (1.0 - fee_share)  # net of the fee, the borrower gets its need
     payment, rate = w.credit_market.terms(principal, m.conditions.interest_rate_month, months)
-    guaranteed = m.effects.credit.guarantee_share[w.enterprises.territory[enterprises_idx]]
-    w.loans.append(enterprises_idx.size, open=True, enterprise=enterprises_idx,
-                   outstanding=principal, payment=payment, rate_month=rate,
-                   guaranteed=guaranteed)
+    _open_claims(w, enterprises_idx, principal, payment, rate, Sector.BANKS, guaranteed)
     w.ledger.pay_sector_to_enterprises(Sector.BANKS, enterprises_idx, principal,
                                        f"loan_{purpose}")
-    m.events.record(m.month, EventKind.LOAN_GRANTED, enterprises_idx,
-                    w.enterprises.territory[enterprises_idx], purpose)
+    if fee_share.any():
+        fees = principal * fee_share
+        w.ledger.pay_enterprises_to_sector(enterprises_idx, fees, Sector.GUARANTEE_FUND,
+                                           "guarantee_fees")
+        np.add.at(m.now.guarantee_fees_by_territory, territory, fees)
+    m.events.record(m.month, EventKind.LOAN_GRANTED, enterprises_idx, territory, purpose)
+
+
+def _open_claims(w, rows, principal, payment, rate, lender: Sector, guaranteed=0.0) -> None:
+    w.loans.append(np.asarray(rows).size, open=True, enterprise=rows, outstanding=principal,
+                   payment=payment, rate_month=rate, guaranteed=guaranteed, lender=int(lender))
+
+
+def raise_equity(m, rows, amounts) -> None:
+    """Investors buy a stake for ``amounts`` (an expansion): a claim repaid with the impact
+    return over ``impact_equity_months``, out of profits only. Through a holding (a closed
+    legal form), public investors take ``public_equity_share`` of the round."""
+    if rows.size == 0:
+        return
+    w, params = m.world, m.params
+    e = w.enterprises
+    holding = ~w.forms.outside_equity[e.form[rows]]
+    public = m.effects.credit.public_equity_share[e.territory[rows]] * holding
+    rate = np.full(rows.size, params.impact_equity_return_yr / 12.0)
+    for lender, share in ((Sector.IMPACT_INVESTORS, 1.0 - public),
+                          (Sector.PUBLIC_INVESTMENT_BANK, public)):
+        take = share > 0
+        if not take.any():
+            continue
+        stake = amounts[take] * share[take]
+        _open_claims(w, rows[take], stake, annuity(stake, rate[take],
+                                                   params.impact_equity_months),
+                     rate[take], lender)
+        w.ledger.pay_sector_to_enterprises(lender, rows[take], stake,
+                                           SERVICE_FLOWS[lender].replace("_return", ""))
+    e.equity_raised[rows] += amounts
 
 
 def finance_cash_shortfalls(m) -> None:
@@ -112,39 +182,98 @@ def finance_cash_shortfalls(m) -> None:
     e.payables[solvent] -= repay
     cleared = solvent[e.payables[solvent] <= 1e-6]
     e.refused_months[cleared] = 0
+    default_in_arrears(m)
 
 
 def service_loans(m) -> np.ndarray:
-    """Monthly instalments to the banks; returns each enterprise's loan service (€)."""
+    """Monthly instalments to each creditor; an investor's stake is paid only by a structure
+    in profit (deferred, with its return accruing, while loss-making). Returns each
+    enterprise's service (€); its debt counts bank loans and the fund's claims, not stakes."""
     w = m.world
     loans, n = w.loans, w.enterprises.n
     live = np.flatnonzero(loans.open)
     interest = loans.outstanding[live] * loans.rate_month[live]
     payment = np.minimum(loans.payment[live], loans.outstanding[live] + interest)
+    stake = np.isin(loans.lender[live], EQUITY_LENDERS)
+    payment[stake & w.enterprises.loss_making[loans.enterprise[live]]] = 0.0
     loans.outstanding[live] -= payment - interest
     done = live[loans.outstanding[live] <= 1e-6]
     loans.open[done] = False
     loans.outstanding[done] = 0.0
-    w.ledger.pay_enterprises_to_sector(loans.enterprise[live], payment, Sector.BANKS,
-                                       "loan_service")
+    for lender in np.unique(loans.lender[live]):
+        paid = loans.lender[live] == lender
+        w.ledger.pay_enterprises_to_sector(loans.enterprise[live][paid], payment[paid],
+                                           Sector(lender), SERVICE_FLOWS[Sector(lender)])
+        if lender == Sector.GUARANTEE_FUND:
+            np.add.at(m.now.guarantee_recoveries_by_territory,
+                      w.enterprises.territory[loans.enterprise[live][paid]], payment[paid])
     service = np.bincount(loans.enterprise[live], weights=payment, minlength=n)
-    w.enterprises.debt[:] = np.bincount(loans.enterprise[loans.open],
-                                        weights=loans.outstanding[loans.open], minlength=n)
+    w.enterprises.debt[:] = _debt(w)
     return service
 
 
+def _debt(w) -> np.ndarray:
+    loans = w.loans
+    owed = loans.open & ~np.isin(loans.lender, EQUITY_LENDERS)
+    return np.bincount(loans.enterprise[owed], weights=loans.outstanding[owed],
+                       minlength=w.enterprises.n)
+
+
+def _call_guarantees(m, bad) -> np.ndarray:
+    """The fund pays the banks the guaranteed share of defaulted loans ``bad``; returns it."""
+    w = m.world
+    loans, territory = w.loans, w.enterprises.territory
+    covered = loans.outstanding[bad] * loans.guaranteed[bad]
+    if covered.any():
+        w.ledger.pay_sector_to_sector(Sector.GUARANTEE_FUND, Sector.BANKS, covered.sum(),
+                                      "guarantee_calls")
+        m.now.guarantee_calls += covered.sum()
+        np.add.at(m.now.guarantee_calls_by_territory, territory[loans.enterprise[bad]],
+                  covered)
+    return covered
+
+
+def default_in_arrears(m) -> None:
+    """Borrowers that have missed ``arrears_default_months`` payments in a row (refused cash
+    for that long) default without failing: the guarantees are called, and the bank
+    reschedules its uncovered share over ``restructure_months`` while the fund, subrogated,
+    recovers the share it paid on the same terms."""
+    w, finance = m.world, m.params.finance
+    e, loans = w.enterprises, w.loans
+    rows = np.flatnonzero(e.alive & (e.refused_months == finance.arrears_default_months))
+    bad = np.flatnonzero(loans.open & (loans.lender == Sector.BANKS)
+                         & among(loans.enterprise, rows, e.n))
+    if bad.size == 0:
+        return
+    covered = _call_guarantees(m, bad)
+    owed = loans.outstanding[bad]
+    borrower, rate = loans.enterprise[bad], loans.rate_month[bad]
+    loans.open[bad] = False
+    loans.outstanding[bad] = 0.0
+    months = finance.restructure_months
+    _open_claims(w, borrower, owed - covered, annuity(owed - covered, rate, months), rate,
+                 Sector.BANKS)
+    called = covered > 0
+    _open_claims(w, borrower[called], covered[called],
+                 annuity(covered[called], rate[called], months), rate[called],
+                 Sector.GUARANTEE_FUND)
+    m.events.record(m.month, EventKind.LOAN_DEFAULT, borrower, e.territory[borrower], "arrears")
+
+
 def default_loans(m, rows) -> None:
-    """Failed enterprises' loans default; the guarantee fund pays the banks its share."""
+    """Failed enterprises' claims default: the guarantee fund pays the banks its share of
+    their loans; the fund's own claims and investors' stakes are lost (public investors'
+    losses recorded for the lever's cost)."""
     w = m.world
     loans, territory = w.loans, w.enterprises.territory
     bad = np.flatnonzero(loans.open & among(loans.enterprise, rows, w.enterprises.n))
-    covered = loans.outstanding[bad] * loans.guaranteed[bad]
-    w.ledger.pay_sector_to_sector(Sector.GUARANTEE_FUND, Sector.BANKS, covered.sum(),
-                                  "guarantee_calls")
-    m.now.guarantee_calls += covered.sum()
-    np.add.at(m.now.guarantee_calls_by_territory, territory[loans.enterprise[bad]], covered)
-    m.events.record(m.month, EventKind.LOAN_DEFAULT, loans.enterprise[bad],
-                    territory[loans.enterprise[bad]])
+    bank = bad[loans.lender[bad] == Sector.BANKS]
+    _call_guarantees(m, bank)
+    public = bad[loans.lender[bad] == Sector.PUBLIC_INVESTMENT_BANK]
+    np.add.at(m.now.public_equity_losses_by_territory, territory[loans.enterprise[public]],
+              loans.outstanding[public])
+    m.events.record(m.month, EventKind.LOAN_DEFAULT, loans.enterprise[bank],
+                    territory[loans.enterprise[bank]])
     loans.open[bad] = False
     loans.outstanding[bad] = 0.0
     w.enterprises.debt[rows] = 0.0

@@ -6,6 +6,7 @@ Run with ``pytest -m browser tests/browser`` (Chromium from .ci/install-browser.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -277,3 +278,40 @@ def test_no_console_error_while_playing(open_page):
     page.wait_for_timeout(3000)
     page.click(".ess-play")
     assert [e for e in errors if re.search("setOption|undefined", e)] == []
+
+
+def test_class_mode_collects_every_pupils_result(open_page):
+    teacher, pupil = open_page(), open_page()
+    teacher.click(".ess-open-class")
+    code = re.search(r"[A-Z2-9]{4}", teacher.inner_text(".ess-class-code")).group()
+    pupil.locator(".ess-class-input input").fill(code.lower())
+    pupil.click(".ess-join")
+    expect(pupil.locator(".ess-class-code")).to_contain_text(code)
+    pupil.locator(".ess-lever-land_trust input[role=checkbox]").check(force=True)
+    pupil.locator(".ess-run-card input[role=checkbox]").check(force=True)
+    pupil.click(".ess-reset")
+    expect(pupil.locator(".ess-overrides")).to_contain_text("policies=[land_trust]")
+    step(pupil, 3)
+    pupil.click(".ess-send")
+    expect(pupil.locator(".ess-sent")).to_contain_text("élève n° 1")
+    teacher.click(".ess-refresh")
+    table = teacher.locator(".ess-class-table tbody tr")
+    expect(table).to_have_count(1)
+    expect(table.first).to_contain_text("Foncière solidaire 0.5")
+    expect(teacher.locator(".ess-class-histogram canvas").first).to_be_visible()
+    assert page_errors(teacher) == [] and page_errors(pupil) == []
+
+
+def test_both_runs_download_as_csv(open_page):
+    page = open_page()
+    page.locator(".ess-lever-land_trust input[role=checkbox]").check(force=True)
+    page.locator(".ess-run-card input[role=checkbox]").check(force=True)
+    page.click(".ess-reset")
+    expect(page.locator(".ess-overrides")).to_contain_text("policies=[land_trust]")
+    step(page, 2)
+    with page.expect_download() as download:
+        page.get_by_text("CSV", exact=True).click()
+    text = Path(download.value.path()).read_text(encoding="utf-8")
+    header, *rows = text.strip().splitlines()
+    assert "ess_jobs_permanent" in header and header.endswith(",run")
+    assert sorted(r.rsplit(",", 1)[1] for r in rows) == ["with_levers"] * 2 + ["without_levers"] * 2
