@@ -293,32 +293,12 @@ class HumanResources:
     )
     skill_gap: float = param(
         0.3, unit="share", low=0.0, high=1.0, plausible=(0.1, 0.5),
-        assumption="share of insertion graduates lacking the skills an industrial vacancy asks "
-        "(OPCO 2i 2024: 60% of industrial hires judged difficult)",
-    )
-
-    industry_share_of_placements: float = param(
-        0.25, unit="share of placements", low=0.0, high=1.0, plausible=(0.1, 0.4),
-        assumption="share of insertion graduates in employment who go to industry when their "
-        "skills fit",
-    )
-    platform_employment_weight: float = param(
-        0.3, unit="share of the hiring boost", low=0.0, high=1.0, plausible=(0.1, 0.6),
-        assumption="part of a recruitment platform's hiring boost that raises graduates' "
-        "employment rate (the whole boost applies to hiring by industry)",
-    )
-    tie_hiring_bonus: float = param(
-        0.5, unit="relative boost", low=0.0, high=5.0, plausible=(0.2, 1.0),
-        assumption="extra chance that industry hires a graduate of a structure it already "
-        "works with",
+        assumption="share of insertion graduates in an industrial trade still lacking the "
+        "skills an industrial hard-to-fill vacancy asks (OPCO 2i 2024: 60% of industrial hires "
+        "judged difficult); training partnerships close part of it (markets/labour.py)",
     )
 
     def capacity_factor(self, vacant_support: np.ndarray) -> np.ndarray:
         if not self.enabled:
             return np.ones_like(vacant_support, dtype=float)
         return 1.0 - self.vacancy_productivity_loss * vacant_support
-
-    def graduate_fit(self, skill_boost: float | np.ndarray) -> float | np.ndarray:
-        if not self.enabled:
-            return 1.0
-        return 1.0 - self.skill_gap * (1.0 - skill_boost)

@@ -70,7 +70,7 @@ class LabourEffects:
     """Insertion labour flow (brake 5)."""
 
     skill_boost: np.ndarray           # share of the skill gap closed
-    graduate_hiring_boost: np.ndarray  # relative boost of industry hiring graduates
+    graduate_hiring_boost: np.ndarray  # relative rise of industry's matching efficiency
 
 
 class Effects:

@@ -26,6 +26,7 @@ from sim.ledger import Ledger, Sector
 from sim.markets.b2b import BusinessMarket, IndustrialPurchasing, TieGraph
 from sim.markets.consumer import ConsumerMarket
 from sim.markets.credit import FORM_FACTOR_KEYS, CreditMarket
+from sim.markets.labour import LabourMarket
 from sim.markets.premises import PremisesMarket
 from sim.markets.procurement import ProcurementMarket
 from sim.state import (
@@ -101,6 +102,7 @@ class World:
     procurement_market: ProcurementMarket = None
     premises_market: PremisesMarket = None
     credit_market: CreditMarket = None
+    labour_market: LabourMarket = None
     initial_floor: float = 0.0        # m², conserved by the ledger
     funded_posts_start: float = 0.0   # insertion posts the State funds at start
     funded_adapted_start: float = 0.0  # adapted-enterprise posts the State funds at start
@@ -136,6 +138,7 @@ def build_world(config, streams) -> World:
     ess.calibrate_productivity(w, params, streams["init.margins"], rows, rent,
                                params.economy.margin_dispersion)
     _create_markets(w, config, streams)
+    w.labour_market = LabourMarket.calibrate(w, params)
     w.ledger.pay_sector_to_enterprises(
         Sector.FOUNDERS, rows,
         ess.wage_costs(w, params.economy, rows) * params.economy.cash_reserve_months,

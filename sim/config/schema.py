@@ -529,6 +529,51 @@ class IndustryParams:
 
 
 @dataclass
+class LabourParams:
+    """The insertion leavers' labour market (markets/labour.py): industrial hard-to-fill
+    vacancies and the rest of the local market, matched with frictions."""
+
+    industrial_trade_share_by_sector: list[float] = param(
+        [0.5, 0.3, 0.2, 0.7], unit="shares of " + ", ".join(SECTORS), low=0.0, high=1.0,
+        plausible_scale=(0.5, 1.5),
+        assumption="share of a structure's leavers trained in a trade an industrial hard-to-fill "
+        "vacancy asks (sorting, handling, dismantling, machining, logistics), by the structure's "
+        "sector; the skill gap (brake 5) then removes those lacking the level asked",
+    )
+    industrial_matching_efficiency: float = param(
+        0.02, unit="share of vacancies", low=0.0, high=1.0, plausible=(0.01, 0.05),
+        assumption="share of industrial hard-to-fill vacancies whose employer knows and would "
+        "hire an insertion graduate during its six-month search; set so that about a fifth of "
+        "leavers in employment go to industry (industry and construction ~20% of IAE leavers' "
+        "jobs, an assumption in the absence of a Dares breakdown by sector)",
+    )
+    other_matching_efficiency: float = param(
+        0.5, unit="share of vacancies", low=0.01, high=1.0, plausible=(0.3, 0.8),
+        assumption="share of the other employers' vacancies open to insertion leavers that "
+        "reach one in the month; with it the pool is sized at month 0 to give the Dares exit "
+        "rates (a smaller share means a larger pool, so the cap by vacancies binds less)",
+    )
+    leaver_share_of_jobseekers: float = param(
+        0.07, unit="share", low=0.001, high=1.0, plausible=(0.03, 0.15),
+        assumption="insertion leavers' share of the jobseekers competing for the vacancies open "
+        "to them: ~85,000 leavers searching at a time (170,000 a year, Dares 2021, over six "
+        "months) among ~1.2 M category-A jobseekers below the baccalauréat (France Travail)",
+    )
+    durable_industrial_share: float = param(
+        0.6, unit="share of hires", low=0.0, high=1.0, plausible=(0.4, 0.8),
+        assumption="share of industrial hard-to-fill posts filled by a graduate that are CDI or "
+        "CDD >= 6 months (hard-to-fill posts are mostly permanent; Dares: at least a quarter of "
+        "all leavers' jobs are CDI); other jobs' durable share is calibrated per form so the "
+        "baseline gives the Dares durable rates",
+    )
+    tie_hiring_bonus: float = param(
+        0.5, unit="relative search weight", low=0.0, high=5.0, plausible=(0.2, 1.0),
+        assumption="extra weight of a graduate whose structure already works with industry "
+        "(employers know it)",
+    )
+
+
+@dataclass
 class ScaleUpParams:
     regional_sites: int = param(3, unit="sites", low=2, high=100, plausible=(2, 5),
                                 assumption="sites in one region for a 'significant regional "
@@ -573,6 +618,7 @@ class Params:
     economy: EconomyParams = field(default_factory=EconomyParams)
     procurement: ProcurementParams = field(default_factory=ProcurementParams)
     industry: IndustryParams = field(default_factory=IndustryParams)
+    labour: LabourParams = field(default_factory=LabourParams)
     scale_up: ScaleUpParams = field(default_factory=ScaleUpParams)
     mutual_ignorance: MutualIgnorance = field(default_factory=MutualIgnorance)
     competition: Competition = field(default_factory=Competition)

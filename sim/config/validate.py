@@ -127,7 +127,22 @@ def _check_fields(obj: Any, prefix: str) -> None:
         value = getattr(obj, f.name)
         path = f"{prefix}.{f.name}" if prefix else f.name
         _check_value(path, value, f.metadata)
+        if isinstance(value, list):
+            _check_list(path, value, f)
         _check_fields(value, path)
+
+
+def _check_list(path: str, value: list, f: dataclasses.Field) -> None:
+    """A list of numbers with a default (one value per sector) keeps its length; its numbers
+    keep the parameter's range."""
+    default = f.default_factory() if f.default_factory is not dataclasses.MISSING else []
+    numbers = default and all(isinstance(x, (int, float)) for x in default)
+    if numbers and len(value) != len(default):
+        raise ConfigError(path, f"{len(value)} values given; allowed: exactly {len(default)} "
+                          f"({f.metadata.get('unit', '')})")
+    for item in value:
+        if isinstance(item, (int, float)) and not isinstance(item, bool):
+            _check_value(path, float(item), f.metadata)
 
 
 def _check_value(path: str, value: Any, meta: dict) -> None:
