@@ -98,12 +98,13 @@ CHECKS = (
           INPUT, "path lengths by form are parameters"),
     Check(4, "exit_employment", "leavers in employment 6 months after leaving",
           "45% (Dares, 2021 leavers)", 0.40, 0.50,
-          INPUT, "exit rates by form are parameters"),
+          CALIBRATED, "other employers' vacancies are sized at month 0 to give the Dares rate by "
+          "form; industrial hires emerge from matching"),
     Check(4, "exit_durable", "leavers in durable employment", "~20% (Dares)", 0.16, 0.24,
-          INPUT, "durable-exit rates by form are parameters"),
+          CALIBRATED, "durable shares of other jobs are calibrated by form"),
     Check(4, "exit_gap_ai_etti_aci", "employment rate of AI/ETTI leavers minus ACI leavers",
           "53% vs 33% (Dares 2021)", 0.10, 0.30,
-          INPUT, "exit rates by form are parameters"),
+          CALIBRATED, "search weights by form are calibrated to the Dares rates"),
     Check(5, "ei_productivity_ratio", "EI value added with aid per FTE / cooperatives' value "
           "added per FTE", "0.6-0.8 (Dares Analyses 2019-005)", 0.60, 0.80,
           CALIBRATED, "productivity is solved at month 0 to give each form's target margin"),

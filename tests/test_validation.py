@@ -99,8 +99,9 @@ def test_every_check_says_what_sets_it():
     assert all(c.why for c in v.CHECKS if c.basis != v.EMERGENT)
     by_key = {c.key: c.basis for c in v.CHECKS}
     # set by parameters, so they cannot validate anything (exit rates, pass-through, base rent)
-    assert {by_key[k] for k in ("exit_employment", "vat_pass_through", "rent_densest",
+    assert {by_key[k] for k in ("vat_pass_through", "rent_densest",
                                 "social_clause_share")} == {v.INPUT}
+    assert by_key["exit_employment"] == v.CALIBRATED
 
 
 def _stocks(first: float, last: float, scale_ups: float = 0.0) -> dict[str, float]:
