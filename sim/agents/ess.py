@@ -371,8 +371,9 @@ def open_sites(m) -> None:
     every = np.arange(e.n)
     cash = w.ledger.cash_view(e.n)
     blocked = e.premises_wait >= su.site_wait_months
+    # a catchment is a territory: extra floor leased where it already is serves the same clients
     beyond_catchment = (full_time_equivalents(w, every)
-                        >= su.site_catchment_fte * _open_site_count(w))
+                        >= su.site_catchment_fte * np.maximum(e.n_sites, 1))
     last_site = np.full(e.n, np.iinfo(np.int32).min, dtype=np.int64)
     np.maximum.at(last_site, s.enterprise[s.open], s.opened[s.open])
     rows = np.flatnonzero(e.alive & (jobs(e, every) >= su.min_staff_for_new_site)
@@ -401,12 +402,6 @@ def open_sites(m) -> None:
     e.premises_wait[opened] = 0
     _invest(m, opened, cost[served], source[served])
     _hire(m, opened, np.full(opened.size, su.new_site_jobs))
-
-
-def _open_site_count(world) -> np.ndarray:
-    """Open sites of each enterprise (at least one, so a site-less row never divides by zero)."""
-    s = world.sites
-    return np.maximum(np.bincount(s.enterprise[s.open], minlength=world.enterprises.n), 1)
 
 
 def _far_territory(world, home, uniforms) -> np.ndarray:
