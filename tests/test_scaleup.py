@@ -135,9 +135,11 @@ def test_far_sites_in_a_one_region_run_spread_by_population(model):
     np.testing.assert_allclose(share, population / population.sum(), atol=0.02)
 
 
-def _expanding(model, row) -> None:
-    """A profitable, demand-constrained enterprise that is not blocked by premises at home."""
+def _expanding(model, row, unserved=2.0) -> None:
+    """A profitable enterprise that is not blocked by premises at home, in a world where ESS
+    demand is ``unserved`` × ESS capacity everywhere."""
     e, w = model.world.enterprises, model.world
+    e.demand[:] = unserved * e.capacity
     _sized(model, row, form="EI", permanent=120, insertion=0)
     e.alive[row], e.loss_making[row] = True, False
     e.pressure[row] = 2.0
@@ -146,6 +148,7 @@ def _expanding(model, row) -> None:
     w.ledger.pay_sector_to_enterprises(Sector.FOUNDERS, np.array([row]), np.array([1e7]),
                                        "test")
     model.params.scale_up = replace(model.params.scale_up, site_opening_rate_month=1.0)
+    model.params.premises = replace(model.params.premises, private_acceptance=1.0)
 
 
 def _sites_of(model, row) -> int:
@@ -159,6 +162,14 @@ def test_demand_beyond_the_catchment_opens_a_site_without_a_premises_block(model
     before = _sites_of(model, row)
     ess.open_sites(model)
     assert _sites_of(model, row) == before + 1
+
+
+def test_beyond_the_catchment_but_with_demand_served_everywhere_no_site(model):
+    row = int(np.flatnonzero(model.world.enterprises.alive)[0])
+    _expanding(model, row, unserved=0.5)
+    before = _sites_of(model, row)
+    ess.open_sites(model)
+    assert _sites_of(model, row) == before
 
 
 def test_within_its_catchment_an_unblocked_enterprise_opens_no_site(model):

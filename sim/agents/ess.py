@@ -361,23 +361,24 @@ def _release_spare_sites(m, rows) -> None:
 
 # --- sites, relocation, entries -----------------------------------------------------------------
 def open_sites(m) -> None:
-    """Large, profitable enterprises open a site in another territory, for two reasons: they are
-    blocked by premises at home, or their demand outruns capacity while their sites already
-    employ as many FTE as a territory's catchment supports (clients further away are not
-    reached from home). At most one site per growth cooldown; a site is opened only if it is
-    financed (fit-out and equipment, brake 3) and premises are found (brake 4)."""
+    """Large, profitable enterprises open a site in another territory, for two reasons: blocked
+    by premises at home while their demand outruns capacity, or for the market: their sites
+    already employ as many FTE as a territory's catchment supports and the territory they look
+    at has more demand than its ESS capacity serves. At most one site per growth cooldown; a
+    site is opened only if it is financed (fit-out and equipment, brake 3) and premises are
+    found (brake 4)."""
     w, su, econ = m.world, m.params.scale_up, m.params.economy
     e, s = w.enterprises, w.sites
     every = np.arange(e.n)
     cash = w.ledger.cash_view(e.n)
-    blocked = e.premises_wait >= su.site_wait_months
+    blocked = (e.premises_wait >= su.site_wait_months) & (e.pressure > econ.growth_trigger)
     # a catchment is a territory: extra floor leased where it already is serves the same clients
     beyond_catchment = (full_time_equivalents(w, every)
                         >= su.site_catchment_fte * np.maximum(e.n_sites, 1))
     last_site = np.full(e.n, np.iinfo(np.int32).min, dtype=np.int64)
     np.maximum.at(last_site, s.enterprise[s.open], s.opened[s.open])
     rows = np.flatnonzero(e.alive & (jobs(e, every) >= su.min_staff_for_new_site)
-                          & (e.pressure > econ.growth_trigger) & (blocked | beyond_catchment)
+                          & (blocked | beyond_catchment)
                           & ~e.loss_making & (cash >= 0) & (e.last_growth < m.month)
                           & (m.month - last_site >= econ.growth_cooldown_months))
     draws = m.streams["demography.sites"].random((3, rows.size))
@@ -389,6 +390,8 @@ def open_sites(m) -> None:
     target = w.random_neighbour(home, draws[1])
     far = draws[2] < su.foreign_region_share
     target = np.where(far, _far_territory(w, home, draws[1]), target)
+    wanted = blocked[rows] | (_unserved_demand_ratio(w)[target] > econ.growth_trigger)
+    rows, target = rows[wanted], target[wanted]
     m2 = np.full(rows.size, su.new_site_jobs * m.params.population.m2_per_job)
     cost = m2 * econ.fitout_eur_per_m2 + su.new_site_jobs * econ.equipment_eur_per_job
     source = _funding_source(m, rows, cost)
@@ -402,6 +405,18 @@ def open_sites(m) -> None:
     e.premises_wait[opened] = 0
     _invest(m, opened, cost[served], source[served])
     _hire(m, opened, np.full(opened.size, su.new_site_jobs))
+
+
+def _unserved_demand_ratio(world) -> np.ndarray:
+    """Each territory's ESS demand over its ESS capacity (last month's markets); infinite where
+    households' and businesses' pools find no ESS capacity at all."""
+    e, n_t = world.enterprises, world.territory_region.size
+    live = np.flatnonzero(e.alive)
+    demand = np.bincount(e.territory[live], weights=e.demand[live], minlength=n_t)
+    capacity = np.bincount(e.territory[live], weights=e.capacity[live], minlength=n_t)
+    pools = world.consumer_market.pool + world.business_market.generic_pool
+    return np.divide(demand, capacity, out=np.where(pools > 0, np.inf, 0.0),
+                     where=capacity > 0)
 
 
 def _far_territory(world, home, uniforms) -> np.ndarray:
