@@ -361,12 +361,12 @@ def _release_spare_sites(m, rows) -> None:
 
 # --- sites, relocation, entries -----------------------------------------------------------------
 def open_sites(m) -> None:
-    """Large, profitable enterprises open a site in another territory, for two reasons: blocked
-    by premises at home while their demand outruns capacity, or for the market: their sites
-    already employ as many FTE as a territory's catchment supports and the territory they look
-    at has more demand than its ESS capacity serves. At most one site per growth cooldown; a
-    site is opened only if it is financed (fit-out and equipment, brake 3) and premises are
-    found (brake 4)."""
+    """Large, profitable enterprises look for a site in another territory when they cannot serve
+    more from where they are: blocked by premises at home while their demand outruns capacity,
+    or their sites already employ as many FTE as a territory's catchment supports. They open it
+    only where ESS demand outruns ESS capacity (a market to win), if it is financed (fit-out and
+    equipment, brake 3) and premises are found (brake 4); at most one site per growth
+    cooldown."""
     w, su, econ = m.world, m.params.scale_up, m.params.economy
     e, s = w.enterprises, w.sites
     every = np.arange(e.n)
@@ -390,7 +390,7 @@ def open_sites(m) -> None:
     target = w.random_neighbour(home, draws[1])
     far = draws[2] < su.foreign_region_share
     target = np.where(far, _far_territory(w, home, draws[1]), target)
-    wanted = blocked[rows] | (_unserved_demand_ratio(w)[target] > econ.growth_trigger)
+    wanted = _unserved_demand_ratio(w)[target] > econ.growth_trigger
     rows, target = rows[wanted], target[wanted]
     m2 = np.full(rows.size, su.new_site_jobs * m.params.population.m2_per_job)
     cost = m2 * econ.fitout_eur_per_m2 + su.new_site_jobs * econ.equipment_eur_per_job
