@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from sim import outcomes
+from sim.agents.ess import scale_up_kinds
 from sim.frames import strings, tagged_frame
 from sim.vocabulary import INDUSTRIAL_SECTORS, FloorStock
 
@@ -82,7 +83,11 @@ class MetricsRecorder:
         s["ess_jobs_total"][m] = (s["ess_jobs_permanent"][m] + s["ess_jobs_insertion"][m]
                                   + s["ess_jobs_adapted"][m])
         s["ess_enterprises"][m] = e.alive.sum()
-        s["ess_scaled_up"][m] = (e.alive & e.scaled_up).sum()
+        regional, national = scale_up_kinds(model.world, model.params.scale_up)
+        s["ess_scaled_up"][m] = (regional | national).sum()
+        s["ess_scaled_up_regional"][m] = regional.sum()
+        s["ess_scaled_up_national"][m] = national.sum()
+        s["ess_acquired"][m] = (e.alive & (e.owner_firm >= 0)).sum()
         s["ess_entries"][m] = ((e.founded == model.month) & e.alive).sum()
         s["ess_failures"][m] = month.failures
         s["insertion_entries"][m] = labour["entries"]

@@ -429,12 +429,26 @@ def _release_spare_sites(m, rows) -> None:
 
 # --- sites, relocation, entries -----------------------------------------------------------------
 def open_sites(m) -> None:
-    """Large enterprises blocked at home open a site nearby, sometimes in another region."""
-    w, su = m.world, m.params.scale_up
-    e = w.enterprises
-    rows = np.flatnonzero(e.alive & (jobs(e, np.arange(e.n)) >= su.min_staff_for_new_site)
-                          & (e.pressure > m.params.economy.growth_trigger)
-                          & (e.premises_wait >= su.site_wait_months))
+    """Large, profitable enterprises look for a site in another territory when they cannot serve
+    more from where they are: blocked by premises at home while their demand outruns capacity,
+    or their sites already employ as many FTE as a territory's catchment supports. They open it
+    only where ESS demand outruns ESS capacity (a market to win), if it is financed (fit-out and
+    equipment, brake 3) and premises are found (brake 4); at most one site per growth
+    cooldown."""
+    w, su, econ = m.world, m.params.scale_up, m.params.economy
+    e, s = w.enterprises, w.sites
+    every = np.arange(e.n)
+    cash = w.ledger.cash_view(e.n)
+    blocked = (e.premises_wait >= su.site_wait_months) & (e.pressure > econ.growth_trigger)
+    # a catchment is a territory: extra floor leased where it already is serves the same clients
+    beyond_catchment = (full_time_equivalents(w, every)
+                        >= su.site_catchment_fte * np.maximum(e.n_sites, 1))
+    last_site = np.full(e.n, np.iinfo(np.int32).min, dtype=np.int64)
+    np.maximum.at(last_site, s.enterprise[s.open], s.opened[s.open])
+    rows = np.flatnonzero(e.alive & (jobs(e, every) >= su.min_staff_for_new_site)
+                          & (blocked | beyond_catchment)
+                          & ~e.loss_making & (cash >= 0) & (e.last_growth < m.month)
+                          & (m.month - last_site >= econ.growth_cooldown_months))
     draws = m.streams["demography.sites"].random((3, rows.size))
     rows = rows[draws[0] < su.site_opening_rate_month]
     if rows.size == 0:
@@ -443,25 +457,55 @@ def open_sites(m) -> None:
     home = e.territory[rows]
     target = w.random_neighbour(home, draws[1])
     far = draws[2] < su.foreign_region_share
-    target = np.where(far, _other_region_territory(w, home, draws[1]), target)
+    target = np.where(far, _far_territory(w, home, draws[1]), target)
+    wanted = _unserved_demand_ratio(w)[target] > econ.growth_trigger
+    rows, target = rows[wanted], target[wanted]
     m2 = np.full(rows.size, su.new_site_jobs * m.params.population.m2_per_job)
+    cost = m2 * econ.fitout_eur_per_m2 + su.new_site_jobs * econ.equipment_eur_per_job
+    source = _funding_source(m, rows, cost)
+    funded = source != REFUSED
+    rows, target, m2, cost, source = (rows[funded], target[funded], m2[funded], cost[funded],
+                                      source[funded])
     served = premises.lease(m, "premises.sites", rows, target, m2,
                             premises.max_rent_m2(m, rows, e.floor[rows] + m2))
     opened = rows[served]
     m.events.record(m.month, EventKind.SITE_OPENING, opened, target[served])
     e.premises_wait[opened] = 0
+    _invest(m, opened, cost[served], source[served])
     _hire(m, opened, np.full(opened.size, su.new_site_jobs))
 
 
-def _other_region_territory(world, home, uniforms) -> np.ndarray:
+def _unserved_demand_ratio(world) -> np.ndarray:
+    """Each territory's ESS demand over its ESS capacity (last month's markets); infinite where
+    households' and businesses' pools find no ESS capacity at all."""
+    e, n_t = world.enterprises, world.territory_region.size
+    live = np.flatnonzero(e.alive)
+    demand = np.bincount(e.territory[live], weights=e.demand[live], minlength=n_t)
+    capacity = np.bincount(e.territory[live], weights=e.capacity[live], minlength=n_t)
+    pools = world.consumer_market.pool + world.business_market.generic_pool
+    return np.divide(demand, capacity, out=np.where(pools > 0, np.inf, 0.0),
+                     where=capacity > 0)
+
+
+def _far_territory(world, home, uniforms) -> np.ndarray:
+    """A territory drawn in proportion to population among those of other regions, or, in a
+    one-region run, among the region's other territories (never always the same one)."""
     region = world.territory_region
-    n_t = region.size
-    pick = np.minimum((uniforms * n_t).astype(np.int64), n_t - 1)
-    same = region[pick] == region[home]
-    # step through the sorted-by-region layout until another region is met (few steps)
-    shift = np.searchsorted(np.sort(region), region[home], side="right") % n_t
-    order = np.argsort(region, kind="stable")
-    return np.where(same, order[shift], pick)
+    population = world.territories.population.astype(float)
+    far = np.empty(home.size, dtype=np.int64)
+    for h in np.unique(home):
+        at = np.flatnonzero(home == h)
+        elsewhere = region != region[h]
+        if not elsewhere.any():
+            elsewhere = np.arange(region.size) != h
+        if not elsewhere.any():
+            far[at] = h
+            continue
+        places = np.flatnonzero(elsewhere)
+        cumulative = np.cumsum(population[places])
+        pick = np.searchsorted(cumulative, uniforms[at] * cumulative[-1], side="right")
+        far[at] = places[np.minimum(pick, places.size - 1)]
+    return far
 
 
 def relocate(m) -> None:
@@ -639,9 +683,46 @@ def pay_out_surplus(m) -> None:
 
 
 def scale_ups(m) -> None:
-    """Mark enterprises that reach a regional footprint or swarm nationally."""
-    w, su = m.world, m.params.scale_up
-    e, s = w.enterprises, w.sites
+    """Mark the enterprises that are scale-ups this month (see ``scale_up_kinds``) and record
+    those newly reaching it, by kind."""
+    e = m.world.enterprises
+    regional, national = scale_up_kinds(m.world, m.params.scale_up)
+    now = regional | national
+    new = np.flatnonzero(now & ~e.scaled_up)
+    e.scaled_up[:] = now
+    m.events.record(m.month, EventKind.SCALE_UP, new, e.territory[new],
+                    np.where(national[new], "national_swarming", "regional_footprint"))
+
+
+def scale_up_kinds(world, su) -> tuple[np.ndarray, np.ndarray]:
+    """The study's scale-up (seed, introduction: "le passage à l'échelle industrielle de
+    structures ESS indépendantes, soit pour développer une implantation régionale significative,
+    soit pour essaimer au niveau national"): a live structure no firm owns, at industrial scale
+    by FTE or sales, with (first mask) a significant regional footprint — sites in several
+    territories of its region, or a large share of its region's ESS FTE in its sector — or
+    (second mask) sites in several regions. Also refreshes ``n_sites`` and ``n_regions``."""
+    e = world.enterprises
+    _count_places(world)
+    every = np.arange(e.n)
+    fte = full_time_equivalents(world, every)
+    industrial = (fte >= su.industrial_fte) | (e.sales * 12.0 >= su.industrial_sales_eur_yr)
+    eligible = e.alive & (e.owner_firm < 0) & industrial
+    regional = eligible & ((_home_region_places(world) >= su.regional_sites)
+                           | (_regional_sector_share(world, fte) >= su.regional_sector_share))
+    national = eligible & (e.n_regions >= su.swarming_regions)
+    return regional, national
+
+
+def full_time_equivalents(world, rows) -> np.ndarray:
+    """Staff in FTE: insertion heads weighted by their form's FTE per head."""
+    e = world.enterprises
+    return (e.permanent[rows] + e.adapted[rows]
+            + e.insertion[rows] * world.forms.fte[e.form[rows]])
+
+
+def _count_places(world) -> None:
+    """Distinct territories (``n_sites``) and regions (``n_regions``) with an open site."""
+    e, s = world.enterprises, world.sites
     open_sites = np.flatnonzero(s.open)
     owner = s.enterprise[open_sites]
     for column, place, home in ((e.n_sites, s.territory, e.territory),
@@ -652,10 +733,23 @@ def scale_ups(m) -> None:
         pairs = np.unique(owner[away] * (1 << 20) + where[away])
         column[:] = ((np.bincount(owner[~away], minlength=e.n) > 0)
                      + np.bincount(pairs >> 20, minlength=e.n))
-    footprint = (e.n_sites >= su.regional_sites) | (jobs(e, np.arange(e.n))
-                                                    >= su.regional_headcount)
-    swarming = e.n_regions >= su.swarming_regions
-    new = np.flatnonzero(e.alive & ~e.scaled_up & (footprint | swarming))
-    e.scaled_up[new] = True
-    m.events.record(m.month, EventKind.SCALE_UP, new, e.territory[new],
-                    np.where(swarming[new], "national_swarming", "regional_footprint"))
+
+
+def _home_region_places(world) -> np.ndarray:
+    """Distinct territories of its own region where each enterprise has an open site."""
+    e, s = world.enterprises, world.sites
+    live = np.flatnonzero(s.open)
+    owner = s.enterprise[live]
+    in_home = s.region[live] == e.region[owner]
+    pairs = np.unique(owner[in_home] * (1 << 20) + s.territory[live][in_home])
+    return np.bincount(pairs >> 20, minlength=e.n)
+
+
+def _regional_sector_share(world, fte) -> np.ndarray:
+    """Each enterprise's share of its region's live ESS FTE in its sector."""
+    e = world.enterprises
+    n_sectors = len(SECTORS)
+    cell = e.region * n_sectors + e.sector
+    total = np.bincount(cell, weights=fte * e.alive,
+                        minlength=int(cell.max(initial=0)) + 1)
+    return np.divide(fte, total[cell], out=np.zeros(e.n), where=total[cell] > 0)

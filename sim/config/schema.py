@@ -575,17 +575,32 @@ class LabourParams:
 
 @dataclass
 class ScaleUpParams:
-    regional_sites: int = param(3, unit="sites", low=2, high=100, plausible=(2, 5),
-                                assumption="sites in one region for a 'significant regional "
-                                "footprint' (seed, introduction)")
-    regional_headcount: int = param(150, unit="persons", low=10, high=100000,
-                                    plausible=(100, 250),
-                                    assumption="headcount for a significant regional footprint")
+    industrial_fte: float = param(
+        50.0, unit="FTE", low=1.0, high=10000.0, plausible=(50.0, 250.0),
+        source="industrial scale = beyond the EU small-enterprise ceiling: fewer than 50 staff "
+        "in annual work units (Commission Recommendation 2003/361/EC, art. 2)")
+    industrial_sales_eur_yr: float = param(
+        10e6, unit="€/yr", low=1e5, high=1e10, plausible=(10e6, 50e6),
+        source="industrial scale by revenue = beyond the EU small-enterprise turnover ceiling "
+        "of 10 M€ (Commission Recommendation 2003/361/EC, art. 2)")
+    regional_sites: int = param(3, unit="territories", low=2, high=100, plausible=(2, 5),
+                                assumption="territories of its region with a site for a "
+                                "'significant regional footprint' (seed, introduction)")
+    regional_sector_share: float = param(
+        0.25, unit="share of FTE", low=0.0, high=1.0, plausible=(0.15, 0.5),
+        assumption="share of its region's ESS FTE in its sector that is also a significant "
+        "regional footprint (a regional leader on one site)")
     swarming_regions: int = param(2, unit="regions", low=2, high=18, plausible=(2, 3),
                                   assumption="regions with sites for 'essaimer au niveau national'")
     site_opening_rate_month: float = param(
         0.2, unit="1/month", low=0.0, high=1.0, plausible=(0.05, 0.4),
-        assumption="chance a large, supply-constrained enterprise opens a site in a month",
+        assumption="chance a month that a large enterprise with a reason to open a site "
+        "(blocked by premises, or beyond its sites' catchment) looks for one",
+    )
+    site_catchment_fte: float = param(
+        40.0, unit="FTE per site", low=1.0, high=10000.0, plausible=(25.0, 80.0),
+        assumption="FTE one site's catchment supports: beyond it, clients further away are "
+        "reached by opening a site elsewhere rather than growing at home",
     )
     min_staff_for_new_site: int = param(40, unit="persons", low=1, high=10000,
                                         plausible=(20, 60),

@@ -2,7 +2,9 @@
 
 Clearing rule: requests for floor space (growth, entry, new site) are served in a random order
 within each territory. With a solidarity land trust that gives ESS priority, a request is first
-served from the trust's vacant stock at a discounted rent. Otherwise a private landlord accepts an
+served from the trust's vacant stock at a discounted rent; once that stock is let, the request
+goes to the private market and the trust records it as demand it could not meet (it buys
+against that demand, within its capital). Otherwise a private landlord accepts an
 ESS tenant with the brake's acceptance probability, if vacant stock remains and the rent stays
 under the tenant's maximum rent-to-sales ratio. Market rent = base rent × tension × rent index;
 a lease keeps its rent, indexed yearly with the scenario's rent inflation.
@@ -35,6 +37,9 @@ class PremisesMarket:
     def __init__(self, base_rent: float, tension: np.ndarray):
         self.base_rent = base_rent
         self.tension = tension
+        # m² that ESS tenants with trust priority asked for but the trust's vacant floor could
+        # not hold, by territory, since the trust last bought (it buys against this demand)
+        self.trust_shortfall_m2 = np.zeros(tension.size)
 
     def market_rent(self, rent_index: float) -> np.ndarray:
         """€/m²/yr of a new private lease in each territory."""
@@ -63,7 +68,10 @@ class PremisesMarket:
             if trust_ok and left[TRUST][here] >= need:
                 left[TRUST][here] -= need
                 stock[i] = TRUST
-            elif private_ok and left[PRIVATE][here] >= need:
+                continue
+            if trust_ok:  # the trust's floor is let: the tenant tries the private market
+                self.trust_shortfall_m2[here] += need
+            if private_ok and left[PRIVATE][here] >= need:
                 left[PRIVATE][here] -= need
                 stock[i] = PRIVATE
         served = np.flatnonzero(stock >= 0)

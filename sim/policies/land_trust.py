@@ -8,12 +8,15 @@ investisseurs publics comme la Banque des Territoires peuvent investir directeme
 foncières solidaires, les collectivités locales ont, elles aussi, un rôle à jouer".
 
 Mechanism: public and solidarity investors commit capital every month in proportion to the
-population reached (intensity scales the commitment). The trust calls that capital only to buy
-private vacant activity premises, at market rent × ``purchase_years`` per m²: the floor moves
-from the private vacant stock to the trust's, the money from the trust to private landlords.
-Capital is spent, never created: a territory's purchases never exceed the capital committed
-there and not yet called. The trust lets its vacant floor to ESS tenants first (no landlord
-screening), ``rent_discount`` below market rent, wherever it operates.
+population reached (intensity scales the commitment). The trust lets its vacant floor to ESS
+tenants first (no landlord screening), ``rent_discount`` below market rent; once its floor is let,
+further ESS tenants go to the private market, and the floor they asked for is the demand the
+trust buys against: each month it calls capital to buy that much private vacant activity
+premises, at market rent × ``purchase_years`` per m², within the capital committed in the
+territory and not yet called. The floor moves from the private vacant stock to the trust's, the
+money from the trust to private landlords. Capital is spent, never created, and never on floor
+nobody asked for: what the trust reaches rises with the capital deployed, then saturates with
+the ESS demand for its floor.
 
 Public cost: the public investors' share of the capital called each month (paid by the public
 investment bank, Banque des Territoires). The rents the trust collects are not netted: the capital
@@ -60,7 +63,8 @@ class LandTrustParams(LeverParams):
 
 @register
 class LandTrust(Policy):
-    """Buys private vacant premises with called capital and lets them below market to ESS."""
+    """Buys private vacant premises against ESS demand, within its capital, and lets them below
+    market to ESS tenants first."""
 
     name = "land_trust"
     label = Label(en="Land trust", fr="Foncière solidaire")
@@ -82,8 +86,11 @@ class LandTrust(Policy):
         ledger = w.ledger
         self.committed += (dose * p.capital_eur_per_inhabitant_yr / 12.0
                            * w.territories.population * self.mask)
-        price = w.premises_market.market_rent(m.conditions.rent_index) * p.purchase_years
-        m2 = np.minimum(ledger.territory_floor[FloorStock.PRIVATE], self.committed / price)
+        market = w.premises_market
+        price = market.market_rent(m.conditions.rent_index) * p.purchase_years
+        m2 = np.minimum.reduce([ledger.territory_floor[FloorStock.PRIVATE],
+                                self.committed / price, market.trust_shortfall_m2 * self.mask])
+        market.trust_shortfall_m2[:] = 0.0
         called = m2 * price
         self.committed -= called
         ledger.move_floor_between_stocks(FloorStock.PRIVATE, FloorStock.TRUST,
