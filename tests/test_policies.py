@@ -140,8 +140,9 @@ def test_every_lever_books_its_public_cost_every_month(all_levers):
     assert (costs.drop(columns=fund).iloc[-1] > 0).all(), costs.iloc[-1]
     # the fund books its calls, fees and recoveries: over three years fees can exceed calls
     assert (monthly[fund] != 0).any()
+    # the land trust buys floor only in months when ESS tenants ask for more than it holds
     every_month = ["brownfields", "hr_pooling", "impact_vat", "industrial_cooperation",
-                   "land_trust", "matchmaking"]
+                   "matchmaking"]
     assert (monthly[[lever_cost(name) for name in every_month]] > 0).all().all()
     reached = {p.name: p.reached_total for p in all_levers.policies}
     assert all(count > 0 for count in reached.values()), reached

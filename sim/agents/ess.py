@@ -3,10 +3,12 @@ actor family's rules, vectorised over the rows of ``world.enterprises``, and the
 
 Capacity comes from staff, productivity and feedstock; each month profitable enterprises whose
 demand outruns capacity grow (if they find finance and floor space), those short of demand
-shrink, large blocked ones open sites or relocate, new structures enter where they find premises,
-repeatedly refused ones fail, and some reach the study's scale-up: an independent ESS structure
-reaching industrial scale, either with a significant regional footprint (several sites or a
-large headcount in its region) or by swarming nationally (sites in several regions).
+shrink, large ones open sites where their market lies beyond their catchment (or relocate), new
+structures enter where demand per structure allows and they find posts and premises, repeatedly
+refused ones fail, and some reach the study's scale-up: an independent ESS structure at
+industrial scale by FTE or sales, with a significant regional footprint (sites in several
+territories of its region, or a large share of its region's sector) or national swarming (sites
+in several regions); acquired structures are counted apart.
 
 Phases take the model ``m`` (its ``world``, ``params``, ``effects``, ``streams``, ``events``,
 ``now``) and change only ESS rows, their sites, loans and ties, through the markets and the
