@@ -608,7 +608,7 @@ def LessonPanel(lesson: Lesson, run, frames, lang: str, prediction: solara.React
         here = lesson_value(frames, lesson.outcome)
         answer = [t(lang, "lesson_this_seed").format(
             seed=run.settings.seed, value=fmt(here, lang, 1), what=lesson.outcome_label[lang])]
-        if band.done() and band.exception() is None:
+        if done.value and band.done() and band.exception() is None:  # reads `done`: redrawn
             b = band.result()
             answer.append(t(lang, "lesson_band").format(
                 n=len(b.seeds), low=fmt(b.low, lang, 1), high=fmt(b.high, lang, 1),
@@ -617,7 +617,7 @@ def LessonPanel(lesson: Lesson, run, frames, lang: str, prediction: solara.React
             if prediction.value:
                 right = PREDICTIONS[prediction.value]["direction"] == b.direction
                 answer.append(t(lang, "prediction_right" if right else "prediction_wrong"))
-        elif band.done():
+        elif done.value and band.done():
             answer.append(t(lang, "lesson_band_failed"))
         else:
             answer.append(t(lang, "lesson_band_pending"))

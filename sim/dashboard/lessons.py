@@ -67,23 +67,29 @@ LESSONS = (
             "et les propriétaires préfèrent des locataires classiques : une entreprise de l'ESS "
             "qui pourrait grandir n'a pas où s'installer. Une foncière solidaire achète des locaux "
             "vacants et les loue d'abord à l'ESS, sous le prix du marché ; la reconversion de "
-            "friches rend de la surface. Sur la carte des écarts, la métropole gagne des emplois "
-            "sur chacune des dix graines ; à la campagne, où les locaux ne manquent pas, l'écart "
-            "change de signe d'une graine à l'autre.",
+            "friches rend de la surface. Mais des locaux ne créent pas de clients : la demande de "
+            "la métropole est partagée entre les structures, et la foncière n'achète que ce que "
+            "l'ESS demande, dans la limite de son capital. Sur dix graines, l'écart d'emplois de "
+            "la métropole change de signe : là où le local était le vrai frein, on embauche ; là "
+            "où la demande manque, rien ne change, ou un nouvel arrivant prend des clients à un "
+            "autre.",
             "en": "In a dense metropolis vacant business premises are scarce and dear, and "
             "landlords prefer conventional tenants: a social enterprise that could grow has "
             "nowhere to go. A land trust buys vacant premises and lets them to the ESS first, "
-            "below market rent; brownfield reuse returns floor space. On the gap map the "
-            "metropolis gains jobs on every one of ten seeds; in the countryside, where premises "
-            "are not short, the gap changes sign from one seed to the next.",
+            "below market rent; brownfield reuse returns floor space. But premises do not bring "
+            "clients: the metropolis's demand is shared among its structures, and the trust buys "
+            "only what the ESS asks for, within its capital. Over ten seeds the metropolis's job "
+            "gap changes sign: where premises were the real brake, structures hire; where demand "
+            "is short, nothing changes, or a newcomer takes clients from another.",
         },
         settings=Settings(CLASSROOM, 1, {"land_trust": 0.8, "brownfields": 0.5}, True),
         map_output="ess_jobs_total",
-        # Seeds 1–10, month 120: +229 to +580 jobs in the metropolis; rural −75 to +55.
+        # Seeds 1–10, month 120, after the economic core's rework (fixed demand pools, trust
+        # floor bought against ESS demand): −616 to +151 jobs in the metropolis.
         outcome="ess_jobs_total@metropolis",
         outcome_label={"fr": "emplois ESS de la métropole", "en": "ESS jobs in the metropolis"},
         stop_month=120,
-        claim="up",
+        claim="mixed",
     ),
     Lesson(
         key="known_suppliers",
