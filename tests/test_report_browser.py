@@ -15,18 +15,6 @@ from tests.test_report_first_screen import MULTIRUN
 
 
 @pytest.fixture(scope="module")
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    from sim.dashboard.browser import launch
-
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
 def sweep(tmp_path_factory):
     root = make_sweep(tmp_path_factory.mktemp("browser"), broken=True)
     (root / "multirun.yaml").write_text(MULTIRUN)
@@ -52,9 +40,9 @@ def dose_sweep(tmp_path_factory):
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
 @pytest.mark.parametrize("which", ["sweep", "dose_sweep"])
-def test_report_shows_every_image_and_no_untranslated_key(chromium, request, which, lang):
+def test_report_shows_every_image_and_no_untranslated_key(browser, request, which, lang):
     path = build_report(request.getfixturevalue(which), lang)
-    page = chromium.new_page()
+    page = browser.new_page()
     seen = inspect(page, path, lang)
     page.close()
     assert not seen.broken_images
@@ -64,11 +52,11 @@ def test_report_shows_every_image_and_no_untranslated_key(chromium, request, whi
         assert ("Relation dose-réponse" if lang == "fr" else "Dose-response") in seen.text
 
 
-def test_inspect_finds_a_raw_key_and_a_broken_image(chromium, tmp_path):
+def test_inspect_finds_a_raw_key_and_a_broken_image(browser, tmp_path):
     page_file = tmp_path / "bad.html"
     page_file.write_text('<html><body><p>ess_jobs terminée complete</p>'
                          '<img alt="x" src="data:image/png;base64,AAAA"></body></html>')
-    page = chromium.new_page()
+    page = browser.new_page()
     seen = inspect(page, page_file, "fr")
     page.close()
     assert seen.broken_images == ["x"]

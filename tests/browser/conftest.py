@@ -31,18 +31,6 @@ def server():
         yield running
 
 
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    from sim.dashboard.browser import launch
-
-    with sync_playwright() as playwright:
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
-
-
 @pytest.fixture
 def open_page(browser, server):
     """Open the dashboard in a new browser context (a new session), recording its traffic."""
