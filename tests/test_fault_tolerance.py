@@ -412,14 +412,19 @@ def test_a_killed_submitit_job_costs_only_its_run(tmp_path):
     assert runs.set_index(["arm", "seed"]).loc[KILLED_ALWAYS, "status"] == "failed"
 
 
-def test_progress_counts_runs_not_lines(tmp_path):
-    """A run logged twice in one sweep (its result lost as a worker died, so it is run again and
-    skipped) must not push the counter past the number of runs."""
+def test_a_run_rerun_after_its_result_was_lost_is_logged_once(tmp_path):
+    """A run whose result was lost as a worker died runs again in the same sweep and finds itself
+    complete: the progress log must still hold one line per run (its first), or the counter and
+    the list of runs would count it twice."""
     write_json({"total": 1, "expected": [{"arm": "land_trust", "seed": 0, "sample": None}]},
                tmp_path / "sweep.json")
     run_dir = tmp_path / "runs" / "land_trust" / "seed=0"
     execute_run(run_dir, _spec(), Counting(), "synthetic", tmp_path)
     execute_run(run_dir, _spec(), Counting(), "synthetic", tmp_path)
     lines = (tmp_path / "progress.log").read_text().splitlines()
-    assert [line.split()[0] for line in lines] == ["[1/1]", "[1/1]"]
-    assert lines[1].split()[3] == "skipped"
+    assert [line.split()[:4] for line in lines] == [["[1/1]", "arm=land_trust", "seed=0",
+                                                      "complete"]]
+    (tmp_path / "progress.log").write_text("")  # a resume: a new sweep, a new log
+    execute_run(run_dir, _spec(), Counting(), "synthetic", tmp_path)
+    lines = (tmp_path / "progress.log").read_text().splitlines()
+    assert [line.split()[3] for line in lines] == ["skipped"]

@@ -271,12 +271,15 @@ def _progress(sweep_dir: Path | None, record: dict, status: str) -> None:
     line = f"{where} {status} {record.get('elapsed_s', 0):.1f}s"
     if sweep_dir is not None:
         with contextlib.suppress(OSError):
-            line = _log_progress(sweep_dir, where, line)
-    print(line, flush=True)
+            line = _log_progress(sweep_dir, where, line, status == "skipped")
+    if line:
+        print(line, flush=True)
 
 
-def _log_progress(sweep_dir: Path, where: str, line: str) -> str:
-    """Append the line to the sweep's progress log, numbered; the numbered line."""
+def _log_progress(sweep_dir: Path, where: str, line: str, skipped: bool) -> str:
+    """Append the line to the sweep's progress log, numbered; the numbered line, or "" when a
+    skipped run was already logged by this sweep: its result was lost in transit as a worker
+    died, it ran again and found itself complete, which is no news (one line per run)."""
     total = "?"
     info = sweep_dir / SWEEP_INFO
     if info.exists():
@@ -284,10 +287,12 @@ def _log_progress(sweep_dir: Path, where: str, line: str) -> str:
     with open(sweep_dir / PROGRESS, "a+") as log:
         fcntl.flock(log, fcntl.LOCK_EX)
         log.seek(0)
-        # Runs, not lines: a job run again after a worker died may log a second line.
-        done = len({_logged_run(logged) for logged in log} | {where})
-        line = f"[{done}/{total}] {line}"
-        log.write(line + "\n")
+        logged = {_logged_run(previous) for previous in log}
+        if skipped and where in logged:
+            line = ""
+        else:
+            line = f"[{len(logged | {where})}/{total}] {line}"
+            log.write(line + "\n")
         fcntl.flock(log, fcntl.LOCK_UN)
     return line
 
