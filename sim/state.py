@@ -88,11 +88,14 @@ def firm_table(capacity: int) -> Table:
 
 
 def site_table(capacity: int) -> Table:
-    """Premises leased by ESS enterprises: floor space, landlord stock and rent."""
+    """Premises leased by ESS enterprises: floor space, landlord stock and rent; a site opened
+    in another territory than its enterprise's also holds a claim on that territory's
+    households' and businesses' pools (``consumer_weight``, ``business_weight``)."""
     return Table(
         {
             "open": np.bool_, "enterprise": np.int64, "territory": np.int32, "region": np.int32,
             "stock": np.int8, "rent_m2_yr": np.float64, "opened": np.int32,
+            "consumer_weight": np.float64, "business_weight": np.float64,
         },
         capacity,
     )
