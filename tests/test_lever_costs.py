@@ -17,7 +17,7 @@ from sim.outcomes import lever_cost
 
 MONTHS = 12
 SEEDS = (0, 1, 2)
-OWN_PER_JOB_YEAR = 3_000.0     # €, under a quarter of the insertion benchmark
+OWN_PER_JOB_YEAR = 3_000.0     # €, under half the insertion benchmark
 INDUCED_PER_JOB_YEAR = 9_000.0
 
 
@@ -71,7 +71,13 @@ def test_no_job_effect_gives_an_unbounded_ratio(pairs):
     row = lever_costs.summarise(flat).iloc[0]
     assert math.isinf(row.own_low) and math.isinf(row.own_high)
     assert not row.far_below_benchmarks
-    assert "unbounded" in lever_costs.markdown(lever_costs.summarise(flat), SEEDS, MONTHS, [])
+    assert "no job effect told from zero" in lever_costs.markdown(lever_costs.summarise(flat),
+                                                                  SEEDS, MONTHS, [])
+
+
+def test_a_cost_near_the_benchmarks_is_not_called_cheap(pairs):
+    dear = pairs.assign(lever_cost_eur=pairs.net_job_years * 0.6 * 12_459.0)
+    assert not lever_costs.summarise(dear).far_below_benchmarks.iloc[0]
 
 
 def test_levers_page_includes_the_measured_table(tmp_path, monkeypatch):
