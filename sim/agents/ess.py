@@ -22,7 +22,7 @@ import numpy as np
 
 from sim.events import EventKind, Labelled
 from sim.ledger import Sector
-from sim.markets import credit, premises
+from sim.markets import clearing, credit, premises
 from sim.state import among
 from sim.vocabulary import LEGAL_FORMS, SECTORS, FloorStock
 
@@ -200,14 +200,24 @@ def share_market_demand(world, econ, rows, residual) -> None:
     clients from incumbents rather than bringing new demand, and a failed enterprise (no
     longer alive) leaves the sharing, its clients going to the others."""
     e = world.enterprises
+    e.consumer_weight[rows], e.business_weight[rows] = _claim_on_pools(
+        world, econ, rows, e.territory[rows], residual)
+
+
+def _claim_on_pools(world, econ, rows, territory, residual) -> tuple[np.ndarray, np.ndarray]:
+    """Households' and businesses' claims of enterprises ``rows`` on the pools of
+    ``territory``, worth ``residual`` € a month each at today's claims per euro there (every
+    live claim counts: enterprises' at home, sites' away)."""
     consumer, business = _residual_split(world, econ, rows, residual)
-    alive, n_t, where = np.flatnonzero(e.alive), world.n_territories, e.territory[rows]
+    live, n_t = clearing.claims(world), world.n_territories
+    out = []
     for weight, pool, part in (
-            (e.consumer_weight, world.consumer_market.pool / (1 + econ.vat_standard), consumer),
-            (e.business_weight, world.business_market.generic_pool, business)):
-        claims = np.bincount(e.territory[alive], weights=weight[alive], minlength=n_t)
+            (live.consumer, world.consumer_market.pool / (1 + econ.vat_standard), consumer),
+            (live.business, world.business_market.generic_pool, business)):
+        claims = np.bincount(live.territory, weights=weight, minlength=n_t)
         per_euro = np.divide(claims, pool, out=np.ones(n_t), where=(pool > 0) & (claims > 0))
-        weight[rows] = part * per_euro[where]
+        out.append(part * per_euro[territory])
+    return out[0], out[1]
 
 
 def _residual_split(world, econ, rows, residual) -> tuple[np.ndarray, np.ndarray]:
@@ -474,7 +484,28 @@ def open_sites(m) -> None:
     m.events.record(m.month, EventKind.SITE_OPENING, opened, target[served])
     e.premises_wait[opened] = 0
     _invest(m, opened, cost[served], source[served])
-    _hire(m, opened, np.full(opened.size, su.new_site_jobs))
+    _staff_site_away(m, opened, target[served], w.sites.n - opened.size)
+
+
+def _staff_site_away(m, rows, territory, first_site) -> None:
+    """Hire the new sites' staff (sites ``first_site`` onwards, one per enterprise of ``rows``,
+    in ``territory``). Their clients are where the site stands: the capacity they add claims
+    the pools of the site's territory, as an entrant's would, not its enterprise's home pools."""
+    w, econ = m.world, m.params.economy
+    e, s = w.enterprises, w.sites
+    before = jobs(e, rows).astype(float)
+    home = e.consumer_weight[rows].copy(), e.business_weight[rows].copy()
+    _hire(m, rows, np.full(rows.size, m.params.scale_up.new_site_jobs))
+    e.consumer_weight[rows], e.business_weight[rows] = home
+    added = jobs(e, rows) / np.maximum(before, 1.0) - 1.0
+    residual = (econ.utilisation_at_start * e.capacity[rows] * added
+                * (1.0 - m.params.procurement.initial_share_of_demand))
+    consumer, business = _claim_on_pools(w, econ, rows, territory, residual)
+    sites = np.arange(first_site, s.n)
+    slot = np.empty(e.n, dtype=np.int64)
+    slot[rows] = np.arange(rows.size)
+    s.consumer_weight[sites] = consumer[slot[s.enterprise[sites]]]
+    s.business_weight[sites] = business[slot[s.enterprise[sites]]]
 
 
 def _unserved_demand_ratio(world) -> np.ndarray:
