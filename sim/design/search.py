@@ -86,25 +86,19 @@ def run_search(folder: Path, design: Design, evaluator: Evaluator, log=print) ->
     """Run the generations still missing; the table of every evaluated package."""
     target = design.search.population * design.search.generations
     _requeue_interrupted(_study(folder, design, 0))
-    while (done := _complete(study := _study(folder, design, _generation(folder, design)))) \
-            < target:
-        batch = min(design.search.population, target - done)
-        trials = [study.ask() for _ in range(batch)]
+    while (done := _complete(_study(folder, design, 0))) < target:
+        study = _study(folder, design, generation=done // design.search.population)
+        trials = [study.ask() for _ in range(min(design.search.population, target - done))]
         packages = [suggest(t, design) for t in trials]
         evaluator.ensure(packages, [CENTRAL], design.seeds)
         for trial, package in zip(trials, packages, strict=True):
-            table = evaluator.paired(package, CENTRAL, design.seeds)
-            means = table.mean()
+            means = evaluator.paired(package, CENTRAL, design.seeds).mean()
             trial.set_user_attr("package", package.label)
             trial.set_constraint("over_budget_eur", float(
                 means["public_cost_eur_per_year"] - design.budget_eur_per_year))
             study.tell(trial, [float(means[o]) for o in OBJECTIVES])
-        log(f"search: {done + batch}/{target} packages evaluated")
+        log(f"search: {done + len(trials)}/{target} packages evaluated")
     return candidates_table(_study(folder, design, 0), design, evaluator)
-
-
-def _generation(folder: Path, design: Design) -> int:
-    return _complete(_study(folder, design, 0)) // design.search.population
 
 
 def package_of(params: dict, design: Design) -> Package:
