@@ -12,6 +12,7 @@ from sim.design import evaluate
 from sim.design.__main__ import run_design
 from sim.design.config import DesignError, load
 from sim.design.discovery import failure_boxes
+from sim.design.report import describe
 from sim.design.robust import scores
 
 SMALL = ["model_overrides=[territory=tiny,horizon_months=12]", "search.population=3",
@@ -59,6 +60,15 @@ def test_the_search_keeps_to_the_budget_and_finds_the_known_best_package(tmp_pat
         "scenario=recession"}
 
 
+def test_a_package_reads_as_levers_doses_starts_and_targets():
+    params = ("land_trust.intensity=0.5;land_trust.start_month=24;land_trust.density_class=dense;"
+              "impact_vat.intensity=0.0;impact_vat.start_month=0")
+    french = "Foncière solidaire 50\u202f% dès le mois 24 (en territoires denses)"
+    assert describe(params, "fr") == french  # a narrow no-break space before %
+    assert describe(params, "en") == "Land trust 50% from month 24 (in dense territories)"
+    assert describe("impact_vat.intensity=0.0;impact_vat.start_month=0", "en") == "no lever"
+
+
 def test_regret_and_satisficing_follow_their_definitions():
     outcomes = pd.DataFrame({
         "package": ["a", "a", "b", "b"], "condition": ["x", "y", "x", "y"],
@@ -98,9 +108,11 @@ def test_the_small_design_runs_end_to_end_and_resumes_without_running_again(tmp_
     cand = pd.read_parquet(folder / "tables/candidates.parquet")
     assert len(cand) >= 1 and cand.pareto.any()
     robust = pd.read_parquet(folder / "tables/scores.parquet")
-    chosen = robust.package.iloc[0]
-    for lang in ("fr", "en"):
-        assert chosen in (folder / f"report.{lang}.md").read_text()
+    chosen = cand.set_index("package").loc[robust.package.iloc[0], "params"]
+    for lang, words in (("fr", "Choix robuste"), ("en", "Robust choice")):
+        report = (folder / f"report.{lang}.md").read_text()
+        assert f"{words}** : {describe(chosen, lang)}." in report or \
+            f"{words}**: {describe(chosen, lang)}." in report
     tables = {p.name: p.read_bytes() for p in (folder / "tables").iterdir()}
     run_design(load([*SMALL, f"out={tmp_path / 'd'}"]), log=lambda _: None)
     assert (folder / "evaluations.jsonl").read_text().splitlines() == store

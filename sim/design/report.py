@@ -12,8 +12,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from sim.design.config import Design
-from sim.experiments.texts import money, number, percent
+from sim.design.config import ALL_TERRITORIES, Design
+from sim.experiments.texts import DENSITY_WHERE, SCENARIOS, money, number, percent, t
 from sim.outputs import write_parquet
 
 TABLES = ("candidates", "robustness", "scores", "failure_boxes")
@@ -31,11 +31,15 @@ TEXT = {
         "cols": ["Bouquet", "Années-emplois ESS nettes [IC 95 %]",
                  "Sorties durables d'insertion [IC 95 %]", "Coût public par an [IC 95 %]"],
         "robust": "Robustesse entre scénarios et paramètres",
-        "rcols": ["Bouquet", "Part des conditions où la cible est atteinte", "Regret maximal",
-                  "Effet moyen [IC 95 %]"],
+        "rcols": ["Bouquet", "Part des conditions où la cible est atteinte",
+                  "Regret maximal (années-emplois)", "Effet moyen sur les conditions [IC 95 %]"],
+        "unsure": "L'intervalle de l'effet central contient zéro : avec {seeds} graines, ce "
+                  "bouquet ne se distingue pas de l'absence de levier ; ajoutez des graines "
+                  "(`seeds=`) avant de conclure.",
         "fails": "Où le bouquet retenu échoue (PRIM)",
         "box": "Boîte : {limits} — couverture {coverage}, densité {density} "
-               "({failures} échecs sur {conditions} conditions).",
+               "(échecs : {failures} sur {conditions} conditions).",
+        "from": "dès le mois {m}", "scenario": "scénario", "baseline": "aucun levier",
         "never": "Le bouquet retenu atteint la cible dans toutes les conditions échantillonnées "
                  "ou n'y parvient dans aucune : aucune boîte ne sépare échec et succès.",
         "none": "Aucun bouquet ne respecte le budget : augmentez-le ou réduisez les doses.",
@@ -54,11 +58,14 @@ TEXT = {
         "cols": ["Package", "Net ESS job-years [95% CI]", "Durable insertion exits [95% CI]",
                  "Public cost a year [95% CI]"],
         "robust": "Robustness across scenarios and parameters",
-        "rcols": ["Package", "Share of conditions meeting the target", "Maximum regret",
-                  "Mean effect [95% CI]"],
+        "rcols": ["Package", "Share of conditions meeting the target",
+                  "Maximum regret (job-years)", "Mean effect over conditions [95% CI]"],
+        "unsure": "The central effect's interval contains zero: with {seeds} seeds this package "
+                  "cannot be told from no lever; add seeds (`seeds=`) before concluding.",
         "fails": "Where the chosen package fails (PRIM)",
-        "box": "Box: {limits} — coverage {coverage}, density {density} ({failures} failures in "
-               "{conditions} conditions).",
+        "box": "Box: {limits} — coverage {coverage}, density {density} (failures: {failures} "
+               "of {conditions} conditions).",
+        "from": "from month {m}", "scenario": "scenario", "baseline": "no lever",
         "never": "The chosen package meets the target in every sampled condition, or in none: no "
                  "box separates failure from success.",
         "none": "No package keeps within the budget: raise it or lower the doses.",
@@ -94,49 +101,81 @@ def write_reports(folder: Path, design: Design) -> list[Path]:
     return paths
 
 
+def describe(params: str, lang: str) -> str:
+    """A package for readers, from its trial parameters ("land_trust.intensity=0.5;..."): each
+    lever's name, dose, start and targeting, e.g. "Foncière solidaire 50 % dès le mois 24
+    (en territoires denses)"."""
+    from sim.policies import REGISTRY
+
+    values = dict(item.split("=", 1) for item in params.split(";") if item)
+    parts = []
+    for lever in dict.fromkeys(key.split(".")[0] for key in values):
+        dose = float(values[f"{lever}.intensity"])
+        if dose <= 0:
+            continue
+        text = f"{REGISTRY[lever].label[lang]} {percent(dose, lang, signed=False)}"
+        if int(values[f"{lever}.start_month"]):
+            text += " " + TEXT[lang]["from"].format(m=values[f"{lever}.start_month"])
+        where = values.get(f"{lever}.density_class", ALL_TERRITORIES)
+        if where != ALL_TERRITORIES:
+            text += f" ({t(DENSITY_WHERE, where, lang)})"
+        parts.append(text)
+    return " + ".join(parts) or TEXT[lang]["baseline"]
+
+
 def _interval(row, key: str, lang: str, fmt=number) -> str:
-    return (f"{fmt(row[key], lang)} [{fmt(row[key + '_low'], lang)} ; "
+    separator = " ; " if lang == "fr" else "; "
+    return (f"{fmt(row[key], lang)} [{fmt(row[key + '_low'], lang)}{separator}"
             f"{fmt(row[key + '_high'], lang)}]")
 
 
 def render(tables: dict[str, pd.DataFrame], design: Design, lang: str) -> str:
-    t, cand, scores = TEXT[lang], tables["candidates"], tables["scores"]
-    lines = [f"# {t['title']}", "",
-             t["budget"].format(budget=money(design.budget_eur_per_year, lang),
-                                seeds=len(design.seeds), n=len(cand), front=int(cand.pareto.sum())),
-             ""]
+    """The report in one language: conclusion first, then the front, robustness, failures."""
+    words, cand, scores = TEXT[lang], tables["candidates"], tables["scores"]
+    lines = [f"# {words['title']}", "", words["budget"].format(
+        budget=money(design.budget_eur_per_year, lang), seeds=len(design.seeds), n=len(cand),
+        front=int(cand.pareto.sum())), ""]
     if not cand.feasible.any():
-        return "\n".join([*lines, t["none"], ""])
-    best = scores.iloc[0]
-    central = cand.set_index("package").loc[best.package]
-    lines += [t["choice"].format(
-        package=best.package, jobs=number(central.job_years, lang),
+        return "\n".join([*lines, words["none"], ""])
+    readable = {row.package: describe(row.params, lang) for row in cand.itertuples()}
+    lines += _conclusion(cand, scores.iloc[0], readable, design, lang)
+    lines += ["", "![](pareto.png)", "", f"## {words['front']}", "", _row(words["cols"]),
+              _row(["---"] * 4)]
+    lines += [_row([readable[row.package], _interval(row, "job_years", lang),
+                    _interval(row, "exits_durable", lang),
+                    _interval(row, "public_cost_eur_per_year", lang, money)])
+              for _, row in cand[cand.pareto].iterrows()]
+    lines += ["", f"## {words['robust']}", "", _row(words["rcols"]), _row(["---"] * 4)]
+    lines += [_row([readable[row.package], percent(row.satisficing, lang, signed=False),
+                    number(row.max_regret_job_years, lang), _interval(row, "job_years", lang)])
+              for _, row in scores.iterrows()]
+    lines += ["", f"## {words['fails']}", "", _boxes(tables["failure_boxes"], lang), ""]
+    return "\n".join(lines)
+
+
+def _conclusion(cand: pd.DataFrame, best, readable: dict, design: Design, lang: str) -> list:
+    """The robust choice, its central effect with its interval, and a warning when that
+    interval contains zero."""
+    words, central = TEXT[lang], cand.set_index("package").loc[best.package]
+    lines = [words["choice"].format(
+        package=readable[best.package], jobs=number(central.job_years, lang),
         low=number(central.job_years_low, lang), high=number(central.job_years_high, lang),
         cost=money(central.public_cost_eur_per_year, lang),
         target=number(design.robustness.target_job_years, lang),
         share=percent(best.satisficing, lang, signed=False), conditions=int(best.conditions),
-        regret=number(best.max_regret_job_years, lang)), "", "![](pareto.png)", "",
-        f"## {t['front']}", "", _row(t["cols"]), _row(["---"] * 4)]
-    for _, row in cand[cand.pareto].iterrows():
-        lines.append(_row([row.package, _interval(row, "job_years", lang),
-                           _interval(row, "exits_durable", lang),
-                           _interval(row, "public_cost_eur_per_year", lang, money)]))
-    lines += ["", f"## {t['robust']}", "", _row(t["rcols"]), _row(["---"] * 4)]
-    for _, row in scores.iterrows():
-        lines.append(_row([row.package, percent(row.satisficing, lang, signed=False),
-                           number(row.max_regret_job_years, lang),
-                           _interval(row, "job_years", lang)]))
-    lines += ["", f"## {t['fails']}", "", _boxes(tables["failure_boxes"], lang), ""]
-    return "\n".join(lines)
+        regret=number(best.max_regret_job_years, lang))]
+    if central.job_years_low <= 0 <= central.job_years_high:
+        lines += ["", words["unsure"].format(seeds=len(design.seeds))]
+    return lines
 
 
 def _boxes(boxes: pd.DataFrame, lang: str) -> str:
-    t = TEXT[lang]
+    words = TEXT[lang]
     if boxes.empty:
-        return t["never"]
+        return words["never"]
     limits = "; ".join(_limit(r, lang) for _, r in boxes.iterrows())
     first = boxes.iloc[0]
-    return t["box"].format(limits=limits, coverage=percent(first.coverage, lang, signed=False),
+    return words["box"].format(limits=limits, coverage=percent(first.coverage, lang, signed=False),
                            density=percent(first.density, lang, signed=False),
                            failures=int(first.failures), conditions=int(first.conditions))
 
@@ -145,7 +184,8 @@ def _limit(r, lang: str) -> str:
     if pd.isna(r.low):
         return r.dimension
     if r.dimension.startswith("scenario="):  # a 0/1 column: the box keeps one side
-        return r.dimension if r.low > 0 else r.dimension.replace("=", " ≠ ", 1)
+        name = t(SCENARIOS, r.dimension.split("=", 1)[1], lang)
+        return f"{TEXT[lang]['scenario']} {'=' if r.low > 0 else '≠'} {name}"
     return f"{number(r.low, lang)} ≤ {r.dimension} ≤ {number(r.high, lang)}"
 
 
@@ -154,17 +194,17 @@ def _row(cells) -> str:
 
 
 def _figure(cand: pd.DataFrame, design: Design, path: Path, lang: str) -> None:
-    t = TEXT[lang]
+    words = TEXT[lang]
     fig, ax = plt.subplots(figsize=(7, 4.5))
     err = [cand.job_years - cand.job_years_low, cand.job_years_high - cand.job_years]
     ax.errorbar(cand.public_cost_eur_per_year, cand.job_years, yerr=err, fmt="o", color="0.7",
-                label=t["legend"][0])
+                label=words["legend"][0])
     front = cand[cand.pareto].sort_values("public_cost_eur_per_year")
     ax.plot(front.public_cost_eur_per_year, front.job_years, "o-", color="C0",
-            label=t["legend"][1])
-    ax.axvline(design.budget_eur_per_year, color="C3", linestyle="--", label=t["legend"][2])
-    ax.set_xlabel(t["xlabel"])
-    ax.set_ylabel(t["ylabel"])
+            label=words["legend"][1])
+    ax.axvline(design.budget_eur_per_year, color="C3", linestyle="--", label=words["legend"][2])
+    ax.set_xlabel(words["xlabel"])
+    ax.set_ylabel(words["ylabel"])
     ax.legend(loc="lower right")
     fig.tight_layout()
     fig.savefig(path, dpi=110, metadata={"Software": None})
