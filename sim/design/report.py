@@ -11,6 +11,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.ticker import FuncFormatter
 
 from sim.design.config import ALL_TERRITORIES, Design
 from sim.experiments.texts import DENSITY_WHERE, SCENARIOS, money, number, percent, t
@@ -43,7 +44,8 @@ TEXT = {
         "never": "Le bouquet retenu atteint la cible dans toutes les conditions échantillonnées "
                  "ou n'y parvient dans aucune : aucune boîte ne sépare échec et succès.",
         "none": "Aucun bouquet ne respecte le budget : augmentez-le ou réduisez les doses.",
-        "xlabel": "Coût public par an (€)", "ylabel": "Années-emplois ESS nettes",
+        "xlabel": "Coût public par an (leviers et aides induites)",
+        "ylabel": "Années-emplois ESS nettes",
         "legend": ["bouquets", "front de Pareto", "budget"],
     },
     "en": {
@@ -69,7 +71,8 @@ TEXT = {
         "never": "The chosen package meets the target in every sampled condition, or in none: no "
                  "box separates failure from success.",
         "none": "No package keeps within the budget: raise it or lower the doses.",
-        "xlabel": "Public cost a year (€)", "ylabel": "Net ESS job-years",
+        "xlabel": "Public cost a year (levers and induced aid)",
+        "ylabel": "Net ESS job-years",
         "legend": ["packages", "Pareto front", "budget"],
     },
 }
@@ -92,9 +95,9 @@ def read_tables(folder: Path) -> dict[str, pd.DataFrame]:
 
 def write_reports(folder: Path, design: Design) -> list[Path]:
     tables = read_tables(folder)
-    _figure(tables["candidates"], design, folder / "pareto.png", "en")
     paths = []
     for lang in ("fr", "en"):
+        _figure(tables["candidates"], design, folder / f"pareto.{lang}.png", lang)
         path = folder / f"report.{lang}.md"
         path.write_text(render(tables, design, lang))
         paths.append(path)
@@ -139,7 +142,7 @@ def render(tables: dict[str, pd.DataFrame], design: Design, lang: str) -> str:
         return "\n".join([*lines, words["none"], ""])
     readable = {row.package: describe(row.params, lang) for row in cand.itertuples()}
     lines += _conclusion(cand, scores.iloc[0], readable, design, lang)
-    lines += ["", "![](pareto.png)", "", f"## {words['front']}", "", _row(words["cols"]),
+    lines += ["", f"![](pareto.{lang}.png)", "", f"## {words['front']}", "", _row(words["cols"]),
               _row(["---"] * 4)]
     lines += [_row([readable[row.package], _interval(row, "job_years", lang),
                     _interval(row, "exits_durable", lang),
@@ -203,6 +206,8 @@ def _figure(cand: pd.DataFrame, design: Design, path: Path, lang: str) -> None:
     ax.plot(front.public_cost_eur_per_year, front.job_years, "o-", color="C0",
             label=words["legend"][1])
     ax.axvline(design.budget_eur_per_year, color="C3", linestyle="--", label=words["legend"][2])
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: money(x, lang, digits=2)))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _: number(y, lang, digits=3)))
     ax.set_xlabel(words["xlabel"])
     ax.set_ylabel(words["ylabel"])
     ax.legend(loc="lower right")
