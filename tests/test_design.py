@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -38,13 +39,16 @@ def _fake_measure(overrides):
 
 def test_the_search_keeps_to_the_budget_and_finds_the_known_best_package(tmp_path, monkeypatch):
     monkeypatch.setattr(evaluate, "_measure", _fake_measure)
-    design = load(["space.levers=[land_trust,impact_vat]", "space.intensity=[0,0.5,1]",
-                   "space.start_months=[0]", "space.density_classes=[all]",
-                   "budget_eur_per_year=7e5", "search.population=6", "search.generations=4",
-                   "seeds=[0,1]", "n_jobs=1", "robustness.scenarios=[central,recession]",
-                   "robustness.parameter_samples=0", "robustness.target_job_years=60",
-                   f"out={tmp_path / 'd'}"])
-    folder = run_design(design, log=lambda _: None)
+    settings = ["space.levers=[land_trust,impact_vat]", "space.intensity=[0,0.5,1]",
+                "space.start_months=[0]", "space.density_classes=[all]",
+                "budget_eur_per_year=7e5", "search.population=6", "search.generations=4",
+                "seeds=[0,1]", "n_jobs=1", "robustness.scenarios=[central,recession]",
+                "robustness.parameter_samples=0", "robustness.target_job_years=60"]
+    folder = run_design(load([*settings, f"out={tmp_path / 'd'}"]), log=lambda _: None)
+    again = run_design(load([*settings, f"out={tmp_path / 'again'}"]), log=lambda _: None)
+    for table in ("candidates", "scores"):  # the same settings, the same packages
+        path = Path("tables") / f"{table}.parquet"
+        assert (folder / path).read_bytes() == (again / path).read_bytes()
     cand = pd.read_parquet(folder / "tables/candidates.parquet")
     front = cand[cand.pareto]
     assert front.feasible.all() and (front.public_cost_eur_per_year <= 7e5).all()
