@@ -671,7 +671,8 @@ class AutomationParams:
     )
     machine_life_yr: float = param(
         10.0, unit="years", low=1.0, high=50.0, plausible=(7.0, 15.0),
-        source="usual depreciation of industrial equipment, 5-10 years (BOFiP BIC-AMT-20-40-60)",
+        assumption="useful life over which a machine is depreciated (industrial equipment is "
+        "usually written off over 5-15 years)",
     )
     operators_per_machine_fte: float = param(
         0.25, unit="permanent jobs per FTE of machine output", low=0.0, high=5.0,
