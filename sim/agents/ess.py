@@ -260,8 +260,10 @@ def _ration(wanted: np.ndarray, slack: float) -> np.ndarray:
 
 
 def grow(m) -> None:
-    """Profitable enterprises whose demand outruns capacity hire, if they find both finance and
-    floor space; money is committed only once both are secured."""
+    """Profitable enterprises whose demand outruns capacity add a step of output, hiring their
+    form's staff mix or, where machines cost less per unit of output and their mission allows,
+    buying machines (``sim.agents.automation``), if they find both finance and floor space;
+    money is committed only once both are secured."""
     w, econ = m.world, m.params.economy
     e, m2_job = w.enterprises, m.params.population.m2_per_job
     cash = w.ledger.cash_view(e.n)
