@@ -71,6 +71,8 @@ def enterprise_table(capacity: int) -> Table:
             "result_trend": np.float64,
             "consumer_weight": np.float64, "business_weight": np.float64,
             "last_growth": np.int32, "productivity": np.float64,
+            # € of automation equipment owned; € of a host's equipment used in implants
+            "machines": np.float64, "host_equipment": np.float64,
         },
         capacity,
     )
@@ -89,14 +91,16 @@ def firm_table(capacity: int) -> Table:
 
 
 def site_table(capacity: int) -> Table:
-    """Premises leased by ESS enterprises: floor space, landlord stock and rent; a site opened
-    in another territory than its enterprise's also holds a claim on that territory's
-    households' and businesses' pools (``consumer_weight``, ``business_weight``)."""
+    """Premises leased by ESS enterprises (or lent by an industrial host to an implant): floor
+    space, landlord stock, rent and the host's equipment; a site opened in another territory
+    than its enterprise's also holds a claim on that territory's households' and businesses'
+    pools (``consumer_weight``, ``business_weight``)."""
     return Table(
         {
             "open": np.bool_, "enterprise": np.int64, "territory": np.int32, "region": np.int32,
             "stock": np.int8, "rent_m2_yr": np.float64, "opened": np.int32,
             "consumer_weight": np.float64, "business_weight": np.float64,
+            "equipment": np.float64,  # € of the host's equipment an implant site uses
         },
         capacity,
     )

@@ -7,8 +7,11 @@ de consortiums" (Recyfe giving Saint-Gobain access to cullet), and for public de
 "soutenir financièrement les Pôles Territoriaux de Coopération Economique (PTCE)".
 
 Mechanism, in the territories reached and scaled by intensity: each month a supply tie becomes
-an on-site implant with chance ``implant_rate_month`` (full trust, never lost for lack of
-trust); a consortium with an industrial partner wins back ``feedstock_boost`` of the waste
+an on-site implant with chance ``implant_rate_month`` where the host's territory has idle
+industrial floor (full trust, never lost for lack of trust): the implant's floor moves from the
+hosts' stock to a site of the ESS enterprise, and the host's equipment it runs adds to its
+capacity, for a charge paid to the host (``sim/markets/implants.py``); a consortium with an
+industrial partner wins back ``feedstock_boost`` of the waste
 feedstock conventional recyclers capture (competition brake) — only ESS recyclers with a trusted
 industrial tie form one, so a territory wins back feedstock in proportion to the share of its
 feedstock-sector ESS enterprises that have such a partner (none without ties); within a
