@@ -22,7 +22,7 @@ import solara
 import solara.lab
 
 from sim.dashboard import classes, sessions
-from sim.dashboard.adapter import CLASSROOM, LEVERS, MAP_OUTPUTS, Run, Settings, regions
+from sim.dashboard.adapter import CLASSROOM, LEVERS, MAP_OUTPUTS, Run, Settings
 from sim.dashboard.bands import band_future
 from sim.dashboard.chart import Chart
 from sim.dashboard.costs import CostPerJob, cost_per_job
@@ -44,6 +44,7 @@ from sim.dashboard.i18n import (
 )
 from sim.dashboard.lessons import BY_KEY, LESSONS, PREDICTIONS, Lesson, lesson_value
 from sim.dashboard.pacing import Pacer
+from sim.dashboard.territory import TerritoryChoice, size_of
 
 log = logging.getLogger(__name__)
 # Mesa logs one INFO line per step; with thirty sessions the server log would be nothing else.
@@ -294,7 +295,8 @@ def Page():
     )
 
     def reset():
-        if seed_error(seed.value, lang.value) is None:
+        if seed_error(seed.value, lang.value) is None and \
+                not isinstance(size_of(territory.value), str):
             resets.set(resets.value + 1)
 
     def apply_lesson(title: str):
@@ -312,10 +314,6 @@ def Page():
         map_output.set(chosen_lesson.map_output)
         band_future(s, chosen_lesson.outcome, chosen_lesson.stop_month)  # starts it early
         resets.set(resets.value + 1)
-
-    territory_names = {CLASSROOM: t(L, "classroom")} | {
-        code: f"{name} ({code})" for code, name in regions().items()
-    }
 
     solara.Style(CSS)
     with solara.AppBar():
@@ -342,15 +340,7 @@ def Page():
                 classes=["ess-lesson"],
             )
         with solara.Card(t(L, "run"), classes=["ess-run-card"]):
-            solara.Select(
-                t(L, "territory"),
-                values=list(territory_names.values()),
-                value=territory_names[territory.value],
-                on_value=guarded(lambda label: territory.set(
-                    next(k for k, v in territory_names.items() if v == label)
-                )),
-                classes=["ess-territory"],
-            )
+            TerritoryChoice(territory, L)
             solara.InputInt(t(L, "seed"), value=seed, classes=["ess-seed"])
             solara.Checkbox(label=t(L, "side_by_side"), value=side_by_side)
         with solara.Card(t(L, "levers")):

@@ -2,41 +2,14 @@
 
 The dashboard serves French classrooms and a ministry, and foreign colleagues: every label the
 page shows comes from here so that switching language is one lookup, never a branch in the UI.
+Outputs and levers are named where they are defined, the outcomes registry (`sim.outcomes`) and
+each lever's `Policy.label`, so the page, the report and the docs call them the same.
 """
 
+from sim import outcomes
+from sim.policies import REGISTRY
+
 LANGUAGES = ("fr", "en")
-
-LEVER_LABELS = {
-    "land_trust": {"fr": "Foncière solidaire", "en": "Land trust"},
-    "reserved_markets": {"fr": "Marchés réservés", "en": "Reserved public markets"},
-    "impact_vat": {"fr": "TVA réduite à impact", "en": "Reduced impact VAT"},
-    "conditional_aid": {"fr": "Aides conditionnées", "en": "Conditional aid"},
-    "matchmaking": {"fr": "Mise en relation ESS–industrie", "en": "ESS–industry matchmaking"},
-    "impact_finance": {"fr": "Finance à impact", "en": "Impact finance"},
-    "brownfields": {"fr": "Reconversion de friches", "en": "Brownfield reuse"},
-    "hr_pooling": {"fr": "Groupement d'employeurs", "en": "HR pooling"},
-    "industrial_cooperation": {"fr": "Coopération industrielle", "en": "Industrial cooperation"},
-}
-
-OUTPUT_LABELS = {
-    "ess_jobs_permanent": {"fr": "Emplois ESS permanents", "en": "ESS permanent jobs"},
-    "ess_jobs_insertion": {"fr": "Emplois d'insertion", "en": "Insertion jobs"},
-    "ess_jobs_adapted": {"fr": "Emplois adaptés (EA/ESAT)", "en": "Adapted jobs"},
-    "ess_enterprises": {"fr": "Entreprises de l'ESS", "en": "ESS enterprises"},
-    "ess_scaled_up": {"fr": "Changements d'échelle", "en": "Scale-ups"},
-    "insertion_exits_employment": {
-        "fr": "Sorties d'insertion vers l'emploi",
-        "en": "Insertion exits to employment",
-    },
-    "public_cost_eur": {"fr": "Coût public cumulé (€)", "en": "Public cost to date (€)"},
-    "ess_industry_ties": {"fr": "Liens ESS–industrie", "en": "ESS–industry ties"},
-    "ess_jobs_total": {"fr": "Emplois ESS (total)", "en": "ESS jobs (total)"},
-    "industrial_jobs": {"fr": "Emplois industriels", "en": "Industrial jobs"},
-    "mean_rent_ess_eur_m2": {
-        "fr": "Loyer moyen payé par l'ESS (€/m²/an)",
-        "en": "Mean rent paid by the ESS (€/m²/yr)",
-    },
-}
 
 # The territory panel books public cost month by month, where the time series add it up.
 MAP_LABELS = {
@@ -94,7 +67,6 @@ TEXT = {
     "no_enterprise": {"fr": "Pas d'entreprise à ce numéro.", "en": "No enterprise at this index."},
     "jobs": {"fr": "Emplois ESS", "en": "ESS jobs"},
     "error": {"fr": "Erreur du modèle", "en": "Model error"},
-    "classroom": {"fr": "Classe : territoires types (synthétiques)", "en": "Classroom: archetypes"},
     "unit_month": {"fr": "mois", "en": "month"},
     "unit_jobs": {"fr": "emplois", "en": "jobs"},
     "unit_enterprises": {"fr": "entreprises", "en": "enterprises"},
@@ -214,6 +186,22 @@ TEXT = {
     "no_results": {"fr": "Aucun résultat reçu pour l'instant.", "en": "No results yet."},
     "pupil": {"fr": "Élève", "en": "Pupil"},
     "jobs_gap": {"fr": "Écart d'emplois ESS (avec − sans)", "en": "ESS job gap (with − without)"},
+    "kind_classroom": {"fr": "Classe : territoires types (synthétiques)",
+                       "en": "Classroom: archetypes (synthetic)"},
+    "kind_france": {"fr": "France entière", "en": "All of France"},
+    "kind_region": {"fr": "Une région", "en": "A region"},
+    "kind_departement": {"fr": "Un département", "en": "A département"},
+    "kind_epci": {"fr": "Des intercommunalités (EPCI)", "en": "Intercommunalities (EPCIs)"},
+    "epci_codes": {"fr": "Codes SIREN des EPCI, séparés par des virgules",
+                   "en": "EPCI SIREN codes, comma-separated"},
+    "territory_size": {"fr": "{n} EPCI, {millions} M d'habitants",
+                       "en": "{n} EPCIs, {millions} M inhabitants"},
+    "territory_not_live": {
+        "fr": "Plus de {limit} M d'habitants : un mois prend plusieurs fois plus de temps, la "
+        "lecture sera lente pour toute la classe. Préférez une région, ou la ligne de commande.",
+        "en": "Over {limit} M inhabitants: a month takes several times longer, play will be slow "
+        "for the whole class. Prefer a region, or the command line.",
+    },
     "seed_changed": {
         "fr": "Graine modifiée : cliquez sur Réinitialiser pour relancer avec cette graine.",
         "en": "Seed changed: press Reset to run with this seed.",
@@ -258,13 +246,15 @@ def t(lang: str, key: str) -> str:
 
 
 def lever_label(lang: str, name: str) -> str:
-    """Return a lever's display name, or the raw name for a lever this table does not know."""
-    return LEVER_LABELS.get(name, {}).get(lang, name)
+    """Return a lever's display name (its `Policy.label`), or the raw name for an unknown one."""
+    lever = REGISTRY.get(name)
+    return lever.label[lang] if lever is not None else name
 
 
 def output_label(lang: str, name: str) -> str:
-    """Return an output column's display name, or the raw column name when unknown."""
-    return OUTPUT_LABELS.get(name, {}).get(lang, name)
+    """Return an output column's name from the outcomes registry, or the raw column name."""
+    outcome = outcomes.BY_KEY.get(name)
+    return outcome.label(lang) if outcome is not None else name
 
 
 def map_label(lang: str, name: str) -> str:
