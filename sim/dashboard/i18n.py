@@ -202,11 +202,89 @@ TEXT = {
         "en": "Over {limit} M inhabitants: a month takes several times longer, play will be slow "
         "for the whole class. Prefer a region, or the command line.",
     },
+    "share_link": {"fr": "Lien de partage de ce run", "en": "Share link to this run"},
+    "share_hint": {
+        "fr": "il rouvre le tableau de bord sur le même territoire, la même graine et les mêmes "
+        "leviers (copiez l'adresse du lien)",
+        "en": "it reopens the dashboard on the same territory, seed and levers (copy the link's "
+        "address)",
+    },
+    "link_refused": {
+        "fr": "Le lien contenait des réglages refusés, remplacés par leur valeur par défaut : "
+        "{fields}.",
+        "en": "The link held settings that were refused and replaced by their defaults: {fields}.",
+    },
+    "feed": {"fr": "Ce qui s'est passé", "en": "What happened"},
+    "feed_empty": {"fr": "Rien encore : lancez la lecture.", "en": "Nothing yet: press Play."},
+    "feed_note": {
+        "fr": "Événements du run avec leviers, par mois simulé (les plus récents en haut).",
+        "en": "Events of the run with levers, by month simulated (newest first).",
+    },
+    "info": {"fr": "À propos du modèle", "en": "About the model"},
+    "info_model": {"fr": "Le modèle", "en": "The model"},
+    "info_outputs": {"fr": "Les chiffres affichés", "en": "The numbers shown"},
+    "info_levers_english": {
+        "fr": "Le nom de chaque levier est en français ; sa description (documentation des "
+        "leviers, docs/levers.md) est en anglais.",
+        "en": "",
+    },
+    "info_purpose": {
+        "fr": "Un modèle à agents des entreprises de l'économie sociale et solidaire (ESS) et de "
+        "l'industrie sur des territoires français, de 2025 à 2035. Il compare les leviers publics "
+        "que l'étude de la Banque des Territoires « Réindustrialisation : l'ESS comme levier de "
+        "croissance » (2024) propose : lequel crée le plus d'emplois ESS et de sorties "
+        "d'insertion vers l'emploi par euro public, où (métropoles, villes moyennes, campagnes, "
+        "bassins industriels), et en levant lequel des cinq freins (méconnaissance mutuelle, "
+        "concurrence, financement, foncier, ressources humaines).\n"
+        "Chaque mois, les structures de l'ESS et les entreprises industrielles vendent, "
+        "embauchent, louent des locaux, empruntent, nouent des liens et ferment ; un levier "
+        "change ce qu'elles savent, peuvent payer, ont le droit de faire ou choisissent, jamais "
+        "directement un résultat. C'est un outil pour comparer des scénarios sur les mêmes "
+        "tirages aléatoires (même graine avec et sans leviers), pas une prévision : une graine "
+        "est un tirage du hasard, d'où les dix graines des leçons.\n"
+        "Description complète (protocole ODD) : docs/ODD.md ; paramètres et sources : "
+        "docs/parameters.md.",
+        "en": "An agent-based model of social and solidarity economy (ESS) enterprises and "
+        "industry on French territories, 2025–2035. It compares the policy levers that the "
+        "Banque des Territoires study 'Réindustrialisation : l'ESS comme levier de croissance' "
+        "(2024) proposes: which creates the most ESS jobs and insertion exits to employment per "
+        "public euro, where (metropolises, medium towns, rural areas, industrial basins), and by "
+        "lifting which of the five brakes (mutual ignorance, competition, finance, premises, "
+        "human resources).\n"
+        "Each month ESS structures and industrial firms sell, hire, rent premises, borrow, make "
+        "ties and close; a lever changes what they know, can afford, are allowed to do or "
+        "choose, never an outcome directly. It is a tool to compare scenarios on the same "
+        "random draws (same seed with and without levers), not a forecast: a seed is one draw "
+        "of chance, hence the lessons' ten seeds.\n"
+        "Full description (ODD protocol): docs/ODD.md; parameters and sources: "
+        "docs/parameters.md.",
+    },
     "seed_changed": {
         "fr": "Graine modifiée : cliquez sur Réinitialiser pour relancer avec cette graine.",
         "en": "Seed changed: press Reset to run with this seed.",
     },
 }
+
+
+# The feed's event kinds (`sim.events.EventKind`), as counts: "{n} <label>".
+EVENT_LABELS = {
+    "entry": {"fr": "création(s) de structure ESS", "en": "new ESS structure(s)"},
+    "failure": {"fr": "fermeture(s) (défaillance)", "en": "closure(s) (failure)"},
+    "site_opening": {"fr": "nouveau(x) local(aux) ouvert(s)", "en": "new site(s) opened"},
+    "site_closure": {"fr": "local(aux) fermé(s)", "en": "site(s) closed"},
+    "relocation": {"fr": "déménagement(s)", "en": "relocation(s)"},
+    "acquisition": {"fr": "rachat(s) par une entreprise", "en": "acquisition(s) by a firm"},
+    "scale_up": {"fr": "changement(s) d'échelle", "en": "scale-up(s)"},
+    "tender_won": {"fr": "marché(s) public(s) gagné(s)", "en": "public contract(s) won"},
+    "new_tie": {"fr": "nouveau(x) lien(s) ESS–industrie", "en": "new ESS–industry tie(s)"},
+    "tie_lost": {"fr": "lien(s) ESS–industrie perdu(s)", "en": "ESS–industry tie(s) lost"},
+    "loan_default": {"fr": "défaut(s) de remboursement", "en": "loan default(s)"},
+}
+
+
+def event_label(lang: str, kind: str) -> str:
+    """Return an event kind's name for the feed, or the raw kind."""
+    return EVENT_LABELS.get(kind, {}).get(lang, kind)
 
 
 # The inspector's fields (`enterprise_snapshot` keys); a field the model adds later shows raw.
