@@ -68,6 +68,7 @@ CSS = """
 .ess-projector .ess-lesson-text { font-size: 22px; }
 .ess-projector .ess-month { font-size: 28px !important; }
 .ess-projector .ess-note { font-size: 18px; }
+.d-flex.ess-hidden { display: none !important; }  /* beats Vuetify's .d-flex */
 div[style*="bottom: 0px"] > b > a[href="https://solara.dev"] { display: none; }
 """
 
@@ -361,8 +362,9 @@ def Page():
         solara.HTML(tag="div", unsafe_innerHTML=info_html(L), classes=["ess-info"],
                     style="padding: 0 12px; max-width: 60em; font-size: 16px; color: #1a1a1a;")
     # Hidden, not removed, while the info tab is open: the run (and its play loop) goes on.
-    with solara.Column(style={"padding": "0 12px"} | ({"display": "none"} if info.value else {}),
-                       classes=["ess-projector"] if projector.value else []):
+    with solara.Column(style={"padding": "0 12px"},
+                       classes=(["ess-projector"] if projector.value else [])
+                       + (["ess-hidden"] if info.value else [])):
         if problem.value:
             solara.Error(problem.value, classes=["ess-error"])
         if shared is not None and shared.refused:
