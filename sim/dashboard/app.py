@@ -374,7 +374,8 @@ def Page():
         pending = None
         if seed_problem:
             solara.Error(seed_problem, classes=["ess-seed-error"])
-        elif not failed and chosen() != run.settings:
+        elif not failed and chosen() != run.settings and \
+                not isinstance(size_of(territory.value), str):  # a refused one says so itself
             pending = "seed_changed" if chosen().seed != run.settings.seed else "pending"
         Player(
             run, L, on_reset=guarded(reset), pending=pending, projector=projector.value,

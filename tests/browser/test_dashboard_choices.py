@@ -26,10 +26,12 @@ def test_a_departement_an_epci_list_and_france_can_be_chosen(open_page):
     codes.fill("123")
     codes.press("Enter")
     expect(page.locator(".ess-territory-refused")).to_contain_text("territory.codes: unknown epci")
+    expect(page.locator(".ess-pending")).to_have_count(0)  # no "press Reset" for a refused one
     page.click(".ess-reset")  # refused in the form: the run on screen stays
     codes.fill("200040715, 200068500")
     codes.press("Enter")
     expect(page.locator(".ess-territory-size")).to_contain_text("2 EPCI")
+    expect(page.locator(".ess-pending")).to_be_visible()
 
     choose(page, "ess-territory-kind", "France entière")
     expect(page.locator(".ess-territory-slow")).to_contain_text("lecture sera lente")
