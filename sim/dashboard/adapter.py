@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from sim.api import build_model
+from sim.events import EventKind
 from sim.policies import REGISTRY
-from sim.territories.real import national
+from sim.territories import TerritorySelectionError
+from sim.territories.real import national, normalise_codes, regions_with_population, select
 
 # Display order, related levers side by side; a lever the model gains later still shows, after
 # these, under its config name.
@@ -48,6 +50,14 @@ MAP_OUTPUTS = (
 )
 
 CLASSROOM = "classroom"
+FRANCE = "france"
+# What a visitor can select, as the command line and the report: the synthetic classroom set,
+# France, one region, one département, or a list of EPCIs (by SIREN).
+TERRITORY_KINDS = (CLASSROOM, FRANCE, "region", "departement", "epci")
+# Above this population a month costs more than a class can wait for between two frames:
+# the largest region (Île-de-France, 12.4 M) still plays live, France does not (see
+# docs/dashboard.md for the measured costs). Such a selection runs, with a warning.
+LIVE_POPULATION_MAX = 13_000_000
 
 
 @dataclass(frozen=True)
@@ -55,7 +65,9 @@ class Settings:
     """What a visitor chose; a new `Run` is built from it at each reset.
 
     Attributes:
-        territory: ``"classroom"`` for the synthetic archetypes, else an INSEE region code.
+        territory: a territory key (`territory_key`): ``"classroom"`` for the synthetic
+            archetypes, ``"france"``, or ``"<kind>:<code>,<code>…"`` for a region, a
+            département or a list of EPCIs; a bare code is a region (``"84"``).
         seed: run seed; the same seed with and without levers gives a paired comparison.
         levers: active lever name -> intensity in [0, 1].
         side_by_side: also run the same seed without any lever.
@@ -68,24 +80,72 @@ class Settings:
 
 
 def regions() -> dict[str, str]:
-    """INSEE region code -> region name, in alphabetical order of name."""
+    """INSEE region code -> region name of every selectable region, in order of name."""
+    return dict(sorted(regions_with_population().items(), key=lambda pair: pair[1]))
+
+
+def departements() -> dict[str, str]:
+    """Département code -> "code (region)" of every département holding a populated EPCI."""
     table = national()
-    pairs = {
-        (str(code), str(name)) for code, name in zip(table.region_code, table.region, strict=True)
-    }
-    return dict(sorted(pairs, key=lambda pair: pair[1]))
+    populated = ~table.population_missing
+    pairs = zip(table.departement[populated].tolist(), table.region[populated].tolist(),
+                strict=True)
+    return {code: f"{code} ({region})" for code, region in sorted(dict(pairs).items())}
+
+
+def territory_key(kind: str, codes=()) -> str:
+    """The `Settings.territory` of a selection (codes normalised as the model reads them)."""
+    if kind in (CLASSROOM, FRANCE):
+        return kind
+    return f"{kind}:{','.join(normalise_codes(kind, list(codes)))}"
+
+
+def parse_territory(territory: str) -> tuple[str, list[str]]:
+    """(kind, codes) of a territory key."""
+    if territory in (CLASSROOM, FRANCE):
+        return territory, []
+    kind, _, codes = territory.rpartition(":")
+    kind = kind or "region"
+    return kind, normalise_codes(kind, [c for c in codes.replace(" ", ",").split(",") if c])
 
 
 def territory_overrides(territory: str) -> list[str]:
-    """Overrides selecting the synthetic classroom set or one real region (by INSEE code)."""
-    if territory == CLASSROOM:
-        return ["territory=classroom"]
-    # The label names the run's output folder, hence the code rather than an accented name.
-    return [
-        "territory.kind=region",
-        f"territory.codes=['{territory}']",  # quoted: '01' is Guadeloupe, 1 is nothing
-        f"territory.label=region_{territory}",
-    ]
+    """Overrides selecting the classroom set, France, or a region/département/EPCI list.
+
+    The run's label (its output folder) follows the selection (`sim.territories.labels`)."""
+    kind, codes = parse_territory(territory)
+    if kind in (CLASSROOM, FRANCE):
+        return [f"territory={kind}"]
+    quoted = ",".join(f"'{c}'" for c in codes)  # quoted: '01' is Guadeloupe, 1 is nothing
+    return [f"territory.kind={kind}", f"territory.codes=[{quoted}]"]
+
+
+@dataclass(frozen=True)
+class Size:
+    """How big a selection is, and whether it plays live in a class."""
+
+    territories: int
+    population: float
+
+    @property
+    def live(self) -> bool:
+        return self.population <= LIVE_POPULATION_MAX
+
+
+def selection_size(territory: str) -> Size:
+    """The selection's size, from the territories' own selection API.
+
+    Raises:
+        TerritorySelectionError: one line naming the field, for a selection the model refuses.
+    """
+    kind, codes = parse_territory(territory)
+    if kind == CLASSROOM:
+        return Size(0, 0.0)
+    if kind not in TERRITORY_KINDS:
+        raise TerritorySelectionError(
+            f"territory.kind: unknown {kind!r}; allowed: {', '.join(TERRITORY_KINDS)}")
+    selected = select(kind, codes)
+    return Size(len(selected), float(selected.population.sum()))
 
 
 def overrides(settings: Settings, *, with_levers: bool = True) -> list[str]:
@@ -95,6 +155,16 @@ def overrides(settings: Settings, *, with_levers: bool = True) -> list[str]:
     out.append(f"policies=[{','.join(levers)}]")
     out += [f"policies.{name}.intensity={settings.levers[name]:g}" for name in levers]
     return out
+
+
+# The "what happened" feed: events a pupil can picture (loans granted or refused and insertion
+# exit batches are too many a month to read, and show in the charts).
+FEED_KINDS = (
+    EventKind.ENTRY, EventKind.FAILURE, EventKind.SITE_OPENING, EventKind.SITE_CLOSURE,
+    EventKind.RELOCATION, EventKind.ACQUISITION, EventKind.SCALE_UP, EventKind.TENDER_WON,
+    EventKind.NEW_TIE, EventKind.TIE_LOST, EventKind.LOAN_DEFAULT,
+)
+FEED_MONTHS = 12  # months of the feed kept on screen
 
 
 @dataclass(frozen=True)
@@ -108,6 +178,7 @@ class Frames:
     ties: pd.DataFrame
     baseline_timeseries: pd.DataFrame | None
     baseline_territory: pd.DataFrame | None
+    feed: tuple[tuple[int, dict[str, int]], ...] = ()  # (month, {event kind: count}), newest first
 
 
 def latest(frame: pd.DataFrame) -> pd.DataFrame:
@@ -129,6 +200,19 @@ class Run:
         self.baseline = build_model(overrides(settings, with_levers=False)) if paired else None
         self.territories = self.model.territories
         self._lock = threading.Lock()
+        self._counted = self._event_counts()
+        self._feed: list[tuple[int, dict[str, int]]] = []
+
+    def _event_counts(self) -> dict[str, int]:
+        return {str(kind): self.model.events.count(kind) for kind in FEED_KINDS}
+
+    def _record_feed(self) -> None:
+        """What the month just simulated added to the event log, by kind (counts only: the
+        whole log as a table grows with the run, 0.1 s at month 60 on the classroom set)."""
+        counts = self._event_counts()
+        new = {k: counts[k] - self._counted[k] for k in counts if counts[k] > self._counted[k]}
+        self._counted = counts
+        self._feed = [(self.month, new), *self._feed][:FEED_MONTHS]
 
     def _models(self) -> list:
         return [m for m in (self.model, self.baseline) if m is not None]
@@ -144,9 +228,12 @@ class Run:
     def step(self) -> int:
         """Advance every model still running by one month; return the new month."""
         with self._lock:
+            stepped = self.model.running
             for model in self._models():
                 if model.running:
                     model.step()
+            if stepped:
+                self._record_feed()
             return self.month
 
     def frames(self) -> Frames:
@@ -160,6 +247,7 @@ class Run:
                 ties=self.model.ties_frame(),
                 baseline_timeseries=None if base is None else base.timeseries_frame(),
                 baseline_territory=None if base is None else latest(base.territory_frame()),
+                feed=tuple(self._feed),
             )
 
     def enterprise(self, index: int) -> dict | None:

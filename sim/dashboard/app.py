@@ -22,7 +22,7 @@ import solara
 import solara.lab
 
 from sim.dashboard import classes, sessions
-from sim.dashboard.adapter import CLASSROOM, LEVERS, MAP_OUTPUTS, Run, Settings, regions
+from sim.dashboard.adapter import LEVERS, MAP_OUTPUTS, Run, Settings
 from sim.dashboard.bands import band_future
 from sim.dashboard.chart import Chart
 from sim.dashboard.costs import CostPerJob, cost_per_job
@@ -36,14 +36,18 @@ from sim.dashboard.figures import (
 )
 from sim.dashboard.i18n import (
     LANGUAGES,
+    event_label,
     lever_label,
     map_label,
     output_label,
     snapshot_label,
     t,
 )
+from sim.dashboard.info import info_html
 from sim.dashboard.lessons import BY_KEY, LESSONS, PREDICTIONS, Lesson, lesson_value
 from sim.dashboard.pacing import Pacer
+from sim.dashboard.share import read_query, share_query
+from sim.dashboard.territory import TerritoryChoice, size_of
 
 log = logging.getLogger(__name__)
 # Mesa logs one INFO line per step; with thirty sessions the server log would be nothing else.
@@ -64,6 +68,7 @@ CSS = """
 .ess-projector .ess-lesson-text { font-size: 22px; }
 .ess-projector .ess-month { font-size: 28px !important; }
 .ess-projector .ess-note { font-size: 18px; }
+.d-flex.ess-hidden { display: none !important; }  /* beats Vuetify's .d-flex */
 div[style*="bottom: 0px"] > b > a[href="https://solara.dev"] { display: none; }
 """
 
@@ -243,16 +248,20 @@ def LeverControl(name: str, lang: str, enabled: solara.Reactive, dose: solara.Re
 
 @solara.component
 def Page():
+    router = solara.use_router()
+    shared = solara.use_memo(lambda: read_query(router.search), [])  # a share link's settings
+    start = shared.settings if shared is not None else Settings()
     lang = solara.use_reactive("fr")
     lesson = solara.use_reactive("")
-    territory = solara.use_reactive(CLASSROOM)
-    seed = solara.use_reactive(1)
-    enabled = solara.use_reactive({name: False for name in LEVERS})
-    dose = solara.use_reactive({name: 0.5 for name in LEVERS})
-    side_by_side = solara.use_reactive(False)
+    territory = solara.use_reactive(start.territory)
+    seed = solara.use_reactive(start.seed)
+    enabled = solara.use_reactive({name: name in start.levers for name in LEVERS})
+    dose = solara.use_reactive({name: start.levers.get(name, 0.5) for name in LEVERS})
+    side_by_side = solara.use_reactive(start.side_by_side)
     map_output = solara.use_reactive("ess_enterprises")
     resets = solara.use_reactive(0)
     projector = solara.use_reactive(False)
+    info = solara.use_reactive(False)
     prediction = solara.use_reactive("")
     problem = solara.use_reactive("")
     class_code = solara.use_reactive("")
@@ -294,7 +303,8 @@ def Page():
     )
 
     def reset():
-        if seed_error(seed.value, lang.value) is None:
+        if seed_error(seed.value, lang.value) is None and \
+                not isinstance(size_of(territory.value), str):
             resets.set(resets.value + 1)
 
     def apply_lesson(title: str):
@@ -313,13 +323,11 @@ def Page():
         band_future(s, chosen_lesson.outcome, chosen_lesson.stop_month)  # starts it early
         resets.set(resets.value + 1)
 
-    territory_names = {CLASSROOM: t(L, "classroom")} | {
-        code: f"{name} ({code})" for code, name in regions().items()
-    }
-
     solara.Style(CSS)
     with solara.AppBar():
         solara.AppBarTitle(t(L, "title"))
+        with solara.Div(classes=["ess-info-toggle"]):
+            solara.Checkbox(label=t(L, "info"), value=info)
         with solara.Div(classes=["ess-projector-toggle"]):
             solara.Checkbox(label=t(L, "projector"), value=projector)
         solara.ToggleButtonsSingle(value=lang, values=list(LANGUAGES), classes=["ess-lang"])
@@ -342,15 +350,7 @@ def Page():
                 classes=["ess-lesson"],
             )
         with solara.Card(t(L, "run"), classes=["ess-run-card"]):
-            solara.Select(
-                t(L, "territory"),
-                values=list(territory_names.values()),
-                value=territory_names[territory.value],
-                on_value=guarded(lambda label: territory.set(
-                    next(k for k, v in territory_names.items() if v == label)
-                )),
-                classes=["ess-territory"],
-            )
+            TerritoryChoice(territory, L)
             solara.InputInt(t(L, "seed"), value=seed, classes=["ess-seed"])
             solara.Checkbox(label=t(L, "side_by_side"), value=side_by_side)
         with solara.Card(t(L, "levers")):
@@ -358,15 +358,24 @@ def Page():
                 with solara.Div(classes=[f"ess-lever-{name}"]):
                     LeverControl(name, L, enabled, dose)
 
+    if info.value:
+        solara.HTML(tag="div", unsafe_innerHTML=info_html(L), classes=["ess-info"],
+                    style="padding: 0 12px; max-width: 60em; font-size: 16px; color: #1a1a1a;")
+    # Hidden, not removed, while the info tab is open: the run (and its play loop) goes on.
     with solara.Column(style={"padding": "0 12px"},
-                       classes=["ess-projector"] if projector.value else []):
+                       classes=(["ess-projector"] if projector.value else [])
+                       + (["ess-hidden"] if info.value else [])):
         if problem.value:
             solara.Error(problem.value, classes=["ess-error"])
+        if shared is not None and shared.refused:
+            solara.Warning(t(L, "link_refused").format(fields=", ".join(shared.refused)),
+                           dense=True, classes=["ess-link-refused"])
         failed = isinstance(run, Exception)
         pending = None
         if seed_problem:
             solara.Error(seed_problem, classes=["ess-seed-error"])
-        elif not failed and chosen() != run.settings:
+        elif not failed and chosen() != run.settings and \
+                not isinstance(size_of(territory.value), str):  # a refused one says so itself
             pending = "seed_changed" if chosen().seed != run.settings.seed else "pending"
         Player(
             run, L, on_reset=guarded(reset), pending=pending, projector=projector.value,
@@ -469,6 +478,9 @@ def Player(run, lang: str, on_reset, pending, projector: bool, lesson: Lesson | 
         classes=["ess-overrides"],
         style={"font-family": "monospace", "font-size": "0.85em"},
     )
+    solara.HTML(tag="span", classes=["ess-note"], unsafe_innerHTML=(
+        f'<a class="ess-share" href="?{html.escape(share_query(run.settings))}">'
+        f'{html.escape(t(lang, "share_link"))}</a> · {html.escape(t(lang, "share_hint"))}'))
     if not frames.timeseries.empty:
         solara.FileDownload(lambda: runs_csv(frames), filename=f"ess_seed{run.settings.seed}"
                             f"_month{run.month}.csv", label="CSV", mime_type="text/csv")
@@ -626,6 +638,30 @@ def LessonPanel(lesson: Lesson, run, frames, lang: str, prediction: solara.React
         solara.HTML(tag="p", unsafe_innerHTML=html.escape(lesson.text[lang]))
 
 
+def feed_html(feed, lang: str) -> str:
+    """One list item per month, newest first: "Mois 12 : 2 fermetures, 9 marchés gagnés"."""
+    colon = " : " if lang == "fr" else ": "
+    items = []
+    for month, counts in feed:
+        said = ", ".join(f"{fmt(n, lang)} {event_label(lang, kind)}"
+                         for kind, n in counts.items()) or "—"
+        items.append(f"<li><strong>{html.escape(t(lang, 'month'))} {month}</strong>{colon}"
+                     f"{html.escape(said)}</li>")
+    return "".join(items)
+
+
+@solara.component
+def Feed(frames, lang: str):
+    """What happened in the last months of the run with levers, from the model's event log."""
+    with solara.Card(t(lang, "feed"), classes=["ess-feed"]):
+        if not frames.feed:
+            solara.Text(t(lang, "feed_empty"), classes=["ess-note"])
+            return
+        solara.Text(t(lang, "feed_note"), classes=["ess-note"])
+        solara.HTML(tag="ul", unsafe_innerHTML=feed_html(frames.feed, lang),
+                    classes=["ess-feed-list"], style="font-size: 15px; color: #1a1a1a;")
+
+
 @solara.component
 def Views(run: Run, frames, lang: str, map_output: solara.Reactive[str], projector: bool):
     """The views of the run's current month, all drawn in the browser from ECharts options."""
@@ -674,6 +710,7 @@ def Views(run: Run, frames, lang: str, map_output: solara.Reactive[str], project
                        font_px=font),
             lang, height_px=460, png_name="map", classes=["ess-map"],
         )
+    Feed(frames, lang)
     with solara.Card(t(lang, "ties")):
         Chart(ties_option(frames.ties, lang, font_px=font), lang, height_px=320,
               png_name="ties", classes=["ess-ties"])

@@ -2,41 +2,14 @@
 
 The dashboard serves French classrooms and a ministry, and foreign colleagues: every label the
 page shows comes from here so that switching language is one lookup, never a branch in the UI.
+Outputs and levers are named where they are defined, the outcomes registry (`sim.outcomes`) and
+each lever's `Policy.label`, so the page, the report and the docs call them the same.
 """
 
+from sim import outcomes
+from sim.policies import REGISTRY
+
 LANGUAGES = ("fr", "en")
-
-LEVER_LABELS = {
-    "land_trust": {"fr": "Foncière solidaire", "en": "Land trust"},
-    "reserved_markets": {"fr": "Marchés réservés", "en": "Reserved public markets"},
-    "impact_vat": {"fr": "TVA réduite à impact", "en": "Reduced impact VAT"},
-    "conditional_aid": {"fr": "Aides conditionnées", "en": "Conditional aid"},
-    "matchmaking": {"fr": "Mise en relation ESS–industrie", "en": "ESS–industry matchmaking"},
-    "impact_finance": {"fr": "Finance à impact", "en": "Impact finance"},
-    "brownfields": {"fr": "Reconversion de friches", "en": "Brownfield reuse"},
-    "hr_pooling": {"fr": "Groupement d'employeurs", "en": "HR pooling"},
-    "industrial_cooperation": {"fr": "Coopération industrielle", "en": "Industrial cooperation"},
-}
-
-OUTPUT_LABELS = {
-    "ess_jobs_permanent": {"fr": "Emplois ESS permanents", "en": "ESS permanent jobs"},
-    "ess_jobs_insertion": {"fr": "Emplois d'insertion", "en": "Insertion jobs"},
-    "ess_jobs_adapted": {"fr": "Emplois adaptés (EA/ESAT)", "en": "Adapted jobs"},
-    "ess_enterprises": {"fr": "Entreprises de l'ESS", "en": "ESS enterprises"},
-    "ess_scaled_up": {"fr": "Changements d'échelle", "en": "Scale-ups"},
-    "insertion_exits_employment": {
-        "fr": "Sorties d'insertion vers l'emploi",
-        "en": "Insertion exits to employment",
-    },
-    "public_cost_eur": {"fr": "Coût public cumulé (€)", "en": "Public cost to date (€)"},
-    "ess_industry_ties": {"fr": "Liens ESS–industrie", "en": "ESS–industry ties"},
-    "ess_jobs_total": {"fr": "Emplois ESS (total)", "en": "ESS jobs (total)"},
-    "industrial_jobs": {"fr": "Emplois industriels", "en": "Industrial jobs"},
-    "mean_rent_ess_eur_m2": {
-        "fr": "Loyer moyen payé par l'ESS (€/m²/an)",
-        "en": "Mean rent paid by the ESS (€/m²/yr)",
-    },
-}
 
 # The territory panel books public cost month by month, where the time series add it up.
 MAP_LABELS = {
@@ -94,7 +67,6 @@ TEXT = {
     "no_enterprise": {"fr": "Pas d'entreprise à ce numéro.", "en": "No enterprise at this index."},
     "jobs": {"fr": "Emplois ESS", "en": "ESS jobs"},
     "error": {"fr": "Erreur du modèle", "en": "Model error"},
-    "classroom": {"fr": "Classe : territoires types (synthétiques)", "en": "Classroom: archetypes"},
     "unit_month": {"fr": "mois", "en": "month"},
     "unit_jobs": {"fr": "emplois", "en": "jobs"},
     "unit_enterprises": {"fr": "entreprises", "en": "enterprises"},
@@ -214,11 +186,105 @@ TEXT = {
     "no_results": {"fr": "Aucun résultat reçu pour l'instant.", "en": "No results yet."},
     "pupil": {"fr": "Élève", "en": "Pupil"},
     "jobs_gap": {"fr": "Écart d'emplois ESS (avec − sans)", "en": "ESS job gap (with − without)"},
+    "kind_classroom": {"fr": "Classe : territoires types (synthétiques)",
+                       "en": "Classroom: archetypes (synthetic)"},
+    "kind_france": {"fr": "France entière", "en": "All of France"},
+    "kind_region": {"fr": "Une région", "en": "A region"},
+    "kind_departement": {"fr": "Un département", "en": "A département"},
+    "kind_epci": {"fr": "Des intercommunalités (EPCI)", "en": "Intercommunalities (EPCIs)"},
+    "epci_codes": {"fr": "Codes SIREN des EPCI, séparés par des virgules",
+                   "en": "EPCI SIREN codes, comma-separated"},
+    "territory_size": {"fr": "{n} EPCI, {millions} M d'habitants",
+                       "en": "{n} EPCIs, {millions} M inhabitants"},
+    "territory_not_live": {
+        "fr": "Plus de {limit} M d'habitants : un mois prend plusieurs fois plus de temps, la "
+        "lecture sera lente pour toute la classe. Préférez une région, ou la ligne de commande.",
+        "en": "Over {limit} M inhabitants: a month takes several times longer, play will be slow "
+        "for the whole class. Prefer a region, or the command line.",
+    },
+    "share_link": {"fr": "Lien de partage de ce run", "en": "Share link to this run"},
+    "share_hint": {
+        "fr": "il rouvre le tableau de bord sur le même territoire, la même graine et les mêmes "
+        "leviers (copiez l'adresse du lien)",
+        "en": "it reopens the dashboard on the same territory, seed and levers (copy the link's "
+        "address)",
+    },
+    "link_refused": {
+        "fr": "Le lien contenait des réglages refusés, remplacés par leur valeur par défaut : "
+        "{fields}.",
+        "en": "The link held settings that were refused and replaced by their defaults: {fields}.",
+    },
+    "feed": {"fr": "Ce qui s'est passé", "en": "What happened"},
+    "feed_empty": {"fr": "Rien encore : lancez la lecture.", "en": "Nothing yet: press Play."},
+    "feed_note": {
+        "fr": "Événements du run avec leviers, par mois simulé (les plus récents en haut).",
+        "en": "Events of the run with levers, by month simulated (newest first).",
+    },
+    "info": {"fr": "À propos du modèle", "en": "About the model"},
+    "info_model": {"fr": "Le modèle", "en": "The model"},
+    "info_outputs": {"fr": "Les chiffres affichés", "en": "The numbers shown"},
+    "info_levers_english": {
+        "fr": "Le nom de chaque levier est en français ; sa description (documentation des "
+        "leviers, docs/levers.md) est en anglais.",
+        "en": "",
+    },
+    "info_purpose": {
+        "fr": "Un modèle à agents des entreprises de l'économie sociale et solidaire (ESS) et de "
+        "l'industrie sur des territoires français, de 2025 à 2035. Il compare les leviers publics "
+        "que l'étude de la Banque des Territoires « Réindustrialisation : l'ESS comme levier de "
+        "croissance » (2024) propose : lequel crée le plus d'emplois ESS et de sorties "
+        "d'insertion vers l'emploi par euro public, où (métropoles, villes moyennes, campagnes, "
+        "bassins industriels), et en levant lequel des cinq freins (méconnaissance mutuelle, "
+        "concurrence, financement, foncier, ressources humaines).\n"
+        "Chaque mois, les structures de l'ESS et les entreprises industrielles vendent, "
+        "embauchent, louent des locaux, empruntent, nouent des liens et ferment ; un levier "
+        "change ce qu'elles savent, peuvent payer, ont le droit de faire ou choisissent, jamais "
+        "directement un résultat. C'est un outil pour comparer des scénarios sur les mêmes "
+        "tirages aléatoires (même graine avec et sans leviers), pas une prévision : une graine "
+        "est un tirage du hasard, d'où les dix graines des leçons.\n"
+        "Description complète (protocole ODD) : docs/ODD.md ; paramètres et sources : "
+        "docs/parameters.md.",
+        "en": "An agent-based model of social and solidarity economy (ESS) enterprises and "
+        "industry on French territories, 2025–2035. It compares the policy levers that the "
+        "Banque des Territoires study 'Réindustrialisation : l'ESS comme levier de croissance' "
+        "(2024) proposes: which creates the most ESS jobs and insertion exits to employment per "
+        "public euro, where (metropolises, medium towns, rural areas, industrial basins), and by "
+        "lifting which of the five brakes (mutual ignorance, competition, finance, premises, "
+        "human resources).\n"
+        "Each month ESS structures and industrial firms sell, hire, rent premises, borrow, make "
+        "ties and close; a lever changes what they know, can afford, are allowed to do or "
+        "choose, never an outcome directly. It is a tool to compare scenarios on the same "
+        "random draws (same seed with and without levers), not a forecast: a seed is one draw "
+        "of chance, hence the lessons' ten seeds.\n"
+        "Full description (ODD protocol): docs/ODD.md; parameters and sources: "
+        "docs/parameters.md.",
+    },
     "seed_changed": {
         "fr": "Graine modifiée : cliquez sur Réinitialiser pour relancer avec cette graine.",
         "en": "Seed changed: press Reset to run with this seed.",
     },
 }
+
+
+# The feed's event kinds (`sim.events.EventKind`), as counts: "{n} <label>".
+EVENT_LABELS = {
+    "entry": {"fr": "création(s) de structure ESS", "en": "new ESS structure(s)"},
+    "failure": {"fr": "fermeture(s) (défaillance)", "en": "closure(s) (failure)"},
+    "site_opening": {"fr": "nouveau(x) local(aux) ouvert(s)", "en": "new site(s) opened"},
+    "site_closure": {"fr": "local(aux) fermé(s)", "en": "site(s) closed"},
+    "relocation": {"fr": "déménagement(s)", "en": "relocation(s)"},
+    "acquisition": {"fr": "rachat(s) par une entreprise", "en": "acquisition(s) by a firm"},
+    "scale_up": {"fr": "changement(s) d'échelle", "en": "scale-up(s)"},
+    "tender_won": {"fr": "marché(s) public(s) gagné(s)", "en": "public contract(s) won"},
+    "new_tie": {"fr": "nouveau(x) lien(s) ESS–industrie", "en": "new ESS–industry tie(s)"},
+    "tie_lost": {"fr": "lien(s) ESS–industrie perdu(s)", "en": "ESS–industry tie(s) lost"},
+    "loan_default": {"fr": "défaut(s) de remboursement", "en": "loan default(s)"},
+}
+
+
+def event_label(lang: str, kind: str) -> str:
+    """Return an event kind's name for the feed, or the raw kind."""
+    return EVENT_LABELS.get(kind, {}).get(lang, kind)
 
 
 # The inspector's fields (`enterprise_snapshot` keys); a field the model adds later shows raw.
@@ -258,13 +324,15 @@ def t(lang: str, key: str) -> str:
 
 
 def lever_label(lang: str, name: str) -> str:
-    """Return a lever's display name, or the raw name for a lever this table does not know."""
-    return LEVER_LABELS.get(name, {}).get(lang, name)
+    """Return a lever's display name (its `Policy.label`), or the raw name for an unknown one."""
+    lever = REGISTRY.get(name)
+    return lever.label[lang] if lever is not None else name
 
 
 def output_label(lang: str, name: str) -> str:
-    """Return an output column's display name, or the raw column name when unknown."""
-    return OUTPUT_LABELS.get(name, {}).get(lang, name)
+    """Return an output column's name from the outcomes registry, or the raw column name."""
+    outcome = outcomes.BY_KEY.get(name)
+    return outcome.label(lang) if outcome is not None else name
 
 
 def map_label(lang: str, name: str) -> str:

@@ -38,6 +38,7 @@ def main(argv: list[str] | None = None) -> None:
         browser = launch(playwright)
         page = open_dashboard(browser, server.url, traffic, viewport=VIEWPORT)
         set_language(page, "en")
+        choose(page, "ess-territory-kind", "A region")
         choose(page, "ess-territory", "Auvergne-Rhône-Alpes")
         for lever in ("land_trust", "matchmaking"):
             page.locator(f".ess-lever-{lever} input[role=checkbox]").check(force=True)
