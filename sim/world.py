@@ -39,7 +39,7 @@ from sim.state import (
     tie_table,
 )
 from sim.territories import Territories, load_territories
-from sim.territories.regional import form_multipliers, industry_multipliers
+from sim.territories.regional import form_multipliers, industry_multipliers, insertion_size_factors
 from sim.vocabulary import (
     FEEDSTOCK_SECTORS,
     LEGAL_FORMS,
@@ -108,6 +108,7 @@ class World:
     funded_adapted_start: float = 0.0  # adapted-enterprise posts the State funds at start
     demand_per_structure_start: np.ndarray = None  # € a month, per territory (entry's yardstick)
     form_density_factors: np.ndarray = None  # (forms, territories): regional calibration, or ones
+    insertion_size_factors: np.ndarray = None  # (territories,): insertion staff per structure
     # funded posts (insertion, adapted) no entrant claimed last month: what the State may
     # redeploy to incumbents (freed posts are offered to new structures first)
     posts_unclaimed_by_entrants: tuple[float, float] = (0.0, 0.0)
@@ -192,6 +193,7 @@ def _create_enterprises(w: World, params, rng) -> None:
     forms = params.population.forms
     pop = w.territories.population
     regional = w.form_density_factors = _regional_form_factors(w.territories, params.population)
+    w.insertion_size_factors = _insertion_size_factors(w.territories, params.population)
     counts = np.stack([rng.poisson(forms[name].per_100k_inhabitants * regional[k] * pop / 1e5)
                        for k, name in enumerate(LEGAL_FORMS)])  # (forms, territories)
     form_of = np.repeat(np.tile(np.arange(len(LEGAL_FORMS)), pop.size), counts.T.ravel())
@@ -211,8 +213,19 @@ def _create_enterprises(w: World, params, rng) -> None:
 def _regional_form_factors(territories, population) -> np.ndarray:
     """(forms, territories): each form's density factor from the regional counts, or ones."""
     if population.regional_calibration:
-        return form_multipliers(territories)
+        position = population.regional_position
+        return form_multipliers(territories, positions={
+            g: getattr(position, g) for g in ("insertion", "adapted", "cooperative",
+                                              "association")})
     return np.ones((len(LEGAL_FORMS), len(territories)))
+
+
+def _insertion_size_factors(territories, population) -> np.ndarray:
+    """(territories,): insertion employees per insertion structure relative to France, or ones."""
+    if population.regional_calibration:
+        return insertion_size_factors(territories,
+                                      position=population.regional_position.insertion_size)
+    return np.ones(len(territories))
 
 
 def _create_firms(w: World, params, rng) -> None:
@@ -224,7 +237,8 @@ def _create_firms(w: World, params, rng) -> None:
     if pop_params.regional_calibration:
         multiplier = multiplier * industry_multipliers(t, {
             "industrial_basin": pop_params.basin_industry_multiplier,
-            "metropolis": pop_params.metropolis_industry_multiplier})
+            "metropolis": pop_params.metropolis_industry_multiplier},
+            position=pop_params.regional_position.industry)
     counts = rng.poisson(pop_params.industrial_firms_per_100k * multiplier * t.population / 1e5)
     territory = np.repeat(np.arange(len(t)), counts)
     n = territory.size

@@ -144,12 +144,14 @@ def produce(m) -> None:
 
 
 def draw_staff_and_sector(world, params, rng, rows, scale: float) -> None:
-    """Staff around the form's means (Poisson) and a sector from the form's mix."""
+    """Staff around the form's means (Poisson), insertion staff scaled by the region's insertion
+    structure size, and a sector from the form's mix."""
     e = world.enterprises
     forms = params.population.forms
     form = e.form[rows]
     mean = np.array([[forms[f].permanent_staff, forms[f].insertion_staff, forms[f].adapted_staff]
                      for f in LEGAL_FORMS])[form] * scale
+    mean[:, 1] *= world.insertion_size_factors[e.territory[rows]]  # regional structure size
     staff = rng.poisson(mean)
     e.permanent[rows] = np.maximum(staff[:, 0], 1)
     e.insertion_posts[rows] = staff[:, 1]
