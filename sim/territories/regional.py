@@ -212,8 +212,9 @@ def insertion_size_multipliers(rows: list[Mapping[str, str]], population: Mappin
     structure count alone would give a region of many small structures (Corse: 38 SIAE for
     1,228 employees in the year, half the national size) too many insertion jobs. Regions
     without a figure share the residual that keeps the national insertion employees (weights:
-    each region's insertion structures, ``structures``' insertion multipliers), its range
-    spanning the observed factors and 1."""
+    each region's insertion structures, ``structures``' insertion multipliers): the national
+    stock is the schema's calibration, so the residual's range only follows the observed
+    factors' ranges."""
     density = {m.region_code: m.value for m in structures if m.group == "insertion"}
     weight = {c: population[c] * density[c] for c in population}
     out = []
@@ -224,15 +225,16 @@ def insertion_size_multipliers(rows: list[Mapping[str, str]], population: Mappin
         out.append(Multiplier(row["region_code"], INSERTION_SIZE, value, value * (1 - spread),
                               value * (1 + spread), "observed",
                               f"{row['source_url']} ({row['table_or_page']}, {row['year']})"))
-    low = min([1.0, *(m.low for m in out)])
-    high = max([1.0, *(m.high for m in out)])
-    seen = {m.region_code: m.value for m in out}
-    missing = [c for c in population if c not in seen]
-    residual = (sum(weight.values()) - sum(weight[c] * v for c, v in seen.items())) / sum(
-        weight[c] for c in missing)
-    out += [Multiplier(c, INSERTION_SIZE, residual, min(low, residual), max(high, residual),
-                       "fallback: residual keeping the national insertion employees per "
-                       "structure (range: the observed factors and 1)", "") for c in missing]
+    missing = [c for c in population if c not in {m.region_code for m in out}]
+
+    def residual(bound: str) -> float:
+        held = sum(weight[m.region_code] * getattr(m, bound) for m in out)
+        return (sum(weight.values()) - held) / sum(weight[c] for c in missing)
+
+    value, low, high = residual("value"), residual("high"), residual("low")
+    out += [Multiplier(c, INSERTION_SIZE, value, low, high, "fallback: residual keeping the "
+                       "national insertion employees per structure (range: the observed "
+                       "factors at their ends)", "") for c in missing]
     return sorted(out, key=lambda m: m.region_code)
 
 
