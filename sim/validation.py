@@ -14,7 +14,9 @@ stated next to it in ``CHECKS`` and in docs/ODD.md (validation); where the model
 belongs in the mechanism or the calibration, never in the band. Each check says what sets it
 (``basis``): a figure a parameter sets is an input, not a validation. The emergent checks come
 after: a stationary baseline with every trend at zero (run territory and France) and the
-direction of each brake on scale-ups, on paired seeds.
+direction of each brake on scale-ups, on paired seeds. Then the regional pattern of France at
+month 0 (``sim.territories.regional_fit``): what the regional calibration was given (fitted)
+and the ESS share of salaried jobs by region, which it was not (out of sample).
 """
 
 from __future__ import annotations

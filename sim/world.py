@@ -194,8 +194,9 @@ def _create_enterprises(w: World, params, rng) -> None:
     pop = w.territories.population
     regional = w.form_density_factors = _regional_form_factors(w.territories, params.population)
     w.insertion_size_factors = _insertion_size_factors(w.territories, params.population)
-    counts = np.stack([rng.poisson(forms[name].per_100k_inhabitants * regional[k] * pop / 1e5)
-                       for k, name in enumerate(LEGAL_FORMS)])  # (forms, territories)
+    expected = np.stack([forms[name].per_100k_inhabitants * regional[k] * pop / 1e5
+                         for k, name in enumerate(LEGAL_FORMS)])  # (forms, territories)
+    counts = _counts_following_regions(expected, w.territory_region, rng)
     form_of = np.repeat(np.tile(np.arange(len(LEGAL_FORMS)), pop.size), counts.T.ravel())
     territory_of = np.repeat(np.repeat(np.arange(pop.size), len(LEGAL_FORMS)), counts.T.ravel())
     n = form_of.size
@@ -208,6 +209,26 @@ def _create_enterprises(w: World, params, rng) -> None:
     w.ledger.grow_enterprises(e.allocated)
     w.funded_posts_start = float(e.insertion_posts.sum())
     w.funded_adapted_start = float(e.adapted.sum())
+
+
+def _counts_following_regions(expected: np.ndarray, territory_region: np.ndarray,
+                              rng) -> np.ndarray:
+    """(forms, territories) structure counts: each region holds its expected count of each
+    form (rounded up or down at random, keeping the expectation), spread over its territories
+    in proportion to their expected counts. The regional counts are the calibration's data,
+    so a seed redraws where structures stand within a region, not how many a region has
+    (independent Poisson draws put Corse's ~4 adapted enterprises anywhere from 0 to 8)."""
+    counts = np.zeros(expected.shape, dtype=np.int64)
+    for region in range(int(territory_region.max()) + 1):
+        inside = np.flatnonzero(territory_region == region)
+        for k in range(expected.shape[0]):
+            weights = expected[k, inside]
+            total = weights.sum()
+            if total <= 0:
+                continue
+            n = int(np.floor(total)) + int(rng.random() < total - np.floor(total))
+            counts[k, inside] = rng.multinomial(n, weights / total)
+    return counts
 
 
 def _regional_form_factors(territories, population) -> np.ndarray:

@@ -79,3 +79,19 @@ def test_a_national_build_follows_the_observed_counts_of_large_regions():
                 ("11", "ESS jobs")]:
         assert rows[key]["pass"], rows[key]
     assert rows["94", "insertion"]["table"] > 1.4  # Corse: its own count, not a fallback
+
+
+def test_each_region_holds_its_expected_count_in_every_seed():
+    import numpy as np
+
+    from sim.world import _counts_following_regions
+
+    expected = np.array([[0.6, 1.5, 2.2, 0.0], [10.0, 0.0, 0.0, 3.0]])  # (forms, territories)
+    region = np.array([0, 0, 1, 1])
+    totals = []
+    for seed in range(200):
+        counts = _counts_following_regions(expected, region, np.random.default_rng(seed))
+        assert counts[1, 0] == 10 and counts[1, 3] == 3 and counts[0, 3] == 0
+        assert counts[0, :2].sum() in (2, 3) and counts[0, 2:].sum() in (2, 3)
+        totals.append(counts[0, :2].sum())
+    assert np.mean(totals) == pytest.approx(2.1, abs=0.1)  # the expectation is kept

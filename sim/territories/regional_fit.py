@@ -66,14 +66,17 @@ def month0_figures(seed: int) -> dict:
 
 def implied_jobs_factor(params, by_group: dict[str, float], size: float) -> float:
     """ESS jobs per inhabitant the table implies for a region, over the national figure: each
-    form's density x mean staff, with the region's group multipliers and insertion size."""
+    form's density x mean staff, with the region's group multipliers, and the insertion size on
+    the whole staff of insertion structures (supervisors scale with the supervised)."""
     forms = params.forms
     national = regional = 0.0
     for f in LEGAL_FORMS:
         density = forms[f].per_100k_inhabitants
-        staff = max(forms[f].permanent_staff, 1) + forms[f].adapted_staff
-        national += density * (staff + forms[f].insertion_staff)
-        regional += density * by_group[FORM_GROUP[f]] * (staff + forms[f].insertion_staff * size)
+        staff = (max(forms[f].permanent_staff, 1) + forms[f].insertion_staff
+                 + forms[f].adapted_staff)
+        national += density * staff
+        scale = size if FORM_GROUP[f] == "insertion" else 1.0
+        regional += density * by_group[FORM_GROUP[f]] * staff * scale
     return regional / national
 
 
