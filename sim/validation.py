@@ -14,7 +14,9 @@ stated next to it in ``CHECKS`` and in docs/ODD.md (validation); where the model
 belongs in the mechanism or the calibration, never in the band. Each check says what sets it
 (``basis``): a figure a parameter sets is an input, not a validation. The emergent checks come
 after: a stationary baseline with every trend at zero (run territory and France) and the
-direction of each brake on scale-ups, on paired seeds.
+direction of each brake on scale-ups, on paired seeds. Then the regional pattern of France at
+month 0 (``sim.territories.regional_fit``): what the regional calibration was given (fitted)
+and the ESS share of salaried jobs by region, which it was not (out of sample).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from scipy import stats
 from sim.api import build_model
 from sim.markets.consumer import ConsumerMarket
 from sim.policies import REGISTRY
+from sim.territories.regional_fit import regional_markdown, regional_report, regional_verdicts
 from sim.vocabulary import INDUSTRIAL_SECTORS, LEGAL_FORMS
 
 COOPERATIVES = ("SCOP", "SCIC")
@@ -638,6 +641,7 @@ def validate(seeds: int = 20, months: int = 120, overrides: Sequence[str] = (),
         "national": national_totals() if national else [],
         "emergent": emergent_checks(seeds, months, overrides, workers, national)
         if emergent else [],
+        "regional": regional_report(seeds) if national else {},
         "per_seed": per_seed, "wall_time_s": round(time.perf_counter() - started, 1),
     }
 
@@ -683,6 +687,7 @@ def markdown(report: dict) -> str:
         lines.append(f"| {c['fact']} | {c['label']} | {_interval(c, k)} | {_fmt(c['low'], k)}–"
                      f"{_fmt(c['high'], k)} | {c['target']} | {basis} | {verdict[c['pass']]} |")
     lines += _emergent_markdown(report.get("emergent", []), verdict)
+    lines += regional_markdown(report.get("regional") or {}, verdict)
     for name, note in report["notes"].items():
         lines.append(f"\n- {name}: {note}")
     if report["national"]:
@@ -740,7 +745,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--out", type=Path, default=Path("outputs/validation"))
     parser.add_argument("--no-national", action="store_true",
-                        help="skip the France build and France's stationarity check")
+                        help="skip the France builds: national totals, France's stationarity "
+                        "and the regional checks")
     parser.add_argument("--no-emergent", action="store_true",
                         help="skip the emergent checks (stationarity, brakes; 7 runs a seed)")
     parser.add_argument("overrides", nargs="*", help="Hydra overrides, e.g. territory=drome")
@@ -750,7 +756,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     write_report(report, args.out)
     print(markdown(report))
     failed = [f for f in report["facts"] + report["national"] + report["emergent"]
-              if f["pass"] is False]
+              + regional_verdicts(report["regional"]) if f["pass"] is False]
     return 1 if failed else 0
 
 

@@ -39,7 +39,7 @@ from sim.state import (
     tie_table,
 )
 from sim.territories import Territories, load_territories
-from sim.territories.regional import form_multipliers, industry_multipliers
+from sim.territories.regional import form_multipliers, industry_multipliers, insertion_size_factors
 from sim.vocabulary import (
     FEEDSTOCK_SECTORS,
     LEGAL_FORMS,
@@ -108,6 +108,7 @@ class World:
     funded_adapted_start: float = 0.0  # adapted-enterprise posts the State funds at start
     demand_per_structure_start: np.ndarray = None  # € a month, per territory (entry's yardstick)
     form_density_factors: np.ndarray = None  # (forms, territories): regional calibration, or ones
+    insertion_size_factors: np.ndarray = None  # (territories,): insertion staff per structure
     # funded posts (insertion, adapted) no entrant claimed last month: what the State may
     # redeploy to incumbents (freed posts are offered to new structures first)
     posts_unclaimed_by_entrants: tuple[float, float] = (0.0, 0.0)
@@ -192,8 +193,10 @@ def _create_enterprises(w: World, params, rng) -> None:
     forms = params.population.forms
     pop = w.territories.population
     regional = w.form_density_factors = _regional_form_factors(w.territories, params.population)
-    counts = np.stack([rng.poisson(forms[name].per_100k_inhabitants * regional[k] * pop / 1e5)
-                       for k, name in enumerate(LEGAL_FORMS)])  # (forms, territories)
+    w.insertion_size_factors = _insertion_size_factors(w.territories, params.population)
+    expected = np.stack([forms[name].per_100k_inhabitants * regional[k] * pop / 1e5
+                         for k, name in enumerate(LEGAL_FORMS)])  # (forms, territories)
+    counts = _counts_following_regions(expected, w.territory_region, rng)
     form_of = np.repeat(np.tile(np.arange(len(LEGAL_FORMS)), pop.size), counts.T.ravel())
     territory_of = np.repeat(np.repeat(np.arange(pop.size), len(LEGAL_FORMS)), counts.T.ravel())
     n = form_of.size
@@ -208,11 +211,42 @@ def _create_enterprises(w: World, params, rng) -> None:
     w.funded_adapted_start = float(e.adapted.sum())
 
 
+def _counts_following_regions(expected: np.ndarray, territory_region: np.ndarray,
+                              rng) -> np.ndarray:
+    """(forms, territories) structure counts: each region holds its expected count of each
+    form (rounded up or down at random, keeping the expectation), spread over its territories
+    in proportion to their expected counts. The regional counts are the calibration's data,
+    so a seed redraws where structures stand within a region, not how many a region has
+    (independent Poisson draws put Corse's ~4 adapted enterprises anywhere from 0 to 8)."""
+    counts = np.zeros(expected.shape, dtype=np.int64)
+    for region in range(int(territory_region.max()) + 1):
+        inside = np.flatnonzero(territory_region == region)
+        for k in range(expected.shape[0]):
+            weights = expected[k, inside]
+            total = weights.sum()
+            if total <= 0:
+                continue
+            n = int(np.floor(total)) + int(rng.random() < total - np.floor(total))
+            counts[k, inside] = rng.multinomial(n, weights / total)
+    return counts
+
+
 def _regional_form_factors(territories, population) -> np.ndarray:
     """(forms, territories): each form's density factor from the regional counts, or ones."""
     if population.regional_calibration:
-        return form_multipliers(territories)
+        position = population.regional_position
+        return form_multipliers(territories, positions={
+            g: getattr(position, g) for g in ("insertion", "adapted", "cooperative",
+                                              "association")})
     return np.ones((len(LEGAL_FORMS), len(territories)))
+
+
+def _insertion_size_factors(territories, population) -> np.ndarray:
+    """(territories,): insertion employees per insertion structure relative to France, or ones."""
+    if population.regional_calibration:
+        return insertion_size_factors(territories,
+                                      position=population.regional_position.insertion_size)
+    return np.ones(len(territories))
 
 
 def _create_firms(w: World, params, rng) -> None:
@@ -224,7 +258,8 @@ def _create_firms(w: World, params, rng) -> None:
     if pop_params.regional_calibration:
         multiplier = multiplier * industry_multipliers(t, {
             "industrial_basin": pop_params.basin_industry_multiplier,
-            "metropolis": pop_params.metropolis_industry_multiplier})
+            "metropolis": pop_params.metropolis_industry_multiplier},
+            position=pop_params.regional_position.industry)
     counts = rng.poisson(pop_params.industrial_firms_per_100k * multiplier * t.population / 1e5)
     territory = np.repeat(np.arange(len(t)), counts)
     n = territory.size

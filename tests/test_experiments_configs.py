@@ -32,7 +32,7 @@ def _compose(*overrides):
 
 @pytest.mark.parametrize(("name", "arms", "runs"), [
     ("compare", 6, 120), ("factorial", 16, 320), ("dose_response", 5, 100),
-    ("sensitivity", 2, 2 * 10 * (8 + 1)),  # Morris: trajectories × (parameters + 1)
+    ("sensitivity", 2, 2 * 10 * (14 + 1)),  # Morris: trajectories × (parameters + 1)
 ])
 def test_experiment_plans(experiment_schema, name, arms, runs):
     cfg = _compose(f"+experiment={name}")

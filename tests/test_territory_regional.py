@@ -8,7 +8,9 @@ import pytest
 from sim.territories import load_territories
 from sim.territories.regional import (
     GROUPS,
+    INSERTION_SIZE,
     STRUCTURE_GROUPS,
+    at_position,
     calibration_table,
     departement_multipliers,
     ess_jobs_by_region,
@@ -88,7 +90,7 @@ def test_shipped_table_covers_every_region_and_group_with_sources_or_fallbacks()
             assert m.basis == "observed" or m.basis.startswith("fallback"), m
 
 
-@pytest.mark.parametrize("group", GROUPS)
+@pytest.mark.parametrize("group", [g for g in GROUPS if g != INSERTION_SIZE])
 def test_shipped_table_keeps_the_national_density(group):
     population = region_populations()
     weighted = sum(population[m.region_code] * m.value for m in calibration_table()
@@ -96,8 +98,37 @@ def test_shipped_table_keeps_the_national_density(group):
     assert weighted / sum(population.values()) == pytest.approx(1.0, abs=1e-9)
 
 
+def test_shipped_table_keeps_the_national_insertion_size():
+    population = region_populations()
+    table = calibration_table()
+    structures = {m.region_code: population[m.region_code] * m.value for m in table
+                  if m.group == "insertion" and not m.departement}
+    size = {m.region_code: m.value for m in table if m.group == INSERTION_SIZE}
+    assert sum(structures[c] * size[c] for c in size) / sum(structures.values()) == (
+        pytest.approx(1.0, abs=1e-9))
+    assert size["94"] < 0.6  # Corse: 1,228 employees in 38 SIAE, half the national size
+
+
+def test_corsican_figures_replace_the_figure_shared_with_provence():
+    by = {(m.group, m.region_code): m for m in calibration_table() if not m.departement}
+    assert by["cooperative", "94"].value < 1 < by["cooperative", "93"].value
+    assert "corsenetinfos" in by["cooperative", "94"].source
+    assert by["insertion", "94"].value > 1.4  # 38 SIAE for ~345,000 inhabitants
+
+
+def test_a_position_moves_a_multiplier_within_its_range():
+    m = next(m for m in calibration_table() if (m.group, m.region_code) == ("cooperative", "53"))
+    assert at_position(m, 0.0) == m.value
+    assert at_position(m, -1.0) == pytest.approx(m.low)
+    assert at_position(m, 1.0) == pytest.approx(m.high)
+    assert m.low < at_position(m, -0.5) < m.value < at_position(m, 0.5) < m.high
+    with pytest.raises(ValueError, match="allowed values are -1 to 1"):
+        at_position(m, 1.5)
+
+
 def test_shipped_figures_carry_source_page_and_year():
-    for name in ("regional_structures.csv", "regional_industry.csv", "regional_ess_share.csv"):
+    for name in ("regional_structures.csv", "regional_industry.csv", "regional_ess_share.csv",
+                 "regional_insertion_people.csv"):
         for row in read_rows(name):
             assert row["source_url"].startswith("http") and row["table_or_page"], row
             assert 2000 <= int(row["year"]) <= 2026, row

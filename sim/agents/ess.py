@@ -25,7 +25,9 @@ from sim.events import EventKind, Labelled
 from sim.ledger import Sector
 from sim.markets import clearing, credit, premises
 from sim.state import among
-from sim.vocabulary import LEGAL_FORMS, SECTORS, FloorStock
+from sim.vocabulary import INSERTION_FORMS, LEGAL_FORMS, SECTORS, FloorStock
+
+INSERTION_FORM_CODES = np.array([LEGAL_FORMS.index(f) for f in INSERTION_FORMS])
 
 OWN, EQUITY, LOAN, REFUSED = 0, 1, 2, 3  # how an expansion is funded
 
@@ -151,12 +153,18 @@ def produce(m) -> None:
 
 
 def draw_staff_and_sector(world, params, rng, rows, scale: float) -> None:
-    """Staff around the form's means (Poisson) and a sector from the form's mix."""
+    """Staff around the form's means (Poisson), an insertion structure's staff scaled by its
+    region's insertion structure size, and a sector from the form's mix."""
     e = world.enterprises
     forms = params.population.forms
     form = e.form[rows]
     mean = np.array([[forms[f].permanent_staff, forms[f].insertion_staff, forms[f].adapted_staff]
                      for f in LEGAL_FORMS])[form] * scale
+    # a region's insertion structures are larger or smaller than the national ones; their
+    # supervisors scale with the people they supervise (the form's national ratio)
+    size = np.where(np.isin(form, INSERTION_FORM_CODES), world.insertion_size_factors[
+        e.territory[rows]], 1.0)
+    mean[:, :2] *= size[:, None]
     staff = rng.poisson(mean)
     e.permanent[rows] = np.maximum(staff[:, 0], 1)
     e.insertion_posts[rows] = staff[:, 1]

@@ -190,6 +190,29 @@ def default_forms() -> dict[str, FormParams]:
     }
 
 
+def _position(group: str) -> float:
+    return param(
+        0.0, unit="-1 low .. +1 high", low=-1.0, high=1.0, plausible=(-1.0, 1.0),
+        source=f"where the {group} multipliers sit in the range the regional table states "
+        "(docs/regional_calibration.md: an observed figure +- its uncertainty, a fallback over "
+        "the observed multipliers): 0 the table's value; for the sensitivity analysis",
+    )
+
+
+@dataclass
+class RegionalPosition:
+    """Moves every regional multiplier of a group within its stated range (one factor per
+    group, all regions together), so that the regional figures' uncertainty, fallbacks
+    included, enters the sensitivity analysis."""
+
+    insertion: float = _position("insertion structure")
+    adapted: float = _position("adapted enterprise")
+    cooperative: float = _position("cooperative")
+    association: float = _position("association")
+    industry: float = _position("industrial firm")
+    insertion_size: float = _position("insertion employees per structure")
+
+
 @dataclass
 class PopulationParams:
     """How many agents a territory holds at the start (see docs/ODD.md, initialisation)."""
@@ -202,6 +225,7 @@ class PopulationParams:
         "docs/regional_calibration.md): each form's density and the firms per inhabitant are "
         "multiplied by their region's (or département's) factor; false: one national density",
     )
+    regional_position: RegionalPosition = field(default_factory=RegionalPosition)
     industrial_firms_per_100k: float = param(
         47.0, unit="firms/100k inh", low=0.0, high=1000.0,
         source="Insee Ésane: ~30,000 manufacturing firms with 10+ employees (~44 per 100k "

@@ -1,10 +1,11 @@
 """Regional calibration: how much denser than the national average each region is, by group of
 legal forms and for industry, from public regional counts (issue 14, item 1).
 
-Prepared, not yet wired into the model: :func:`form_multipliers` and
-:func:`industry_multipliers` give, for a run's territories, the factor by which the national
-per-inhabitant densities of the schema (``per_100k_inhabitants`` of each form,
-``industrial_firms_per_100k``) would be multiplied (docs/regional_calibration.md says where).
+Wired on by default (``params.population.regional_calibration``): :func:`form_multipliers`,
+:func:`industry_multipliers` and :func:`insertion_size_factors` give, for a run's territories,
+the factors on the national per-inhabitant densities of the schema (``per_100k_inhabitants``
+of each form, ``industrial_firms_per_100k``) and on the insertion staff of insertion
+structures (docs/regional_calibration.md says where each enters).
 
 The figures are in ``data/regional_*.csv``, each row
 with its source, table or page and year; nothing is estimated there. From them:
@@ -21,12 +22,16 @@ with its source, table or page and year; nothing is estimated there. From them:
 * Industry: ``multiplier = industrial jobs per inhabitant / the same over all observed regions``,
   industrial jobs being the Insee industry share x salaried employment. A region without a figure
   (Martinique, La Réunion, Mayotte) stays at 1, which keeps the national mean at 1.
+* Insertion size (``data/regional_insertion_people.csv``): insertion employees per insertion
+  structure in the region over the national figure; 1.0 (the national size) without a figure.
 
 Uncertainty, carried into ``low`` and ``high`` for the sensitivity analysis: an observed figure
 has the relative uncertainty of its row (``rel_uncertainty``: 0.10 for a same-year count, more
 for a year gap, a rounded or lower-bound figure, 0.30 at most); an industry share is printed as
 an integer percent, hence +-0.5 point; a fallback ranges over the group's observed multipliers
 (over every observed structure multiplier when its group has fewer than two).
+``params.population.regional_position`` moves each group within that range (-1 low, 0 the
+value, +1 high) for the sensitivity analysis.
 """
 
 from __future__ import annotations
@@ -45,7 +50,9 @@ FORM_GROUP = {"EI": "insertion", "ACI": "insertion", "AI": "insertion", "ETTI": 
               "EA": "adapted", "SCOP": "cooperative", "SCIC": "cooperative",
               "ASSOCIATION": "association"}
 STRUCTURE_GROUPS = ("insertion", "adapted", "cooperative", "association")
-GROUPS = (*STRUCTURE_GROUPS, "industry")
+INSERTION_SIZE = "insertion_size"
+"""Insertion employees per insertion structure in a region, relative to France."""
+GROUPS = (*STRUCTURE_GROUPS, "industry", INSERTION_SIZE)
 INDUSTRY_SHARE_ROUNDING_PCT = 0.5
 """Insee prints the industry share as an integer percent."""
 
@@ -90,7 +97,8 @@ def structure_multipliers(rows: list[Mapping[str, str]],
     national_population = sum(population.values())
     share = {code: p / national_population for code, p in population.items()}
     observed: dict[str, list[Multiplier]] = {g: [] for g in STRUCTURE_GROUPS}
-    for row in rows:
+    # a figure for several regions first: a later figure for one of them alone replaces it
+    for row in sorted(rows, key=lambda r: -len(r["region_code"].split("+"))):
         codes = row["region_code"].split("+")
         population_share = sum(share[c] for c in codes)
         value = (float(row["count"]) / float(row["national_count"])) / population_share
@@ -198,6 +206,38 @@ def departement_multipliers(rows: list[Mapping[str, str]], regional: list[Multip
     return out
 
 
+def insertion_size_multipliers(rows: list[Mapping[str, str]], population: Mapping[str, float],
+                               structures: list[Multiplier]) -> list[Multiplier]:
+    """Per region, insertion employees per insertion structure relative to France: the
+    structure count alone would give a region of many small structures (Corse: 38 SIAE for
+    1,228 employees in the year, half the national size) too many insertion jobs. Regions
+    without a figure share the residual that keeps the national insertion employees (weights:
+    each region's insertion structures, ``structures``' insertion multipliers): the national
+    stock is the schema's calibration, so the residual's range only follows the observed
+    factors' ranges."""
+    density = {m.region_code: m.value for m in structures if m.group == "insertion"}
+    weight = {c: population[c] * density[c] for c in population}
+    out = []
+    for row in rows:
+        value = (float(row["people"]) / float(row["structures"])) / (
+            float(row["national_people"]) / float(row["national_structures"]))
+        spread = float(row["rel_uncertainty"])
+        out.append(Multiplier(row["region_code"], INSERTION_SIZE, value, value * (1 - spread),
+                              value * (1 + spread), "observed",
+                              f"{row['source_url']} ({row['table_or_page']}, {row['year']})"))
+    missing = [c for c in population if c not in {m.region_code for m in out}]
+
+    def residual(bound: str) -> float:
+        held = sum(weight[m.region_code] * getattr(m, bound) for m in out)
+        return (sum(weight.values()) - held) / sum(weight[c] for c in missing)
+
+    value, low, high = residual("value"), residual("high"), residual("low")
+    out += [Multiplier(c, INSERTION_SIZE, value, low, high, "fallback: residual keeping the "
+                       "national insertion employees per structure (range: the observed "
+                       "factors at their ends)", "") for c in missing]
+    return sorted(out, key=lambda m: m.region_code)
+
+
 @cache
 def calibration_table() -> tuple[Multiplier, ...]:
     """Every region x group multiplier, then the département refinements, from the shipped
@@ -206,37 +246,65 @@ def calibration_table() -> tuple[Multiplier, ...]:
     regional = structure_multipliers(read_rows("regional_structures.csv"), population)
     return (*regional,
             *industry_region_multipliers(read_rows("regional_industry.csv"), population),
+            *insertion_size_multipliers(read_rows("regional_insertion_people.csv"), population,
+                                        regional),
             *departement_multipliers(read_rows("regional_departements.csv"), regional,
                                      departement_populations(), population))
 
 
+def at_position(m: Multiplier, position: float) -> float:
+    """The multiplier ``position`` of the way from its value to an end of its range: 0 is the
+    value, -1 ``low``, +1 ``high`` (linear in between); the sensitivity analysis samples it."""
+    if not -1.0 <= position <= 1.0:
+        raise ValueError(f"regional position {position!r}: allowed values are -1 to 1")
+    if position >= 0:
+        return m.value + position * (m.high - m.value)
+    return m.value + position * (m.value - m.low)
+
+
 def territory_multipliers(territories, group: str, table: tuple[Multiplier, ...] | None = None,
-                          bound: str = "value") -> np.ndarray:
+                          bound: str = "value", position: float = 0.0) -> np.ndarray:
     """The multiplier of ``group`` for each territory: its département's when the table has
     one, else its région's (the région's ``rest`` once some of its départements have their
     own); 1.0 for a region the table does not know (synthetic territories). ``bound`` is
-    ``value``, ``low`` or ``high`` (the sensitivity analysis' range)."""
+    ``value``, ``low`` or ``high`` (the ends of the range); with ``bound="value"``,
+    ``position`` moves every multiplier of the group within its range (:func:`at_position`)."""
     if group not in GROUPS:
         raise ValueError(f"unknown group {group!r}; allowed: {', '.join(GROUPS)}")
     rows = [m for m in (table if table is not None else calibration_table()) if m.group == group]
-    by_region = {m.region_code: getattr(m, bound) for m in rows if not m.departement}
-    by_region |= {m.region_code: getattr(m, bound) for m in rows if m.departement == "rest"}
-    by_departement = {m.departement: getattr(m, bound) for m in rows
+
+    def pick(m: Multiplier) -> float:
+        return at_position(m, position) if bound == "value" else getattr(m, bound)
+
+    by_region = {m.region_code: pick(m) for m in rows if not m.departement}
+    by_region |= {m.region_code: pick(m) for m in rows if m.departement == "rest"}
+    by_departement = {m.departement: pick(m) for m in rows
                       if m.departement not in ("", "rest")}
     return np.array([by_departement.get(str(d), by_region.get(str(r), 1.0))
                      for r, d in zip(territories.region_code, territories.departement,
                                      strict=True)], dtype=np.float64)
 
 
-def form_multipliers(territories, table: tuple[Multiplier, ...] | None = None) -> np.ndarray:
+def insertion_size_factors(territories, table: tuple[Multiplier, ...] | None = None,
+                           position: float = 0.0) -> np.ndarray:
+    """The factor on the insertion staff of insertion structures (EI, ACI, AI, ETTI) in each
+    territory: its region's insertion employees per structure relative to France."""
+    return territory_multipliers(territories, INSERTION_SIZE, table, position=position)
+
+
+def form_multipliers(territories, table: tuple[Multiplier, ...] | None = None,
+                     positions: Mapping[str, float] | None = None) -> np.ndarray:
     """(forms in ``LEGAL_FORMS`` order, territories): the factor on each form's national density
-    ``per_100k_inhabitants`` in each territory."""
-    by_group = {g: territory_multipliers(territories, g, table) for g in STRUCTURE_GROUPS}
+    ``per_100k_inhabitants`` in each territory (``positions``: group -> :func:`at_position`)."""
+    positions = positions or {}
+    by_group = {g: territory_multipliers(territories, g, table, position=positions.get(g, 0.0))
+                for g in STRUCTURE_GROUPS}
     return np.stack([by_group[FORM_GROUP[form]] for form in LEGAL_FORMS])
 
 
 def industry_multipliers(territories, archetype_factors: Mapping[str, float] | None = None,
-                         table: tuple[Multiplier, ...] | None = None) -> np.ndarray:
+                         table: tuple[Multiplier, ...] | None = None,
+                         position: float = 0.0) -> np.ndarray:
     """The factor on ``industrial_firms_per_100k`` in each territory, on top of the archetype
     multipliers (``archetype_factors``: archetype -> multiplier, 1.0 for the others).
 
@@ -246,7 +314,7 @@ def industry_multipliers(territories, archetype_factors: Mapping[str, float] | N
     industrial firms per inhabitant are the national ones times its multiplier: stacked
     without it, old industrial basins and metropolises would push Hauts-de-France or Grand Est
     ~10 % above their Insee figure and Île-de-France ~15 % below it."""
-    factor = territory_multipliers(territories, "industry", table)
+    factor = territory_multipliers(territories, "industry", table, position=position)
     if not archetype_factors:
         return factor
     from sim.territories.real import national
