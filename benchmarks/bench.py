@@ -252,9 +252,10 @@ def run_benchmark(quick: bool, baseline: Path | None = None) -> dict:
             run["total_s"] = run["build_s"] + run["steps_s"] + run["frames_s"]
         run = report["national"]
         run["us_per_agent_month"] = run["steps_s"] / (run["agents"] * run["months"]) * 1e6
-        for run in (report["national"], report["national 240"]):
-            run["last_to_first_year"] = run["year_ms"][-1] / run["year_ms"][0]
-            run["last_to_first_year_cpu"] = run["year_cpu_ms"][-1] / run["year_cpu_ms"][0]
+        for long_run in (report["national"], report["national 240"]):
+            long_run["last_to_first_year"] = long_run["year_ms"][-1] / long_run["year_ms"][0]
+            long_run["last_to_first_year_cpu"] = (long_run["year_cpu_ms"][-1]
+                                                  / long_run["year_cpu_ms"][0])
         sweep, regional = report["sweep"], report["regional"]
         sweep["overhead_s"] = sweep["per_run_s"] - regional["total_s"]
         sweep["overhead_cpu_s"] = sweep["per_run_cpu_s"] - regional["work_cpu_s"]
@@ -362,7 +363,8 @@ def print_comparison(reports: dict) -> None:
     print(f"\n{'side by side':32s} {'baseline':>10s} {'current':>10s} {'current/baseline':>17s}")
     for label, figure in rows:
         before, after = figure(reports["baseline"]), figure(reports["current"])
-        print(f"{label:32s} {before:>10.3f} {after:>10.3f} {after / before:>17.2f}")
+        ratio = f"{after / before:.2f}" if before else "-"
+        print(f"{label:32s} {before:>10.3f} {after:>10.3f} {ratio:>17s}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -378,13 +380,13 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(CHILDREN[kind](*rest)))
         return 0
     reports = run_benchmark(args.quick, args.baseline and args.baseline.resolve())
+    if args.json:  # first: a figure is never lost to a report that fails to print
+        args.json.write_text(json.dumps(reports, indent=2) + "\n")
     print_report(reports["current"])
     if args.baseline:
         print(f"\nbaseline {args.baseline}:")
         print_report(reports["baseline"])
         print_comparison(reports)
-    if args.json:
-        args.json.write_text(json.dumps(reports, indent=2) + "\n")
     return 0
 
 
