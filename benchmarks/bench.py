@@ -7,12 +7,16 @@ all of them in one invocation, one after the other, the fastest of a few repeats
 machine only ratios measured side by side mean much. ``--baseline`` measures another checkout's
 ``sim`` right after each measurement of this one and prints the two side by side.
 
-Figures: import time of ``sim``; the national run (every EPCI, every lever, 120 months) split
-into build, months and output frames, with its peak resident memory; the cost per agent-month
-against the cost per agent-step of Mesa's BoltzmannWealth example with as many agents; scaling
-tables in agents (national territories, per-inhabitant densities scaled) and in territories
-(synthetic archetype counts scaled), with fitted log-log slopes; the default regional run; the
-build of the national territory network.
+Figures: import time of ``sim``; the national run (every EPCI, every lever) over 120 and 240
+months, split into build, months and output frames, with its peak resident memory, the cost of
+a month year by year (the per-year cost curve) and the whole process's time (start-up included)
+beside the in-process one; the cost per agent-month of the 120-month run against the cost per
+agent-step of Mesa's BoltzmannWealth example with as many agents; scaling tables in agents
+(national territories, per-inhabitant densities scaled) and in territories (synthetic archetype
+counts scaled), with fitted log-log slopes; the default regional run; the sweep overhead per run
+(the main job's runs through ``python -m sim.experiments``, beyond the model's own work); the
+build of the national territory network. CPU times are given beside wall times: on a loaded
+machine they move less.
 """
 
 from __future__ import annotations
@@ -28,7 +32,9 @@ from pathlib import Path
 
 CLASSROOM = {"metropolis": 1, "medium_town": 2, "rural": 3, "industrial_basin": 1}
 TARGETS = {"national_s": 10.0, "national_peak_mb": 1536.0, "ratio_to_boltzmann": 0.1,
-           "slope": 1.1, "regional_s": 1.0, "network_s": 2.0}
+           "slope": 1.1, "regional_s": 1.0, "network_s": 2.0, "last_to_first_year": 1.5,
+           "sweep_overhead_s": 0.2}
+SWEEP_SIZES = (2, 6)  # runs of the two sweeps whose difference gives the cost of one more run
 
 
 # --- measurements, each in its own interpreter ---------------------------------------------------
@@ -44,29 +50,39 @@ def _measure_import(module: str) -> dict:
     return {"seconds": time.perf_counter() - start}
 
 
-def _measure_run(overrides: list[str]) -> dict:
-    """Compose, build, step to the horizon and build the three output frames."""
+def _measure_run(overrides: list[str], per_year: bool = False) -> dict:
+    """Compose, build, step to the horizon and build the three output frames; ``per_year``:
+    also the wall and CPU milliseconds of a month, year by year."""
     import logging
 
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     from sim.config import compose_config, validate
     from sim.model import EcosystemModel
 
     logging.getLogger("MESA").setLevel(logging.WARNING)
     imported = time.perf_counter()
     config = validate(compose_config([*overrides, "progress=false"]))
-    composed = time.perf_counter()
+    composed, cpu_composed = time.perf_counter(), time.process_time()
     model = EcosystemModel(config)
-    built = time.perf_counter()
+    built, cpu_built = time.perf_counter(), time.process_time()
     ess, firms = int(model.enterprises.alive.sum()), int(model.firms.n)
+    year_ms, year_cpu_ms = [], []
+    while per_year and model.running:
+        wall, cpu = time.perf_counter(), time.process_time()
+        months = [model.step() for _ in range(12) if model.running]
+        year_ms.append((time.perf_counter() - wall) / len(months) * 1e3)
+        year_cpu_ms.append((time.process_time() - cpu) / len(months) * 1e3)
     model.run()
-    stepped = time.perf_counter()
+    stepped, cpu_stepped = time.perf_counter(), time.process_time()
     model.timeseries_frame(), model.territory_frame(), model.events_frame()
-    done = time.perf_counter()
+    done, cpu_done = time.perf_counter(), time.process_time()
     return {"agents": ess + firms, "ess": ess, "firms": firms,
             "territories": len(model.territories), "months": model.month,
             "import_s": imported - start, "compose_s": composed - imported,
             "build_s": built - composed, "steps_s": stepped - built, "frames_s": done - stepped,
+            "in_process_s": done - start, "cpu_s": cpu_done - cpu_start,
+            "work_cpu_s": cpu_done - cpu_composed, "steps_cpu_s": cpu_stepped - cpu_built,
+            "year_ms": year_ms, "year_cpu_ms": year_cpu_ms,
             "peak_mb": _peak_mb()}
 
 
@@ -116,14 +132,52 @@ def measure(kind: str, *args, repeat: int = 1, tree: Path | None = None) -> dict
     env = dict(os.environ, PYTHONPATH=str(tree)) if tree else None
     best = None
     for _ in range(repeat):
-        out = subprocess.run(command, capture_output=True, text=True, check=False, env=env,
-                             cwd=tree or Path(__file__).resolve().parents[1])
+        out, process = _timed(command, env, tree or Path(__file__).resolve().parents[1])
         if out.returncode:
             raise RuntimeError(f"{kind} {args}: {out.stderr.strip().splitlines()[-1:]}")
-        result = json.loads(out.stdout.strip().splitlines()[-1])
+        result = json.loads(out.stdout.strip().splitlines()[-1]) | process
         if best is None or _speed(result) < _speed(best):
             best = result
     return best
+
+
+def _timed(command: list[str], env: dict | None, cwd: Path):
+    """Run a process to its end; its output and its whole wall and CPU time (start-up, imports
+    and exit included: what a user waits for)."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    out = subprocess.run(command, capture_output=True, text=True, check=False, env=env, cwd=cwd)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return out, {"process_s": wall, "process_cpu_s": cpu}
+
+
+def measure_sweep(overrides: list[str], tree: Path | None = None) -> dict:
+    """What one more run costs a sweep of the main job (``python -m sim.experiments``, runs one
+    after the other in one process, no report): the difference of two sweeps' times over the
+    difference of their sizes, so start-up and the sweep's own fixed costs cancel."""
+    import tempfile
+
+    env = dict(os.environ, PYTHONPATH=str(tree)) if tree else None
+    cwd = tree or Path(__file__).resolve().parents[1]
+    sweeps = []
+    for runs in SWEEP_SIZES:
+        with tempfile.TemporaryDirectory() as folder:
+            command = [sys.executable, "-m", "sim.experiments", *overrides,
+                       f"seed=range(0,{runs})", "hydra/launcher=basic",
+                       "hydra.callbacks.experiment.report=false",
+                       f"hydra.sweep.dir={folder}/sweep"]
+            out, process = _timed(command, env, cwd)
+            if out.returncode:
+                raise RuntimeError(f"sweep: {out.stderr.strip().splitlines()[-1:]}")
+        sweeps.append(process)
+    extra = SWEEP_SIZES[1] - SWEEP_SIZES[0]
+    return {"runs": list(SWEEP_SIZES), "sweeps": sweeps,
+            "per_run_s": (sweeps[1]["process_s"] - sweeps[0]["process_s"]) / extra,
+            "per_run_cpu_s": (sweeps[1]["process_cpu_s"] - sweeps[0]["process_cpu_s"]) / extra}
 
 
 def _speed(result: dict) -> float:
@@ -169,17 +223,21 @@ def run_benchmark(quick: bool, baseline: Path | None = None) -> dict:
             reports[name][key] = measure(kind, *args, repeat=repeat, tree=tree) | extra
 
     repeat = 1 if quick else 3
-    months, scan_months = (36, 12) if quick else (120, 24)
+    scan_months = 12 if quick else 24
     for module in ("sim", "sim.api"):
         each(f"import {module}", "import", module, repeat=repeat)
     each("network", "network", repeat=repeat)
     from sim.policies import REGISTRY
 
-    each("national", "run", ["territory=france", f"policies=[{','.join(sorted(REGISTRY))}]",
-                             f"horizon_months={months}"], repeat=1 if quick else 2)
+    every_lever = ["territory=france", f"policies=[{','.join(sorted(REGISTRY))}]"]
+    each("national", "run", [*every_lever, "horizon_months=120"], True,
+         repeat=1 if quick else 2)
+    each("national 240", "run", [*every_lever, "horizon_months=240"], True)
     agents = reports["current"]["national"]["agents"]
     boltzmann = measure("boltzmann", agents, 3 if quick else 10)
     each("regional", "run", [], repeat=repeat)
+    for name, tree in trees.items():
+        reports[name]["sweep"] = measure_sweep(["arm=baseline"], tree)
     for s in (0.03, 0.3, 3.0) if quick else (0.03, 0.1, 0.3, 1.0, 3.0):
         each(f"agents x{s:g}", "run", ["territory=france", f"horizon_months={scan_months}",
                                        *scaled_population(s)], scale=s)
@@ -194,6 +252,13 @@ def run_benchmark(quick: bool, baseline: Path | None = None) -> dict:
             run["total_s"] = run["build_s"] + run["steps_s"] + run["frames_s"]
         run = report["national"]
         run["us_per_agent_month"] = run["steps_s"] / (run["agents"] * run["months"]) * 1e6
+        for long_run in (report["national"], report["national 240"]):
+            long_run["last_to_first_year"] = long_run["year_ms"][-1] / long_run["year_ms"][0]
+            long_run["last_to_first_year_cpu"] = (long_run["year_cpu_ms"][-1]
+                                                  / long_run["year_cpu_ms"][0])
+        sweep, regional = report["sweep"], report["regional"]
+        sweep["overhead_s"] = sweep["per_run_s"] - regional["total_s"]
+        sweep["overhead_cpu_s"] = sweep["per_run_cpu_s"] - regional["work_cpu_s"]
         report["ratio_to_boltzmann"] = run["us_per_agent_month"] / boltzmann["us_per_agent_step"]
         for key, x in (("agents", "agents"), ("territories", "territories")):
             rows = [v for k, v in report.items() if k.startswith(f"{key} x")]
@@ -222,9 +287,18 @@ def print_report(r: dict) -> None:
           f"{n['frames_s']:.2f} s = {n['total_s']:.2f} s "
           f"{check(n['total_s'], TARGETS['national_s'], ' s')}  [compose {n['compose_s']:.2f} s, "
           f"import {n['import_s']:.2f} s]")
+    print(f"  whole process {n['process_s']:.2f} s (CPU {n['process_cpu_s']:.2f} s), "
+          f"in-process {n['in_process_s']:.2f} s")
     print(f"  peak memory {n['peak_mb']:.0f} MB "
           f"{check(n['peak_mb'], TARGETS['national_peak_mb'], ' MB')}")
     print(f"  cost {n['us_per_agent_month']:.3f} µs per agent-month")
+    _print_curve(n, check)
+    n = r["national 240"]
+    print(f"national run, {n['months']} months: build {n['build_s']:.2f} s + months "
+          f"{n['steps_s']:.2f} s + frames {n['frames_s']:.2f} s; whole process "
+          f"{n['process_s']:.2f} s (CPU {n['process_cpu_s']:.2f} s); peak memory "
+          f"{n['peak_mb']:.0f} MB")
+    _print_curve(n, check)
     print(f"Mesa BoltzmannWealth, {ref['agents']} agents, {ref['steps']} steps: "
           f"{ref['us_per_agent_step']:.2f} µs per agent-step")
     print(f"  ratio {r['ratio_to_boltzmann']:.4f} "
@@ -233,6 +307,13 @@ def print_report(r: dict) -> None:
     print(f"regional run (default, {g['territories']} territories, {g['agents']} agents, "
           f"{g['months']} months): {g['total_s']:.2f} s "
           f"{check(g['total_s'], TARGETS['regional_s'], ' s')}  [compose {g['compose_s']:.2f} s]")
+    w = r["sweep"]
+    print(f"sweep of the default run (python -m sim.experiments arm=baseline, sweeps of "
+          f"{w['runs'][0]} and {w['runs'][1]} runs): one more run costs {w['per_run_s']:.2f} s "
+          f"(CPU {w['per_run_cpu_s']:.2f} s), the model's own work {g['total_s']:.2f} s (CPU "
+          f"{g['work_cpu_s']:.2f} s)")
+    print(f"  overhead per run {w['overhead_s']:.2f} s, CPU {w['overhead_cpu_s']:.2f} s "
+          f"{check(w['overhead_cpu_s'], TARGETS['sweep_overhead_s'], ' s CPU')}")
     for key, label in (("scaling_agents", "scale"), ("scaling_territories", "copies")):
         print(f"{key.replace('_', ' in ')} ({label}: territories, agents, s/month, "
               f"µs/agent-month, build s, peak MB):")
@@ -245,6 +326,15 @@ def print_report(r: dict) -> None:
               f"{check(r[key + '_slope'], TARGETS['slope'], '')}")
 
 
+def _print_curve(run: dict, check) -> None:
+    """Milliseconds of a month, year by year, and the last year's over the first's."""
+    print("  ms per month, year by year (CPU): "
+          + " ".join(f"{ms:.0f}" for ms in run["year_cpu_ms"]))
+    print(f"  year {len(run['year_ms'])} / year 1: {run['last_to_first_year']:.2f} wall, "
+          f"{run['last_to_first_year_cpu']:.2f} CPU "
+          f"{check(run['last_to_first_year_cpu'], TARGETS['last_to_first_year'], ' CPU')}")
+
+
 def print_comparison(reports: dict) -> None:
     """Headline figures of the baseline and the current tree, measured side by side."""
     rows = (("import sim.api (s)", lambda r: r["import sim.api"]["seconds"]),
@@ -253,16 +343,28 @@ def print_comparison(reports: dict) -> None:
             ("national run: months (s)", lambda r: r["national"]["steps_s"]),
             ("national run: frames (s)", lambda r: r["national"]["frames_s"]),
             ("national run: total (s)", lambda r: r["national"]["total_s"]),
+            ("national run: whole process (s)", lambda r: r["national"]["process_s"]),
+            ("national run: months CPU (s)", lambda r: r["national"]["steps_cpu_s"]),
+            ("year 10 / year 1 month (CPU)", lambda r: r["national"]["last_to_first_year_cpu"]),
+            ("national 240: months (s)", lambda r: r["national 240"]["steps_s"]),
+            ("national 240: months CPU (s)", lambda r: r["national 240"]["steps_cpu_s"]),
+            ("national 240: whole process (s)", lambda r: r["national 240"]["process_s"]),
+            ("national 240: peak memory (MB)", lambda r: r["national 240"]["peak_mb"]),
+            ("year 20 / year 1 month (CPU)",
+             lambda r: r["national 240"]["last_to_first_year_cpu"]),
             ("national peak memory (MB)", lambda r: r["national"]["peak_mb"]),
             ("µs per agent-month", lambda r: r["national"]["us_per_agent_month"]),
             ("ratio to BoltzmannWealth", lambda r: r["ratio_to_boltzmann"]),
             ("regional run (s)", lambda r: r["regional"]["total_s"]),
+            ("sweep: one more run, CPU (s)", lambda r: r["sweep"]["per_run_cpu_s"]),
+            ("sweep: overhead per run, CPU (s)", lambda r: r["sweep"]["overhead_cpu_s"]),
             ("slope in agents", lambda r: r["scaling_agents_slope"]),
             ("slope in territories", lambda r: r["scaling_territories_slope"]))
     print(f"\n{'side by side':32s} {'baseline':>10s} {'current':>10s} {'current/baseline':>17s}")
     for label, figure in rows:
         before, after = figure(reports["baseline"]), figure(reports["current"])
-        print(f"{label:32s} {before:>10.3f} {after:>10.3f} {after / before:>17.2f}")
+        ratio = f"{after / before:.2f}" if before else "-"
+        print(f"{label:32s} {before:>10.3f} {after:>10.3f} {ratio:>17s}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -278,13 +380,13 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(CHILDREN[kind](*rest)))
         return 0
     reports = run_benchmark(args.quick, args.baseline and args.baseline.resolve())
+    if args.json:  # first: a figure is never lost to a report that fails to print
+        args.json.write_text(json.dumps(reports, indent=2) + "\n")
     print_report(reports["current"])
     if args.baseline:
         print(f"\nbaseline {args.baseline}:")
         print_report(reports["baseline"])
         print_comparison(reports)
-    if args.json:
-        args.json.write_text(json.dumps(reports, indent=2) + "\n")
     return 0
 
 

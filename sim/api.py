@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
-from sim.config import compose_config, validate
+from sim.config import SimConfig, compose_config, validate
 from sim.model import EcosystemModel
 from sim.outputs import (
     ensure_owned,
@@ -58,9 +58,19 @@ def run(overrides: Sequence[str] = (), *, progress: bool = False) -> RunResult:
 
 
 def run_config(cfg: DictConfig, *, progress: bool = False) -> RunResult:
-    config = validate(cfg)
+    return run_validated(validate(cfg), resolved_config(cfg), progress=progress)
+
+
+def resolved_config(cfg: DictConfig) -> dict:
+    """The composed config as plain values, without Hydra's own keys (the manifest's copy)."""
     resolved = OmegaConf.to_container(cfg, resolve=True)
     resolved.pop("hydra", None)
+    return resolved
+
+
+def run_validated(config: SimConfig, resolved: dict, *, progress: bool = False) -> RunResult:
+    """Run a validated config to its horizon; ``resolved`` is the plain copy of the config
+    that the manifest records (``resolved_config``)."""
     started = now_utc()
     model = EcosystemModel(config)
     _run_with_progress(model, progress and config.progress)

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from sim.agents import ESSEnterprise, IndustrialFirm, ess, industry
+from sim.compaction import compact_tables
 from sim.config import SimConfig, validate
 from sim.effects import Effects
 from sim.events import EventLog
@@ -39,6 +40,7 @@ class Phase(NamedTuple):
 
 
 CALENDAR = (
+    Phase("compaction", compact_tables),
     Phase("industry", industry.update),
     Phase("supplier discovery", b2b.discover_suppliers),
     Phase("production", ess.produce),

@@ -14,11 +14,15 @@ class Table:
 
     The views are plain instance attributes, refreshed when rows are added: a month reads
     columns hundreds of times, and an attribute lookup costs a fraction of building a view.
+    Every row carries its ``serial``, its rank among all rows ever appended: ``compact`` drops
+    rows and renumbers the others (keeping their order), the serials stay.
     """
 
     def __init__(self, schema: dict[str, np.dtype], capacity: int = 64):
         self.n = 0
+        self.appended = 0  # rows ever appended, compacted ones included
         self._columns = {name: np.zeros(capacity, dtype=dtype) for name, dtype in schema.items()}
+        self._columns["serial"] = np.zeros(capacity, dtype=np.int64)
         self._refresh_views()
 
     def _refresh_views(self) -> None:
@@ -26,7 +30,8 @@ class Table:
             setattr(self, name, column[: self.n])
 
     def __getstate__(self) -> dict:
-        return {"n": self.n, "_columns": self._columns}  # views would be copied apart
+        # views would be copied apart
+        return {"n": self.n, "appended": self.appended, "_columns": self._columns}
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
@@ -49,9 +54,28 @@ class Table:
                 self._columns[name] = grown
         for name, value in values.items():
             self._columns[name][start:end] = value
+        self._columns["serial"][start:end] = np.arange(self.appended, self.appended + count)
+        self.appended += count
         self.n = end
         self._refresh_views()
         return np.arange(start, end)
+
+    def compact(self, keep: np.ndarray) -> None:
+        """Drop the rows where ``keep`` is False; the others move down in the same order, so a
+        pass over the kept rows meets the same values in the same order as before. Row indices
+        change: only call this when no one holds row indices of this table (a month's start)."""
+        rows = np.flatnonzero(keep)
+        kept, end = rows.size, self.n
+        for column in self._columns.values():
+            column[:kept] = column[rows]
+            column[kept:end] = 0  # append leaves unspecified columns at zero
+        self.n = kept
+        self._refresh_views()
+
+    def rows_since(self, appended: int) -> np.ndarray:
+        """Indices of the rows still held that were appended after the table's ``appended``
+        count was ``appended``."""
+        return np.arange(np.searchsorted(self.serial, appended), self.n)
 
 
 def enterprise_table(capacity: int) -> Table:

@@ -15,7 +15,6 @@ config store to their workers. Each model run composes on the model's own schema
 """
 
 import contextlib
-import copy
 import fcntl
 import json
 import os
@@ -324,16 +323,22 @@ def _composed(overrides: tuple[str, ...]) -> DictConfig:
         return compose_config(overrides)
 
 
+@lru_cache(maxsize=16)
+def _prepared(overrides: tuple[str, ...]):
+    from sim.experiments.prepared import prepare_arm
+
+    return prepare_arm(_composed(overrides))
+
+
 def _model_run(overrides: list[str]) -> object:
-    """`sim.api.run(overrides)`, composing once per arm and worker: composing the model's
-    config costs about as much as a short run, and replications differ only by `seed`."""
-    from sim.api import run_config
+    """`sim.api.run(overrides)`, composing and validating once per arm and worker
+    (`sim.experiments.prepared`): that costs about as much as a short run, and replications
+    differ only by `seed`."""
+    from sim.experiments.prepared import run_seed
 
     seed = [o for o in overrides if _key(o) == "seed"]
-    cfg = copy.deepcopy(_composed(tuple(o for o in overrides if o not in seed)))
-    if seed:
-        cfg.seed = int(seed[-1].partition("=")[2])
-    return run_config(cfg)
+    arm = _prepared(tuple(o for o in overrides if o not in seed))
+    return run_seed(arm, int(seed[-1].partition("=")[2]) if seed else None)
 
 
 def _synthetic_run(overrides: list[str]) -> object:

@@ -89,7 +89,7 @@ class ImpactFinance(Policy):
 
     def __init__(self, params: ImpactFinanceParams, model):
         super().__init__(params, model)
-        self.loans_seen = model.world.loans.n
+        self.loans_seen = model.world.loans.appended
 
     def act(self, effects: Effects, dose: float) -> None:
         p, fx = self.params, effects.credit
@@ -108,8 +108,8 @@ class ImpactFinance(Policy):
     def _reach_new_claims(self) -> None:
         """Borrowers of guaranteed loans and holders of public stakes opened this month."""
         loans = self.model.world.loans
-        new = np.arange(self.loans_seen, loans.n)
-        self.loans_seen = loans.n
+        new = loans.rows_since(self.loans_seen)
+        self.loans_seen = loans.appended
         ours = (loans.guaranteed[new] > 0) | (loans.lender[new] == Sector.PUBLIC_INVESTMENT_BANK)
         self.reach(loans.enterprise[new[ours]])
 
