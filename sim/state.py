@@ -70,6 +70,7 @@ def enterprise_table(capacity: int) -> Table:
             "result_trend": np.float64,
             "consumer_weight": np.float64, "business_weight": np.float64,
             "last_growth": np.int32, "productivity": np.float64,
+            "feedstock_access": np.float64,  # share of its waste feedstock need won (collectors)
         },
         capacity,
     )
