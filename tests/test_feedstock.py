@@ -29,8 +29,8 @@ def _two_territory_market(supply, conventional):
     from sim.config.schema import Params
 
     params = Params()
-    market = FeedstockMarket(params.feedstock, np.asarray(supply, float),
-                             np.asarray(conventional, float), np.zeros(2))
+    market = FeedstockMarket(np.asarray(supply, float), np.asarray(conventional, float),
+                             np.zeros(2))
     return market, params
 
 

@@ -58,7 +58,7 @@ class FeedstockParams:
         2.0, unit="elasticity", low=0.0, high=20.0, plausible=(1.0, 4.0),
         assumption="elasticity of a bidder's share of contested feedstock to its relative price; "
         "with the 15% unit-cost premium it gives ESS collectors ~76% of the feedstock they need "
-        "at start (the former fixed 25% loss to conventional recyclers)",
+        "at start, about a quarter going to conventional recyclers",
     )
     ess_quality_score: float = param(
         1.0, unit="relative score", low=0.0, high=5.0, plausible=(0.8, 1.2),
@@ -85,7 +85,6 @@ class FeedstockParams:
 class FeedstockMarket:
     """Per territory: monthly supply and conventional recyclers' demand (tonnes)."""
 
-    params: FeedstockParams
     supply: np.ndarray                # t/month of good-quality feedstock
     conventional_demand: np.ndarray   # t/month conventional recyclers want
     territory_access: np.ndarray      # share of need an entering collector can expect
@@ -102,7 +101,7 @@ class FeedstockMarket:
         reference = np.where(need > 0, need, per_inhabitant * pop)
         start_weight = ess_weight(params, observed=True)
         conventional = p.conventional_demand_ratio * reference
-        market = cls(p, (start_weight + p.conventional_demand_ratio) * reference, conventional,
+        market = cls((start_weight + p.conventional_demand_ratio) * reference, conventional,
                      np.zeros(n_t))
         market.territory_access = market.served_share(reference, market.supply, start_weight)
         world.enterprises.feedstock_access[:] = market.territory_access[
