@@ -173,6 +173,13 @@ class FinanceAccess:
         3, unit="months", low=1, high=36,
         source="a loan is in default after 90 days past due (EU CRR art. 178; EBA/GL/2016/07)",
     )
+    trade_credit_months: float = param(
+        2.0, unit="months of purchases", low=0.0, high=12.0, plausible=(1.0, 2.5),
+        source="payment terms between firms capped at 60 days from the invoice (45 days end of "
+        "month), Code de commerce art. L441-10, from the LME, loi 2008-776 art. 21 (2008): "
+        "suppliers carry unpaid bills up to ~2 months of purchases; beyond that a structure "
+        "short of cash misses its bank instalments",
+    )
     restructure_months: int = param(
         36, unit="months", low=1, high=240, plausible=(24, 60),
         assumption="a defaulted loan whose borrower survives is rescheduled over this many "

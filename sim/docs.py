@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PARAMETERS = ROOT / "docs" / "parameters.md"
 ODD = ROOT / "docs" / "ODD.md"
 LEVERS = ROOT / "docs" / "levers.md"
+LEVER_COSTS = ROOT / "docs" / "lever_costs.md"  # written by python -m benchmarks.lever_costs
 LEVER_CONFIGS = ROOT / "configs" / "policies"
 LOCK = Path(__file__).resolve().parent / "config" / "calibration_lock.json"
 FORMS_PREFIX = "params.population.forms."
@@ -290,8 +291,23 @@ def lever_parameter_tables() -> str:
     return "\n".join(parts).strip()
 
 
+def lever_costs_table() -> str:
+    """The measured cost per net job-year of each lever (docs/lever_costs.md), or how to
+    measure it: a simulation too long for every docs refresh, so it is rerun on purpose."""
+    if LEVER_COSTS.exists():
+        return LEVER_COSTS.read_text()
+    return "Not measured yet: run `python -m benchmarks.lever_costs`, then `python -m sim.docs`."
+
+
+COSTS_SECTION = ("\n## Cost per net job-year, beside the real aid benchmarks\n\n"
+                 "<!-- generated:lever_costs -->\n<!-- /generated:lever_costs -->\n")
+
+
 def _refresh_levers(text: str) -> str:
-    return refresh(text, {"lever_parameters": lever_parameter_tables}, LEVERS.name)
+    if "<!-- generated:lever_costs -->" not in text:
+        text = text.rstrip("\n") + "\n" + COSTS_SECTION
+    return refresh(text, {"lever_parameters": lever_parameter_tables,
+                          "lever_costs": lever_costs_table}, LEVERS.name)
 
 
 # --- calibration lock ----------------------------------------------------------------------------

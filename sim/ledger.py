@@ -49,8 +49,9 @@ class Ledger:
         self.gross_flow = 0.0
         self.flows: dict[str, float] = defaultdict(float)
         self.n_territories = n_territories
-        # floor stocks: [vacant private, vacant trust, brownfield] per territory, then one per site
-        self.territory_floor = np.zeros((3, n_territories), dtype=np.float64)
+        # floor stocks: [vacant private, vacant trust, brownfield, industrial hosts' idle floor]
+        # per territory, then one per site
+        self.territory_floor = np.zeros((4, n_territories), dtype=np.float64)
         self.site_floor = np.zeros(0, dtype=np.float64)
 
     # --- accounts -------------------------------------------------------------------------
@@ -117,7 +118,8 @@ class Ledger:
 
     # --- floor space ----------------------------------------------------------------------
     def move_floor_to_site(self, stock: int, territory, site, m2) -> None:
-        """Lease: m² leave a territory stock (0 private vacant, 1 trust vacant) for a site."""
+        """Lease: m² leave a territory stock (0 private vacant, 1 trust vacant, 3 an industrial
+        host's idle floor) for a site."""
         territory, site, m2 = np.asarray(territory), np.asarray(site), np.asarray(m2, float)
         np.subtract.at(self.territory_floor[stock], territory, m2)
         if (self.territory_floor[stock] < -1e-6).any():

@@ -14,7 +14,7 @@ import pandas as pd
 from sim import outcomes
 from sim.agents.ess import scale_up_kinds
 from sim.frames import strings, tagged_frame
-from sim.vocabulary import INDUSTRIAL_SECTORS, FloorStock
+from sim.vocabulary import INDUSTRIAL_SECTORS, LEGAL_FORMS, FloorStock
 
 __all__ = ["INDUSTRIAL_SECTORS", "MetricsRecorder"]  # INDUSTRIAL_SECTORS: read by sim.validation
 
@@ -47,6 +47,17 @@ def ess_share_of_industrial_jobs(model) -> float:
     ess = float((e.permanent + e.insertion + e.adapted)[industrial].sum())
     total = ess + float(model.firms.jobs.sum())
     return ess / total if total > 0 else 0.0
+
+
+def posts_per_meur(model, form: str, insertion: bool) -> float:
+    """Insertion FTE (or adapted jobs) per M€ of yearly sales of one legal form's live
+    structures: the labour intensity automation lowers (brake 5)."""
+    e, forms = model.enterprises, model.world.forms
+    live = e.alive & (e.form == LEGAL_FORMS.index(form))
+    posts = (e.insertion[live] * forms.fte[e.form[live]]).sum() if insertion else (
+        e.adapted[live].sum())
+    sales_meur_yr = e.sales[live].sum() * 12.0 / 1e6
+    return float(posts / sales_meur_yr) if sales_meur_yr > 0 else 0.0
 
 
 class MetricsRecorder:
@@ -108,6 +119,13 @@ class MetricsRecorder:
                                         * (model.sites.stock == FloorStock.TRUST)
                                         * model.sites.open).sum())
         s["ess_debt_eur"][m] = e.debt[e.alive].sum()
+        s["insertion_fte_per_meur_ei"][m] = posts_per_meur(model, "EI", insertion=True)
+        s["insertion_fte_per_meur_aci"][m] = posts_per_meur(model, "ACI", insertion=True)
+        s["adapted_jobs_per_meur_ea"][m] = posts_per_meur(model, "EA", insertion=False)
+        s["ess_machines_eur"][m] = e.machines[e.alive].sum()
+        sites = model.sites
+        s["implant_floor_m2"][m] = float((model.ledger.site_floor[: sites.n]
+                                          * (sites.stock == FloorStock.HOST) * sites.open).sum())
         s["ess_share_industrial_jobs"][m] = ess_share_of_industrial_jobs(model)
         s["vat_forgone_eur"][m] = month.sales_parts["vat_forgone"].sum()
         self.cumulative_baseline += month.public_baseline

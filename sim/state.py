@@ -64,13 +64,16 @@ def enterprise_table(capacity: int) -> Table:
             "support_vacant": np.bool_, "capacity": np.float64, "demand": np.float64,
             "sales": np.float64, "procurement_sales": np.float64, "pressure": np.float64,
             "debt": np.float64, "payables": np.float64, "equity_raised": np.float64,
-            "refused_months": np.int32, "premises_wait": np.int32, "owner_firm": np.int64,
+            "refused_months": np.int32, "arrears_months": np.int32,
+            "premises_wait": np.int32, "owner_firm": np.int64,
             "scaled_up": np.bool_, "n_sites": np.int32, "n_regions": np.int32,
             "rent_month": np.float64, "floor": np.float64, "loss_making": np.bool_,
             "result_trend": np.float64,
             "consumer_weight": np.float64, "business_weight": np.float64,
             "last_growth": np.int32, "productivity": np.float64,
             "feedstock_access": np.float64,  # share of its waste feedstock need won (collectors)
+            # € of automation equipment owned; € of a host's equipment used in implants
+            "machines": np.float64, "host_equipment": np.float64,
         },
         capacity,
     )
@@ -89,11 +92,16 @@ def firm_table(capacity: int) -> Table:
 
 
 def site_table(capacity: int) -> Table:
-    """Premises leased by ESS enterprises: floor space, landlord stock and rent."""
+    """Premises leased by ESS enterprises (or lent by an industrial host to an implant): floor
+    space, landlord stock, rent and the host's equipment; a site opened in another territory
+    than its enterprise's also holds a claim on that territory's households' and businesses'
+    pools (``consumer_weight``, ``business_weight``)."""
     return Table(
         {
             "open": np.bool_, "enterprise": np.int64, "territory": np.int32, "region": np.int32,
             "stock": np.int8, "rent_m2_yr": np.float64, "opened": np.int32,
+            "consumer_weight": np.float64, "business_weight": np.float64,
+            "equipment": np.float64,  # € of the host's equipment an implant site uses
         },
         capacity,
     )

@@ -35,3 +35,4 @@ class FloorStock(IntEnum):
     PRIVATE = 0     # vacant activity premises of private landlords
     TRUST = 1       # vacant premises of solidarity land trusts
     BROWNFIELD = 2  # industrial brownfields, unusable until rehabilitated
+    HOST = 3        # industrial firms' idle floor they may lend an ESS implant

@@ -251,6 +251,9 @@ def _create_floor_and_sites(w: World, p, rng) -> None:
                      p.population.basin_brownfield_multiplier, 1.0)
     L.territory_floor[FloorStock.BROWNFIELD] = (t.population * p.brownfield_m2_per_inhabitant
                                                 * basin)
+    L.territory_floor[FloorStock.HOST] = np.bincount(
+        w.firms.territory, weights=w.firms.jobs * p.industry.host_floor_m2_per_job,
+        minlength=len(t))
     w.sites = site_table(max(2 * e.n, 64))
     rent = p.base_rent_eur_m2_yr * t.tension[e.territory]
     rent = rent * rng.uniform(p.premises.initial_rent_low, 1.0, e.n)

@@ -128,7 +128,7 @@ def test_a_defaulting_guaranteed_loan_triggers_a_call_booked_to_the_lever():
     fund_before, banks_before = ledger.money[Sector.GUARANTEE_FUND], ledger.money[Sector.BANKS]
     lever = m.policies[0]
     cost_before = lever.cost_total
-    e.refused_months[row] = m.params.finance.arrears_default_months
+    e.arrears_months[row] = m.params.finance.arrears_default_months
     credit.default_in_arrears(m)
     call = 0.65 * owed
     assert m.now.guarantee_calls == pytest.approx(call)
@@ -157,7 +157,7 @@ def test_without_a_guarantee_a_default_calls_nothing():
     e = m.world.enterprises
     row = _alive(m, 1)
     credit.grant_loans(m, row, np.array([100_000.0]), 60, "investment")
-    e.refused_months[row] = m.params.finance.arrears_default_months
+    e.arrears_months[row] = m.params.finance.arrears_default_months
     credit.default_in_arrears(m)
     assert m.now.guarantee_calls == 0
     events = m.events_frame()

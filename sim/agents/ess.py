@@ -20,9 +20,10 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from sim.agents import automation
 from sim.events import EventKind, Labelled
 from sim.ledger import Sector
-from sim.markets import credit, premises
+from sim.markets import clearing, credit, premises
 from sim.state import among
 from sim.vocabulary import LEGAL_FORMS, SECTORS, FloorStock
 
@@ -59,6 +60,9 @@ class ESSEnterprise(mesa.Agent):
         return snapshot(self.model, self.row)
 
 
+_LANDLORDS = {FloorStock.TRUST: "land trust", FloorStock.HOST: "industrial host (implant)"}
+
+
 def snapshot(m, row: int) -> dict:
     """One enterprise as the dashboard's inspector shows it."""
     w = m.world
@@ -80,7 +84,7 @@ def snapshot(m, row: int) -> dict:
         "rent_eur_month": float(e.rent_month[row]),
         "sites": [{"territory": str(codes[s.territory[i]]),
                    "floor_m2": float(w.ledger.site_floor[i]),
-                   "landlord": "land trust" if s.stock[i] == FloorStock.TRUST else "private",
+                   "landlord": _LANDLORDS.get(int(s.stock[i]), "private"),
                    "rent_eur_m2_yr": float(s.rent_m2_yr[i])} for i in sites],
         "customers": [int(ties.firm[i]) for i in customers],
         "scaled_up": bool(e.scaled_up[row]),
@@ -93,11 +97,13 @@ def jobs(e, rows):
     return e.permanent[rows] + e.insertion[rows] + e.adapted[rows]
 
 
-def on_site_jobs(world, rows: np.ndarray) -> np.ndarray:
-    """Jobs that need floor space (AI and ETTI place their insertion staff at clients)."""
+def on_site_jobs(world, rows: np.ndarray, params=None) -> np.ndarray:
+    """Jobs that need floor space (AI and ETTI place their insertion staff at clients); with
+    ``params``, own machines too, each as the workers whose output it gives."""
     e = world.enterprises
-    return e.permanent[rows] + e.adapted[rows] + e.insertion[rows] * world.forms.on_site[
+    staff = e.permanent[rows] + e.adapted[rows] + e.insertion[rows] * world.forms.on_site[
         e.form[rows]]
+    return staff if params is None else staff + automation.machine_workers(world, params, rows)
 
 
 def wage_costs(world, econ, rows) -> np.ndarray:
@@ -108,19 +114,21 @@ def wage_costs(world, econ, rows) -> np.ndarray:
             * econ.wage_insertion_month)
 
 
-def effective_fte(world, econ, rows: np.ndarray) -> np.ndarray:
-    """Staff in full-time equivalents at a permanent worker's productivity."""
-    e = world.enterprises
+def effective_fte(world, params, rows: np.ndarray) -> np.ndarray:
+    """Staff in full-time equivalents at a permanent worker's productivity, plus the workers
+    whose output its equipment (own machines, a host's in implants) gives."""
+    e, econ = world.enterprises, params.economy
     return (e.permanent[rows]
             + e.insertion[rows] * world.forms.fte[e.form[rows]] * econ.insertion_productivity
-            + e.adapted[rows] * econ.adapted_productivity)
+            + e.adapted[rows] * econ.adapted_productivity
+            + automation.equipment_workers(world, params, rows))
 
 
 def capacity(world, params, rows: np.ndarray) -> np.ndarray:
     """Monthly sales capacity (€) from staff and productivity, bounded by feedstock won."""
     e, econ = world.enterprises, params.economy
     staff_capacity = econ.sales_per_fte_month * e.productivity[rows] * effective_fte(
-        world, econ, rows)
+        world, params, rows)
     return feedstock_bounded(world, rows, staff_capacity)
 
 
@@ -208,14 +216,24 @@ def share_market_demand(world, econ, rows, residual) -> None:
     clients from incumbents rather than bringing new demand, and a failed enterprise (no
     longer alive) leaves the sharing, its clients going to the others."""
     e = world.enterprises
+    e.consumer_weight[rows], e.business_weight[rows] = _claim_on_pools(
+        world, econ, rows, e.territory[rows], residual)
+
+
+def _claim_on_pools(world, econ, rows, territory, residual) -> tuple[np.ndarray, np.ndarray]:
+    """Households' and businesses' claims of enterprises ``rows`` on the pools of
+    ``territory``, worth ``residual`` € a month each at today's claims per euro there (every
+    live claim counts: enterprises' at home, sites' away)."""
     consumer, business = _residual_split(world, econ, rows, residual)
-    alive, n_t, where = np.flatnonzero(e.alive), world.n_territories, e.territory[rows]
+    live, n_t = clearing.claims(world), world.n_territories
+    out = []
     for weight, pool, part in (
-            (e.consumer_weight, world.consumer_market.pool / (1 + econ.vat_standard), consumer),
-            (e.business_weight, world.business_market.generic_pool, business)):
-        claims = np.bincount(e.territory[alive], weights=weight[alive], minlength=n_t)
+            (live.consumer, world.consumer_market.pool / (1 + econ.vat_standard), consumer),
+            (live.business, world.business_market.generic_pool, business)):
+        claims = np.bincount(live.territory, weights=weight, minlength=n_t)
         per_euro = np.divide(claims, pool, out=np.ones(n_t), where=(pool > 0) & (claims > 0))
-        weight[rows] = part * per_euro[where]
+        out.append(part * per_euro[territory])
+    return out[0], out[1]
 
 
 def _residual_split(world, econ, rows, residual) -> tuple[np.ndarray, np.ndarray]:
@@ -261,8 +279,10 @@ def _ration(wanted: np.ndarray, slack: float) -> np.ndarray:
 
 
 def grow(m) -> None:
-    """Profitable enterprises whose demand outruns capacity hire, if they find both finance and
-    floor space; money is committed only once both are secured."""
+    """Profitable enterprises whose demand outruns capacity add a step of output, hiring their
+    form's staff mix or, where machines cost less per unit of output and their mission allows,
+    buying machines (``sim.agents.automation``), if they find both finance and floor space;
+    money is committed only once both are secured."""
     w, econ = m.world, m.params.economy
     e, m2_job = w.enterprises, m.params.population.m2_per_job
     cash = w.ledger.cash_view(e.n)
@@ -274,12 +294,18 @@ def grow(m) -> None:
     if rows.size == 0:
         return
     delta = np.maximum(1, np.round(econ.growth_step * jobs(e, rows))).astype(np.int64)
-    need_m2 = np.maximum((on_site_jobs(w, rows) + delta) * m2_job - e.floor[rows], 0.0)
-    cost = need_m2 * econ.fitout_eur_per_m2 + delta * econ.equipment_eur_per_job
+    machine, operators = automation.plan(m, rows, delta)
+    automates = machine > 0
+    need_m2 = np.maximum((on_site_jobs(w, rows, m.params) + delta) * m2_job - e.floor[rows],
+                         0.0)
+    cost = (need_m2 * econ.fitout_eur_per_m2
+            + np.where(automates, operators, delta) * econ.equipment_eur_per_job
+            + automation.investment(m.params, machine))
     source = _funding_source(m, rows, cost)
     keep = source != REFUSED
-    rows, delta, need_m2, cost, source = (rows[keep], delta[keep], need_m2[keep], cost[keep],
-                                          source[keep])
+    rows, delta, need_m2, cost, source, machine, operators, automates = (
+        rows[keep], delta[keep], need_m2[keep], cost[keep], source[keep], machine[keep],
+        operators[keep], automates[keep])
     wants_floor = need_m2 > 0
     served = np.ones(rows.size, dtype=bool)
     asking = rows[wants_floor]
@@ -289,7 +315,10 @@ def grow(m) -> None:
     e.premises_wait[rows[~served]] += 1
     e.premises_wait[rows[served]] = 0
     _invest(m, rows[served], cost[served], source[served])
-    _hire(m, rows[served], delta[served])
+    hires = served & ~automates
+    _hire(m, rows[hires], delta[hires])
+    automated = served & automates
+    automation.install(m, rows[automated], machine[automated], operators[automated])
 
 
 def _funding_source(m, rows, cost) -> np.ndarray:
@@ -386,7 +415,7 @@ def _redeploy(m, posts_held, slack, share_of_form, on_site_of_form) -> None:
     m2_job = m.params.population.m2_per_job
     on_site = on_site_of_form[e.form[rows]] > 0
     need_m2 = np.where(on_site, np.maximum(
-        (on_site_jobs(w, rows) + delta) * m2_job - e.floor[rows], 0.0), 0.0)
+        (on_site_jobs(w, rows, m.params) + delta) * m2_job - e.floor[rows], 0.0), 0.0)
     served = np.ones(rows.size, dtype=bool)
     wants = need_m2 > 0
     asking = rows[wants]
@@ -411,6 +440,7 @@ def shrink(m) -> None:
     e.insertion_posts[rows] = np.round(e.insertion_posts[rows] * cut).astype(np.int64)
     e.insertion[rows] = np.minimum(e.insertion[rows], e.insertion_posts[rows])
     e.adapted[rows] = np.round(e.adapted[rows] * cut).astype(np.int64)
+    automation.scrap(m.world, rows, cut)
     e.last_growth[rows] = m.month
     _release_spare_sites(m, rows)
 
@@ -420,7 +450,8 @@ def _release_spare_sites(m, rows) -> None:
     w = m.world
     s, e, floor = w.sites, w.enterprises, w.ledger.site_floor
     m2_job = m.params.population.m2_per_job
-    candidates = np.flatnonzero(s.open & among(s.enterprise, rows, e.n))
+    candidates = np.flatnonzero(s.open & among(s.enterprise, rows, e.n)
+                                & (s.stock != FloorStock.HOST))  # implants follow the host tie
     if candidates.size == 0:
         return
     order = candidates[np.lexsort((floor[candidates], s.enterprise[candidates]))]
@@ -429,7 +460,8 @@ def _release_spare_sites(m, rows) -> None:
     first[1:] = owners[1:] != owners[:-1]
     count = np.bincount(owners, minlength=e.n)
     smallest = order[first & (count[owners] > 1)]
-    slack = e.floor[s.enterprise[smallest]] - on_site_jobs(w, s.enterprise[smallest]) * m2_job
+    slack = (e.floor[s.enterprise[smallest]]
+             - on_site_jobs(w, s.enterprise[smallest], m.params) * m2_job)
     spare = smallest[slack >= floor[smallest]]
     other_place = spare[s.territory[spare] != e.territory[s.enterprise[spare]]]
     m.events.record(m.month, EventKind.SITE_CLOSURE, s.enterprise[other_place],
@@ -482,7 +514,28 @@ def open_sites(m) -> None:
     m.events.record(m.month, EventKind.SITE_OPENING, opened, target[served])
     e.premises_wait[opened] = 0
     _invest(m, opened, cost[served], source[served])
-    _hire(m, opened, np.full(opened.size, su.new_site_jobs))
+    _staff_site_away(m, opened, target[served], w.sites.n - opened.size)
+
+
+def _staff_site_away(m, rows, territory, first_site) -> None:
+    """Hire the new sites' staff (sites ``first_site`` onwards, one per enterprise of ``rows``,
+    in ``territory``). Their clients are where the site stands: the capacity they add claims
+    the pools of the site's territory, as an entrant's would, not its enterprise's home pools."""
+    w, econ = m.world, m.params.economy
+    e, s = w.enterprises, w.sites
+    before = jobs(e, rows).astype(float)
+    home = e.consumer_weight[rows].copy(), e.business_weight[rows].copy()
+    _hire(m, rows, np.full(rows.size, m.params.scale_up.new_site_jobs))
+    e.consumer_weight[rows], e.business_weight[rows] = home
+    added = jobs(e, rows) / np.maximum(before, 1.0) - 1.0
+    residual = (econ.utilisation_at_start * e.capacity[rows] * added
+                * (1.0 - m.params.procurement.initial_share_of_demand))
+    consumer, business = _claim_on_pools(w, econ, rows, territory, residual)
+    sites = np.arange(first_site, s.n)
+    slot = np.empty(e.n, dtype=np.int64)
+    slot[rows] = np.arange(rows.size)
+    s.consumer_weight[sites] = consumer[slot[s.enterprise[sites]]]
+    s.business_weight[sites] = business[slot[s.enterprise[sites]]]
 
 
 def _unserved_demand_ratio(world) -> np.ndarray:
@@ -532,10 +585,11 @@ def relocate(m) -> None:
     target = w.random_neighbour(e.territory[rows], draws[1][moving])
     calmer = t.tension[target] < t.tension[e.territory[rows]]
     rows, target = rows[calmer], target[calmer]
-    m2 = on_site_jobs(w, rows) * m.params.population.m2_per_job * (
+    m2 = on_site_jobs(w, rows, m.params) * m.params.population.m2_per_job * (
         1 + m.params.economy.growth_step)
     old_sites = np.flatnonzero(s.open & among(s.enterprise, rows, e.n)
-                               & (s.territory == e.territory[s.enterprise]))
+                               & (s.territory == e.territory[s.enterprise])
+                               & (s.stock != FloorStock.HOST))
     served = premises.lease(m, "premises.relocation", rows, target, m2,
                             premises.max_rent_m2(m, rows, m2))
     moved = rows[served]

@@ -450,6 +450,28 @@ class ProcurementParams:
 
 @dataclass
 class IndustryParams:
+    host_floor_m2_per_job: float = param(
+        2.0, unit="m²/industrial job", low=0.0, high=1000.0, plausible=(0.5, 5.0),
+        assumption="floor industrial firms could lend an ESS implant (a workshop inside the "
+        "plant): ~5% of the ~40 m² of industrial floor per job left idle; the ledger's host "
+        "stock, which implants draw on",
+    )
+    implant_floor_m2: float = param(
+        150.0, unit="m² per implant", low=0.0, high=1e5, plausible=(50.0, 500.0),
+        assumption="floor of the host's plant an ESS team works on in an implant (a workshop or "
+        "a line's bay)",
+    )
+    implant_equipment_eur: float = param(
+        250_000.0, unit="€ per implant", low=0.0, high=1e8, plausible=(50_000.0, 1_000_000.0),
+        assumption="host's equipment an implant team runs (the study: machines 'qui restent à la "
+        "propriété des industries conventionnelles'); adds its output to the enterprise's "
+        "capacity at automation.machine_eur_per_fte a worker",
+    )
+    implant_charge_share: float = param(
+        0.5, unit="share", low=0.0, high=1.0, plausible=(0.0, 1.0),
+        assumption="share of the floor's market rent and of the equipment's depreciation the "
+        "host recovers in the implant contract (paid monthly, like a rent, to industry)",
+    )
     purchases_per_job_month: float = param(
         6000.0, unit="€/job/month", low=0.0, high=1e6, plausible=(3000.0, 12000.0),
         assumption="purchases an industrial firm could source from the ESS (services, waste, "
@@ -627,6 +649,51 @@ class ScaleUpParams:
 
 
 @dataclass
+class AutomationParams:
+    """Capital versus insertion labour (brake 5, "tension entre la création d'emplois et
+    l'industrialisation"): a growing producer compares, per unit of output, the cost of hiring
+    its form's staff mix (wages net of the State's aid per post) with that of a machine (user
+    cost of capital at its bank rate, plus operators), within its mission
+    (sim/agents/automation.py).
+    """
+
+    machine_eur_per_fte: float = param(
+        250_000.0, unit="€ per FTE of output", low=1.0, high=1e7, plausible=(100_000.0, 500_000.0),
+        assumption="price of equipment whose output equals one full-time worker's in ESS "
+        "activities (sorting, dismantling, repair, assembly: hard to automate; an automated "
+        "textile sorting line costs millions); at 250 k€ and the 2024 bank rate no producer "
+        "automates, below ~180 k€ unaided cooperatives do",
+    )
+    machine_fixed_eur: float = param(
+        100_000.0, unit="€ per automation project", low=0.0, high=1e8,
+        plausible=(30_000.0, 300_000.0),
+        assumption="engineering, installation and ramp-up of an automation project, whatever its "
+        "size: the indivisibility that makes machines pay only at scale",
+    )
+    machine_life_yr: float = param(
+        10.0, unit="years", low=1.0, high=50.0, plausible=(7.0, 15.0),
+        assumption="useful life over which a machine is depreciated (industrial equipment is "
+        "usually written off over 5-15 years)",
+    )
+    operators_per_machine_fte: float = param(
+        0.25, unit="permanent jobs per FTE of machine output", low=0.0, high=5.0,
+        plausible=(0.1, 0.5),
+        assumption="skilled operators and maintenance a machine needs (permanent staff)",
+    )
+    insertion_min_share: float = param(
+        0.5, unit="share of FTE", low=0.0, high=1.0, plausible=(0.3, 0.7),
+        assumption="least share of insertion FTE among its FTE an insertion enterprise or "
+        "workshop keeps to keep its convention with the State (its activity is a support for "
+        "insertion paths); automation stops there",
+    )
+    adapted_min_share: float = param(
+        0.55, unit="share of jobs", low=0.0, high=1.0,
+        source="adapted enterprises employ at least 55% of disabled workers since 2019 (80% "
+        "before): Cour des comptes S2023-0640, Les entreprises adaptées 2017-2022",
+    )
+
+
+@dataclass
 class Params:
     """Everything the model is told apart from territory, scenario and levers."""
 
@@ -642,6 +709,7 @@ class Params:
     finance: FinanceAccess = field(default_factory=FinanceAccess)
     premises: PremisesAccess = field(default_factory=PremisesAccess)
     human_resources: HumanResources = field(default_factory=HumanResources)
+    automation: AutomationParams = field(default_factory=AutomationParams)
     base_rent_eur_m2_yr: float = param(
         28.0, unit="€/m²/yr", low=0.0, high=1000.0, plausible=(22.0, 35.0),
         source="activity premises, rent = base x tension: Lyon (tension 3.4) 90-104 €/m²/yr "

@@ -28,6 +28,7 @@ import pandas as pd
 
 from sim.events import EventKind, Labelled
 from sim.grouping import GroupIndex
+from sim.markets import implants
 from sim.state import PairIndex, Table, pair_key
 from sim.vocabulary import SECTORS, TieKind
 
@@ -115,7 +116,8 @@ def discover_suppliers(m) -> None:
 
 def update_trust(m) -> None:
     """Trust rises with full deliveries, decays otherwise; some supply ties become on-site
-    implants; empty trust loses the tie."""
+    implants where the host has idle floor (``sim.markets.implants``); empty trust loses the
+    tie."""
     w, mi = m.world, m.params.mutual_ignorance
     ties = w.ties.table
     live = np.flatnonzero(ties.active)
@@ -128,11 +130,12 @@ def update_trust(m) -> None:
     change = np.where(bought, gain * (2 * delivered - 1), 0.0) - mi.trust_decay
     ties.trust[live] = np.clip(ties.trust[live] + change, 0.0, 1.0)
     rng = m.streams["b2b.implants"]
-    implant = (rng.random(live.size) < m.effects.ties.implant_rate[
+    candidate = (rng.random(live.size) < m.effects.ties.implant_rate[
         w.firms.territory[ties.firm[live]]]) & (ties.kind[live] == TieKind.SUPPLY)
-    ties.kind[live[implant]] = TieKind.IMPLANT
-    ties.trust[live[implant]] = 1.0
-    m.now.implants = int(implant.sum())
+    implanted = implants.open_implants(m, live[candidate])
+    ties.kind[implanted] = TieKind.IMPLANT
+    ties.trust[implanted] = 1.0
+    m.now.implants = int(implanted.size)
     lost = live[(ties.trust[live] <= 0) & (ties.kind[live] == TieKind.SUPPLY)]
     w.ties.drop(lost, m.month, m.events)
 

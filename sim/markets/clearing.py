@@ -1,6 +1,9 @@
 """The markets phase: consumer, business, industry (ties) and public demand meet capacity.
 
-Rule: each market allocates its demand to enterprises (see its module); an enterprise serves at
+Rule: each market allocates its demand to enterprises (see its module); households' and
+businesses' pools are shared among the claims in their territory: an enterprise's claim where
+it is based, and the claim of each site it opened in another territory (``claims``), so a site
+draws on, and is booked against, the pools of the territory it stands in. An enterprise serves at
 most its capacity, pro rata across its households, businesses and contracts; industrial orders
 (markets/b2b.py) take only the capacity those leave. Private sales are cashed unevenly month to
 month around what was served (a log-normal multiplier of mean 1); public contracts are paid in
@@ -10,20 +13,54 @@ The smoothed demand-to-capacity ratio (``pressure``) is what growth and shrinkag
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
+from sim.markets.consumer import ConsumerClearing
 from sim.markets.procurement import award_tenders, contracted_work
+
+
+class Claims(NamedTuple):
+    """Claims on the territories' households' and businesses' pools: each enterprise's at home
+    (its row), then each open site's away from home, with the enterprise that owns it."""
+
+    owner: np.ndarray
+    territory: np.ndarray
+    consumer: np.ndarray
+    business: np.ndarray
+
+
+def claims(world) -> Claims:
+    """Every live claim: enterprises' at home, and their open sites' where the site stands (a
+    site's claim is zero unless it was opened in another territory; it ends when the site
+    closes or its enterprise fails)."""
+    e, s = world.enterprises, world.sites
+    away = np.flatnonzero(s.open & ((s.consumer_weight > 0) | (s.business_weight > 0)))
+    owner = s.enterprise[away]
+    live = e.alive[owner]
+    return Claims(np.concatenate([np.arange(e.n), owner]),
+                  np.concatenate([e.territory, s.territory[away]]),
+                  np.concatenate([e.consumer_weight * e.alive, s.consumer_weight[away] * live]),
+                  np.concatenate([e.business_weight * e.alive, s.business_weight[away] * live]))
+
+
+def _per_enterprise(c: Claims, values: np.ndarray, n: int) -> np.ndarray:
+    return np.bincount(c.owner, weights=values, minlength=n)
 
 
 def clear_markets(m) -> None:
     """Consumer, business, industry (ties) and public demand meet capacity."""
     w, conditions, effects = m.world, m.conditions, m.effects
     e, n = w.enterprises, w.enterprises.n
-    consumer = w.consumer_market.clear(
-        e.territory, e.consumer_weight * e.alive, w.forms.labelled[e.form],
+    c = claims(w)
+    by_claim = w.consumer_market.clear(
+        c.territory, c.consumer, w.forms.labelled[e.form[c.owner]],
         conditions.demand_index, effects.consumer.ess_vat_rate, effects.consumer.vat_pass_through)
-    generic = w.business_market.clear_generic(e.territory, e.business_weight * e.alive,
-                                              conditions.demand_index)
+    consumer = ConsumerClearing(*(_per_enterprise(c, part, n) for part in (
+        by_claim.demand_ht, by_claim.vat_collected, by_claim.vat_forgone)))
+    generic = _per_enterprise(c, w.business_market.clear_generic(
+        c.territory, c.business, conditions.demand_index), n)
     award_tenders(m)
     public = contracted_work(m)
     other = (consumer.demand_ht + generic + public) * e.alive

@@ -9,9 +9,13 @@ non-viable one; those loans, and only those, carry the guarantee (no cover of lo
 would make anyway). The borrower pays the fund's fee. An approved loan is an annuity at the
 scenario's rate plus a spread, paid monthly.
 
-A loan defaults after ``arrears_default_months`` of missed payments (months of refused cash) or
-at failure; the fund then pays the bank the guaranteed share (a call). A borrower in arrears that
-survives has its debt rescheduled, the fund's called share becoming the fund's claim on it.
+A structure refused cash first pays its suppliers late: they carry its shortfall up to the
+trade credit they grant (``trade_credit_months`` of its purchases, the legal payment terms).
+Beyond that it misses its bank instalments; a loan defaults after ``arrears_default_months``
+of such months in a row, or at failure; the fund then pays the bank the guaranteed share (a
+call). A borrower in arrears that survives has its debt rescheduled, the fund's called share
+becoming the fund's claim on it. (The ledger books the whole shortfall as payables to
+suppliers; only the timing of a default reads where the trade credit ends.)
 
 Impact equity: a cooperative or association may not take outside equity unless the holding
 route (impact finance lever) opens it. Investors' stakes are claims in the loan table repaid
@@ -182,7 +186,18 @@ def finance_cash_shortfalls(m) -> None:
     e.payables[solvent] -= repay
     cleared = solvent[e.payables[solvent] <= 1e-6]
     e.refused_months[cleared] = 0
+    _count_bank_arrears(m)
     default_in_arrears(m)
+
+
+def _count_bank_arrears(m) -> None:
+    """Months in a row each structure has owed its suppliers more than the trade credit they
+    grant (``trade_credit_months`` of this month's purchases): months its bank instalments go
+    unpaid."""
+    e = m.world.enterprises
+    trade_credit = m.params.finance.trade_credit_months * m.now.accounts["materials"]
+    beyond = e.alive & (e.payables > trade_credit)
+    e.arrears_months[:] = np.where(beyond, e.arrears_months + 1, 0)
 
 
 def service_loans(m) -> np.ndarray:
@@ -234,13 +249,14 @@ def _call_guarantees(m, bad) -> np.ndarray:
 
 
 def default_in_arrears(m) -> None:
-    """Borrowers that have missed ``arrears_default_months`` payments in a row (refused cash
-    for that long) default without failing: the guarantees are called, and the bank
+    """Borrowers that have missed ``arrears_default_months`` bank instalments in a row (owing
+    their suppliers more than the trade credit they grant for that long) default without
+    failing: the guarantees are called, and the bank
     reschedules its uncovered share over ``restructure_months`` while the fund, subrogated,
     recovers the share it paid on the same terms."""
     w, finance = m.world, m.params.finance
     e, loans = w.enterprises, w.loans
-    rows = np.flatnonzero(e.alive & (e.refused_months == finance.arrears_default_months))
+    rows = np.flatnonzero(e.alive & (e.arrears_months == finance.arrears_default_months))
     bad = np.flatnonzero(loans.open & (loans.lender == Sector.BANKS)
                          & among(loans.enterprise, rows, e.n))
     if bad.size == 0:

@@ -149,7 +149,7 @@ def collectors(world) -> np.ndarray:
 
 def need_tonnes(world, params, rows: np.ndarray) -> np.ndarray:
     """Feedstock each collector needs a month to work at its staff capacity."""
-    return effective_fte(world, params.economy, rows) * params.feedstock.tonnes_per_fte_month
+    return effective_fte(world, params, rows) * params.feedstock.tonnes_per_fte_month
 
 
 def territory_need(world, params, rows: np.ndarray) -> np.ndarray:

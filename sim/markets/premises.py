@@ -23,7 +23,8 @@ from sim.ledger import Sector
 from sim.vocabulary import FloorStock
 
 PRIVATE, TRUST = FloorStock.PRIVATE, FloorStock.TRUST
-LANDLORD_SECTOR = {PRIVATE: Sector.PRIVATE_LANDLORDS, TRUST: Sector.LAND_TRUSTS}
+LANDLORD_SECTOR = {PRIVATE: Sector.PRIVATE_LANDLORDS, TRUST: Sector.LAND_TRUSTS,
+                   FloorStock.HOST: Sector.INDUSTRY}  # implants: the host's floor and equipment
 
 
 @dataclass
@@ -106,10 +107,12 @@ def lease(m, stream: str, enterprises, territory, m2, max_rent: np.ndarray) -> n
 
 
 def close_sites(world, site_idx: np.ndarray) -> None:
-    """End leases: the floor goes back to its landlord's vacant stock."""
+    """End leases: the floor goes back to its landlord's vacant stock (an implant's, and the
+    equipment it used, to its industrial host)."""
     s, L = world.sites, world.ledger
     site_idx = site_idx[s.open[site_idx]]
-    for stock in (PRIVATE, TRUST):
+    np.subtract.at(world.enterprises.host_equipment, s.enterprise[site_idx], s.equipment[site_idx])
+    for stock in LANDLORD_SECTOR:
         k = site_idx[s.stock[site_idx] == stock]
         m2 = L.site_floor[k].copy()
         np.subtract.at(world.enterprises.floor, s.enterprise[k], m2)

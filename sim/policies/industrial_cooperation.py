@@ -7,16 +7,18 @@ de consortiums" (Recyfe giving Saint-Gobain access to cullet), and for public de
 "soutenir financièrement les Pôles Territoriaux de Coopération Economique (PTCE)".
 
 Mechanism, in the territories reached and scaled by intensity: each month a supply tie becomes
-an on-site implant with chance ``implant_rate_month`` (full trust, never lost for lack of
-trust); consortia act through the waste-feedstock market (markets/feedstock.py): an ESS
-collector with a trusted industrial tie signs a consortium contract that reserves it
-``consortium_lot_share`` of its partner firm's own feedstock, taken from the territory's supply
-before conventional recyclers bid for it — no partner, no lot; a lot beyond the collector's
-need, or a partner with little feedstock, adds nothing; within a cooperation pole, firms and ESS
-suppliers build trust faster (``trust_gain_boost``: shared projects, visits, a facilitator who
-settles disputes), so new ties reach the trust a first order needs sooner and survive late
-deliveries. The pole never sets what firms spend: orders follow needs, trusted suppliers and
-their spare capacity (markets/b2b.py).
+an on-site implant with chance ``implant_rate_month`` where the host's territory has idle
+industrial floor (full trust, never lost for lack of trust): the implant's floor moves from the
+hosts' stock to a site of the ESS enterprise, and the host's equipment it runs adds to its
+capacity, for a charge paid to the host (``sim/markets/implants.py``); consortia act through the
+waste-feedstock market (markets/feedstock.py): an ESS collector with a trusted industrial tie
+signs a consortium contract that reserves it ``consortium_lot_share`` of its partner firm's own
+feedstock, taken from the territory's supply before conventional recyclers bid for it — no
+partner, no lot; a lot beyond the collector's need, or a partner with little feedstock, adds
+nothing; within a cooperation pole, firms and ESS suppliers build trust faster
+(``trust_gain_boost``: shared projects, visits, a facilitator who settles disputes), so new ties
+reach the trust a first order needs sooner and survive late deliveries. The pole never sets what
+firms spend: orders follow needs, trusted suppliers and their spare capacity (markets/b2b.py).
 
 Public cost: the State's support to cooperation poles (PTCE calls for projects), per industrial
 firm reached, paid to the poles' service providers.

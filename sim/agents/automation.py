@@ -1,0 +1,134 @@
+"""Capital versus insertion labour: how a growing ESS producer adds output (brake 5, "tension
+entre la création d'emplois et l'industrialisation").
+
+A producer whose demand outruns capacity adds one growth step of output. It can hire its form's
+staff mix (permanent, insertion and adapted posts, paid wages net of the State's aid per post)
+or buy machines whose output equals that step, run by permanent operators. It compares the cost
+per unit of output of both: labour at its wages net of aid and its staff's productivity; machines
+at their user cost (the bank's rate on its loans plus depreciation) on their price and a fixed
+project cost, which makes them pay only for large steps, that is at scale. Its mission bounds the
+choice: an insertion enterprise or workshop keeps a least share of insertion FTE (its convention
+with the State), an adapted enterprise its least share of disabled workers; structures that place
+their insertion staff at clients (AI, ETTI) produce nothing of their own to automate.
+
+Machines count in capacity as full-time workers' output (at the enterprise's productivity), like
+the equipment of an industrial host that an implant uses (``sim/markets/implants.py``); they need
+floor like workers. Investment is paid through the ledger and financed as any expansion (own
+cash, equity or a bank loan: ``sim/markets/credit.py``). A shrinking producer scraps machines
+in proportion to the staff it sheds.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def machine_workers(world, params, rows) -> np.ndarray:
+    """Own machines' output, in full-time workers."""
+    return world.enterprises.machines[rows] / params.automation.machine_eur_per_fte
+
+
+def equipment_workers(world, params, rows) -> np.ndarray:
+    """Output of own machines and of the hosts' equipment used in implants, in full-time
+    workers (what capital adds to capacity)."""
+    e = world.enterprises
+    return (e.machines[rows] + e.host_equipment[rows]) / params.automation.machine_eur_per_fte
+
+
+def output_per_job(world, econ, rows) -> np.ndarray:
+    """Output of one job of the form's hiring mix, in full-time workers."""
+    f, form = world.forms, world.enterprises.form[rows]
+    permanent = 1.0 - f.insertion_share[form] - f.adapted_share[form]
+    return (permanent + f.insertion_share[form] * f.fte[form] * econ.insertion_productivity
+            + f.adapted_share[form] * econ.adapted_productivity)
+
+
+def labour_cost_per_output(world, econ, rows) -> np.ndarray:
+    """€ a month per full-time worker's output when hiring the form's mix: wages net of the
+    State's aid per insertion FTE and adapted post."""
+    f, form = world.forms, world.enterprises.form[rows]
+    permanent = 1.0 - f.insertion_share[form] - f.adapted_share[form]
+    aided = f.insertion_share[form] * f.fte[form] + f.adapted_share[form]
+    cost = (permanent * econ.wage_permanent_month
+            + aided * (econ.wage_insertion_month - f.aid_month[form]))
+    return cost / output_per_job(world, econ, rows)
+
+
+def user_cost_month(m) -> float:
+    """Monthly cost of a euro of machines: the bank's rate on ESS loans plus depreciation."""
+    rate_yr = 12.0 * m.conditions.interest_rate_month + m.params.finance.loan_spread_yr
+    return (rate_yr + 1.0 / m.params.automation.machine_life_yr) / 12.0
+
+
+def machine_route(m, rows, output) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For ``output`` full-time workers' output to add: (machine output, operators, € a month
+    per unit of output) of the machine route."""
+    a, econ = m.params.automation, m.params.economy
+    operators = np.ceil(output * a.operators_per_machine_fte / (1.0 + a.operators_per_machine_fte))
+    machine = np.maximum(output - operators, 0.0)
+    capital = a.machine_fixed_eur + machine * a.machine_eur_per_fte
+    cost = capital * user_cost_month(m) + operators * econ.wage_permanent_month
+    per_output = np.divide(cost, machine + operators, out=np.full(rows.size, np.inf),
+                           where=machine > 0)
+    return machine, operators.astype(np.int64), per_output
+
+
+def within_mission(world, params, rows, operators) -> np.ndarray:
+    """Whether adding ``operators`` permanent jobs keeps each producer's mission: insertion
+    FTE share for insertion forms, disabled workers' share for adapted enterprises."""
+    e, f, a = world.enterprises, world.forms, params.automation
+    form = e.form[rows]
+    insertion_fte = e.insertion[rows] * f.fte[form]
+    fte = e.permanent[rows] + operators + e.adapted[rows] + insertion_fte
+    jobs = e.permanent[rows] + operators + e.adapted[rows] + e.insertion[rows]
+    insertion_ok = (f.insertion_share[form] == 0) | (
+        insertion_fte >= a.insertion_min_share * fte)
+    adapted_ok = (f.adapted_share[form] == 0) | (e.adapted[rows] >= a.adapted_min_share * jobs)
+    return insertion_ok & adapted_ok
+
+
+def plan(m, rows, delta) -> tuple[np.ndarray, np.ndarray]:
+    """Per growing producer, (machine output, operators) if it automates its step of ``delta``
+    jobs, else zeros: machines must cost less per unit of output than hiring, within its
+    mission; only producers with their own workshop automate."""
+    w, econ = m.world, m.params.economy
+    output = delta * output_per_job(w, econ, rows)
+    machine, operators, per_output = machine_route(m, rows, output)
+    own_workshop = w.forms.on_site[w.enterprises.form[rows]] > 0
+    automate = (own_workshop & (per_output < labour_cost_per_output(w, econ, rows))
+                & within_mission(w, m.params, rows, operators))
+    return np.where(automate, machine, 0.0), np.where(automate, operators, 0)
+
+
+def investment(params, machine) -> np.ndarray:
+    """€ to buy ``machine`` full-time workers' output of machines (zero where none)."""
+    a = params.automation
+    return np.where(machine > 0, a.machine_fixed_eur + machine * a.machine_eur_per_fte, 0.0)
+
+
+def install(m, rows, machine, operators) -> None:
+    """Machines and their operators join the producers (bought through ``ess._invest``); their
+    claims on households' and businesses' pools grow with their output."""
+    if rows.size == 0:
+        return
+    w, params = m.world, m.params
+    e = w.enterprises
+    before = _output(w, params, rows)
+    e.machines[rows] += machine * params.automation.machine_eur_per_fte
+    e.permanent[rows] += operators
+    growth = _output(w, params, rows) / np.maximum(before, 1e-9)
+    e.consumer_weight[rows] *= growth
+    e.business_weight[rows] *= growth
+    e.last_growth[rows] = m.month
+
+
+def scrap(world, rows, cut: float) -> None:
+    """A shrinking producer keeps ``cut`` of its machines (the rest is scrapped)."""
+    world.enterprises.machines[rows] *= cut
+
+
+def _output(world, params, rows) -> np.ndarray:
+    e, econ = world.enterprises, params.economy
+    return (e.permanent[rows] + e.adapted[rows] * econ.adapted_productivity
+            + e.insertion[rows] * world.forms.fte[e.form[rows]] * econ.insertion_productivity
+            + machine_workers(world, params, rows))

@@ -1,0 +1,72 @@
+"""`python -m sim.design [design=<name>] [key=value ...]`: search, robustness, discovery, report.
+
+Re-running the same command on the same folder resumes: finished runs are read back, not run
+again. Bad settings end in one line naming the field (exit 2)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+import pandas as pd
+
+from sim.config.errors import ConfigError
+from sim.design.config import Design, DesignError, load
+
+USAGE = __doc__.splitlines()[0]
+
+
+def run_design(design: Design, log=print) -> Path:
+    """Every stage, written into `design.out`; the folder."""
+    from sim.design.discovery import failure_boxes
+    from sim.design.evaluate import Evaluator
+    from sim.design.report import write_reports, write_tables
+    from sim.design.robust import chosen_packages, run_robustness
+    from sim.design.search import run_search
+    from sim.outputs import ensure_owned
+
+    folder = Path(design.out)
+    ensure_owned(folder, "out")
+    _same_design(folder, design)
+    evaluator = Evaluator(folder, design.model_overrides, design.n_jobs)
+    candidates = run_search(folder, design, evaluator, log)
+    packages = chosen_packages(candidates, design)
+    if packages:
+        outcomes, scores = run_robustness(design, evaluator, packages, log)
+        boxes = failure_boxes(outcomes, scores.package.iloc[0], design.robustness.parameters)
+    else:  # nothing within budget: the report says so
+        outcomes = scores = boxes = pd.DataFrame()
+    write_tables(folder, {"candidates": candidates, "robustness": outcomes, "scores": scores,
+                          "failure_boxes": boxes})
+    for path in write_reports(folder, design):
+        log(f"report: {path}")
+    return folder
+
+
+def _same_design(folder: Path, design: Design) -> None:
+    """A folder holds one design: resuming with other settings would mix their runs."""
+    record, settings = folder / "design.json", asdict(design)
+    if record.exists():
+        if json.loads(record.read_text()) != json.loads(json.dumps(settings)):
+            raise DesignError(f"out={folder}: holds another design's runs; choose a new folder "
+                              "or the same settings to resume")
+    else:
+        record.write_text(json.dumps(settings, indent=2, sort_keys=True) + "\n")
+
+
+def main(argv: list[str]) -> int:
+    if any(a in ("-h", "--help") for a in argv):
+        print(__doc__)
+        return 0
+    try:
+        run_design(load(argv))
+    except (DesignError, ConfigError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,120 @@
+"""The design's settings (configs/design/*.yaml), checked into a typed object: a wrong key or
+value is refused in one line naming the field and what is allowed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from omegaconf import MISSING, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+from sim.vocabulary import DENSITY_CLASSES
+
+ALL_TERRITORIES = "all"
+
+
+class DesignError(ValueError):
+    """A design setting a user must fix; its message names the field."""
+
+
+@dataclass
+class Space:
+    levers: list[str] = MISSING
+    intensity: list[float] = MISSING
+    start_months: list[int] = field(default_factory=lambda: [0])
+    density_classes: list[str] = field(default_factory=lambda: [ALL_TERRITORIES])
+
+
+@dataclass
+class Search:
+    population: int = 8
+    generations: int = 4
+    seed: int = 0
+
+
+@dataclass
+class Robustness:
+    candidates: int = 3
+    scenarios: list[str] = field(default_factory=lambda: ["central"])
+    parameter_samples: int = 2
+    parameters: list[str] = field(default_factory=list)
+    seeds: list[int] = field(default_factory=lambda: [0])
+    target_job_years: float = 0.0
+    sample_seed: int = 0
+
+
+@dataclass
+class Design:
+    name: str = MISSING
+    out: str = MISSING
+    model_overrides: list[str] = field(default_factory=list)
+    seeds: list[int] = MISSING
+    budget_eur_per_year: float = MISSING
+    n_jobs: int = 1
+    space: Space = field(default_factory=Space)
+    search: Search = field(default_factory=Search)
+    robustness: Robustness = field(default_factory=Robustness)
+
+
+def load(args: list[str]) -> Design:
+    """The design named by `design=<name>` (default: small) with `key=value` overrides."""
+    from sim.config.compose import config_dir
+
+    name = next((a.split("=", 1)[1] for a in args if a.startswith("design=")), "small")
+    path = config_dir() / "design" / f"{name}.yaml"
+    if not path.is_file():
+        known = sorted(p.stem for p in path.parent.glob("*.yaml"))
+        raise DesignError(f"design={name}: no such design; choose one of {known}")
+    dotlist = [a for a in args if not a.startswith("design=")]
+    try:
+        merged = OmegaConf.merge(OmegaConf.structured(Design), OmegaConf.load(path),
+                                 OmegaConf.from_dotlist(dotlist))
+        design = OmegaConf.to_object(merged)
+    except OmegaConfBaseException as exc:
+        raise DesignError(f"{exc.full_key or 'design'}: {str(exc).splitlines()[0]}") from None
+    check(design)
+    return design
+
+
+def check(design: Design) -> None:
+    """Values a type cannot refuse."""
+    from sim.config.compose import config_dir
+    from sim.policies import REGISTRY
+
+    _members("space.levers", design.space.levers, REGISTRY)
+    _members("space.density_classes", design.space.density_classes,
+             (ALL_TERRITORIES, *DENSITY_CLASSES))
+    _members("robustness.scenarios", design.robustness.scenarios,
+             [p.stem for p in (config_dir() / "scenario").glob("*.yaml")])
+    if not design.space.intensity or min(design.space.intensity) < 0:
+        raise DesignError("space.intensity: give doses >= 0 (0 leaves a lever off)")
+    top = _intensity_bound()
+    if max(design.space.intensity) > top:
+        raise DesignError(f"space.intensity: {max(design.space.intensity)} is above the levers' "
+                          f"full dose; allowed: 0 <= dose <= {top}")
+    if any(m < 0 for m in design.space.start_months):
+        raise DesignError("space.start_months: months must be >= 0")
+    for key, value in (("search.population", design.search.population),
+                       ("search.generations", design.search.generations),
+                       ("robustness.candidates", design.robustness.candidates)):
+        if value < 1:
+            raise DesignError(f"{key}={value}: must be >= 1")
+    if design.budget_eur_per_year <= 0:
+        raise DesignError(f"budget_eur_per_year={design.budget_eur_per_year}: must be > 0")
+    if not design.seeds or not design.robustness.seeds:
+        raise DesignError("seeds, robustness.seeds: give at least one seed")
+
+
+def _intensity_bound() -> float:
+    """The upper bound every lever's schema puts on `intensity`."""
+    from sim.policies.base import LeverParams
+    from sim.spec import walk
+
+    return next(meta["high"] for path, _, meta in walk(LeverParams(), "")
+                if path == "intensity")
+
+
+def _members(key: str, given: list[str], allowed) -> None:
+    unknown = [g for g in given if g not in allowed]
+    if unknown or not given:
+        raise DesignError(f"{key}: {unknown or 'empty'} not allowed; choose from {sorted(allowed)}")

@@ -1,0 +1,152 @@
+"""Policy design (`python -m sim.design`): budget-constrained search, robustness, PRIM, report."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.design import evaluate
+from sim.design.__main__ import run_design
+from sim.design.config import DesignError, load
+from sim.design.discovery import failure_boxes
+from sim.design.report import describe
+from sim.design.robust import scores
+
+SMALL = ["model_overrides=[territory=tiny,horizon_months=12]", "search.population=3",
+         "search.generations=2", "seeds=[0,1]", "n_jobs=1", "robustness.candidates=2",
+         "robustness.scenarios=[central,recession]", "robustness.parameter_samples=1",
+         "robustness.seeds=[0]", "robustness.target_job_years=0"]
+
+
+def _fake_measure(overrides):
+    """A known economy: each lever's full dose buys 100 job-years (land trust) or 40 (VAT)
+    for 1 M€ (land trust) or 0.2 M€ (VAT); a recession halves the jobs."""
+    doses = {o.split(".")[1]: float(o.split("=")[1]) for o in overrides
+             if o.endswith(tuple("0123456789")) and ".intensity=" in o}
+    active = next(o for o in overrides if o.startswith("policies=")).split("=")[1]
+    dose = {lever: doses.get(lever, 0.0) if lever in active else 0.0
+            for lever in ("land_trust", "impact_vat")}
+    scale = 0.5 if "scenario=recession" in overrides else 1.0
+    return {"job_years": scale * (100 * dose["land_trust"] + 40 * dose["impact_vat"]),
+            "exits_durable": 0.0, "scaled_up": 0.0,
+            "lever_cost_eur": 1e6 * dose["land_trust"] + 2e5 * dose["impact_vat"],
+            "aid_cost_eur": 0.0, "months": 12}
+
+
+def test_the_search_keeps_to_the_budget_and_finds_the_known_best_package(tmp_path, monkeypatch):
+    monkeypatch.setattr(evaluate, "_measure", _fake_measure)
+    settings = ["space.levers=[land_trust,impact_vat]", "space.intensity=[0,0.5,1]",
+                "space.start_months=[0]", "space.density_classes=[all]",
+                "budget_eur_per_year=7e5", "search.population=6", "search.generations=4",
+                "seeds=[0,1]", "n_jobs=1", "robustness.scenarios=[central,recession]",
+                "robustness.parameter_samples=0", "robustness.target_job_years=60"]
+    folder = run_design(load([*settings, f"out={tmp_path / 'd'}"]), log=lambda _: None)
+    again = run_design(load([*settings, f"out={tmp_path / 'again'}"]), log=lambda _: None)
+    for table in ("candidates", "scores"):  # the same settings, the same packages
+        path = Path("tables") / f"{table}.parquet"
+        assert (folder / path).read_bytes() == (again / path).read_bytes()
+    cand = pd.read_parquet(folder / "tables/candidates.parquet")
+    front = cand[cand.pareto]
+    assert front.feasible.all() and (front.public_cost_eur_per_year <= 7e5).all()
+    # within 0.7 M€ a year the best is half a land trust (50) plus the full VAT (40)
+    assert front.job_years.max() == pytest.approx(90.0)
+    assert cand[~cand.feasible].public_cost_eur_per_year.min() > 7e5
+    robust = pd.read_parquet(folder / "tables/scores.parquet")
+    # 90 job-years centrally, 45 in recession: the target of 60 is met in half the conditions
+    best = robust[robust.package == front.loc[front.job_years.idxmax(), "package"]].iloc[0]
+    assert best.satisficing == pytest.approx(0.5)
+    boxes = pd.read_parquet(folder / "tables/failure_boxes.parquet")
+    assert set(boxes.dimension) == {"scenario=central"} or set(boxes.dimension) == {
+        "scenario=recession"}
+
+
+def test_a_package_reads_as_levers_doses_starts_and_targets():
+    params = ("land_trust.intensity=0.5;land_trust.start_month=24;land_trust.density_class=dense;"
+              "impact_vat.intensity=0.0;impact_vat.start_month=0")
+    french = "Foncière solidaire 50\u202f% dès le mois 24 (en territoires denses)"
+    assert describe(params, "fr") == french  # a narrow no-break space before %
+    assert describe(params, "en") == "Land trust 50% from month 24 (in dense territories)"
+    assert describe("impact_vat.intensity=0.0;impact_vat.start_month=0", "en") == "no lever"
+
+
+def test_regret_and_satisficing_follow_their_definitions():
+    outcomes = pd.DataFrame({
+        "package": ["a", "a", "b", "b"], "condition": ["x", "y", "x", "y"],
+        "job_years": [10.0, 2.0, 6.0, 5.0], "meets_target": [True, False, True, True]})
+    outcomes["regret_job_years"] = (outcomes.groupby("condition").job_years.transform("max")
+                                    - outcomes.job_years)
+    table = scores(outcomes).set_index("package")
+    assert table.loc["a", "max_regret_job_years"] == 3.0
+    assert table.loc["b", "max_regret_job_years"] == 4.0
+    assert table.loc["b", "satisficing"] == 1.0 and table.loc["a", "satisficing"] == 0.5
+    assert table.robust_choice.loc["b"] and not table.robust_choice.loc["a"]
+
+
+def test_prim_finds_the_box_where_a_package_fails():
+    rng = np.random.default_rng(1)
+    n = 80
+    outcomes = pd.DataFrame({"package": "p", "scenario": rng.choice(["central", "recession"], n),
+                             "params.x": rng.random(n), "params.y": rng.random(n)})
+    outcomes["meets_target"] = ~((outcomes["params.x"] > 0.6)
+                                 & (outcomes.scenario == "recession"))
+    boxes = failure_boxes(outcomes, "p", ["params.x", "params.y"])
+    limits = boxes.set_index("dimension")
+    assert 0.3 < limits.loc["params.x", "low"] <= 0.6
+    # the box keeps the recession: "scenario=recession" at 1, or "scenario=central" at 0
+    kept = {(d, limits.loc[d, "low"] > 0) for d in limits.index if d.startswith("scenario=")
+            and (limits.loc[d, "low"] > 0 or limits.loc[d, "high"] < 1)}
+    assert kept in ({("scenario=recession", True)}, {("scenario=central", False)})
+    assert "params.y" not in limits.index
+    assert boxes.density.iloc[0] >= 0.8 and boxes.coverage.iloc[0] >= 0.5
+    never = outcomes.assign(meets_target=True)
+    assert failure_boxes(never, "p", ["params.x", "params.y"]).empty
+
+
+def test_the_small_design_runs_end_to_end_and_resumes_without_running_again(tmp_path):
+    folder = run_design(load([*SMALL, f"out={tmp_path / 'd'}"]), log=lambda _: None)
+    store = (folder / "evaluations.jsonl").read_text().splitlines()
+    cand = pd.read_parquet(folder / "tables/candidates.parquet")
+    assert len(cand) >= 1 and cand.pareto.any()
+    robust = pd.read_parquet(folder / "tables/scores.parquet")
+    chosen = cand.set_index("package").loc[robust.package.iloc[0], "params"]
+    for lang, words in (("fr", "Choix robuste"), ("en", "Robust choice")):
+        report = (folder / f"report.{lang}.md").read_text()
+        assert f"{words}** : {describe(chosen, lang)}." in report or \
+            f"{words}**: {describe(chosen, lang)}." in report
+    tables = {p.name: p.read_bytes() for p in (folder / "tables").iterdir()}
+    run_design(load([*SMALL, f"out={tmp_path / 'd'}"]), log=lambda _: None)
+    assert (folder / "evaluations.jsonl").read_text().splitlines() == store
+    assert {p.name: p.read_bytes() for p in (folder / "tables").iterdir()} == tables
+    rows = [json.loads(line) for line in store]
+    assert all(row["months"] == 12 for row in rows)
+
+
+@pytest.mark.parametrize("setting, field", [
+    ("space.levers=[land_trust,teleport]", "space.levers"),
+    ("space.intensity=[0,3]", "space.intensity"),
+    ("robustness.scenarios=[boom]", "robustness.scenarios"),
+    ("budget_eur_per_year=-1", "budget_eur_per_year"),
+    ("search.population=zero", "search.population"),
+    ("design=nowhere", "design"),
+])
+def test_bad_settings_are_refused_in_one_line_before_anything_is_written(tmp_path, setting, field):
+    with pytest.raises(DesignError, match=field.replace(".", r"\.")):
+        load([setting, f"out={tmp_path / 'd'}"])
+    done = subprocess.run([sys.executable, "-m", "sim.design", setting, f"out={tmp_path / 'd'}"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and done.stderr.count("\n") == 1 and field in done.stderr
+    assert not (tmp_path / "d").exists()
+
+
+def test_a_folder_holding_another_design_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(evaluate, "_measure", _fake_measure)
+    base = ["space.levers=[land_trust]", "space.intensity=[0,1]", "seeds=[0]", "n_jobs=1",
+            "search.population=2", "search.generations=1", "robustness.parameter_samples=0",
+            f"out={tmp_path / 'd'}"]
+    run_design(load(base), log=lambda _: None)
+    with pytest.raises(DesignError, match="out="):
+        run_design(load([*base, "budget_eur_per_year=1"]), log=lambda _: None)
