@@ -4,8 +4,7 @@ the tests use to check that each brake holds back the outcome the study says it 
 
 1. Mutual ignorance — an industrial firm buys only from ESS suppliers it knows (markets/b2b.py).
 2. Competition — lower investment capacity raises unit costs; ESS lose price-scored tenders and
-   are outbid for good-quality waste feedstock (markets/procurement.py; feedstock access in the
-   capacity of agents/ess.py).
+   are outbid for good-quality waste feedstock (markets/procurement.py, markets/feedstock.py).
 3. Finance — approval depends on profitability, collateral and legal form (markets/credit.py).
 4. Premises — growth needs floor space; private landlords prefer conventional tenants; rents follow
    tension (markets/premises.py).
@@ -95,20 +94,9 @@ class Competition:
         source="Dares Analyses 2019-005: EI labour productivity 20-40% below conventional firms; "
         "with aid offsetting part of it, a 15% price gap in tenders",
     )
-    feedstock_loss_share: float = param(
-        0.25, unit="share", low=0.0, high=1.0, plausible=(0.1, 0.4),
-        assumption="share of good-quality waste feedstock captured by conventional recyclers "
-        "(seed: 'accès aux gisements disponibles de qualité')",
-    )
 
     def price_premium(self) -> float:
         return self.unit_cost_premium if self.enabled else 0.0
-
-    def feedstock_access(self, boost: np.ndarray | float) -> np.ndarray | float:
-        """Share of the feedstock recyclers need that they actually get."""
-        if not self.enabled:
-            return 1.0
-        return np.clip(1.0 - self.feedstock_loss_share * (1.0 - boost), 0.0, 1.0)
 
 
 @dataclass

@@ -46,6 +46,7 @@ SECTIONS = (  # (title, prefix of the dotted paths it holds)
     ("Scale-up", "params.scale_up."),
     ("Brake 1: mutual ignorance", "params.mutual_ignorance."),
     ("Brake 2: competition", "params.competition."),
+    ("Brake 2: waste-feedstock market", "params.feedstock."),
     ("Brake 3: finance", "params.finance."),
     ("Brake 4: premises", "params.premises."),
     ("Brake 5: human resources", "params.human_resources."),

@@ -49,10 +49,16 @@ class TieEffects:
 
 @dataclass
 class ProductionEffects:
-    """ESS capacity: feedstock (brake 2) and support staff (brake 5)."""
+    """ESS capacity: support staff (brake 5)."""
 
-    feedstock_boost: np.ndarray       # share of lost feedstock won back
     support_turnover_cut: np.ndarray  # share of support turnover avoided
+
+
+@dataclass
+class FeedstockEffects:
+    """Waste-feedstock market (brake 2): consortium contracts."""
+
+    consortium_lot_share: np.ndarray  # share of a partner firm's feedstock reserved to its ESS
 
 
 @dataclass
@@ -84,7 +90,8 @@ class Effects:
         self.procurement = ProcurementEffects(z(), np.ones(n_territories), z())
         self.consumer = ConsumerEffects()
         self.ties = TieEffects(z(), z(), z())
-        self.production = ProductionEffects(z(), z())
+        self.production = ProductionEffects(z())
+        self.feedstock = FeedstockEffects(z())
         self.credit = CreditEffects(z(), z(), z(), z())
         self.labour = LabourEffects(z(), z())
 

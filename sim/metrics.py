@@ -108,6 +108,8 @@ class MetricsRecorder:
         s["industrial_jobs"][m] = model.firms.jobs.sum()
         s["industrial_vacancies_filled_by_insertion"][m] = labour["filled"]
         s["ess_industry_ties"][m] = model.world.ties.table.active.sum()
+        s["ess_feedstock_won_t"][m] = month.feedstock_won_t
+        s["ess_feedstock_lots_t"][m] = month.feedstock_lots_t
         s["ess_sales_eur"][m] = e.sales.sum()
         s["ess_procurement_sales_eur"][m] = e.procurement_sales.sum()
         s["reserved_awards_eur"][m] = month.reserved_awards

@@ -23,7 +23,7 @@ from sim.compaction import compact_tables
 from sim.config import SimConfig, validate
 from sim.effects import Effects
 from sim.events import EventLog
-from sim.markets import b2b, clearing, credit, labour, settlement
+from sim.markets import b2b, clearing, credit, feedstock, labour, settlement
 from sim.metrics import MetricsRecorder
 from sim.month import Month
 from sim.policies import REGISTRY
@@ -43,6 +43,7 @@ CALENDAR = (
     Phase("compaction", compact_tables),
     Phase("industry", industry.update),
     Phase("supplier discovery", b2b.discover_suppliers),
+    Phase("feedstock", feedstock.allocate_feedstock),
     Phase("production", ess.produce),
     Phase("markets", clearing.clear_markets),
     Phase("settlement", settlement.settle),

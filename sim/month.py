@@ -43,6 +43,9 @@ class Month:
     accounts: dict[str, np.ndarray] = field(default_factory=dict)
     # insertion labour: exits, employed, durable, entries, filled (totals) and breakdowns
     labour: dict = field(default_factory=dict)
+    # feedstock phase: tonnes of waste feedstock ESS collectors won, of which consortium lots
+    feedstock_won_t: float = 0.0
+    feedstock_lots_t: float = 0.0
     # trust phase: supply ties turned into on-site implants
     implants: int = 0
     # failures; guarantees called (at failure or after missed repayments), the guarantee

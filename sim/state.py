@@ -95,6 +95,7 @@ def enterprise_table(capacity: int) -> Table:
             "result_trend": np.float64,
             "consumer_weight": np.float64, "business_weight": np.float64,
             "last_growth": np.int32, "productivity": np.float64,
+            "feedstock_access": np.float64,  # share of its waste feedstock need won (collectors)
             # € of automation equipment owned; € of a host's equipment used in implants
             "machines": np.float64, "host_equipment": np.float64,
         },

@@ -26,6 +26,7 @@ from sim.ledger import Ledger, Sector
 from sim.markets.b2b import BusinessMarket, IndustrialPurchasing, TieGraph
 from sim.markets.consumer import ConsumerMarket
 from sim.markets.credit import FORM_FACTOR_KEYS, CreditMarket
+from sim.markets.feedstock import FeedstockMarket
 from sim.markets.labour import LabourMarket
 from sim.markets.premises import PremisesMarket
 from sim.markets.procurement import ProcurementMarket
@@ -74,7 +75,7 @@ class FormTables:
 class SectorTables:
     """Per sector (index = position in ``SECTORS``)."""
 
-    needs_feedstock: np.ndarray   # capacity depends on waste feedstock (competition brake)
+    needs_feedstock: np.ndarray   # capacity bounded by waste feedstock won (markets/feedstock)
     consumer_facing: np.ndarray   # weight of households in the sector's residual demand
 
 
@@ -103,6 +104,7 @@ class World:
     premises_market: PremisesMarket = None
     credit_market: CreditMarket = None
     labour_market: LabourMarket = None
+    feedstock_market: FeedstockMarket = None
     initial_floor: float = 0.0        # m², conserved by the ledger
     funded_posts_start: float = 0.0   # insertion posts the State funds at start
     funded_adapted_start: float = 0.0  # adapted-enterprise posts the State funds at start
@@ -134,6 +136,7 @@ def build_world(config, streams) -> World:
     _create_firms(w, params, streams["init.firms"])
     _create_floor_and_sites(w, params, streams["init.sites"])
     _create_ties(w, params, streams["init.ties"])
+    w.feedstock_market = FeedstockMarket.calibrate(w, params)
     rows = np.arange(w.enterprises.n)
     rent = w.ledger.site_floor[rows] * w.sites.rent_m2_yr[rows] / 12.0
     ess.calibrate_productivity(w, params, streams["init.margins"], rows, rent,

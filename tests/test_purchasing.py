@@ -16,7 +16,7 @@ from sim.config.schema import IndustryParams
 from sim.ledger import Sector
 from sim.markets.b2b import IndustrialPurchasing
 from sim.model import EcosystemModel
-from sim.vocabulary import SECTORS, TieKind
+from sim.vocabulary import SECTORS
 
 COLLECTION, SUBCONTRACTING = SECTORS.index("collection_recycling"), SECTORS.index(
     "subcontracting_services")
@@ -150,23 +150,3 @@ def test_a_commitment_ends_with_its_contract(aided_model):
     months = policy.params.contract_months
     assert policy.committed(m.month + months - 1)[[0, 1, 2]].all()
     assert not policy.committed(m.month + months).any()
-
-
-# --- consortia (industrial cooperation) ------------------------------------------------------
-def test_consortia_win_back_feedstock_only_for_recyclers_with_an_industrial_partner():
-    from sim.effects import Effects
-
-    config = load_config(["territory=classroom", "horizon_months=12",
-                          "policies=[industrial_cooperation]"])
-    m = EcosystemModel(config, rng=0)
-    w, policy = m.world, m.policies[0]
-    w.ties.drop(np.flatnonzero(w.ties.table.active), 0, m.events)
-    alone = Effects(w.n_territories)
-    policy.act(alone, 1.0)
-    assert not alone.production.feedstock_boost.any()  # no partner, no consortium
-    e = w.enterprises
-    recycler = np.flatnonzero(e.alive & w.sectors.needs_feedstock[e.sector])[:1]
-    w.ties.add(np.array([0]), recycler, TieKind.SUPPLY, 0, m.events)
-    partnered = Effects(w.n_territories)
-    policy.act(partnered, 1.0)
-    assert partnered.production.feedstock_boost[e.territory[recycler[0]]] > 0

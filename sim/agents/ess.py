@@ -1,14 +1,14 @@
 """ESS enterprises in their legal forms (EI, ACI, ETTI, AI, EA, SCOP, SCIC, association): the
 actor family's rules, vectorised over the rows of ``world.enterprises``, and the Mesa view.
 
-Capacity comes from staff, productivity and feedstock; each month profitable enterprises whose
-demand outruns capacity grow (if they find finance and floor space), those short of demand
-shrink, large ones open sites where their market lies beyond their catchment (or relocate), new
-structures enter where demand per structure allows and they find posts and premises, repeatedly
-refused ones fail, and some reach the study's scale-up: an independent ESS structure at
-industrial scale by FTE or sales, with a significant regional footprint (sites in several
-territories of its region, or a large share of its region's sector) or national swarming (sites
-in several regions); acquired structures are counted apart.
+Capacity comes from staff and productivity, bounded for collectors by the feedstock they won;
+each month profitable enterprises whose demand outruns capacity grow (if they find finance and
+floor space), those short of demand shrink, large ones open sites where their market lies beyond
+their catchment (or relocate), new structures enter where demand per structure allows and they
+find posts and premises, repeatedly refused ones fail, and some reach the study's scale-up: an
+independent ESS structure at industrial scale by FTE or sales, with a significant regional
+footprint (sites in several territories of its region, or a large share of its region's sector)
+or national swarming (sites in several regions); acquired structures are counted apart.
 
 Phases take the model ``m`` (its ``world``, ``params``, ``effects``, ``streams``, ``events``,
 ``now``) and change only ESS rows, their sites, loans and ties, through the markets and the
@@ -116,21 +116,30 @@ def wage_costs(world, econ, rows) -> np.ndarray:
             * econ.wage_insertion_month)
 
 
-def capacity(world, params, rows: np.ndarray, feedstock_boost=None) -> np.ndarray:
-    """Monthly sales capacity (€) from staff, productivity and feedstock access.
+def effective_fte(world, params, rows: np.ndarray) -> np.ndarray:
+    """Staff in full-time equivalents at a permanent worker's productivity, plus the workers
+    whose output its equipment (own machines, a host's in implants) gives."""
+    e, econ = world.enterprises, params.economy
+    return (e.permanent[rows]
+            + e.insertion[rows] * world.forms.fte[e.form[rows]] * econ.insertion_productivity
+            + e.adapted[rows] * econ.adapted_productivity
+            + automation.equipment_workers(world, params, rows))
 
-    Without ``feedstock_boost`` the competition brake's feedstock loss applies as measured,
-    whether or not this run lifts the brake: calibration happens in the observed world.
-    """
-    e, econ, competition = world.enterprises, params.economy, params.competition
-    fte = (e.permanent[rows]
-           + e.insertion[rows] * world.forms.fte[e.form[rows]] * econ.insertion_productivity
-           + e.adapted[rows] * econ.adapted_productivity)
-    fte = fte + automation.equipment_workers(world, params, rows)
-    access = (1.0 - competition.feedstock_loss_share if feedstock_boost is None else
-              competition.feedstock_access(feedstock_boost[e.territory[rows]]))
-    feedstock = np.where(world.sectors.needs_feedstock[e.sector[rows]], access, 1.0)
-    return econ.sales_per_fte_month * e.productivity[rows] * fte * feedstock
+
+def capacity(world, params, rows: np.ndarray) -> np.ndarray:
+    """Monthly sales capacity (€) from staff and productivity, bounded by feedstock won."""
+    e, econ = world.enterprises, params.economy
+    staff_capacity = econ.sales_per_fte_month * e.productivity[rows] * effective_fte(
+        world, params, rows)
+    return feedstock_bounded(world, rows, staff_capacity)
+
+
+def feedstock_bounded(world, rows: np.ndarray, staff_capacity: np.ndarray) -> np.ndarray:
+    """Capacity of collectors and reuse workshops is their staff capacity times the share of
+    the feedstock they need that they won (markets/feedstock.py); other sectors need none."""
+    e = world.enterprises
+    return np.where(world.sectors.needs_feedstock[e.sector[rows]],
+                    staff_capacity * e.feedstock_access[rows], staff_capacity)
 
 
 def staff_and_capacity(world, params, rng, effects) -> None:
@@ -143,7 +152,7 @@ def staff_and_capacity(world, params, rng, effects) -> None:
     refilled = e.support_vacant & (draws[1] < 1.0 / hr.refill_months)
     if hr.enabled:
         e.support_vacant[:] = (e.support_vacant & ~refilled) | leaving
-    cap = capacity(world, params, np.arange(e.n), effects.feedstock_boost)
+    cap = capacity(world, params, np.arange(e.n))
     e.capacity[:] = np.where(alive, cap * hr.capacity_factor(e.support_vacant), 0.0)
 
 
@@ -680,9 +689,10 @@ def _open_structures(m, rng, births) -> None:
     market_rent = w.premises_market.market_rent(m.conditions.rent_index)[territory]
     # an entrant learns its true costs only once it operates (Jovanovic 1982): its margin is
     # drawn more widely than incumbents', the survivors of that selection
+    e.feedstock_access[rows] = w.feedstock_market.territory_access[territory]
     calibrate_productivity(w, m.params, m.streams["init.margins"], rows,
                            m2 * market_rent / 12.0, econ.entrant_margin_sd, survivors=False)
-    e.capacity[rows] = capacity(w, m.params, rows, m.effects.production.feedstock_boost)
+    e.capacity[rows] = capacity(w, m.params, rows)
     served = np.zeros(rows.size, dtype=bool)
     asking = rows[funded]
     served[funded] = premises.lease(m, "premises.entries", asking, territory[funded],

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sim.brakes import Competition, FinanceAccess, HumanResources, MutualIgnorance, PremisesAccess
+from sim.markets.feedstock import FeedstockParams
 from sim.spec import param
 from sim.vocabulary import LEGAL_FORMS, SECTORS, TERRITORY_KINDS  # noqa: F401 (imported from here)
 
@@ -725,6 +726,7 @@ class Params:
     procurement: ProcurementParams = field(default_factory=ProcurementParams)
     industry: IndustryParams = field(default_factory=IndustryParams)
     labour: LabourParams = field(default_factory=LabourParams)
+    feedstock: FeedstockParams = field(default_factory=FeedstockParams)
     scale_up: ScaleUpParams = field(default_factory=ScaleUpParams)
     mutual_ignorance: MutualIgnorance = field(default_factory=MutualIgnorance)
     competition: Competition = field(default_factory=Competition)

@@ -10,15 +10,15 @@ Mechanism, in the territories reached and scaled by intensity: each month a supp
 an on-site implant with chance ``implant_rate_month`` where the host's territory has idle
 industrial floor (full trust, never lost for lack of trust): the implant's floor moves from the
 hosts' stock to a site of the ESS enterprise, and the host's equipment it runs adds to its
-capacity, for a charge paid to the host (``sim/markets/implants.py``); a consortium with an
-industrial partner wins back ``feedstock_boost`` of the waste
-feedstock conventional recyclers capture (competition brake) — only ESS recyclers with a trusted
-industrial tie form one, so a territory wins back feedstock in proportion to the share of its
-feedstock-sector ESS enterprises that have such a partner (none without ties); within a
-cooperation pole, firms and ESS suppliers build trust faster (``trust_gain_boost``: shared
-projects, visits, a facilitator who settles disputes), so new ties reach the trust a first order
-needs sooner and survive late deliveries. The pole never sets what firms spend: orders follow
-needs, trusted suppliers and their spare capacity (markets/b2b.py).
+capacity, for a charge paid to the host (``sim/markets/implants.py``); consortia act through the
+waste-feedstock market (markets/feedstock.py): an ESS collector with a trusted industrial tie
+signs a consortium contract that reserves it ``consortium_lot_share`` of its partner firm's own
+feedstock, taken from the territory's supply before conventional recyclers bid for it — no
+partner, no lot; a lot beyond the collector's need, or a partner with little feedstock, adds
+nothing; within a cooperation pole, firms and ESS suppliers build trust faster
+(``trust_gain_boost``: shared projects, visits, a facilitator who settles disputes), so new ties
+reach the trust a first order needs sooner and survive late deliveries. The pole never sets what
+firms spend: orders follow needs, trusted suppliers and their spare capacity (markets/b2b.py).
 
 Public cost: the State's support to cooperation poles (PTCE calls for projects), per industrial
 firm reached, paid to the poles' service providers.
@@ -43,11 +43,11 @@ class IndustrialCooperationParams(LeverParams):
         0.01, unit="1/month", low=0.0, high=1.0, plausible=(0.002, 0.03),
         assumption="chance a month that a supply tie becomes an on-site implant",
     )
-    feedstock_boost: float = param(
-        0.3, unit="share of lost feedstock", low=0.0, high=1.0, plausible=(0.1, 0.6),
-        assumption="share of the good-quality feedstock lost to conventional recyclers that an "
-        "ESS recycler in a consortium with an industrial partner wins back (seed: Recyfe and "
-        "Saint-Gobain)",
+    consortium_lot_share: float = param(
+        0.3, unit="share of a firm's feedstock", low=0.0, high=1.0, plausible=(0.1, 0.6),
+        assumption="share of an industrial partner's own feedstock a consortium contract "
+        "reserves to its ESS collectors (seed: Recyfe and Saint-Gobain's cullet; Ateliers du "
+        "Bocage reconditioning 15,000 BNP Paribas laptops a year)",
     )
     trust_gain_boost: float = param(
         0.5, unit="relative boost", low=0.0, high=5.0, plausible=(0.2, 1.0),
@@ -62,7 +62,8 @@ class IndustrialCooperationParams(LeverParams):
 
 @register
 class IndustrialCooperation(Policy):
-    """Turns ties into implants, wins back feedstock and builds trust between firms and ESS."""
+    """Turns ties into implants and consortia (feedstock lots) and builds trust between firms
+    and ESS."""
 
     name = "industrial_cooperation"
     label = Label(en="Industrial cooperation", fr="Coopération industrielle")
@@ -70,27 +71,12 @@ class IndustrialCooperation(Policy):
     Params = IndustrialCooperationParams
 
     def act(self, effects: Effects, dose: float) -> None:
-        p, ties, production = self.params, effects.ties, effects.production
+        p, ties, feedstock = self.params, effects.ties, effects.feedstock
         ties.implant_rate = np.minimum(ties.implant_rate + dose * p.implant_rate_month * self.mask,
                                        1.0)
-        production.feedstock_boost = np.minimum(
-            production.feedstock_boost
-            + dose * p.feedstock_boost * self.mask * self._partnered_recyclers(), 1.0)
+        feedstock.consortium_lot_share = np.minimum(
+            feedstock.consortium_lot_share + dose * p.consortium_lot_share * self.mask, 1.0)
         ties.trust_gain_boost += dose * p.trust_gain_boost * self.mask
-
-    def _partnered_recyclers(self) -> np.ndarray:
-        """Per territory, the share of live feedstock-sector ESS enterprises with a trusted
-        industrial tie (a consortium partner)."""
-        w, m = self.model.world, self.model
-        e, ties = w.enterprises, w.ties.table
-        trusted = ties.active & (ties.trust >= m.params.mutual_ignorance.trust_to_buy)
-        partnered = np.zeros(e.n, bool)
-        partnered[ties.enterprise[trusted]] = True
-        recycler = e.alive & w.sectors.needs_feedstock[e.sector]
-        n_t = w.n_territories
-        with_partner = np.bincount(e.territory[recycler & partnered], minlength=n_t)
-        recyclers = np.bincount(e.territory[recycler], minlength=n_t)
-        return np.divide(with_partner, recyclers, out=np.zeros(n_t), where=recyclers > 0)
 
     def cost(self, dose: float) -> float:
         m, w = self.model, self.model.world
