@@ -108,24 +108,28 @@ class FeedstockMarket:
             world.enterprises.territory]
         return market
 
-    def clear(self, territory: np.ndarray, need: np.ndarray, lots: np.ndarray, params
-              ) -> np.ndarray:
-        """Tonnes each collector wins: its lot, then its part of the open supply's ESS share."""
+    def clear(self, territory: np.ndarray, need: np.ndarray, lots: np.ndarray, params,
+              demand_index: float = 1.0) -> np.ndarray:
+        """Tonnes each collector wins: its lot, then its part of the open supply's ESS share.
+        Waste arisings and the conventional recyclers' demand follow the scenario's demand
+        index (discarded goods follow consumption), so collectors follow the demand trend."""
         n_t = self.supply.size
+        supply = self.supply * demand_index
         lot_total = np.bincount(territory, weights=lots, minlength=n_t)
-        scale = np.divide(self.supply, lot_total, out=np.ones(n_t), where=lot_total > self.supply)
+        scale = np.divide(supply, lot_total, out=np.ones(n_t), where=lot_total > supply)
         lots = lots * scale[territory]
-        open_supply = self.supply - np.bincount(territory, weights=lots, minlength=n_t)
+        open_supply = supply - np.bincount(territory, weights=lots, minlength=n_t)
         unmet = need - lots
         ess_wants = np.bincount(territory, weights=unmet, minlength=n_t)
         weight = ess_weight(params, observed=False)
-        self.territory_access = self.served_share(ess_wants, open_supply, weight)
+        self.territory_access = self.served_share(ess_wants, open_supply, weight, demand_index)
         return lots + unmet * self.territory_access[territory]
 
-    def served_share(self, ess_wants, open_supply, weight) -> np.ndarray:
+    def served_share(self, ess_wants, open_supply, weight, demand_index: float = 1.0
+                     ) -> np.ndarray:
         """Share of their unmet need ESS collectors win in each territory; also what a small
         new collector can expect (the ESS part is shared in proportion to need)."""
-        bids = weight * ess_wants + self.conventional_demand
+        bids = weight * ess_wants + self.conventional_demand * demand_index
         per_tonne = np.divide(open_supply * weight, bids, out=np.zeros_like(open_supply),
                               where=bids > 0)
         alone = np.where((open_supply > 0) & (weight > 0), 1.0, 0.0)  # no bidder yet: all of it
@@ -187,7 +191,7 @@ def allocate_feedstock(m) -> None:
     rows = collectors(w)
     need = need_tonnes(w, m.params, rows)
     lots = np.minimum(consortium_lots(m, rows, m.effects.feedstock.consortium_lot_share), need)
-    won = market.clear(e.territory[rows], need, lots, m.params)
+    won = market.clear(e.territory[rows], need, lots, m.params, m.conditions.demand_index)
     e.feedstock_access[rows] = np.divide(won, need, out=market.territory_access[
         e.territory[rows]].copy(), where=need > 0)
     m.now.feedstock_won_t = float(won.sum())
