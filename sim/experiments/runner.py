@@ -1,8 +1,9 @@
 """Hydra task for one run of an experiment: resolve the arm, run the model, record the outcome.
 
-Each job owns a deterministic directory `<sweep_dir>/runs/<arm>/seed=<k>/` (Hydra's sweep
-subdir), whatever the launcher or the order jobs run in. It holds the model's outputs (written
-by `sim.outputs`, manifest.json last) and `status.json`: running, complete or failed (with the
+Each job owns a deterministic directory `<sweep_dir>/runs/arm=<arm>/seed=<k>/` (Hydra's sweep
+subdir, hive-style), whatever the launcher or the order jobs run in. It holds the model's
+outputs (conformed to the sweep's schemas by `sim.experiments.dataset`, written by
+`sim.outputs`, manifest.json last) and `status.json`: running, complete or failed (with the
 error and traceback). A crash is recorded, never raised, so one bad run cannot take a sweep
 down. Rerunning the same command on the same sweep dir skips the runs already complete with the
 same model overrides and whose manifest lists outputs that are all there (resume), and reruns
@@ -57,6 +58,7 @@ from sim.config.safety import (
 )
 from sim.experiments import sensitivity
 from sim.experiments.arms import BASELINE, ArmSpec, policies_override, resolve_arm
+from sim.experiments.dataset import RunIdentity, conform
 from sim.outputs import (
     TABLES,
     RunFolderLock,
@@ -176,9 +178,28 @@ def _clear_outputs(run_dir: Path) -> None:
                 path.unlink(missing_ok=True)
 
 
-def _write_outputs(run_dir: Path, result: object) -> None:
-    tables = {name: getattr(result, name) for name in TABLES}
+def _write_outputs(run_dir: Path, result: object, spec: RunSpec, backend: str,
+                   sweep_dir: Path | None) -> None:
+    """The run's tables conformed to the sweep's schemas (`sim.experiments.dataset`), then its
+    summary and manifest."""
+    from sim.policies import REGISTRY
+
+    identity = RunIdentity(sweep_id(run_dir, sweep_dir), spec.arm.name, spec.seed,
+                           spec.arm.levers, spec.arm.dose, spec.sample)
+    start_year = result.manifest.get("config", {}).get("start_year", SimConfig.start_year)
+    tables = conform({name: getattr(result, name) for name in TABLES}, identity, start_year,
+                     tuple(sorted(REGISTRY)), counts=backend == "model")
     write_run(run_dir, tables, result.summary, result.manifest)
+
+
+def sweep_id(run_dir: Path, sweep_dir: Path | None) -> str:
+    """The name of the sweep's folder (the one holding `runs/`), which every row carries."""
+    if sweep_dir is not None:
+        return Path(sweep_dir).resolve().name
+    for folder in Path(run_dir).resolve().parents:
+        if folder.name == "runs":
+            return folder.parent.name
+    return ""
 
 
 def execute_run(
@@ -213,7 +234,7 @@ def execute_run(
         write_json(record, run_dir / STATUS)  # first: from here the status never says complete
         _clear_outputs(run_dir)
         result = run_fn(list(spec.overrides))
-        _write_outputs(run_dir, result)
+        _write_outputs(run_dir, result, spec, backend, sweep_dir)
         record |= {"status": "complete", "error": None}
     except Exception as exc:
         record = _failed(run_dir, record, exc, traceback.format_exc())
