@@ -126,3 +126,17 @@ def test_conform_refuses_what_would_break_the_schema():
     events = pd.DataFrame({"month": [0], "kind": ["entry"], "details": ["colour=blue"]})
     with pytest.raises(ValueError, match="unknown keys \\['colour'\\]"):
         dataset.conform({"events": events}, run, 2025, ())
+
+
+def test_the_sweep_id_names_what_the_runs_share():
+    from omegaconf import OmegaConf
+
+    from sim.experiments.runner import sweep_id
+
+    cfg = OmegaConf.create({"experiment": {"name": "compare", "arms": {"a": ["land_trust"]}}})
+    one = sweep_id(cfg, ["arm=baseline", "seed=0", "territory=tiny"])
+    assert one.startswith("compare-") and len(one) == len("compare-") + 10
+    assert sweep_id(cfg, ["seed=3", "arm=a", "territory=tiny"]) == one  # another run, same sweep
+    assert sweep_id(cfg, ["arm=baseline", "seed=0", "territory=drome"]) != one
+    other = OmegaConf.create({"experiment": {"name": "compare", "arms": {"a": ["impact_vat"]}}})
+    assert sweep_id(other, ["arm=baseline", "seed=0", "territory=tiny"]) != one

@@ -5,8 +5,9 @@ levers it ran, counts as floats, classes as plain strings, event details as text
 them conformed (`conform`), so that the files of every run of a sweep read as one table with
 pandas, polars, DuckDB or Arrow without a schema option:
 
-- every row carries its run: `sweep` (the sweep folder's name), `arm`, `dose` (null when the arm
-  has none), `sample` (null outside sensitivity sweeps), `seed`, and `levers`;
+- every row carries its run: `sweep` (`sim.experiments.runner.sweep_id`: the experiment's name
+  and a digest of what its runs share), `arm`, `dose` (null when the arm has none), `sample`
+  (null outside sensitivity sweeps), `seed`, and `levers`;
 - the time series has a `public_cost_<lever>_eur` column for every lever the model knows, 0 when
   the lever is off;
 - counts (jobs, enterprises, persons, ties, posts) are 64-bit integers, refused if not whole;
