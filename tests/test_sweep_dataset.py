@@ -140,3 +140,11 @@ def test_the_sweep_id_names_what_the_runs_share():
     assert sweep_id(cfg, ["arm=baseline", "seed=0", "territory=drome"]) != one
     other = OmegaConf.create({"experiment": {"name": "compare", "arms": {"a": ["impact_vat"]}}})
     assert sweep_id(other, ["arm=baseline", "seed=0", "territory=tiny"]) != one
+
+
+def test_replay_reproduces_a_sweep_run_byte_for_byte(sweep, tmp_path):
+    from sim.replay import replay
+
+    matches = replay(sweep / "runs/arm=land_trust_25/seed=0/manifest.json", tmp_path / "again")
+    assert set(matches) == {f"{t}.parquet" for t in dataset.TABLES} | {"summary.json"}
+    assert all(matches.values()), matches

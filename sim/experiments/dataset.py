@@ -24,7 +24,7 @@ table; `load_sweep` reads a sweep's complete runs back, docs/experiments.md show
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -158,6 +158,27 @@ def _details(values: pd.Series) -> dict[str, pa.Array]:
     for name, (column, kind) in KEYED_DETAILS.items():
         out[column] = pc.cast(pc.if_else(pc.equal(key, name), value, nothing), kind)
     return out
+
+
+def sweep_tables(result, run: RunIdentity, levers: tuple[str, ...],
+                 counts: bool) -> tuple[dict[str, pa.Table], dict]:
+    """A run result's tables conformed, and the record of how (kept in the run's manifest as
+    `sweep_run`, so that `python -m sim.replay` conforms its rerun the same way)."""
+    from sim.config import SimConfig
+
+    start_year = result.manifest.get("config", {}).get("start_year", SimConfig.start_year)
+    tables = conform({name: getattr(result, name) for name in TABLES}, run, start_year,
+                     levers, counts)
+    record = {"identity": asdict(run), "levers": list(levers), "counts": counts}
+    return tables, record
+
+
+def replayed_tables(result, record: dict) -> dict[str, pa.Table]:
+    """A rerun's tables conformed as the manifest's `sweep_run` record says."""
+    identity = dict(record["identity"], levers=tuple(record["identity"]["levers"]))
+    tables, _ = sweep_tables(result, RunIdentity(**identity), tuple(record["levers"]),
+                             bool(record["counts"]))
+    return tables
 
 
 # --- reading a sweep ----------------------------------------------------------------------------

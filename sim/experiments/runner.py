@@ -58,7 +58,7 @@ from sim.config.safety import (
 )
 from sim.experiments import sensitivity
 from sim.experiments.arms import BASELINE, ArmSpec, policies_override, resolve_arm
-from sim.experiments.dataset import RunIdentity, conform
+from sim.experiments.dataset import RunIdentity, sweep_tables
 from sim.outputs import (
     TABLES,
     RunFolderLock,
@@ -192,10 +192,9 @@ def _write_outputs(run_dir: Path, result: object, spec: RunSpec, backend: str,
 
     identity = RunIdentity(sweep, spec.arm.name, spec.seed, spec.arm.levers, spec.arm.dose,
                            spec.sample)
-    start_year = result.manifest.get("config", {}).get("start_year", SimConfig.start_year)
-    tables = conform({name: getattr(result, name) for name in TABLES}, identity, start_year,
-                     tuple(sorted(REGISTRY)), counts=backend == "model")
-    write_run(run_dir, tables, result.summary, result.manifest)
+    tables, how = sweep_tables(result, identity, tuple(sorted(REGISTRY)),
+                               counts=backend == "model")
+    write_run(run_dir, tables, result.summary, result.manifest | {"sweep_run": how})
 
 
 def sweep_id(cfg: DictConfig, job_overrides: list[str]) -> str:
