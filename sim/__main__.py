@@ -22,6 +22,7 @@ from sim.cli_help import MODEL, show_help_if_asked
 from sim.config import ConfigError, compose_config, config_dir, validate
 from sim.config.compose import check_output_dir, config_groups
 from sim.config.safety import (
+    COMPLETION_FLAGS,
     INFO_FLAGS,
     check_overrides,
     first_of_sweeps,
@@ -30,6 +31,7 @@ from sim.config.safety import (
     sweep_variants,
 )
 from sim.outputs import OutputWriteError, RunFolderLock
+from sim.plugins import check_launcher_installed, register_plugins
 from sim.territories import TerritorySelectionError
 
 logging.getLogger("MESA").setLevel(logging.WARNING)
@@ -82,9 +84,12 @@ def prevalidate(argv: list[str]) -> tuple[Path, str] | None:
     run (of a sweep's first job). Returns the folder to claim and its field (None when Hydra
     only prints). Raises ``ConfigError`` or ``TerritorySelectionError``."""
     flags, overrides, user_dirs = split_argv(argv)
+    if set(flags) & set(COMPLETION_FLAGS):
+        return None
     for folder in user_dirs:
         if not folder.is_dir():
             raise ConfigError("--config-dir", f"'{folder}' is not a directory")
+    check_launcher_installed(overrides)
     check_overrides(overrides)
     multirun = "-m" in flags or "--multirun" in flags
     chosen = first_of_sweeps(overrides) if multirun else overrides
@@ -138,6 +143,7 @@ def main() -> None:
     if claim is not None:
         _CLAIMED.append(claim)
         _pin_folder(claim.directory, target[1])
+    register_plugins()
     try:
         hydra.main(config_path=directory, config_name="config", version_base="1.3")(_task)()
         failed = _failed_runs(claim.directory) if claim and {"-m", "--multirun"} & set(

@@ -56,8 +56,12 @@ Examples:
   python -m sim.experiments hydra.sweep.dir=<dir>                resume a sweep in <dir>
   python -m sim.experiments.report <sweep dir> --lang en         rebuild a report, run nothing
 
-More: docs/experiments.md (experiments, launchers, Slurm, outputs, statistics);
+Inspect without running (any Hydra flag works; ess-sim-experiments is the same command):
   python -m sim.experiments --cfg job     the resolved config of the first run
+  python -m sim.experiments --info        Hydra's view: config search path, defaults, plugins
+  eval "$(ess-sim-experiments -sc install=bash)"   tab completion of overrides (ess-sim too)
+More: docs/experiments.md (experiments, launchers, Slurm, Ray, outputs, the dataset,
+calibration, statistics).
 """
 
 HELP_FLAGS = ("-h", "--help")

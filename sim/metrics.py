@@ -74,8 +74,17 @@ class MetricsRecorder:
         self.months = 0
 
     def reporters(self) -> dict:
-        """Mesa DataCollector reporters reading the month just recorded: every outcome."""
-        return {o.key: (lambda m, n=o.key: m.metrics.latest(n)) for o in outcomes.OUTCOMES}
+        """Mesa DataCollector reporters reading the month just recorded: every column of the
+        time series (its month and year, every outcome, each active lever's cost to date)."""
+        calendar = {"month": lambda m: m.metrics.months - 1,
+                    "year": lambda m: m.config.start_year + (m.metrics.months - 1) // 12}
+        costs = {outcomes.lever_cost(name): (lambda m, n=name: m.metrics.latest_lever_cost(n))
+                 for name in self.lever_costs}
+        return calendar | {o.key: (lambda m, n=o.key: m.metrics.latest(n))
+                           for o in outcomes.OUTCOMES} | costs
+
+    def latest_lever_cost(self, name: str) -> float:
+        return float(self.lever_costs[name][self.months - 1]) if self.months else 0.0
 
     def latest(self, name: str) -> float:
         if self.months == 0:

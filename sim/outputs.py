@@ -31,9 +31,11 @@ PACKAGES = ("mesa", "numpy", "pandas", "pyarrow", "scipy", "networkx", "hydra-co
             "omegaconf", "ess-territories-sim")
 
 
-def write_parquet(frame: pd.DataFrame, path: Path) -> None:
+def write_parquet(frame: pd.DataFrame | pa.Table, path: Path) -> None:
     tmp = path.with_name(path.name + ".tmp")
-    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp, compression="zstd")
+    table = frame if isinstance(frame, pa.Table) else pa.Table.from_pandas(frame,
+                                                                          preserve_index=False)
+    pq.write_table(table, tmp, compression="zstd")
     os.replace(tmp, path)
 
 
@@ -78,7 +80,7 @@ class OutputWriteError(OSError):
     """Writing a run's outputs failed (disk full, permissions): ``str()`` is one line."""
 
 
-def write_run(directory: Path, tables: dict[str, pd.DataFrame], summary: dict,
+def write_run(directory: Path, tables: dict[str, pd.DataFrame | pa.Table], summary: dict,
               manifest: dict) -> dict:
     """Write the tables, the summary and finally the manifest (status complete).
 

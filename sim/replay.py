@@ -57,10 +57,24 @@ def replay(manifest_path: Path, out: Path) -> dict[str, bool]:
     manifest = read_manifest(manifest_path)
     cfg = OmegaConf.create(manifest["config"])
     check_tree(cfg)
-    result = run_to_directory(cfg, out)
+    if "sweep_run" in manifest:  # a sweep's run: its tables were conformed to the sweep's
+        checksums = _replay_sweep_run(cfg, manifest["sweep_run"], out)
+    else:
+        checksums = run_to_directory(cfg, out).manifest["checksums"]
     recorded = manifest.get("checksums", {})
-    return {name: result.manifest["checksums"].get(name) == digest
-            for name, digest in recorded.items()}
+    return {name: checksums.get(name) == digest for name, digest in recorded.items()}
+
+
+def _replay_sweep_run(cfg, record: dict, out: Path) -> dict[str, str]:
+    """Rerun a sweep's run and write its tables conformed as it was (`sim.experiments.dataset`)."""
+    from sim.api import run_config
+    from sim.experiments.dataset import replayed_tables
+    from sim.outputs import ensure_owned, write_run
+
+    ensure_owned(out)
+    result = run_config(cfg)
+    return write_run(out, replayed_tables(result, record), result.summary,
+                     result.manifest)["checksums"]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -100,16 +100,16 @@ def test_hydra_sweep_runs_records_and_resumes(tmp_path):
     args = ("hydra/launcher=basic", "arm=baseline,land_trust,not_a_lever", "seed=0,1", NO_REPORT)
     out = sweep(tmp_path, *args)
     runs = statuses(tmp_path)
-    assert sorted(runs) == [f"runs/{a}/seed={k}" for a in ("baseline", "land_trust",
+    assert sorted(runs) == [f"runs/arm={a}/seed={k}" for a in ("baseline", "land_trust",
                                                           "not_a_lever") for k in (0, 1)]
-    assert runs["runs/land_trust/seed=1"]["status"] == "complete"
-    assert runs["runs/not_a_lever/seed=0"]["status"] == "failed"
-    assert "unknown lever" in runs["runs/not_a_lever/seed=0"]["error"]
+    assert runs["runs/arm=land_trust/seed=1"]["status"] == "complete"
+    assert runs["runs/arm=not_a_lever/seed=0"]["status"] == "failed"
+    assert "unknown lever" in runs["runs/arm=not_a_lever/seed=0"]["error"]
     assert "[6/6]" in out
     info = json.loads((tmp_path / "sweep.json").read_text())
     assert info["total"] == 6 and info["command"].startswith("python -m sim.experiments")
 
-    (tmp_path / "runs/baseline/seed=1/status.json").unlink()
+    (tmp_path / "runs/arm=baseline/seed=1/status.json").unlink()
     out = sweep(tmp_path, *args)
     lines = [line for line in out.splitlines() if re.match(r"\[\d+/6\] ", line)]
     ran = [line for line in lines if " skipped " not in line]

@@ -163,10 +163,10 @@ def _check_kill_and_resume(resumed: Path, log: Path) -> None:
     assert complete and interrupted and complete | interrupted != PLANNED
     assert any(r["status"] == "failed" for r in at_kill.values())
     assert not (resumed / "report").exists()
-    kept = {run: sha256(resumed / "runs" / run[0] / f"seed={run[1]}" / STATUS)
+    kept = {run: sha256(resumed / "runs" / f"arm={run[0]}" / f"seed={run[1]}" / STATUS)
             for run in complete}
     for arm, seed in interrupted:  # killed before its manifest, which comes last
-        assert not (resumed / "runs" / arm / f"seed={seed}" / "manifest.json").exists()
+        assert not (resumed / "runs" / f"arm={arm}" / f"seed={seed}" / "manifest.json").exists()
 
     # Resume: the same command on the same dir runs exactly the runs not complete at the kill
     # (never started, interrupted, or failed) and skips the others without touching them.
@@ -176,7 +176,7 @@ def _check_kill_and_resume(resumed: Path, log: Path) -> None:
     assert {(a, s) for a, s, status in lines if status == "skipped"} == complete
     assert {(a, s) for a, s, status in lines if status != "skipped"} == PLANNED - complete
     for (arm, seed), digest in kept.items():
-        assert sha256(resumed / "runs" / arm / f"seed={seed}" / STATUS) == digest
+        assert sha256(resumed / "runs" / f"arm={arm}" / f"seed={seed}" / STATUS) == digest
     assert not list((resumed / "runs").rglob("*.tmp"))
 
 
@@ -334,7 +334,7 @@ class WorkerKiller(threading.Thread):
 
 def _status(sweep_dir: Path, run: tuple[str, int]) -> dict | None:
     try:
-        return read_status(sweep_dir / "runs" / run[0] / f"seed={run[1]}")
+        return read_status(sweep_dir / "runs" / f"arm={run[0]}" / f"seed={run[1]}")
     except ValueError:
         return None
 
@@ -363,7 +363,7 @@ def test_a_killed_worker_costs_only_its_run_and_a_resume_reruns_it(tmp_path, n_j
     failed = final[KILLED_ALWAYS]
     assert failed["status"] == "failed" and failed["error"].startswith("WorkerDied: ")
     assert "SIGKILL" in failed["error"]
-    failed_dir = sweep_dir / "runs" / KILLED_ALWAYS[0] / f"seed={KILLED_ALWAYS[1]}"
+    failed_dir = sweep_dir / "runs" / f"arm={KILLED_ALWAYS[0]}" / f"seed={KILLED_ALWAYS[1]}"
     assert json.loads((failed_dir / "manifest.json").read_text())["status"] == "failed"
     assert not list(failed_dir.glob("*.parquet")) and not list(sweep_dir.rglob("*.tmp"))
     # One progress line per run, numbered 1..N, deaths and reruns included.
@@ -372,11 +372,11 @@ def test_a_killed_worker_costs_only_its_run_and_a_resume_reruns_it(tmp_path, n_j
     runs = pd.read_parquet(sweep_dir / "report/tables/runs.parquet")
     assert runs.set_index(["arm", "seed"]).loc[KILLED_ALWAYS, "status"] == "failed"
 
-    rerun = sweep_dir / "runs" / KILLED_ONCE[0] / f"seed={KILLED_ONCE[1]}"
+    rerun = sweep_dir / "runs" / f"arm={KILLED_ONCE[0]}" / f"seed={KILLED_ONCE[1]}"
     matches = replay(rerun / "manifest.json", tmp_path / "replay")
     assert matches and all(matches.values()), matches
 
-    kept = {run: sha256(sweep_dir / "runs" / run[0] / f"seed={run[1]}" / STATUS)
+    kept = {run: sha256(sweep_dir / "runs" / f"arm={run[0]}" / f"seed={run[1]}" / STATUS)
             for run in DEATH_PLANNED - {KILLED_ALWAYS}}
     resume_log = tmp_path / "resume.log"
     _finish(_start(sweep_dir, resume_log, plan), resume_log)
@@ -384,7 +384,7 @@ def test_a_killed_worker_costs_only_its_run_and_a_resume_reruns_it(tmp_path, n_j
     assert {(a, s) for a, s, status in lines if status != "skipped"} == {KILLED_ALWAYS}
     assert _statuses(sweep_dir)[KILLED_ALWAYS]["status"] == "complete"
     for (arm, seed), digest in kept.items():
-        assert sha256(sweep_dir / "runs" / arm / f"seed={seed}" / STATUS) == digest
+        assert sha256(sweep_dir / "runs" / f"arm={arm}" / f"seed={seed}" / STATUS) == digest
 
 
 def test_a_killed_submitit_job_costs_only_its_run(tmp_path):

@@ -427,7 +427,7 @@ def test_a_write_error_in_a_sweep_is_recorded_and_the_sweep_ends_with_its_report
                           text=True, timeout=300, env=os.environ | {"PYTHONPATH": str(ROOT)})
     assert done.returncode == 0, done.stderr[-3000:]
     assert "Report:" in done.stdout
-    failed = json.loads((sweep / "runs" / "land_trust" / "seed=0" / "status.json").read_text())
+    failed = json.loads((sweep / "runs" / "arm=land_trust" / "seed=0" / "status.json").read_text())
     assert failed["status"] == "failed" and "No space left" in failed["error"]
     statuses = [json.loads(p.read_text())["status"] for p in sweep.rglob("status.json")]
     assert sorted(statuses) == ["complete", "complete", "complete", "failed"]

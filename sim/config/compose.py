@@ -56,8 +56,10 @@ def config_dir() -> Path:
 
 
 def compose_config(overrides: Sequence[str] = (), directory: Path | None = None,
-                   keep_hydra: bool = False, user_dirs: Sequence[Path] = ()) -> DictConfig:
-    """Compose ``config.yaml`` with Hydra overrides; errors become one-line ``ConfigError``.
+                   keep_hydra: bool = False, user_dirs: Sequence[Path] = (),
+                   name: str = "config") -> DictConfig:
+    """Compose ``config.yaml`` (or the main config ``name``) with Hydra overrides; errors become
+    one-line ``ConfigError``.
 
     ``user_dirs`` are a user's config folders (``--config-dir``), searched after the project's:
     their files are scanned before Hydra reads them and may not set ``hydra.*`` keys beyond a
@@ -75,7 +77,7 @@ def compose_config(overrides: Sequence[str] = (), directory: Path | None = None,
         GlobalHydra.instance().clear()
     try:
         with initialize_config_dir(str(directory or config_dir()), version_base="1.3"):
-            cfg = compose("config", overrides=everything, return_hydra_config=True)
+            cfg = compose(name, overrides=everything, return_hydra_config=True)
             check_file_provenance(everything, user_dirs)
     except (HydraException, OmegaConfBaseException) as error:
         raise _hydra_message(error) from None

@@ -42,6 +42,8 @@ ALLOWED_CALLABLES = frozenset({
     ("hydra_plugins.hydra_submitit_launcher.submitit_launcher", "LocalLauncher"),
     ("hydra_plugins.hydra_submitit_launcher.submitit_launcher", "SlurmLauncher"),
     ("hydra_plugins.hydra_ray_launcher.ray_launcher", "RayLauncher"),
+    ("hydra_plugins.ess_sim.first_job_sweeper", "FirstJobSweeper"),
+    ("hydra_plugins.ess_sim.ray_cluster_launcher", "RayClusterLauncher"),
     ("hydra_plugins.ess_sim.resilient_joblib_launcher", "ResilientJoblibLauncher"),
     ("hydra_plugins.ess_sim.resilient_submitit_launcher", "ResilientSubmititLocalLauncher"),
     ("hydra_plugins.ess_sim.resilient_submitit_launcher", "ResilientSubmititSlurmLauncher"),
@@ -316,6 +318,8 @@ def first_of_sweeps(overrides: Sequence[str]) -> list[str]:
 # --- command lines ---------------------------------------------------------------------------
 
 # Hydra flags that only print something: the overrides are checked, nothing runs.
+# Shell completion: its `install=bash` / `query=bash` are commands to Hydra, not overrides.
+COMPLETION_FLAGS = ("--shell-completion", "-sc")
 INFO_FLAGS = ("--help", "-h", "--hydra-help", "--cfg", "-c", "--info", "--shell-completion",
               "-sc", "--version", "--resolve")
 # Hydra flags taking a value (the next argument)

@@ -1,14 +1,24 @@
-"""`python -m sim.experiments [overrides]`: run an experiment sweep (compare by default)."""
+"""`python -m sim.experiments [overrides]` (or `ess-sim-experiments`): run an experiment sweep
+(compare by default); `--help` describes the experiment the command line selects."""
 
 import sys
 
-from sim.cli_help import EXPERIMENTS, show_help_if_asked
 
-show_help_if_asked(EXPERIMENTS)
+def cli() -> None:
+    from sim.cli_help import HELP_FLAGS
 
-from sim.experiments.progress import SweepWatcher, sweep_dir_from  # noqa: E402
-from sim.experiments.runner import main  # noqa: E402
+    if any(arg in HELP_FLAGS for arg in sys.argv[1:]):
+        from sim.experiments.app_help import print_help
 
-SweepWatcher(sweep_dir_from(sys.argv[1:]),
-             report="hydra.callbacks.experiment.report=false" not in sys.argv).start()
-main()
+        print_help(sys.argv[1:])
+        sys.exit(0)
+    from sim.experiments.progress import SweepWatcher, sweep_dir_from
+    from sim.experiments.runner import main
+
+    SweepWatcher(sweep_dir_from(sys.argv[1:]),
+                 report="hydra.callbacks.experiment.report=false" not in sys.argv).start()
+    main()
+
+
+if __name__ == "__main__":
+    cli()

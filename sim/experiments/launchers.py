@@ -36,7 +36,14 @@ from hydra_plugins.hydra_joblib_launcher.joblib_launcher import JoblibLauncher
 from joblib import Parallel, delayed, effective_n_jobs
 from joblib.externals.loky.process_executor import ProcessPoolExecutor, TerminatedWorkerError
 
-from sim.experiments.runner import WorkerDied, record_lost_run, run_spec
+from sim.experiments.runner import (
+    WorkerDied,
+    complete_jobs,
+    record_lost_run,
+    report_skipped,
+    run_spec,
+    sweep_id,
+)
 
 log = logging.getLogger(__name__)
 # Deaths in a row with no job in flight (workers dying as they start) before giving up: then
@@ -189,7 +196,8 @@ def launch_submitit(launcher: Launcher, job_overrides: Sequence[Sequence[str]],
     executor settings and job arguments), except at the end: a job that ended without a return
     (killed for memory or time, its node lost) is recorded as a failed run, where Hydra's stops
     the sweep at the first such job, before its report. Each submitit job is its own process
-    (its own Slurm job), so the others are not affected; a resume resubmits the failed ones."""
+    (its own Slurm job), so the others are not affected; a resume submits only the jobs not
+    already complete (failed, lost or missing), where Hydra's resubmits every array task."""
     import submitit
     from hydra_plugins.hydra_submitit_launcher.config import BaseQueueConf
     from omegaconf import OmegaConf
@@ -208,13 +216,38 @@ def launch_submitit(launcher: Launcher, job_overrides: Sequence[Sequence[str]],
     if "mode" in launcher.config.hydra.sweep:
         os.chmod(sweep_dir, mode=int(str(launcher.config.hydra.sweep.mode), 8))
     log.info("Submitit '%s' sweep output dir : %s", kind, sweep_dir)
-    arguments = []
+    done = _complete_before(launcher, job_overrides, sweep_dir)
+    arguments, submitted = [], []
     for idx, overrides in enumerate(job_overrides, start=initial_job_idx):
+        if tuple(overrides) in done:
+            continue
         log.info("\t#%d : %s", idx, " ".join(filter_overrides(overrides)))
         arguments.append((list(overrides), "hydra.sweep.dir", idx, f"job_id_for_{idx}",
                           Singleton.get_state()))
-    jobs = executor.map_array(launcher, *zip(*arguments, strict=True))
-    return _gather_submitit(launcher, jobs, job_overrides)
+        submitted.append(list(overrides))
+    jobs = executor.map_array(launcher, *zip(*arguments, strict=True)) if arguments else []
+    returns = iter(_gather_submitit(launcher, jobs, submitted))
+    return [_skipped(launcher, done[tuple(o)], o, sweep_dir) if tuple(o) in done
+            else next(returns) for o in job_overrides]
+
+
+def _complete_before(launcher: Launcher, job_overrides: Sequence[Sequence[str]],
+                     sweep_dir: Path) -> dict[tuple[str, ...], dict]:
+    """The jobs of this batch already complete in the sweep folder (a resume): not submitted
+    again. The sweep id comes from composing the first job only (every job shares it)."""
+    if not job_overrides or not (sweep_dir / "runs").is_dir():
+        return {}
+    cfg = launcher.hydra_context.config_loader.load_sweep_config(launcher.config,
+                                                                 list(job_overrides[0]))
+    return complete_jobs(sweep_dir, sweep_id(cfg, list(cfg.hydra.overrides.task)))
+
+
+def _skipped(launcher: Launcher, record: dict, overrides: Sequence[str],
+             sweep_dir: Path) -> JobReturn:
+    report_skipped(sweep_dir, record)
+    return JobReturn(overrides=list(overrides), working_dir=record["dir"],
+                     task_name=launcher.config.hydra.job.name, status=JobStatus.COMPLETED,
+                     _return_value={k: v for k, v in record.items() if k != "dir"})
 
 
 def _gather_submitit(launcher: Launcher, jobs: Sequence,

@@ -1,8 +1,9 @@
 """Hydra task for one run of an experiment: resolve the arm, run the model, record the outcome.
 
-Each job owns a deterministic directory `<sweep_dir>/runs/<arm>/seed=<k>/` (Hydra's sweep
-subdir), whatever the launcher or the order jobs run in. It holds the model's outputs (written
-by `sim.outputs`, manifest.json last) and `status.json`: running, complete or failed (with the
+Each job owns a deterministic directory `<sweep_dir>/runs/arm=<arm>/seed=<k>/` (Hydra's sweep
+subdir, hive-style), whatever the launcher or the order jobs run in. It holds the model's
+outputs (conformed to the sweep's schemas by `sim.experiments.dataset`, written by
+`sim.outputs`, manifest.json last) and `status.json`: running, complete or failed (with the
 error and traceback). A crash is recorded, never raised, so one bad run cannot take a sweep
 down. Rerunning the same command on the same sweep dir skips the runs already complete with the
 same model overrides and whose manifest lists outputs that are all there (resume), and reruns
@@ -16,6 +17,7 @@ config store to their workers. Each model run composes on the model's own schema
 
 import contextlib
 import fcntl
+import hashlib
 import json
 import os
 import socket
@@ -34,10 +36,8 @@ import hydra
 from hydra.core.config_store import ConfigStore
 from hydra.core.global_hydra import GlobalHydra
 from hydra.core.hydra_config import HydraConfig
-from hydra.core.plugins import Plugins
 from hydra.initialize import get_gh_backup, restore_gh_from_backup
-from hydra.plugins.sweeper import Sweeper
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 
 from sim.config import ConfigError, SimConfig, config_dir, load_config
 from sim.config.compose import (
@@ -47,6 +47,7 @@ from sim.config.compose import (
     register_schema,
 )
 from sim.config.safety import (
+    COMPLETION_FLAGS,
     INFO_FLAGS,
     check_overrides,
     first_of_sweeps,
@@ -56,6 +57,7 @@ from sim.config.safety import (
 )
 from sim.experiments import sensitivity
 from sim.experiments.arms import BASELINE, ArmSpec, policies_override, resolve_arm
+from sim.experiments.dataset import RunIdentity, sweep_tables
 from sim.outputs import (
     TABLES,
     RunFolderLock,
@@ -65,6 +67,7 @@ from sim.outputs import (
     write_json,
     write_run,
 )
+from sim.plugins import check_launcher_installed, check_ray_reachable, register_plugins
 from sim.territories import TerritorySelectionError
 
 STATUS = "status.json"
@@ -73,7 +76,9 @@ PROGRESS = "progress.log"
 SCHEMA_NAME = "sim_schema"
 # Job overrides that steer the experiment rather than the model: never passed to the model.
 EXPERIMENT_KEYS = {"arm", "seed", "sample", "experiment", "policies"}
-DEFAULT_EXPERIMENT = "+experiment=compare"
+# The experiment app's main configs (configs/experiments*.yaml) and its default launcher.
+NAMED_EXPERIMENT, DEFAULT_APP = "experiments", "experiments_compare"
+DEFAULT_LAUNCHER = "resilient_joblib"
 
 RunFn = Callable[[list[str]], object]
 
@@ -114,6 +119,12 @@ def _key(override: str) -> str:
     return override.lstrip("+~").partition("=")[0]
 
 
+def _passed(job_overrides: list[str]) -> list[str]:
+    """The job's overrides meant for the model (not the experiment's own keys)."""
+    return [o for o in job_overrides
+            if _key(o) not in EXPERIMENT_KEYS and not _key(o).startswith("experiment.")]
+
+
 def run_spec(cfg: DictConfig, job_overrides: list[str]) -> RunSpec:
     """Build a run's spec from its composed config and the overrides Hydra gave the job.
 
@@ -127,10 +138,7 @@ def run_spec(cfg: DictConfig, job_overrides: list[str]) -> RunSpec:
     params = {}
     if sample is not None and exp.get("sensitivity") is not None:
         params = sensitivity.point(exp.sensitivity, int(sample))
-    passed = [
-        o for o in job_overrides
-        if _key(o) not in EXPERIMENT_KEYS and not _key(o).startswith("experiment.")
-    ]
+    passed = _passed(job_overrides)
     overrides = (
         list(exp.get("model_overrides") or ())
         + passed
@@ -175,13 +183,42 @@ def _clear_outputs(run_dir: Path) -> None:
                 path.unlink(missing_ok=True)
 
 
-def _write_outputs(run_dir: Path, result: object) -> None:
-    tables = {name: getattr(result, name) for name in TABLES}
-    write_run(run_dir, tables, result.summary, result.manifest)
+def _write_outputs(run_dir: Path, result: object, spec: RunSpec, backend: str,
+                   sweep: str) -> None:
+    """The run's tables conformed to the sweep's schemas (`sim.experiments.dataset`), then its
+    summary and manifest."""
+    from sim.policies import REGISTRY
+
+    identity = RunIdentity(sweep, spec.arm.name, spec.seed, spec.arm.levers, spec.arm.dose,
+                           spec.sample)
+    tables, how = sweep_tables(result, identity, tuple(sorted(REGISTRY)),
+                               counts=backend == "model")
+    write_run(run_dir, tables, result.summary, result.manifest | {"sweep_run": how})
+
+
+def sweep_id(cfg: DictConfig, job_overrides: list[str]) -> str:
+    """What every row of a sweep's tables says about the sweep: the experiment's name and a
+    digest of what all its runs share (the experiment's config and the model overrides of the
+    command line), e.g. `compare-3f9a2c1d04`. The same sweep run again, elsewhere or on another
+    launcher, gets the same id (and, run for run, the same bytes); another experiment or
+    other model overrides get another."""
+    shared = {"experiment": OmegaConf.to_container(cfg.experiment, resolve=True),
+              "overrides": sorted(_passed(job_overrides))}
+    digest = hashlib.sha256(json.dumps(shared, sort_keys=True, default=str).encode())
+    return f"{cfg.experiment.get('name', 'sweep')}-{digest.hexdigest()[:10]}"
+
+
+def folder_sweep_id(run_dir: Path) -> str:
+    """A run executed outside a Hydra sweep: the name of the folder holding `runs/`."""
+    for folder in Path(run_dir).resolve().parents:
+        if folder.name == "runs":
+            return folder.parent.name
+    return ""
 
 
 def execute_run(
-    run_dir: Path, spec: RunSpec, run_fn: RunFn, backend: str, sweep_dir: Path | None = None
+    run_dir: Path, spec: RunSpec, run_fn: RunFn, backend: str, sweep_dir: Path | None = None,
+    sweep: str | None = None, job_overrides: list[str] | None = None,
 ) -> dict:
     """Run once unless already complete with the same overrides; record success or failure.
 
@@ -203,6 +240,8 @@ def execute_run(
         return previous
     started = time.perf_counter()
     record = ident | {
+        "sweep": sweep or folder_sweep_id(run_dir),
+        "job_overrides": job_overrides,  # as Hydra gave them: a resume matches jobs by them
         "status": "running",
         "started": datetime.now(UTC).isoformat(timespec="seconds"),
         "host": socket.gethostname(),
@@ -212,7 +251,7 @@ def execute_run(
         write_json(record, run_dir / STATUS)  # first: from here the status never says complete
         _clear_outputs(run_dir)
         result = run_fn(list(spec.overrides))
-        _write_outputs(run_dir, result)
+        _write_outputs(run_dir, result, spec, backend, record["sweep"])
         record |= {"status": "complete", "error": None}
     except Exception as exc:
         record = _failed(run_dir, record, exc, traceback.format_exc())
@@ -220,6 +259,25 @@ def execute_run(
     _record(run_dir, record)
     _progress(sweep_dir, record, record["status"])
     return record
+
+
+def complete_jobs(sweep_dir: Path, sweep: str) -> dict[tuple[str, ...], dict]:
+    """The sweep's runs that a rerun of their job would skip (complete, outputs intact, same
+    sweep id: same experiment and model overrides), by the job's Hydra overrides: a launcher
+    whose jobs are costly to start (a Slurm array task) submits only the others."""
+    found = {}
+    for status in Path(sweep_dir, "runs").rglob(STATUS):
+        record = read_status(status.parent)
+        if (record and record.get("status") == "complete" and record.get("sweep") == sweep
+                and record.get("job_overrides") is not None
+                and _outputs_intact(status.parent)):
+            found[tuple(record["job_overrides"])] = record | {"dir": str(status.parent)}
+    return found
+
+
+def report_skipped(sweep_dir: Path, record: dict) -> None:
+    """The progress line of a run found complete without being run again."""
+    _progress(sweep_dir, record, "skipped")
 
 
 def _record(run_dir: Path, record: dict) -> None:
@@ -363,18 +421,8 @@ def run_task(cfg: DictConfig) -> dict:
     if sweep_dir is not None and sweep_dir.resolve() not in run_dir.resolve().parents:
         raise ConfigError("hydra.sweep.subdir", f"'{run_dir}' is not inside the sweep folder "
                           f"{sweep_dir}; allowed: a relative path without '..'")
-    return execute_run(run_dir, spec, BACKENDS[backend], backend, sweep_dir)
-
-
-_VALIDATE_BATCH = Sweeper.validate_batch_is_legal
-
-
-def _validate_first_job(sweeper: Sweeper, batch) -> None:
-    """Hydra's sweeper composes every job's config in this process before the first job starts
-    (a quarter to a full second each with the model's schema: up to two minutes for a 120-run
-    comparison). Jobs differ only by plain values (arm, seed, sample), so composing the first
-    finds the same errors; every job still composes its own config where it runs."""
-    _VALIDATE_BATCH(sweeper, batch[:1])
+    return execute_run(run_dir, spec, BACKENDS[backend], backend, sweep_dir,
+                       sweep_id(cfg, list(hc.overrides.task)), list(hc.overrides.task))
 
 
 def prevalidate(argv: list[str]) -> Path | None:
@@ -383,15 +431,20 @@ def prevalidate(argv: list[str]) -> Path | None:
     (rather than N identical failed runs). Returns the sweep folder to claim (None when Hydra
     only prints)."""
     flags, overrides, user_dirs = split_argv(argv)
+    if set(flags) & set(COMPLETION_FLAGS):
+        return None
+    check_launcher_installed(overrides, DEFAULT_LAUNCHER)
     check_overrides(overrides)
     first = first_of_sweeps(overrides)
-    cfg = compose_config(first, keep_hydra=True, user_dirs=user_dirs)
+    cfg = compose_config(first, keep_hydra=True, user_dirs=user_dirs, name=main_config(argv))
     if any(flag in INFO_FLAGS for flag in flags):
         return None
     folder = check_output_dir(cfg, "sweep")
+    check_ray_reachable(cfg.hydra.launcher)
     swept = overrides + sweep_params(cfg, overrides)
     for variant in sweep_variants(swept, config_groups(user_dirs)):
-        check_output_dir(compose_config(variant, keep_hydra=True, user_dirs=user_dirs), "sweep")
+        check_output_dir(compose_config(variant, keep_hydra=True, user_dirs=user_dirs,
+                                        name=main_config(argv)), "sweep")
     if cfg.experiment.get("backend", "model") == "model":
         # A job's task overrides never include Hydra's own (`hydra.launcher.n_jobs=2`,
         # `hydra/launcher=...`): the model's config would refuse the keys of another launcher.
@@ -408,32 +461,22 @@ def _adopt_earlier_sweep(folder: Path) -> None:
         mark_run_folder(folder)
 
 
-def _register_launchers() -> None:
-    """Register the project's launcher plugins with Hydra, whose plugin scan misses namespace
-    packages of an editable install (`pip install -e`)."""
-    from hydra_plugins.ess_sim import resilient_joblib_launcher as joblib
-    from hydra_plugins.ess_sim import resilient_submitit_launcher as submitit
-
-    if joblib.JoblibLauncher is not None:
-        Plugins.instance().register(joblib.ResilientJoblibLauncher)
-    if submitit.LocalLauncher is not None:
-        Plugins.instance().register(submitit.ResilientSubmititLocalLauncher)
-        Plugins.instance().register(submitit.ResilientSubmititSlurmLauncher)
+def main_config(argv: list[str]) -> str:
+    """The experiment app's main config: `experiments` (the model's config as a multirun) when
+    the command line appends an experiment (`+experiment=NAME`), else `experiments_compare`
+    (the same with compare, which `experiment=NAME` replaces)."""
+    return NAMED_EXPERIMENT if any(a.startswith("+experiment=") for a in argv) else DEFAULT_APP
 
 
 def main() -> None:
-    """`python -m sim.experiments [overrides]`: always a multirun, of `+experiment=compare` when
-    no experiment is named."""
-    if not any(_key(a) == "experiment" for a in sys.argv[1:]):
-        sys.argv.insert(1, DEFAULT_EXPERIMENT)
-    if not {"-m", "--multirun"} & set(sys.argv[1:]):
-        sys.argv.insert(1, "--multirun")
+    """`python -m sim.experiments [overrides]`: a multirun (its main config says so) of compare
+    unless the command line names another experiment."""
+    argv = sys.argv[1:]
     ConfigStore.instance().store(name=SCHEMA_NAME, node=ExperimentConfig)
-    Sweeper.validate_batch_is_legal = _validate_first_job
-    _register_launchers()
+    register_plugins()
     claim = None
     try:
-        folder = prevalidate(sys.argv[1:])
+        folder = prevalidate(argv)
         if folder is not None:
             _adopt_earlier_sweep(folder)
         claim = RunFolderLock(folder, "hydra.sweep.dir", reuse=True) if folder is not None else None
@@ -444,7 +487,7 @@ def main() -> None:
         sys.exit(2)
     try:
         hydra.main(version_base="1.3", config_path=str(config_dir()),
-                   config_name="config")(run_task)()
+                   config_name=main_config(argv))(run_task)()
     finally:
         if claim is not None:
             claim.release()
