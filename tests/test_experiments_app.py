@@ -82,7 +82,8 @@ EDITABLE = textwrap.dedent("""
 
     sys.meta_path.insert(0, Editable())
     import hydra_plugins
-    assert not any(str(p).startswith(root) for p in hydra_plugins.__path__)
+    # the project's folder is not on the namespace's path (the venv may live inside the root)
+    assert root + "/hydra_plugins" not in [str(p).rstrip("/") for p in hydra_plugins.__path__]
     sys.argv = [module, *sys.argv[3:]]
     runpy.run_module(module, run_name="__main__", alter_sys=True)
 """)
