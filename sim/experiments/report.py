@@ -13,8 +13,12 @@ whole one.
 """
 
 import argparse
+import contextlib
 import html
 import json
+import os
+import sys
+import traceback
 from pathlib import Path
 
 import pandas as pd
@@ -41,7 +45,7 @@ from sim.experiments.texts import (
     join,
     money,
     number,
-    percent,
+    percent_estimate,
     t,
 )
 
@@ -149,6 +153,7 @@ class Report:
         self.planned = self.info.get("expected", [])
         self.order = analysis.arm_order(runs, self.planned, self.base)
         self.arms = [a for a in self.order if a in done]
+        self.levers = [a for a in self.arms if a != self.base] if self.base else []
         self.missing = analysis.missing_runs(runs, self.planned)
         self.paired = Paired(self.col.outcomes) if done else None
         self.effects = self.costs = self.density = None
@@ -178,7 +183,7 @@ class Report:
         self._save_table(self.col.outcomes, "run_outcomes")
         self.effects = analysis.effects(self.paired, self.arms, self.base)
         self._save_table(self.effects, "effects")
-        if self.base is None:
+        if self.base is None or not self.levers:
             return
         self.costs = analysis.cost_effectiveness(self.paired, self.arms, self.base)
         self._save_table(self.costs, "cost_effectiveness")
@@ -191,9 +196,9 @@ class Report:
         return OmegaConf.select(self.cfg, key, default=None) if self.cfg is not None else None
 
     def horizon(self) -> int | None:
-        """Months simulated: the config's, else the last month of the series."""
+        """Months simulated: the last month of the runs' series, else the config's."""
         months = self._setting("horizon_months")
-        if months is None and len(self.col.series):
+        if len(self.col.series):
             months = int(self.col.series.month.max())
         return None if months is None else int(months)
 
@@ -246,22 +251,24 @@ class Report:
                 arm=arm_label(best.arm, lang), months=months,
                 job_years=estimate(years["diff"], years.diff_low, years.diff_high, lang,
                                    signed=True),
-                saving=money(-best.row.extra_cost_eur, lang))]
+                saving=self._saving(best.arm))]
         else:
             r = best.row
             out = [t(SENTENCES, "best", lang).format(
                 arm=arm_label(best.arm, lang), months=months,
                 cpj=estimate(r.cost_per_job_year, r.low, r.high, lang, money),
-                cost=money(r.extra_cost_eur, lang))]
+                cost=self._extra_cost(best.arm))]
         largest = findings.largest_effect(e)
         if largest is not None:
-            base = e[(e.arm == self.base) & (e.outcome == "ess_jobs")].arm_mean.iloc[0]
+            base = e[(e.arm == self.base) & (e.outcome == "ess_jobs")].iloc[0]
+            level = base.arm_mean
             out.append(t(SENTENCES, "largest", lang).format(
                 arm=arm_label(largest.arm, lang),
                 jobs=estimate(largest["diff"], largest.diff_low, largest.diff_high, lang,
                               signed=True),
-                pct=percent(largest["diff"] / base, lang) if base else "–",
-                base=number(base, lang)))
+                pct=percent_estimate(largest["diff"] / level, largest.diff_low / level,
+                                     largest.diff_high / level, lang) if level else "–",
+                base=self._level(base, "ess_jobs")))
         idle = findings.without_effect(e)
         if idle:
             out.append(t(SENTENCES, "not_significant", lang).format(
@@ -301,7 +308,7 @@ class Report:
                 text = t(SENTENCES, "baseline", lang).format(
                     arm=arm_label(arm, lang),
                     jobs=estimate(jobs.arm_mean, jobs.arm_low, jobs.arm_high, lang),
-                    cost=money(e.loc[(arm, "public_cost_eur")].arm_mean, lang))
+                    cost=self._level(e.loc[(arm, "public_cost_eur")], "public_cost_eur"))
             else:
                 exits, c = e.loc[(arm, "insertion_exits_employment")], costs.loc[arm]
                 sig = findings.significant(jobs.diff_low, jobs.diff_high)
@@ -312,7 +319,7 @@ class Report:
                                    else "not_significant_short", lang),
                     exits=estimate(exits["diff"], exits.diff_low, exits.diff_high, lang,
                                    signed=True),
-                    cost=money(c.extra_cost_eur, lang, signed=True),
+                    cost=self._extra_cost(arm),
                     cpj=estimate(c.cost_per_job_year, c.low, c.high, lang, money))
             items.append(f"<li>{html.escape(text)}</li>")
         return f"<h2>{self._w('summary')}</h2><ul>{''.join(items)}</ul>"
@@ -329,31 +336,48 @@ class Report:
     def effects_section(self) -> str:
         """Levels of every arm, then differences to the baseline: two tables, never mixed."""
         lang, e = self.lang, self.effects.set_index(["outcome", "arm"])
-        dropped = findings.constant_outcomes(self.effects) if self.base else []
+        dropped = findings.constant_outcomes(self.effects) if self.levers else []
         keys = [k for k in OUTCOME_KEYS if k not in dropped]
         levels = [[html.escape(t(OUTCOMES, k, lang))]
-                  + [f"<td>{html.escape(_fmt(k)(e.loc[(k, a)].arm_mean, lang))}</td>"
-                     for a in self.arms] for k in keys]
+                  + [self._level_cell(e.loc[(k, a)], k) for a in self.arms] for k in keys]
         page = (f"<h2>{self._w('levels')}</h2>"
                 + _table([""] + [arm_label(a, lang) for a in self.arms], levels)
                 + f'<p class="note">{self._w("levels_note")}</p>')
         if self.base is None:
             return page + f"<p>{self._w('no_baseline')}</p>"
-        levers = [a for a in self.arms if a != self.base]
+        if not self.levers:
+            return page + f"<p>{self._w('baseline_only')}</p>"
         diffs = [[html.escape(t(OUTCOMES, k, lang))]
-                 + [_diff_cell(e.loc[(k, a)], lang, k) for a in levers] for k in keys]
+                 + [_diff_cell(e.loc[(k, a)], lang, k) for a in self.levers] for k in keys]
         page += (f"<h2>{self._w('effects')}</h2>"
-                 + _table([""] + [arm_label(a, lang) for a in levers], diffs)
+                 + _table([""] + [arm_label(a, lang) for a in self.levers], diffs)
                  + f'<p class="note">{self._w("significant_note")}</p>'
                  + self._dropped_note(dropped))
         what = t(OUTCOMES_SHORT, "ess_jobs", lang)
         return page + self._figure(figures.forest(self.effects, "ess_jobs", lang),
                                    "effects_ess_jobs", self._alt("alt_forest", what))
 
+    def _level(self, row, key: str) -> str:
+        return estimate(row.arm_mean, row.arm_low, row.arm_high, self.lang, _fmt(key))
+
+    def _extra_cost(self, arm: str) -> str:
+        """The paired extra public cost of an arm, with its interval."""
+        r = self.effects.set_index(["arm", "outcome"]).loc[(arm, "public_cost_eur")]
+        return estimate(r["diff"], r.diff_low, r.diff_high, self.lang, money, signed=True)
+
+    def _saving(self, arm: str) -> str:
+        """What an arm saves of public money, with its interval."""
+        r = self.effects.set_index(["arm", "outcome"]).loc[(arm, "public_cost_eur")]
+        return estimate(-r["diff"], -r.diff_high, -r.diff_low, self.lang, money)
+
+    def _level_cell(self, row, key: str) -> str:
+        """A level with its interval across seeds (a plain number when one seed ran)."""
+        return f"<td>{html.escape(self._level(row, key))}</td>"
+
     def cost_section(self) -> str:
         lang = self.lang
         rows = [[html.escape(arm_label(r.arm, lang)),
-                 f"<td>{html.escape(money(r.extra_cost_eur, lang, signed=True))}</td>",
+                 f"<td>{html.escape(self._extra_cost(r.arm))}</td>",
                  _cell(r.net_job_years, *self._job_years_ci(r.arm), lang, "ess_job_years"),
                  f"<td>{html.escape(estimate(r.cost_per_job_year, r.low, r.high, lang, money))}"
                  "</td>"] for r in self.costs.itertuples()]
@@ -385,7 +409,8 @@ class Report:
 
     def series_section(self) -> str:
         imgs = "".join(
-            self._figure(figures.series(self.col.series, key, self.arms, self.base, self.lang),
+            self._figure(figures.series(self.col.series, key, self.arms,
+                                        self.base if self.levers else None, self.lang),
                          f"series_{key}", self._alt("alt_series", t(OUTCOMES_SHORT, key,
                                                                     self.lang)))
             for key in SERIES)
@@ -536,11 +561,11 @@ class Report:
             sections.append(self.density_section())
         if len(self.col.series):
             sections.append(self.series_section())
-        if self.base is not None and len(self.col.territories):
+        if self.levers and len(self.col.territories):
             sections.append(self.map_section())
         if self.effects is not None:
             sections += [self.factorial_section(), self.sensitivity_section()]
-            if self.base is not None:
+            if self.levers:
                 sections.append(self.dose_section())
         sections += [self.runs_section(), self.method_section(), self.provenance_section()]
         territory = self._setting("territory.label")
@@ -560,15 +585,41 @@ def build_report(sweep_dir: Path, lang: str = "fr") -> Path:
     return path
 
 
+class ReportFailed(RuntimeError):
+    """The report could not be built; the message says why and where the traceback is."""
+
+
+def build_report_or_explain(sweep_dir: Path, lang: str = "fr") -> Path:
+    """`build_report`, or ReportFailed with one line naming the error, the sweep (whose runs
+    are intact) and `report/error.log`, which holds the traceback (`ESS_SIM_DEBUG=1` raises)."""
+    try:
+        return build_report(sweep_dir, lang)
+    except Exception as error:
+        if os.environ.get("ESS_SIM_DEBUG"):
+            raise
+        log = Path(sweep_dir) / "report" / "error.log"
+        with contextlib.suppress(OSError):
+            log.parent.mkdir(parents=True, exist_ok=True)
+            log.write_text(traceback.format_exc(), encoding="utf-8")
+        raise ReportFailed(
+            f"the report could not be built ({type(error).__name__}: {error}); the runs in "
+            f"{sweep_dir} are kept, the traceback is in {log}; rebuild with "
+            f"python -m sim.experiments.report {sweep_dir} --lang {lang}") from error
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Command line: build the report of an existing sweep directory."""
+    """Command line: build the report of an existing sweep directory (exit 1 if it fails)."""
     parser = argparse.ArgumentParser(
         prog="python -m sim.experiments.report",
         description="Build the report of an experiment sweep from its files (nothing is run).")
     parser.add_argument("sweep_dir", type=Path)
     parser.add_argument("--lang", choices=LANGS, default="fr")
     args = parser.parse_args(argv)
-    print(f"Report: {build_report(args.sweep_dir, args.lang)}")
+    try:
+        print(f"Report: {build_report_or_explain(args.sweep_dir, args.lang)}")
+    except ReportFailed as failure:
+        print(f"error: {failure}", file=sys.stderr)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -120,10 +120,15 @@ WORDS = {
     "summary": ("Ce que fait chaque levier", "What each lever does"),
     "levels": ("Niveaux atteints par chaque scénario (moyenne sur les graines)",
                "Levels reached by each scenario (mean over the seeds)"),
-    "levels_note": ("Les intervalles de confiance portent sur les effets (tableau suivant) ; "
-                    "ceux des niveaux sont dans tables/effects.csv.",
-                    "Confidence intervals are given for the effects (next table); those of the "
-                    "levels are in tables/effects.csv."),
+    "levels_note": ("Entre crochets : intervalle de confiance à 95 % de la moyenne sur les "
+                    "graines (la dispersion d'une simulation à l'autre, pas l'incertitude sur "
+                    "les paramètres).",
+                    "In brackets: 95% confidence interval of the mean over the seeds (the "
+                    "spread from run to run, not the uncertainty of the parameters)."),
+    "baseline_only": ("Seule la référence a été simulée : le rapport donne des niveaux, sans "
+                      "effet de levier ni coût par emploi.",
+                      "Only the baseline was run: the report gives levels, without lever "
+                      "effects or costs per job."),
     "effects": ("Effets des leviers : différence avec la référence, graine par graine "
                 "(moyenne [IC 95 %])",
                 "Lever effects: difference to the baseline, seed by seed (mean [95% CI])"),
@@ -385,6 +390,18 @@ def percent(x: float, lang: str, signed: bool = True) -> str:
     return f"{text}{NNBSP}%" if lang == "fr" else f"{text}%"
 
 
+def percent_number(x: float, lang: str, digits: int = 3, signed: bool = False,
+                   decimals: int | None = None) -> str:
+    """A number of per cent (1.2 → "1,2 %" / "1.2%"), for `estimate`."""
+    text = number(x, lang, digits, signed, decimals)
+    return f"{text}{NNBSP}%" if lang == "fr" else f"{text}%"
+
+
+def percent_estimate(value: float, low: float, high: float, lang: str) -> str:
+    """A share with its interval (0.012, 0.002, 0.023 → "+1,2 % [0,2 % ; 2,3 %]")."""
+    return estimate(100 * value, 100 * low, 100 * high, lang, percent_number, signed=True)
+
+
 def _shared(values, fmt, digits: int = 3) -> dict:
     """Rounding shared by an estimate and its bounds: three significant figures of the largest,
     or two of the interval's half-width when that is finer ("+725 [86,8 ; 1 360]" reads
@@ -392,6 +409,8 @@ def _shared(values, fmt, digits: int = 3) -> dict:
     finite = [float(v) for v in values if not _missing(v) and math.isfinite(float(v))]
     if not finite:
         return {}
+    if len(set(finite)) == 1 and fmt is not money:
+        return {}  # a degenerate interval: "2 [2 ; 2]", not "2,00 [2,00 ; 2,00]"
     largest = max(abs(v) for v in finite)
     half = (max(finite) - min(finite)) / 2 if len(finite) == 3 else 0.0
     divisor = 1.0
