@@ -24,9 +24,10 @@ from pathlib import Path
 import pandas as pd
 from omegaconf import OmegaConf
 
-from sim.experiments import analysis, figures, findings
+from sim.experiments import analysis, figures, findings, report_regions
 from sim.experiments.analysis import OUTCOME_KEYS, Paired
 from sim.experiments.reduce import SERIES, TERRITORY_OUTCOMES, collect
+from sim.experiments.report_places import territory_name
 from sim.experiments.runner import SWEEP_INFO
 from sim.experiments.texts import (
     DENSITY,
@@ -38,6 +39,8 @@ from sim.experiments.texts import (
     SCENARIOS,
     SENTENCES,
     STATUS,
+    WHERE,
+    WHERE_BY,
     WORDS,
     arm_label,
     date,
@@ -195,6 +198,11 @@ class Report:
     def _setting(self, key: str):
         return OmegaConf.select(self.cfg, key, default=None) if self.cfg is not None else None
 
+    def title(self) -> str:
+        """"Lever comparison for the ESS — Drôme (26)": the territory named from its selection."""
+        territory = territory_name(self._setting("territory"), self.lang)
+        return t(WORDS, "title", self.lang) + (f" — {territory}" if territory else "")
+
     def horizon(self) -> int | None:
         """Months simulated: the last month of the runs' series, else the config's."""
         months = self._setting("horizon_months")
@@ -205,10 +213,7 @@ class Report:
     def header(self) -> str:
         """Title with the territory; date, runs and seeds, horizon and scenario; conclusion."""
         lang, runs = self.lang, self.col.runs
-        title = t(WORDS, "title", lang)
-        territory = self._setting("territory.label")
-        if territory:
-            title += f" — {territory}"
+        title = self.title()
         seeds = sorted({int(s) for s in runs.seed}) if len(runs) else []
         complete = int((runs.status == "complete").sum()) if len(runs) else 0
         total = int(self.info.get("total") or len(runs))
@@ -407,6 +412,77 @@ class Report:
         header = [""] + [t(DENSITY, c, lang) for c in classes]
         return f"<h2>{self._w('density')}</h2>{_table(header, rows)}"
 
+    def regions_section(self) -> str:
+        """Where each lever works, by region, département or EPCI: the relative effect on ESS
+        jobs with its interval, the baseline's level beside it, and for each lever where it
+        works most and least; levels alone (per 100,000 inhabitants) without levers."""
+        groups = report_regions.grouping(self.col.territory_meta)
+        if groups is None:
+            return ""
+        lang, keys = self.lang, list(TERRITORY_OUTCOMES)
+        panel = report_regions.group_panel(self.col.territories, groups, keys)
+        head = f"<h2>{html.escape(t(WHERE, groups.level, lang))}</h2>"
+        if not self.levers:
+            return head + self._group_levels(panel, groups, keys)
+        table = report_regions.group_effects(panel, groups, self.levers, self.base, keys)
+        self._save_table(table, "group_effects")
+        jobs = table[table.outcome == "ess_jobs"]
+        rows = []
+        for _, part in jobs.groupby("group", sort=False):
+            first = part.iloc[0]
+            level = estimate(first.base_mean, first.base_low, first.base_high, lang)
+            cells = [f"<td>{html.escape(level)}</td>"]
+            cells += [self._relative_cell(part[part.arm == arm].iloc[0]) for arm in self.levers]
+            rows.append([html.escape(first.group_name), *cells])
+        header = ["", t(WORDS, "base_jobs", lang)] + [arm_label(a, lang) for a in self.levers]
+        contrasts = [report_regions.contrast(panel, table, a, self.base, "ess_jobs")
+                     for a in self.levers]
+        items = "".join(f"<li>{html.escape(self._contrast_sentence(c))}</li>"
+                        for c in contrasts if c is not None)
+        fig = self._figure(
+            figures.group_effects(jobs, self.levers, lang, t(WORDS, "relative_axis", lang)),
+            "groups_ess_jobs", self._alt("alt_groups", t(WHERE_BY, groups.level, lang)))
+        note = t(WORDS, "groups_note", lang).format(by=t(WHERE_BY, groups.level, lang))
+        return (head + _table(header, rows) + f'<p class="note">{html.escape(note)}</p>'
+                + (f"<ul>{items}</ul>" if items else "") + fig)
+
+    def _relative_cell(self, r) -> str:
+        """A relative effect "+1,2 % [0,3 % ; 2,1 %]": bold when significant, red if adverse."""
+        if pd.isna(r.relative):
+            return "<td>–</td>"
+        text = html.escape(percent_estimate(r.relative, r.relative_low, r.relative_high,
+                                            self.lang))
+        if not findings.significant(r.relative_low, r.relative_high):
+            return f"<td>{text}</td>"
+        adverse = findings.FAVOURABLE.get(r.outcome, 0) * r.relative < 0
+        return f'<td{" class=adverse" if adverse else ""}><b>{text}</b></td>'
+
+    def _contrast_sentence(self, c) -> str:
+        lang = self.lang
+
+        def rel(row):
+            return percent_estimate(row.relative, row.relative_low, row.relative_high, lang)
+
+        sig = findings.significant(c.gap_low, c.gap_high)
+        return t(SENTENCES, "contrast", lang).format(
+            arm=arm_label(c.arm, lang), top=c.top_row.group_name, top_rel=rel(c.top_row),
+            bottom=c.bottom_row.group_name, bottom_rel=rel(c.bottom_row),
+            gap=estimate(100 * c.gap, 100 * c.gap_low, 100 * c.gap_high, lang),
+            verdict=t(SENTENCES, "gap_real" if sig else "gap_chance", lang))
+
+    def _group_levels(self, panel, groups, keys) -> str:
+        """Levels by group (a sweep without levers): ESS jobs and per 100,000 inhabitants."""
+        lang = self.lang
+        table = report_regions.group_levels(panel, groups, self.arms, keys)
+        self._save_table(table, "group_levels")
+        jobs = table[(table.outcome == "ess_jobs") & (table.arm == self.arms[0])]
+        rows = [[html.escape(r.group_name),
+                 f"<td>{html.escape(estimate(r.mean, r.low, r.high, lang))}</td>",
+                 f"<td>{html.escape(estimate(r.per_100k, r.per_100k_low, r.per_100k_high, lang))}"
+                 "</td>"] for r in jobs.itertuples()]
+        header = ["", t(WORDS, "base_jobs", lang), t(WORDS, "per_100k", lang)]
+        return _table(header, rows) + f'<p class="note">{self._w("levels_note")}</p>'
+
     def series_section(self) -> str:
         imgs = "".join(
             self._figure(figures.series(self.col.series, key, self.arms,
@@ -559,6 +635,8 @@ class Report:
             sections.append(self.cost_section())
         if self.density is not None:
             sections.append(self.density_section())
+        if len(self.col.territories):
+            sections.append(self.regions_section())
         if len(self.col.series):
             sections.append(self.series_section())
         if self.levers and len(self.col.territories):
@@ -568,8 +646,7 @@ class Report:
             if self.levers:
                 sections.append(self.dose_section())
         sections += [self.runs_section(), self.method_section(), self.provenance_section()]
-        territory = self._setting("territory.label")
-        title = html.escape(t(WORDS, "title", self.lang) + (f" — {territory}" if territory else ""))
+        title = html.escape(self.title())
         return (f'<!DOCTYPE html><html lang="{self.lang}"><head><meta charset="utf-8">'
                 f'<meta name="viewport" content="width=device-width, initial-scale=1">'
                 f"<title>{title}</title><style>{CSS}</style></head><body>"

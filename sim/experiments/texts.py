@@ -94,6 +94,19 @@ DENSITY_WHERE = {
     "relaxed": ("en territoires détendus", "in relaxed territories"),
 }
 
+# Titles of the "where it works" section, by the level its territories group at.
+WHERE = {
+    "region": ("Où chaque levier agit : par région", "Where each lever works: by region"),
+    "departement": ("Où chaque levier agit : par département",
+                    "Where each lever works: by département"),
+    "epci": ("Où chaque levier agit : par EPCI", "Where each lever works: by EPCI"),
+}
+WHERE_BY = {
+    "region": ("par région", "by region"),
+    "departement": ("par département", "by département"),
+    "epci": ("par EPCI", "by EPCI"),
+}
+
 SCENARIOS = {
     "central": ("central", "central"),
     "reindustrialisation": ("réindustrialisation", "reindustrialisation"),
@@ -227,6 +240,26 @@ WORDS = {
                  "Effect on ESS jobs by the lever's dose"),
     "alt_sensitivity": ("Indices de sensibilité des paramètres incertains",
                         "Sensitivity indices of the uncertain parameters"),
+    "base_jobs": ("Emplois ESS, référence [IC 95 %]", "ESS jobs, baseline [95% CI]"),
+    "per_100k": ("Emplois ESS pour 100 000 habitants [IC 95 %]",
+                 "ESS jobs per 100,000 inhabitants [95% CI]"),
+    "relative_axis": ("Effet sur les emplois ESS en fin d'horizon (% de la référence)",
+                      "Effect on ESS jobs at the end of the horizon (% of the baseline)"),
+    "groups_note": (
+        "Effet relatif sur les emplois ESS en fin d'horizon, {by} : moyenne sur les graines "
+        "de (scénario − référence) / référence, intervalle de confiance à 95 % entre crochets ; "
+        "en gras, significatif ; en rouge, défavorable et significatif. Un EPCI compte dans "
+        "le département et la région de son siège. Les autres indicateurs, en valeurs "
+        "absolues et relatives, sont dans tables/group_effects.csv.",
+        "Relative effect on ESS jobs at the end of the horizon, {by}: mean over the seeds of "
+        "(scenario − baseline) / baseline, 95% confidence interval in brackets; bold: "
+        "significant; red: adverse and significant. An EPCI counts in the département and "
+        "region of its seat. The other outcomes, absolute and relative, are in "
+        "tables/group_effects.csv."),
+    "alt_groups": ("Effet relatif de chaque levier sur les emplois ESS {what}, avec son "
+                   "intervalle de confiance",
+                   "Relative effect of each lever on ESS jobs {what}, with its confidence "
+                   "interval"),
     "others": ("et {n} autre(s), voir le tableau par densité",
                "and {n} more, see the table by density"),
     "overall": ("sur l'ensemble du territoire", "over the whole territory"),
@@ -307,6 +340,15 @@ SENTENCES = {
         ("{arm}: ESS jobs {jobs} ({significance}), insertion exits to employment {exits}; "
          "extra public cost {cost}, i.e. {cpj} per net job-year."),
     ),
+    "contrast": (
+        ("{arm} : effet le plus fort en {top} ({top_rel}), le plus faible en {bottom} "
+         "({bottom_rel}) ; écart {gap} points, {verdict}."),
+        ("{arm}: largest effect in {top} ({top_rel}), smallest in {bottom} ({bottom_rel}); "
+         "gap {gap} points, {verdict}."),
+    ),
+    "gap_real": ("un écart réel au seuil de 5 %", "a real difference at the 5% level"),
+    "gap_chance": ("que le hasard des graines suffit à expliquer",
+                   "which the seeds' chance alone can explain"),
     "significant": ("significatif", "significant"),
     "not_significant_short": ("non significatif", "not significant"),
 }
@@ -392,8 +434,9 @@ def percent(x: float, lang: str, signed: bool = True) -> str:
 
 def percent_number(x: float, lang: str, digits: int = 3, signed: bool = False,
                    decimals: int | None = None) -> str:
-    """A number of per cent (1.2 → "1,2 %" / "1.2%"), for `estimate`."""
-    text = number(x, lang, digits, signed, decimals)
+    """A number of per cent (1.2 → "1,2 %" / "1.2%"), for `estimate`; never finer than a
+    tenth of a point (a narrow interval would otherwise ask for "8,8673 %")."""
+    text = number(x, lang, digits, signed, None if decimals is None else min(decimals, 1))
     return f"{text}{NNBSP}%" if lang == "fr" else f"{text}%"
 
 
