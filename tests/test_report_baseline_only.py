@@ -66,3 +66,18 @@ def test_hydra_does_not_swallow_the_report_failure(tmp_path):
     with pytest.raises(SystemExit) as stop:
         Callbacks(config).on_multirun_end(config=config)
     assert stop.value.code == 1
+
+
+def test_report_tables_have_no_null_typed_columns(tmp_path):
+    """A sweep without sensitivity samples or doses: those columns are all missing, yet typed."""
+    import pyarrow.parquet as pq
+
+    sweep = _baseline_sweep(tmp_path, seeds=range(2))
+    build_report(sweep, "en")
+    for path in sorted((sweep / "report" / "tables").glob("*.parquet")):
+        schema = pq.read_schema(path)
+        untyped = [f.name for f in schema if str(f.type) == "null"]
+        assert not untyped, (path.name, untyped)
+    runs = pq.read_schema(sweep / "report" / "tables" / "runs.parquet")
+    assert str(runs.field("sample").type) == "int64" and str(runs.field("error").type) in (
+        "string", "large_string")

@@ -69,6 +69,21 @@ INDEX_NAMES = {"mu": "μ", "mu_star": "μ*", "sigma": "σ", "mu_star_conf": "± 
 ADVERSE_SHOWN = 4
 
 
+# Columns whose type must not depend on the values of one sweep (a sweep without samples has
+# every `sample` missing, which Parquet would otherwise store as a null-typed column).
+COLUMN_TYPES = {"seed": "Int64", "sample": "Int64", "n": "Int64", "n_pairs": "Int64",
+                "dose": "float64", "elapsed_s": "float64", "population": "float64"}
+
+
+def stable_types(table: pd.DataFrame) -> pd.DataFrame:
+    """The table with the same column types in every sweep: counts as nullable integers,
+    text as strings, never a column of nulls without a type."""
+    typed = {c: COLUMN_TYPES[c] for c in table.columns if c in COLUMN_TYPES}
+    typed |= {c: "string" for c in table.columns
+              if c not in typed and table[c].dtype == object}
+    return table.astype(typed)
+
+
 def _fmt(key: str):
     return money if key in MONEY_OUTCOMES else number
 
@@ -162,6 +177,7 @@ class Report:
         self.effects = self.costs = self.density = None
 
     def _save_table(self, table: pd.DataFrame, name: str) -> None:
+        table = stable_types(table)
         self.tables_dir.mkdir(parents=True, exist_ok=True)
         table.to_csv(self.tables_dir / f"{name}.csv", index=False)
         table.to_parquet(self.tables_dir / f"{name}.parquet", index=False)
