@@ -87,7 +87,7 @@ def series(series: pd.DataFrame, key: str, arms: list[str], baseline: str | None
             axes[0, 1].plot(d.month, d["mean"], color=colours(i))
             axes[0, 1].fill_between(d.month, d.low, d.high, color=colours(i), alpha=0.2,
                                     linewidth=0)
-    unit = texts.t(texts.UNITS, key, lang)
+    unit = texts.unit(key, lang)
     axes[0, 0].set_title(texts.t(texts.WORDS, "level", lang))
     axes[0, 0].set_ylabel(unit)
     if baseline:

@@ -35,7 +35,6 @@ from sim.experiments.texts import (
     EXOGENOUS,
     LANGS,
     OUTCOMES,
-    OUTCOMES_SHORT,
     SCENARIOS,
     SENTENCES,
     STATUS,
@@ -48,6 +47,7 @@ from sim.experiments.texts import (
     join,
     money,
     number,
+    outcome_in_sentence,
     percent_estimate,
     t,
 )
@@ -374,7 +374,7 @@ class Report:
                  + _table([""] + [arm_label(a, lang) for a in self.levers], diffs)
                  + f'<p class="note">{self._w("significant_note")}</p>'
                  + self._dropped_note(dropped))
-        what = t(OUTCOMES_SHORT, "ess_jobs", lang)
+        what = outcome_in_sentence("ess_jobs", lang)
         return page + self._figure(figures.forest(self.effects, "ess_jobs", lang),
                                    "effects_ess_jobs", self._alt("alt_forest", what))
 
@@ -503,8 +503,8 @@ class Report:
         imgs = "".join(
             self._figure(figures.series(self.col.series, key, self.arms,
                                         self.base if self.levers else None, self.lang),
-                         f"series_{key}", self._alt("alt_series", t(OUTCOMES_SHORT, key,
-                                                                    self.lang)))
+                         f"series_{key}", self._alt("alt_series", outcome_in_sentence(key,
+                                                                              self.lang)))
             for key in SERIES)
         note = f'<p class="note">{self._w("series_note")}</p>'
         return f"<h2>{self._w('series')}</h2>{note}{imgs}"

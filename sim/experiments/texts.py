@@ -9,60 +9,65 @@ separated by a narrow no-break space and decimals by a comma.
 import math
 from decimal import ROUND_HALF_UP, Decimal
 
+from sim.outcomes import BY_KEY, Aggregation
+from sim.outcomes import OUTCOMES as REGISTRY
+from sim.policies import REGISTRY as LEVERS
+
 LANGS = ("fr", "en")
 NNBSP = "\u202f"  # narrow no-break space: French thousands separator and space before %, ;
 
-OUTCOMES = {
-    "ess_jobs": ("Emplois ESS (fin d'horizon)", "ESS jobs (end of horizon)"),
-    "ess_jobs_insertion": ("Emplois d'insertion (fin d'horizon)",
-                           "Insertion jobs (end of horizon)"),
-    "ess_enterprises": ("Entreprises ESS (fin d'horizon)", "ESS enterprises (end of horizon)"),
-    "ess_scaled_up": ("Entreprises ESS changées d'échelle", "ESS enterprises scaled up"),
-    "insertion_exits_employment": ("Sorties d'insertion vers l'emploi (cumul)",
-                                   "Insertion exits to employment (cumulative)"),
-    "insertion_exits_durable": ("Sorties d'insertion vers l'emploi durable (cumul)",
-                                "Insertion exits to durable employment (cumulative)"),
-    "industrial_jobs": ("Emplois industriels (fin d'horizon)",
-                        "Industrial jobs (end of horizon)"),
-    "industrial_vacancies_filled_by_insertion": (
-        "Postes industriels pourvus par l'insertion (cumul)",
-        "Industrial vacancies filled through insertion (cumulative)"),
-    "ess_industry_ties": ("Liens ESS–industrie (fin d'horizon)",
-                          "ESS–industry ties (end of horizon)"),
-    "mean_rent_ess_eur_m2": ("Loyer moyen des locaux ESS (€/m²/an)",
-                             "Mean ESS rent (€/m²/year)"),
-    "public_cost_eur": ("Coût public cumulé", "Cumulative public cost"),
-    "ess_job_years": ("Années-emplois ESS", "ESS job-years"),
+# Report outcomes named after a column of the outcomes registry (`sim.outcomes`) under another
+# key; `ess_job_years` is the report's own (the time integral of ESS jobs), named here.
+REGISTRY_KEY = {"ess_jobs": "ess_jobs_total"}
+DERIVED = {"ess_job_years": ("Années-emplois ESS", "ESS job-years")}
+# What a headline reads of a monthly column, said after its registry label.
+READ_AS = {
+    Aggregation.STOCK: ("fin d'horizon", "end of horizon"),
+    Aggregation.FLOW: ("cumul", "cumulative"),
+}
+# The registry's units in words, for chart axes.
+UNIT_WORDS = {
+    "jobs": ("emplois", "jobs"),
+    "enterprises": ("entreprises", "enterprises"),
+    "persons/month": ("personnes par mois", "persons per month"),
+    "€": ("€", "€"),
 }
 
-# Short names for sentences ("… sur {outcome} …").
-OUTCOMES_SHORT = {
-    "ess_jobs": ("les emplois ESS", "ESS jobs"),
-    "ess_jobs_insertion": ("les emplois d'insertion", "insertion jobs"),
-    "ess_enterprises": ("le nombre d'entreprises ESS", "the number of ESS enterprises"),
-    "ess_scaled_up": ("les changements d'échelle", "scale-ups"),
-    "insertion_exits_employment": ("les sorties d'insertion vers l'emploi",
-                                   "insertion exits to employment"),
-    "insertion_exits_durable": ("les sorties d'insertion vers l'emploi durable",
-                                "insertion exits to durable employment"),
-    "industrial_jobs": ("les emplois industriels", "industrial jobs"),
-    "industrial_vacancies_filled_by_insertion": (
-        "les postes industriels pourvus par l'insertion",
-        "industrial vacancies filled through insertion"),
-    "ess_industry_ties": ("les liens ESS–industrie", "ESS–industry ties"),
-    "mean_rent_ess_eur_m2": ("le loyer des locaux ESS", "ESS rents"),
-    "public_cost_eur": ("le coût public", "public cost"),
-    "ess_job_years": ("les années-emplois ESS", "ESS job-years"),
-}
 
-# Unit of each monthly series, for the y axis of its chart.
-UNITS = {
-    "ess_jobs": ("emplois", "jobs"),
-    "ess_jobs_insertion": ("emplois", "jobs"),
-    "ess_enterprises": ("entreprises", "enterprises"),
-    "insertion_exits_employment": ("sorties cumulées", "cumulative exits"),
-    "public_cost_eur": ("€ cumulés", "cumulative €"),
-}
+def _with_reading(label: str, reading: str) -> str:
+    """"Emplois ESS (total)" + "fin d'horizon" → "Emplois ESS (total, fin d'horizon)"."""
+    if label.endswith(")"):
+        return f"{label[:-1]}, {reading})"
+    return f"{label} ({reading})"
+
+
+def _outcome_labels() -> dict[str, tuple[str, str]]:
+    """FR/EN labels of every registry outcome (under the report's key where it has its own),
+    with how a headline reads it; the report's derived outcomes."""
+    labels = dict(DERIVED)
+    keys = {o.key: o.key for o in REGISTRY} | {v: k for k, v in REGISTRY_KEY.items()}
+    for outcome in REGISTRY:
+        reading = READ_AS.get(outcome.aggregation)
+        pair = tuple(_with_reading(outcome.label(lang), reading[i]) if reading
+                     else outcome.label(lang) for i, lang in enumerate(LANGS))
+        labels[keys[outcome.key]] = pair
+    return labels
+
+
+OUTCOMES = _outcome_labels()
+
+
+def unit(key: str, lang: str) -> str:
+    """The unit of a report outcome in words ("emplois"), from the registry."""
+    outcome = BY_KEY[REGISTRY_KEY.get(key, key)]
+    return t(UNIT_WORDS, outcome.unit, lang)
+
+
+def outcome_in_sentence(key: str, lang: str) -> str:
+    """"les emplois ESS" / "ESS jobs": the registry's label without its parenthesis."""
+    label = t(OUTCOMES, key, lang).split(" (")[0]
+    return label[0].lower() + label[1:] if label[1:2].islower() else label
+
 
 # Why an outcome can be identical in every arm: said under the tables that leave it out.
 EXOGENOUS = {
@@ -73,12 +78,9 @@ EXOGENOUS = {
         "which no lever changes"),
 }
 
+# Arms that are not a lever (a lever's label is its `Policy.label`).
 ARMS = {
     "baseline": ("Référence (aucun levier)", "Baseline (no lever)"),
-    "land_trust": ("Foncière solidaire", "Land trust"),
-    "reserved_markets": ("Marchés réservés", "Reserved markets"),
-    "impact_vat": ("TVA à impact", "Impact VAT"),
-    "conditional_aid": ("Aides conditionnelles", "Conditional aid"),
     "all_four": ("Les quatre leviers", "All four levers"),
 }
 
@@ -366,10 +368,16 @@ def arm_label(name: str, lang: str) -> str:
     if name in ARMS:
         return t(ARMS, name, lang)
     lever, _, dose = name.rpartition("_")
-    if lever in ARMS and dose.isdigit():
-        return f"{t(ARMS, lever, lang)} ({dose}{NNBSP}%)" if lang == "fr" else (
-            f"{t(ARMS, lever, lang)} ({dose}%)")
-    return " + ".join(t(ARMS, part, lang) for part in name.split("+"))
+    if lever in LEVERS and dose.isdigit():
+        return f"{lever_label(lever, lang)} ({dose}{NNBSP}%)" if lang == "fr" else (
+            f"{lever_label(lever, lang)} ({dose}%)")
+    return " + ".join(lever_label(part, lang) for part in name.split("+"))
+
+
+def lever_label(name: str, lang: str) -> str:
+    """A lever's name for readers, from its `Policy.label`; unknown names as they are."""
+    lever = LEVERS.get(name)
+    return lever.label[lang] if lever is not None else name
 
 
 def _missing(x) -> bool:
