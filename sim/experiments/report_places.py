@@ -115,4 +115,6 @@ def territory_name(territory, lang: str) -> str | None:
             return ", ".join(names)
         return _word("epcis", lang).format(n=len(names), names=", ".join(names[:SHOWN_EPCIS]))
     label = territory.get("label")
+    if kind != "synthetic":
+        return str(label) if label else None
     return f"{label} ({_word('synthetic', lang)})" if label else _word("synthetic", lang)

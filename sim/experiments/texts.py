@@ -252,12 +252,12 @@ WORDS = {
         "de (scénario − référence) / référence, intervalle de confiance à 95 % entre crochets ; "
         "en gras, significatif ; en rouge, défavorable et significatif. Un EPCI compte dans "
         "le département et la région de son siège. Les autres indicateurs, en valeurs "
-        "absolues et relatives, sont dans tables/group_effects.csv.",
+        "absolues et relatives, sont dans les tableaux joints au rapport (dossier tables).",
         "Relative effect on ESS jobs at the end of the horizon, {by}: mean over the seeds of "
         "(scenario − baseline) / baseline, 95% confidence interval in brackets; bold: "
         "significant; red: adverse and significant. An EPCI counts in the département and "
-        "region of its seat. The other outcomes, absolute and relative, are in "
-        "tables/group_effects.csv."),
+        "region of its seat. The other outcomes, absolute and relative, are in the tables "
+        "that come with the report (tables folder)."),
     "alt_groups": ("Effet relatif de chaque levier sur les emplois ESS {what}, avec son "
                    "intervalle de confiance",
                    "Relative effect of each lever on ESS jobs {what}, with its confidence "
