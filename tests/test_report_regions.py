@@ -67,7 +67,8 @@ def test_national_run_groups_by_region_with_known_effects(national):
     assert (jobs.relative_low > 0).sum() >= 5
     assert jobs.relative.min() == pytest.approx(0, abs=1e-12)
     gap = report_regions.contrast(panel, table, "land_trust", "baseline", "ess_jobs")
-    assert gap.top_row.relative == jobs.relative.max() and gap.gap_low > 0
+    assert gap.top_row.relative_low == jobs.relative_low.max() and gap.gap_low > 0
+    assert gap.bottom_row.relative_high == jobs.relative_high.min()
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])

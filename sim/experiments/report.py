@@ -220,10 +220,10 @@ class Report:
         return t(WORDS, "title", self.lang) + (f" — {territory}" if territory else "")
 
     def horizon(self) -> int | None:
-        """Months simulated: the last month of the runs' series, else the config's."""
+        """Months simulated: the months of the runs' series, else the config's."""
         months = self._setting("horizon_months")
         if len(self.col.series):
-            months = int(self.col.series.month.max())
+            months = int(self.col.series.month.nunique())
         return None if months is None else int(months)
 
     def header(self) -> str:

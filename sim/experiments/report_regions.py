@@ -135,15 +135,18 @@ class Contrast:
 
 def contrast(panel: pd.DataFrame, effects: pd.DataFrame, arm: str, base: str,
              outcome: str) -> Contrast | None:
-    """The groups with the largest and smallest mean relative effect of `arm` on `outcome`.
+    """The group where `arm`'s relative effect on `outcome` is surely largest (highest lower
+    bound) and surely smallest (lowest upper bound): a small place with a wide interval is not
+    picked for its noisy mean.
 
-    Picking the extremes favours a gap: its interval says whether the two groups really differ,
-    not whether the largest is the true largest."""
+    Picking extremes still favours a gap: its interval says whether the two groups really
+    differ, not which is truly first."""
     rows = effects[(effects.arm == arm) & (effects.outcome == outcome)].dropna(
-        subset=["relative"])
+        subset=["relative_low", "relative_high"])
     if len(rows) < 2:
         return None
-    top, bottom = rows.loc[rows.relative.idxmax()], rows.loc[rows.relative.idxmin()]
+    top = rows.loc[rows.relative_low.idxmax()]
+    bottom = rows.loc[rows.drop(index=top.name).relative_high.idxmin()]
 
     def per_seed(group):
         p = Paired(panel[panel.group == group])
