@@ -104,7 +104,7 @@ def test_header_names_territory_date_runs_horizon_and_a_conclusion(plain, lang):
     # acts where jobs are many: the rule must pick a lever and give its cost per job-year
     assert ("k€" in conclusion) if lang == "fr" else ("€" in conclusion and "k" in conclusion)
     assert any(name in conclusion for name in (
-        ["Foncière solidaire", "Aides conditionnelles", "Les quatre leviers"] if lang == "fr"
+        ["Foncière solidaire", "Aides conditionnées", "Les quatre leviers"] if lang == "fr"
         else ["Land trust", "Conditional aid", "All four levers"]))
     assert 3 <= 1 + len(page.parts["li.finding"]) <= 5  # three to five sentences in all
 
@@ -117,7 +117,7 @@ def test_adverse_effect_is_stated_in_the_summary(plain, adverse):
     assert any(item in li and "Significant adverse effects" in li
                for li in page.parts["li.finding"])
     fr = Page(build_report(adverse, "fr").read_text(encoding="utf-8"))
-    assert any("Aides conditionnelles : sorties d'insertion vers l'emploi (cumul) en "
+    assert any("Aides conditionnées : sorties d'insertion vers l'emploi (cumul) en "
                "territoires denses −" in li for li in fr.parts["li.finding"])
     # and the density table marks it in red
     assert any("−" in td for td in fr.parts["td.adverse"])
@@ -169,12 +169,12 @@ def test_number_and_interval_formats():
 
 
 CELL = {
-    "fr": re.compile(r"^[−+]?\d{1,3}(\u202f\d{3})*(,\d+)?(\u202f(k€|M€|Md€|€))?"
-                     r"( \[(−?\d{1,3}(\u202f\d{3})*(,\d+)?(\u202f(k€|M€|Md€|€))?\u202f; "
-                     r"−?\d{1,3}(\u202f\d{3})*(,\d+)?(\u202f(k€|M€|Md€|€))?|non borné)\])?$"),
-    "en": re.compile(r"^[−+]?€?\d{1,3}(,\d{3})*(\.\d+)?(k|m|bn)?"
-                     r"( \[(−?€?\d{1,3}(,\d{3})*(\.\d+)?(k|m|bn)?; "
-                     r"−?€?\d{1,3}(,\d{3})*(\.\d+)?(k|m|bn)?|unbounded)\])?$"),
+    "fr": re.compile(r"^[−+]?\d{1,3}(\u202f\d{3})*(,\d+)?(\u202f(k€|M€|Md€|€|%))?"
+                     r"( \[(−?\d{1,3}(\u202f\d{3})*(,\d+)?(\u202f(k€|M€|Md€|€|%))?\u202f; "
+                     r"−?\d{1,3}(\u202f\d{3})*(,\d+)?(\u202f(k€|M€|Md€|€|%))?|non borné)\])?$"),
+    "en": re.compile(r"^[−+]?€?\d{1,3}(,\d{3})*(\.\d+)?(k|m|bn|%)?"
+                     r"( \[(−?€?\d{1,3}(,\d{3})*(\.\d+)?(k|m|bn|%)?; "
+                     r"−?€?\d{1,3}(,\d{3})*(\.\d+)?(k|m|bn|%)?|unbounded)\])?$"),
 }
 
 

@@ -75,8 +75,15 @@ class ExperimentCallback(Callback):
         job_return.hydra_cfg = None
 
     def on_multirun_end(self, config: DictConfig, **kwargs) -> None:
+        """Build the report; if that fails, say so in one line and end the sweep with exit
+        status 1 (Hydra turns a callback's exception into a warning and exits 0)."""
         if not self.report:
             return
-        from sim.experiments.report import build_report
+        from sim.experiments.report import ReportFailed, build_report_or_explain
 
-        print(f"Report: {build_report(Path(config.hydra.sweep.dir), self.lang)}", flush=True)
+        try:
+            path = build_report_or_explain(Path(config.hydra.sweep.dir), self.lang)
+        except ReportFailed as failure:
+            print(f"error: {failure}", file=sys.stderr, flush=True)
+            raise SystemExit(1) from None
+        print(f"Report: {path}", flush=True)

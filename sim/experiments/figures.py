@@ -25,6 +25,7 @@ from scipy.spatial import ConvexHull, Voronoi
 from scipy.spatial.distance import cdist
 
 from sim.experiments import texts
+from sim.experiments.report_places import short_epci_name
 from sim.experiments.stats import LEVEL
 
 plt.rcParams.update({"svg.hashsalt": "ess-sim", "figure.dpi": 100, "font.size": 9,
@@ -86,7 +87,7 @@ def series(series: pd.DataFrame, key: str, arms: list[str], baseline: str | None
             axes[0, 1].plot(d.month, d["mean"], color=colours(i))
             axes[0, 1].fill_between(d.month, d.low, d.high, color=colours(i), alpha=0.2,
                                     linewidth=0)
-    unit = texts.t(texts.UNITS, key, lang)
+    unit = texts.unit(key, lang)
     axes[0, 0].set_title(texts.t(texts.WORDS, "level", lang))
     axes[0, 0].set_ylabel(unit)
     if baseline:
@@ -177,8 +178,10 @@ class Tessellation:
     def __init__(self, meta: pd.DataFrame):
         codes = meta.territory_code.astype(str)
         epci = pd.read_csv(EPCI_CSV, dtype={"siren": str})
-        epci = epci[epci.lon.between(*METROPOLE["lon"]) & epci.lat.between(*METROPOLE["lat"])]
+        # real EPCIs (overseas ones included in a national run) are drawn on the metropolitan
+        # tessellation; overseas cells are left out of the map
         self.national = bool(len(codes)) and codes.isin(epci.siren).all()
+        epci = epci[epci.lon.between(*METROPOLE["lon"]) & epci.lat.between(*METROPOLE["lat"])]
         if self.national:
             points = epci.set_index("siren")
             self.region = points.region_code.to_numpy()
@@ -204,38 +207,31 @@ class Tessellation:
         hull = (self.xy[ConvexHull(self.xy).vertices] if self.national and len(self.xy) > 2
                 else None)
         self.cells = []
-        for i in range(len(self.xy)):
+        drawn = set(codes)  # only the selection's cells are drawn: clip those alone
+        for i, code in enumerate(self.codes):
+            if code not in drawn:
+                self.cells.append(np.empty((0, 2)))
+                continue
             cell = self.vor.vertices[self.vor.regions[self.vor.point_region[i]]]
             if hull is not None:
                 cell = _clip(cell, hull)
             cell = _clip(cell, _disc(self.xy[i], radius[i]))
             self.cells.append(cell)
+        self.radius = radius
 
     def region_edges(self, shown: set[int]) -> np.ndarray:
-        """Segments between cells of different regions, one of them shown."""
+        """Segments between cells of different regions, one of them shown; a ridge that runs
+        beyond both cells' discs (out to sea, past the border) is not drawn."""
         segments = []
         n = len(self.xy)
         for (i, j), ridge in zip(self.vor.ridge_points, self.vor.ridge_vertices, strict=True):
             if (i < n and j < n and -1 not in ridge and self.region[i] != self.region[j]
                     and (i in shown or j in shown)):
-                segments.append(self.vor.vertices[ridge])
+                ends = self.vor.vertices[ridge]
+                reach = max(self.radius[i], self.radius[j])
+                if np.linalg.norm(ends - self.xy[i], axis=1).max() <= reach:
+                    segments.append(ends)
         return np.array(segments)
-
-
-def _short_name(name: str) -> str:
-    """"Communauté d'agglomération du Grand Annecy" → "Grand Annecy", "Grenoble-Alpes-Métropole"
-    → "Grenoble-Alpes"."""
-    for suffix in ("-Métropole", " Métropole", " Agglomération"):
-        name = name.removesuffix(suffix)
-    for prefix in ("Communauté d'agglomération", "Communauté urbaine", "Communauté de communes",
-                   "Métropole", "CA", "CC", "CU"):
-        if name.startswith(prefix + " "):
-            name = name[len(prefix) + 1:]
-            for article in ("du ", "de la ", "de l'", "des ", "d'", "de "):
-                if name.startswith(article):
-                    return name[len(article):]
-            return name
-    return name
 
 
 def effect_map(data: pd.DataFrame, meta: pd.DataFrame, arms: list[str], lang: str):
@@ -275,7 +271,7 @@ def effect_map(data: pd.DataFrame, meta: pd.DataFrame, arms: list[str], lang: st
         for r in names.itertuples():
             x, y = tess.xy[index[str(r.territory_code)]]
             ax.plot(x, y, ".", color="black", markersize=3)
-            ax.annotate(_short_name(r.territory_name), (x, y), xytext=(3, 2),
+            ax.annotate(short_epci_name(r.territory_name), (x, y), xytext=(3, 2),
                         textcoords="offset points", fontsize=6)
         ax.set_xlim(lo[0] - margin, hi[0] + margin)
         ax.set_ylim(lo[1] - margin, hi[1] + margin)
@@ -315,4 +311,30 @@ def dose_response(table: pd.DataFrame, ylabel: str, lang: str):
     ax.set_ylabel(ylabel)
     format_axis(ax.xaxis, lang)
     format_axis(ax.yaxis, lang)
+    return fig
+
+
+def group_effects(table: pd.DataFrame, arms: list[str], lang: str, xlabel: str):
+    """Relative effect (per cent) with 95 % CI of each lever in each group (region,
+    département or EPCI), levers side by side within a group's row."""
+    groups = list(dict.fromkeys(table.group_name))
+    fig, ax = plt.subplots(figsize=(6.5, 1.2 + 0.32 * len(groups) * max(1, len(arms)) ** 0.5),
+                           layout="constrained")
+    colours = plt.get_cmap("tab10")
+    step = 0.7 / max(len(arms), 1)
+    y0 = np.arange(len(groups))[::-1]
+    for i, arm in enumerate(arms):
+        rows = table[table.arm == arm].set_index("group_name").reindex(groups)
+        y = y0 + 0.35 - step * (i + 0.5)
+        value = 100 * rows.relative.to_numpy(dtype=float)
+        low = 100 * rows.relative_low.to_numpy(dtype=float)
+        high = 100 * rows.relative_high.to_numpy(dtype=float)
+        ax.errorbar(value, y, xerr=[value - low, high - value], fmt="o", markersize=3,
+                    capsize=2, color=colours(i), label=texts.arm_label(arm, lang))
+    ax.axvline(0, color="grey", linewidth=0.8)
+    ax.set_yticks(y0, groups)
+    ax.set_xlabel(xlabel)
+    ax.xaxis.set_major_formatter(FuncFormatter(
+        lambda v, _: texts.percent_number(v, lang, digits=6)))
+    fig.legend(loc="outside lower center", ncol=3, fontsize=8, frameon=False)
     return fig

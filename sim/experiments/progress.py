@@ -6,6 +6,12 @@ process (whatever the launcher, local workers or a cluster) and adds what those 
 what the sweep is before the first run ends, the share done with the time left at every tenth
 of the sweep, and a line when the report starts building (it takes ~20 s for the main job).
 The ETA counts only runs that ran: runs skipped by a resume are done in no time.
+
+Why lines and not a redrawn bar (tqdm, rich): the runs print their own "[k/N]" lines from the
+worker processes onto the same terminal, which would break a bar redrawn with a carriage return
+into fragments; piped into a log file (a cluster job's output, CI) a redrawn bar becomes one
+long line of carriage returns. A line at every tenth with the share done and the time left
+reads the same in a terminal and in a log.
 """
 
 import json

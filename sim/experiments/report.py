@@ -13,16 +13,21 @@ whole one.
 """
 
 import argparse
+import contextlib
 import html
 import json
+import os
+import sys
+import traceback
 from pathlib import Path
 
 import pandas as pd
 from omegaconf import OmegaConf
 
-from sim.experiments import analysis, figures, findings
+from sim.experiments import analysis, figures, findings, report_regions
 from sim.experiments.analysis import OUTCOME_KEYS, Paired
 from sim.experiments.reduce import SERIES, TERRITORY_OUTCOMES, collect
+from sim.experiments.report_places import territory_name
 from sim.experiments.runner import SWEEP_INFO
 from sim.experiments.texts import (
     DENSITY,
@@ -30,10 +35,11 @@ from sim.experiments.texts import (
     EXOGENOUS,
     LANGS,
     OUTCOMES,
-    OUTCOMES_SHORT,
     SCENARIOS,
     SENTENCES,
     STATUS,
+    WHERE,
+    WHERE_BY,
     WORDS,
     arm_label,
     date,
@@ -41,7 +47,8 @@ from sim.experiments.texts import (
     join,
     money,
     number,
-    percent,
+    outcome_in_sentence,
+    percent_estimate,
     t,
 )
 
@@ -60,6 +67,21 @@ INDEX_NAMES = {"mu": "μ", "mu_star": "μ*", "sigma": "σ", "mu_star_conf": "± 
                "S1": "S1", "S1_conf": "± S1 (95 %)", "ST": "ST", "ST_conf": "± ST (95 %)"}
 # The adverse effects named in the first screen; the others are counted and left to the table.
 ADVERSE_SHOWN = 4
+
+
+# Columns whose type must not depend on the values of one sweep (a sweep without samples has
+# every `sample` missing, which Parquet would otherwise store as a null-typed column).
+COLUMN_TYPES = {"seed": "Int64", "sample": "Int64", "n": "Int64", "n_pairs": "Int64",
+                "dose": "float64", "elapsed_s": "float64", "population": "float64"}
+
+
+def stable_types(table: pd.DataFrame) -> pd.DataFrame:
+    """The table with the same column types in every sweep: counts as nullable integers,
+    text as strings, never a column of nulls without a type."""
+    typed = {c: COLUMN_TYPES[c] for c in table.columns if c in COLUMN_TYPES}
+    typed |= {c: "string" for c in table.columns
+              if c not in typed and table[c].dtype == object}
+    return table.astype(typed)
 
 
 def _fmt(key: str):
@@ -149,11 +171,13 @@ class Report:
         self.planned = self.info.get("expected", [])
         self.order = analysis.arm_order(runs, self.planned, self.base)
         self.arms = [a for a in self.order if a in done]
+        self.levers = [a for a in self.arms if a != self.base] if self.base else []
         self.missing = analysis.missing_runs(runs, self.planned)
         self.paired = Paired(self.col.outcomes) if done else None
         self.effects = self.costs = self.density = None
 
     def _save_table(self, table: pd.DataFrame, name: str) -> None:
+        table = stable_types(table)
         self.tables_dir.mkdir(parents=True, exist_ok=True)
         table.to_csv(self.tables_dir / f"{name}.csv", index=False)
         table.to_parquet(self.tables_dir / f"{name}.parquet", index=False)
@@ -178,7 +202,7 @@ class Report:
         self._save_table(self.col.outcomes, "run_outcomes")
         self.effects = analysis.effects(self.paired, self.arms, self.base)
         self._save_table(self.effects, "effects")
-        if self.base is None:
+        if self.base is None or not self.levers:
             return
         self.costs = analysis.cost_effectiveness(self.paired, self.arms, self.base)
         self._save_table(self.costs, "cost_effectiveness")
@@ -190,20 +214,22 @@ class Report:
     def _setting(self, key: str):
         return OmegaConf.select(self.cfg, key, default=None) if self.cfg is not None else None
 
+    def title(self) -> str:
+        """"Lever comparison for the ESS — Drôme (26)": the territory named from its selection."""
+        territory = territory_name(self._setting("territory"), self.lang)
+        return t(WORDS, "title", self.lang) + (f" — {territory}" if territory else "")
+
     def horizon(self) -> int | None:
-        """Months simulated: the config's, else the last month of the series."""
+        """Months simulated: the months of the runs' series, else the config's."""
         months = self._setting("horizon_months")
-        if months is None and len(self.col.series):
-            months = int(self.col.series.month.max())
+        if len(self.col.series):
+            months = int(self.col.series.month.nunique())
         return None if months is None else int(months)
 
     def header(self) -> str:
         """Title with the territory; date, runs and seeds, horizon and scenario; conclusion."""
         lang, runs = self.lang, self.col.runs
-        title = t(WORDS, "title", lang)
-        territory = self._setting("territory.label")
-        if territory:
-            title += f" — {territory}"
+        title = self.title()
         seeds = sorted({int(s) for s in runs.seed}) if len(runs) else []
         complete = int((runs.status == "complete").sum()) if len(runs) else 0
         total = int(self.info.get("total") or len(runs))
@@ -246,22 +272,24 @@ class Report:
                 arm=arm_label(best.arm, lang), months=months,
                 job_years=estimate(years["diff"], years.diff_low, years.diff_high, lang,
                                    signed=True),
-                saving=money(-best.row.extra_cost_eur, lang))]
+                saving=self._saving(best.arm))]
         else:
             r = best.row
             out = [t(SENTENCES, "best", lang).format(
                 arm=arm_label(best.arm, lang), months=months,
                 cpj=estimate(r.cost_per_job_year, r.low, r.high, lang, money),
-                cost=money(r.extra_cost_eur, lang))]
+                cost=self._extra_cost(best.arm))]
         largest = findings.largest_effect(e)
         if largest is not None:
-            base = e[(e.arm == self.base) & (e.outcome == "ess_jobs")].arm_mean.iloc[0]
+            base = e[(e.arm == self.base) & (e.outcome == "ess_jobs")].iloc[0]
+            level = base.arm_mean
             out.append(t(SENTENCES, "largest", lang).format(
                 arm=arm_label(largest.arm, lang),
                 jobs=estimate(largest["diff"], largest.diff_low, largest.diff_high, lang,
                               signed=True),
-                pct=percent(largest["diff"] / base, lang) if base else "–",
-                base=number(base, lang)))
+                pct=percent_estimate(largest["diff"] / level, largest.diff_low / level,
+                                     largest.diff_high / level, lang) if level else "–",
+                base=self._level(base, "ess_jobs")))
         idle = findings.without_effect(e)
         if idle:
             out.append(t(SENTENCES, "not_significant", lang).format(
@@ -301,7 +329,7 @@ class Report:
                 text = t(SENTENCES, "baseline", lang).format(
                     arm=arm_label(arm, lang),
                     jobs=estimate(jobs.arm_mean, jobs.arm_low, jobs.arm_high, lang),
-                    cost=money(e.loc[(arm, "public_cost_eur")].arm_mean, lang))
+                    cost=self._level(e.loc[(arm, "public_cost_eur")], "public_cost_eur"))
             else:
                 exits, c = e.loc[(arm, "insertion_exits_employment")], costs.loc[arm]
                 sig = findings.significant(jobs.diff_low, jobs.diff_high)
@@ -312,7 +340,7 @@ class Report:
                                    else "not_significant_short", lang),
                     exits=estimate(exits["diff"], exits.diff_low, exits.diff_high, lang,
                                    signed=True),
-                    cost=money(c.extra_cost_eur, lang, signed=True),
+                    cost=self._extra_cost(arm),
                     cpj=estimate(c.cost_per_job_year, c.low, c.high, lang, money))
             items.append(f"<li>{html.escape(text)}</li>")
         return f"<h2>{self._w('summary')}</h2><ul>{''.join(items)}</ul>"
@@ -329,31 +357,48 @@ class Report:
     def effects_section(self) -> str:
         """Levels of every arm, then differences to the baseline: two tables, never mixed."""
         lang, e = self.lang, self.effects.set_index(["outcome", "arm"])
-        dropped = findings.constant_outcomes(self.effects) if self.base else []
+        dropped = findings.constant_outcomes(self.effects) if self.levers else []
         keys = [k for k in OUTCOME_KEYS if k not in dropped]
         levels = [[html.escape(t(OUTCOMES, k, lang))]
-                  + [f"<td>{html.escape(_fmt(k)(e.loc[(k, a)].arm_mean, lang))}</td>"
-                     for a in self.arms] for k in keys]
+                  + [self._level_cell(e.loc[(k, a)], k) for a in self.arms] for k in keys]
         page = (f"<h2>{self._w('levels')}</h2>"
                 + _table([""] + [arm_label(a, lang) for a in self.arms], levels)
                 + f'<p class="note">{self._w("levels_note")}</p>')
         if self.base is None:
             return page + f"<p>{self._w('no_baseline')}</p>"
-        levers = [a for a in self.arms if a != self.base]
+        if not self.levers:
+            return page + f"<p>{self._w('baseline_only')}</p>"
         diffs = [[html.escape(t(OUTCOMES, k, lang))]
-                 + [_diff_cell(e.loc[(k, a)], lang, k) for a in levers] for k in keys]
+                 + [_diff_cell(e.loc[(k, a)], lang, k) for a in self.levers] for k in keys]
         page += (f"<h2>{self._w('effects')}</h2>"
-                 + _table([""] + [arm_label(a, lang) for a in levers], diffs)
+                 + _table([""] + [arm_label(a, lang) for a in self.levers], diffs)
                  + f'<p class="note">{self._w("significant_note")}</p>'
                  + self._dropped_note(dropped))
-        what = t(OUTCOMES_SHORT, "ess_jobs", lang)
+        what = outcome_in_sentence("ess_jobs", lang)
         return page + self._figure(figures.forest(self.effects, "ess_jobs", lang),
                                    "effects_ess_jobs", self._alt("alt_forest", what))
+
+    def _level(self, row, key: str) -> str:
+        return estimate(row.arm_mean, row.arm_low, row.arm_high, self.lang, _fmt(key))
+
+    def _extra_cost(self, arm: str) -> str:
+        """The paired extra public cost of an arm, with its interval."""
+        r = self.effects.set_index(["arm", "outcome"]).loc[(arm, "public_cost_eur")]
+        return estimate(r["diff"], r.diff_low, r.diff_high, self.lang, money, signed=True)
+
+    def _saving(self, arm: str) -> str:
+        """What an arm saves of public money, with its interval."""
+        r = self.effects.set_index(["arm", "outcome"]).loc[(arm, "public_cost_eur")]
+        return estimate(-r["diff"], -r.diff_high, -r.diff_low, self.lang, money)
+
+    def _level_cell(self, row, key: str) -> str:
+        """A level with its interval across seeds (a plain number when one seed ran)."""
+        return f"<td>{html.escape(self._level(row, key))}</td>"
 
     def cost_section(self) -> str:
         lang = self.lang
         rows = [[html.escape(arm_label(r.arm, lang)),
-                 f"<td>{html.escape(money(r.extra_cost_eur, lang, signed=True))}</td>",
+                 f"<td>{html.escape(self._extra_cost(r.arm))}</td>",
                  _cell(r.net_job_years, *self._job_years_ci(r.arm), lang, "ess_job_years"),
                  f"<td>{html.escape(estimate(r.cost_per_job_year, r.low, r.high, lang, money))}"
                  "</td>"] for r in self.costs.itertuples()]
@@ -383,11 +428,83 @@ class Report:
         header = [""] + [t(DENSITY, c, lang) for c in classes]
         return f"<h2>{self._w('density')}</h2>{_table(header, rows)}"
 
+    def regions_section(self) -> str:
+        """Where each lever works, by region, département or EPCI: the relative effect on ESS
+        jobs with its interval, the baseline's level beside it, and for each lever where it
+        works most and least; levels alone (per 100,000 inhabitants) without levers."""
+        groups = report_regions.grouping(self.col.territory_meta)
+        if groups is None:
+            return ""
+        lang, keys = self.lang, list(TERRITORY_OUTCOMES)
+        panel = report_regions.group_panel(self.col.territories, groups, keys)
+        head = f"<h2>{html.escape(t(WHERE, groups.level, lang))}</h2>"
+        if not self.levers:
+            return head + self._group_levels(panel, groups, keys)
+        table = report_regions.group_effects(panel, groups, self.levers, self.base, keys)
+        self._save_table(table, "group_effects")
+        jobs = table[table.outcome == "ess_jobs"]
+        rows = []
+        for _, part in jobs.groupby("group", sort=False):
+            first = part.iloc[0]
+            level = estimate(first.base_mean, first.base_low, first.base_high, lang)
+            cells = [f"<td>{html.escape(level)}</td>"]
+            cells += [self._relative_cell(part[part.arm == arm].iloc[0]) for arm in self.levers]
+            rows.append([html.escape(first.group_name), *cells])
+        header = ["", t(WORDS, "base_jobs", lang)] + [arm_label(a, lang) for a in self.levers]
+        contrasts = [report_regions.contrast(panel, table, a, self.base, "ess_jobs")
+                     for a in self.levers]
+        items = "".join(f"<li>{html.escape(self._contrast_sentence(c))}</li>"
+                        for c in contrasts if c is not None)
+        fig = self._figure(
+            figures.group_effects(jobs, self.levers, lang, t(WORDS, "relative_axis", lang)),
+            "groups_ess_jobs", self._alt("alt_groups", t(WHERE_BY, groups.level, lang)))
+        note = t(WORDS, "groups_note", lang).format(by=t(WHERE_BY, groups.level, lang))
+        return (head + _table(header, rows) + f'<p class="note">{html.escape(note)}</p>'
+                + (f"<ul>{items}</ul>" if items else "") + fig)
+
+    def _relative_cell(self, r) -> str:
+        """A relative effect "+1,2 % [0,3 % ; 2,1 %]": bold when significant, red if adverse."""
+        if pd.isna(r.relative):
+            return "<td>–</td>"
+        text = html.escape(percent_estimate(r.relative, r.relative_low, r.relative_high,
+                                            self.lang))
+        if not findings.significant(r.relative_low, r.relative_high):
+            return f"<td>{text}</td>"
+        adverse = findings.FAVOURABLE.get(r.outcome, 0) * r.relative < 0
+        return f'<td{" class=adverse" if adverse else ""}><b>{text}</b></td>'
+
+    def _contrast_sentence(self, c) -> str:
+        lang = self.lang
+
+        def rel(row):
+            return percent_estimate(row.relative, row.relative_low, row.relative_high, lang)
+
+        sig = findings.significant(c.gap_low, c.gap_high)
+        return t(SENTENCES, "contrast", lang).format(
+            arm=arm_label(c.arm, lang), top=c.top_row.group_name, top_rel=rel(c.top_row),
+            bottom=c.bottom_row.group_name, bottom_rel=rel(c.bottom_row),
+            gap=estimate(100 * c.gap, 100 * c.gap_low, 100 * c.gap_high, lang),
+            verdict=t(SENTENCES, "gap_real" if sig else "gap_chance", lang))
+
+    def _group_levels(self, panel, groups, keys) -> str:
+        """Levels by group (a sweep without levers): ESS jobs and per 100,000 inhabitants."""
+        lang = self.lang
+        table = report_regions.group_levels(panel, groups, self.arms, keys)
+        self._save_table(table, "group_levels")
+        jobs = table[(table.outcome == "ess_jobs") & (table.arm == self.arms[0])]
+        rows = [[html.escape(r.group_name),
+                 f"<td>{html.escape(estimate(r.mean, r.low, r.high, lang))}</td>",
+                 f"<td>{html.escape(estimate(r.per_100k, r.per_100k_low, r.per_100k_high, lang))}"
+                 "</td>"] for r in jobs.itertuples()]
+        header = ["", t(WORDS, "base_jobs", lang), t(WORDS, "per_100k", lang)]
+        return _table(header, rows) + f'<p class="note">{self._w("levels_note")}</p>'
+
     def series_section(self) -> str:
         imgs = "".join(
-            self._figure(figures.series(self.col.series, key, self.arms, self.base, self.lang),
-                         f"series_{key}", self._alt("alt_series", t(OUTCOMES_SHORT, key,
-                                                                    self.lang)))
+            self._figure(figures.series(self.col.series, key, self.arms,
+                                        self.base if self.levers else None, self.lang),
+                         f"series_{key}", self._alt("alt_series", outcome_in_sentence(key,
+                                                                              self.lang)))
             for key in SERIES)
         note = f'<p class="note">{self._w("series_note")}</p>'
         return f"<h2>{self._w('series')}</h2>{note}{imgs}"
@@ -534,17 +651,18 @@ class Report:
             sections.append(self.cost_section())
         if self.density is not None:
             sections.append(self.density_section())
+        if len(self.col.territories):
+            sections.append(self.regions_section())
         if len(self.col.series):
             sections.append(self.series_section())
-        if self.base is not None and len(self.col.territories):
+        if self.levers and len(self.col.territories):
             sections.append(self.map_section())
         if self.effects is not None:
             sections += [self.factorial_section(), self.sensitivity_section()]
-            if self.base is not None:
+            if self.levers:
                 sections.append(self.dose_section())
         sections += [self.runs_section(), self.method_section(), self.provenance_section()]
-        territory = self._setting("territory.label")
-        title = html.escape(t(WORDS, "title", self.lang) + (f" — {territory}" if territory else ""))
+        title = html.escape(self.title())
         return (f'<!DOCTYPE html><html lang="{self.lang}"><head><meta charset="utf-8">'
                 f'<meta name="viewport" content="width=device-width, initial-scale=1">'
                 f"<title>{title}</title><style>{CSS}</style></head><body>"
@@ -560,15 +678,41 @@ def build_report(sweep_dir: Path, lang: str = "fr") -> Path:
     return path
 
 
+class ReportFailed(RuntimeError):
+    """The report could not be built; the message says why and where the traceback is."""
+
+
+def build_report_or_explain(sweep_dir: Path, lang: str = "fr") -> Path:
+    """`build_report`, or ReportFailed with one line naming the error, the sweep (whose runs
+    are intact) and `report/error.log`, which holds the traceback (`ESS_SIM_DEBUG=1` raises)."""
+    try:
+        return build_report(sweep_dir, lang)
+    except Exception as error:
+        if os.environ.get("ESS_SIM_DEBUG"):
+            raise
+        log = Path(sweep_dir) / "report" / "error.log"
+        with contextlib.suppress(OSError):
+            log.parent.mkdir(parents=True, exist_ok=True)
+            log.write_text(traceback.format_exc(), encoding="utf-8")
+        raise ReportFailed(
+            f"the report could not be built ({type(error).__name__}: {error}); the runs in "
+            f"{sweep_dir} are kept, the traceback is in {log}; rebuild with "
+            f"python -m sim.experiments.report {sweep_dir} --lang {lang}") from error
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Command line: build the report of an existing sweep directory."""
+    """Command line: build the report of an existing sweep directory (exit 1 if it fails)."""
     parser = argparse.ArgumentParser(
         prog="python -m sim.experiments.report",
         description="Build the report of an experiment sweep from its files (nothing is run).")
     parser.add_argument("sweep_dir", type=Path)
     parser.add_argument("--lang", choices=LANGS, default="fr")
     args = parser.parse_args(argv)
-    print(f"Report: {build_report(args.sweep_dir, args.lang)}")
+    try:
+        print(f"Report: {build_report_or_explain(args.sweep_dir, args.lang)}")
+    except ReportFailed as failure:
+        print(f"error: {failure}", file=sys.stderr)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

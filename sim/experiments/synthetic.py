@@ -47,13 +47,31 @@ def _tag(value: str, size: int) -> pd.Categorical:
     return pd.Categorical([value] * size)
 
 
-def _territories() -> pd.DataFrame:
-    epci = pd.read_csv(EPCI_CSV, dtype={"siren": str})
-    epci = epci[epci.region_code == REGION_CODE].sort_values("siren")
-    density = epci.population / epci.area_km2
-    # Keep every density class: the densest, then evenly spread through the rest.
-    picked = epci.loc[density.sort_values(ascending=False).index]
-    picked = picked.iloc[np.linspace(0, len(picked) - 1, N_TERRITORIES).astype(int)]
+def _selected(epci: pd.DataFrame, kind: str, codes: list[str]) -> pd.DataFrame:
+    """The EPCIs a real selection names (France, regions, départements, EPCIs)."""
+    if kind == "france":
+        return epci
+    column = {"region": "region_code", "departement": "departement", "epci": "siren"}[kind]
+    wanted = {c.zfill(2) if kind != "epci" else c for c in codes}
+    picked = epci[epci[column].isin(wanted) | (kind == "region") & epci.region.isin(codes)]
+    if picked.empty:
+        raise ValueError(f"territory.codes={codes}: no EPCI of kind {kind!r} found")
+    return picked
+
+
+def _territories(kind: str = "synthetic", codes: tuple[str, ...] = ()) -> pd.DataFrame:
+    """A real selection's EPCIs (with population), else a sample of Occitanie's that keeps
+    every density class."""
+    epci = pd.read_csv(EPCI_CSV, dtype={"siren": str, "departement": str, "region_code": str})
+    epci = epci[epci.population > 0]
+    if kind in ("france", "region", "departement", "epci"):
+        picked = _selected(epci, kind, list(codes)).sort_values("siren")
+    else:
+        epci = epci[epci.region_code == str(REGION_CODE)].sort_values("siren")
+        density = epci.population / epci.area_km2
+        # Keep every density class: the densest, then evenly spread through the rest.
+        picked = epci.loc[density.sort_values(ascending=False).index]
+        picked = picked.iloc[np.linspace(0, len(picked) - 1, N_TERRITORIES).astype(int)]
     dens = (picked.population / picked.area_km2).to_numpy()
     return pd.DataFrame({
         "territory_code": picked.siren.to_numpy(),
@@ -66,24 +84,42 @@ def _territories() -> pd.DataFrame:
     })
 
 
-def _parse(overrides: list[str]) -> tuple[int, tuple[str, ...]]:
-    seed, levers = 0, ()
+def _preset(name: str) -> tuple[str, tuple[str, ...]]:
+    """kind and codes of a territory preset (`territory=drome`)."""
+    from omegaconf import OmegaConf
+
+    from sim.config import config_dir
+
+    preset = OmegaConf.load(Path(config_dir()) / "territory" / f"{name}.yaml")
+    return str(preset.kind), tuple(str(c) for c in preset.get("codes") or ())
+
+
+def _parse(overrides: list[str]) -> tuple[int, tuple[str, ...], str, tuple[str, ...]]:
+    """seed, levers, and the territory selection (kind, codes) the overrides name."""
+    seed, levers, kind, codes = 0, (), "synthetic", ()
     for item in overrides:
         key, _, value = item.lstrip("+").partition("=")
         if key == "seed":
             seed = int(value)
         elif key == "policies":
             levers = tuple(sorted(v for v in value.strip("[]").split(",") if v))
+        elif key == "territory":
+            kind, codes = _preset(value)
+        elif key == "territory.kind":
+            kind = value
+        elif key == "territory.codes":
+            codes = tuple(c.strip(" '\"") for c in value.strip("[]").split(",") if c.strip())
     unknown = set(levers) - set(HEADLINE_LEVERS)
     if unknown:
         raise ValueError(f"unknown lever(s) {sorted(unknown)}; known: {list(HEADLINE_LEVERS)}")
-    return seed, levers
+    return seed, levers, kind, codes
 
 
 def run(overrides: list[str]) -> SyntheticResult:
-    """Synthetic run for `seed=` and `policies=[...]` overrides (others are ignored)."""
-    seed, levers = _parse(overrides)
-    terr = _territories()
+    """Synthetic run for `seed=`, `policies=[...]` and territory overrides (`territory=`,
+    `territory.kind=`, `territory.codes=`: the EPCIs of that selection); others are ignored."""
+    seed, levers, kind, codes = _parse(overrides)
+    terr = _territories(kind, codes)
     n = len(terr)
     world = np.random.default_rng([seed, 0])
     shocks = world.normal(0.0, 0.01, size=(MONTHS, n))

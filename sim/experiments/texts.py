@@ -9,60 +9,65 @@ separated by a narrow no-break space and decimals by a comma.
 import math
 from decimal import ROUND_HALF_UP, Decimal
 
+from sim.outcomes import BY_KEY, Aggregation
+from sim.outcomes import OUTCOMES as REGISTRY
+from sim.policies import REGISTRY as LEVERS
+
 LANGS = ("fr", "en")
 NNBSP = "\u202f"  # narrow no-break space: French thousands separator and space before %, ;
 
-OUTCOMES = {
-    "ess_jobs": ("Emplois ESS (fin d'horizon)", "ESS jobs (end of horizon)"),
-    "ess_jobs_insertion": ("Emplois d'insertion (fin d'horizon)",
-                           "Insertion jobs (end of horizon)"),
-    "ess_enterprises": ("Entreprises ESS (fin d'horizon)", "ESS enterprises (end of horizon)"),
-    "ess_scaled_up": ("Entreprises ESS changées d'échelle", "ESS enterprises scaled up"),
-    "insertion_exits_employment": ("Sorties d'insertion vers l'emploi (cumul)",
-                                   "Insertion exits to employment (cumulative)"),
-    "insertion_exits_durable": ("Sorties d'insertion vers l'emploi durable (cumul)",
-                                "Insertion exits to durable employment (cumulative)"),
-    "industrial_jobs": ("Emplois industriels (fin d'horizon)",
-                        "Industrial jobs (end of horizon)"),
-    "industrial_vacancies_filled_by_insertion": (
-        "Postes industriels pourvus par l'insertion (cumul)",
-        "Industrial vacancies filled through insertion (cumulative)"),
-    "ess_industry_ties": ("Liens ESS–industrie (fin d'horizon)",
-                          "ESS–industry ties (end of horizon)"),
-    "mean_rent_ess_eur_m2": ("Loyer moyen des locaux ESS (€/m²/an)",
-                             "Mean ESS rent (€/m²/year)"),
-    "public_cost_eur": ("Coût public cumulé", "Cumulative public cost"),
-    "ess_job_years": ("Années-emplois ESS", "ESS job-years"),
+# Report outcomes named after a column of the outcomes registry (`sim.outcomes`) under another
+# key; `ess_job_years` is the report's own (the time integral of ESS jobs), named here.
+REGISTRY_KEY = {"ess_jobs": "ess_jobs_total"}
+DERIVED = {"ess_job_years": ("Années-emplois ESS", "ESS job-years")}
+# What a headline reads of a monthly column, said after its registry label.
+READ_AS = {
+    Aggregation.STOCK: ("fin d'horizon", "end of horizon"),
+    Aggregation.FLOW: ("cumul", "cumulative"),
+}
+# The registry's units in words, for chart axes.
+UNIT_WORDS = {
+    "jobs": ("emplois", "jobs"),
+    "enterprises": ("entreprises", "enterprises"),
+    "persons/month": ("personnes par mois", "persons per month"),
+    "€": ("€", "€"),
 }
 
-# Short names for sentences ("… sur {outcome} …").
-OUTCOMES_SHORT = {
-    "ess_jobs": ("les emplois ESS", "ESS jobs"),
-    "ess_jobs_insertion": ("les emplois d'insertion", "insertion jobs"),
-    "ess_enterprises": ("le nombre d'entreprises ESS", "the number of ESS enterprises"),
-    "ess_scaled_up": ("les changements d'échelle", "scale-ups"),
-    "insertion_exits_employment": ("les sorties d'insertion vers l'emploi",
-                                   "insertion exits to employment"),
-    "insertion_exits_durable": ("les sorties d'insertion vers l'emploi durable",
-                                "insertion exits to durable employment"),
-    "industrial_jobs": ("les emplois industriels", "industrial jobs"),
-    "industrial_vacancies_filled_by_insertion": (
-        "les postes industriels pourvus par l'insertion",
-        "industrial vacancies filled through insertion"),
-    "ess_industry_ties": ("les liens ESS–industrie", "ESS–industry ties"),
-    "mean_rent_ess_eur_m2": ("le loyer des locaux ESS", "ESS rents"),
-    "public_cost_eur": ("le coût public", "public cost"),
-    "ess_job_years": ("les années-emplois ESS", "ESS job-years"),
-}
 
-# Unit of each monthly series, for the y axis of its chart.
-UNITS = {
-    "ess_jobs": ("emplois", "jobs"),
-    "ess_jobs_insertion": ("emplois", "jobs"),
-    "ess_enterprises": ("entreprises", "enterprises"),
-    "insertion_exits_employment": ("sorties cumulées", "cumulative exits"),
-    "public_cost_eur": ("€ cumulés", "cumulative €"),
-}
+def _with_reading(label: str, reading: str) -> str:
+    """"Emplois ESS (total)" + "fin d'horizon" → "Emplois ESS (total, fin d'horizon)"."""
+    if label.endswith(")"):
+        return f"{label[:-1]}, {reading})"
+    return f"{label} ({reading})"
+
+
+def _outcome_labels() -> dict[str, tuple[str, str]]:
+    """FR/EN labels of every registry outcome (under the report's key where it has its own),
+    with how a headline reads it; the report's derived outcomes."""
+    labels = dict(DERIVED)
+    keys = {o.key: o.key for o in REGISTRY} | {v: k for k, v in REGISTRY_KEY.items()}
+    for outcome in REGISTRY:
+        reading = READ_AS.get(outcome.aggregation)
+        pair = tuple(_with_reading(outcome.label(lang), reading[i]) if reading
+                     else outcome.label(lang) for i, lang in enumerate(LANGS))
+        labels[keys[outcome.key]] = pair
+    return labels
+
+
+OUTCOMES = _outcome_labels()
+
+
+def unit(key: str, lang: str) -> str:
+    """The unit of a report outcome in words ("emplois"), from the registry."""
+    outcome = BY_KEY[REGISTRY_KEY.get(key, key)]
+    return t(UNIT_WORDS, outcome.unit, lang)
+
+
+def outcome_in_sentence(key: str, lang: str) -> str:
+    """"les emplois ESS" / "ESS jobs": the registry's label without its parenthesis."""
+    label = t(OUTCOMES, key, lang).split(" (")[0]
+    return label[0].lower() + label[1:] if label[1:2].islower() else label
+
 
 # Why an outcome can be identical in every arm: said under the tables that leave it out.
 EXOGENOUS = {
@@ -73,12 +78,9 @@ EXOGENOUS = {
         "which no lever changes"),
 }
 
+# Arms that are not a lever (a lever's label is its `Policy.label`).
 ARMS = {
     "baseline": ("Référence (aucun levier)", "Baseline (no lever)"),
-    "land_trust": ("Foncière solidaire", "Land trust"),
-    "reserved_markets": ("Marchés réservés", "Reserved markets"),
-    "impact_vat": ("TVA à impact", "Impact VAT"),
-    "conditional_aid": ("Aides conditionnelles", "Conditional aid"),
     "all_four": ("Les quatre leviers", "All four levers"),
 }
 
@@ -92,6 +94,19 @@ DENSITY_WHERE = {
     "dense": ("en territoires denses", "in dense territories"),
     "intermediate": ("en territoires intermédiaires", "in intermediate territories"),
     "relaxed": ("en territoires détendus", "in relaxed territories"),
+}
+
+# Titles of the "where it works" section, by the level its territories group at.
+WHERE = {
+    "region": ("Où chaque levier agit : par région", "Where each lever works: by region"),
+    "departement": ("Où chaque levier agit : par département",
+                    "Where each lever works: by département"),
+    "epci": ("Où chaque levier agit : par EPCI", "Where each lever works: by EPCI"),
+}
+WHERE_BY = {
+    "region": ("par région", "by region"),
+    "departement": ("par département", "by département"),
+    "epci": ("par EPCI", "by EPCI"),
 }
 
 SCENARIOS = {
@@ -120,10 +135,15 @@ WORDS = {
     "summary": ("Ce que fait chaque levier", "What each lever does"),
     "levels": ("Niveaux atteints par chaque scénario (moyenne sur les graines)",
                "Levels reached by each scenario (mean over the seeds)"),
-    "levels_note": ("Les intervalles de confiance portent sur les effets (tableau suivant) ; "
-                    "ceux des niveaux sont dans tables/effects.csv.",
-                    "Confidence intervals are given for the effects (next table); those of the "
-                    "levels are in tables/effects.csv."),
+    "levels_note": ("Entre crochets : intervalle de confiance à 95 % de la moyenne sur les "
+                    "graines (la dispersion d'une simulation à l'autre, pas l'incertitude sur "
+                    "les paramètres).",
+                    "In brackets: 95% confidence interval of the mean over the seeds (the "
+                    "spread from run to run, not the uncertainty of the parameters)."),
+    "baseline_only": ("Seule la référence a été simulée : le rapport donne des niveaux, sans "
+                      "effet de levier ni coût par emploi.",
+                      "Only the baseline was run: the report gives levels, without lever "
+                      "effects or costs per job."),
     "effects": ("Effets des leviers : différence avec la référence, graine par graine "
                 "(moyenne [IC 95 %])",
                 "Lever effects: difference to the baseline, seed by seed (mean [95% CI])"),
@@ -222,6 +242,26 @@ WORDS = {
                  "Effect on ESS jobs by the lever's dose"),
     "alt_sensitivity": ("Indices de sensibilité des paramètres incertains",
                         "Sensitivity indices of the uncertain parameters"),
+    "base_jobs": ("Emplois ESS, référence [IC 95 %]", "ESS jobs, baseline [95% CI]"),
+    "per_100k": ("Emplois ESS pour 100 000 habitants [IC 95 %]",
+                 "ESS jobs per 100,000 inhabitants [95% CI]"),
+    "relative_axis": ("Effet sur les emplois ESS en fin d'horizon (% de la référence)",
+                      "Effect on ESS jobs at the end of the horizon (% of the baseline)"),
+    "groups_note": (
+        "Effet relatif sur les emplois ESS en fin d'horizon, {by} : moyenne sur les graines "
+        "de (scénario − référence) / référence, intervalle de confiance à 95 % entre crochets ; "
+        "en gras, significatif ; en rouge, défavorable et significatif. Un EPCI compte dans "
+        "le département et la région de son siège. Les autres indicateurs, en valeurs "
+        "absolues et relatives, sont dans les tableaux joints au rapport (dossier tables).",
+        "Relative effect on ESS jobs at the end of the horizon, {by}: mean over the seeds of "
+        "(scenario − baseline) / baseline, 95% confidence interval in brackets; bold: "
+        "significant; red: adverse and significant. An EPCI counts in the département and "
+        "region of its seat. The other outcomes, absolute and relative, are in the tables "
+        "that come with the report (tables folder)."),
+    "alt_groups": ("Effet relatif de chaque levier sur les emplois ESS {what}, avec son "
+                   "intervalle de confiance",
+                   "Relative effect of each lever on ESS jobs {what}, with its confidence "
+                   "interval"),
     "others": ("et {n} autre(s), voir le tableau par densité",
                "and {n} more, see the table by density"),
     "overall": ("sur l'ensemble du territoire", "over the whole territory"),
@@ -302,6 +342,15 @@ SENTENCES = {
         ("{arm}: ESS jobs {jobs} ({significance}), insertion exits to employment {exits}; "
          "extra public cost {cost}, i.e. {cpj} per net job-year."),
     ),
+    "contrast": (
+        ("{arm} : effet le plus fort en {top} ({top_rel}), le plus faible en {bottom} "
+         "({bottom_rel}) ; écart {gap} points, {verdict}."),
+        ("{arm}: largest effect in {top} ({top_rel}), smallest in {bottom} ({bottom_rel}); "
+         "gap {gap} points, {verdict}."),
+    ),
+    "gap_real": ("un écart réel au seuil de 5 %", "a real difference at the 5% level"),
+    "gap_chance": ("que le hasard des graines suffit à expliquer",
+                   "which the seeds' chance alone can explain"),
     "significant": ("significatif", "significant"),
     "not_significant_short": ("non significatif", "not significant"),
 }
@@ -319,10 +368,16 @@ def arm_label(name: str, lang: str) -> str:
     if name in ARMS:
         return t(ARMS, name, lang)
     lever, _, dose = name.rpartition("_")
-    if lever in ARMS and dose.isdigit():
-        return f"{t(ARMS, lever, lang)} ({dose}{NNBSP}%)" if lang == "fr" else (
-            f"{t(ARMS, lever, lang)} ({dose}%)")
-    return " + ".join(t(ARMS, part, lang) for part in name.split("+"))
+    if lever in LEVERS and dose.isdigit():
+        return f"{lever_label(lever, lang)} ({dose}{NNBSP}%)" if lang == "fr" else (
+            f"{lever_label(lever, lang)} ({dose}%)")
+    return " + ".join(lever_label(part, lang) for part in name.split("+"))
+
+
+def lever_label(name: str, lang: str) -> str:
+    """A lever's name for readers, from its `Policy.label`; unknown names as they are."""
+    lever = LEVERS.get(name)
+    return lever.label[lang] if lever is not None else name
 
 
 def _missing(x) -> bool:
@@ -385,6 +440,19 @@ def percent(x: float, lang: str, signed: bool = True) -> str:
     return f"{text}{NNBSP}%" if lang == "fr" else f"{text}%"
 
 
+def percent_number(x: float, lang: str, digits: int = 3, signed: bool = False,
+                   decimals: int | None = None) -> str:
+    """A number of per cent (1.2 → "1,2 %" / "1.2%"), for `estimate`; never finer than a
+    tenth of a point (a narrow interval would otherwise ask for "8,8673 %")."""
+    text = number(x, lang, digits, signed, None if decimals is None else min(decimals, 1))
+    return f"{text}{NNBSP}%" if lang == "fr" else f"{text}%"
+
+
+def percent_estimate(value: float, low: float, high: float, lang: str) -> str:
+    """A share with its interval (0.012, 0.002, 0.023 → "+1,2 % [0,2 % ; 2,3 %]")."""
+    return estimate(100 * value, 100 * low, 100 * high, lang, percent_number, signed=True)
+
+
 def _shared(values, fmt, digits: int = 3) -> dict:
     """Rounding shared by an estimate and its bounds: three significant figures of the largest,
     or two of the interval's half-width when that is finer ("+725 [86,8 ; 1 360]" reads
@@ -392,6 +460,8 @@ def _shared(values, fmt, digits: int = 3) -> dict:
     finite = [float(v) for v in values if not _missing(v) and math.isfinite(float(v))]
     if not finite:
         return {}
+    if len(set(finite)) == 1 and fmt is not money:
+        return {}  # a degenerate interval: "2 [2 ; 2]", not "2,00 [2,00 ; 2,00]"
     largest = max(abs(v) for v in finite)
     half = (max(finite) - min(finite)) / 2 if len(finite) == 3 else 0.0
     divisor = 1.0
