@@ -173,6 +173,8 @@ def _euros(value: float) -> str:
 def _ratio(value: float, low: float, high: float, jobs_low: float, jobs_high: float) -> str:
     if jobs_low <= 0 <= jobs_high:
         return "none: no job effect told from zero"
+    if jobs_high < 0:  # a cost per job lost would read as a negative price
+        return "none: the lever removes jobs"
     return f"{_euros(value)} [{_euros(low)}; {_euros(high)}]"
 
 

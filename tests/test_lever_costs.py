@@ -95,3 +95,10 @@ def test_unknown_lever_is_refused_in_one_line(capsys):
     assert lever_costs.main(["--levers", "nope", "--seeds", "2"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("error: --levers") and "land_trust" in err and "\n" not in err
+
+
+def test_a_lever_that_removes_jobs_gets_no_cost_per_job(pairs):
+    losing = pairs.assign(net_job_years=[-30.0, -40.0, -35.0], lever_cost_eur=1e5)
+    text = lever_costs.markdown(lever_costs.summarise(losing), SEEDS, MONTHS, [])
+    assert "none: the lever removes jobs" in text
+    assert "| `conditional_aid` | -35 [" in text and "-2,857" not in text
