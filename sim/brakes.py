@@ -101,7 +101,11 @@ class Competition:
 
 @dataclass
 class FinanceAccess:
-    """Brake 3: banks screen on size, age, profitability, legal form and purpose."""
+    """Brake 3: banks screen on size, age, profitability, legal form and purpose. Lifted
+    (``enabled: false``), the ESS's own obstacles go — legal form, size, age, purpose, want of
+    collateral — while a bank still judges viability as for any firm: a loss-maker already in
+    debt is refused more often and nobody is lent beyond the debt ceiling (lifting those too would
+    lend to insolvent structures without end: no failure at all, debt ×9 in ARA)."""
 
     enabled: bool = param(True, unit="bool", assumption="brake switch")
     base_approval: float = param(
@@ -201,20 +205,26 @@ class FinanceAccess:
         in months of sales capacity). A guarantee covering ``guarantee_cover`` of the loan
         lowers the bank's loss given default, so it lends to a viable applicant it refused
         for want of collateral; never to a non-viable one (a loss-maker, or over-indebted)."""
-        if not self.enabled:
-            return np.ones_like(np.asarray(form_factor, dtype=float))
-        p = self.base_approval * form_factor
-        p = p * np.where(small, self.small_firm_factor, 1.0)
-        p = p * np.where(young, self.young_firm_factor, 1.0)
-        p = p * (self.short_term_factor if short_term else 1.0)
         # a first overdraft bridges a dip; lending more to a loss-maker already in debt, or
         # lending a loss-maker to invest, is what banks refuse
         indebted = np.asarray(leverage) > 0 if leverage is not None else True
         penalised = np.asarray(loss_making) & (indebted if short_term else True)
+        if not self.enabled:  # lifted: treated as an established commercial SME would be
+            p = self.base_approval * np.where(penalised, self.loss_penalty, 1.0) * np.ones_like(
+                np.asarray(form_factor, dtype=float))
+            return self._within_ceiling(p, leverage)
+        p = self.base_approval * form_factor
+        p = p * np.where(small, self.small_firm_factor, 1.0)
+        p = p * np.where(young, self.young_firm_factor, 1.0)
+        p = p * (self.short_term_factor if short_term else 1.0)
         p = p * np.where(penalised, self.loss_penalty, 1.0)
         lift = self.collateral_refusal_share * np.asarray(guarantee_cover) * self.viable(
             loss_making, leverage)
         p = np.clip(p + lift * (1.0 - p), 0.0, 1.0)
+        return self._within_ceiling(p, leverage)
+
+    def _within_ceiling(self, p, leverage):
+        """No bank lends beyond the debt ceiling (collateral and repayment capacity)."""
         if leverage is None:
             return p
         return np.where(np.asarray(leverage) > self.max_debt_months, 0.0, p)

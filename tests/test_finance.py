@@ -36,6 +36,21 @@ def _alive(m, n=4) -> np.ndarray:
     return np.flatnonzero(m.world.enterprises.alive)[:n]
 
 
+# --- brake 3 lifted: the ESS's obstacles go, viability stays ------------------------------------
+def test_lifting_the_finance_brake_lends_to_viable_structures_not_to_insolvent_ones():
+    lifted, held = FinanceAccess(enabled=False), FinanceAccess()
+    form, young, small = np.array([0.7, 0.7]), np.array([True, True]), np.array([True, True])
+    viable = lifted.approval_probability(form, young, np.array([False, False]), 0.0,
+                                         small=small, leverage=np.array([0.0, 1.0]))
+    assert viable.tolist() == pytest.approx([held.base_approval] * 2)  # as an established SME
+    assert (viable > held.approval_probability(form, young, np.array([False, False]), 0.0,
+                                               small=small, leverage=np.array([0.0, 1.0]))).all()
+    indebted_loser = lifted.approval_probability(form, young, np.array([True, True]), 0.0,
+                                                 short_term=True, leverage=np.array([1.0, 99.0]))
+    assert indebted_loser.tolist() == pytest.approx(
+        [held.base_approval * held.loss_penalty, 0.0])  # beyond the ceiling: nobody lends
+
+
 # --- screening: a guarantee lifts only viable applicants -----------------------------------------
 def test_a_guarantee_never_lifts_a_non_viable_applicant():
     brake = FinanceAccess()
