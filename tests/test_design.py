@@ -150,3 +150,14 @@ def test_a_folder_holding_another_design_is_refused(tmp_path, monkeypatch):
     run_design(load(base), log=lambda _: None)
     with pytest.raises(DesignError, match="out="):
         run_design(load([*base, "budget_eur_per_year=1"]), log=lambda _: None)
+
+
+def test_without_the_design_extra_the_command_says_what_to_install(tmp_path, monkeypatch, capsys):
+    from sim.design.__main__ import main
+
+    monkeypatch.setitem(sys.modules, "optuna", None)  # as if not installed
+    monkeypatch.delitem(sys.modules, "sim.design.search", raising=False)
+    assert main([f"out={tmp_path / 'd'}"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "pip install -e '.[design]'" in err
+    assert not (tmp_path / "d").exists()

@@ -15,7 +15,7 @@ import pandas as pd
 from sim.config.errors import ConfigError
 from sim.design.config import Design, DesignError, load
 
-USAGE = __doc__.splitlines()[0]
+EXTRA = ("optuna", "ema_workbench")  # the design extra's libraries
 
 
 def run_design(design: Design, log=print) -> Path:
@@ -64,6 +64,12 @@ def main(argv: list[str]) -> int:
         run_design(load(argv))
     except (DesignError, ConfigError) as error:
         print(f"error: {error}", file=sys.stderr)
+        return 2
+    except ModuleNotFoundError as error:
+        if error.name not in EXTRA:
+            raise
+        print(f"error: python -m sim.design needs {error.name}: pip install -e '.[design]'",
+              file=sys.stderr)
         return 2
     return 0
 
