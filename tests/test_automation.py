@@ -84,8 +84,9 @@ def test_cheap_capital_lowers_insertion_intensity_as_output_grows():
     e = cheap.world.enterprises
     assert base.world.enterprises.machines.sum() == 0  # default capital: nobody automates
     assert e.machines[e.alive].sum() > 0
-    # the State's envelope of posts grows slower than demand, so hiring dilutes a little too
-    assert _technique(base) > 0.9 * _technique(start)
+    # the State's envelope of posts grows slower than demand (+15%/yr here), so hiring dilutes
+    # too, without a machine: ~12% over four years since regional structure sizes
+    assert _technique(base) > 0.85 * _technique(start)
     assert _technique(cheap) < 0.85 * _technique(base)
     ts_base, ts_cheap = base.timeseries_frame(), cheap.timeseries_frame()
     assert (ts_cheap["ess_machines_eur"] > 0).any() and (ts_base["ess_machines_eur"] == 0).all()
