@@ -94,20 +94,3 @@ class Effects:
         self.feedstock = FeedstockEffects(z())
         self.credit = CreditEffects(z(), z(), z(), z())
         self.labour = LabourEffects(z(), z())
-
-    # read by sim.validation, which predates the groups
-    @property
-    def trust_rent_discount(self) -> np.ndarray:
-        return self.premises.trust_rent_discount
-
-    @property
-    def trust_priority(self) -> np.ndarray:
-        return self.premises.trust_priority
-
-    @property
-    def ess_vat_rate(self) -> float | None:
-        return self.consumer.ess_vat_rate
-
-    @property
-    def vat_pass_through(self) -> float:
-        return self.consumer.vat_pass_through

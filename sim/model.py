@@ -179,19 +179,6 @@ class EcosystemModel(mesa.Model):
     def initial_floor(self) -> float:
         return self.world.initial_floor
 
-    # read by sim.validation under their former names
-    @property
-    def form_fte(self) -> np.ndarray:
-        return self.world.forms.fte
-
-    @property
-    def month_labour(self) -> dict:
-        return self.now.labour
-
-    @property
-    def month_accounts(self) -> dict:
-        return self.now.accounts
-
     # --- what the dashboard inspects -------------------------------------------------------------
     def enterprise_snapshot(self, row: int) -> dict:
         return ess.snapshot(self, row)

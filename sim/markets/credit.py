@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.brakes import FinanceAccess
 from sim.events import EventKind
 from sim.ledger import Sector
 from sim.state import among
@@ -43,7 +42,6 @@ SERVICE_FLOWS = {Sector.BANKS: "loan_service", Sector.GUARANTEE_FUND: "guarantee
 
 FORM_FACTOR_KEYS = {"firm": None, "cooperative": "cooperative_factor",
                     "association": "association_factor"}
-SMALL_FIRM_JOBS = FinanceAccess.small_firm_jobs  # the default, read by sim.validation
 
 
 def annuity(principal, rate_month, months):
