@@ -71,3 +71,37 @@ def test_watcher_ignores_an_old_sweep(tmp_path, monkeypatch):
     watcher.stop.set()
     watcher.join(timeout=5)
     assert out.getvalue() == ""
+
+
+def test_watcher_in_a_terminal_draws_a_bar_and_prints_failed_runs_above_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(progress, "POLL_S", 0.02)
+    out = io.StringIO()
+    watcher = SweepWatcher(tmp_path, report=True, out=out, bar=True)
+    watcher.start()
+    expected = [{"arm": "baseline", "seed": seed, "sample": None} for seed in range(4)]
+    (tmp_path / SWEEP_INFO).write_text(json.dumps({"total": 4, "expected": expected}))
+    log = tmp_path / PROGRESS
+    for k, run in enumerate(expected, start=1):
+        time.sleep(0.05)
+        status = "failed" if k == 2 else "complete"
+        with log.open("a") as f:
+            f.write(f"[{k}/4] arm=baseline seed={run['seed']} {status} 0.1s\n")
+    watcher.join(timeout=5)
+    text = out.getvalue()
+    assert not watcher.is_alive()
+    frames = [frame for line in text.split("\n") for frame in line.split("\r")]
+    assert any(frame.startswith("Runs: 100%") and "4/4" in frame for frame in frames)
+    assert text.count("[2/4] arm=baseline seed=1 failed 0.1s") == 1  # above the bar, once
+    assert not any("complete" in frame for frame in frames)  # finished runs only move the bar
+    assert text.rstrip().endswith("Building the report (about 20 s)…")
+
+
+def test_runs_stay_quiet_while_a_bar_owns_the_terminal(tmp_path, monkeypatch, capsys):
+    from sim.experiments import runner
+
+    record = {"arm": "baseline", "seed": 0, "elapsed_s": 1.0, "status": "complete"}
+    runner._progress(tmp_path, record, "complete")
+    monkeypatch.setenv(runner.QUIET_RUNS, "1")
+    runner._progress(tmp_path, {**record, "seed": 1}, "complete")
+    assert capsys.readouterr().out == "[1/?] arm=baseline seed=0 complete 1.0s\n"
+    assert len((tmp_path / PROGRESS).read_text().splitlines()) == 2  # both logged

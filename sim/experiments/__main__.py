@@ -1,6 +1,7 @@
 """`python -m sim.experiments [overrides]` (or `ess-sim-experiments`): run an experiment sweep
 (compare by default); `--help` describes the experiment the command line selects."""
 
+import os
 import sys
 
 
@@ -13,9 +14,12 @@ def cli() -> None:
         print_help(sys.argv[1:])
         sys.exit(0)
     from sim.experiments.progress import SweepWatcher, sweep_dir_from
-    from sim.experiments.runner import main
+    from sim.experiments.runner import QUIET_RUNS, main
 
-    SweepWatcher(sweep_dir_from(sys.argv[1:]),
+    bar = sys.stdout.isatty()
+    if bar:
+        os.environ[QUIET_RUNS] = "1"  # inherited by the local workers, which then stay quiet
+    SweepWatcher(sweep_dir_from(sys.argv[1:]), bar=bar,
                  report="hydra.callbacks.experiment.report=false" not in sys.argv).start()
     main()
 

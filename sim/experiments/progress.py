@@ -1,4 +1,5 @@
-"""Console progress of a sweep, in the launching process: a start line, ETA lines, a report line.
+"""Console progress of a sweep, in the launching process: a start line, a bar or ETA lines, a
+report line.
 
 Each finished run already prints "[k/N] arm=... seed=... complete 2.1s" where it ran, and
 appends it to `<sweep_dir>/progress.log`. This watcher reads that log from the launching
@@ -7,14 +8,16 @@ what the sweep is before the first run ends, the share done with the time left a
 of the sweep, and a line when the report starts building (it takes ~20 s for the main job).
 The ETA counts only runs that ran: runs skipped by a resume are done in no time.
 
-Why lines and not a redrawn bar (tqdm, rich): the runs print their own "[k/N]" lines from the
-worker processes onto the same terminal, which would break a bar redrawn with a carriage return
-into fragments; piped into a log file (a cluster job's output, CI) a redrawn bar becomes one
-long line of carriage returns. A line at every tenth with the share done and the time left
-reads the same in a terminal and in a log.
+In a terminal the share done and the time left are a bar redrawn in place (tqdm), and the runs
+stay quiet (their lines go only to the log; a failed run's line is printed above the bar):
+the runs print from worker processes onto the same terminal, which would break a redrawn bar
+into fragments. Piped into a log file (a cluster job's output, CI) a redrawn bar would be one
+long line of carriage returns, so there the runs print their lines and the watcher adds a line
+at every tenth of the sweep, which reads the same in a log.
 """
 
 import json
+import shutil
 import sys
 import threading
 import time
@@ -58,6 +61,12 @@ def read_log(path: Path) -> tuple[int, int]:
     return len(runs), len(ran)
 
 
+def failed_lines(path: Path) -> list[str]:
+    """The log's lines of failed runs, in order."""
+    return [line for line in path.read_text().splitlines()
+            if line.rpartition(" ")[0].endswith(" failed")]
+
+
 def sweep_dir_from(argv: list[str]) -> Path | None:
     """The sweep dir given on the command line (`hydra.sweep.dir=...`), if any."""
     for arg in argv:
@@ -71,11 +80,13 @@ class SweepWatcher(threading.Thread):
     """Waits for the sweep's `sweep.json` (written when the sweep starts), then prints progress
     until every planned run is done. A daemon: it never holds the process."""
 
-    def __init__(self, sweep_dir: Path | None, report: bool = True, out=sys.stdout):
+    def __init__(self, sweep_dir: Path | None, report: bool = True, out=sys.stdout,
+                 bar: bool = False):
         super().__init__(daemon=True, name="sweep-progress")
         self.sweep_dir = sweep_dir
         self.report = report
         self.out = out
+        self.bar = bar
         self.started = time.time()
         self.stop = threading.Event()
 
@@ -101,15 +112,37 @@ class SweepWatcher(threading.Thread):
         seeds = len({r["seed"] for r in info.get("expected", [])})
         self._say(f"Sweep: {total} runs ({arms} scenarios × {seeds} seeds) into {sweep}; "
                   f"follow {sweep / PROGRESS}")
-        step = 0
         log = sweep / PROGRESS
+        (self._follow_with_bar if self.bar else self._follow_with_lines)(log, total)
+        if total and self.report and not self.stop.is_set():
+            self._say(f"All {total} runs done in {duration(time.time() - self.started)}."
+                      " Building the report (about 20 s)…")
+
+    def _follow_with_lines(self, log: Path, total: int) -> None:
+        """An ETA line at every tenth of the sweep, until every run is done."""
+        step = 0
         while not self.stop.wait(POLL_S):
             done, ran = read_log(log) if log.exists() else (0, 0)
             if total and done * STEPS // total > step:
                 step = done * STEPS // total
                 self._say(eta_line(done, ran, total, time.time() - self.started))
             if total and done >= total:
-                if self.report:
-                    self._say(f"All {total} runs done in {duration(time.time() - self.started)}."
-                              " Building the report (about 20 s)…")
                 return
+
+    def _follow_with_bar(self, log: Path, total: int) -> None:
+        """A bar redrawn in place, with failed runs' lines printed above it."""
+        from tqdm import tqdm
+
+        shown_failures = 0
+        size = shutil.get_terminal_size()  # 80×24 where the terminal reports 0×0 (tqdm would hide)
+        with tqdm(total=total, unit="run", file=self.out, ncols=size.columns, nrows=size.lines,
+                  desc="Runs") as bar:
+            while not self.stop.wait(POLL_S):
+                done, _ = read_log(log) if log.exists() else (0, 0)
+                failures = failed_lines(log) if log.exists() else []
+                for line in failures[shown_failures:]:
+                    bar.write(line, file=self.out)
+                shown_failures = len(failures)
+                bar.update(done - bar.n)
+                if total and done >= total:
+                    return

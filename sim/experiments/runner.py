@@ -73,6 +73,7 @@ from sim.territories import TerritorySelectionError
 STATUS = "status.json"
 SWEEP_INFO = "sweep.json"
 PROGRESS = "progress.log"
+QUIET_RUNS = "ESS_SIM_QUIET_RUNS"  # "1" in the environment: runs log their line, don't print it
 SCHEMA_NAME = "sim_schema"
 # Job overrides that steer the experiment rather than the model: never passed to the model.
 EXPERIMENT_KEYS = {"arm", "seed", "sample", "experiment", "policies"}
@@ -329,7 +330,7 @@ def _progress(sweep_dir: Path | None, record: dict, status: str) -> None:
     if sweep_dir is not None:
         with contextlib.suppress(OSError):
             line = _log_progress(sweep_dir, where, line, status == "skipped")
-    if line:
+    if line and os.environ.get(QUIET_RUNS) != "1":  # else a progress bar owns the terminal
         print(line, flush=True)
 
 
