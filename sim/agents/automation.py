@@ -11,11 +11,13 @@ choice: an insertion enterprise or workshop keeps a least share of insertion FTE
 with the State), an adapted enterprise its least share of disabled workers; structures that place
 their insertion staff at clients (AI, ETTI) produce nothing of their own to automate.
 
-Machines count in capacity as full-time workers' output (at the enterprise's productivity), like
-the equipment of an industrial host that an implant uses (``sim/markets/implants.py``); they need
-floor like workers. Investment is paid through the ledger and financed as any expansion (own
-cash, equity or a bank loan: ``sim/markets/credit.py``). A shrinking producer scraps machines
-in proportion to the staff it sheds.
+Machines count in capacity as full-time workers' output (at the enterprise's productivity), with
+the operators bought with them; they need floor like workers. The equipment of an industrial
+host that an implant uses is not a machine of the enterprise: it adds no output without the
+enterprise's own team, which runs it (``sim/markets/implants.py``). Investment is paid
+through the ledger and financed as any expansion (own cash, equity or a bank loan:
+``sim/markets/credit.py``). A shrinking producer scraps machines in proportion to the staff it
+sheds.
 """
 
 from __future__ import annotations
@@ -26,13 +28,6 @@ import numpy as np
 def machine_workers(world, params, rows) -> np.ndarray:
     """Own machines' output, in full-time workers."""
     return world.enterprises.machines[rows] / params.automation.machine_eur_per_fte
-
-
-def equipment_workers(world, params, rows) -> np.ndarray:
-    """Output of own machines and of the hosts' equipment used in implants, in full-time
-    workers (what capital adds to capacity)."""
-    e = world.enterprises
-    return (e.machines[rows] + e.host_equipment[rows]) / params.automation.machine_eur_per_fte
 
 
 def output_per_job(world, econ, rows) -> np.ndarray:

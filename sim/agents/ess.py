@@ -118,12 +118,14 @@ def wage_costs(world, econ, rows) -> np.ndarray:
 
 def effective_fte(world, params, rows: np.ndarray) -> np.ndarray:
     """Staff in full-time equivalents at a permanent worker's productivity, plus the workers
-    whose output its equipment (own machines, a host's in implants) gives."""
+    whose output its own machines give (their operators are hired with them). A host's
+    equipment in an implant adds nothing of its own: the enterprise's team runs it
+    (``sim/markets/implants.py``)."""
     e, econ = world.enterprises, params.economy
     return (e.permanent[rows]
             + e.insertion[rows] * world.forms.fte[e.form[rows]] * econ.insertion_productivity
             + e.adapted[rows] * econ.adapted_productivity
-            + automation.equipment_workers(world, params, rows))
+            + automation.machine_workers(world, params, rows))
 
 
 def capacity(world, params, rows: np.ndarray) -> np.ndarray:
