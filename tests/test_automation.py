@@ -37,7 +37,7 @@ def test_cheap_capital_automates_and_default_capital_does_not():
     for overrides, expect in ((CHEAP + FREE_MISSION, True), (FREE_MISSION, False)):
         m = _model(*overrides)
         rows = _rows_of(m, "EI")
-        machine, operators = automation.plan(m, rows, np.full(rows.size, 10))
+        machine, operators, _ = automation.plan(m, rows, np.full(rows.size, 10))
         assert (machine > 0).all() == expect and (machine > 0).any() == expect
         assert ((operators > 0) == (machine > 0)).all()
 
@@ -46,23 +46,39 @@ def test_machines_pay_only_at_scale_through_the_fixed_cost():
     m = _model("params.automation.machine_eur_per_fte=60000",
                "params.automation.machine_fixed_eur=200000", *FREE_MISSION)
     row = _rows_of(m, "SCOP")[:1]
-    small, _ = automation.plan(m, row, np.array([1]))
-    large, _ = automation.plan(m, row, np.array([40]))
+    small, _, _ = automation.plan(m, row, np.array([1]))
+    large, _, _ = automation.plan(m, row, np.array([40]))
     assert small[0] == 0 and large[0] > 0
 
 
 def test_the_mission_bounds_automation():
     m = _model(*CHEAP, "params.automation.insertion_min_share=0.99")
     rows = _rows_of(m, "EI")
-    machine, _ = automation.plan(m, rows, np.full(rows.size, 10))
+    machine, _, _ = automation.plan(m, rows, np.full(rows.size, 10))
     assert (machine == 0).all()
+
+
+def test_the_mission_bounds_the_automated_share_not_the_whole_step():
+    """An insertion enterprise whose mission forbids automating its whole step automates part
+    of it and hires its form's mix for the rest (a choice at the margin)."""
+    m = _model(*CHEAP)
+    rows = _rows_of(m, "EI")
+    delta = np.maximum(20, ess.jobs(m.world.enterprises, rows))
+    machine, operators, hires = automation.plan(m, rows, delta)
+    per_job = automation.output_per_job(m.world, m.params.economy, rows)
+    _, all_operators, _ = automation.machine_route(m, rows, delta * per_job)
+    everything = automation.within_mission(m.world, m.params, rows, all_operators, 0)
+    partial = (machine > 0) & (hires > 0)
+    assert partial.any() and not everything[partial].any()
+    assert automation.within_mission(m.world, m.params, rows, operators, hires).all()
+    assert (hires[machine == 0] == delta[machine == 0]).all()
 
 
 def test_producers_without_a_workshop_never_automate():
     m = _model(*CHEAP, *FREE_MISSION)
     rows = np.concatenate([_rows_of(m, "AI"), _rows_of(m, "ETTI")])
     assert rows.size
-    machine, _ = automation.plan(m, rows, np.full(rows.size, 10))
+    machine, _, _ = automation.plan(m, rows, np.full(rows.size, 10))
     assert (machine == 0).all()
 
 
