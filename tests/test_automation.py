@@ -37,7 +37,7 @@ def test_cheap_capital_automates_and_default_capital_does_not():
     for overrides, expect in ((CHEAP + FREE_MISSION, True), (FREE_MISSION, False)):
         m = _model(*overrides)
         rows = _rows_of(m, "EI")
-        machine, operators = automation.plan(m, rows, np.full(rows.size, 10))
+        machine, operators, _ = automation.plan(m, rows, np.full(rows.size, 10))
         assert (machine > 0).all() == expect and (machine > 0).any() == expect
         assert ((operators > 0) == (machine > 0)).all()
 
@@ -46,23 +46,39 @@ def test_machines_pay_only_at_scale_through_the_fixed_cost():
     m = _model("params.automation.machine_eur_per_fte=60000",
                "params.automation.machine_fixed_eur=200000", *FREE_MISSION)
     row = _rows_of(m, "SCOP")[:1]
-    small, _ = automation.plan(m, row, np.array([1]))
-    large, _ = automation.plan(m, row, np.array([40]))
+    small, _, _ = automation.plan(m, row, np.array([1]))
+    large, _, _ = automation.plan(m, row, np.array([40]))
     assert small[0] == 0 and large[0] > 0
 
 
 def test_the_mission_bounds_automation():
     m = _model(*CHEAP, "params.automation.insertion_min_share=0.99")
     rows = _rows_of(m, "EI")
-    machine, _ = automation.plan(m, rows, np.full(rows.size, 10))
+    machine, _, _ = automation.plan(m, rows, np.full(rows.size, 10))
     assert (machine == 0).all()
+
+
+def test_the_mission_bounds_the_automated_share_not_the_whole_step():
+    """An insertion enterprise whose mission forbids automating its whole step automates part
+    of it and hires its form's mix for the rest (a choice at the margin)."""
+    m = _model(*CHEAP)
+    rows = _rows_of(m, "EI")
+    delta = np.maximum(20, ess.jobs(m.world.enterprises, rows))
+    machine, operators, hires = automation.plan(m, rows, delta)
+    per_job = automation.output_per_job(m.world, m.params.economy, rows)
+    _, all_operators, _ = automation.machine_route(m, rows, delta * per_job)
+    everything = automation.within_mission(m.world, m.params, rows, all_operators, 0)
+    partial = (machine > 0) & (hires > 0)
+    assert partial.any() and not everything[partial].any()
+    assert automation.within_mission(m.world, m.params, rows, operators, hires).all()
+    assert (hires[machine == 0] == delta[machine == 0]).all()
 
 
 def test_producers_without_a_workshop_never_automate():
     m = _model(*CHEAP, *FREE_MISSION)
     rows = np.concatenate([_rows_of(m, "AI"), _rows_of(m, "ETTI")])
     assert rows.size
-    machine, _ = automation.plan(m, rows, np.full(rows.size, 10))
+    machine, _, _ = automation.plan(m, rows, np.full(rows.size, 10))
     assert (machine == 0).all()
 
 
@@ -115,29 +131,79 @@ def _supply_ties(m, n=5) -> np.ndarray:
     return np.flatnonzero(ties.active & (ties.kind == TieKind.SUPPLY))[:n]
 
 
+def _wanting_room(m, tie_idx) -> np.ndarray:
+    """Make the ties' ESS enterprises want room to grow (demand above capacity)."""
+    e = m.world.enterprises
+    e.pressure[m.world.ties.table.enterprise[tie_idx]] = 2.0 * m.params.economy.growth_trigger
+    return tie_idx
+
+
+def _distinct_hosts(m, n=5) -> np.ndarray:
+    """Supply ties of distinct host firms and distinct ESS enterprises."""
+    ties = m.world.ties.table
+    live = np.flatnonzero(ties.active & (ties.kind == TieKind.SUPPLY))
+    live = live[np.unique(ties.firm[live], return_index=True)[1]]
+    return live[np.unique(ties.enterprise[live], return_index=True)[1]][:n]
+
+
 def test_an_implant_brings_the_hosts_floor_and_equipment_through_the_ledger():
-    m = _model()
+    m = _model("params.industry.host_floor_m2_per_job=1000")
     w = m.world
     e, L = w.enterprises, w.ledger
-    candidates = _supply_ties(m)
-    hosts = w.firms.territory[w.ties.table.firm[candidates]]
+    candidates = _wanting_room(m, _distinct_hosts(m))
     ent = w.ties.table.enterprise[candidates]
     stock_before = L.territory_floor[FloorStock.HOST].sum()
     cap_before = ess.capacity(w, m.params, ent)
     floor_before = e.floor[ent].copy()
     done = implants.open_implants(m, candidates)
-    assert done.size == candidates.size and np.isin(hosts, np.arange(w.n_territories)).all()
+    assert done.size == candidates.size > 0
     m2 = m.params.industry.implant_floor_m2
     assert np.isclose(stock_before - L.territory_floor[FloorStock.HOST].sum(), m2 * done.size)
     L.assert_conserved(w.initial_floor)
     assert (e.floor[ent] >= floor_before + m2 - 1e-9).all()
-    assert (ess.capacity(w, m.params, ent) > cap_before).all()
+    assert (e.host_equipment[ent] > 0).all()
+    # the host's equipment is run by the enterprise's own team: no output without staff
+    np.testing.assert_allclose(ess.capacity(w, m.params, ent), cap_before)
     # the site closes (failure): floor and equipment go back to the host
     sites = np.flatnonzero(w.sites.open & (w.sites.stock == FloorStock.HOST))
     premises.close_sites(w, sites)
     assert np.isclose(L.territory_floor[FloorStock.HOST].sum(), stock_before)
     assert np.allclose(e.host_equipment, 0.0)
-    assert np.allclose(ess.capacity(w, m.params, ent), cap_before)
+
+
+def test_a_host_lends_only_its_own_idle_floor():
+    m = _model()
+    w, ind = m.world, m.params.industry
+    ties = w.ties.table
+    tie = _distinct_hosts(m, 1)
+    firm, enterprise = ties.firm[tie[0]], ties.enterprise[tie[0]]
+    # a second tie of the same host, to another ESS enterprise
+    other = np.flatnonzero(w.enterprises.alive & (np.arange(w.enterprises.n) != enterprise))[0]
+    w.ties.add(np.array([firm]), np.array([other]), TieKind.SUPPLY, m.month, m.events)
+    pair = _wanting_room(m, np.flatnonzero(ties.active & (ties.firm == firm)
+                                           & (ties.kind == TieKind.SUPPLY))[:2])
+    assert pair.size == 2
+    # room for one implant in the host's own floor, however large its territory's stock
+    w.firms.jobs[firm] = 1.5 * ind.implant_floor_m2 / ind.host_floor_m2_per_job
+    w.ledger.territory_floor[FloorStock.HOST][w.firms.territory[firm]] = 100 * ind.implant_floor_m2
+    assert implants.open_implants(m, pair).size == 1
+    ties.kind[pair[:1]] = TieKind.IMPLANT
+    assert implants.host_idle_floor(w, ind)[firm] < ind.implant_floor_m2
+    assert implants.open_implants(m, pair[1:]).size == 0
+    # a small host has no floor to lend at all
+    w.firms.jobs[firm] = 0.5 * ind.implant_floor_m2 / ind.host_floor_m2_per_job
+    ties.kind[pair[:1]] = TieKind.SUPPLY
+    assert implants.open_implants(m, pair[1:]).size == 0
+
+
+def test_an_enterprise_with_room_enough_takes_no_implant():
+    m = _model("params.industry.host_floor_m2_per_job=1000")
+    w = m.world
+    candidates = _distinct_hosts(m)
+    w.enterprises.pressure[w.ties.table.enterprise[candidates]] = 0.5 * (
+        m.params.economy.growth_trigger)
+    assert implants.open_implants(m, candidates).size == 0
+    assert implants.open_implants(m, _wanting_room(m, candidates)).size == candidates.size
 
 
 def test_no_implant_and_no_capacity_gain_without_a_hosts_floor():

@@ -3,19 +3,23 @@ entre la création d'emplois et l'industrialisation").
 
 A producer whose demand outruns capacity adds one growth step of output. It can hire its form's
 staff mix (permanent, insertion and adapted posts, paid wages net of the State's aid per post)
-or buy machines whose output equals that step, run by permanent operators. It compares the cost
-per unit of output of both: labour at its wages net of aid and its staff's productivity; machines
-at their user cost (the bank's rate on its loans plus depreciation) on their price and a fixed
-project cost, which makes them pay only for large steps, that is at scale. Its mission bounds the
-choice: an insertion enterprise or workshop keeps a least share of insertion FTE (its convention
-with the State), an adapted enterprise its least share of disabled workers; structures that place
-their insertion staff at clients (AI, ETTI) produce nothing of their own to automate.
+or buy machines, run by permanent operators, for a share of that step (in tenths) and hire its
+mix for the rest. For each share it compares the cost per unit of output of both: labour at its
+wages net of aid and its staff's productivity; machines at their user cost (the bank's rate on
+its loans plus depreciation) on their price and a fixed project cost, which makes them pay only
+for large steps, that is at scale. It automates the largest share that pays. Its mission bounds
+the share: an insertion enterprise or workshop keeps a least share of insertion FTE (its
+convention with the State), an adapted enterprise its least share of disabled workers;
+structures that place their insertion staff at clients (AI, ETTI) produce nothing of their own
+to automate.
 
-Machines count in capacity as full-time workers' output (at the enterprise's productivity), like
-the equipment of an industrial host that an implant uses (``sim/markets/implants.py``); they need
-floor like workers. Investment is paid through the ledger and financed as any expansion (own
-cash, equity or a bank loan: ``sim/markets/credit.py``). A shrinking producer scraps machines
-in proportion to the staff it sheds.
+Machines count in capacity as full-time workers' output (at the enterprise's productivity), with
+the operators bought with them; they need floor like workers. The equipment of an industrial
+host that an implant uses is not a machine of the enterprise: it adds no output without the
+enterprise's own team, which runs it (``sim/markets/implants.py``). Investment is paid
+through the ledger and financed as any expansion (own cash, equity or a bank loan:
+``sim/markets/credit.py``). A shrinking producer scraps machines in proportion to the staff it
+sheds.
 """
 
 from __future__ import annotations
@@ -26,13 +30,6 @@ import numpy as np
 def machine_workers(world, params, rows) -> np.ndarray:
     """Own machines' output, in full-time workers."""
     return world.enterprises.machines[rows] / params.automation.machine_eur_per_fte
-
-
-def equipment_workers(world, params, rows) -> np.ndarray:
-    """Output of own machines and of the hosts' equipment used in implants, in full-time
-    workers (what capital adds to capacity)."""
-    e = world.enterprises
-    return (e.machines[rows] + e.host_equipment[rows]) / params.automation.machine_eur_per_fte
 
 
 def output_per_job(world, econ, rows) -> np.ndarray:
@@ -73,31 +70,47 @@ def machine_route(m, rows, output) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return machine, operators.astype(np.int64), per_output
 
 
-def within_mission(world, params, rows, operators) -> np.ndarray:
-    """Whether adding ``operators`` permanent jobs keeps each producer's mission: insertion
-    FTE share for insertion forms, disabled workers' share for adapted enterprises."""
+def within_mission(world, params, rows, operators, hires=0) -> np.ndarray:
+    """Whether adding ``operators`` permanent jobs and ``hires`` jobs of the form's mix keeps
+    each producer's mission: insertion FTE share for insertion forms, disabled workers' share
+    for adapted enterprises."""
     e, f, a = world.enterprises, world.forms, params.automation
     form = e.form[rows]
-    insertion_fte = e.insertion[rows] * f.fte[form]
-    fte = e.permanent[rows] + operators + e.adapted[rows] + insertion_fte
-    jobs = e.permanent[rows] + operators + e.adapted[rows] + e.insertion[rows]
+    ins_hires, ad_hires = hires * f.insertion_share[form], hires * f.adapted_share[form]
+    insertion_fte = (e.insertion[rows] + ins_hires) * f.fte[form]
+    adapted = e.adapted[rows] + ad_hires
+    permanent = e.permanent[rows] + operators + hires - ins_hires - ad_hires
+    fte = permanent + adapted + insertion_fte
+    jobs = permanent + adapted + e.insertion[rows] + ins_hires
     insertion_ok = (f.insertion_share[form] == 0) | (
-        insertion_fte >= a.insertion_min_share * fte)
-    adapted_ok = (f.adapted_share[form] == 0) | (e.adapted[rows] >= a.adapted_min_share * jobs)
+        insertion_fte >= a.insertion_min_share * fte - 1e-9)
+    adapted_ok = (f.adapted_share[form] == 0) | (adapted >= a.adapted_min_share * jobs - 1e-9)
     return insertion_ok & adapted_ok
 
 
-def plan(m, rows, delta) -> tuple[np.ndarray, np.ndarray]:
-    """Per growing producer, (machine output, operators) if it automates its step of ``delta``
-    jobs, else zeros: machines must cost less per unit of output than hiring, within its
-    mission; only producers with their own workshop automate."""
+SHARES = np.linspace(1.0, 0.0, 11)  # shares of a growth step a producer may automate
+
+
+def plan(m, rows, delta) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per growing producer, (machine output, operators, jobs of its form's mix to hire) for
+    its step of ``delta`` jobs. At the margin: it automates the largest share of the step
+    (tenths) that keeps its mission, where machines on that share cost less per unit of output
+    than hiring its mix net of the State's aid per post, and hires its mix for the rest; only
+    producers with their own workshop automate."""
     w, econ = m.world, m.params.economy
-    output = delta * output_per_job(w, econ, rows)
-    machine, operators, per_output = machine_route(m, rows, output)
+    per_job = output_per_job(w, econ, rows)
+    labour = labour_cost_per_output(w, econ, rows)
     own_workshop = w.forms.on_site[w.enterprises.form[rows]] > 0
-    automate = (own_workshop & (per_output < labour_cost_per_output(w, econ, rows))
-                & within_mission(w, m.params, rows, operators))
-    return np.where(automate, machine, 0.0), np.where(automate, operators, 0)
+    machine, operators, hires = np.zeros(rows.size), np.zeros(rows.size, np.int64), delta.copy()
+    undecided = own_workshop.copy()
+    for share in SHARES[:-1]:  # the largest share that pays and keeps the mission
+        rest = np.round((1.0 - share) * delta).astype(np.int64)
+        m_out, ops, per_output = machine_route(m, rows, (delta - rest) * per_job)
+        chosen = (undecided & (m_out > 0) & (per_output < labour)
+                  & within_mission(w, m.params, rows, ops, rest))
+        machine[chosen], operators[chosen], hires[chosen] = m_out[chosen], ops[chosen], rest[chosen]
+        undecided &= ~chosen
+    return machine, operators, hires
 
 
 def investment(params, machine) -> np.ndarray:

@@ -118,12 +118,14 @@ def wage_costs(world, econ, rows) -> np.ndarray:
 
 def effective_fte(world, params, rows: np.ndarray) -> np.ndarray:
     """Staff in full-time equivalents at a permanent worker's productivity, plus the workers
-    whose output its equipment (own machines, a host's in implants) gives."""
+    whose output its own machines give (their operators are hired with them). A host's
+    equipment in an implant adds nothing of its own: the enterprise's team runs it
+    (``sim/markets/implants.py``)."""
     e, econ = world.enterprises, params.economy
     return (e.permanent[rows]
             + e.insertion[rows] * world.forms.fte[e.form[rows]] * econ.insertion_productivity
             + e.adapted[rows] * econ.adapted_productivity
-            + automation.equipment_workers(world, params, rows))
+            + automation.machine_workers(world, params, rows))
 
 
 def capacity(world, params, rows: np.ndarray) -> np.ndarray:
@@ -288,9 +290,9 @@ def _ration(wanted: np.ndarray, slack: float) -> np.ndarray:
 
 def grow(m) -> None:
     """Profitable enterprises whose demand outruns capacity add a step of output, hiring their
-    form's staff mix or, where machines cost less per unit of output and their mission allows,
-    buying machines (``sim.agents.automation``), if they find both finance and floor space;
-    money is committed only once both are secured."""
+    form's staff mix and, where machines cost less per unit of output and their mission allows,
+    buying machines for a share of it (``sim.agents.automation``), if they find both finance
+    and floor space; money is committed only once both are secured."""
     w, econ = m.world, m.params.economy
     e, m2_job = w.enterprises, m.params.population.m2_per_job
     cash = w.ledger.cash_view(e.n)
@@ -302,17 +304,17 @@ def grow(m) -> None:
     if rows.size == 0:
         return
     delta = np.maximum(1, np.round(econ.growth_step * jobs(e, rows))).astype(np.int64)
-    machine, operators = automation.plan(m, rows, delta)
+    machine, operators, hires = automation.plan(m, rows, delta)
     automates = machine > 0
     need_m2 = np.maximum((on_site_jobs(w, rows, m.params) + delta) * m2_job - e.floor[rows],
                          0.0)
     cost = (need_m2 * econ.fitout_eur_per_m2
-            + np.where(automates, operators, delta) * econ.equipment_eur_per_job
+            + (operators + hires) * econ.equipment_eur_per_job
             + automation.investment(m.params, machine))
     source = _funding_source(m, rows, cost)
     keep = source != REFUSED
-    rows, delta, need_m2, cost, source, machine, operators, automates = (
-        rows[keep], delta[keep], need_m2[keep], cost[keep], source[keep], machine[keep],
+    rows, hires, need_m2, cost, source, machine, operators, automates = (
+        rows[keep], hires[keep], need_m2[keep], cost[keep], source[keep], machine[keep],
         operators[keep], automates[keep])
     wants_floor = need_m2 > 0
     served = np.ones(rows.size, dtype=bool)
@@ -323,8 +325,8 @@ def grow(m) -> None:
     e.premises_wait[rows[~served]] += 1
     e.premises_wait[rows[served]] = 0
     _invest(m, rows[served], cost[served], source[served])
-    hires = served & ~automates
-    _hire(m, rows[hires], delta[hires])
+    hiring = served & (hires > 0)
+    _hire(m, rows[hiring], hires[hiring])
     automated = served & automates
     automation.install(m, rows[automated], machine[automated], operators[automated])
 

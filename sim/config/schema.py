@@ -477,8 +477,8 @@ class IndustryParams:
     host_floor_m2_per_job: float = param(
         2.0, unit="m²/industrial job", low=0.0, high=1000.0, plausible=(0.5, 5.0),
         assumption="floor industrial firms could lend an ESS implant (a workshop inside the "
-        "plant): ~5% of the ~40 m² of industrial floor per job left idle; the ledger's host "
-        "stock, which implants draw on",
+        "plant): ~5% of the ~40 m² of industrial floor per job left idle; each host lends "
+        "only its own (a firm needs implant_floor_m2 of it), from the ledger's host stock",
     )
     implant_floor_m2: float = param(
         150.0, unit="m² per implant", low=0.0, high=1e5, plausible=(50.0, 500.0),
@@ -488,8 +488,8 @@ class IndustryParams:
     implant_equipment_eur: float = param(
         250_000.0, unit="€ per implant", low=0.0, high=1e8, plausible=(50_000.0, 1_000_000.0),
         assumption="host's equipment an implant team runs (the study: machines 'qui restent à la "
-        "propriété des industries conventionnelles'); adds its output to the enterprise's "
-        "capacity at automation.machine_eur_per_fte a worker",
+        "propriété des industries conventionnelles'); adds no output without the ESS team, "
+        "its depreciation enters the charge paid to the host",
     )
     implant_charge_share: float = param(
         0.5, unit="share", low=0.0, high=1.0, plausible=(0.0, 1.0),
