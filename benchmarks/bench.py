@@ -7,7 +7,7 @@ all of them in one invocation, one after the other, the fastest of a few repeats
 machine only ratios measured side by side mean much. ``--baseline`` measures another checkout's
 ``sim`` right after each measurement of this one and prints the two side by side.
 
-Figures: import time of ``sim``; the national run (every EPCI, every lever) over 120 and 240
+Figures: import time of ``sim``; the national run (every EPCI, every lever) over 120, 240 and 600
 months, split into build, months and output frames, with its peak resident memory, the cost of
 a month year by year (the per-year cost curve) and the whole process's time (start-up included)
 beside the in-process one; the cost per agent-month of the 120-month run against the cost per
@@ -212,9 +212,10 @@ def slope(xs, ys) -> float:
 
 
 # --- the report ----------------------------------------------------------------------------------
-def run_benchmark(quick: bool, baseline: Path | None = None) -> dict:
+def run_benchmark(quick: bool, baseline: Path | None = None, long_years: int = 50) -> dict:
     """Every figure for the installed ``sim`` and, measurement by measurement right after it,
-    for the ``baseline`` checkout if one is given."""
+    for the ``baseline`` checkout if one is given; ``long_years``: the horizon of the long
+    national run whose peak memory is checked (0: not run)."""
     trees = {"current": None} | ({"baseline": baseline} if baseline else {})
     reports = {name: {"quick": quick, "python": sys.version.split()[0]} for name in trees}
 
@@ -233,6 +234,8 @@ def run_benchmark(quick: bool, baseline: Path | None = None) -> dict:
     each("national", "run", [*every_lever, "horizon_months=120"], True,
          repeat=1 if quick else 2)
     each("national 240", "run", [*every_lever, "horizon_months=240"], True)
+    if long_years:
+        each("national long", "run", [*every_lever, f"horizon_months={12 * long_years}"], True)
     agents = reports["current"]["national"]["agents"]
     boltzmann = measure("boltzmann", agents, 3 if quick else 10)
     each("regional", "run", [], repeat=repeat)
@@ -252,7 +255,9 @@ def run_benchmark(quick: bool, baseline: Path | None = None) -> dict:
             run["total_s"] = run["build_s"] + run["steps_s"] + run["frames_s"]
         run = report["national"]
         run["us_per_agent_month"] = run["steps_s"] / (run["agents"] * run["months"]) * 1e6
-        for long_run in (report["national"], report["national 240"]):
+        for long_run in (report["national"], report["national 240"], report.get("national long")):
+            if long_run is None:
+                continue
             long_run["last_to_first_year"] = long_run["year_ms"][-1] / long_run["year_ms"][0]
             long_run["last_to_first_year_cpu"] = (long_run["year_cpu_ms"][-1]
                                                   / long_run["year_cpu_ms"][0])
@@ -299,6 +304,12 @@ def print_report(r: dict) -> None:
           f"{n['process_s']:.2f} s (CPU {n['process_cpu_s']:.2f} s); peak memory "
           f"{n['peak_mb']:.0f} MB")
     _print_curve(n, check)
+    if "national long" in r:
+        n = r["national long"]
+        print(f"national run, {n['months'] // 12} years: months {n['steps_s']:.2f} s (CPU "
+              f"{n['steps_cpu_s']:.2f} s); peak memory {n['peak_mb']:.0f} MB "
+              f"{check(n['peak_mb'], TARGETS['national_peak_mb'], ' MB')}")
+        _print_curve(n, check)
     print(f"Mesa BoltzmannWealth, {ref['agents']} agents, {ref['steps']} steps: "
           f"{ref['us_per_agent_step']:.2f} µs per agent-step")
     print(f"  ratio {r['ratio_to_boltzmann']:.4f} "
@@ -353,6 +364,8 @@ def print_comparison(reports: dict) -> None:
             ("year 20 / year 1 month (CPU)",
              lambda r: r["national 240"]["last_to_first_year_cpu"]),
             ("national peak memory (MB)", lambda r: r["national"]["peak_mb"]),
+            ("national long: peak memory (MB)", lambda r: r["national long"]["peak_mb"]),
+            ("national long: months CPU (s)", lambda r: r["national long"]["steps_cpu_s"]),
             ("µs per agent-month", lambda r: r["national"]["us_per_agent_month"]),
             ("ratio to BoltzmannWealth", lambda r: r["ratio_to_boltzmann"]),
             ("regional run (s)", lambda r: r["regional"]["total_s"]),
@@ -362,6 +375,8 @@ def print_comparison(reports: dict) -> None:
             ("slope in territories", lambda r: r["scaling_territories_slope"]))
     print(f"\n{'side by side':32s} {'baseline':>10s} {'current':>10s} {'current/baseline':>17s}")
     for label, figure in rows:
+        if label.startswith("national long") and "national long" not in reports["current"]:
+            continue
         before, after = figure(reports["baseline"]), figure(reports["current"])
         ratio = f"{after / before:.2f}" if before else "-"
         print(f"{label:32s} {before:>10.3f} {after:>10.3f} {ratio:>17s}")
@@ -373,13 +388,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="shorter runs, fewer points")
     parser.add_argument("--baseline", type=Path,
                         help="a checkout of another version, measured side by side")
+    parser.add_argument("--years", type=int, default=50,
+                        help="horizon in years of the long national run whose peak memory is "
+                        "checked (target 1.5 GB at 50; 0: skip it)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         kind, *rest = json.loads(args.child)
         print(json.dumps(CHILDREN[kind](*rest)))
         return 0
-    reports = run_benchmark(args.quick, args.baseline and args.baseline.resolve())
+    if not 0 <= args.years <= 50:
+        parser.error("--years: a horizon from 0 to 50 years (horizon_months allows up to 600)")
+    reports = run_benchmark(args.quick, args.baseline and args.baseline.resolve(), args.years)
     if args.json:  # first: a figure is never lost to a report that fails to print
         args.json.write_text(json.dumps(reports, indent=2) + "\n")
     print_report(reports["current"])

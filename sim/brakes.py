@@ -70,6 +70,12 @@ class MutualIgnorance:
         0.3, unit="trust", low=0.0, high=1.0, plausible=(0.2, 0.5),
         assumption="trust of a tie just made (above trust_to_buy: a first order follows)",
     )
+    implant_idle_months: int = param(
+        12, unit="months", low=1, high=600, plausible=(6, 24),
+        assumption="months without an order from its host after which an implant ends (the "
+        "host takes back its floor and equipment; the tie stays a supply tie at its trust): an "
+        "implant is a service inside a client's plant, kept while the client orders",
+    )
     referral_cap: int = param(
         5, unit="ties", low=0, high=100, plausible=(3, 10),
         assumption="existing ESS ties beyond which referrals add no more discovery",

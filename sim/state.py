@@ -137,6 +137,8 @@ def tie_table(capacity: int) -> Table:
         {
             "active": np.bool_, "firm": np.int64, "enterprise": np.int64, "kind": np.int8,
             "trust": np.float64, "created": np.int32,
+            "last_order": np.int32,  # month of the firm's last order on this tie
+            "site": np.int64,        # an implant's site (row of the site table)
         },
         capacity,
     )

@@ -495,8 +495,10 @@ def open_sites(m) -> None:
     # a catchment is a territory: extra floor leased where it already is serves the same clients
     beyond_catchment = (full_time_equivalents(w, every)
                         >= su.site_catchment_fte * np.maximum(e.n_sites, 1))
+    # only sites opened within the cooldown can hold an enterprise back: the others need no pass
+    recent = s.open & (s.opened > m.month - econ.growth_cooldown_months)
     last_site = np.full(e.n, np.iinfo(np.int32).min, dtype=np.int64)
-    np.maximum.at(last_site, s.enterprise[s.open], s.opened[s.open])
+    np.maximum.at(last_site, s.enterprise[recent], s.opened[recent])
     rows = np.flatnonzero(e.alive & (jobs(e, every) >= su.min_staff_for_new_site)
                           & (blocked | beyond_catchment)
                           & ~e.loss_making & (cash >= 0) & (e.last_growth < m.month)
@@ -815,9 +817,13 @@ def _home_region_places(world) -> np.ndarray:
     e, s = world.enterprises, world.sites
     live = np.flatnonzero(s.open)
     owner = s.enterprise[live]
-    in_home = s.region[live] == e.region[owner]
-    pairs = np.unique(owner[in_home] * (1 << 20) + s.territory[live][in_home])
-    return np.bincount(pairs >> 20, minlength=e.n)
+    where = s.territory[live]
+    at_home = where == e.territory[owner]
+    # home counts once; only the few sites elsewhere in the region need sorting out
+    elsewhere = ~at_home & (s.region[live] == e.region[owner])
+    pairs = np.unique(owner[elsewhere] * (1 << 20) + where[elsewhere])
+    return (np.bincount(owner[at_home], minlength=e.n) > 0) + np.bincount(pairs >> 20,
+                                                                          minlength=e.n)
 
 
 def _regional_sector_share(world, fte) -> np.ndarray:

@@ -28,7 +28,7 @@ import pandas as pd
 
 from sim.events import EventKind, Labelled
 from sim.grouping import GroupIndex
-from sim.markets import implants
+from sim.markets import implants, premises
 from sim.state import PairIndex, Table, pair_key
 from sim.vocabulary import SECTORS, TieKind
 
@@ -129,15 +129,34 @@ def update_trust(m) -> None:
         ties.firm[live]]])
     change = np.where(bought, gain * (2 * delivered - 1), 0.0) - mi.trust_decay
     ties.trust[live] = np.clip(ties.trust[live] + change, 0.0, 1.0)
+    ties.last_order[live[bought]] = m.month
     rng = m.streams["b2b.implants"]
     candidate = (rng.random(live.size) < m.effects.ties.implant_rate[
         w.firms.territory[ties.firm[live]]]) & (ties.kind[live] == TieKind.SUPPLY)
     implanted = implants.open_implants(m, live[candidate])
     ties.kind[implanted] = TieKind.IMPLANT
     ties.trust[implanted] = 1.0
+    ties.last_order[implanted] = m.month
+    ties.site[implanted] = np.arange(w.sites.n - implanted.size, w.sites.n)  # one site each
     m.now.implants = int(implanted.size)
+    end_idle_implants(m, live)
     lost = live[(ties.trust[live] <= 0) & (ties.kind[live] == TieKind.SUPPLY)]
     w.ties.drop(lost, m.month, m.events)
+
+
+def end_idle_implants(m, live: np.ndarray) -> None:
+    """An implant whose host has ordered nothing for ``implant_idle_months`` ends: its site
+    closes (floor and equipment back to the host) and the tie is a supply tie again, whose
+    trust then fades unless orders resume. Without this an implant outlived its client's
+    orders for good (in a national 20-year run with every lever, half the implants had no
+    order in a year, and their sites and ties piled up)."""
+    ties = m.world.ties.table
+    idle = live[(ties.kind[live] == TieKind.IMPLANT) & (
+        m.month - ties.last_order[live] >= m.params.mutual_ignorance.implant_idle_months)]
+    if idle.size == 0:
+        return
+    premises.close_sites(m.world, ties.site[idle])
+    ties.kind[idle] = TieKind.SUPPLY
 
 
 class BusinessMarket:
