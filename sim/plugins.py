@@ -39,9 +39,9 @@ def register_plugins() -> None:
     """Register the project's launchers (those whose Hydra launcher is installed) and sweeper."""
     from hydra.core.plugins import Plugins
 
-    # Hydra's plugin scan (on its first instance) re-executes its core plugin modules: our
-    # classes must subclass what is left after it (BasicSweeper calls super(BasicSweeper, ...)
-    # by name), so the scan runs before they are imported.
+    # Hydra's plugin scan (on its first instance) re-executes the plugin modules (Hydra's and
+    # hydra_plugins.*): our launchers must subclass the classes left after it, so the scan runs
+    # before they are imported.
     plugins = Plugins.instance()
     from hydra_plugins.ess_sim import first_job_sweeper, ray_cluster_launcher
     from hydra_plugins.ess_sim import resilient_joblib_launcher as joblib
