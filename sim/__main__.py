@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import hydra
+from hydra.core.config_store import ConfigStore
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, open_dict
 
@@ -121,11 +122,20 @@ def _failed_runs(sweep: Path) -> list[str]:
     return errors
 
 
-def _pin_folder(directory: Path, field: str) -> None:
+MAIN_CONFIG = "config"
+CLAIMED_CONFIG = "ess_sim_claimed_folder"  # the main config with the claimed folder set
+
+
+def _pin_folder(directory: Path, field: str) -> str:
     """Hand Hydra the folder just claimed: composing again would resolve ``${now:...}`` (and the
-    label) anew, a second later, and Hydra would write into another folder than the claimed one."""
-    quoted = str(directory).replace("\\", "\\\\").replace("'", "\\'")
-    sys.argv.append(f"{field}='{quoted}'")
+    label) anew, a second later, and Hydra would write into another folder than the claimed one.
+    The main config with `field` set is stored in Hydra's ConfigStore (sys.argv is left as it
+    is); returns its name, the config for ``hydra.main``."""
+    section, key = field.removeprefix("hydra.").split(".")
+    literal = str(directory).replace("${", "\\${")  # a resolved path, not an interpolation
+    ConfigStore.instance().store(name=CLAIMED_CONFIG, node={
+        "defaults": [MAIN_CONFIG, "_self_"], "hydra": {section: {key: literal}}})
+    return CLAIMED_CONFIG
 
 
 def main() -> None:
@@ -140,12 +150,13 @@ def main() -> None:
         if os.environ.get("ESS_SIM_DEBUG"):
             raise
         _fail(str(error))
+    config_name = MAIN_CONFIG
     if claim is not None:
         _CLAIMED.append(claim)
-        _pin_folder(claim.directory, target[1])
+        config_name = _pin_folder(claim.directory, target[1])
     register_plugins()
     try:
-        hydra.main(config_path=directory, config_name="config", version_base="1.3")(_task)()
+        hydra.main(config_path=directory, config_name=config_name, version_base="1.3")(_task)()
         failed = _failed_runs(claim.directory) if claim and {"-m", "--multirun"} & set(
             sys.argv[1:]) else []
         if failed:

@@ -36,16 +36,17 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import optuna
-from optuna.storages import JournalStorage
-from optuna.storages.journal import JournalFileBackend
-from optuna.trial import TrialState
 from scipy import stats
 
 from sim.config import ConfigError, load_config
+from sim.extras import missing_extra_line
 from sim.validation import CHECKS, WEIGHT, observe, summarise
+
+if TYPE_CHECKING:  # Optuna (the 'design' extra) is imported where used: without it, one line
+    import optuna
 
 UNMEASURED = 9.0  # (3 half-widths)²: a check without observation counts as well outside its band
 STUDY = "calibration"
@@ -121,6 +122,11 @@ def check_setup(parameters: Sequence[Parameter], targets: Sequence[str],
 def open_study(out: Path, sampler_seed: int) -> optuna.Study:
     """The study stored in `out` (created, or resumed); trials an interruption left running are
     marked failed and their points queued again."""
+    import optuna
+    from optuna.storages import JournalStorage
+    from optuna.storages.journal import JournalFileBackend
+    from optuna.trial import TrialState
+
     out.mkdir(parents=True, exist_ok=True)
     storage = JournalStorage(JournalFileBackend(str(out / "study.journal")))
     study = optuna.create_study(study_name=STUDY, storage=storage, direction="minimize",
@@ -138,10 +144,12 @@ def calibrate(parameters: Sequence[Parameter], targets: Sequence[str], out: Path
               sampler_seed: int = 0) -> dict:
     """Run the study up to `trials` complete trials, then write the calibrated config, the
     report and the figures. Returns the report's content."""
+    import optuna
+
     check_setup(parameters, targets, overrides)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     study = open_study(out, sampler_seed)
-    done = len(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)))
+    done = len(complete_trials(study))
 
     def objective(trial: optuna.Trial) -> float:
         point = {p.path: trial.suggest_float(p.path, p.low, p.high) for p in parameters}
@@ -157,12 +165,18 @@ def calibrate(parameters: Sequence[Parameter], targets: Sequence[str], out: Path
     return write_outputs(study, parameters, out, seeds, overrides)
 
 
+def complete_trials(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
+    from optuna.trial import TrialState
+
+    return study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+
+
 def identifiability(study: optuna.Study, parameter: Parameter) -> dict:
     """How well the loss pins a parameter: the range of its values among trials within
     NEAR_BEST of the best loss, as a share of the range the trials sampled, and Spearman's rank
     correlation of value and loss over all complete trials. A loss that does not change at all
     leaves the parameter unidentified whatever the values."""
-    complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+    complete = complete_trials(study)
     values = np.array([t.params[parameter.path] for t in complete])
     losses = np.array([t.value for t in complete])
     near = values[losses <= losses.min() + NEAR_BEST]
@@ -186,7 +200,7 @@ def write_outputs(study: optuna.Study, parameters: Sequence[Parameter], out: Pat
                   overrides: Sequence[str]) -> dict:
     best = study.best_trial
     report = {
-        "trials": len(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))),
+        "trials": len(complete_trials(study)),
         "seeds": seeds, "overrides": list(overrides), "best_loss": best.value,
         "best_trial": best.number, "best_params": best.params,
         "fit": best.user_attrs["fit"],
@@ -245,7 +259,7 @@ def _figures(study: optuna.Study, parameters: Sequence[Parameter], folder: Path)
     import matplotlib.pyplot as plt
 
     folder.mkdir(exist_ok=True)
-    complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+    complete = complete_trials(study)
     for parameter in parameters:
         fig, ax = plt.subplots(figsize=(5, 3.2))
         ax.scatter([t.params[parameter.path] for t in complete], [t.value for t in complete],
@@ -282,6 +296,10 @@ def main(argv: Sequence[str] | None = None) -> None:
                            args.trials, args.seeds, args.overrides, args.sampler_seed)
     except ConfigError as error:
         print(f"error: {error}", file=sys.stderr)
+        sys.exit(2)
+    except ModuleNotFoundError as error:
+        print(missing_extra_line(error, ("optuna",), "python -m sim.calibrate", "design"),
+              file=sys.stderr)
         sys.exit(2)
     print(f"best loss {report['best_loss']:.3f}: {report['best_params']}")
     print(f"Report: {args.out / 'report.md'}")

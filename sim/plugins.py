@@ -39,9 +39,9 @@ def register_plugins() -> None:
     """Register the project's launchers (those whose Hydra launcher is installed) and sweeper."""
     from hydra.core.plugins import Plugins
 
-    # Hydra's plugin scan (on its first instance) re-executes its core plugin modules: our
-    # classes must subclass what is left after it (BasicSweeper calls super(BasicSweeper, ...)
-    # by name), so the scan runs before they are imported.
+    # Hydra's plugin scan (on its first instance) re-executes the plugin modules (Hydra's and
+    # hydra_plugins.*): our launchers must subclass the classes left after it, so the scan runs
+    # before they are imported.
     plugins = Plugins.instance()
     from hydra_plugins.ess_sim import first_job_sweeper, ray_cluster_launcher
     from hydra_plugins.ess_sim import resilient_joblib_launcher as joblib
@@ -99,6 +99,11 @@ def check_ray_reachable(launcher, timeout_s: float = RAY_CONNECT_TIMEOUT_S) -> N
         raise ConfigError(field, f"'{address}' is not HOST:PORT; allowed: the address `ray "
                           "start --head` printed (e.g. 10.0.0.5:6379), auto or local")
     problem = _ray_gcs_problem(str(address), timeout_s)
+    if problem == TOKEN_NEEDED:
+        raise ConfigError(field, f"the Ray cluster at {address} requires its authentication "
+                          "token, which Ray sends only with RAY_AUTH_MODE=token: export "
+                          "RAY_AUTH_MODE=token (the token: the head's ~/.ray/auth_token, here "
+                          "or in RAY_AUTH_TOKEN_PATH / RAY_AUTH_TOKEN)")
     if problem:
         raise ConfigError(field, f"no Ray cluster answers at {address} within {timeout_s:g} s "
                           f"({problem}); allowed: the address of a running `ray start --head`")
@@ -107,6 +112,9 @@ def check_ray_reachable(launcher, timeout_s: float = RAY_CONNECT_TIMEOUT_S) -> N
 # A call every Ray head's GCS serves; without the cluster's token it is refused as
 # unauthenticated, which still proves a Ray GCS is there.
 GCS_PROBE = "/ray.rpc.NodeInfoGcsService/GetClusterId"
+# A GCS with token authentication (Ray's default when the head has a token) refuses a driver
+# that does not send it, after retrying for a minute; Ray sends it only with RAY_AUTH_MODE=token.
+TOKEN_NEEDED = "token needed"
 
 
 def _ray_gcs_problem(address: str, timeout_s: float) -> str | None:
@@ -120,7 +128,7 @@ def _ray_gcs_problem(address: str, timeout_s: float) -> str | None:
         except grpc.RpcError as error:
             code = error.code()
             if code == grpc.StatusCode.UNAUTHENTICATED:
-                return None
+                return None if os.environ.get("RAY_AUTH_MODE") == "token" else TOKEN_NEEDED
             if code == grpc.StatusCode.UNIMPLEMENTED:
                 return "something answers there, but not a Ray GCS"
             return code.name.lower().replace("_", " ")

@@ -3,7 +3,10 @@ storage, and writes a config the model reads; one real model trial end to end.""
 
 import json
 import re
+import subprocess
+import sys
 
+import optuna
 import pytest
 
 from sim import calibrate
@@ -44,7 +47,7 @@ def test_study_finds_the_optimum_resumes_and_writes_a_config(tmp_path, monkeypat
 
     # An interrupted trial (asked, never told) is failed on resume and its point runs again.
     study = calibrate.open_study(out, 0)
-    cut = study.ask({PATH: calibrate.optuna.distributions.FloatDistribution(0.1, 0.9)})
+    cut = study.ask({PATH: optuna.distributions.FloatDistribution(0.1, 0.9)})
     report = calibrate.calibrate(parameters, ["exit_employment"], out, trials=24, seeds=3)
     after = _trials(out)
     assert after[:6] == first  # complete trials kept
@@ -92,3 +95,23 @@ def test_one_real_trial_of_the_model(tmp_path):
     row = report["fit"][0]
     assert row["n"] == 1 and 0.0 < row["mean"] < 1.0
     assert report["best_loss"] == pytest.approx(calibrate.loss([row]))
+
+
+# `python -m sim.calibrate` with Optuna hidden (None in sys.modules: its import fails as if it
+# were not installed).
+WITHOUT_OPTUNA = ("import runpy, sys; sys.modules['optuna'] = None; "
+                  "runpy.run_module('sim.calibrate', run_name='__main__', alter_sys=True)")
+
+
+def test_without_optuna_one_line_names_the_extra_and_writes_nothing(tmp_path):
+    out = tmp_path / "study"
+    result = subprocess.run(
+        [sys.executable, "-c", WITHOUT_OPTUNA, "--param", f"{PATH}=0.1:0.9",
+         "--target", "exit_employment", "--out", str(out)],
+        capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "error: python -m sim.calibrate needs optuna (the 'design' extra): "
+        "pip install -e '.[design]'"]
+    assert "Traceback" not in result.stderr
+    assert not out.exists()

@@ -1,7 +1,8 @@
 """Attaching to an existing Ray cluster: the shipped launcher config names no setting Ray refuses
 for a running cluster, and an address where no Ray GCS answers is refused in one line, in
-bounded time, before any run. (No test starts a real cluster: on the development machine a
-driver could not join a `ray start --head` on localhost, the node registering another address.)
+bounded time, before any run; a cluster that wants its token is named before Ray retries for a
+minute. (No test starts a real cluster, for CI time; a real loopback head runs a sweep as
+docs/cluster.md shows.)
 """
 
 import socket
@@ -46,10 +47,15 @@ def _gcs_like_server(code):
     return server, port
 
 
-def test_a_ray_gcs_passes_and_another_grpc_server_is_refused():
+def test_a_ray_gcs_passes_and_another_grpc_server_is_refused(monkeypatch):
     grpc = pytest.importorskip("grpc", reason="grpcio comes with Ray (the cluster extra)")
     server, port = _gcs_like_server(grpc.StatusCode.UNAUTHENTICATED)
     try:
+        monkeypatch.delenv("RAY_AUTH_MODE", raising=False)  # Ray would not send the token
+        with pytest.raises(ConfigError, match=r"requires its authentication token.*"
+                                              r"export RAY_AUTH_MODE=token"):
+            check_ray_reachable(_launcher(f"127.0.0.1:{port}"), timeout_s=5)
+        monkeypatch.setenv("RAY_AUTH_MODE", "token")
         check_ray_reachable(_launcher(f"127.0.0.1:{port}"), timeout_s=5)
     finally:
         server.stop(None)

@@ -14,6 +14,7 @@ import pandas as pd
 
 from sim.config.errors import ConfigError
 from sim.design.config import Design, DesignError, load
+from sim.extras import missing_extra_line
 
 EXTRA = ("optuna", "ema_workbench")  # the design extra's libraries
 
@@ -66,10 +67,7 @@ def main(argv: list[str]) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except ModuleNotFoundError as error:
-        if error.name not in EXTRA:
-            raise
-        print(f"error: python -m sim.design needs {error.name}: pip install -e '.[design]'",
-              file=sys.stderr)
+        print(missing_extra_line(error, EXTRA, "python -m sim.design", "design"), file=sys.stderr)
         return 2
     return 0
 

@@ -12,12 +12,12 @@ import shlex
 import sys
 from pathlib import Path
 
-from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.core.utils import JobReturn
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
+from hydra_plugins.ess_sim.first_job_sweeper import job_overrides
 from sim.experiments.arms import arm_name
 from sim.experiments.runner import PROGRESS, SWEEP_INFO
 
@@ -28,7 +28,7 @@ def planned_runs(config: DictConfig) -> list[dict]:
     overrides = [f"{k}={v}" for k, v in params.items()] + list(config.hydra.overrides.task)
     parsed = OverridesParser.create().parse_overrides(overrides)
     runs = []
-    for job in BasicSweeper.split_arguments(parsed, None)[0]:
+    for job in job_overrides(parsed):
         values = dict(o.lstrip("+~").partition("=")[::2] for o in job)
         if "arm" in values:
             arm = values["arm"]

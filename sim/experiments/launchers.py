@@ -254,8 +254,14 @@ def _gather_submitit(launcher: Launcher, jobs: Sequence,
                      job_overrides: Sequence[Sequence[str]]) -> list[JobReturn]:
     from submitit.core.utils import UncompletedJobError
 
+    lost = _lost_slurm_jobs(launcher, jobs)
     returns = []
     for job, overrides in zip(jobs, job_overrides, strict=True):
+        if job.job_id in lost:
+            error = WorkerDied(f"Slurm job {job.job_id} ended without a result "
+                               f"({lost[job.job_id]}; its log: {job.paths.stderr})")
+            returns.append(_record_death(launcher, list(overrides), error))
+            continue
         try:
             returns.append(job.results()[0])
         except UncompletedJobError:
@@ -263,3 +269,14 @@ def _gather_submitit(launcher: Launcher, jobs: Sequence,
                                f"{job.state}; its log: {job.paths.stderr})")
             returns.append(_record_death(launcher, list(overrides), error))
     return returns
+
+
+def _lost_slurm_jobs(launcher: Launcher, jobs: Sequence) -> dict[str, str]:
+    """Slurm jobs that ended without a result, told from squeue and submitit's result files
+    (`sim.experiments.slurm_jobs`): submitit's own wait asks `sacct`, which fails without
+    Slurm's accounting daemon and would wait forever for a killed job."""
+    if launcher._EXECUTOR != "slurm" or not jobs:
+        return {}
+    from sim.experiments.slurm_jobs import wait_for_jobs
+
+    return wait_for_jobs(jobs)
