@@ -37,6 +37,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.experiments.stats import fieller_ratio, mean_ci
+from sim.experiments.texts import cost_per_job_year
 from sim.outcomes import lever_cost
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -170,12 +171,11 @@ def _euros(value: float) -> str:
     return f"{value:,.0f}"
 
 
-def _ratio(value: float, low: float, high: float, jobs_low: float, jobs_high: float) -> str:
-    if jobs_low <= 0 <= jobs_high:
-        return "none: no job effect told from zero"
-    if jobs_high < 0:  # a cost per job lost would read as a negative price
-        return "none: the lever removes jobs"
-    return f"{_euros(value)} [{_euros(low)}; {_euros(high)}]"
+def _ratio(value: float, low: float, high: float, jobs: float, jobs_low: float,
+           jobs_high: float) -> str:
+    """In euros to the unit, or why there is no price: the report's rule and words."""
+    return cost_per_job_year(value, low, high, jobs, jobs_low, jobs_high, "en",
+                             show=lambda v, lo, hi: f"{_euros(v)} [{_euros(lo)}; {_euros(hi)}]")
 
 
 def markdown(table: pd.DataFrame, seeds: Sequence[int], months: int,
@@ -196,13 +196,14 @@ def markdown(table: pd.DataFrame, seeds: Sequence[int], months: int,
         "|---|---|---|---|---|---|",
     ]
     for r in table.itertuples():
+        jobs_estimate = (r.net_job_years, r.net_job_years_low, r.net_job_years_high)
         jobs = (f"{r.net_job_years:,.0f} [{r.net_job_years_low:,.0f}; "
                 f"{r.net_job_years_high:,.0f}]")
         lines.append(
             f"| `{r.lever}` | {jobs} | {r.lever_cost_eur / 1e6:,.2f} | "
             f"{r.induced_aid_eur / 1e6:,.2f} | "
-            f"{_ratio(r.own_cost_per_job_year, r.own_low, r.own_high, r.net_job_years_low, r.net_job_years_high)} | "  # noqa: E501
-            f"{_ratio(r.total_cost_per_job_year, r.total_low, r.total_high, r.net_job_years_low, r.net_job_years_high)} |")  # noqa: E501
+            f"{_ratio(r.own_cost_per_job_year, r.own_low, r.own_high, *jobs_estimate)} | "
+            f"{_ratio(r.total_cost_per_job_year, r.total_low, r.total_high, *jobs_estimate)} |")
     lines += ["", "Real benchmarks, State aid per post and year:", ""]
     lines += [f"- {label}: {value:,.0f} € ({source})" for label, value, source in BENCHMARKS]
     cheap = table[table.far_below_benchmarks]

@@ -35,6 +35,10 @@ class Sector(IntEnum):
 
 
 N_SECTORS = len(Sector)
+# The public payers of the outputs' ``cost_to_<payer>_eur`` columns (``sim.outcomes.PAYERS``).
+PUBLIC_PAYERS = {"state": Sector.STATE, "regions": Sector.REGIONS,
+                 "intercommunalities": Sector.INTERCOMMUNALITIES,
+                 "public_investment_bank": Sector.PUBLIC_INVESTMENT_BANK}
 
 
 class LedgerError(RuntimeError):

@@ -14,6 +14,7 @@ import pandas as pd
 from sim import outcomes
 from sim.agents.ess import scale_up_kinds
 from sim.frames import strings, tagged_frame
+from sim.ledger import PUBLIC_PAYERS
 from sim.vocabulary import INDUSTRIAL_SECTORS, LEGAL_FORMS, FloorStock
 
 __all__ = ["INDUSTRIAL_SECTORS", "MetricsRecorder"]  # INDUSTRIAL_SECTORS: read by sim.validation
@@ -139,6 +140,9 @@ class MetricsRecorder:
         s["vat_forgone_eur"][m] = month.sales_parts["vat_forgone"].sum()
         self.cumulative_baseline += month.public_baseline
         s["public_cost_baseline_eur"][m] = self.cumulative_baseline
+        for payer, sector in PUBLIC_PAYERS.items():
+            column = outcomes.payer_cost(payer)
+            s[column][m] = (s[column][m - 1] if m else 0.0) + month.public_by_payer.get(sector, 0.0)
         for name, cost in lever_costs.items():
             self.cumulative_levers[name] += cost
             self.lever_costs[name][m] = self.cumulative_levers[name]

@@ -8,6 +8,7 @@ last month leaks into this one. The world's state (tables, stocks, ledger) lives
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -27,6 +28,8 @@ class Month:
     public_baseline: float = 0.0
     # every public euro of the month located on territories: baseline and levers (book())
     public_by_territory: np.ndarray = field(init=False)
+    # the same euros by the ledger sector that bears them (``sim.ledger.PUBLIC_PAYERS``)
+    public_by_payer: defaultdict[int, float] = field(init=False)
     # the Regions' aid to industrial firms (industry phase)
     aid_granted_firms: np.ndarray = field(default_factory=_ints)
     aid_granted_amounts: np.ndarray = field(default_factory=lambda: np.zeros(0))
@@ -61,12 +64,15 @@ class Month:
 
     def __post_init__(self):
         self.public_by_territory = np.zeros(self.n_territories)
+        self.public_by_payer = defaultdict(float)
         self.reserved_awards_by_territory = np.zeros(self.n_territories)
         self.guarantee_calls_by_territory = np.zeros(self.n_territories)
         self.guarantee_fees_by_territory = np.zeros(self.n_territories)
         self.guarantee_recoveries_by_territory = np.zeros(self.n_territories)
         self.public_equity_losses_by_territory = np.zeros(self.n_territories)
 
-    def add_public_cost(self, by_territory: np.ndarray) -> None:
-        """Locate public euros of the month on territories (for the territory panel)."""
+    def add_public_cost(self, by_territory: np.ndarray, payer: int) -> None:
+        """Locate public euros of the month on territories (for the territory panel) and on
+        the payer that bears them."""
         self.public_by_territory += by_territory
+        self.public_by_payer[payer] += float(by_territory.sum())

@@ -105,6 +105,27 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome("public_cost_eur", "€", _C, "Public cost to date (€)", "Coût public cumulé (€)",
             panel=True),
 )
+# Who pays the public cost (the ledger's public sectors): the baseline's aid and every lever's
+# spending or forgone revenue, each booked against its payer. The model has no département or
+# social-security account: what they pay in reality is not in it.
+PAYERS = {
+    "state": ("the State", "l'État"),
+    "regions": ("the Regions", "les Régions"),
+    "intercommunalities": ("intercommunalities and communes", "les intercommunalités et communes"),
+    "public_investment_bank": ("the public investment bank", "la banque publique d'investissement"),
+}
+
+
+def payer_cost(payer: str) -> str:
+    """The time-series column of the public cost to date borne by one payer (€, cumulative);
+    the payers' columns add up to ``public_cost_eur``."""
+    return f"cost_to_{payer}_eur"
+
+
+OUTCOMES += tuple(
+    Outcome(payer_cost(key), "€", _C, f"Public cost to date borne by {en} (€)",
+            f"Coût public cumulé à la charge de {fr} (€)")
+    for key, (en, fr) in PAYERS.items())
 BY_KEY = {outcome.key: outcome for outcome in OUTCOMES}
 TOTAL = "public_cost_eur"  # the sum of the baseline's and every lever's public cost
 

@@ -34,7 +34,11 @@ def _fake_measure(overrides):
     return {"job_years": scale * (100 * dose["land_trust"] + 40 * dose["impact_vat"]),
             "exits_durable": 0.0, "scaled_up": 0.0,
             "lever_cost_eur": 1e6 * dose["land_trust"] + 2e5 * dose["impact_vat"],
-            "aid_cost_eur": 0.0, "months": 12}
+            "aid_cost_eur": 0.0, "months": 12,
+            # who pays: the land trust's public capital, the VAT forgone
+            "cost_to_public_investment_bank_eur": 1e6 * dose["land_trust"],
+            "cost_to_state_eur": 2e5 * dose["impact_vat"],
+            "cost_to_regions_eur": 0.0, "cost_to_intercommunalities_eur": 0.0}
 
 
 def test_the_search_keeps_to_the_budget_and_finds_the_known_best_package(tmp_path, monkeypatch):
@@ -62,6 +66,43 @@ def test_the_search_keeps_to_the_budget_and_finds_the_known_best_package(tmp_pat
     boxes = pd.read_parquet(folder / "tables/failure_boxes.parquet")
     assert set(boxes.dimension) == {"scenario=central"} or set(boxes.dimension) == {
         "scenario=recession"}
+
+
+def test_a_cap_per_payer_binds_where_the_total_budget_does_not(tmp_path, monkeypatch):
+    """Under 2 M€ a year in total both levers at full dose fit (1.2 M€, 140 job-years); capping
+    the public investment bank at 0.5 M€ leaves half a land trust: 90 job-years."""
+    monkeypatch.setattr(evaluate, "_measure", _fake_measure)
+    settings = ["space.levers=[land_trust,impact_vat]", "space.intensity=[0,0.5,1]",
+                "space.start_months=[0]", "space.density_classes=[all]",
+                "budget_eur_per_year=2e6", "search.population=6", "search.generations=4",
+                "seeds=[0,1]", "n_jobs=1", "robustness.scenarios=[central]",
+                "robustness.parameter_samples=0", "robustness.target_job_years=60"]
+    free = run_design(load([*settings, f"out={tmp_path / 'free'}"]), log=lambda _: None)
+    capped = run_design(load([*settings, "budget_by_payer_eur_per_year.public_investment_bank=5e5",
+                              f"out={tmp_path / 'capped'}"]), log=lambda _: None)
+    uncapped = pd.read_parquet(free / "tables/candidates.parquet")
+    assert uncapped[uncapped.pareto].job_years.max() == pytest.approx(140.0)
+    cand = pd.read_parquet(capped / "tables/candidates.parquet")
+    front = cand[cand.pareto]
+    assert front.job_years.max() == pytest.approx(90.0)
+    assert (front.cost_to_public_investment_bank_eur_per_year <= 5e5).all()
+    assert (cand.public_cost_eur_per_year <= 2e6).all()  # the total never binds here
+    refused = cand[~cand.feasible]
+    assert len(refused) and (refused.cost_to_public_investment_bank_eur_per_year > 5e5).all()
+    report = (capped / "report.en.md").read_text()
+    assert "Caps per payer a year: public investment bank €500k." in report
+    assert "public investment bank €500k" in report.split("## Pareto front")[1]
+    assert "Plafonds par payeur et par an : banque publique d'investissement 500" in (
+        capped / "report.fr.md").read_text()
+    page = (capped / "report.en.html").read_text(encoding="utf-8")  # the same, as HTML
+    assert page.startswith("<!DOCTYPE html>") and "<table>" in page and "<strong>" in page
+    assert "Caps per payer a year: public investment bank €500k." in page
+    assert 'alt="Net ESS job-years of each package' in page
+    assert 'src="data:image/png;base64,' in page and 'src="pareto' not in page
+    # the yearly costs by payer add up to the total
+    payers = [c for c in cand.columns if c.startswith("cost_to_") and c.endswith("_per_year")]
+    assert cand[payers].sum(axis=1).to_numpy() == pytest.approx(
+        cand.public_cost_eur_per_year.to_numpy())
 
 
 def test_a_package_reads_as_levers_doses_starts_and_targets():
@@ -130,6 +171,8 @@ def test_the_small_design_runs_end_to_end_and_resumes_without_running_again(tmp_
     ("space.intensity=[0,3]", "space.intensity"),
     ("robustness.scenarios=[boom]", "robustness.scenarios"),
     ("budget_eur_per_year=-1", "budget_eur_per_year"),
+    ("budget_by_payer_eur_per_year.departments=1e6", "budget_by_payer_eur_per_year.departments"),
+    ("budget_by_payer_eur_per_year.state=-5", "budget_by_payer_eur_per_year.state"),
     ("search.population=zero", "search.population"),
     ("design=nowhere", "design"),
 ])

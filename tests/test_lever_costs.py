@@ -71,8 +71,8 @@ def test_no_job_effect_gives_an_unbounded_ratio(pairs):
     row = lever_costs.summarise(flat).iloc[0]
     assert math.isinf(row.own_low) and math.isinf(row.own_high)
     assert not row.far_below_benchmarks
-    assert "no job effect told from zero" in lever_costs.markdown(lever_costs.summarise(flat),
-                                                                  SEEDS, MONTHS, [])
+    text = lever_costs.markdown(lever_costs.summarise(flat), SEEDS, MONTHS, [])
+    assert "not defined: the job effect is not distinguishable from zero" in text
 
 
 def test_a_cost_near_the_benchmarks_is_not_called_cheap(pairs):
@@ -100,5 +100,5 @@ def test_unknown_lever_is_refused_in_one_line(capsys):
 def test_a_lever_that_removes_jobs_gets_no_cost_per_job(pairs):
     losing = pairs.assign(net_job_years=[-30.0, -40.0, -35.0], lever_cost_eur=1e5)
     text = lever_costs.markdown(lever_costs.summarise(losing), SEEDS, MONTHS, [])
-    assert "none: the lever removes jobs" in text
+    assert "not defined: the lever removes jobs" in text
     assert "| `conditional_aid` | -35 [" in text and "-2,857" not in text

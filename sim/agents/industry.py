@@ -46,6 +46,7 @@ def update(m) -> None:
     w.ledger.pay_sector_to_sector(Sector.REGIONS, Sector.INDUSTRY, amounts.sum(),
                                   "regional_aid_industry")
     m.now.public_baseline += amounts.sum()
+    m.now.public_by_payer[Sector.REGIONS] += amounts.sum()
     np.add.at(m.now.public_by_territory, firms.territory[granted], amounts)
 
 

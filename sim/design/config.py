@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from omegaconf import MISSING, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
+from sim.outcomes import PAYERS
 from sim.vocabulary import DENSITY_CLASSES
 
 ALL_TERRITORIES = "all"
@@ -50,6 +51,8 @@ class Design:
     model_overrides: list[str] = field(default_factory=list)
     seeds: list[int] = MISSING
     budget_eur_per_year: float = MISSING
+    # caps per payer (``sim.outcomes.PAYERS``: state, regions, ...), € a year; none by default
+    budget_by_payer_eur_per_year: dict[str, float] = field(default_factory=dict)
     n_jobs: int = 1
     space: Space = field(default_factory=Space)
     search: Search = field(default_factory=Search)
@@ -101,6 +104,12 @@ def check(design: Design) -> None:
             raise DesignError(f"{key}={value}: must be >= 1")
     if design.budget_eur_per_year <= 0:
         raise DesignError(f"budget_eur_per_year={design.budget_eur_per_year}: must be > 0")
+    for payer, cap in design.budget_by_payer_eur_per_year.items():
+        key = f"budget_by_payer_eur_per_year.{payer}"
+        if payer not in PAYERS:
+            raise DesignError(f"{key}: unknown payer; choose from {sorted(PAYERS)}")
+        if cap < 0:
+            raise DesignError(f"{key}={cap}: must be >= 0")
     if not design.seeds or not design.robustness.seeds:
         raise DesignError("seeds, robustness.seeds: give at least one seed")
 
@@ -118,3 +127,27 @@ def _members(key: str, given: list[str], allowed) -> None:
     unknown = [g for g in given if g not in allowed]
     if unknown or not given:
         raise DesignError(f"{key}: {unknown or 'empty'} not allowed; choose from {sorted(allowed)}")
+
+
+def payer_measure(payer: str) -> str:
+    """A design table's column: the paired public cost a year borne by one payer."""
+    return f"cost_to_{payer}_eur_per_year"
+
+
+def budget_excess(costs, design: Design) -> dict[str, float]:
+    """How far (€ a year) a package's mean yearly public costs exceed each cap: the total
+    and each payer's; at or under zero it keeps to that cap. ``costs`` maps the design tables'
+    columns (``public_cost_eur_per_year``, ``payer_measure(p)``) to values."""
+    out = {"over_budget_eur": costs["public_cost_eur_per_year"] - design.budget_eur_per_year}
+    for payer, cap in sorted(design.budget_by_payer_eur_per_year.items()):
+        out[f"over_budget_{payer}_eur"] = costs[payer_measure(payer)] - cap
+    return out
+
+
+def within_budget(costs, design: Design):
+    """Whether a package keeps to every cap (a bool, or a boolean Series over table rows)."""
+    excess = budget_excess(costs, design).values()
+    ok = None
+    for value in excess:
+        ok = (value <= 0) if ok is None else ok & (value <= 0)
+    return ok

@@ -16,11 +16,13 @@ from pathlib import Path
 import pandas as pd
 from joblib import Parallel, delayed
 
-from sim.design.config import ALL_TERRITORIES
+from sim.design.config import ALL_TERRITORIES, payer_measure
+from sim.outcomes import PAYERS, payer_cost
 
 EVALUATIONS = "evaluations.jsonl"
-# Per run: what the objectives and the budget need.
-MEASURES = ("job_years", "exits_durable", "scaled_up", "lever_cost_eur", "aid_cost_eur")
+# Per run: what the objectives and the budget need (public cost to date by payer included).
+MEASURES = ("job_years", "exits_durable", "scaled_up", "lever_cost_eur", "aid_cost_eur",
+            *(payer_cost(p) for p in PAYERS))
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,7 @@ def _measure(overrides: list[str]) -> dict:
         "lever_cost_eur": float(sum(summary["public_cost_by_lever_eur"].values())),
         "aid_cost_eur": float(summary["public_cost_baseline_eur"]),
         "months": int(summary["months"]),
-    }
+    } | {payer_cost(p): float(final[payer_cost(p)]) for p in PAYERS}
 
 
 class Store:
@@ -101,7 +103,8 @@ class Store:
                     row = json.loads(line)
                 except json.JSONDecodeError:  # the last line of a killed design
                     continue
-                self.rows[row["key"]] = row
+                if all(m in row for m in MEASURES):  # else recorded before a measure existed
+                    self.rows[row["key"]] = row
 
     def missing(self, runs: Iterable[list[str]]) -> list[list[str]]:
         seen, out = set(self.rows), []
@@ -145,7 +148,8 @@ class Evaluator:
 
     def paired(self, package: Package, condition: Condition, seeds: Sequence[int]) -> pd.DataFrame:
         """Per seed: the package's measures minus the baseline's (lever cost is the package's
-        own), and the yearly public cost (lever money plus induced aid)."""
+        own), and the yearly public cost (lever money plus induced aid), in total and by
+        payer."""
         rows = []
         for seed in seeds:
             mine = self.store.rows[run_key(self._overrides(package, condition, seed))]
@@ -155,5 +159,7 @@ class Evaluator:
             years = mine["months"] / 12
             spent = diff["lever_cost_eur"] + diff["aid_cost_eur"]
             diff["public_cost_eur_per_year"] = spent / years
+            for payer in PAYERS:  # the same paired euros, by who bears them
+                diff[payer_measure(payer)] = diff.pop(payer_cost(payer)) / years
             rows.append({"seed": seed} | diff)
         return pd.DataFrame(rows)

@@ -4,6 +4,8 @@ and where it fails. Everything is rebuilt from the design folder's tables."""
 
 from __future__ import annotations
 
+import base64
+import html
 from pathlib import Path
 
 import matplotlib
@@ -13,7 +15,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.ticker import FuncFormatter
 
-from sim.design.config import ALL_TERRITORIES, Design
+from sim.design.config import ALL_TERRITORIES, Design, payer_measure
 from sim.experiments.texts import DENSITY_WHERE, SCENARIOS, money, number, percent, t
 from sim.outputs import write_parquet
 
@@ -30,7 +32,12 @@ TEXT = {
                   "conditions (regret maximal {regret}).",
         "front": "Front de Pareto (scénario central)",
         "cols": ["Bouquet", "Années-emplois ESS nettes [IC 95 %]",
-                 "Sorties durables d'insertion [IC 95 %]", "Coût public par an [IC 95 %]"],
+                 "Sorties durables d'insertion [IC 95 %]", "Coût public par an [IC 95 %]",
+                 "Dont, par payeur (moyenne par an)"],
+        "caps": "Plafonds par payeur et par an : {caps}.",
+        "payers": {"state": "État", "regions": "Régions",
+                   "intercommunalities": "intercommunalités et communes",
+                   "public_investment_bank": "banque publique d'investissement"},
         "robust": "Robustesse entre scénarios et paramètres",
         "rcols": ["Bouquet", "Part des conditions où la cible est atteinte",
                   "Regret maximal (années-emplois)", "Effet moyen sur les conditions [IC 95 %]"],
@@ -47,6 +54,8 @@ TEXT = {
         "xlabel": "Coût public par an (leviers et aides induites)",
         "ylabel": "Années-emplois ESS nettes",
         "legend": ["bouquets", "front de Pareto", "budget"],
+        "alt": "Années-emplois ESS nettes de chaque bouquet selon son coût public annuel, avec "
+               "leurs intervalles, le front de Pareto et le budget",
     },
     "en": {
         "title": "Designing a lever package under a budget",
@@ -58,7 +67,11 @@ TEXT = {
                   "{regret}).",
         "front": "Pareto front (central scenario)",
         "cols": ["Package", "Net ESS job-years [95% CI]", "Durable insertion exits [95% CI]",
-                 "Public cost a year [95% CI]"],
+                 "Public cost a year [95% CI]", "Of which, by payer (mean a year)"],
+        "caps": "Caps per payer a year: {caps}.",
+        "payers": {"state": "State", "regions": "Regions",
+                   "intercommunalities": "intercommunalities and communes",
+                   "public_investment_bank": "public investment bank"},
         "robust": "Robustness across scenarios and parameters",
         "rcols": ["Package", "Share of conditions meeting the target",
                   "Maximum regret (job-years)", "Mean effect over conditions [95% CI]"],
@@ -74,6 +87,8 @@ TEXT = {
         "xlabel": "Public cost a year (levers and induced aid)",
         "ylabel": "Net ESS job-years",
         "legend": ["packages", "Pareto front", "budget"],
+        "alt": "Net ESS job-years of each package against its yearly public cost, with their "
+               "intervals, the Pareto front and the budget",
     },
 }
 
@@ -99,9 +114,29 @@ def write_reports(folder: Path, design: Design) -> list[Path]:
     for lang in ("fr", "en"):
         _figure(tables["candidates"], design, folder / f"pareto.{lang}.png", lang)
         path = folder / f"report.{lang}.md"
-        path.write_text(render(tables, design, lang))
-        paths.append(path)
+        text = render(tables, design, lang)
+        path.write_text(text)
+        page = folder / f"report.{lang}.html"
+        page.write_text(html_page(text, folder, lang), encoding="utf-8")
+        paths += [path, page]
     return paths
+
+
+def html_page(text: str, folder: Path, lang: str) -> str:
+    """The Markdown report as one self-contained page in the lever report's style (its figure
+    embedded), for readers who open the HTML lever report and not Markdown."""
+    import markdown
+
+    from sim.experiments.report import CSS
+
+    body = markdown.markdown(text, extensions=["tables"], output_format="html")
+    figure = f"pareto.{lang}.png"
+    embedded = base64.b64encode((folder / figure).read_bytes()).decode()
+    body = body.replace(f'src="{figure}"', f'src="data:image/png;base64,{embedded}"')
+    title = html.escape(TEXT[lang]["title"])
+    return (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{title}</title><style>{CSS}</style></head><body>{body}</body></html>")
 
 
 def describe(params: str, lang: str) -> str:
@@ -138,15 +173,20 @@ def render(tables: dict[str, pd.DataFrame], design: Design, lang: str) -> str:
     lines = [f"# {words['title']}", "", words["budget"].format(
         budget=money(design.budget_eur_per_year, lang), seeds=len(design.seeds), n=len(cand),
         front=int(cand.pareto.sum())), ""]
+    caps = design.budget_by_payer_eur_per_year
+    if caps:
+        lines += [words["caps"].format(caps=", ".join(
+            f"{words['payers'][p]} {money(cap, lang)}" for p, cap in sorted(caps.items()))), ""]
     if not cand.feasible.any():
         return "\n".join([*lines, words["none"], ""])
     readable = {row.package: describe(row.params, lang) for row in cand.itertuples()}
     lines += _conclusion(cand, scores.iloc[0], readable, design, lang)
-    lines += ["", f"![](pareto.{lang}.png)", "", f"## {words['front']}", "", _row(words["cols"]),
-              _row(["---"] * 4)]
+    lines += ["", f"![{words['alt']}](pareto.{lang}.png)", "", f"## {words['front']}", "",
+              _row(words["cols"]), _row(["---"] * 5)]
     lines += [_row([readable[row.package], _interval(row, "job_years", lang),
                     _interval(row, "exits_durable", lang),
-                    _interval(row, "public_cost_eur_per_year", lang, money)])
+                    _interval(row, "public_cost_eur_per_year", lang, money),
+                    _by_payer(row, lang)])
               for _, row in cand[cand.pareto].iterrows()]
     lines += ["", f"## {words['robust']}", "", _row(words["rcols"]), _row(["---"] * 4)]
     lines += [_row([readable[row.package], percent(row.satisficing, lang, signed=False),
@@ -170,6 +210,14 @@ def _conclusion(cand: pd.DataFrame, best, readable: dict, design: Design, lang: 
     if central.job_years_low <= 0 <= central.job_years_high:
         lines += ["", words["unsure"].format(seeds=len(design.seeds))]
     return lines
+
+
+def _by_payer(row, lang: str) -> str:
+    """The payers who bear a package's yearly cost (a saving is negative), largest first."""
+    words = TEXT[lang]["payers"]
+    shares = sorted(((row[payer_measure(p)], p) for p in words if row[payer_measure(p)]),
+                    key=lambda x: -abs(x[0]))
+    return ", ".join(f"{words[p]} {money(v, lang)}" for v, p in shares) or "–"
 
 
 def _boxes(boxes: pd.DataFrame, lang: str) -> str:

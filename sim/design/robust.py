@@ -17,10 +17,11 @@ import numpy as np
 import pandas as pd
 from scipy.stats import qmc
 
-from sim.design.config import Design, DesignError
+from sim.design.config import Design, DesignError, payer_measure, within_budget
 from sim.design.evaluate import Condition, Evaluator, Package
 from sim.design.search import package_of
 from sim.experiments.stats import mean_ci
+from sim.outcomes import PAYERS
 
 
 def conditions(design: Design) -> list[Condition]:
@@ -66,13 +67,13 @@ def run_robustness(design: Design, evaluator: Evaluator, packages: list[Package]
                          **dict(condition.parameters), "condition": condition.key,
                          "job_years": paired.job_years.mean(),
                          "exits_durable": paired.exits_durable.mean(),
-                         "public_cost_eur_per_year": paired.public_cost_eur_per_year.mean()})
+                         "public_cost_eur_per_year": paired.public_cost_eur_per_year.mean(),
+                         **{payer_measure(p): paired[payer_measure(p)].mean() for p in PAYERS}})
     outcomes = pd.DataFrame(rows)
     best = outcomes.groupby("condition").job_years.transform("max")
     outcomes["regret_job_years"] = best - outcomes.job_years
     outcomes["meets_target"] = ((outcomes.job_years >= design.robustness.target_job_years)
-                                & (outcomes.public_cost_eur_per_year
-                                   <= design.budget_eur_per_year))
+                                & within_budget(outcomes, design))
     return outcomes, scores(outcomes)
 
 

@@ -3,10 +3,11 @@
 Objectives, on the mean of paired differences over the design's seeds: net ESS job-years and
 durable insertion exits (maximised), public cost per year — lever money plus the aid the extra
 posts draw — (minimised). A package over budget is infeasible (Optuna's constraint): NSGA-II
-ranks feasible packages first. Each generation's sampler is seeded from the design seed and the
-generation's number, so the same design gives the same packages; the study lives in the design
-folder (Optuna's journal file), so a killed design resumes: the packages it was evaluating are
-asked again and their finished runs are read from the store, not run again.
+ranks feasible packages first; a cap per payer (State, Regions...) is one more constraint.
+Each generation's sampler is seeded from the design seed and the generation's number, so the
+same design gives the same packages; the study lives in the design folder (Optuna's journal
+file), so a killed design resumes: the packages it was evaluating are asked again and their
+finished runs are read from the store, not run again.
 """
 
 from __future__ import annotations
@@ -21,15 +22,16 @@ from optuna.storages import JournalStorage
 from optuna.storages.journal import JournalFileBackend
 from optuna.trial import TrialState
 
-from sim.design.config import ALL_TERRITORIES, Design
+from sim.design.config import ALL_TERRITORIES, Design, budget_excess, payer_measure, within_budget
 from sim.design.evaluate import CENTRAL, Evaluator, Package
 from sim.experiments.stats import mean_ci
+from sim.outcomes import PAYERS
 from sim.vocabulary import DENSITY_CLASSES
 
 STUDY = "study.journal"
 DIRECTIONS = ("maximize", "maximize", "minimize")
 OBJECTIVES = ("job_years", "exits_durable", "public_cost_eur_per_year")
-REPORTED = (*OBJECTIVES, "scaled_up", "lever_cost_eur")
+REPORTED = (*OBJECTIVES, "scaled_up", "lever_cost_eur", *(payer_measure(p) for p in PAYERS))
 
 optuna.logging.set_verbosity(logging.WARNING)
 
@@ -94,8 +96,8 @@ def run_search(folder: Path, design: Design, evaluator: Evaluator, log=print) ->
         for trial, package in zip(trials, packages, strict=True):
             means = evaluator.paired(package, CENTRAL, design.seeds).mean()
             trial.set_user_attr("package", package.label)
-            trial.set_constraint("over_budget_eur", float(
-                means["public_cost_eur_per_year"] - design.budget_eur_per_year))
+            for name, excess in budget_excess(means, design).items():
+                trial.set_constraint(name, float(excess))
             study.tell(trial, [float(means[o]) for o in OBJECTIVES])
         log(f"search: {done + len(trials)}/{target} packages evaluated")
     return candidates_table(_study(folder, design, 0), design, evaluator)
@@ -121,7 +123,7 @@ def candidates_table(study: optuna.Study, design: Design, evaluator: Evaluator) 
         for measure in REPORTED:
             est = mean_ci(table[measure])
             row |= {measure: est.value, f"{measure}_low": est.low, f"{measure}_high": est.high}
-        row["feasible"] = row["public_cost_eur_per_year"] <= design.budget_eur_per_year
+        row["feasible"] = bool(within_budget(row, design))
         rows.append(row | {"params": dict(trial.params)})
     frame = pd.DataFrame(rows)
     frame["pareto"] = pareto_front(frame)

@@ -29,6 +29,7 @@ from sim.experiments.analysis import OUTCOME_KEYS, Paired
 from sim.experiments.reduce import SERIES, TERRITORY_OUTCOMES, collect
 from sim.experiments.report_places import territory_name
 from sim.experiments.runner import SWEEP_INFO
+from sim.experiments.stats import cost_per_job_undefined
 from sim.experiments.texts import (
     DENSITY,
     DENSITY_WHERE,
@@ -42,6 +43,7 @@ from sim.experiments.texts import (
     WHERE_BY,
     WORDS,
     arm_label,
+    cost_per_job_year,
     date,
     estimate,
     join,
@@ -321,7 +323,6 @@ class Report:
     def summary(self) -> str:
         """One line per scenario, in plain words."""
         lang, e = self.lang, self.effects.set_index(["arm", "outcome"])
-        costs = self.costs.set_index("arm") if self.costs is not None else None
         items = []
         for arm in self.arms:
             jobs = e.loc[(arm, "ess_jobs")]
@@ -331,17 +332,18 @@ class Report:
                     jobs=estimate(jobs.arm_mean, jobs.arm_low, jobs.arm_high, lang),
                     cost=self._level(e.loc[(arm, "public_cost_eur")], "public_cost_eur"))
             else:
-                exits, c = e.loc[(arm, "insertion_exits_employment")], costs.loc[arm]
+                exits = e.loc[(arm, "insertion_exits_employment")]
                 sig = findings.significant(jobs.diff_low, jobs.diff_high)
-                text = t(SENTENCES, "arm", lang).format(
+                cpj = self._cost_per_job_year(arm)
+                defined = self._cost_per_job_defined(arm)
+                text = t(SENTENCES, "arm" if defined else "arm_undefined_cost", lang).format(
                     arm=arm_label(arm, lang),
                     jobs=estimate(jobs["diff"], jobs.diff_low, jobs.diff_high, lang, signed=True),
                     significance=t(SENTENCES, "significant" if sig
                                    else "not_significant_short", lang),
                     exits=estimate(exits["diff"], exits.diff_low, exits.diff_high, lang,
                                    signed=True),
-                    cost=self._extra_cost(arm),
-                    cpj=estimate(c.cost_per_job_year, c.low, c.high, lang, money))
+                    cost=self._extra_cost(arm), cpj=cpj)
             items.append(f"<li>{html.escape(text)}</li>")
         return f"<h2>{self._w('summary')}</h2><ul>{''.join(items)}</ul>"
 
@@ -396,17 +398,32 @@ class Report:
         return f"<td>{html.escape(self._level(row, key))}</td>"
 
     def cost_section(self) -> str:
+        """Extra cost, net job-years and cost per net job-year of each lever; the chart shows
+        only the levers whose ratio is a price (jobs clearly added)."""
         lang = self.lang
         rows = [[html.escape(arm_label(r.arm, lang)),
                  f"<td>{html.escape(self._extra_cost(r.arm))}</td>",
                  _cell(r.net_job_years, *self._job_years_ci(r.arm), lang, "ess_job_years"),
-                 f"<td>{html.escape(estimate(r.cost_per_job_year, r.low, r.high, lang, money))}"
-                 "</td>"] for r in self.costs.itertuples()]
+                 f"<td>{html.escape(self._cost_per_job_year(r.arm))}</td>"]
+                for r in self.costs.itertuples()]
         header = ["", t(WORDS, "extra_cost", lang), t(WORDS, "net_job_years", lang),
                   t(WORDS, "eur_per_job_year", lang)]
-        fig = self._figure(figures.cost_effectiveness(self.costs, lang), "cost_effectiveness",
-                           self._alt("alt_cost"))
-        return f"<h2>{self._w('cost')}</h2>{_table(header, rows)}{fig}"
+        priced = self.costs[[self._cost_per_job_defined(a) for a in self.costs.arm]]
+        fig = (self._figure(figures.cost_effectiveness(priced, lang), "cost_effectiveness",
+                            self._alt("alt_cost")) if len(priced) else "")
+        note = (f'<p class="note">{self._w("cost_undefined_note")}</p>'
+                if len(priced) < len(self.costs) else "")
+        return f"<h2>{self._w('cost')}</h2>{_table(header, rows)}{note}{fig}"
+
+    def _cost_per_job_year(self, arm: str) -> str:
+        """A lever's cost per net job-year with its interval, or why it has none."""
+        row = self.costs.set_index("arm").loc[arm]
+        return cost_per_job_year(row.cost_per_job_year, row.low, row.high, row.net_job_years,
+                                 *self._job_years_ci(arm), self.lang)
+
+    def _cost_per_job_defined(self, arm: str) -> bool:
+        r = self.effects.set_index(["arm", "outcome"]).loc[(arm, "ess_job_years")]
+        return cost_per_job_undefined(r["diff"], r.diff_low, r.diff_high) is None
 
     def _job_years_ci(self, arm: str) -> tuple[float, float]:
         r = self.effects.set_index(["arm", "outcome"]).loc[(arm, "ess_job_years")]

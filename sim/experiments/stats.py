@@ -79,6 +79,23 @@ def fieller_ratio(numerator, denominator, level: float = LEVEL) -> Estimate:
     return Estimate(ratio, (-qb - root) / (2 * qa), (-qb + root) / (2 * qa), n)
 
 
+def cost_per_job_undefined(jobs: float, jobs_low: float, jobs_high: float) -> str | None:
+    """Why a cost per net job-year has no meaning, or None when it has one.
+
+    "removes_jobs" when the job effect is below zero (a cost per job lost would read as a
+    negative price); "no_job_effect" when its interval holds zero (the ratio's Fieller set is
+    then unbounded: no price can be read). Without an interval (one pair) the mean decides.
+    The one rule the report and ``benchmarks.lever_costs`` apply.
+    """
+    if math.isnan(jobs_low) or math.isnan(jobs_high):
+        jobs_low = jobs_high = jobs
+    if jobs_high < 0:
+        return "removes_jobs"
+    if jobs_low <= 0:
+        return "no_job_effect"
+    return None
+
+
 def factorial_effects(
     cells: pd.DataFrame, factors: list[str], level: float = LEVEL
 ) -> list[tuple[str, Estimate]]:

@@ -9,6 +9,7 @@ separated by a narrow no-break space and decimals by a comma.
 import math
 from decimal import ROUND_HALF_UP, Decimal
 
+from sim.experiments.stats import cost_per_job_undefined
 from sim.outcomes import BY_KEY, Aggregation
 from sim.outcomes import OUTCOMES as REGISTRY
 from sim.policies import REGISTRY as LEVERS
@@ -182,6 +183,15 @@ WORDS = {
     "difference": ("Différence avec la référence", "Difference to baseline"),
     "month": ("Mois de simulation", "Simulation month"),
     "unbounded": ("non borné", "unbounded"),
+    "cost_undefined_note": (
+        ("Le coût par année-emploi n'est un prix que si le levier ajoute des emplois à coup "
+         "sûr : quand l'effet sur l'emploi est négatif ou que son intervalle contient zéro, le "
+         "rapport (et son intervalle, alors non borné) ne se lit pas, et le graphique ne "
+         "montre que les autres leviers."),
+        ("A cost per job-year is a price only when the lever clearly adds jobs: when the job "
+         "effect is negative or its interval holds zero, the ratio (and its interval, then "
+         "unbounded) cannot be read, and the chart shows only the other levers."),
+    ),
     "no_baseline": ("Aucun bras de référence (sans levier) : pas d'effets appariés.",
                     "No baseline arm (without levers): no paired effects."),
     "extra_cost": ("Surcoût public (horizon entier)", "Extra public cost (whole horizon)"),
@@ -342,6 +352,12 @@ SENTENCES = {
         ("{arm}: ESS jobs {jobs} ({significance}), insertion exits to employment {exits}; "
          "extra public cost {cost}, i.e. {cpj} per net job-year."),
     ),
+    "arm_undefined_cost": (
+        ("{arm} : emplois ESS {jobs} ({significance}), sorties d'insertion vers l'emploi "
+         "{exits} ; surcoût public {cost} ; coût par année-emploi nette {cpj}."),
+        ("{arm}: ESS jobs {jobs} ({significance}), insertion exits to employment {exits}; "
+         "extra public cost {cost}; cost per net job-year {cpj}."),
+    ),
     "contrast": (
         ("{arm} : effet le plus fort en {top} ({top_rel}), le plus faible en {bottom} "
          "({bottom_rel}) ; écart {gap} points, {verdict}."),
@@ -498,6 +514,28 @@ def estimate(value: float, low: float, high: float, lang: str, fmt=number,
     text = fmt(value, lang, signed=signed, **shared)
     bounds = interval(low, high, lang, fmt, shared)
     return f"{text} {bounds}" if bounds else text
+
+
+# Why a cost per net job-year is not given (keys of `stats.cost_per_job_undefined`).
+UNDEFINED_COST_PER_JOB = {
+    "removes_jobs": (f"non défini{NNBSP}: le levier supprime des emplois",
+                     "not defined: the lever removes jobs"),
+    "no_job_effect": (f"non défini{NNBSP}: l'effet sur l'emploi ne se distingue pas de zéro",
+                      "not defined: the job effect is not distinguishable from zero"),
+}
+
+
+def cost_per_job_year(value: float, low: float, high: float, jobs: float, jobs_low: float,
+                      jobs_high: float, lang: str, show=None) -> str:
+    """A cost per net job-year with its interval, or in words why it has none (the job effect
+    is negative or not told from zero: a ratio over such a denominator is no price). ``show``
+    writes a defined ratio (default: the report's money estimate)."""
+    reason = cost_per_job_undefined(jobs, jobs_low, jobs_high)
+    if reason is not None:
+        return t(UNDEFINED_COST_PER_JOB, reason, lang)
+    if show is None:
+        return estimate(value, low, high, lang, money)
+    return show(value, low, high)
 
 
 def date(iso: str, lang: str) -> str:

@@ -33,6 +33,7 @@ def settle(m) -> None:
     aid = (ins_fte + e.adapted) * forms.aid_month[e.form] * e.alive
     L.pay_sector_to_enterprises(Sector.STATE, idx, aid, "state_aid_posts")
     m.now.public_baseline += aid.sum()
+    m.now.public_by_payer[Sector.STATE] += aid.sum()
     np.add.at(m.now.public_by_territory, e.territory, aid)
     restraint = 1.0 - forms.pay_flexibility[e.form] * e.loss_making  # cooperatives
     wages = (e.permanent * econ.wage_permanent_month * restraint

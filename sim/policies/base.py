@@ -127,11 +127,12 @@ class Policy:
         total = float(by_territory.sum())
         if total > 0:
             self.model.ledger.pay_sector_to_sector(payer, payee, total, f"{self.name}_{flow}")
-        return self.booked(by_territory)
+        return self.booked(by_territory, payer)
 
-    def booked(self, by_territory: np.ndarray) -> float:
-        """Book public euros located on territories (spent or forgone); returns their total."""
-        self.model.now.add_public_cost(by_territory)
+    def booked(self, by_territory: np.ndarray, payer: Sector) -> float:
+        """Book public euros located on territories (spent or forgone) against the payer that
+        bears them; returns their total."""
+        self.model.now.add_public_cost(by_territory, payer)
         total = float(by_territory.sum())
         self.cost_total += total
         return total

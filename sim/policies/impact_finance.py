@@ -124,7 +124,7 @@ class ImpactFinance(Policy):
         if income.sum() > 0:
             self.model.ledger.pay_sector_to_sector(Sector.GUARANTEE_FUND, Sector.STATE,
                                                    income.sum(), f"{self.name}_fund_income")
-        return calls + self.booked(-income)
+        return calls + self.booked(-income, Sector.STATE)
 
     def _public_equity_cost(self) -> float:
         """Public stakes written off at failure, and the return forgone on those held."""
@@ -136,4 +136,4 @@ class ImpactFinance(Policy):
                               weights=loans.outstanding[held] * gap,
                               minlength=w.n_territories)
         losses = self.model.now.public_equity_losses_by_territory
-        return self.booked(forgone + losses)
+        return self.booked(forgone + losses, Sector.PUBLIC_INVESTMENT_BANK)

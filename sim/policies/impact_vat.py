@@ -26,6 +26,7 @@ import numpy as np
 
 from sim.config.errors import ConfigError
 from sim.effects import Effects
+from sim.ledger import Sector
 from sim.policies import register
 from sim.policies.base import Label, LeverParams, Policy
 from sim.spec import param
@@ -73,4 +74,4 @@ class ImpactVAT(Policy):
         forgone = m.now.sales_parts["vat_forgone"]
         self.reach(np.flatnonzero(forgone > 0))
         return self.booked(np.bincount(w.enterprises.territory[: forgone.size], weights=forgone,
-                                       minlength=w.n_territories))
+                                       minlength=w.n_territories), Sector.STATE)

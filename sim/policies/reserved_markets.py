@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.effects import Effects
+from sim.ledger import Sector
 from sim.policies import register
 from sim.policies.base import Label, LeverParams, Policy
 from sim.spec import param
@@ -70,4 +71,5 @@ class ReservedMarkets(Policy):
         premium = m.params.competition.price_premium()
         c = m.world.contracts
         self.reach(c.enterprise[c.reserved])
-        return self.booked(m.now.reserved_awards_by_territory * premium / (1.0 + premium))
+        return self.booked(m.now.reserved_awards_by_territory * premium / (1.0 + premium),
+                           Sector.INTERCOMMUNALITIES)  # the public buyers (settlement)
