@@ -10,7 +10,7 @@ is exactly what ``python -m sim`` takes.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -236,9 +236,18 @@ class Run:
                 self._record_feed()
             return self.month
 
-    def frames(self) -> Frames:
+    def frames(self, views: Frames | None = None) -> Frames:
+        """What the page draws now; with `views` (an earlier snapshot), only the monthly series
+        are read again and the territory panel, ties and feed are those of `views`: the slower
+        views redraw less often, and their tables are not rebuilt for nothing."""
         with self._lock:
             base = self.baseline
+            if views is not None:
+                return replace(
+                    views, month=self.month, running=self.running,
+                    timeseries=self.model.timeseries_frame(),
+                    baseline_timeseries=None if base is None else base.timeseries_frame(),
+                )
             return Frames(
                 month=self.month,
                 running=self.running,

@@ -45,7 +45,13 @@ from sim.dashboard.i18n import (
 )
 from sim.dashboard.info import info_html
 from sim.dashboard.lessons import BY_KEY, LESSONS, PREDICTIONS, Lesson, lesson_value
-from sim.dashboard.pacing import Pacer
+from sim.dashboard.pacing import (
+    REDRAW_INTERVAL_S,
+    VIEWS_INTERVAL_S,
+    Pacer,
+    Shown,
+    Throttle,
+)
 from sim.dashboard.share import read_query, share_query
 from sim.dashboard.territory import TerritoryChoice, size_of
 
@@ -362,9 +368,10 @@ def Page():
         solara.HTML(tag="div", unsafe_innerHTML=info_html(L), classes=["ess-info"],
                     style="padding: 0 12px; max-width: 60em; font-size: 16px; color: #1a1a1a;")
     # Hidden, not removed, while the info tab is open: the run (and its play loop) goes on.
+    # Keyed: the info tab, inserted before it, must not remount it (and its play loop).
     with solara.Column(style={"padding": "0 12px"},
                        classes=(["ess-projector"] if projector.value else [])
-                       + (["ess-hidden"] if info.value else [])):
+                       + (["ess-hidden"] if info.value else [])).key("run-column"):
         if problem.value:
             solara.Error(problem.value, classes=["ess-error"])
         if shared is not None and shared.refused:
@@ -394,8 +401,11 @@ def Player(run, lang: str, on_reset, pending, projector: bool, lesson: Lesson | 
     """Reset / Play / Step, the month, and every view of one run (remounted at each Reset)."""
     playing = solara.use_reactive(False)
     speed = solara.use_reactive(4)
-    tick = solara.use_reactive(0)
-    rate = solara.use_reactive(0.0)
+    # A redraw is one change of `shown`; it starts at the run's month (a Player remounted on a
+    # run already played must not show month 0).
+    start = solara.use_memo(
+        lambda: Shown() if isinstance(run, Exception) else Shown(run.month, run.month), [])
+    shown = solara.use_reactive(start)
     play_failed = solara.use_reactive(False)
     sent_as = solara.use_reactive(0)
     failed = isinstance(run, Exception)
@@ -407,7 +417,7 @@ def Player(run, lang: str, on_reset, pending, projector: bool, lesson: Lesson | 
     def play():
         if failed or not playing.value:
             return
-        pacer = Pacer()
+        pacer, redraw, views = Pacer(), Throttle(REDRAW_INTERVAL_S), Throttle(VIEWS_INTERVAL_S)
         try:
             while playing.value and run.running and not at_stop() and not closed.is_set():
                 months = pacer.due(speed.value)
@@ -416,27 +426,36 @@ def Player(run, lang: str, on_reset, pending, projector: bool, lesson: Lesson | 
                     run.step()
                     done += 1
                 pacer.record(done)
-                if done:
-                    tick.set(run.month)
-                    rate.set(pacer.rate())
+                ending = not run.running or at_stop()
+                if done and (redraw.ready() or ending):
+                    views_month = run.month if views.ready() or ending else \
+                        shown.value.views_month
+                    shown.set(Shown(run.month, views_month, pacer.rate()))
                 time.sleep(pacer.pause(speed.value))
         except Exception:  # the play loop never takes the page down
             log.exception("the play loop stopped")
             play_failed.set(True)
         finally:
             if not closed.is_set():
+                if not failed and shown.value.month != run.month:  # paused between redraws
+                    shown.set(Shown(run.month, run.month))
                 playing.set(False)
 
     solara.lab.use_task(play, dependencies=[playing.value])
 
     def step():
         try:
-            tick.set(run.step())
+            month = run.step()
+            shown.set(Shown(month, month))
         except Exception:
             log.exception("a step failed")
             play_failed.set(True)
 
-    frames = solara.use_memo(lambda: None if failed else run.frames(), [tick.value])
+    # While playing, Player does not read `shown`: a redraw re-renders `MonthCounter` and `Live`
+    # only, not the buttons, the speed slider, the overrides and the share link. Paused, it
+    # reads it, so that a Step that ends the run or reaches the lesson's month greys Step out.
+    if not playing.value:
+        _ = shown.value
     can_play = not failed and not play_failed.value and run.running and not at_stop()
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
         solara.Button(t(lang, "reset"), on_click=on_reset, color="primary", classes=["ess-reset"])
@@ -457,15 +476,7 @@ def Player(run, lang: str, on_reset, pending, projector: bool, lesson: Lesson | 
         with solara.Div(style={"width": "300px"}, classes=["ess-speed"]):
             solara.SliderInt(t(lang, "speed"), value=speed, min=1, max=24)
         if not failed:
-            done = "" if run.running else f" ({t(lang, 'finished')})"
-            solara.Text(
-                f"{t(lang, 'month')} {run.month}{done}",
-                classes=["ess-month"],
-                style={"font-size": "1.3em", "font-weight": "bold"},
-            )
-            if playing.value and rate.value:
-                solara.Text(f"{fmt(rate.value, lang, 1)} {t(lang, 'rate')}",
-                            classes=["ess-rate", "ess-note"])
+            MonthCounter(run, shown, lang, playing.value)
     if failed:
         solara.Error(error_line(run, lang), classes=["ess-error"])
         return
@@ -481,16 +492,45 @@ def Player(run, lang: str, on_reset, pending, projector: bool, lesson: Lesson | 
     solara.HTML(tag="span", classes=["ess-note"], unsafe_innerHTML=(
         f'<a class="ess-share" href="?{html.escape(share_query(run.settings))}">'
         f'{html.escape(t(lang, "share_link"))}</a> · {html.escape(t(lang, "share_hint"))}'))
+    Live(run, shown, lang, projector, lesson, prediction, map_output, class_code, session,
+         on_sent, sent_as)
+
+
+@solara.component
+def MonthCounter(run, shown: solara.Reactive, lang: str, playing: bool):
+    """The month shown and, while playing, the rate reached."""
+    done = "" if run.running else f" ({t(lang, 'finished')})"
+    solara.Text(
+        f"{t(lang, 'month')} {shown.value.month}{done}",
+        classes=["ess-month"],
+        style={"font-size": "1.3em", "font-weight": "bold"},
+    )
+    if playing and shown.value.rate:
+        solara.Text(f"{fmt(shown.value.rate, lang, 1)} {t(lang, 'rate')}",
+                    classes=["ess-rate", "ess-note"])
+
+
+@solara.component
+def Live(run, shown: solara.Reactive, lang: str, projector: bool, lesson: Lesson | None,
+         prediction: solara.Reactive, map_output: solara.Reactive, class_code: str,
+         session: str, on_sent, sent_as: solara.Reactive):
+    """Everything that changes with the month shown: export, class sending, lesson, views."""
+    # The slower views' snapshot is rebuilt only when their month moves; between two of its
+    # moves the same object is passed on, so their components are not even re-rendered.
+    views_frames = solara.use_memo(run.frames, [shown.value.views_month])
+    frames = solara.use_memo(
+        lambda: views_frames if shown.value.month == views_frames.month
+        else run.frames(views=views_frames), [shown.value])
     if not frames.timeseries.empty:
         solara.FileDownload(lambda: runs_csv(frames), filename=f"ess_seed{run.settings.seed}"
-                            f"_month{run.month}.csv", label="CSV", mime_type="text/csv")
+                            f"_month{frames.month}.csv", label="CSV", mime_type="text/csv")
     if class_code and not frames.timeseries.empty:
         def send():
             numbers = class_numbers(frames)
             levers = ", ".join(f"{lever_label(lang, n)} {v:g}"
                                for n, v in sorted(run.settings.levers.items()))
             pupil = classes.submit(class_code, session, run.settings.seed,
-                                   levers or t(lang, "without_levers"), run.month, numbers)
+                                   levers or t(lang, "without_levers"), frames.month, numbers)
             sent_as.set(pupil or -1)
             if on_sent:
                 on_sent()
@@ -506,8 +546,9 @@ def Player(run, lang: str, on_reset, pending, projector: bool, lesson: Lesson | 
     # still on screen, and its band would be computed for nothing.
     if lesson is not None and lesson.settings.levers == run.settings.levers \
             and lesson.settings.territory == run.settings.territory:
-        LessonPanel(lesson, run, frames, lang, prediction, reached=at_stop())
-    Views(run, frames, lang, map_output, projector)
+        LessonPanel(lesson, run, frames, lang, prediction,
+                    reached=frames.month >= lesson.stop_month)
+    Views(run, frames, views_frames, lang, map_output, projector)
 
 
 def runs_csv(frames) -> str:
@@ -663,12 +704,13 @@ def Feed(frames, lang: str):
 
 
 @solara.component
-def Views(run: Run, frames, lang: str, map_output: solara.Reactive[str], projector: bool):
-    """The views of the run's current month, all drawn in the browser from ECharts options."""
+def Views(run: Run, frames, views_frames, lang: str, map_output: solara.Reactive[str],
+          projector: bool):
+    """The views of the run, all drawn in the browser from ECharts options: headline numbers
+    and charts from `frames`, the map, feed, ties and inspector from `views_frames` (redrawn
+    less often while playing)."""
     chart = solara.use_reactive("jobs")
-    difference = solara.use_reactive(True)
     has_levers = bool(run.settings.levers)
-    paired = frames.baseline_timeseries is not None
     font = 18 if projector else 13
 
     def option(key: str) -> dict:
@@ -689,6 +731,15 @@ def Views(run: Run, frames, lang: str, map_output: solara.Reactive[str], project
     with solara.GridFixed(columns=3):
         for key in keys:
             Chart(option(key), lang, height_px=300, png_name=key, classes=["ess-panel"])
+    SlowViews(run, views_frames, lang, map_output, font)
+
+
+@solara.component
+def SlowViews(run: Run, frames, lang: str, map_output: solara.Reactive[str], font: int):
+    """Map, feed, ties and inspector: re-rendered only when their snapshot `frames` changes
+    (Reacton skips a component whose arguments are unchanged) or one of their controls does."""
+    difference = solara.use_reactive(True)
+    paired = frames.baseline_timeseries is not None
     outputs = [c for c in MAP_OUTPUTS if c in frames.territory]
     with solara.Card(t(lang, "map")):
         with solara.Row(style={"align-items": "center"}):

@@ -224,8 +224,8 @@ TEXT = {
     "info_model": {"fr": "Le modèle", "en": "The model"},
     "info_outputs": {"fr": "Les chiffres affichés", "en": "The numbers shown"},
     "info_levers_english": {
-        "fr": "Le nom de chaque levier est en français ; sa description (documentation des "
-        "leviers, docs/levers.md) est en anglais.",
+        "fr": "Ce levier n'a pas encore de description en français : la voici en anglais "
+        "(documentation des leviers, docs/levers.md).",
         "en": "",
     },
     "info_purpose": {

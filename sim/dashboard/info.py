@@ -17,6 +17,7 @@ from sim import outcomes
 from sim.dashboard.adapter import LEVERS, MAP_OUTPUTS
 from sim.dashboard.figures import PANELS
 from sim.dashboard.i18n import lever_label, t
+from sim.dashboard.info_fr import LEVER_SECTIONS_FR
 from sim.policies import REGISTRY
 
 # The parts of a lever's docstring shown, and their titles.
@@ -41,6 +42,16 @@ def lever_sections(name: str) -> dict[str, str]:
     return found
 
 
+def lever_sections_in(name: str, lang: str) -> tuple[dict[str, str], str]:
+    """A lever's sections in `lang` when all of them are translated, else in English; and the
+    language they are in (the page then says which levers are shown in English)."""
+    english = lever_sections(name)
+    translated = {"fr": LEVER_SECTIONS_FR}.get(lang, {}).get(name, {})
+    if lang != "en" and set(english) <= set(translated):
+        return {section: translated[section] for section in english}, lang
+    return english, "en"
+
+
 def shown_outcomes() -> list[outcomes.Outcome]:
     """The registry's entries for every number the page draws, in the page's order."""
     keys = [c for columns, _, _ in PANELS.values() for c in columns] + list(MAP_OUTPUTS)
@@ -53,11 +64,12 @@ def info_html(lang: str) -> str:
     parts = [f"<h2>{e(t(lang, 'info_model'))}</h2>",
              *(f"<p>{e(p)}</p>" for p in t(lang, "info_purpose").split("\n")),
              f"<h2>{e(t(lang, 'levers'))}</h2>"]
-    if lang != "en":
-        parts.append(f"<p class='ess-note'>{e(t(lang, 'info_levers_english'))}</p>")
     for name in LEVERS:
         parts.append(f"<h3 class='ess-info-lever'>{e(lever_label(lang, name))}</h3>")
-        for section, body in lever_sections(name).items():
+        sections, shown_in = lever_sections_in(name, lang)
+        if shown_in != lang:
+            parts.append(f"<p class='ess-note'>{e(t(lang, 'info_levers_english'))}</p>")
+        for section, body in sections.items():
             parts.append(f"<p><strong>{e(SECTIONS[section][lang])}</strong> : {e(body)}</p>"
                          if lang == "fr" else f"<p><strong>{e(section)}</strong>: {e(body)}</p>")
     parts.append(f"<h2>{e(t(lang, 'info_outputs'))}</h2><table class='ess-info-outputs'>")

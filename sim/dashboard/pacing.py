@@ -56,3 +56,42 @@ class Pacer:
             return 0.0
         span = recent[-1][0] - recent[0][0]
         return sum(n for _, n in recent[1:]) / span if span > 0 else 0.0
+
+
+# How often a playing page is redrawn, whatever the speed: the model advances as many months as
+# the speed asks, the page shows the latest every `REDRAW_INTERVAL_S` (2 Hz). Redrawing cost
+# ~30 ms of server CPU (Solara's render, diff and messages) against ~10 ms for the month itself,
+# so at speed 4 a redraw per month held thirty sessions under 1 month/s on two cores.
+REDRAW_INTERVAL_S = 0.5
+# The map, the ties, the feed and the inspector (dearer to build, slower to read) follow at a
+# lower rate; the headline numbers and the six charts at every redraw.
+VIEWS_INTERVAL_S = 2.0
+
+
+@dataclass
+class Throttle:
+    """True at most once every `interval_s` of `clock` (the first call is always True)."""
+
+    interval_s: float
+    clock: callable = time.monotonic
+    _last: float | None = None
+
+    def ready(self) -> bool:
+        now = self.clock()
+        if self._last is not None and now - self._last < self.interval_s:
+            return False
+        self._last = now
+        return True
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What the page shows of a run: one value, so that a redraw is one state change.
+
+    `views_month` is the month of the slower views (map, ties, feed, inspector); `rate` the
+    months per second reached while playing.
+    """
+
+    month: int = 0
+    views_month: int = 0
+    rate: float = 0.0

@@ -1,0 +1,88 @@
+"""The play loop's redraw rate, the slower views' snapshot, and the info tab's French levers."""
+
+from __future__ import annotations
+
+import re
+
+from sim.dashboard import info
+from sim.dashboard.adapter import Run, Settings
+from sim.dashboard.info import info_html, lever_sections, lever_sections_in
+from sim.dashboard.info_fr import LEVER_SECTIONS_FR
+from sim.dashboard.pacing import REDRAW_INTERVAL_S, Pacer, Throttle
+from sim.policies import REGISTRY
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_a_fast_run_is_redrawn_at_a_fixed_rate_while_every_due_month_is_simulated():
+    """Speed 24 for ten seconds of a loop waking every 50 ms: 240 months, 20 redraws (2 Hz)."""
+    clock = FakeClock()
+    pacer, redraw = Pacer(clock=clock), Throttle(REDRAW_INTERVAL_S, clock=clock)
+    months = redraws = 0
+    while clock.now < 10.0:
+        due = pacer.due(24)
+        months += due
+        redraws += bool(due) and redraw.ready()
+        clock.now += 0.05
+    assert 239 <= months <= 241
+    assert 19 <= redraws <= 21  # 2 Hz, to the rounding of a float clock
+
+
+def test_throttle_fires_first_then_once_per_interval():
+    clock = FakeClock()
+    throttle = Throttle(2.0, clock=clock)
+    fired = []
+    for _ in range(9):
+        fired.append(throttle.ready())
+        clock.now += 0.5
+    assert fired == [True, False, False, False, True, False, False, False, True]
+
+
+def test_between_two_views_snapshots_only_the_series_are_read_again():
+    run = Run(Settings("classroom", 1, {"land_trust": 0.8}, True))
+    run.step()
+    views = run.frames()
+    run.step()
+    run.step()
+    now = run.frames(views=views)
+    assert now.month == 3 and len(now.timeseries) == 3 and len(now.baseline_timeseries) == 3
+    assert now.territory is views.territory and now.ties is views.ties and now.feed == views.feed
+    fresh = run.frames()
+    assert fresh.territory["month"].max() == 2 and len(fresh.feed) == 3
+
+
+def _parameters(text: str) -> set[str]:
+    return set(re.findall(r"``(\w+)``", text))
+
+
+def test_every_lever_is_described_in_french_section_by_section():
+    """A lever added to the registry, or a section added to a docstring, fails here until the
+    French page has it; parameter names must be the same as the English text's."""
+    for name in REGISTRY:
+        english = lever_sections(name)
+        french = LEVER_SECTIONS_FR.get(name, {})
+        assert set(french) == set(english), name
+        for section in english:
+            assert _parameters(french[section]) == _parameters(english[section]), (name, section)
+            # the study's quotations are kept as the study wrote them
+            for quote in re.findall(r"\"([^\"]{20,}?)\"", english[section]):
+                assert quote.split("[...]")[0].strip() in french[section], (name, quote)
+        assert lever_sections_in(name, "fr") == (french, "fr")
+    page = info_html("fr")
+    assert "Mécanisme" in page and "Why" not in page and "Mechanism" not in page
+    for term in ("foncière solidaire", "marchés réservés", "TVA à impact",
+                 "éco-socio-conditionnalité", "groupement d&#x27;employeurs", "PTCE"):
+        assert term in page, term
+
+
+def test_a_lever_without_french_text_is_shown_in_english_with_a_note(monkeypatch):
+    name = next(iter(REGISTRY))
+    monkeypatch.setattr(info, "LEVER_SECTIONS_FR", {})
+    assert lever_sections_in(name, "fr") == (lever_sections(name), "en")
+    assert "en anglais" in info_html("fr") and "en anglais" not in info_html("en")
