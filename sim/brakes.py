@@ -80,14 +80,24 @@ class MutualIgnorance:
         5, unit="ties", low=0, high=100, plausible=(3, 10),
         assumption="existing ESS ties beyond which referrals add no more discovery",
     )
+    search_satiation: float = param(
+        1.0, unit="share", low=0.0, high=1.0, plausible=(0.5, 1.0),
+        assumption="how far a firm's search for new ESS suppliers falls as trusted suppliers "
+        "cover its ESS needs by sector: at 1 a firm with a trusted supplier for each need stops "
+        "prospecting, at 0 search ignores what it already has (a buyer prospects while unmet "
+        "needs remain)",
+    )
 
-    def discovery_probability(self, ties_per_firm: np.ndarray, boost: np.ndarray | float):
-        """Monthly chance that each firm meets a new ESS supplier."""
+    def discovery_probability(self, ties_per_firm: np.ndarray, boost: np.ndarray | float,
+                              covered_need: np.ndarray | float = 0.0):
+        """Monthly chance that each firm meets a new ESS supplier; ``covered_need`` is the share
+        of its ESS needs its trusted suppliers already cover (a satisfied firm stops looking)."""
         if not self.enabled:
             return np.ones_like(ties_per_firm, dtype=float)
         rate = self.discovery_rate_month + self.referral_rate_month * np.minimum(
             ties_per_firm, self.referral_cap)
-        return np.clip(rate * (1.0 + boost), 0.0, 1.0)
+        searching = 1.0 - self.search_satiation * covered_need
+        return np.clip(rate * (1.0 + boost) * searching, 0.0, 1.0)
 
 
 @dataclass

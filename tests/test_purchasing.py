@@ -10,11 +10,11 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from sim.brakes import Competition
+from sim.brakes import Competition, MutualIgnorance
 from sim.config import load_config
 from sim.config.schema import IndustryParams
 from sim.ledger import Sector
-from sim.markets.b2b import IndustrialPurchasing
+from sim.markets.b2b import IndustrialPurchasing, covered_need_share
 from sim.model import EcosystemModel
 from sim.vocabulary import SECTORS
 
@@ -150,3 +150,37 @@ def test_a_commitment_ends_with_its_contract(aided_model):
     months = policy.params.contract_months
     assert policy.committed(m.month + months - 1)[[0, 1, 2]].all()
     assert not policy.committed(m.month + months).any()
+
+
+def test_more_known_suppliers_split_a_firms_need_rather_than_add_to_it():
+    """Doubling the suppliers a firm knows in a sector leaves its ESS purchases there at its
+    need (jobs × € per job of that sector): ties share the need, they do not multiply it."""
+    sectors = np.array([COLLECTION, COLLECTION, SUBCONTRACTING, COLLECTION])
+    firms, buyer, spare = _firms([200], [True]), np.array([True]), np.full(4, 1e9)
+    need = 200 * PURCHASING.per_job_by_sector
+    one = PURCHASING.clear(_ties([0], [0], [0.6]), firms, sectors, spare, buyer, TRUST_TO_BUY)
+    two = PURCHASING.clear(_ties([0, 0], [0, 1], [0.6, 0.9]), firms, sectors, spare, buyer,
+                           TRUST_TO_BUY)
+    four = PURCHASING.clear(_ties([0, 0, 0], [0, 1, 3], [0.6, 0.9, 0.3]), firms, sectors,
+                            spare, buyer, TRUST_TO_BUY)
+    for orders in (one, two, four):
+        assert orders.ordered.sum() == pytest.approx(need[COLLECTION])
+    assert two.ordered[1] > two.ordered[0]  # the more trusted supplier takes the larger share
+    other_sector = PURCHASING.clear(_ties([0, 0], [0, 2], [0.6, 0.6]), firms, sectors, spare,
+                                    buyer, TRUST_TO_BUY)
+    assert other_sector.ordered.sum() == pytest.approx(need[COLLECTION] + need[SUBCONTRACTING])
+
+
+def test_a_firm_whose_needs_are_covered_stops_prospecting():
+    """Search for new ESS suppliers falls with the share of a firm's ESS needs its trusted
+    suppliers cover: none covered, full rate; every need covered, none (search_satiation=1)."""
+    mi = MutualIgnorance()
+    sectors = np.arange(len(SECTORS))
+    need = PURCHASING.per_job_by_sector
+    ties = _ties([1] + [2] * len(SECTORS) + [3], [COLLECTION, *sectors, SUBCONTRACTING],
+                 [0.6] + [0.9] * len(SECTORS) + [0.1])  # firm 3's only tie is untrusted
+    covered = covered_need_share(ties, 4, sectors, need, TRUST_TO_BUY)
+    assert covered == pytest.approx([0.0, need[COLLECTION] / need.sum(), 1.0, 0.0])
+    p = mi.discovery_probability(np.array([0, 1, len(SECTORS), 1]), 0.0, covered)
+    assert p[2] == 0.0 and p[3] == pytest.approx(mi.discovery_probability(np.array([1]), 0.0)[0])
+    assert 0.0 < p[1] < p[3]

@@ -2,8 +2,10 @@
 
 Brake 1 (mutual ignorance): a firm buys only from ESS suppliers it knows. Each month a firm
 discovers one supplier with a probability that rises with its existing ESS ties (referrals) and
-with matchmaking; the supplier is drawn from its territory (or a neighbour's). Trust grows with
-full delivery and decays otherwise; a tie whose trust reaches zero is lost.
+with matchmaking, and falls as the suppliers it trusts cover its ESS needs (a satisfied firm
+stops prospecting: ``search_satiation``); the supplier is drawn from its territory (or a
+neighbour's). Trust grows with full delivery and decays otherwise; a tie whose trust reaches zero
+is lost.
 
 Industrial purchasing (``IndustrialPurchasing``): a firm's orders to the ESS come from its needs by
 ESS sector (what it buys that collection/recycling, reuse, subcontracting/on-site services or
@@ -97,7 +99,10 @@ def discover_suppliers(m) -> None:
     firms, enterprises = w.firms, w.enterprises
     rng = m.streams["b2b.discovery"]
     boost = m.effects.ties.discovery_boost[firms.territory]
-    p = m.params.mutual_ignorance.discovery_probability(firms.ess_ties, boost)
+    mi = m.params.mutual_ignorance
+    covered = covered_need_share(w.ties.table, firms.n, enterprises.sector,
+                                 w.industrial_purchasing.per_job_by_sector, mi.trust_to_buy)
+    p = mi.discovery_probability(firms.ess_ties, boost, covered)
     draws = rng.random((3, firms.n))
     meeting = np.flatnonzero(draws[0] < p)
     for introduced in m.lever_introductions():
@@ -112,6 +117,18 @@ def discover_suppliers(m) -> None:
         where, draws[2, meeting])
     ok = supplier >= 0
     w.ties.add(meeting[ok], supplier[ok], TieKind.SUPPLY, m.month, m.events)
+
+
+def covered_need_share(ties, n_firms: int, supplier_sector: np.ndarray, need_by_sector: np.ndarray,
+                       trust_to_buy: float) -> np.ndarray:
+    """Share of each firm's ESS needs (weighted by sector) for which it knows a supplier it trusts
+    enough to buy from: what it has no reason to look further for."""
+    live = np.flatnonzero(ties.active & (ties.trust >= trust_to_buy))
+    pair = np.unique(ties.firm[live].astype(np.int64) * len(SECTORS)
+                     + supplier_sector[ties.enterprise[live]])
+    weight = need_by_sector / need_by_sector.sum()
+    return np.bincount(pair // len(SECTORS), weights=weight[pair % len(SECTORS)],
+                       minlength=n_firms)
 
 
 def update_trust(m) -> None:
