@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import hashlib
 import json
 import os
@@ -54,6 +55,13 @@ def now_utc() -> str:
 
 
 def versions() -> dict[str, str]:
+    return dict(_versions())
+
+
+@functools.cache
+def _versions() -> dict[str, str]:
+    """Looked up once per process (each lookup scans the installed distributions: 10 ms a
+    run in a sweep); what a process runs does not change under it."""
     found = {"python": platform.python_version()}
     for name in PACKAGES:
         try:
@@ -63,8 +71,10 @@ def versions() -> dict[str, str]:
     return found
 
 
+@functools.cache
 def git_commit() -> str | None:
-    """The checkout's commit when the package runs from a git work tree, else None."""
+    """The checkout's commit when the package runs from a git work tree, else None; asked of
+    git once per process (the code a process runs is the one it imported)."""
     root = Path(__file__).resolve().parents[1]
     if not (root / ".git").exists():
         return None

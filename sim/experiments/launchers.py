@@ -31,7 +31,7 @@ from pathlib import Path
 from hydra.core.singleton import Singleton
 from hydra.core.utils import JobReturn, JobStatus, configure_log, filter_overrides, setup_globals
 from hydra.plugins.launcher import Launcher
-from hydra_plugins.hydra_joblib_launcher._core import execute_job, process_joblib_cfg
+from hydra_plugins.hydra_joblib_launcher._core import process_joblib_cfg
 from hydra_plugins.hydra_joblib_launcher.joblib_launcher import JoblibLauncher
 from joblib import Parallel, delayed, effective_n_jobs
 from joblib.externals.loky.process_executor import ProcessPoolExecutor, TerminatedWorkerError
@@ -44,6 +44,8 @@ from sim.experiments.runner import (
     run_spec,
     sweep_id,
 )
+from sim.experiments.worker_jobs import SharedLaunch
+from sim.experiments.worker_jobs import execute_job as _execute_job
 
 log = logging.getLogger(__name__)
 # Deaths in a row with no job in flight (workers dying as they start) before giving up: then
@@ -96,13 +98,14 @@ def _run_until_done(launcher: JoblibLauncher, jobs: Jobs, returns: Returns, jobl
                                              _worker_died_twice(second))
 
 
-def _tracked_job(in_flight: Path, idx: int, *args) -> tuple[int, JobReturn]:
-    """Hydra's joblib job, with a marker file (holding the worker's pid) while it runs, so
-    that the launching process knows which jobs a worker's death interrupted."""
+def _tracked_job(in_flight: Path, idx: int, overrides: list[str], launch: SharedLaunch
+                 ) -> tuple[int, JobReturn]:
+    """Hydra's joblib job (`_execute_job`), with a marker file (holding the worker's pid) while
+    it runs, so that the launching process knows which jobs a worker's death interrupted."""
     marker = in_flight / str(idx)
     marker.write_text(str(os.getpid()))
     try:
-        return idx, execute_job(idx, *args)
+        return idx, _execute_job(idx, overrides, launch)
     finally:
         marker.unlink(missing_ok=True)
 
@@ -115,10 +118,8 @@ def _parallel(launcher: JoblibLauncher, indices: list[int], jobs: Jobs, returns:
         stale.unlink()
     if effective_n_jobs(joblib_cfg.get("n_jobs")) == 1:
         return _one_worker(launcher, indices, jobs, returns, in_flight)
-    state = Singleton.get_state()
-    calls = (delayed(_tracked_job)(in_flight, idx, jobs[idx], launcher.hydra_context,
-                                   launcher.config, launcher.task_function, state)
-             for idx in indices)
+    launch = SharedLaunch.of(launcher)
+    calls = (delayed(_tracked_job)(in_flight, idx, jobs[idx], launch) for idx in indices)
     try:
         for idx, job_return in Parallel(**joblib_cfg, return_as="generator_unordered")(calls):
             returns[idx] = job_return
@@ -131,11 +132,10 @@ def _one_worker(launcher: JoblibLauncher, indices: list[int], jobs: Jobs, return
                 in_flight: Path) -> TerminatedWorkerError | None:
     """Run jobs one after the other in a one-worker process pool (joblib runs `n_jobs=1` in this
     very process, which a death would take down); the worker's death, if it died."""
+    launch = SharedLaunch.of(launcher)
     with ProcessPoolExecutor(max_workers=1) as executor:  # not joblib's shared one
         for idx in indices:
-            future = executor.submit(_tracked_job, in_flight, idx, jobs[idx],
-                                     launcher.hydra_context, launcher.config,
-                                     launcher.task_function, Singleton.get_state())
+            future = executor.submit(_tracked_job, in_flight, idx, jobs[idx], launch)
             try:
                 returns[idx] = future.result()[1]
             except TerminatedWorkerError as death:

@@ -16,6 +16,7 @@ config store to their workers. Each model run composes on the model's own schema
 """
 
 import contextlib
+import copy
 import fcntl
 import hashlib
 import json
@@ -36,6 +37,7 @@ import hydra
 from hydra.core.config_store import ConfigStore
 from hydra.core.global_hydra import GlobalHydra
 from hydra.core.hydra_config import HydraConfig
+from hydra.core.utils import JobRuntime
 from hydra.initialize import get_gh_backup, restore_gh_from_backup
 from omegaconf import DictConfig, OmegaConf
 
@@ -363,10 +365,12 @@ def _logged_run(line: str) -> str:
 @contextmanager
 def _model_composition():
     """Compose as `python -m sim` does: on the model's own schema, with Hydra's global state
-    (initialised by the running job) set aside and restored after."""
+    (initialised by the running job) set aside and restored after, the job's name included
+    (composing names the job "app"): a worker's next job starts from the state this one had."""
     store = ConfigStore.instance()
     schema = store.repo.get(f"{SCHEMA_NAME}.yaml")
     backup = get_gh_backup()
+    job_runtime = copy.deepcopy(JobRuntime.instance().conf)
     register_schema()
     GlobalHydra.instance().clear()
     try:
@@ -374,6 +378,7 @@ def _model_composition():
     finally:
         restore_gh_from_backup(backup)
         store.repo[f"{SCHEMA_NAME}.yaml"] = schema
+        JobRuntime.instance().conf = job_runtime
 
 
 @lru_cache(maxsize=16)
