@@ -156,9 +156,10 @@ def _timed(command: list[str], env: dict | None, cwd: Path):
 
 
 def measure_sweep(overrides: list[str], tree: Path | None = None) -> dict:
-    """What one more run costs a sweep of the main job (``python -m sim.experiments``, runs one
-    after the other in one process, no report): the difference of two sweeps' times over the
-    difference of their sizes, so start-up and the sweep's own fixed costs cancel."""
+    """What one more run costs a sweep of the main job (``python -m sim.experiments``, its default
+    launcher with one worker, so runs go one after the other; no report): the difference of two
+    sweeps' times over the difference of their sizes, so start-up and the sweep's own fixed costs
+    cancel. The worker's CPU is counted (it is reaped by the sweep's process)."""
     import tempfile
 
     env = dict(os.environ, PYTHONPATH=str(tree)) if tree else None
@@ -167,7 +168,7 @@ def measure_sweep(overrides: list[str], tree: Path | None = None) -> dict:
     for runs in SWEEP_SIZES:
         with tempfile.TemporaryDirectory() as folder:
             command = [sys.executable, "-m", "sim.experiments", *overrides,
-                       f"seed=range(0,{runs})", "hydra/launcher=basic",
+                       f"seed=range(0,{runs})", "hydra.launcher.n_jobs=1",
                        "hydra.callbacks.experiment.report=false",
                        f"hydra.sweep.dir={folder}/sweep"]
             out, process = _timed(command, env, cwd)
