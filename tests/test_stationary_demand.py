@@ -108,7 +108,7 @@ def test_no_envelope_slack_no_new_insertion_or_adapted_posts(model):
     m = model
     e = m.world.enterprises
     rows = np.concatenate([_insertion_rows(m), _adapted_rows(m)])
-    assert rows.size > 0 and ess._funded_posts_slack(m) == 0 and ess._adapted_posts_slack(m) == 0
+    assert rows.size > 0 and ess.funded_posts_slack(m) == 0 and ess.adapted_posts_slack(m) == 0
     posts, adapted, staff = (e.insertion_posts.sum(), e.adapted.sum(), e.permanent[rows].sum())
     ess._hire(m, rows, np.full(rows.size, 10))
     assert e.insertion_posts.sum() == posts and e.adapted.sum() == adapted
