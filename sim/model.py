@@ -65,8 +65,8 @@ CALENDAR = (
 
 SETTLING_CALENDAR = tuple(Phase(p.name, warmup.SETTLING_REPLACED.get(p.name, p.run))
                           for p in CALENDAR if p.name not in warmup.SETTLING_SKIPPED)
-"""A settling month before month 0 (``sim.warmup``): the calendar, founders replacing the
-structures that fail so the counts by form and territory stay the data's."""
+"""A settling month before month 0 (``sim.warmup``): the calendar with the demography held,
+each structure that fails replaced in place."""
 
 
 class EcosystemModel(mesa.Model):

@@ -1,5 +1,5 @@
-"""A settled start: the economy runs a few years before month 0, unreported, with the number of
-structures of each legal form in each territory held to the month-0 data.
+"""A settled start: the economy runs a few years before month 0, unreported, with the
+structures of the month-0 data held in place (one replaced for each that fails).
 
 Why: structures built at month 0 all start healthy (cash reserve, no debt, no arrears, none
 loss-making, refused or young), so none can fail before cash runs short, overdrafts pile up into
@@ -9,16 +9,17 @@ years while entries started at once, and the number of structures rose ~+5% arou
 structures is young, in debt, in arrears or refused at any time.
 
 Mechanism: ``settling_months`` months of the model's own calendar before month 0, at month-0
-conditions and with no lever (``sim.model.SETTLING_CALENDAR``): structures produce, sell, settle,
-borrow, fall into arrears, grow, shrink and fail by the run's own rules. Only three things
-differ. Founders replace the structures that failed, in the same territory and legal form,
-through the entry mechanism (half-size staff, an entrant's margin, funded posts, premises found
-on the market, a claim on the territory's clients): the counts stay the data's
-(``replace_failures``). Industrial firms stay as built (no trend, no aid round), and nothing is
-acquired or marked a scale-up before month 0. What month 0 inherits is therefore the mix of
-ages, cash, debt, payables, arrears, refusals and losses that the failure process keeps in
-steady state. The warm-up draws from the run's named streams (the same bytes for a config and
-seed, the same start for every arm of a paired comparison), writes no event and no output row.
+conditions and with no lever (``sim.model.SETTLING_CALENDAR``): structures produce, sell,
+settle, borrow, fall into arrears, default, grow and shrink by the run's own rules, while the
+demography is held: a structure that reaches the failure criterion is replaced on the spot by a
+new one of the same form, place and size (``restructure``: its debts end as a failure's do,
+founders bring an entrant's equity, it is young and draws an entrant's margin), and no other
+structure opens. Industrial firms, the tie graph and insertion heads stay as built, and nothing
+is acquired or marked a scale-up before month 0. What month 0 inherits is the mix of ages,
+cash, debt, payables, arrears, refusals and losses that the failure process keeps in steady
+state, with the data's structures in the data's places. The warm-up draws from the run's named
+streams (the same bytes for a config and seed, the same start for every arm of a paired
+comparison) and writes no event and no output row.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from __future__ import annotations
 import numpy as np
 
 from sim.agents import ess
-from sim.vocabulary import LEGAL_FORMS
+from sim.ledger import Sector
+from sim.markets import credit
 
 
 def begin(world, months: int, cooldown: int) -> None:
@@ -37,29 +39,45 @@ def begin(world, months: int, cooldown: int) -> None:
     e.last_growth[:] = -months - cooldown
 
 
-def replace_failures(m) -> None:
-    """Warm-up only, in place of entries: founders open, in each territory and legal form, as
-    many structures as are missing from the month-0 counts there (those built, wherever they
-    now stand), as entrants do (half-size staff, an entrant's margin, funded posts, premises
-    found on the market, a claim on the territory's clients); those who find no premises try
-    again the next month. The posts failures and cuts free and no founder claims are offered
-    for redeployment, as the entries phase does."""
-    w = m.world
-    e, n_t, n_forms = w.enterprises, w.n_territories, len(LEGAL_FORMS)
-    built = np.arange(e.n) < w.structures_built
-    cell = e.form.astype(np.int64) * n_t + e.territory
-    target = np.bincount(cell[built], minlength=n_forms * n_t)
-    live = np.bincount(cell[e.alive], minlength=n_forms * n_t)
-    missing = np.maximum(target - live, 0).reshape(n_forms, n_t)
-    # founders in territory order, each with the form missing there
-    form = np.concatenate([np.repeat(np.arange(n_forms), missing[:, k]) for k in range(n_t)])
-    ess.open_structures(m, m.streams["demography.entries"], missing.sum(axis=0),
-                        form.astype(np.int8))
-    w.posts_unclaimed_by_entrants = (ess.funded_posts_slack(m), ess.adapted_posts_slack(m))
+def restructure(m) -> None:
+    """Warm-up only, in place of failures: a structure repeatedly refused cash is replaced by a
+    new one of the same form, place and size. Its loans default and its unpaid suppliers write
+    their bills off (as at a failure), founders bring an entrant's months of wages as equity,
+    its accounts start afresh, it counts as young, and its margin is drawn as an entrant's
+    (it learns its true costs by operating, Jovanovic 1982), so the settling months select
+    as the run does."""
+    w, econ = m.world, m.params.economy
+    e = w.enterprises
+    rows = np.flatnonzero(e.alive & (e.refused_months >= econ.failure_cash_months))
+    if rows.size == 0:
+        return
+    credit.default_loans(m, rows)
+    e.payables[rows] = 0.0
+    e.refused_months[rows] = 0
+    e.arrears_months[rows] = 0
+    e.result_trend[rows] = 0.0
+    e.loss_making[rows] = False
+    e.founded[rows] = m.month
+    ess.calibrate_productivity(w, m.params, m.streams["init.margins"], rows, e.rent_month[rows],
+                               econ.entrant_margin_sd, survivors=False)
+    w.ledger.pay_sector_to_enterprises(Sector.FOUNDERS, rows,
+                                       ess.wage_costs(w, econ, rows) * econ.cash_months_at_start,
+                                       "founders_equity")
 
 
-SETTLING_REPLACED = {"entries": replace_failures}
-"""Calendar phases a settling month runs differently: founders replace the failed structures."""
-SETTLING_SKIPPED = frozenset({"industry", "acquisitions", "scale-ups"})
-"""Calendar phases a settling month skips: industrial firms stay as built (the scenario's trend
-starts at month 0), and nothing is acquired or marked a scale-up before month 0."""
+def hold_entries(m) -> None:
+    """Warm-up only, in place of entries: no structure opens (failures are replaced in place),
+    but the funded posts that cuts free are offered for redeployment, as the entries phase
+    does when no entrant claims them."""
+    m.world.posts_unclaimed_by_entrants = (ess.funded_posts_slack(m), ess.adapted_posts_slack(m))
+
+
+SETTLING_REPLACED = {"entries": hold_entries, "failures": restructure}
+"""Calendar phases a settling month runs differently: the demography is held, one new
+structure replacing each that fails, in its place."""
+SETTLING_SKIPPED = frozenset({"industry", "supplier discovery", "insertion labour", "trust",
+                              "acquisitions", "scale-ups"})
+"""Calendar phases a settling month skips: industrial firms and the tie graph stay as built
+(the month-0 data, on which industrial purchasing is calibrated; the scenario's trends start at
+month 0), insertion heads stay on their posts, and nothing is acquired or marked a scale-up
+before month 0."""

@@ -106,7 +106,6 @@ class World:
     labour_market: LabourMarket = None
     feedstock_market: FeedstockMarket = None
     initial_floor: float = 0.0        # m², conserved by the ledger
-    structures_built: int = 0         # rows 0.. of ``enterprises``: the structures of the data
     funded_posts_start: float = 0.0   # insertion posts the State funds at start
     funded_adapted_start: float = 0.0  # adapted-enterprise posts the State funds at start
     demand_per_structure_start: np.ndarray = None  # € a month, per territory (entry's yardstick)
@@ -210,7 +209,6 @@ def _create_enterprises(w: World, params, rng) -> None:
                     founded=-params.population.incumbent_age_months, owner_firm=-1,
                     n_sites=1, n_regions=1, pressure=params.economy.utilisation_at_start)
     ess.draw_staff_and_sector(w, params, rng, rows, scale=1.0)
-    w.structures_built = n
     w.ledger.grow_enterprises(e.allocated)
     w.funded_posts_start = float(e.insertion_posts.sum())
     w.funded_adapted_start = float(e.adapted.sum())

@@ -53,10 +53,10 @@ def test_settling_keeps_the_counts_of_the_data_and_is_deterministic():
     a, b = build_model(overrides), build_model(overrides)
     e, e0 = a.world.enterprises, healthy.world.enterprises
     assert a.month == 0 and len(a.events.frame(a.territories.codes)) == 0
-    # the data's structures by form: the settled start holds about as many of each
-    held = np.bincount(e.form[e.alive], minlength=8)
-    built = np.bincount(e0.form[e0.alive], minlength=8)
-    assert np.all(np.abs(held - built) <= np.maximum(2, 0.1 * built))
+    # the data's structures: each failure was replaced in place (a few relocated next door)
+    for column in ("alive", "form"):
+        np.testing.assert_array_equal(getattr(e, column), getattr(e0, column))
+    assert np.mean(e.territory == e0.territory) >= 0.9
     assert (e.debt[e.alive] > 0).any() and (e.founded[e.alive] >= -a.params.population.settling_months).any()
     for column in ("founded", "debt", "permanent", "insertion", "adapted", "alive"):
         np.testing.assert_array_equal(getattr(e, column), getattr(b.world.enterprises, column))

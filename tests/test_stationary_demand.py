@@ -10,7 +10,9 @@ from sim.markets import clearing
 from sim.model import EcosystemModel
 from sim.validation import ZERO_TRENDS
 
-SMALL = {"territory": "classroom", "horizon_months": 24}
+# the built month-0 state (no settling months, sim/warmup.py): the equilibrium at which entry
+# intensity is 1 and the envelopes have no slack, which these rules are checked against
+SMALL = {"territory": "classroom", "horizon_months": 24, "params.population.settling_months": 0}
 
 
 @pytest.fixture

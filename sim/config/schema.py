@@ -258,12 +258,12 @@ class PopulationParams:
         "banks' screening)",
     )
     settling_months: int = param(
-        48, unit="months", low=0, high=240, plausible=(36, 72),
-        assumption="months the economy runs before month 0, unreported, with founders replacing "
-        "failed structures so the counts by form and territory stay the data's (sim/warmup.py): "
-        "month 0 then holds the young, indebted, in-arrears and refused structures the failure "
-        "process keeps in steady state. ARA, every trend at zero, 10 seeds: failures in months "
-        "1-12 at 1.20x those of months 61-120 (0.12x without); 36 months: 0.95x, 60: 1.25x. "
+        36, unit="months", low=0, high=240, plausible=(24, 48),
+        assumption="months the economy runs before month 0, unreported, each failed structure "
+        "replaced in place by a new one (sim/warmup.py): month 0 then holds the young, "
+        "indebted, in-arrears and refused structures the failure process keeps in steady "
+        "state. ARA, every trend at zero, 10 seeds: failures in months 1-12 at 0.90x those of "
+        "months 61-120 (0.12x without; 72 months: 1.13x, with permanent jobs -5.7% at month 36). "
         "0: every structure starts healthy and failures begin only after a delay",
     )
     firm_jobs_log_sd: float = param(
