@@ -129,11 +129,13 @@ class EcosystemModel(mesa.Model):
 
     def _settle(self, months: int) -> None:
         """The economy runs ``months`` settling months before month 0 at month-0 conditions,
-        without levers, output rows or events (``sim.warmup``): month 0 starts from the
-        settled state, not from a population built healthy."""
+        in the observed world (every brake as measured), without levers, output rows or
+        events (``sim.warmup``): month 0 starts from the settled state, not from a population
+        built healthy, and a run that lifts a brake lifts it from month 0."""
         if months <= 0:
             return
         n_t = self.world.n_territories
+        run_params, self.params = self.params, warmup.observed_world(self.params)
         warmup.begin(self.world, months, self.params.economy.growth_cooldown_months)
         for self.month in range(-months, 0):
             self.now = Month(self.month, n_t)
@@ -143,6 +145,7 @@ class EcosystemModel(mesa.Model):
             self.world.ledger.assert_conserved(self.world.initial_floor)
             self.world.ledger.assert_no_negative_cash(self.world.enterprises.n)
         self.month = 0
+        self.params = run_params
         self.events = EventLog()
 
     def run(self) -> EcosystemModel:

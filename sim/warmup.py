@@ -9,26 +9,38 @@ years while entries started at once, and the number of structures rose ~+5% arou
 structures is young, in debt, in arrears or refused at any time.
 
 Mechanism: ``settling_months`` months of the model's own calendar before month 0, at month-0
-conditions and with no lever (``sim.model.SETTLING_CALENDAR``): structures produce, sell,
-settle, borrow, fall into arrears, default, grow and shrink by the run's own rules, while the
-demography is held: a structure that reaches the failure criterion is replaced on the spot by a
-new one of the same form, place and size (``restructure``: its debts end as a failure's do,
-founders bring an entrant's equity, it is young and draws an entrant's margin), and no other
-structure opens. Industrial firms, the tie graph and insertion heads stay as built, and nothing
-is acquired or marked a scale-up before month 0. What month 0 inherits is the mix of ages,
-cash, debt, payables, arrears, refusals and losses that the failure process keeps in steady
-state, with the data's structures in the data's places. The warm-up draws from the run's named
-streams (the same bytes for a config and seed, the same start for every arm of a paired
-comparison) and writes no event and no output row.
+conditions, with every brake as measured (a lifted brake acts from month 0) and no lever
+(``sim.model.SETTLING_CALENDAR``): structures produce, sell, settle, borrow, fall into arrears,
+default, grow and shrink by the run's own rules, while the demography is held: a structure that
+reaches the failure criterion is replaced on the spot by a new one of the same form, place and
+size (``restructure``: its debts end as a failure's do, founders bring an entrant's equity, it
+is young and draws an entrant's margin), and no other structure opens. Industrial firms, the tie
+graph and insertion heads stay as built, and nothing is acquired or marked a scale-up before
+month 0. What month 0 inherits is the mix of ages, cash, debt, payables, arrears, refusals and
+losses that the failure process keeps in steady state, with the data's structures in the data's
+places. The warm-up draws from the run's named streams (the same bytes for a config and seed,
+the same start for every arm of a paired comparison) and writes no event and no output row.
 """
 
 from __future__ import annotations
+
+import dataclasses
 
 import numpy as np
 
 from sim.agents import ess
 from sim.ledger import Sector
 from sim.markets import credit
+
+BRAKES = ("mutual_ignorance", "competition", "finance", "premises", "human_resources")
+
+
+def observed_world(params):
+    """The run's parameters with every brake as measured: the settling months are the observed
+    past, so a run that lifts a brake starts from the same month 0 as the baseline (as the
+    procurement calibration keeps the competition brake as measured, sim/world.py)."""
+    return dataclasses.replace(params, **{
+        name: dataclasses.replace(getattr(params, name), enabled=True) for name in BRAKES})
 
 
 def begin(world, months: int, cooldown: int) -> None:
