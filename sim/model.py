@@ -18,6 +18,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
+from sim import warmup
 from sim.agents import ESSEnterprise, IndustrialFirm, ess, industry
 from sim.compaction import compact_tables
 from sim.config import SimConfig, validate
@@ -62,6 +63,11 @@ CALENDAR = (
     Phase("surplus paid out", ess.pay_out_surplus),
 )
 
+SETTLING_CALENDAR = tuple(Phase(p.name, warmup.SETTLING_REPLACED.get(p.name, p.run))
+                          for p in CALENDAR if p.name not in warmup.SETTLING_SKIPPED)
+"""A settling month before month 0 (``sim.warmup``): the calendar with the demography held,
+each structure that fails replaced in place."""
+
 
 class EcosystemModel(mesa.Model):
     """A territorial ecosystem of ESS enterprises, industrial firms, landlords, financiers and
@@ -88,10 +94,12 @@ class EcosystemModel(mesa.Model):
         self.events = EventLog()
         self.world = build_world(config, self.streams)
         n_t = self.world.n_territories
-        self.effects = Effects(n_t)
-        self.now = Month(0, n_t)
         alive = np.flatnonzero(self.world.enterprises.alive)
         self.ess_views = {int(r): ESSEnterprise(self, int(r)) for r in alive}
+        self.policies = []  # no lever acts before month 0
+        self._settle(config.params.population.settling_months)
+        self.effects = Effects(n_t)
+        self.now = Month(0, n_t)
         for row in range(self.world.firms.n):
             IndustrialFirm(self, row)
         self.policies = [REGISTRY[name](params, self)
@@ -118,6 +126,27 @@ class EcosystemModel(mesa.Model):
         self.world.ledger.assert_no_negative_cash(self.world.enterprises.n)
         self.month += 1
         self.running = self.month < self.config.horizon_months
+
+    def _settle(self, months: int) -> None:
+        """The economy runs ``months`` settling months before month 0 at month-0 conditions,
+        in the observed world (every brake as measured), without levers, output rows or
+        events (``sim.warmup``): month 0 starts from the settled state, not from a population
+        built healthy, and a run that lifts a brake lifts it from month 0."""
+        if months <= 0:
+            return
+        n_t = self.world.n_territories
+        run_params, self.params = self.params, warmup.observed_world(self.params)
+        warmup.begin(self.world, months, self.params.economy.growth_cooldown_months)
+        for self.month in range(-months, 0):
+            self.now = Month(self.month, n_t)
+            self.effects = Effects(n_t)
+            for phase in SETTLING_CALENDAR:
+                phase.run(self)
+            self.world.ledger.assert_conserved(self.world.initial_floor)
+            self.world.ledger.assert_no_negative_cash(self.world.enterprises.n)
+        self.month = 0
+        self.params = run_params
+        self.events = EventLog()
 
     def run(self) -> EcosystemModel:
         while self.running:

@@ -257,17 +257,17 @@ def _residual_split(world, econ, rows, residual) -> tuple[np.ndarray, np.ndarray
 def _envelope(m, start: float) -> float:
     """The State's yearly envelope of funded posts: its size at start, moved only by the
     funded-posts trend."""
-    return start * (1.0 + m.params.economy.funded_posts_growth_yr) ** (m.month // 12)
+    return start * (1.0 + m.params.economy.funded_posts_growth_yr) ** (max(m.month, 0) // 12)
 
 
-def _funded_posts_slack(m) -> float:
+def funded_posts_slack(m) -> float:
     """Insertion posts the envelope funds that no living structure holds."""
     e = m.world.enterprises
     envelope = _envelope(m, m.world.funded_posts_start)
     return max(envelope - float(e.insertion_posts[e.alive].sum()), 0.0)
 
 
-def _adapted_posts_slack(m) -> float:
+def adapted_posts_slack(m) -> float:
     """Adapted-enterprise posts (aide au poste) the envelope funds that no structure holds."""
     e = m.world.enterprises
     envelope = _envelope(m, m.world.funded_adapted_start)
@@ -377,8 +377,8 @@ def _hire(m, rows, delta) -> None:
     old_jobs = jobs(e, rows).astype(float)
     wanted_ins = np.round(delta * forms.insertion_share[e.form[rows]]).astype(np.int64)
     wanted_ad = np.round(delta * forms.adapted_share[e.form[rows]]).astype(np.int64)
-    d_ins = _ration(wanted_ins, _funded_posts_slack(m))
-    d_ad = _ration(wanted_ad, _adapted_posts_slack(m))
+    d_ins = _ration(wanted_ins, funded_posts_slack(m))
+    d_ad = _ration(wanted_ad, adapted_posts_slack(m))
     wanted = wanted_ins + wanted_ad
     granted = np.divide(d_ins + d_ad, wanted, out=np.ones(rows.size), where=wanted > 0)
     d_perm = np.round(np.maximum(delta - wanted, 0) * granted).astype(np.int64)
@@ -403,9 +403,9 @@ def redeploy_posts(m) -> None:
     w = m.world
     e, forms = w.enterprises, w.forms
     insertion_left, adapted_left = w.posts_unclaimed_by_entrants
-    _redeploy(m, e.insertion_posts, min(_funded_posts_slack(m), insertion_left),
+    _redeploy(m, e.insertion_posts, min(funded_posts_slack(m), insertion_left),
               forms.insertion_share, forms.on_site)
-    _redeploy(m, e.adapted, min(_adapted_posts_slack(m), adapted_left), forms.adapted_share,
+    _redeploy(m, e.adapted, min(adapted_posts_slack(m), adapted_left), forms.adapted_share,
               np.ones(forms.on_site.size))
 
 
@@ -640,9 +640,9 @@ def _grant_entrant_posts(m, rows) -> np.ndarray:
     posts does not open without any. Returns which entrants may open."""
     e = m.world.enterprises
     wanted_ins, wanted_ad = e.insertion_posts[rows].copy(), e.adapted[rows].copy()
-    e.insertion_posts[rows] = _ration(wanted_ins, _funded_posts_slack(m))
+    e.insertion_posts[rows] = _ration(wanted_ins, funded_posts_slack(m))
     e.insertion[rows] = e.insertion_posts[rows]
-    e.adapted[rows] = _ration(wanted_ad, _adapted_posts_slack(m))
+    e.adapted[rows] = _ration(wanted_ad, adapted_posts_slack(m))
     wanted = wanted_ins + wanted_ad
     return (wanted == 0) | (e.insertion_posts[rows] + e.adapted[rows] > 0)
 
@@ -659,8 +659,8 @@ def entries(m) -> None:
     regional = _form_weights(m).sum(axis=0) / national  # structures per inhabitant vs France
     births = rng.poisson(econ.entry_rate_per_100k_yr * t.population / 1e5 / 12.0
                          * entry_intensity(m) * regional)
-    _open_structures(m, rng, births)
-    w.posts_unclaimed_by_entrants = (_funded_posts_slack(m), _adapted_posts_slack(m))
+    open_structures(m, rng, births)
+    w.posts_unclaimed_by_entrants = (funded_posts_slack(m), adapted_posts_slack(m))
 
 
 def _form_weights(m) -> np.ndarray:
@@ -671,17 +671,19 @@ def _form_weights(m) -> np.ndarray:
     return national[:, None] * m.world.form_density_factors
 
 
-def _open_structures(m, rng, births) -> None:
-    """``births[t]`` founders try to open a structure in territory ``t``."""
+def open_structures(m, rng, births, form=None) -> None:
+    """``births[t]`` founders try to open a structure in territory ``t``, in the legal forms
+    ``form`` (one per founder, territories in order) or drawn from the territory's mix."""
     if births.sum() == 0:
         return
     w, econ = m.world, m.params.economy
     e, t = w.enterprises, w.territories
     territory = np.repeat(np.arange(len(t)), births)
-    weights = _form_weights(m)[:, territory]  # (forms, founders)
-    cumulative = np.cumsum(weights, axis=0) / weights.sum(axis=0)
-    form = (rng.random(territory.size) > cumulative).sum(axis=0)
-    form = np.minimum(form, len(LEGAL_FORMS) - 1)
+    if form is None:
+        weights = _form_weights(m)[:, territory]  # (forms, founders)
+        cumulative = np.cumsum(weights, axis=0) / weights.sum(axis=0)
+        form = (rng.random(territory.size) > cumulative).sum(axis=0)
+        form = np.minimum(form, len(LEGAL_FORMS) - 1)
     rows = e.append(territory.size, alive=False, form=form, territory=territory,
                     region=w.territory_region[territory], founded=m.month,
                     owner_firm=-1, last_growth=m.month,
