@@ -126,6 +126,7 @@ def site_table(capacity: int) -> Table:
             "stock": np.int8, "rent_m2_yr": np.float64, "opened": np.int32,
             "consumer_weight": np.float64, "business_weight": np.float64,
             "equipment": np.float64,  # € of the host's equipment an implant site uses
+            "extended_m2": np.float64,  # m² added to the lease since it opened (growth at home)
         },
         capacity,
     )

@@ -321,7 +321,7 @@ def grow(m) -> None:
     asking = rows[wants_floor]
     served[wants_floor] = premises.lease(
         m, "premises.growth", asking, e.territory[asking], need_m2[wants_floor],
-        premises.max_rent_m2(m, asking, e.floor[asking] + need_m2[wants_floor]))
+        premises.max_rent_m2(m, asking, e.floor[asking] + need_m2[wants_floor]), extend=True)
     e.premises_wait[rows[~served]] += 1
     e.premises_wait[rows[served]] = 0
     _invest(m, rows[served], cost[served], source[served])
@@ -431,7 +431,7 @@ def _redeploy(m, posts_held, slack, share_of_form, on_site_of_form) -> None:
     asking = rows[wants]
     served[wants] = premises.lease(
         m, "premises.redeployment", asking, e.territory[asking], need_m2[wants],
-        premises.max_rent_m2(m, asking, e.floor[asking] + need_m2[wants]))
+        premises.max_rent_m2(m, asking, e.floor[asking] + need_m2[wants]), extend=True)
     _hire(m, rows[served], delta[served])
 
 
@@ -453,6 +453,7 @@ def shrink(m) -> None:
     automation.scrap(m.world, rows, cut)
     e.last_growth[rows] = m.month
     _release_spare_sites(m, rows)
+    _shorten_home_leases(m, rows)
 
 
 def _release_spare_sites(m, rows) -> None:
@@ -477,6 +478,23 @@ def _release_spare_sites(m, rows) -> None:
     m.events.record(m.month, EventKind.SITE_CLOSURE, s.enterprise[other_place],
                     s.territory[other_place])
     premises.close_sites(w, spare)
+
+
+def _shorten_home_leases(m, rows) -> None:
+    """Give back the spare floor of each shrinking enterprise's extended home lease, down to
+    the floor its staff needs and never below the lease's size at opening."""
+    w = m.world
+    s, e = w.sites, w.enterprises
+    extended = np.flatnonzero(s.open & among(s.enterprise, rows, e.n) & (s.extended_m2 > 0)
+                              & (s.territory == e.territory[s.enterprise]))
+    if extended.size == 0:
+        return
+    _, first = np.unique(s.enterprise[extended], return_index=True)
+    extended = extended[first]  # one per enterprise
+    owners = s.enterprise[extended]
+    slack = e.floor[owners] - on_site_jobs(w, owners, m.params) * m.params.population.m2_per_job
+    shorten = slack > 0
+    premises.give_back_floor(w, extended[shorten], slack[shorten])
 
 
 # --- sites, relocation, entries -----------------------------------------------------------------

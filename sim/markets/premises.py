@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.ledger import Sector
+from sim.state import among
 from sim.vocabulary import FloorStock
 
 PRIVATE, TRUST = FloorStock.PRIVATE, FloorStock.TRUST
@@ -81,8 +82,11 @@ class PremisesMarket:
 
 
 # --- the premises phase functions ---------------------------------------------------------------
-def lease(m, stream: str, enterprises, territory, m2, max_rent: np.ndarray) -> np.ndarray:
-    """Ask the premises market for floor space; open a site per served request. Returns a mask."""
+def lease(m, stream: str, enterprises, territory, m2, max_rent: np.ndarray,
+          extend: bool = False) -> np.ndarray:
+    """Ask the premises market for floor space; open a site per served request, or, with
+    ``extend`` (growth at home), add the m² to a lease the enterprise already holds in that
+    territory from the same landlord stock. Returns a mask."""
     served_mask = np.zeros(enterprises.size, dtype=bool)
     if enterprises.size == 0:
         return served_mask
@@ -94,16 +98,63 @@ def lease(m, stream: str, enterprises, territory, m2, max_rent: np.ndarray) -> n
     r = leases.request
     if r.size == 0:
         return served_mask
-    sites = w.sites.append(r.size, open=True, enterprise=enterprises[r], territory=territory[r],
-                           region=w.territory_region[territory[r]], stock=leases.stock,
-                           rent_m2_yr=leases.rent_m2_yr, opened=m.month)
+    held = _held_lease(w, enterprises[r], territory[r], leases.stock) if extend else np.full(
+        r.size, -1, dtype=np.int64)
+    grown = held >= 0
+    if grown.any():
+        _extend(L, w.sites, held[grown], leases.stock[grown], territory[r][grown], m2[r][grown],
+                leases.rent_m2_yr[grown])
+    new = ~grown
+    sites = w.sites.append(int(new.sum()), open=True, enterprise=enterprises[r][new],
+                           territory=territory[r][new],
+                           region=w.territory_region[territory[r][new]], stock=leases.stock[new],
+                           rent_m2_yr=leases.rent_m2_yr[new], opened=m.month)
     L.grow_sites(w.sites.allocated)
     for stock in (PRIVATE, TRUST):
-        k = leases.stock == stock
-        L.move_floor_to_site(stock, territory[r][k], sites[k], m2[r][k])
+        k = leases.stock[new] == stock
+        L.move_floor_to_site(stock, territory[r][new][k], sites[k], m2[r][new][k])
     np.add.at(w.enterprises.floor, enterprises[r], m2[r])
     served_mask[r] = True
     return served_mask
+
+
+def _held_lease(w, enterprises, territory, stock) -> np.ndarray:
+    """For each served request, an open site its enterprise leases in that territory from that
+    stock (the largest, if several), else -1."""
+    s, floor = w.sites, w.ledger.site_floor
+    candidates = np.flatnonzero(s.open & among(s.enterprise, enterprises, w.enterprises.n)
+                                & (s.stock != FloorStock.HOST))
+    # ascending floor, so the largest lease of a (enterprise, territory, stock) is kept last
+    candidates = candidates[np.argsort(floor[candidates], kind="stable")]
+    site_of = {(e, t, k): i for e, t, k, i in zip(
+        s.enterprise[candidates].tolist(), s.territory[candidates].tolist(),
+        s.stock[candidates].tolist(), candidates.tolist(), strict=True)}
+    return np.array([site_of.get(key, -1) for key in zip(
+        enterprises.tolist(), territory.tolist(), stock.tolist(), strict=True)], dtype=np.int64)
+
+
+def _extend(L, sites, site_idx, stock, territory, m2, market_rent) -> None:
+    """Add m² to held leases; the added m² are let at today's rent, so the lease's rent per m²
+    becomes the floor-weighted mean of its old rent and the market rent."""
+    held_m2 = L.site_floor[site_idx]
+    sites.rent_m2_yr[site_idx] = ((held_m2 * sites.rent_m2_yr[site_idx] + m2 * market_rent)
+                                  / (held_m2 + m2))
+    sites.extended_m2[site_idx] += m2
+    for k_stock in (PRIVATE, TRUST):
+        k = stock == k_stock
+        L.move_floor_to_site(k_stock, territory[k], site_idx[k], m2[k])
+
+
+def give_back_floor(world, site_idx: np.ndarray, m2: np.ndarray) -> None:
+    """Shorten leases: ``m2`` of each site go back to its landlord's vacant stock (never more
+    than the site gained by extensions)."""
+    s, L = world.sites, world.ledger
+    m2 = np.minimum(m2, s.extended_m2[site_idx])
+    s.extended_m2[site_idx] -= m2
+    np.subtract.at(world.enterprises.floor, s.enterprise[site_idx], m2)
+    for stock in (PRIVATE, TRUST):
+        k = s.stock[site_idx] == stock
+        L.move_floor_from_site(stock, s.territory[site_idx[k]], site_idx[k], m2[k])
 
 
 def close_sites(world, site_idx: np.ndarray) -> None:
