@@ -137,13 +137,14 @@ class EcosystemModel(mesa.Model):
         n_t = self.world.n_territories
         run_params, self.params = self.params, warmup.observed_world(self.params)
         warmup.begin(self.world, months, self.params.economy.growth_cooldown_months)
-        for self.month in range(-months, 0):
-            self.now = Month(self.month, n_t)
-            self.effects = Effects(n_t)
-            for phase in SETTLING_CALENDAR:
-                phase.run(self)
-            self.world.ledger.assert_conserved(self.world.initial_floor)
-            self.world.ledger.assert_no_negative_cash(self.world.enterprises.n)
+        with warmup.observed_markets(self.world, self.params):
+            for self.month in range(-months, 0):
+                self.now = Month(self.month, n_t)
+                self.effects = Effects(n_t)
+                for phase in SETTLING_CALENDAR:
+                    phase.run(self)
+                self.world.ledger.assert_conserved(self.world.initial_floor)
+                self.world.ledger.assert_no_negative_cash(self.world.enterprises.n)
         self.month = 0
         self.params = run_params
         self.events = EventLog()

@@ -24,6 +24,7 @@ the same start for every arm of a paired comparison) and writes no event and no 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 
 import numpy as np
@@ -31,6 +32,7 @@ import numpy as np
 from sim.agents import ess
 from sim.ledger import Sector
 from sim.markets import credit
+from sim.markets.b2b import IndustrialPurchasing
 
 BRAKES = ("mutual_ignorance", "competition", "finance", "premises", "human_resources")
 
@@ -41,6 +43,26 @@ def observed_world(params):
     procurement calibration keeps the competition brake as measured, sim/world.py)."""
     return dataclasses.replace(params, **{
         name: dataclasses.replace(getattr(params, name), enabled=True) for name in BRAKES})
+
+
+@contextlib.contextmanager
+def observed_markets(world, observed):
+    """The markets built with the run's brakes read them from the observed world ``observed``
+    while settling, then get the run's back: banks' screening (brake 3), rents' tension
+    (brake 4) and industrial buyers' ESS price (brake 2). Without this a lifted brake acted
+    through them during the settling months, so an arm lifting it started from another
+    month 0 (36 months of lifted-brake lending: more debt, more structures at the ceiling)."""
+    credit_brake, tension = world.credit_market.brake, world.premises_market.tension
+    purchasing = world.industrial_purchasing
+    world.credit_market.brake = observed.finance
+    world.premises_market.tension = observed.premises.rent_tension(
+        np.asarray(world.territories.tension))
+    world.industrial_purchasing = IndustrialPurchasing(observed.industry, observed.competition)
+    try:
+        yield
+    finally:
+        world.credit_market.brake, world.premises_market.tension = credit_brake, tension
+        world.industrial_purchasing = purchasing
 
 
 def begin(world, months: int, cooldown: int) -> None:

@@ -258,14 +258,13 @@ class PopulationParams:
         "banks' screening)",
     )
     settling_months: int = param(
-        0, unit="months", low=0, high=240, plausible=(0, 48),
+        36, unit="months", low=0, high=240, plausible=(0, 48),
         assumption="months the economy runs before month 0, unreported, each failed structure "
         "replaced in place by a new one (sim/warmup.py): month 0 then holds the young, "
         "indebted, in-arrears and refused structures the failure process keeps in steady "
         "state. ARA, every trend at zero, 10 seeds: failures in months 1-12 at 0.90x those of "
         "months 61-120 (0.12x without; 72 months: 1.13x, with permanent jobs -5.7% at month 36). "
-        "0 (the default until the lifted-finance-brake check is understood with it): every "
-        "structure starts healthy and failures begin only after a delay; 36 is the settled start",
+        "0: every structure starts healthy and failures begin only after a delay",
     )
     firm_jobs_log_sd: float = param(
         1.0, unit="s.d. of log jobs", low=0.0, high=3.0, plausible=(0.7, 1.4),
