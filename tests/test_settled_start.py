@@ -15,7 +15,7 @@ from sim.validation import ZERO_TRENDS
 SEEDS = range(4)
 MONTHS = 24
 FLAT = ("progress=false", "territory=drome", f"horizon_months={MONTHS}", *ZERO_TRENDS)
-SETTLED = "params.population.settling_months=36"  # the default, spelled out
+SETTLED = "params.population.settling_months=36"  # opt-in for now (the parameter says why)
 
 
 def _paths(extra=()):

@@ -179,23 +179,26 @@ LESSONS = (
             "professionnels récupèrent la TVA. Les vendeurs ne répercutent qu'une partie de la "
             "baisse sur leurs prix, et l'État renonce à la taxe sur toutes les ventes couvertes, "
             "y compris celles qui auraient eu lieu sans elle. Le coût est certain (une dépense "
-            "fiscale, sur chaque graine) ; l'effet sur l'emploi ne l'est pas : selon la graine, "
-            "des années-emplois gagnées ou perdues, et alors un coût par emploi « — ».",
+            "fiscale, sur chaque graine) ; l'effet sur l'emploi est presque toujours positif mais "
+            "petit au regard de ce coût : environ 100 000 € par année-emploi ajoutée dans la "
+            "région par défaut (entre 56 000 et 560 000 €), bien plus que l'aide au poste "
+            "d'insertion (~12 500 € par an).",
             "en": "A reduced VAT only touches sales to households: business customers recover "
             "VAT anyway. Sellers pass on only part of the cut to their prices, and the State "
             "forgoes the tax on every covered sale, including those that would have happened "
             "without it. The cost is certain (a tax expenditure, on every seed); the effect on "
-            "jobs is not: depending on the seed, job-years are gained or lost, and the cost per "
-            "job then shows '—'.",
+            "jobs is almost always positive but small for that cost: about 100,000 € per added "
+            "job-year in the default region (between 56,000 and 560,000 €), far more than the aid "
+            "per insertion post (~12,500 € a year).",
         },
         settings=Settings(CLASSROOM, 1, {"impact_vat": 1.0}, True),
         map_output="public_cost_eur",
-        # Seeds 1–10, month 120: −435 to +3,327 net job-years (3 seeds negative); extra cost
-        # 13 to 69 M€ on every seed.
+        # Seeds 1–10, month 120: −26 to +799 net job-years (1 seed negative); default region
+        # (docs/lever_costs.md): ~101 k€ of own cost per net job-year.
         outcome="ess_job_years",
         outcome_label={"fr": "années-emplois nettes de l'ESS", "en": "net ESS job-years"},
         stop_month=120,
-        claim="mixed",
+        claim="up",
     ),
 )
 

@@ -5,10 +5,12 @@ Run with ``pytest -m browser tests/browser`` (Chromium from .ci/install-browser.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from sim.dashboard.browser import (
@@ -243,6 +245,10 @@ def test_projector_mode_is_readable_at_1366x768(browser, server):
         assert _contrast(page, ".ess-lesson-text p") >= 4.5
         page.locator(".ess-projector-toggle input[role=checkbox]").check(force=True)
         expect(page.locator(".ess-panel")).to_have_count(1)  # one chart at a time
+        # the headline numbers re-render with the panel: wait for them (5 s) before reading
+        with contextlib.suppress(PlaywrightTimeout):
+            page.wait_for_function("parseFloat(getComputedStyle(document.querySelector("
+                                   "'.ess-kpi td')).fontSize) >= 24", timeout=5000)
         size = page.eval_on_selector(".ess-kpi td",
                                      "el => parseFloat(getComputedStyle(el).fontSize)")
         assert size >= 24
