@@ -107,7 +107,9 @@ TARGETS = {
     # number of enterprises is not told from zero in 36 months: docs/lever_costs.md)
     "brownfields": (_last_year("trust_floor_m2"), +1),
     "hr_pooling": (_total("industrial_vacancies_filled_by_insertion"), +1),  # graduates hired
-    "industrial_cooperation": (_total("ess_sales_eur"), +1),        # implants, spend, feedstock
+    # consortia give ESS collectors lots of their industrial partners' feedstock (its sales
+    # effect is not told from zero: implants bring floor, not output — docs/lever_costs.md)
+    "industrial_cooperation": (_total("ess_feedstock_won_t"), +1),
 }
 
 
@@ -242,6 +244,7 @@ def test_lever_table_documents_every_parameter():
 # --- the lever interface: a new lever that reuses existing effects needs only its class ---------
 def test_a_lever_defined_in_one_class_runs_with_no_other_change(monkeypatch):
     from sim.effects import Effects
+    from sim.ledger import Sector
     from sim.policies.base import Label, LeverParams, Policy
 
     calls = {"act": 0, "cost": 0}
@@ -259,7 +262,7 @@ def test_a_lever_defined_in_one_class_runs_with_no_other_change(monkeypatch):
 
         def cost(self, dose: float) -> float:
             calls["cost"] += 1
-            return self.booked(np.full(self.model.world.n_territories, 100.0))
+            return self.booked(np.full(self.model.world.n_territories, 100.0), Sector.STATE)
 
     monkeypatch.setitem(REGISTRY, Visits.name, Visits)
     config = _config(FAST, [])
