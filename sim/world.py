@@ -106,7 +106,7 @@ class World:
     labour_market: LabourMarket = None
     feedstock_market: FeedstockMarket = None
     initial_floor: float = 0.0        # m², conserved by the ledger
-    funded_posts_start: float = 0.0   # insertion posts the State funds at start
+    funded_posts_start: np.ndarray = None  # (forms,): insertion posts the State funds at start
     funded_adapted_start: float = 0.0  # adapted-enterprise posts the State funds at start
     demand_per_structure_start: np.ndarray = None  # € a month, per territory (entry's yardstick)
     form_density_factors: np.ndarray = None  # (forms, territories): regional calibration, or ones
@@ -210,7 +210,8 @@ def _create_enterprises(w: World, params, rng) -> None:
                     n_sites=1, n_regions=1, pressure=params.economy.utilisation_at_start)
     ess.draw_staff_and_sector(w, params, rng, rows, scale=1.0)
     w.ledger.grow_enterprises(e.allocated)
-    w.funded_posts_start = float(e.insertion_posts.sum())
+    w.funded_posts_start = np.bincount(e.form[rows], weights=e.insertion_posts[rows],
+                                       minlength=len(LEGAL_FORMS))
     w.funded_adapted_start = float(e.adapted.sum())
 
 

@@ -110,13 +110,14 @@ def test_no_envelope_slack_no_new_insertion_or_adapted_posts(model):
     m = model
     e = m.world.enterprises
     rows = np.concatenate([_insertion_rows(m), _adapted_rows(m)])
-    assert rows.size > 0 and ess.funded_posts_slack(m) == 0 and ess.adapted_posts_slack(m) == 0
+    assert rows.size > 0 and not ess.funded_posts_slack(m).any()
+    assert ess.adapted_posts_slack(m) == 0
     posts, adapted, staff = (e.insertion_posts.sum(), e.adapted.sum(), e.permanent[rows].sum())
     ess._hire(m, rows, np.full(rows.size, 10))
     assert e.insertion_posts.sum() == posts and e.adapted.sum() == adapted
     assert e.permanent[rows].sum() == staff            # no supervisors without posts
     # the same request with room in the envelopes is granted, within the room
-    m.world.funded_posts_start += 5
+    m.world.funded_posts_start[e.form[rows[0]]] += 5
     m.world.funded_adapted_start += 3
     ess._hire(m, rows, np.full(rows.size, 10))
     assert e.insertion_posts.sum() == posts + 5 and e.adapted.sum() == adapted + 3
@@ -125,12 +126,14 @@ def test_no_envelope_slack_no_new_insertion_or_adapted_posts(model):
 def test_entrant_needing_posts_does_not_open_without_them(model):
     m = model
     e = m.world.enterprises
-    rows = _insertion_rows(m)[:3]
+    insertion = _insertion_rows(m)
+    rows = insertion[e.form[insertion] == e.form[insertion[0]]][:3]
+    assert rows.size == 3
     e.insertion_posts[rows] = 4                         # as if three entrants asked for posts
     e.alive[rows] = False                              # not yet open: outside the envelope
-    m.world.funded_posts_start = float(e.insertion_posts[e.alive].sum())
+    m.world.funded_posts_start = ess._insertion_posts_by_form(e)
     assert not ess._grant_entrant_posts(m, rows).any()
-    m.world.funded_posts_start += 6
+    m.world.funded_posts_start[e.form[rows[0]]] += 6
     e.insertion_posts[rows] = 4
     allowed = ess._grant_entrant_posts(m, rows)
     assert allowed.all() and e.insertion_posts[rows].sum() == 6
@@ -146,7 +149,7 @@ def test_posts_stay_within_envelopes_and_pools_never_ratchet():
     entered = 0
     while m.running:
         m.step()
-        assert e.insertion_posts[e.alive].sum() <= m.world.funded_posts_start
+        assert (ess._insertion_posts_by_form(e) <= m.world.funded_posts_start).all()
         assert e.adapted[e.alive].sum() <= m.world.funded_adapted_start
         entered += int((e.alive & (e.founded == m.month - 1)).sum())
     assert entered > 0

@@ -254,17 +254,53 @@ def _residual_split(world, econ, rows, residual) -> tuple[np.ndarray, np.ndarray
 
 
 # --- growth -------------------------------------------------------------------------------------
-def _envelope(m, start: float) -> float:
+def _envelope(m, start):
     """The State's yearly envelope of funded posts: its size at start, moved only by the
     funded-posts trend."""
     return start * (1.0 + m.params.economy.funded_posts_growth_yr) ** (max(m.month, 0) // 12)
 
 
-def funded_posts_slack(m) -> float:
-    """Insertion posts the envelope funds that no living structure holds."""
-    e = m.world.enterprises
+def _insertion_posts_by_form(e) -> np.ndarray:
+    """(forms,) insertion posts held by living structures, per legal form."""
+    alive = e.alive
+    return np.bincount(e.form[alive], weights=e.insertion_posts[alive],
+                       minlength=len(LEGAL_FORMS))
+
+
+def _insertion_room(m, held: np.ndarray) -> np.ndarray:
+    """(forms,) insertion posts a form may still be granted when forms hold ``held``: its own
+    envelope's unused posts, plus what the other forms may lend (at most
+    ``insertion_envelope_fungibility`` of their envelope, out of their unused posts) less what
+    has been borrowed already; never more than all envelopes together leave unused. The aide au
+    poste is budgeted by kind of structure (ACI, EI, ETTI, AI), so at zero fungibility a full
+    form cannot hire although another has room."""
     envelope = _envelope(m, m.world.funded_posts_start)
-    return max(envelope - float(e.insertion_posts[e.alive].sum()), 0.0)
+    unused = np.maximum(envelope - held, 0.0)
+    lendable = np.minimum(unused, m.params.economy.insertion_envelope_fungibility * envelope)
+    borrowed = np.maximum(held - envelope, 0.0).sum()
+    room = unused + np.maximum(lendable.sum() - lendable - borrowed, 0.0)
+    return np.minimum(room, max(unused.sum() - borrowed, 0.0))
+
+
+def funded_posts_slack(m) -> np.ndarray:
+    """(forms,) insertion posts each form's envelope (with what others may lend) funds that no
+    living structure holds."""
+    return _insertion_room(m, _insertion_posts_by_form(m.world.enterprises))
+
+
+def _grant_insertion_posts(m, form, wanted, cap=None) -> np.ndarray:
+    """Insertion posts granted out of ``wanted`` (rows of legal forms ``form``), each form
+    rationed pro rata by its room (and by ``cap``, per form or one for all, if given); forms in
+    turn, so posts lent between forms are counted once."""
+    held = _insertion_posts_by_form(m.world.enterprises)
+    cap = np.broadcast_to(np.inf if cap is None else cap, held.shape)
+    granted = np.zeros_like(wanted)
+    for f in np.unique(form[wanted > 0]):
+        of_form = form == f
+        room = _insertion_room(m, held)[f]
+        granted[of_form] = _ration(wanted[of_form], min(room, cap[f]))
+        held[f] += granted[of_form].sum()
+    return granted
 
 
 def adapted_posts_slack(m) -> float:
@@ -377,7 +413,7 @@ def _hire(m, rows, delta) -> None:
     old_jobs = jobs(e, rows).astype(float)
     wanted_ins = np.round(delta * forms.insertion_share[e.form[rows]]).astype(np.int64)
     wanted_ad = np.round(delta * forms.adapted_share[e.form[rows]]).astype(np.int64)
-    d_ins = _ration(wanted_ins, funded_posts_slack(m))
+    d_ins = _grant_insertion_posts(m, e.form[rows], wanted_ins)
     d_ad = _ration(wanted_ad, adapted_posts_slack(m))
     wanted = wanted_ins + wanted_ad
     granted = np.divide(d_ins + d_ad, wanted, out=np.ones(rows.size), where=wanted > 0)
@@ -403,22 +439,27 @@ def redeploy_posts(m) -> None:
     w = m.world
     e, forms = w.enterprises, w.forms
     insertion_left, adapted_left = w.posts_unclaimed_by_entrants
-    _redeploy(m, e.insertion_posts, min(funded_posts_slack(m), insertion_left),
-              forms.insertion_share, forms.on_site)
-    _redeploy(m, e.adapted, min(adapted_posts_slack(m), adapted_left), forms.adapted_share,
-              np.ones(forms.on_site.size))
+    _redeploy(m, e.insertion_posts, lambda rows, offer: _grant_insertion_posts(
+        m, e.form[rows], offer, cap=insertion_left), forms.insertion_share, forms.on_site)
+    adapted_slack = min(adapted_posts_slack(m), adapted_left)
+    _redeploy(m, e.adapted, lambda rows, offer: _ration(offer, adapted_slack),
+              forms.adapted_share, np.ones(forms.on_site.size))
 
 
-def _redeploy(m, posts_held, slack, share_of_form, on_site_of_form) -> None:
+def _redeploy(m, posts_held, grant, share_of_form, on_site_of_form) -> None:
+    """Offer one growth step of posts to each structure holding some; ``grant(rows, offer)``
+    says how many of them the envelope funds."""
     w, econ = m.world, m.params.economy
     e = w.enterprises
     rows = np.flatnonzero(e.alive & (posts_held > 0) & (e.refused_months == 0))
-    if rows.size == 0 or slack < 1:
+    if rows.size == 0:
         return
     share = share_of_form[e.form[rows]]
     offer = np.ceil(econ.growth_step * posts_held[rows]).astype(np.int64)
-    posts = _ration(offer, slack)
+    posts = grant(rows, offer)
     take = posts > 0
+    if not take.any():
+        return
     rows, posts, share = rows[take], posts[take], share[take]
     delta = np.round(posts / share).astype(np.int64)
     # on-site posts need floor: spare floor first, else a lease on the premises market
@@ -658,7 +699,7 @@ def _grant_entrant_posts(m, rows) -> np.ndarray:
     posts does not open without any. Returns which entrants may open."""
     e = m.world.enterprises
     wanted_ins, wanted_ad = e.insertion_posts[rows].copy(), e.adapted[rows].copy()
-    e.insertion_posts[rows] = _ration(wanted_ins, funded_posts_slack(m))
+    e.insertion_posts[rows] = _grant_insertion_posts(m, e.form[rows], wanted_ins)
     e.insertion[rows] = e.insertion_posts[rows]
     e.adapted[rows] = _ration(wanted_ad, adapted_posts_slack(m))
     wanted = wanted_ins + wanted_ad

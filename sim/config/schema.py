@@ -399,6 +399,13 @@ class EconomyParams:
         source="Dares: insertion stock ~130-145 k, roughly flat; State IAE budget stable in "
         "real terms (PLF 2024-25)",
     )
+    insertion_envelope_fungibility: float = param(
+        0.0, unit="share of a form's envelope", low=0.0, high=1.0, plausible=(0.0, 0.2),
+        assumption="share of an insertion form's unused funded posts the State may move to "
+        "another form within the year: the aide au poste is budgeted by form (PLF 2020: ACI "
+        "32,000 FTE, AI 17,500, EI 16,000, ETTI 13,000, EITI 500) and prefects have some "
+        "fongibilite (Assemblee nationale, PLF 2019 debate), of unpublished size (0: none)",
+    )
     failure_cash_months: float = param(
         6.0, unit="months", low=1.0, high=36.0, plausible=(3.0, 12.0),
         assumption="months of refused credit, without paying its suppliers back, before an "
