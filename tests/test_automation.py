@@ -171,6 +171,29 @@ def test_an_implant_brings_the_hosts_floor_and_equipment_through_the_ledger():
     assert np.allclose(e.host_equipment, 0.0)
 
 
+def test_the_implant_charge_is_a_share_of_the_floors_rent_not_of_the_hosts_equipment():
+    """The host's equipment adds no output without the ESS team (it is the team's tool), so the
+    enterprise is not charged its depreciation: whatever the equipment, same charge, same
+    capacity."""
+    charges = []
+    for equipment in (0.0, 1_000_000.0):
+        m = _model("params.industry.host_floor_m2_per_job=1000",
+                   f"params.industry.implant_equipment_eur={equipment}")
+        w = m.world
+        candidates = _wanting_room(m, _distinct_hosts(m))
+        ent = w.ties.table.enterprise[candidates]
+        cap_before = ess.capacity(w, m.params, ent)
+        assert implants.open_implants(m, candidates).size == candidates.size > 0
+        sites = np.flatnonzero(w.sites.open & (w.sites.stock == FloorStock.HOST))
+        market = w.premises_market.market_rent(m.conditions.rent_index)[w.sites.territory[sites]]
+        np.testing.assert_allclose(w.sites.rent_m2_yr[sites],
+                                   m.params.industry.implant_charge_share * market)
+        np.testing.assert_allclose(ess.capacity(w, m.params, ent), cap_before)
+        assert np.isclose(w.enterprises.host_equipment[ent].sum(), equipment * ent.size)
+        charges.append(w.sites.rent_m2_yr[sites])
+    np.testing.assert_array_equal(charges[0], charges[1])
+
+
 def test_a_host_lends_only_its_own_idle_floor():
     m = _model()
     w, ind = m.world, m.params.industry

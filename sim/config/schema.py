@@ -509,12 +509,12 @@ class IndustryParams:
         250_000.0, unit="€ per implant", low=0.0, high=1e8, plausible=(50_000.0, 1_000_000.0),
         assumption="host's equipment an implant team runs (the study: machines 'qui restent à la "
         "propriété des industries conventionnelles'); adds no output without the ESS team, "
-        "its depreciation enters the charge paid to the host",
+        "and its depreciation stays the host's (not in the implant's charge)",
     )
     implant_charge_share: float = param(
         0.5, unit="share", low=0.0, high=1.0, plausible=(0.0, 1.0),
-        assumption="share of the floor's market rent and of the equipment's depreciation the "
-        "host recovers in the implant contract (paid monthly, like a rent, to industry)",
+        assumption="share of the floor's market rent the host recovers in the implant contract "
+        "(paid monthly, like a rent, to industry)",
     )
     purchases_per_job_month: float = param(
         6000.0, unit="€/job/month", low=0.0, high=1e6, plausible=(3000.0, 12000.0),

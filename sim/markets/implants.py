@@ -10,7 +10,9 @@ stock to a site of the ESS enterprise (premises it need not lease or fit out), w
 team works with the host's equipment, recorded on the site: the equipment adds no output of its
 own (the team's staff, hired by the enterprise as it grows, gives the output: the jobs stay ESS
 jobs), it spares the enterprise financing machines. The enterprise pays the host, like a rent,
-the agreed share of the floor's market rent and of the equipment's depreciation. When the site
+the agreed share of the floor's market rent; the equipment's depreciation stays the host's (the
+machines remain its property, and a charge for a tool that adds no output of its own would be a
+cost without a matching benefit in the enterprise's accounts). When the site
 closes (failure), floor and equipment go back to the host. No idle floor, no implant: the tie
 stays a supply tie.
 """
@@ -42,9 +44,8 @@ def open_implants(m, tie_idx: np.ndarray) -> np.ndarray:
     tie_idx, territory = tie_idx[room], territory[room]
     enterprise = ties.enterprise[tie_idx]
     equipment = np.full(tie_idx.size, ind.implant_equipment_eur)
-    rent = ind.implant_charge_share * (
-        w.premises_market.market_rent(m.conditions.rent_index)[territory]
-        + equipment / m.params.automation.machine_life_yr / m2)
+    rent = ind.implant_charge_share * w.premises_market.market_rent(
+        m.conditions.rent_index)[territory]
     sites = w.sites.append(tie_idx.size, open=True, enterprise=enterprise, territory=territory,
                            region=w.territory_region[territory], stock=FloorStock.HOST,
                            rent_m2_yr=rent, opened=m.month, equipment=equipment)
