@@ -8,10 +8,8 @@ from dataclasses import dataclass, field
 from omegaconf import MISSING, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
+from sim.design.targets import ALL_TERRITORIES, expand
 from sim.outcomes import PAYERS
-from sim.vocabulary import DENSITY_CLASSES
-
-ALL_TERRITORIES = "all"
 
 
 class DesignError(ValueError):
@@ -23,7 +21,9 @@ class Space:
     levers: list[str] = MISSING
     intensity: list[float] = MISSING
     start_months: list[int] = field(default_factory=lambda: [0])
-    density_classes: list[str] = field(default_factory=lambda: [ALL_TERRITORIES])
+    # per lever, one of: all, a density class, an archetype, region:<code or name>; or a group
+    # (density_classes, archetypes, regions): each value of it present in the run's territory
+    targets: list[str] = field(default_factory=lambda: [ALL_TERRITORIES])
 
 
 @dataclass
@@ -85,8 +85,7 @@ def check(design: Design) -> None:
     from sim.policies import REGISTRY
 
     _members("space.levers", design.space.levers, REGISTRY)
-    _members("space.density_classes", design.space.density_classes,
-             (ALL_TERRITORIES, *DENSITY_CLASSES))
+    design.space.targets = _targets(design)
     _members("robustness.scenarios", design.robustness.scenarios,
              [p.stem for p in (config_dir() / "scenario").glob("*.yaml")])
     if not design.space.intensity or min(design.space.intensity) < 0:
@@ -112,6 +111,25 @@ def check(design: Design) -> None:
             raise DesignError(f"{key}={cap}: must be >= 0")
     if not design.seeds or not design.robustness.seeds:
         raise DesignError("seeds, robustness.seeds: give at least one seed")
+
+
+def _targets(design: Design) -> list[str]:
+    """`space.targets` expanded against the territory the design's runs select."""
+    from sim.config.compose import compose_config
+    from sim.config.errors import ConfigError
+    from sim.territories import TerritorySelectionError, load_territories
+
+    if not design.space.targets:
+        raise DesignError("space.targets: empty; give at least `all`")
+    try:
+        territory = compose_config(list(design.model_overrides)).territory
+        selected = load_territories(territory.kind, territory.codes, territory.synthetic or None)
+    except (ConfigError, TerritorySelectionError) as error:
+        raise DesignError(f"model_overrides: {error}") from None
+    try:
+        return expand(list(design.space.targets), selected)
+    except ValueError as error:
+        raise DesignError(f"space.targets: {error}") from None
 
 
 def _intensity_bound() -> float:

@@ -16,7 +16,8 @@ from pathlib import Path
 import pandas as pd
 from joblib import Parallel, delayed
 
-from sim.design.config import ALL_TERRITORIES, payer_measure
+from sim.design.config import payer_measure
+from sim.design.targets import ALL_TERRITORIES, target_overrides
 from sim.outcomes import PAYERS, payer_cost
 
 EVALUATIONS = "evaluations.jsonl"
@@ -27,8 +28,8 @@ MEASURES = ("job_years", "exits_durable", "scaled_up", "lever_cost_eur", "aid_co
 
 @dataclass(frozen=True)
 class Package:
-    """A lever package: per lever (intensity, start month, density class targeted); levers at
-    intensity 0 are off and left out."""
+    """A lever package: per lever (intensity, start month, target: `sim.design.targets`);
+    levers at intensity 0 are off and left out."""
 
     levers: tuple[tuple[str, float, int, str], ...]
 
@@ -44,9 +45,8 @@ class Package:
         names = ",".join(name for name, *_ in self.levers)
         out = [f"policies=[{names}]"]
         for name, dose, start, where in self.levers:
-            out += [f"policies.{name}.intensity={dose}", f"policies.{name}.start_month={start}"]
-            if where != ALL_TERRITORIES:
-                out.append(f"policies.{name}.target.density_classes=[{where}]")
+            out += [f"policies.{name}.intensity={dose}", f"policies.{name}.start_month={start}",
+                    *target_overrides(name, where)]
         return out
 
 
