@@ -54,6 +54,11 @@ class Design:
     # caps per payer (``sim.outcomes.PAYERS``: state, regions, ...), € a year; none by default
     budget_by_payer_eur_per_year: dict[str, float] = field(default_factory=dict)
     n_jobs: int = 1
+    # where runs go: `local` (joblib processes here, `n_jobs`), or a Hydra launcher of
+    # `python -m sim.experiments` (resilient_joblib, resilient_submitit_slurm, ray_cluster, ...),
+    # each batch one sweep; launcher_overrides: its `hydra.launcher.*` settings
+    launcher: str = "local"
+    launcher_overrides: list[str] = field(default_factory=list)
     space: Space = field(default_factory=Space)
     search: Search = field(default_factory=Search)
     robustness: Robustness = field(default_factory=Robustness)
@@ -109,8 +114,29 @@ def check(design: Design) -> None:
             raise DesignError(f"{key}: unknown payer; choose from {sorted(PAYERS)}")
         if cap < 0:
             raise DesignError(f"{key}={cap}: must be >= 0")
+    _check_launcher(design)
     if not design.seeds or not design.robustness.seeds:
         raise DesignError("seeds, robustness.seeds: give at least one seed")
+
+
+# Hydra's own launchers besides the project's (configs/hydra/launcher/*.yaml).
+HYDRA_LAUNCHERS = ("basic", "joblib", "ray", "submitit_local", "submitit_slurm")
+
+
+def _check_launcher(design: Design) -> None:
+    from sim.config.compose import config_dir
+    from sim.design.evaluate import LOCAL
+
+    allowed = sorted({LOCAL, *HYDRA_LAUNCHERS,
+                      *(p.stem for p in (config_dir() / "hydra" / "launcher").glob("*.yaml"))})
+    if design.launcher not in allowed:
+        raise DesignError(f"launcher={design.launcher}: unknown; choose from {allowed}")
+    wrong = [o for o in design.launcher_overrides if not o.startswith("hydra.launcher.")]
+    if wrong:
+        raise DesignError(f"launcher_overrides: {wrong[0]!r}; allowed: "
+                          "hydra.launcher.<key>=<value>")
+    if design.launcher_overrides and design.launcher == LOCAL:
+        raise DesignError("launcher_overrides: launcher=local takes none (it uses n_jobs)")
 
 
 def _targets(design: Design) -> list[str]:
