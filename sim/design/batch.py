@@ -57,7 +57,7 @@ def _arm_name(levers: list[str], rest: list[str]) -> str:
 def harvest(folder: Path, wanted: set[str], measure) -> dict[str, dict]:
     """Measures of the wanted runs (design run keys: overrides joined) that a batch sweep under
     the design folder completed; `measure(summary, timeseries)`."""
-    from sim.experiments.runner import _outputs_intact, read_status
+    from sim.experiments.runner import read_status
 
     found = {}
     for arms_file in sorted((folder / SWEEPS).glob(f"*/{ARMS}")):
@@ -66,7 +66,7 @@ def harvest(folder: Path, wanted: set[str], measure) -> dict[str, dict]:
             status = read_status(run_dir)
             arm = run_dir.parent.name.removeprefix("arm=")
             if not status or status.get("status") != "complete" or arm not in arms \
-                    or not _outputs_intact(run_dir):
+                    or not _complete(run_dir):
                 continue
             key = " ".join([*arms[arm], f"seed={status['seed']}"])
             if key not in wanted:
@@ -74,6 +74,14 @@ def harvest(folder: Path, wanted: set[str], measure) -> dict[str, dict]:
             summary = json.loads((run_dir / "summary.json").read_text())
             found[key] = measure(summary, pd.read_parquet(run_dir / "timeseries.parquet"))
     return found
+
+
+def _complete(run_dir: Path) -> bool:
+    """Whether the run's manifest (written last) says complete."""
+    try:
+        return json.loads((run_dir / "manifest.json").read_text()).get("status") == "complete"
+    except (OSError, ValueError):
+        return False
 
 
 def launch(folder: Path, model_overrides: list[str], runs: list[list[str]], launcher: str,
