@@ -124,7 +124,8 @@ def _sweep(folder: Path, model_overrides: list[str], arms: dict, seeds: tuple[in
                f"seed={','.join(map(str, seeds))}", f"hydra.sweep.dir={sweep_dir}",
                f"hydra/launcher={launcher}", "hydra.callbacks.experiment.report=false",
                *launcher_overrides]
-    log(f"batch: {len(arms)} packages × {len(seeds)} seeds on {launcher} into {sweep_dir}")
+    log(f"batch: {len(arms)} (package, condition) arms × {len(seeds)} seeds on {launcher}; follow "
+        f"{sweep_dir / 'progress.log'}")
     done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["no message"])[-1]
