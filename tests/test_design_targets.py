@@ -64,11 +64,19 @@ def test_a_lever_aimed_at_a_region_or_archetype_absent_from_the_run_is_refused()
             load([f"space.targets=[all,{target}]", "out=/nonexistent/never-written"])
 
 
-def test_groups_expand_to_what_the_run_holds_and_read_clearly():
-    design = load(["space.targets=[all,density_classes,archetypes,regions,region:Synthetic]",
-                   "out=/nonexistent/never-written"])
-    assert design.space.targets == ["all", "dense", "intermediate", "relaxed", "metropolis",
-                                    "rural", "industrial_basin", "region:SYN"]
+def test_groups_expand_to_what_the_run_holds_once_per_set_of_territories_reached():
+    every = ["space.targets=[all,density_classes,archetypes,regions,region:Synthetic]",
+             "out=/nonexistent/never-written"]
+    # classroom: two intermediate archetypes (medium towns, the industrial basin) are choices
+    # of their own; the metropolis is the dense class, rural the relaxed, its one region all
+    design = load([*every, "model_overrides=[territory=classroom]"])
+    assert design.space.targets == ["all", "dense", "intermediate", "relaxed", "medium_town",
+                                    "industrial_basin"]
+    assert load(every).space.targets == ["all", "dense", "intermediate", "relaxed"]  # tiny
+    assert load(["space.targets=[rural,relaxed]", every[-1]]).space.targets == ["rural"]
+
+
+def test_a_target_reads_clearly():
     params = "land_trust.intensity=1.0;land_trust.start_month=0;land_trust.target={}"
     assert describe(params.format("rural"), "en") == "Land trust 100% (in rural territories)"
     assert describe(params.format("industrial_basin"), "fr") == (

@@ -10,6 +10,8 @@ loaded (the model refuses such a lever too: it would silently do nothing).
 
 from __future__ import annotations
 
+import numpy as np
+
 from sim.vocabulary import ARCHETYPES, DENSITY_CLASSES
 
 ALL_TERRITORIES = "all"
@@ -28,8 +30,10 @@ def present_targets(territories) -> dict[str, list[str]]:
 
 def expand(given: list[str], territories) -> list[str]:
     """`space.targets` as the search's choices: groups replaced by the values they stand for,
-    region names by their codes, duplicates dropped (order kept). Raises ValueError naming the
-    entry that is unknown or reaches no territory of the run."""
+    region names by their codes, and a choice reaching the same territories as an earlier one
+    dropped (order kept: on the tiny territory `rural` is `relaxed`, a one-region run's region
+    is `all`), so the search never evaluates one package under two names. Raises ValueError
+    naming the entry that is unknown or reaches no territory of the run."""
     present = present_targets(territories)
     names = dict(zip(territories.region.tolist(), territories.region_code.tolist(), strict=True))
     choices: list[str] = []
@@ -47,7 +51,20 @@ def expand(given: list[str], territories) -> list[str]:
                                                    for v in values)]
             raise ValueError(f"{entry!r}: {kind}; allowed: {', '.join(allowed)}")
         choices.append(entry)
-    return list(dict.fromkeys(choices))
+    reaches = {}
+    for choice in choices:
+        reaches.setdefault(_reach(choice, territories), choice)
+    return list(reaches.values())
+
+
+def _reach(choice: str, territories) -> bytes:
+    """The territories a choice reaches, as a hashable mask."""
+    if choice == ALL_TERRITORIES:
+        return np.ones(len(territories.archetype), bool).tobytes()
+    if choice.startswith(REGION_PREFIX):
+        return (territories.region_code == choice.removeprefix(REGION_PREFIX)).tobytes()
+    kind = territories.density_class if choice in DENSITY_CLASSES else territories.archetype
+    return (kind == choice).tobytes()
 
 
 def target_overrides(lever: str, where: str) -> list[str]:
