@@ -65,3 +65,13 @@ def test_a_design_runs_its_batches_as_sweeps_and_resumes_from_the_sweep_folders(
 def test_an_unknown_launcher_or_setting_is_refused_in_one_line(tmp_path, setting, field):
     with pytest.raises(DesignError, match=f"^{field}"):
         load([*TINY, setting, f"out={tmp_path / 'd'}"])
+
+
+def test_a_setting_the_sweep_refuses_ends_the_design_in_one_line(tmp_path, capsys):
+    from sim.design.__main__ import main
+
+    assert main([*TINY, "launcher_overrides=[hydra.launcher.nonsense=1]",
+                 f"out={tmp_path / 'd'}"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: launcher=resilient_joblib: ")
+    assert "hydra.launcher.nonsense" in err

@@ -25,6 +25,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from sim.design.config import DesignError
+
 SWEEPS = "sweeps"
 ARMS = "design_arms.json"
 BATCH_EXPERIMENT = "design_batch"
@@ -129,5 +131,7 @@ def _sweep(folder: Path, model_overrides: list[str], arms: dict, seeds: tuple[in
     done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["no message"])[-1]
+        if done.returncode == 2:  # the sweep refused a setting (launcher_overrides, ...)
+            raise DesignError(f"launcher={launcher}: {last.removeprefix('error: ')}")
         raise BatchFailed(f"launcher={launcher}: the batch sweep {sweep_dir} failed "
                           f"(exit {done.returncode}): {last}")
