@@ -44,7 +44,7 @@ def _fake_measure(overrides):
 def test_the_search_keeps_to_the_budget_and_finds_the_known_best_package(tmp_path, monkeypatch):
     monkeypatch.setattr(evaluate, "_measure", _fake_measure)
     settings = ["space.levers=[land_trust,impact_vat]", "space.intensity=[0,0.5,1]",
-                "space.start_months=[0]", "space.density_classes=[all]",
+                "space.start_months=[0]", "space.targets=[all]",
                 "budget_eur_per_year=7e5", "search.population=6", "search.generations=4",
                 "seeds=[0,1]", "n_jobs=1", "robustness.scenarios=[central,recession]",
                 "robustness.parameter_samples=0", "robustness.target_job_years=60"]
@@ -73,7 +73,7 @@ def test_a_cap_per_payer_binds_where_the_total_budget_does_not(tmp_path, monkeyp
     the public investment bank at 0.5 M€ leaves half a land trust: 90 job-years."""
     monkeypatch.setattr(evaluate, "_measure", _fake_measure)
     settings = ["space.levers=[land_trust,impact_vat]", "space.intensity=[0,0.5,1]",
-                "space.start_months=[0]", "space.density_classes=[all]",
+                "space.start_months=[0]", "space.targets=[all]",
                 "budget_eur_per_year=2e6", "search.population=6", "search.generations=4",
                 "seeds=[0,1]", "n_jobs=1", "robustness.scenarios=[central]",
                 "robustness.parameter_samples=0", "robustness.target_job_years=60"]
@@ -106,7 +106,7 @@ def test_a_cap_per_payer_binds_where_the_total_budget_does_not(tmp_path, monkeyp
 
 
 def test_a_package_reads_as_levers_doses_starts_and_targets():
-    params = ("land_trust.intensity=0.5;land_trust.start_month=24;land_trust.density_class=dense;"
+    params = ("land_trust.intensity=0.5;land_trust.start_month=24;land_trust.target=dense;"
               "impact_vat.intensity=0.0;impact_vat.start_month=0")
     french = "Foncière solidaire 50\u202f% dès le mois 24 (en territoires denses)"
     assert describe(params, "fr") == french  # a narrow no-break space before %

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.config.errors import ConfigError
+from sim.design.batch import BatchFailed
 from sim.design.config import Design, DesignError, load
 from sim.extras import missing_extra_line
 
@@ -31,7 +32,8 @@ def run_design(design: Design, log=print) -> Path:
     folder = Path(design.out)
     ensure_owned(folder, "out")
     _same_design(folder, design)
-    evaluator = Evaluator(folder, design.model_overrides, design.n_jobs)
+    evaluator = Evaluator(folder, design.model_overrides, design.n_jobs, design.launcher,
+                          design.launcher_overrides)
     candidates = run_search(folder, design, evaluator, log)
     packages = chosen_packages(candidates, design)
     if packages:
@@ -46,11 +48,18 @@ def run_design(design: Design, log=print) -> Path:
     return folder
 
 
+# How the runs are carried out, not what they are: a design may resume on another launcher.
+HOW_TO_RUN = ("n_jobs", "launcher", "launcher_overrides")
+
+
 def _same_design(folder: Path, design: Design) -> None:
     """A folder holds one design: resuming with other settings would mix their runs."""
-    record, settings = folder / "design.json", asdict(design)
+    record = folder / "design.json"
+    settings = {k: v for k, v in asdict(design).items() if k not in HOW_TO_RUN}
     if record.exists():
-        if json.loads(record.read_text()) != json.loads(json.dumps(settings)):
+        recorded = json.loads(record.read_text())
+        if {k: v for k, v in recorded.items() if k not in HOW_TO_RUN} != json.loads(
+                json.dumps(settings)):
             raise DesignError(f"out={folder}: holds another design's runs; choose a new folder "
                               "or the same settings to resume")
     else:
@@ -69,6 +78,9 @@ def main(argv: list[str]) -> int:
     except ModuleNotFoundError as error:
         print(missing_extra_line(error, EXTRA, "python -m sim.design", "design"), file=sys.stderr)
         return 2
+    except BatchFailed as error:  # runs failed on the launcher: a rerun retries them
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     return 0
 
 

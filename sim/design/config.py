@@ -8,10 +8,8 @@ from dataclasses import dataclass, field
 from omegaconf import MISSING, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
+from sim.design.targets import ALL_TERRITORIES, expand
 from sim.outcomes import PAYERS
-from sim.vocabulary import DENSITY_CLASSES
-
-ALL_TERRITORIES = "all"
 
 
 class DesignError(ValueError):
@@ -23,7 +21,9 @@ class Space:
     levers: list[str] = MISSING
     intensity: list[float] = MISSING
     start_months: list[int] = field(default_factory=lambda: [0])
-    density_classes: list[str] = field(default_factory=lambda: [ALL_TERRITORIES])
+    # per lever, one of: all, a density class, an archetype, region:<code or name>; or a group
+    # (density_classes, archetypes, regions): each value of it present in the run's territory
+    targets: list[str] = field(default_factory=lambda: [ALL_TERRITORIES])
 
 
 @dataclass
@@ -54,6 +54,11 @@ class Design:
     # caps per payer (``sim.outcomes.PAYERS``: state, regions, ...), € a year; none by default
     budget_by_payer_eur_per_year: dict[str, float] = field(default_factory=dict)
     n_jobs: int = 1
+    # where runs go: `local` (joblib processes here, `n_jobs`), or a Hydra launcher of
+    # `python -m sim.experiments` (resilient_joblib, resilient_submitit_slurm, ray_cluster, ...),
+    # each batch one sweep; launcher_overrides: its `hydra.launcher.*` settings
+    launcher: str = "local"
+    launcher_overrides: list[str] = field(default_factory=list)
     space: Space = field(default_factory=Space)
     search: Search = field(default_factory=Search)
     robustness: Robustness = field(default_factory=Robustness)
@@ -85,8 +90,7 @@ def check(design: Design) -> None:
     from sim.policies import REGISTRY
 
     _members("space.levers", design.space.levers, REGISTRY)
-    _members("space.density_classes", design.space.density_classes,
-             (ALL_TERRITORIES, *DENSITY_CLASSES))
+    design.space.targets = _targets(design)
     _members("robustness.scenarios", design.robustness.scenarios,
              [p.stem for p in (config_dir() / "scenario").glob("*.yaml")])
     if not design.space.intensity or min(design.space.intensity) < 0:
@@ -110,8 +114,48 @@ def check(design: Design) -> None:
             raise DesignError(f"{key}: unknown payer; choose from {sorted(PAYERS)}")
         if cap < 0:
             raise DesignError(f"{key}={cap}: must be >= 0")
+    _check_launcher(design)
     if not design.seeds or not design.robustness.seeds:
         raise DesignError("seeds, robustness.seeds: give at least one seed")
+
+
+# Hydra's own launchers besides the project's (configs/hydra/launcher/*.yaml).
+HYDRA_LAUNCHERS = ("basic", "joblib", "ray", "submitit_local", "submitit_slurm")
+
+
+def _check_launcher(design: Design) -> None:
+    from sim.config.compose import config_dir
+    from sim.design.evaluate import LOCAL
+
+    allowed = sorted({LOCAL, *HYDRA_LAUNCHERS,
+                      *(p.stem for p in (config_dir() / "hydra" / "launcher").glob("*.yaml"))})
+    if design.launcher not in allowed:
+        raise DesignError(f"launcher={design.launcher}: unknown; choose from {allowed}")
+    wrong = [o for o in design.launcher_overrides if not o.startswith("hydra.launcher.")]
+    if wrong:
+        raise DesignError(f"launcher_overrides: {wrong[0]!r}; allowed: "
+                          "hydra.launcher.<key>=<value>")
+    if design.launcher_overrides and design.launcher == LOCAL:
+        raise DesignError("launcher_overrides: launcher=local takes none (it uses n_jobs)")
+
+
+def _targets(design: Design) -> list[str]:
+    """`space.targets` expanded against the territory the design's runs select."""
+    from sim.config.compose import compose_config
+    from sim.config.errors import ConfigError
+    from sim.territories import TerritorySelectionError, load_territories
+
+    if not design.space.targets:
+        raise DesignError("space.targets: empty; give at least `all`")
+    try:
+        territory = compose_config(list(design.model_overrides)).territory
+        selected = load_territories(territory.kind, territory.codes, territory.synthetic or None)
+    except (ConfigError, TerritorySelectionError) as error:
+        raise DesignError(f"model_overrides: {error}") from None
+    try:
+        return expand(list(design.space.targets), selected)
+    except ValueError as error:
+        raise DesignError(f"space.targets: {error}") from None
 
 
 def _intensity_bound() -> float:

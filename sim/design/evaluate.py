@@ -1,9 +1,11 @@
 """Paired evaluation of lever packages: each candidate and the baseline run on the same seeds
 under the same condition (common random numbers), and the differences are what is compared.
 
-Runs go through `sim.api.run` in joblib worker processes; each result is appended to the design
-folder's `evaluations.jsonl` as soon as its batch ends, keyed by the run's overrides, so nothing
-is computed twice and a killed design resumes from the file.
+Runs go through `sim.api.run` in local joblib processes (`launcher=local`), or as sweeps of
+`python -m sim.experiments` on one of the project's launchers (`sim.design.batch`); each result
+is appended to the design folder's `evaluations.jsonl` as soon as its batch ends, keyed by the
+run's overrides, so nothing is computed twice and a killed design resumes from the file (and,
+on a launcher, from the sweep folders).
 """
 
 from __future__ import annotations
@@ -16,10 +18,12 @@ from pathlib import Path
 import pandas as pd
 from joblib import Parallel, delayed
 
-from sim.design.config import ALL_TERRITORIES, payer_measure
+from sim.design.config import payer_measure
+from sim.design.targets import ALL_TERRITORIES, target_overrides
 from sim.outcomes import PAYERS, payer_cost
 
 EVALUATIONS = "evaluations.jsonl"
+LOCAL = "local"  # runs in this machine's joblib processes, outside Hydra
 # Per run: what the objectives and the budget need (public cost to date by payer included).
 MEASURES = ("job_years", "exits_durable", "scaled_up", "lever_cost_eur", "aid_cost_eur",
             *(payer_cost(p) for p in PAYERS))
@@ -27,8 +31,8 @@ MEASURES = ("job_years", "exits_durable", "scaled_up", "lever_cost_eur", "aid_co
 
 @dataclass(frozen=True)
 class Package:
-    """A lever package: per lever (intensity, start month, density class targeted); levers at
-    intensity 0 are off and left out."""
+    """A lever package: per lever (intensity, start month, target: `sim.design.targets`);
+    levers at intensity 0 are off and left out."""
 
     levers: tuple[tuple[str, float, int, str], ...]
 
@@ -44,9 +48,8 @@ class Package:
         names = ",".join(name for name, *_ in self.levers)
         out = [f"policies=[{names}]"]
         for name, dose, start, where in self.levers:
-            out += [f"policies.{name}.intensity={dose}", f"policies.{name}.start_month={start}"]
-            if where != ALL_TERRITORIES:
-                out.append(f"policies.{name}.target.density_classes=[{where}]")
+            out += [f"policies.{name}.intensity={dose}", f"policies.{name}.start_month={start}",
+                    *target_overrides(name, where)]
         return out
 
 
@@ -80,10 +83,16 @@ def _measure(overrides: list[str]) -> dict:
     from sim.api import run
 
     result = run(overrides)
-    summary, final = result.summary, result.timeseries.iloc[-1]
+    return measures(result.summary, result.timeseries)
+
+
+def measures(summary: dict, timeseries: pd.DataFrame) -> dict:
+    """What the design reads of a run: its summary and monthly series (in memory, or read back
+    from a sweep's run folder)."""
+    final = timeseries.iloc[-1]
     return {
         "job_years": float(summary["job_years_ess"]),
-        "exits_durable": float(result.timeseries["insertion_exits_durable"].sum()),
+        "exits_durable": float(timeseries["insertion_exits_durable"].sum()),
         "scaled_up": float(final["ess_scaled_up"]),
         "lever_cost_eur": float(sum(summary["public_cost_by_lever_eur"].values())),
         "aid_cost_eur": float(summary["public_cost_baseline_eur"]),
@@ -115,9 +124,12 @@ class Store:
                 out.append(overrides)
         return out
 
-    def add(self, overrides: list[str], measures: dict) -> None:
-        row = {"key": run_key(overrides)} | measures
-        self.rows[row["key"]] = row
+    def add(self, overrides: list[str], measured: dict) -> None:
+        self.add_key(run_key(overrides), measured)
+
+    def add_key(self, key: str, measured: dict) -> None:
+        row = {"key": key} | measured
+        self.rows[key] = row
         with self.path.open("a") as file:
             file.write(json.dumps(row, sort_keys=True) + "\n")
 
@@ -125,10 +137,14 @@ class Store:
 class Evaluator:
     """Runs what the store lacks, in parallel, and returns paired differences."""
 
-    def __init__(self, folder: Path, model_overrides: Sequence[str], n_jobs: int):
+    def __init__(self, folder: Path, model_overrides: Sequence[str], n_jobs: int,
+                 launcher: str = LOCAL, launcher_overrides: Sequence[str] = ()):
+        self.folder = Path(folder)
         self.store = Store(folder)
         self.model_overrides = list(model_overrides)
         self.n_jobs = n_jobs
+        self.launcher = launcher
+        self.launcher_overrides = list(launcher_overrides)
 
     def _overrides(self, package: Package, condition: Condition, seed: int) -> list[str]:
         return [*self.model_overrides, *condition.overrides(), *package.overrides(),
@@ -142,9 +158,36 @@ class Evaluator:
         todo = self.store.missing(runs)
         if not todo:
             return
-        results = Parallel(n_jobs=self.n_jobs)(delayed(_measure)(o) for o in todo)
-        for overrides, measures in zip(todo, results, strict=True):
-            self.store.add(overrides, measures)
+        if self.launcher == LOCAL:
+            results = Parallel(n_jobs=self.n_jobs)(delayed(_measure)(o) for o in todo)
+            for overrides, measured in zip(todo, results, strict=True):
+                self.store.add(overrides, measured)
+        else:
+            self._on_launcher(todo)
+
+    def _on_launcher(self, todo: list[list[str]]) -> None:
+        """Read back what earlier sweeps finished, launch the rest as sweeps, read them back."""
+        from sim.design import batch
+
+        self._read_back(todo)
+        todo = self.store.missing(todo)
+        if todo:
+            batch.launch(self.folder, self.model_overrides, todo, self.launcher,
+                         self.launcher_overrides)
+            self._read_back(todo)
+        lost = self.store.missing(todo)
+        if lost:
+            raise batch.BatchFailed(
+                f"launcher={self.launcher}: {len(lost)} of {len(todo)} runs did not complete "
+                f"(see status.json under {self.folder / batch.SWEEPS}); run the design again "
+                "to retry them")
+
+    def _read_back(self, todo: list[list[str]]) -> None:
+        from sim.design import batch
+
+        wanted = {run_key(o) for o in todo} - set(self.store.rows)
+        for key, measured in sorted(batch.harvest(self.folder, wanted, measures).items()):
+            self.store.add_key(key, measured)
 
     def paired(self, package: Package, condition: Condition, seeds: Sequence[int]) -> pd.DataFrame:
         """Per seed: the package's measures minus the baseline's (lever cost is the package's

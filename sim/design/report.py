@@ -15,11 +15,18 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.ticker import FuncFormatter
 
-from sim.design.config import ALL_TERRITORIES, Design, payer_measure
+from sim.design.config import Design, payer_measure
+from sim.design.targets import ALL_TERRITORIES, REGION_PREFIX
 from sim.experiments.texts import DENSITY_WHERE, SCENARIOS, money, number, percent, t
 from sim.outputs import write_parquet
 
 TABLES = ("candidates", "robustness", "scores", "failure_boxes")
+ARCHETYPE_WHERE = {
+    "metropolis": ("dans les métropoles", "in metropolises"),
+    "medium_town": ("dans les villes moyennes", "in medium towns"),
+    "rural": ("dans les territoires ruraux", "in rural territories"),
+    "industrial_basin": ("dans les bassins industriels", "in industrial basins"),
+}
 
 TEXT = {
     "fr": {
@@ -47,7 +54,8 @@ TEXT = {
         "fails": "Où le bouquet retenu échoue (PRIM)",
         "box": "Boîte : {limits} — couverture {coverage}, densité {density} "
                "(échecs : {failures} sur {conditions} conditions).",
-        "from": "dès le mois {m}", "scenario": "scénario", "baseline": "aucun levier",
+        "from": "dès le mois {m}", "region": "en région {region}",
+        "scenario": "scénario", "baseline": "aucun levier",
         "never": "Le bouquet retenu atteint la cible dans toutes les conditions échantillonnées "
                  "ou n'y parvient dans aucune : aucune boîte ne sépare échec et succès.",
         "none": "Aucun bouquet ne respecte le budget : augmentez-le ou réduisez les doses.",
@@ -80,7 +88,8 @@ TEXT = {
         "fails": "Where the chosen package fails (PRIM)",
         "box": "Box: {limits} — coverage {coverage}, density {density} (failures: {failures} "
                "of {conditions} conditions).",
-        "from": "from month {m}", "scenario": "scenario", "baseline": "no lever",
+        "from": "from month {m}", "region": "in {region}",
+        "scenario": "scenario", "baseline": "no lever",
         "never": "The chosen package meets the target in every sampled condition, or in none: no "
                  "box separates failure from success.",
         "none": "No package keeps within the budget: raise it or lower the doses.",
@@ -154,11 +163,22 @@ def describe(params: str, lang: str) -> str:
         text = f"{REGISTRY[lever].label[lang]} {percent(dose, lang, signed=False)}"
         if int(values[f"{lever}.start_month"]):
             text += " " + TEXT[lang]["from"].format(m=values[f"{lever}.start_month"])
-        where = values.get(f"{lever}.density_class", ALL_TERRITORIES)
+        where = values.get(f"{lever}.target", ALL_TERRITORIES)
         if where != ALL_TERRITORIES:
-            text += f" ({t(DENSITY_WHERE, where, lang)})"
+            text += f" ({_where(where, lang)})"
         parts.append(text)
     return " + ".join(parts) or TEXT[lang]["baseline"]
+
+
+def _where(target: str, lang: str) -> str:
+    """A lever's target for readers: "en territoires denses", "in Bretagne"."""
+    if target.startswith(REGION_PREFIX):
+        from sim.territories.real import national
+
+        code, table = target.removeprefix(REGION_PREFIX), national()
+        names = dict(zip(table.region_code.tolist(), table.region.tolist(), strict=True))
+        return TEXT[lang]["region"].format(region=names.get(code, code))
+    return t(DENSITY_WHERE if target in DENSITY_WHERE else ARCHETYPE_WHERE, target, lang)
 
 
 def _interval(row, key: str, lang: str, fmt=number) -> str:

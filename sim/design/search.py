@@ -22,8 +22,9 @@ from optuna.storages import JournalStorage
 from optuna.storages.journal import JournalFileBackend
 from optuna.trial import TrialState
 
-from sim.design.config import ALL_TERRITORIES, Design, budget_excess, payer_measure, within_budget
+from sim.design.config import Design, budget_excess, payer_measure, within_budget
 from sim.design.evaluate import CENTRAL, Evaluator, Package
+from sim.design.targets import ALL_TERRITORIES
 from sim.experiments.stats import mean_ci
 from sim.outcomes import PAYERS
 from sim.vocabulary import DENSITY_CLASSES
@@ -38,12 +39,12 @@ optuna.logging.set_verbosity(logging.WARNING)
 
 def suggest(trial: optuna.Trial, design: Design) -> Package:
     """A package from the design's space (intensity 0 = lever off; a lever that takes no
-    targeting, as the national VAT, acts everywhere)."""
+    targeting, as the national VAT, acts everywhere; targets: `sim.design.targets`)."""
     space, levers = design.space, []
     for name in design.space.levers:
         dose = trial.suggest_categorical(f"{name}.intensity", space.intensity)
         start = trial.suggest_categorical(f"{name}.start_month", space.start_months)
-        where = (trial.suggest_categorical(f"{name}.density_class", space.density_classes)
+        where = (trial.suggest_categorical(f"{name}.target", space.targets)
                  if targetable(name) else ALL_TERRITORIES)
         if dose > 0:
             levers.append((name, float(dose), int(start), str(where)))
