@@ -1,8 +1,8 @@
 """Public procurement: tenders, lots, award scoring, reserved lots and joint bids.
 
-Clearing rule: each month every territory's public buyers (the local public sector the spend is calibrated on,
-OECP 2022; State and hospital purchases are not modelled)
-issue lots whose number is Poisson with mean spend / lot size (allotment divides lots so small
+Clearing rule: each month every territory's public buyers (the local public sector the spend
+is calibrated on, OECP 2022; State and hospital purchases are not modelled) issue lots whose
+number is Poisson with mean spend / lot size (allotment divides lots so small
 structures can bid). An open lot draws an ESS bid with the calibrated bid rate, a reserved lot
 whenever an eligible local structure exists; the bidder is a random local enterprise that can
 take the lot on (its public work stays under half its capacity — it grows to deliver; with joint
