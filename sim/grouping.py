@@ -9,7 +9,7 @@ class GroupIndex:
     """Rows grouped by an integer key; draws a uniform random member per requested group."""
 
     def __init__(self, keys: np.ndarray, rows: np.ndarray, n_groups: int):
-        self.members = rows[np.argsort(keys, kind="stable")]
+        self.members = rows[stable_order(keys, n_groups)]
         self.counts = np.bincount(keys, minlength=n_groups)
         self.starts = np.cumsum(self.counts) - self.counts
 
@@ -21,6 +21,15 @@ class GroupIndex:
         offset = np.minimum((uniforms * counts).astype(np.int64), np.maximum(counts - 1, 0))
         picked = self.members[np.minimum(self.starts[groups] + offset, self.members.size - 1)]
         return np.where(counts > 0, picked, -1)
+
+
+def stable_order(keys: np.ndarray, n_groups: int) -> np.ndarray:
+    """``np.argsort(keys, kind="stable")`` for keys in ``[0, n_groups)``: the same permutation
+    (a stable order is unique), sorted as 16-bit keys when they fit, which NumPy radix-sorts
+    in linear time (a national territory key, 1,253 groups: several times faster)."""
+    if n_groups <= 1 << 16:
+        keys = keys.astype(np.uint16)
+    return np.argsort(keys, kind="stable")
 
 
 def rounds(keys: np.ndarray) -> list[np.ndarray]:
@@ -41,3 +50,20 @@ def rounds(keys: np.ndarray) -> list[np.ndarray]:
     rank[order] = position - np.maximum.accumulate(np.where(first, position, 0))
     by_round = np.argsort(rank, kind="stable")
     return np.split(by_round, np.searchsorted(rank[by_round], np.arange(1, rank.max() + 1)))
+
+
+def dense_unique(keys: np.ndarray, bound: int) -> np.ndarray:
+    """``np.unique(keys)`` for non-negative integer keys below ``bound``, by marking them in a
+    mask: linear, no sort. A firm–sector key (firms × sectors, ~250k nationally) over ~100k
+    ties costs a tenth of sorting them."""
+    mask = np.zeros(bound, dtype=bool)
+    mask[keys] = True
+    return np.flatnonzero(mask)
+
+
+def dense_inverse(keys: np.ndarray, bound: int) -> np.ndarray:
+    """``np.unique(keys, return_inverse=True)[1]`` for non-negative integer keys below
+    ``bound``: each key's rank among the distinct keys, without sorting them."""
+    mask = np.zeros(bound, dtype=bool)
+    mask[keys] = True
+    return (np.cumsum(mask) - 1)[keys]

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from sim.events import EventKind, Labelled
-from sim.grouping import GroupIndex
+from sim.grouping import GroupIndex, dense_inverse, dense_unique
 from sim.markets import implants, premises
 from sim.state import PairIndex, Table, pair_key
 from sim.vocabulary import SECTORS, TieKind
@@ -124,8 +124,8 @@ def covered_need_share(ties, n_firms: int, supplier_sector: np.ndarray, need_by_
     """Share of each firm's ESS needs (weighted by sector) for which it knows a supplier it trusts
     enough to buy from: what it has no reason to look further for."""
     live = np.flatnonzero(ties.active & (ties.trust >= trust_to_buy))
-    pair = np.unique(ties.firm[live].astype(np.int64) * len(SECTORS)
-                     + supplier_sector[ties.enterprise[live]])
+    pair = dense_unique(ties.firm[live].astype(np.int64) * len(SECTORS)
+                        + supplier_sector[ties.enterprise[live]], n_firms * len(SECTORS))
     weight = need_by_sector / need_by_sector.sum()
     return np.bincount(pair // len(SECTORS), weights=weight[pair % len(SECTORS)],
                        minlength=n_firms)
@@ -230,7 +230,7 @@ class IndustrialPurchasing:
         sector = supplier_sector[ent].astype(np.int64)
         weight = ties.trust[live] * np.maximum(spare[ent], 0.0)
         group = firm.astype(np.int64) * len(SECTORS) + sector
-        _, where = np.unique(group, return_inverse=True)
+        where = dense_inverse(group, firms.n * len(SECTORS))
         total = np.bincount(where, weights=weight)[where] if live.size else np.zeros(0)
         need = firms.jobs[firm] * per_job[sector]
         ordered = np.divide(need * weight, total, out=np.zeros(live.size), where=total > 0)
