@@ -88,6 +88,16 @@ class MutualIgnorance:
         "needs remain)",
     )
 
+    stationary_lapse: bool = param(
+        False, unit="bool",
+        assumption="buyers' supply relationships end at the monthly rate that balances, in the "
+        "world of month 0, the deliveries of the ties buyers make against those of the ties "
+        "they hold (sim.markets.b2b.stationary_tie_lapse: ~1.35%/month in ARA, a relationship "
+        "of ~6 years); off, a buyer keeps a supplier it trusts for ever and coverage of needs "
+        "climbs over the run. Opt-in: the growth of sales to industry it removes was offsetting "
+        "another drift (ARA, zero trends, month 120: permanent jobs -6%, structures -7% with it)",
+    )
+
     def discovery_probability(self, ties_per_firm: np.ndarray, boost: np.ndarray | float,
                               covered_need: np.ndarray | float = 0.0):
         """Monthly chance that each firm meets a new ESS supplier; ``covered_need`` is the share

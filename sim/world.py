@@ -23,7 +23,13 @@ from sim.agents import ess
 from sim.effects import Effects
 from sim.grouping import GroupIndex
 from sim.ledger import Ledger, Sector
-from sim.markets.b2b import BusinessMarket, IndustrialPurchasing, TieGraph
+from sim.markets.b2b import (
+    BusinessMarket,
+    IndustrialPurchasing,
+    TieGraph,
+    stationary_tie_lapse,
+)
+from sim.markets.clearing import n_markets
 from sim.markets.consumer import ConsumerMarket
 from sim.markets.credit import FORM_FACTOR_KEYS, CreditMarket
 from sim.markets.feedstock import FeedstockMarket
@@ -342,9 +348,15 @@ def _create_markets(w: World, config, streams) -> None:
         w.ties.table, w.firms, e.sector, e.capacity, w.firms.csr,
         p.mutual_ignorance.trust_to_buy, observed_price=True).ordered
     public = target * p.procurement.initial_share_of_demand
+    left_by_other_markets = e.capacity - np.maximum(target - tie_demand, public)
+    if p.mutual_ignorance.stationary_lapse:
+        w.industrial_purchasing.tie_lapse_month = stationary_tie_lapse(
+            p.mutual_ignorance, w.industrial_purchasing, w.firms, w.ties.table, e,
+            np.maximum(left_by_other_markets, 0.0), len(t))
     n_t = len(t)
-    w.consumer_market = ConsumerMarket(np.zeros(n_t), econ.vat_standard, econ.price_elasticity)
-    w.business_market = BusinessMarket(np.zeros(n_t))
+    w.consumer_market = ConsumerMarket(np.zeros(n_markets(n_t)), econ.vat_standard,
+                                       econ.price_elasticity)
+    w.business_market = BusinessMarket(np.zeros(n_markets(n_t)))
     ess.add_market_demand(w, econ, np.arange(e.n), np.maximum(target - public - tie_demand, 0.0))
     e.demand[:] = target
     structures = np.bincount(e.territory, minlength=n_t)

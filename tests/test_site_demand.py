@@ -53,7 +53,7 @@ def _drawn(model):
     """Other businesses' spending each claim draws from its territory's pool (every sector
     has such clients)."""
     c = clearing.claims(model.world)
-    return model.world.business_market.clear_generic(c.territory, c.business,
+    return model.world.business_market.clear_generic(c.market, c.business,
                                                      model.conditions.demand_index), c
 
 
@@ -76,7 +76,8 @@ def test_the_site_shares_the_target_pool_and_leaves_the_home_pool_alone(model):
     s, e = model.world.sites, model.world.enterprises
     target, home = s.territory[site], e.territory[row]
     drawn, c = _drawn(model)
-    pool = model.world.business_market.generic_pool * model.conditions.demand_index
+    pool = clearing.per_territory(model.world.business_market.generic_pool
+                                  * model.conditions.demand_index)
     for t in (target, home):  # every pool is shared out exactly, site claims included
         assert drawn[c.territory == t].sum() == pytest.approx(pool[t])
     from_target = drawn[(c.owner == row) & (c.territory == target)].sum()

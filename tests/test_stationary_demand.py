@@ -22,15 +22,25 @@ def model():
 
 def _consumer_demand(m):
     e = m.world.enterprises
-    cleared = m.world.consumer_market.clear(e.territory, e.consumer_weight * e.alive,
+    cleared = m.world.consumer_market.clear(clearing.market_of(e.territory, e.sector),
+                                            e.consumer_weight * e.alive,
                                             m.world.forms.labelled[e.form], 1.0, None, 0.0)
     return cleared.demand_ht
 
 
 def _busiest_consumer_territory(m):
     e = m.world.enterprises
-    return int(np.argmax(m.world.consumer_market.pool * (np.bincount(
+    return int(np.argmax(clearing.per_territory(m.world.consumer_market.pool) * (np.bincount(
         e.territory[e.alive], minlength=m.world.n_territories) > 1)))
+
+
+def _busiest_consumer_market(m):
+    """The households' pool (territory and sector) shared by the most structures."""
+    e = m.world.enterprises
+    market = clearing.market_of(e.territory, e.sector)
+    live = e.alive & (e.consumer_weight > 0)
+    return int(np.argmax(m.world.consumer_market.pool * (np.bincount(
+        market[live], minlength=m.world.consumer_market.pool.size) > 1)))
 
 
 def test_entrant_takes_clients_from_incumbents_instead_of_adding_demand(model):
@@ -46,9 +56,10 @@ def test_entrant_takes_clients_from_incumbents_instead_of_adding_demand(model):
     np.testing.assert_array_equal(m.world.business_market.generic_pool, pools[1])
     after = _consumer_demand(m)
     incumbents = np.flatnonzero(e.alive[:before.size] & (e.founded[:before.size] < m.month))
-    t = e.territory[born[e.consumer_weight[born] > 0]]
+    market = clearing.market_of(e.territory, e.sector)
+    t = market[born[e.consumer_weight[born] > 0]]
     assert t.size > 0
-    hit = incumbents[np.isin(e.territory[incumbents], t) & (e.consumer_weight[incumbents] > 0)]
+    hit = incumbents[np.isin(market[incumbents], t) & (e.consumer_weight[incumbents] > 0)]
     assert after[hit].sum() < before[hit].sum()          # they lost clients to the entrants
     # the territory's households spend what they spent: shared, not grown
     assert after.sum() == pytest.approx(before.sum(), rel=1e-9)
@@ -57,8 +68,8 @@ def test_entrant_takes_clients_from_incumbents_instead_of_adding_demand(model):
 def test_failure_releases_clients_to_survivors(model):
     m = model
     e = m.world.enterprises
-    t = _busiest_consumer_territory(m)
-    there = np.flatnonzero(e.alive & (e.territory == t) & (e.consumer_weight > 0))
+    there = np.flatnonzero(e.alive & (clearing.market_of(e.territory, e.sector)
+                                      == _busiest_consumer_market(m)) & (e.consumer_weight > 0))
     assert there.size >= 2
     before = _consumer_demand(m)
     e.refused_months[there[0]] = m.params.economy.failure_cash_months

@@ -215,8 +215,9 @@ def add_market_demand(world, econ, rows, residual) -> None:
     e = world.enterprises
     e.consumer_weight[rows] = consumer
     e.business_weight[rows] = business
-    np.add.at(world.consumer_market.pool, e.territory[rows], consumer * (1 + econ.vat_standard))
-    np.add.at(world.business_market.generic_pool, e.territory[rows], business)
+    market = clearing.market_of(e.territory[rows], e.sector[rows])
+    np.add.at(world.consumer_market.pool, market, consumer * (1 + econ.vat_standard))
+    np.add.at(world.business_market.generic_pool, market, business)
 
 
 def share_market_demand(world, econ, rows, residual) -> None:
@@ -231,18 +232,20 @@ def share_market_demand(world, econ, rows, residual) -> None:
 
 
 def _claim_on_pools(world, econ, rows, territory, residual) -> tuple[np.ndarray, np.ndarray]:
-    """Households' and businesses' claims of enterprises ``rows`` on the pools of
-    ``territory``, worth ``residual`` € a month each at today's claims per euro there (every
+    """Households' and businesses' claims of enterprises ``rows`` on the pools of their sector
+    in ``territory``, worth ``residual`` € a month each at today's claims per euro there (every
     live claim counts: enterprises' at home, sites' away)."""
     consumer, business = _residual_split(world, econ, rows, residual)
-    live, n_t = clearing.claims(world), world.n_territories
+    live = clearing.claims(world)
+    market = clearing.market_of(territory, world.enterprises.sector[rows])
     out = []
     for weight, pool, part in (
             (live.consumer, world.consumer_market.pool / (1 + econ.vat_standard), consumer),
             (live.business, world.business_market.generic_pool, business)):
-        claims = np.bincount(live.territory, weights=weight, minlength=n_t)
-        per_euro = np.divide(claims, pool, out=np.ones(n_t), where=(pool > 0) & (claims > 0))
-        out.append(part * per_euro[territory])
+        claims = np.bincount(live.market, weights=weight, minlength=pool.size)
+        per_euro = np.divide(claims, pool, out=np.ones(pool.size),
+                             where=(pool > 0) & (claims > 0))
+        out.append(part * per_euro[market])
     return out[0], out[1]
 
 
@@ -616,7 +619,8 @@ def _unserved_demand_ratio(world) -> np.ndarray:
     live = np.flatnonzero(e.alive)
     demand = np.bincount(e.territory[live], weights=e.demand[live], minlength=n_t)
     capacity = np.bincount(e.territory[live], weights=e.capacity[live], minlength=n_t)
-    pools = world.consumer_market.pool + world.business_market.generic_pool
+    pools = clearing.per_territory(world.consumer_market.pool
+                                   + world.business_market.generic_pool)
     return np.divide(demand, capacity, out=np.where(pools > 0, np.inf, 0.0),
                      where=capacity > 0)
 
@@ -722,6 +726,32 @@ def entries(m) -> None:
     w.posts_unclaimed_by_entrants = (funded_posts_slack(m), adapted_posts_slack(m))
 
 
+def _sector_with_clients(m, rows) -> np.ndarray:
+    """A founder's sector: among its form's sectors, weighted by the form's mix times the
+    clients left per euro of claims in that sector of its territory (households' and
+    businesses' pools over the claims on them: 1 at start, higher where structures failed,
+    ``entry_intensity_cap`` where clients remain and nobody serves them, 0 where the sector has
+    no clients there). The pools are kept by sector, so founders open where clients are rather
+    than where the form's national mix sends them; a form with no sector holding clients
+    there keeps its drawn sector."""
+    w, econ = m.world, m.params.economy
+    e = w.enterprises
+    forms = m.params.population.forms
+    live = clearing.claims(w)
+    pool = w.consumer_market.pool / (1 + econ.vat_standard) + w.business_market.generic_pool
+    claimed = np.bincount(live.market, weights=live.consumer + live.business,
+                          minlength=pool.size)
+    per_claim = np.divide(pool, claimed, out=np.where(pool > 0, econ.entry_intensity_cap, 0.0),
+                          where=claimed > 0)
+    per_claim = np.minimum(per_claim, econ.entry_intensity_cap).reshape(-1, len(SECTORS))
+    mix = np.array([forms[f].sector_mix for f in LEGAL_FORMS])[e.form[rows]]
+    weights = mix * per_claim[e.territory[rows]]
+    total = weights.sum(axis=1)
+    draws = m.streams["demography.entry_sectors"].random(rows.size)
+    chosen = (draws[:, None] * total[:, None] > np.cumsum(weights, axis=1)).sum(axis=1)
+    return np.where(total > 0, np.minimum(chosen, len(SECTORS) - 1), e.sector[rows])
+
+
 def _form_weights(m) -> np.ndarray:
     """(forms, territories): founders' legal forms follow each territory's density by form, so
     turnover keeps the regional pattern of the initial structures."""
@@ -749,6 +779,7 @@ def open_structures(m, rng, births, form=None) -> None:
                     pressure=econ.utilisation_at_start)
     w.ledger.grow_enterprises(e.allocated)
     draw_staff_and_sector(w, m.params, rng, rows, scale=econ.entrant_size_share)
+    e.sector[rows] = _sector_with_clients(m, rows)
     funded = _grant_entrant_posts(m, rows)
     m2 = on_site_jobs(w, rows) * m.params.population.m2_per_job
     market_rent = w.premises_market.market_rent(m.conditions.rent_index)[territory]

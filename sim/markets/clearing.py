@@ -1,9 +1,12 @@
 """The markets phase: consumer, business, industry (ties) and public demand meet capacity.
 
 Rule: each market allocates its demand to enterprises (see its module); households' and
-businesses' pools are shared among the claims in their territory: an enterprise's claim where
-it is based, and the claim of each site it opened in another territory (``claims``), so a site
-draws on, and is booked against, the pools of the territory it stands in. An enterprise serves at
+businesses' pools are kept by territory and ESS sector (``market_of``: a household buying
+reconditioned goods does not buy subcontracting) and shared among the claims of that sector in
+that territory: an enterprise's claim where it is based, and the claim of each site it opened in
+another territory (``claims``), so a site draws on, and is booked against, the pools of the
+territory it stands in, and an enterprise growing in one sector or territory takes no clients
+from another's. An enterprise serves at
 most its capacity, pro rata across its households, businesses and contracts; industrial orders
 (markets/b2b.py) take only the capacity those leave. Private sales are cashed unevenly month to
 month around what was served (a log-normal multiplier of mean 1); public contracts are paid in
@@ -19,16 +22,34 @@ import numpy as np
 
 from sim.markets.consumer import ConsumerClearing
 from sim.markets.procurement import award_tenders, contracted_work
+from sim.vocabulary import SECTORS
 
 
 class Claims(NamedTuple):
     """Claims on the territories' households' and businesses' pools: each enterprise's at home
-    (its row), then each open site's away from home, with the enterprise that owns it."""
+    (its row), then each open site's away from home, with the enterprise that owns it and the
+    market (territory and sector, ``market_of``) the claim is on."""
 
     owner: np.ndarray
     territory: np.ndarray
     consumer: np.ndarray
     business: np.ndarray
+    market: np.ndarray
+
+
+def market_of(territory: np.ndarray, sector: np.ndarray) -> np.ndarray:
+    """Index of the households' and businesses' pool of an ESS sector in a territory (pools
+    hold ``n_territories × len(SECTORS)`` markets)."""
+    return np.asarray(territory, dtype=np.int64) * len(SECTORS) + sector
+
+
+def n_markets(n_territories: int) -> int:
+    return n_territories * len(SECTORS)
+
+
+def per_territory(by_market: np.ndarray) -> np.ndarray:
+    """A pool by market summed over the sectors of each territory."""
+    return by_market.reshape(-1, len(SECTORS)).sum(axis=1)
 
 
 def claims(world) -> Claims:
@@ -39,10 +60,12 @@ def claims(world) -> Claims:
     away = np.flatnonzero(s.open & ((s.consumer_weight > 0) | (s.business_weight > 0)))
     owner = s.enterprise[away]
     live = e.alive[owner]
-    return Claims(np.concatenate([np.arange(e.n), owner]),
-                  np.concatenate([e.territory, s.territory[away]]),
+    rows = np.concatenate([np.arange(e.n), owner])
+    territory = np.concatenate([e.territory, s.territory[away]])
+    return Claims(rows, territory,
                   np.concatenate([e.consumer_weight * e.alive, s.consumer_weight[away] * live]),
-                  np.concatenate([e.business_weight * e.alive, s.business_weight[away] * live]))
+                  np.concatenate([e.business_weight * e.alive, s.business_weight[away] * live]),
+                  market_of(territory, e.sector[rows]))
 
 
 def _per_enterprise(c: Claims, values: np.ndarray, n: int) -> np.ndarray:
@@ -55,12 +78,12 @@ def clear_markets(m) -> None:
     e, n = w.enterprises, w.enterprises.n
     c = claims(w)
     by_claim = w.consumer_market.clear(
-        c.territory, c.consumer, w.forms.labelled[e.form[c.owner]],
+        c.market, c.consumer, w.forms.labelled[e.form[c.owner]],
         conditions.demand_index, effects.consumer.ess_vat_rate, effects.consumer.vat_pass_through)
     consumer = ConsumerClearing(*(_per_enterprise(c, part, n) for part in (
         by_claim.demand_ht, by_claim.vat_collected, by_claim.vat_forgone)))
     generic = _per_enterprise(c, w.business_market.clear_generic(
-        c.territory, c.business, conditions.demand_index), n)
+        c.market, c.business, conditions.demand_index), n)
     award_tenders(m)
     public = contracted_work(m)
     other = (consumer.demand_ht + generic + public) * e.alive

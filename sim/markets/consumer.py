@@ -1,9 +1,10 @@
 """Household demand for ESS goods (reuse, reconditioned and manufactured products).
 
-Clearing rule: each territory has a pool of household spending on ESS goods at base prices
-(calibrated at start, growing with the scenario's demand index). It is shared among the
-territory's consumer-facing enterprises in proportion to their consumer weight (capacity at
-start, updated as they grow). Prices include VAT: with a reduced ESS rate ``r`` and pass-through
+Clearing rule: each territory has a pool of household spending on the goods of each ESS sector
+at base prices (calibrated at start, growing with the scenario's demand index). It is shared
+among the territory's consumer-facing enterprises of that sector in proportion to their consumer
+weight (capacity at start, updated as they grow): a workshop of another sector or territory
+growing takes none of it. Prices include VAT: with a reduced ESS rate ``r`` and pass-through
 ``π``, the consumer price per euro of base HT price becomes ``(1+s) - π (s-r)``; quantity responds
 with the price elasticity, the HT price keeps the part of the cut not passed on, and the VAT
 forgone on covered sales is ``quantity × HT price × (s - r)``.
@@ -24,18 +25,19 @@ class ConsumerClearing:
 
 
 class ConsumerMarket:
-    def __init__(self, pool_by_territory: np.ndarray, vat_standard: float, elasticity: float):
-        self.pool = pool_by_territory
+    def __init__(self, pool_by_market: np.ndarray, vat_standard: float, elasticity: float):
+        self.pool = pool_by_market  # by territory and sector (``clearing.market_of``)
         self.vat_standard = vat_standard
         self.elasticity = elasticity
 
-    def clear(self, territory, weight, labelled, demand_index, ess_vat_rate, pass_through):
-        """Allocate each territory's pool to its enterprises; returns HT demand and VAT."""
+    def clear(self, market, weight, labelled, demand_index, ess_vat_rate, pass_through):
+        """Allocate each market's pool (territory and sector) to the claims on it; returns HT
+        demand and VAT."""
         s = self.vat_standard
-        totals = np.bincount(territory, weights=weight, minlength=self.pool.size)
-        share = np.divide(weight, totals[territory], out=np.zeros_like(weight),
-                          where=totals[territory] > 0)
-        base_units = self.pool[territory] * demand_index * share / (1.0 + s)
+        totals = np.bincount(market, weights=weight, minlength=self.pool.size)
+        share = np.divide(weight, totals[market], out=np.zeros_like(weight),
+                          where=totals[market] > 0)
+        base_units = self.pool[market] * demand_index * share / (1.0 + s)
         rate = np.full(weight.size, s)
         if ess_vat_rate is not None:
             rate = np.where(labelled, ess_vat_rate, s)
