@@ -38,7 +38,9 @@ pytest.importorskip("hydra_plugins.hydra_ray_launcher",
                     reason="Hydra's Ray launcher is not installed (the cluster extra)")
 
 ROOT = Path(__file__).resolve().parents[1]
-RAY = Path(sys.executable).with_name("ray")
+# Ray's command beside this Python (a virtual environment), else on PATH.
+RAY = next((str(p) for p in [Path(sys.executable).with_name("ray")] if p.exists()),
+           shutil.which("ray") or "ray")
 SWEEP = ("territory=tiny", "horizon_months=3", "arm=baseline,land_trust", "seed=0,1",
          "hydra.callbacks.experiment.report=false")
 KILLED = ("land_trust", 1)  # its worker is killed at each attempt: the first and Ray's retry
@@ -56,7 +58,7 @@ def _free_port() -> int:
 def _stop_group(process: subprocess.Popen) -> None:
     """SIGTERM, then SIGKILL, the head's process group (the head, its GCS, raylet and workers),
     and wait until none of them is left."""
-    for sig, grace in ((signal.SIGTERM, 10), (signal.SIGKILL, 20)):
+    for sig, grace in ((signal.SIGTERM, 5), (signal.SIGKILL, 20)):
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, sig)
         deadline = time.monotonic() + grace
@@ -76,7 +78,7 @@ def ray_head():
     """The address and temp dir of a fresh Ray head; stopped and removed after the tests."""
     temp = Path(tempfile.mkdtemp(prefix="ess-ray-"))  # short: Ray's socket paths are bounded
     port = _free_port()
-    command = [str(RAY), "start", "--head", "--block", "--node-ip-address=127.0.0.1",
+    command = [RAY, "start", "--head", "--block", "--node-ip-address=127.0.0.1",
                f"--port={port}", "--num-cpus=2", "--disable-usage-stats",
                "--include-dashboard=false", f"--temp-dir={temp}",
                f"--ray-client-server-port={_free_port()}",
