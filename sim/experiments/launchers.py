@@ -53,6 +53,8 @@ log = logging.getLogger(__name__)
 MAX_DEATHS_WITHOUT_SUSPECT = 3
 # How long to wait for a broken pool's workers to be gone before their jobs run again.
 REAP_TIMEOUT_S = 30.0
+# How often the Ray launcher collects the tasks that ended.
+RAY_POLL_S = 1.0
 
 Jobs = dict[int, list[str]]
 Returns = dict[int, JobReturn]
@@ -327,17 +329,18 @@ def _gather_ray(launcher: Launcher, tasks: dict, jobs: Jobs) -> Returns:
 
     returns: Returns = {}
     pending = list(tasks)
-    while pending:
-        ready, pending = ray.wait(pending, num_returns=1)
-        idx = tasks[ready[0]]
-        try:
-            returns[idx] = ray.get(ready[0])
-        except RayTaskError:
-            raise
-        except RayError as lost:
-            first_line = str(lost).strip().splitlines()[0] if str(lost).strip() else ""
-            error = WorkerDied(f"Ray task of job #{idx} ended without a result, Ray's retries "
-                               f"spent ({type(lost).__name__}: {first_line[:300]})")
-            log.warning("%s", error)
-            returns[idx] = _record_death(launcher, jobs[idx], error)
+    while pending:  # the tasks ended within a second, in one call however many are pending
+        ready, pending = ray.wait(pending, num_returns=len(pending), timeout=RAY_POLL_S)
+        for ref in ready:
+            idx = tasks[ref]
+            try:
+                returns[idx] = ray.get(ref)
+            except RayTaskError:
+                raise
+            except RayError as lost:
+                first_line = (str(lost).strip().splitlines() or [""])[0]
+                error = WorkerDied(f"Ray task of job #{idx} ended without a result, Ray's "
+                                   f"retries spent ({type(lost).__name__}: {first_line[:300]})")
+                log.warning("%s", error)
+                returns[idx] = _record_death(launcher, jobs[idx], error)
     return returns
