@@ -175,10 +175,12 @@ for status in sorted(Path(sys.argv[1], "runs").rglob("status.json")):
         print(status.parent.relative_to(sys.argv[1]), "|", record.get("error", "")[:160])
 EOF
 )
-if [ -n "$victim" ] && [ "$(printf '%s\n' "$lost" | grep -c 'ended without a result')" = 1 ]; then
-    pass "scancel $victim: the sweep ended (exit $killed_status) with that run lost: $lost"
+if [ -n "$victim" ] && [ "$killed_status" = 1 ] &&
+        [ "$(printf '%s\n' "$lost" | grep -c 'ended without a result')" = 1 ]; then
+    pass "scancel $victim: the sweep ended (exit $killed_status: a run failed) with that run lost: $lost"
 else
-    fail "scancel ${victim:-<no running task seen>}: lost runs: ${lost:-none} ($WORK/killed.log)"
+    fail "scancel ${victim:-<no running task seen>}: exit $killed_status (1 wanted), lost runs:" \
+        "${lost:-none} ($WORK/killed.log)"
 fi
 
 before=$(submitted "$KILLED")

@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import hydra
@@ -31,6 +32,7 @@ from sim.config.safety import (
     sweep_params,
     sweep_variants,
 )
+from sim.experiments.clock import claimed_clock_node, freeze_now
 from sim.outputs import OutputWriteError, RunFolderLock
 from sim.plugins import check_launcher_installed, register_plugins
 from sim.territories import TerritorySelectionError
@@ -79,11 +81,12 @@ def _print_summary(summary: dict, out: Path) -> None:
     print(f"outputs: {out}")
 
 
-def prevalidate(argv: list[str]) -> tuple[Path, str] | None:
+def prevalidate(argv: list[str], moment: datetime | None = None) -> tuple[Path, str] | None:
     """Check a command line before Hydra instantiates anything or creates a folder: the safety
     of every override (sweeps included) and of the user's config files, the whole config of the
     run (of a sweep's first job). Returns the folder to claim and its field (None when Hydra
-    only prints). Raises ``ConfigError`` or ``TerritorySelectionError``."""
+    only prints), its ``${now:...}`` resolved at ``moment`` (now by default). Raises
+    ``ConfigError`` or ``TerritorySelectionError``."""
     flags, overrides, user_dirs = split_argv(argv)
     if set(flags) & set(COMPLETION_FLAGS):
         return None
@@ -98,6 +101,7 @@ def prevalidate(argv: list[str]) -> tuple[Path, str] | None:
     if any(flag in INFO_FLAGS for flag in flags):
         return None
     key = "sweep" if multirun else "run"
+    freeze_now(moment or datetime.now())  # composing registered Hydra's own clock again
     folder = check_output_dir(cfg, key)
     if multirun:
         swept = overrides + sweep_params(cfg, overrides)
@@ -123,26 +127,25 @@ def _failed_runs(sweep: Path) -> list[str]:
 
 
 MAIN_CONFIG = "config"
-CLAIMED_CONFIG = "ess_sim_claimed_folder"  # the main config with the claimed folder set
+CLAIMED_CONFIG = "ess_sim_claimed_folder"  # the main config with the claim's clock
 
 
-def _pin_folder(directory: Path, field: str) -> str:
-    """Hand Hydra the folder just claimed: composing again would resolve ``${now:...}`` (and the
-    label) anew, a second later, and Hydra would write into another folder than the claimed one.
-    The main config with `field` set is stored in Hydra's ConfigStore (sys.argv is left as it
-    is); returns its name, the config for ``hydra.main``."""
-    section, key = field.removeprefix("hydra.").split(".")
-    literal = str(directory).replace("${", "\\${")  # a resolved path, not an interpolation
-    ConfigStore.instance().store(name=CLAIMED_CONFIG, node={
-        "defaults": [MAIN_CONFIG, "_self_"], "hydra": {section: {key: literal}}})
+def _pin_folder(moment: datetime) -> str:
+    """Make Hydra write into the folder just claimed: composing again would resolve
+    ``${now:...}`` anew, a second later maybe, in the project's default folder or in a user's
+    ``hydra.run.dir=...${now:...}`` (which beats any config), and Hydra would write elsewhere.
+    The main config with the claim's clock (`sim.experiments.clock`) is stored in Hydra's
+    ConfigStore (sys.argv is left as it is); returns its name, the config for ``hydra.main``."""
+    ConfigStore.instance().store(name=CLAIMED_CONFIG, node=claimed_clock_node(MAIN_CONFIG,
+                                                                              moment))
     return CLAIMED_CONFIG
 
 
 def main() -> None:
     show_help_if_asked(MODEL)
-    claim = None
+    claim, moment = None, datetime.now()
     try:
-        target = prevalidate(sys.argv[1:])
+        target = prevalidate(sys.argv[1:], moment)
         directory = str(config_dir())
         if target is not None:
             claim = RunFolderLock(*target)
@@ -153,7 +156,7 @@ def main() -> None:
     config_name = MAIN_CONFIG
     if claim is not None:
         _CLAIMED.append(claim)
-        config_name = _pin_folder(claim.directory, target[1])
+        config_name = _pin_folder(moment)
     register_plugins()
     try:
         hydra.main(config_path=directory, config_name=config_name, version_base="1.3")(_task)()

@@ -77,15 +77,16 @@ def test_resume_skips_complete_runs_only(tmp_path):
     assert fn.calls == 3 and read_status(tmp_path / "f")["status"] == "complete"
 
 
-def sweep(sweep_dir, *overrides, timeout=600):
-    """Run `python -m sim.experiments` with the synthetic backend; return its stdout."""
+def sweep(sweep_dir, *overrides, timeout=600, exit_code=0):
+    """Run `python -m sim.experiments` with the synthetic backend; return its stdout (and its
+    stderr, last, when it must exit non-zero)."""
     cmd = [sys.executable, "-m", "sim.experiments", "+experiment=compare",
            "experiment.backend=synthetic", f"hydra.sweep.dir={sweep_dir}", *overrides]
     env = os.environ | {"PYTHONPATH": str(ROOT)}
     done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout,
                           check=False)
-    assert done.returncode == 0, done.stderr[-3000:]
-    return done.stdout
+    assert done.returncode == exit_code, done.stderr[-3000:]
+    return done.stdout + (done.stderr if exit_code else "")
 
 
 def statuses(sweep_dir):
@@ -98,7 +99,7 @@ NO_REPORT = "hydra.callbacks.experiment.report=false"
 
 def test_hydra_sweep_runs_records_and_resumes(tmp_path):
     args = ("hydra/launcher=basic", "arm=baseline,land_trust,not_a_lever", "seed=0,1", NO_REPORT)
-    out = sweep(tmp_path, *args)
+    out = sweep(tmp_path, *args, exit_code=1)
     runs = statuses(tmp_path)
     assert sorted(runs) == [f"runs/arm={a}/seed={k}" for a in ("baseline", "land_trust",
                                                           "not_a_lever") for k in (0, 1)]
@@ -109,8 +110,15 @@ def test_hydra_sweep_runs_records_and_resumes(tmp_path):
     info = json.loads((tmp_path / "sweep.json").read_text())
     assert info["total"] == 6 and info["command"].startswith("python -m sim.experiments")
 
+    # The failed runs make the sweep exit 1, with one line naming them and the resume command.
+    summary = out.strip().splitlines()[-1]
+    assert summary.startswith("error: 2 of 6 runs did not complete (arm=not_a_lever seed=0 "
+                              "failed: ValueError; arm=not_a_lever seed=1 failed: ValueError)")
+    assert summary.endswith(f"hydra.sweep.dir={tmp_path.resolve()}")
+    assert "resume (complete runs are skipped): python -m sim.experiments " in summary
+
     (tmp_path / "runs/arm=baseline/seed=1/status.json").unlink()
-    out = sweep(tmp_path, *args)
+    out = sweep(tmp_path, *args, exit_code=1)
     lines = [line for line in out.splitlines() if re.match(r"\[\d+/6\] ", line)]
     ran = [line for line in lines if " skipped " not in line]
     # the deleted run and the two failed ones run again; the three complete ones are skipped

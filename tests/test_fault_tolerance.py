@@ -77,13 +77,18 @@ def _start(sweep_dir: Path, log: Path | None = None,
             out.close()
 
 
-def _finish(process: subprocess.Popen, log: Path, timeout: float = 300) -> None:
-    """Wait for a sweep to end; it must succeed even though one arm's runs all fail."""
+def _finish(process: subprocess.Popen, log: Path, timeout: float = 300,
+            exit_code: int = 1) -> None:
+    """Wait for a sweep to end: it goes to its end and its report even though runs fail, then
+    exits 1 when some did (0 when all are complete), naming them in its last line."""
     try:
         returncode = process.wait(timeout)
     finally:
         _kill_group(process)  # a no-op once it has ended, unless it timed out
-    assert returncode == 0, log.read_text()[-3000:]
+    assert returncode == exit_code, log.read_text()[-3000:]
+    summary = [x for x in log.read_text().splitlines()
+               if x.startswith("error: ") and " runs did not complete (" in x]
+    assert len(summary) == bool(exit_code), summary
 
 
 def _statuses(sweep_dir: Path) -> dict[tuple[str, int], dict]:
@@ -343,7 +348,7 @@ def _status(sweep_dir: Path, run: tuple[str, int]) -> dict | None:
 def test_a_killed_worker_costs_only_its_run_and_a_resume_reruns_it(tmp_path, n_jobs):
     """Workers SIGKILLed mid-sweep, as the out-of-memory killer does: one once, one every time
     its run starts. The sweep must finish every other run, record the run that always dies as
-    failed (not hang, not stop), build its report, and exit 0; the run killed once must rerun
+    failed (not hang, not stop), build its report, and exit 1; the run killed once must rerun
     to the bytes a replay gives; a resume must rerun exactly the failed run. With one worker
     too, which joblib alone would run inside the launching process."""
     sweep_dir, log = tmp_path / "sweep", tmp_path / "sweep.log"
@@ -379,7 +384,7 @@ def test_a_killed_worker_costs_only_its_run_and_a_resume_reruns_it(tmp_path, n_j
     kept = {run: sha256(sweep_dir / "runs" / f"arm={run[0]}" / f"seed={run[1]}" / STATUS)
             for run in DEATH_PLANNED - {KILLED_ALWAYS}}
     resume_log = tmp_path / "resume.log"
-    _finish(_start(sweep_dir, resume_log, plan), resume_log)
+    _finish(_start(sweep_dir, resume_log, plan), resume_log, exit_code=0)
     lines = _progress(sweep_dir, len(DEATH_PLANNED))
     assert {(a, s) for a, s, status in lines if status != "skipped"} == {KILLED_ALWAYS}
     assert _statuses(sweep_dir)[KILLED_ALWAYS]["status"] == "complete"
@@ -390,7 +395,7 @@ def test_a_killed_worker_costs_only_its_run_and_a_resume_reruns_it(tmp_path, n_j
 def test_a_killed_submitit_job_costs_only_its_run(tmp_path):
     """Under submitit (each job its own process, as each is its own Slurm job on a cluster), a
     job killed mid-run must be recorded as failed with submitit's account of it, the other jobs
-    must complete and the sweep must end with its report and exit 0 (Hydra's own submitit
+    must complete and the sweep must end with its report and exit 1 (Hydra's own submitit
     launcher raises at the first job without a result, before the report)."""
     pytest.importorskip("hydra_plugins.hydra_submitit_launcher")
     sweep_dir, log = tmp_path / "sweep", tmp_path / "sweep.log"

@@ -6,7 +6,7 @@ import os
 import time
 
 from sim.experiments import progress
-from sim.experiments.progress import SweepWatcher, duration, eta_line, read_log, sweep_dir_from
+from sim.experiments.progress import SweepWatcher, duration, eta_line, read_log
 from sim.experiments.runner import PROGRESS, SWEEP_INFO
 
 
@@ -29,11 +29,6 @@ def test_read_log_counts_runs_and_those_that_ran(tmp_path):
                    "[3/4] arm=land_trust seed=0 failed 0.5s\n"
                    "[3/4] arm=land_trust seed=0 complete 2.1s\n")  # rerun after a lost worker
     assert read_log(log) == (3, 2)
-
-
-def test_sweep_dir_from_the_command_line(tmp_path):
-    assert sweep_dir_from(["territory=tiny", f"hydra.sweep.dir={tmp_path}"]) == tmp_path
-    assert sweep_dir_from(["territory=tiny"]) is None
 
 
 def test_watcher_prints_the_sweep_eta_and_the_report_line(tmp_path, monkeypatch):

@@ -425,8 +425,9 @@ def test_a_write_error_in_a_sweep_is_recorded_and_the_sweep_ends_with_its_report
                                 module="sim.experiments.runner")
     done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
                           text=True, timeout=300, env=os.environ | {"PYTHONPATH": str(ROOT)})
-    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.returncode == 1, done.stderr[-3000:]  # a run failed: named, with the resume
     assert "Report:" in done.stdout
+    assert "error: 1 of 4 runs did not complete (arm=land_trust seed=0 failed: " in done.stderr
     failed = json.loads((sweep / "runs" / "arm=land_trust" / "seed=0" / "status.json").read_text())
     assert failed["status"] == "failed" and "No space left" in failed["error"]
     statuses = [json.loads(p.read_text())["status"] for p in sweep.rglob("status.json")]

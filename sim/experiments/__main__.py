@@ -13,15 +13,18 @@ def cli() -> None:
 
         print_help(sys.argv[1:])
         sys.exit(0)
-    from sim.experiments.progress import SweepWatcher, sweep_dir_from
+    from sim.experiments.progress import SweepWatcher
     from sim.experiments.runner import QUIET_RUNS, main
 
     bar = sys.stdout.isatty()
     if bar:
         os.environ[QUIET_RUNS] = "1"  # inherited by the local workers, which then stay quiet
-    SweepWatcher(sweep_dir_from(sys.argv[1:]), bar=bar,
-                 report="hydra.callbacks.experiment.report=false" not in sys.argv).start()
-    main()
+    report = "hydra.callbacks.experiment.report=false" not in sys.argv
+
+    def watch(sweep_dir):  # the folder as claimed: a `${now:...}` in it resolved once
+        SweepWatcher(sweep_dir, bar=bar, report=report).start()
+
+    main(watch)
 
 
 if __name__ == "__main__":

@@ -53,6 +53,8 @@ log = logging.getLogger(__name__)
 MAX_DEATHS_WITHOUT_SUSPECT = 3
 # How long to wait for a broken pool's workers to be gone before their jobs run again.
 REAP_TIMEOUT_S = 30.0
+# How often the Ray launcher collects the tasks that ended.
+RAY_POLL_S = 1.0
 
 Jobs = dict[int, list[str]]
 Returns = dict[int, JobReturn]
@@ -280,3 +282,65 @@ def _lost_slurm_jobs(launcher: Launcher, jobs: Sequence) -> dict[str, str]:
     from sim.experiments.slurm_jobs import wait_for_jobs
 
     return wait_for_jobs(jobs)
+
+
+def launch_ray(launcher: Launcher, job_overrides: Sequence[Sequence[str]],
+               initial_job_idx: int) -> list[JobReturn]:
+    """Hydra's Ray launch (hydra-ray-launcher 1.2: one Ray task per job, `ray.remote` options
+    from `hydra.launcher.ray.remote`), made resilient as `launch_submitit` is: a resume submits
+    only the jobs not already complete, and a task that ends without a result once Ray's
+    retries are spent (its worker killed, out of memory, its node lost) is recorded as a failed
+    run, where Hydra's waits for the tasks in order and stops the sweep, before its report, at
+    the first such task. Jobs run as the resilient joblib launcher's do (`execute_job`: Hydra's
+    context pickled once per launch, job configs composed once per group)."""
+    import ray
+    from omegaconf import OmegaConf
+
+    setup_globals()
+    configure_log(launcher.config.hydra.hydra_logging, launcher.config.hydra.verbose)
+    sweep_dir = Path(str(launcher.config.hydra.sweep.dir))
+    sweep_dir.mkdir(parents=True, exist_ok=True)
+    if not ray.is_initialized():  # joins the cluster as configured, without sizing it
+        ray.init(**OmegaConf.to_container(launcher.ray_cfg.init, resolve=True))
+    done = _complete_before(launcher, job_overrides, sweep_dir)
+    jobs, returns = {}, {}
+    for idx, overrides in enumerate(job_overrides, start=initial_job_idx):
+        if tuple(overrides) in done:
+            returns[idx] = _skipped(launcher, done[tuple(overrides)], overrides, sweep_dir)
+        else:
+            jobs[idx] = list(overrides)
+            log.info("\t#%d : %s", idx, " ".join(filter_overrides(overrides)))
+    log.info("Ray launched %d jobs (%d complete, skipped), sweep output dir: %s",
+             len(jobs), len(returns), sweep_dir)
+    options = OmegaConf.to_container(launcher.ray_cfg.remote, resolve=True) or {}
+    task = ray.remote(**options)(_execute_job) if options else ray.remote(_execute_job)
+    shared = ray.put(SharedLaunch.of(launcher))
+    tasks = {task.remote(idx, overrides, shared): idx for idx, overrides in jobs.items()}
+    returns |= _gather_ray(launcher, tasks, jobs)
+    return [returns[idx] for idx in range(initial_job_idx, initial_job_idx + len(job_overrides))]
+
+
+def _gather_ray(launcher: Launcher, tasks: dict, jobs: Jobs) -> Returns:
+    """Each task's return as it ends; a task without a result is its run, recorded failed. A
+    task that raised (Hydra's own code, not the run: the runner records a run's errors) stops
+    the sweep, as under Hydra's launcher."""
+    import ray
+    from ray.exceptions import RayError, RayTaskError
+
+    returns: Returns = {}
+    pending = list(tasks)
+    while pending:  # the tasks ended within a second, in one call however many are pending
+        ready, pending = ray.wait(pending, num_returns=len(pending), timeout=RAY_POLL_S)
+        for ref in ready:
+            idx = tasks[ref]
+            try:
+                returns[idx] = ray.get(ref)
+            except RayTaskError:
+                raise
+            except RayError as lost:
+                first_line = (str(lost).strip().splitlines() or [""])[0]
+                error = WorkerDied(f"Ray task of job #{idx} ended without a result, Ray's "
+                                   f"retries spent ({type(lost).__name__}: {first_line[:300]})")
+                log.warning("%s", error)
+                returns[idx] = _record_death(launcher, jobs[idx], error)
+    return returns

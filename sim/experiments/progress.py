@@ -67,15 +67,6 @@ def failed_lines(path: Path) -> list[str]:
             if line.rpartition(" ")[0].endswith(" failed")]
 
 
-def sweep_dir_from(argv: list[str]) -> Path | None:
-    """The sweep dir given on the command line (`hydra.sweep.dir=...`), if any."""
-    for arg in argv:
-        key, _, value = arg.partition("=")
-        if key.lstrip("+") == "hydra.sweep.dir" and value:
-            return Path(value.strip("'\""))
-    return None
-
-
 class SweepWatcher(threading.Thread):
     """Waits for the sweep's `sweep.json` (written when the sweep starts), then prints progress
     until every planned run is done. A daemon: it never holds the process."""

@@ -21,6 +21,7 @@ import fcntl
 import hashlib
 import json
 import os
+import shlex
 import socket
 import sys
 import time
@@ -59,6 +60,7 @@ from sim.config.safety import (
 )
 from sim.experiments import sensitivity
 from sim.experiments.arms import BASELINE, ArmSpec, policies_override, resolve_arm
+from sim.experiments.clock import claimed_clock_node, freeze_now
 from sim.experiments.dataset import RunIdentity, sweep_tables
 from sim.outputs import (
     TABLES,
@@ -431,11 +433,11 @@ def run_task(cfg: DictConfig) -> dict:
                        sweep_id(cfg, list(hc.overrides.task)), list(hc.overrides.task))
 
 
-def prevalidate(argv: list[str]) -> Path | None:
+def prevalidate(argv: list[str], moment: datetime | None = None) -> Path | None:
     """Fail in one line before any run starts: an unsafe flag, override, target, resolver or
     user config file, an unusable sweep folder, or a model config the first job would reject
     (rather than N identical failed runs). Returns the sweep folder to claim (None when Hydra
-    only prints)."""
+    only prints), its `${now:...}` resolved at `moment` (now by default)."""
     flags, overrides, user_dirs = split_argv(argv)
     if set(flags) & set(COMPLETION_FLAGS):
         return None
@@ -445,6 +447,7 @@ def prevalidate(argv: list[str]) -> Path | None:
     cfg = compose_config(first, keep_hydra=True, user_dirs=user_dirs, name=main_config(argv))
     if any(flag in INFO_FLAGS for flag in flags):
         return None
+    freeze_now(moment or datetime.now())  # composing registered Hydra's own clock again
     folder = check_output_dir(cfg, "sweep")
     check_ray_reachable(cfg.hydra.launcher)
     swept = overrides + sweep_params(cfg, overrides)
@@ -474,15 +477,22 @@ def main_config(argv: list[str]) -> str:
     return NAMED_EXPERIMENT if any(a.startswith("+experiment=") for a in argv) else DEFAULT_APP
 
 
-def main() -> None:
+CLAIMED_CONFIG = "ess_sim_claimed_sweep"  # the main config with the claim's clock
+FAILED_RUNS_EXIT = 1  # a sweep whose runs did not all complete (its report is still built)
+NAMED_RUNS = 5  # runs named in that one-line summary; the others are counted
+
+
+def main(watch: Callable[[Path | None], None] | None = None) -> None:
     """`python -m sim.experiments [overrides]`: a multirun (its main config says so) of compare
-    unless the command line names another experiment."""
+    unless the command line names another experiment. `watch` is called with the claimed sweep
+    folder (None when Hydra only prints) before Hydra starts. Exits 1 with a one-line summary
+    when some planned runs did not complete."""
     argv = sys.argv[1:]
     ConfigStore.instance().store(name=SCHEMA_NAME, node=ExperimentConfig)
     register_plugins()
-    claim = None
+    claim, moment = None, datetime.now()
     try:
-        folder = prevalidate(argv)
+        folder = prevalidate(argv, moment)
         if folder is not None:
             _adopt_earlier_sweep(folder)
         claim = RunFolderLock(folder, "hydra.sweep.dir", reuse=True) if folder is not None else None
@@ -491,9 +501,66 @@ def main() -> None:
             raise
         print(f"error: {error}", file=sys.stderr)
         sys.exit(2)
+    config_name = main_config(argv)
+    if claim is not None:
+        ConfigStore.instance().store(name=CLAIMED_CONFIG,
+                                     node=claimed_clock_node(config_name, moment))
+        config_name = CLAIMED_CONFIG
+    if watch is not None:
+        watch(folder)
     try:
         hydra.main(version_base="1.3", config_path=str(config_dir()),
-                   config_name=main_config(argv))(run_task)()
+                   config_name=config_name)(run_task)()
     finally:
         if claim is not None:
             claim.release()
+    summary = unfinished_summary(folder) if folder is not None else None
+    if summary:
+        print(f"error: {summary}", file=sys.stderr, flush=True)
+        sys.exit(FAILED_RUNS_EXIT)
+
+
+def unfinished_summary(sweep_dir: Path) -> str | None:
+    """One line naming the planned runs of a sweep that did not complete (failed, lost, never
+    run) and how to resume it; None when every run is complete."""
+    try:
+        info = json.loads((sweep_dir / SWEEP_INFO).read_text())
+    except (OSError, ValueError):
+        return None
+    found = {}
+    for path in (sweep_dir / "runs").rglob(STATUS):
+        with contextlib.suppress(OSError, ValueError):
+            record = read_status(path.parent)
+            found[(record["arm"], record["seed"], record.get("sample"))] = record
+    unfinished = []
+    for run in info.get("expected", []):
+        record = found.get((run["arm"], run["seed"], run.get("sample")))
+        if record is None or record.get("status") != "complete":
+            unfinished.append(_run_state(run, record))
+    if not unfinished:
+        return None
+    named = "; ".join(unfinished[:NAMED_RUNS]) + (
+        f"; and {len(unfinished) - NAMED_RUNS} more" if len(unfinished) > NAMED_RUNS else "")
+    total = len(info.get("expected", []))
+    return (f"{len(unfinished)} of {total} runs did not complete ({named}); the report, if "
+            f"built, covers the {total - len(unfinished)} complete ones; resume (complete runs "
+            f"are skipped): {resume_command(info.get('command', ''), sweep_dir)}")
+
+
+def _run_state(run: dict, record: dict | None) -> str:
+    """'arm=a seed=k [sample=s] <state>' for a run that did not complete."""
+    name = f"arm={run['arm']} seed={run['seed']}"
+    if run.get("sample") is not None:
+        name += f" sample={run['sample']}"
+    if record is None:
+        return f"{name} not run"
+    if record.get("status") == "failed":
+        return f"{name} failed: {str(record.get('error', '')).split(':')[0]}"
+    return f"{name} interrupted"
+
+
+def resume_command(command: str, sweep_dir: Path) -> str:
+    """The sweep's command with its folder given as it was claimed (a `${now:...}` in it would
+    name a new folder)."""
+    args = [a for a in shlex.split(command) if not a.lstrip("+").startswith("hydra.sweep.dir=")]
+    return shlex.join([*args, f"hydra.sweep.dir={Path(sweep_dir).resolve()}"])
