@@ -33,6 +33,18 @@ class TickingClock:
         return datetime(2030, 1, 1) + timedelta(seconds=next(cls.ticks))
 
 
+@pytest.fixture(autouse=True)
+def _process_state_restored():
+    """These tests run a command's `main()` in the test process: the command leaves what it sets
+    up for its own process (the experiments' schema under the model's schema name in Hydra's
+    ConfigStore, the frozen `now` resolver); later tests must find what a fresh process has."""
+    from sim.config.compose import register_schema
+
+    yield
+    register_schema()
+    hydra.core.utils.setup_globals()  # Hydra's own `now` resolver again
+
+
 def _main(module, argv, tmp_path, monkeypatch):
     monkeypatch.setattr(hydra.core.utils, "datetime", TickingClock)
     monkeypatch.setattr(sys, "argv", list(argv))
