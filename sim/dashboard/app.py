@@ -532,8 +532,10 @@ def Live(run, shown: solara.Reactive, lang: str, projector: bool, lesson: Lesson
         lambda: views_frames if shown.value.month == views_frames.month
         else run.frames(views=views_frames), [shown.value])
     if not frames.timeseries.empty:
-        solara.FileDownload(lambda: runs_csv(frames), filename=f"ess_seed{run.settings.seed}"
-                            f"_month{frames.month}.csv", label="CSV", mime_type="text/csv")
+        # The file's name does not change with the month (the table has a month column): a
+        # name changing at every redraw was one more message per redraw for each pupil.
+        solara.FileDownload(lambda: runs_csv(frames), filename=f"ess_seed{run.settings.seed}.csv",
+                            label="CSV", mime_type="text/csv")
     if class_code and not frames.timeseries.empty:
         def send():
             numbers = class_numbers(frames)
