@@ -103,7 +103,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--debug-endpoints", action="store_true", help="serve Solara's /resourcez (off by default)"
     )
+    parser.add_argument(
+        "--workers", type=int, default=1,
+        help="server processes (default 1); one Python process uses one core at most: "
+        "give a class the machine's cores (sim.dashboard.workers)",
+    )
     args = parser.parse_args(argv)
+    if args.workers < 1:
+        parser.exit(2, f"error: --workers must be >= 1, not {args.workers}\n")
     for name in ("port", "max_sessions", "max_memory_mb", "cull_after"):
         if getattr(args, name) < 0 or (name == "cull_after" and args.cull_after == 0):
             parser.exit(2, f"error: --{name.replace('_', '-')} must be "
@@ -121,6 +128,14 @@ def main(argv: list[str] | None = None) -> None:
     os.environ["SOLARA_ASSETS_PROXY"] = "True"
     os.environ.setdefault("SOLARA_ASSETS_CDN", OFFLINE_CDN)
     port = args.port or free_port(args.host)
+    if args.workers > 1:
+        from sim.dashboard import workers
+
+        workers.serve(args.host, port, args.workers,
+                      ["--cull-after", str(args.cull_after)]
+                      + (["--debug-endpoints"] if args.debug_endpoints else []),
+                      free_port, args.max_sessions, args.max_memory_mb)
+        return
     local = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
     print(f"ESS dashboard: http://{local}:{port}/", flush=True)
     if local != args.host:

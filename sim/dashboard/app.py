@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import logging
+import os
 import threading
 import time
 
@@ -21,7 +22,7 @@ import pandas as pd
 import solara
 import solara.lab
 
-from sim.dashboard import classes, sessions
+from sim.dashboard import classes, counters, sessions
 from sim.dashboard.adapter import LEVERS, MAP_OUTPUTS, Run, Settings
 from sim.dashboard.bands import band_future
 from sim.dashboard.chart import Chart
@@ -92,6 +93,12 @@ def seed_error(value, lang: str) -> str | None:
     if isinstance(value, int) and SEED_RANGE[0] <= value <= SEED_RANGE[1]:
         return None
     return t(lang, "seed_invalid")
+
+
+def session_name(ticket: int) -> str:
+    """A name for this session unique across the server's processes (tickets count per process:
+    with several processes two pupils would share one class row)."""
+    return f"{os.getpid()}-{ticket}"
 
 
 def _build(settings: Settings) -> Run | Exception:
@@ -387,7 +394,7 @@ def Page():
         Player(
             run, L, on_reset=guarded(reset), pending=pending, projector=projector.value,
             lesson=BY_KEY.get(lesson.value), prediction=prediction, map_output=map_output,
-            closed=closed, class_code=class_code.value, session=str(admission.ticket),
+            closed=closed, class_code=class_code.value, session=session_name(admission.ticket),
             on_sent=lambda: class_version.set(class_version.value + 1),
         ).key(f"run-{resets.value}")
         if class_code.value:
@@ -426,6 +433,8 @@ def Player(run, lang: str, on_reset, pending, projector: bool, lesson: Lesson | 
                     run.step()
                     done += 1
                 pacer.record(done)
+                if done:
+                    counters.record(session, run.month)
                 ending = not run.running or at_stop()
                 if done and (redraw.ready() or ending):
                     views_month = run.month if views.ready() or ending else \
@@ -446,6 +455,7 @@ def Player(run, lang: str, on_reset, pending, projector: bool, lesson: Lesson | 
     def step():
         try:
             month = run.step()
+            counters.record(session, month)
             shown.set(Shown(month, month))
         except Exception:
             log.exception("a step failed")
@@ -522,8 +532,10 @@ def Live(run, shown: solara.Reactive, lang: str, projector: bool, lesson: Lesson
         lambda: views_frames if shown.value.month == views_frames.month
         else run.frames(views=views_frames), [shown.value])
     if not frames.timeseries.empty:
-        solara.FileDownload(lambda: runs_csv(frames), filename=f"ess_seed{run.settings.seed}"
-                            f"_month{frames.month}.csv", label="CSV", mime_type="text/csv")
+        # The file's name does not change with the month (the table has a month column): a
+        # name changing at every redraw was one more message per redraw for each pupil.
+        solara.FileDownload(lambda: runs_csv(frames), filename=f"ess_seed{run.settings.seed}.csv",
+                            label="CSV", mime_type="text/csv")
     if class_code and not frames.timeseries.empty:
         def send():
             numbers = class_numbers(frames)

@@ -4,15 +4,23 @@ send their run's final numbers; the class sees every pupil's result in one table
 Each pupil runs their own experiment (their seed, their levers): the spread of the class's
 results is a ready-made lesson on uncertainty, as NetLogo's HubNet gives a teacher. Classes live
 in the server's memory only, bounded in number and size, and vanish with the server; nothing
-names a pupil but the number the class gives them in the order they first sent a result.
+names a pupil but the number the class gives them in the order they first sent a result. A
+server of several processes (`--workers`) keeps them instead in one file they share
+(`CLASSES_FILE_ENV`, a temporary file the launcher removes), locked for each operation: a pupil
+served by one process joins the class the teacher opened on another.
 """
 
 from __future__ import annotations
 
+import fcntl
+import json
+import os
 import secrets
 import threading
 import time
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
 
 # Letters a class reads aloud without confusion (no I/O/0/1).
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -40,8 +48,31 @@ class ClassRoom:
     pupils: dict[str, int] = field(default_factory=dict)  # session ticket -> pupil number
 
 
+CLASSES_FILE_ENV = "ESS_DASHBOARD_CLASSES_FILE"
 _classes: dict[str, ClassRoom] = {}
 _lock = threading.Lock()
+
+
+@contextmanager
+def _rooms() -> Iterator[dict[str, ClassRoom]]:
+    """Every class, for one operation: this process's own, or the file the server's processes
+    share (read, then written back, under an exclusive lock)."""
+    path = os.environ.get(CLASSES_FILE_ENV)
+    if not path:
+        with _lock:
+            yield _classes
+        return
+    with _lock, open(path, "a+") as shared:
+        fcntl.flock(shared, fcntl.LOCK_EX)
+        shared.seek(0)
+        stored = json.loads(shared.read() or "{}")
+        rooms = {code: ClassRoom(code, room["opened"],
+                                 [Result(**r) for r in room["results"]], room["pupils"])
+                 for code, room in stored.items()}
+        yield rooms
+        shared.seek(0)
+        shared.truncate()
+        shared.write(json.dumps({code: asdict(room) for code, room in rooms.items()}))
 
 
 def normalise(code: str) -> str:
@@ -50,28 +81,28 @@ def normalise(code: str) -> str:
 
 def open_class() -> str:
     """A new class and its code."""
-    with _lock:
+    with _rooms() as rooms:
         while True:
             code = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
-            if code not in _classes:
+            if code not in rooms:
                 break
-        if len(_classes) >= MAX_CLASSES:
-            oldest = min(_classes.values(), key=lambda c: c.opened)
-            del _classes[oldest.code]
-        _classes[code] = ClassRoom(code)
+        if len(rooms) >= MAX_CLASSES:
+            oldest = min(rooms.values(), key=lambda c: c.opened)
+            del rooms[oldest.code]
+        rooms[code] = ClassRoom(code)
         return code
 
 
 def exists(code: str) -> bool:
-    with _lock:
-        return normalise(code) in _classes
+    with _rooms() as rooms:
+        return normalise(code) in rooms
 
 
 def submit(code: str, session: str, seed: int, levers: str, month: int,
            numbers: dict[str, float]) -> int | None:
     """Record a pupil's result; their pupil number, or None if the class is unknown or full."""
-    with _lock:
-        room = _classes.get(normalise(code))
+    with _rooms() as rooms:
+        room = rooms.get(normalise(code))
         if room is None or len(room.results) >= MAX_RESULTS:
             return None
         pupil = room.pupils.setdefault(session, len(room.pupils) + 1)
@@ -81,8 +112,8 @@ def submit(code: str, session: str, seed: int, levers: str, month: int,
 
 def results(code: str) -> list[Result]:
     """The class's results, latest per pupil (a pupil who sends again replaces their row)."""
-    with _lock:
-        room = _classes.get(normalise(code))
+    with _rooms() as rooms:
+        room = rooms.get(normalise(code))
         if room is None:
             return []
         latest = {r.pupil: r for r in room.results}

@@ -219,8 +219,12 @@ def test_difference_map_names_the_territories(open_page):
 
 
 def _contrast(page, selector: str) -> float:
-    """WCAG contrast ratio of an element's text colour against its background."""
-    return page.eval_on_selector(selector, """el => {
+    """WCAG contrast ratio of an element's text colour against its background.
+
+    The element is found and measured in one evaluation: found first and measured in a second
+    call, it could be one a re-render had just replaced (detached: no computed colour)."""
+    return page.evaluate("""selector => {
+        const el = document.querySelector(selector);
         const rgb = s => s.match(/[\\d.]+/g).slice(0, 3).map(Number);
         const lum = c => { const [r, g, b] = c.map(v => { v /= 255;
             return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
@@ -232,7 +236,7 @@ def _contrast(page, selector: str) -> float:
         const back = bg ? getComputedStyle(bg).backgroundColor : 'rgb(255, 255, 255)';
         const [a, b] = [lum(rgb(color)), lum(rgb(back))].sort((x, y) => y - x);
         return (a + 0.05) / (b + 0.05);
-    }""")
+    }""", selector)
 
 
 def test_projector_mode_is_readable_at_1366x768(browser, server):

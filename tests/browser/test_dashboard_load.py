@@ -1,0 +1,87 @@
+"""A class's load in the browser: charts fed month by month, a server of two processes."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlparse
+
+import pytest
+from playwright.sync_api import expect
+
+from sim.dashboard.browser import month, open_dashboard, page_errors, serve, set_speed
+from sim.dashboard.counters import MONTHS_LOG_ENV
+
+pytestmark = pytest.mark.browser
+
+# Points per series of the ECharts instance drawn in `el` (ECharts is loaded through requirejs).
+POINTS = """el => {
+  const echarts = Object.values(window.requirejs.s.contexts._.defined)
+    .find(m => m && m.getInstanceByDom);
+  const chart = echarts.getInstanceByDom(el);
+  return chart ? chart.getOption().series.map(s => s.data.length) : null;
+}"""
+
+
+def _play(page, speed: int, ms: int) -> None:
+    set_speed(page, speed)
+    page.click(".ess-play")
+    page.wait_for_timeout(ms)
+    page.click(".ess-play")
+    expect(page.locator(".ess-play")).to_contain_text("Lecture")
+    page.wait_for_timeout(1500)  # the last months due are drawn
+
+
+def test_charts_get_each_new_month_appended_and_show_every_month(open_page):
+    page = open_page()
+    frames = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda data: frames.append(
+        data if isinstance(data, str) else data.decode(errors="replace"))))
+    page.reload()  # the websocket opened after the listener
+    page.wait_for_selector(".ess-month", timeout=60_000)
+    _play(page, 8, 4000)
+    shown = month(page)
+    assert shown > 2
+    panels = page.locator(".ess-panel")
+    expect(panels).to_have_count(6)
+    for i in range(6):  # every series has one point per month, none lost or doubled
+        assert set(panels.nth(i).evaluate(POINTS)) == {shown}
+    assert sum('"append"' in f for f in frames) >= 6  # months arrived as appended points
+    # Projector mode builds a new chart: it gets the whole series.
+    page.locator(".ess-projector-toggle input[role=checkbox]").check(force=True)
+    expect(panels).to_have_count(1)
+    page.wait_for_function(f"(() => {{ const el = document.querySelector('.ess-panel'); "
+                           f"return ({POINTS})(el)?.[0] === {shown}; }})()", timeout=20_000)
+    assert page_errors(page) == []
+
+
+def test_two_sessions_both_play_on_a_two_process_server(browser, tmp_path):
+    """Each visitor is sent to one process; both play; a class spans the processes."""
+    log = tmp_path / "months.log"
+    with serve(env={MONTHS_LOG_ENV: str(log)}, args=("--workers", "2"), timeout=240) as server:
+        pages = [open_dashboard(browser, server.url, timeout_ms=120_000) for _ in range(2)]
+        try:
+            ports = {urlparse(p.url).port for p in pages}
+            assert len(ports) == 2 and urlparse(server.url).port not in ports
+            for page in pages:
+                page.click(".ess-play")
+            pages[0].wait_for_timeout(4000)
+            for page in pages:
+                page.click(".ess-play")
+                expect(page.locator(".ess-play")).to_contain_text("Lecture")
+            assert all(month(p) > 0 for p in pages)
+            pids = {line.split()[0] for line in log.read_text().splitlines()}
+            assert len(pids) == 2  # each session advanced in its own process
+            teacher, pupil = pages
+            teacher.click(".ess-open-class")
+            code = re.search(r"[A-Z2-9]{4}", teacher.inner_text(".ess-class-code")).group()
+            pupil.locator(".ess-class-input input").fill(code)
+            pupil.click(".ess-join")
+            expect(pupil.locator(".ess-class-code")).to_contain_text(code)
+            pupil.click(".ess-send")
+            expect(pupil.locator(".ess-sent")).to_contain_text("élève n° 1")
+            teacher.click(".ess-refresh")
+            expect(teacher.locator(".ess-class-table tbody tr")).to_have_count(1)
+            assert page_errors(teacher) == [] and page_errors(pupil) == []
+        finally:
+            for page in pages:
+                page.context.close()
