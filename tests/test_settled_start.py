@@ -7,10 +7,13 @@ Drôme's count rose ~+6-7% by months 20-30 and the first year saw ~0.8% of struc
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from sim.api import build_model, run
+from sim.policies import REGISTRY
 from sim.validation import ZERO_TRENDS
+from sim.warmup import BRAKES
 
 SEEDS = range(4)
 MONTHS = 24
@@ -66,7 +69,7 @@ def test_settling_keeps_the_counts_of_the_data_and_is_deterministic():
     np.testing.assert_array_equal(a.ledger.cash_view(e.n), b.ledger.cash_view(e.n))
 
 
-@pytest.mark.parametrize("brake", ["finance", "competition"])
+@pytest.mark.parametrize("brake", BRAKES)
 def test_an_arm_lifting_a_brake_starts_from_the_same_month_0(brake):
     """The settling months are the observed past: the markets built with the run's brakes
     (banks' screening, industrial buyers' ESS price) screen and buy as measured while settling,
@@ -79,4 +82,25 @@ def test_an_arm_lifting_a_brake_starts_from_the_same_month_0(brake):
     for column in ("alive", "founded", "debt", "refused_months", "arrears_months", "capacity"):
         np.testing.assert_array_equal(getattr(e, column), getattr(f, column))
     np.testing.assert_array_equal(base.ledger.cash_view(e.n), lifted.ledger.cash_view(f.n))
+    np.testing.assert_array_equal(base.ledger.site_floor, lifted.ledger.site_floor)
     assert lifted.world.credit_market.brake.enabled == (brake != "finance")
+    # the lifted premises brake acts from month 0 through the vacant floor ESS tenants can rent
+    vacant, lifted_vacant = base.ledger.territory_floor, lifted.ledger.territory_floor
+    np.testing.assert_array_equal(vacant[1:], lifted_vacant[1:])
+    if brake == "premises":
+        assert (lifted_vacant[0] >= vacant[0]).all() and lifted_vacant[0].sum() > vacant[0].sum()
+        assert lifted.world.initial_floor == pytest.approx(lifted.ledger.total_floor())
+    else:
+        np.testing.assert_array_equal(vacant[0], lifted_vacant[0])
+
+
+@pytest.mark.parametrize("lever", sorted(REGISTRY))
+def test_a_lever_at_zero_intensity_starts_from_the_baseline_month_0(lever):
+    """Levers act from month 0 only: at zero intensity the settled month 0 is the baseline's,
+    its state and its first output row."""
+    overrides = ["progress=false", "territory=tiny", "horizon_months=1", "seed=4", SETTLED]
+    base = run(overrides)
+    arm = run([*overrides, f"policies=[{lever}]", f"policies.{lever}.intensity=0"])
+    own = [c for c in arm.timeseries.columns if c not in base.timeseries.columns]
+    pd.testing.assert_frame_equal(arm.timeseries.drop(columns=["levers", *own]),
+                                  base.timeseries.drop(columns=["levers"]), check_exact=True)
