@@ -10,7 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim.agents import ess
 from sim.api import build_model, run
+from sim.markets import procurement
 from sim.policies import REGISTRY
 from sim.validation import ZERO_TRENDS
 from sim.warmup import BRAKES
@@ -104,3 +106,18 @@ def test_a_lever_at_zero_intensity_starts_from_the_baseline_month_0(lever):
     own = [c for c in arm.timeseries.columns if c not in base.timeseries.columns]
     pd.testing.assert_frame_equal(arm.timeseries.drop(columns=["levers", *own]),
                                   base.timeseries.drop(columns=["levers"]), check_exact=True)
+
+
+def test_settling_leaves_public_demand_and_entry_at_their_month_0_levels():
+    """The contracts in force at start end as they would have, settling months earlier: the
+    settled month 0 holds about the public work of the data and founders enter at about the
+    base rate (before, the initial contracts never expired while settling and the months'
+    awards piled onto them: twice the public work, entry ~1.35x its base rate, an overshoot of
+    structures in year 1 and a dip in years 3-5)."""
+    overrides = ["progress=false", "territory=tiny", "seed=1", *ZERO_TRENDS]
+    healthy = build_model([*overrides, "params.population.settling_months=0"])
+    settled = build_model([*overrides, SETTLED])
+    public, public_start = (procurement.contracted_work(m).sum() for m in (settled, healthy))
+    assert public == pytest.approx(public_start, rel=0.25)
+    weights = settled.territories.population
+    assert np.average(ess.entry_intensity(settled), weights=weights) == pytest.approx(1.0, abs=0.15)
