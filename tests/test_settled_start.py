@@ -20,7 +20,7 @@ from sim.warmup import BRAKES
 SEEDS = range(4)
 MONTHS = 24
 FLAT = ("progress=false", "territory=drome", f"horizon_months={MONTHS}", *ZERO_TRENDS)
-SETTLED = "params.population.settling_months=36"  # opt-in for now (the parameter says why)
+SETTLED = "params.population.settling_months=36"  # the default, set explicitly: what is tested
 
 
 def _paths(extra=()):
