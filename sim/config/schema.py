@@ -263,8 +263,8 @@ class PopulationParams:
         "replaced in place by a new one (sim/warmup.py): month 0 then holds the young, "
         "indebted, in-arrears and refused structures the failure process keeps in steady "
         "state, and the public contracts awarded in those months. ARA, every trend at zero, "
-        "8 seeds, ten years: enterprises +2.2% [+1.0; +3.4] (largest deviation -1.9%, month "
-        "~48), permanent jobs +4.5% [+3.6; +5.4] (tie orders growing from month 0), insertion "
+        "8 seeds, ten years: enterprises +2.2% [+0.8; +3.6] (largest deviation -1.9%, month "
+        "~48), permanent jobs +4.5% [+3.3; +5.6] (tie orders growing from month 0), insertion "
         "-0.9%, adapted -0.1%; failures in year 1 at the later years' rate. 0: every structure "
         "starts healthy, failures begin only after a delay and enterprises rise +5.3% by month "
         "25 before falling back",
