@@ -24,7 +24,7 @@ from sim.compaction import compact_tables
 from sim.config import SimConfig, validate
 from sim.effects import Effects
 from sim.events import EventLog
-from sim.markets import b2b, clearing, credit, feedstock, labour, settlement
+from sim.markets import b2b, clearing, credit, feedstock, labour, premises, settlement
 from sim.metrics import MetricsRecorder
 from sim.month import Month
 from sim.policies import REGISTRY
@@ -98,6 +98,7 @@ class EcosystemModel(mesa.Model):
         self.ess_views = {int(r): ESSEnterprise(self, int(r)) for r in alive}
         self.policies = []  # no lever acts before month 0
         self._settle(config.params.population.settling_months)
+        premises.release_lifted_vacancy(self.world, self.params.premises)
         self.effects = Effects(n_t)
         self.now = Month(0, n_t)
         for row in range(self.world.firms.n):

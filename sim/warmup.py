@@ -66,11 +66,19 @@ def observed_markets(world, observed):
 
 
 def begin(world, months: int, cooldown: int) -> None:
-    """Date the incumbents' past before the settling months: they are ``months`` older (never
-    young for the banks while they settle) and free to change size from the first one."""
+    """Date the world's past before the settling months: the incumbents and their leases are
+    ``months`` older (never young for the banks while they settle), free to change size from
+    the first one, and the public contracts in force at start end ``months`` earlier, their
+    remaining durations spread as built. Undated, the initial contracts stayed in force
+    through every settling month while the months' awards piled onto them: public demand
+    ran +70% above its steady state by month 0 (ARA), so entry, read against the demand per
+    structure of the data, started 35% above its base rate and the number of structures
+    overshot, then dipped as failures caught up."""
     e = world.enterprises
     e.founded[:] -= months
     e.last_growth[:] = -months - cooldown
+    world.sites.opened[:] -= months
+    world.contracts.end_month[:] -= months
 
 
 def restructure(m) -> None:

@@ -34,7 +34,7 @@ from sim.markets.consumer import ConsumerMarket
 from sim.markets.credit import FORM_FACTOR_KEYS, CreditMarket
 from sim.markets.feedstock import FeedstockMarket
 from sim.markets.labour import LabourMarket
-from sim.markets.premises import PremisesMarket
+from sim.markets.premises import PremisesMarket, observed_vacant_m2
 from sim.markets.procurement import ProcurementMarket
 from sim.state import (
     Table,
@@ -55,6 +55,7 @@ from sim.vocabulary import (
     FloorStock,
     TieKind,
 )
+from sim.warmup import observed_world
 
 
 @dataclass
@@ -148,7 +149,9 @@ def build_world(config, streams) -> World:
     ess.calibrate_productivity(w, params, streams["init.margins"], rows, rent,
                                params.economy.margin_dispersion)
     _create_markets(w, config, streams)
-    w.labour_market = LabourMarket.calibrate(w, params)
+    # calibrated on the skill gap as measured (brake 5): lifting it must then raise exits to
+    # employment, not be absorbed by the calibration
+    w.labour_market = LabourMarket.calibrate(w, observed_world(params))
     w.ledger.pay_sector_to_enterprises(
         Sector.FOUNDERS, rows,
         ess.wage_costs(w, params.economy, rows) * params.economy.cash_reserve_months,
@@ -287,8 +290,7 @@ def _create_floor_and_sites(w: World, p, rng) -> None:
     e, L, t = w.enterprises, w.ledger, w.territories
     m2 = ess.on_site_jobs(w, np.arange(e.n)) * p.population.m2_per_job
     occupied = np.bincount(e.territory, weights=m2, minlength=len(t))
-    L.territory_floor[FloorStock.PRIVATE] = (t.population * p.premises.vacancy_per_capita(t.tension)
-                                             + occupied)
+    L.territory_floor[FloorStock.PRIVATE] = observed_vacant_m2(p.premises, t) + occupied
     basin = np.where(t.archetype == "industrial_basin",
                      p.population.basin_brownfield_multiplier, 1.0)
     L.territory_floor[FloorStock.BROWNFIELD] = (t.population * p.brownfield_m2_per_inhabitant
@@ -337,7 +339,10 @@ def _create_markets(w: World, config, streams) -> None:
                                        p.premises.rent_tension(np.asarray(t.tension)))
     w.contracts = contract_table(max(e.n, 64))
     w.loans = loan_table(max(e.n, 64))
-    ess.staff_and_capacity(w, p, streams["hr.turnover"], Effects(len(t)).production)
+    # support vacancies as measured (brake 5), whatever the run's brake: every arm of a paired
+    # comparison starts from the same capacity, and the pools are calibrated on it
+    ess.staff_and_capacity(w, observed_world(p), streams["hr.turnover"],
+                           Effects(len(t)).production)
     target = econ.utilisation_at_start * e.capacity
     _initial_contracts(w, p.procurement, streams["init.contracts"], target)
     spend = t.population * p.procurement.spend_per_capita_month

@@ -7,15 +7,20 @@ Drôme's count rose ~+6-7% by months 20-30 and the first year saw ~0.8% of struc
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
+from sim.agents import ess
 from sim.api import build_model, run
+from sim.markets import procurement
+from sim.policies import REGISTRY
 from sim.validation import ZERO_TRENDS
+from sim.warmup import BRAKES
 
 SEEDS = range(4)
 MONTHS = 24
 FLAT = ("progress=false", "territory=drome", f"horizon_months={MONTHS}", *ZERO_TRENDS)
-SETTLED = "params.population.settling_months=36"  # opt-in for now (the parameter says why)
+SETTLED = "params.population.settling_months=36"  # the default, set explicitly: what is tested
 
 
 def _paths(extra=()):
@@ -66,7 +71,7 @@ def test_settling_keeps_the_counts_of_the_data_and_is_deterministic():
     np.testing.assert_array_equal(a.ledger.cash_view(e.n), b.ledger.cash_view(e.n))
 
 
-@pytest.mark.parametrize("brake", ["finance", "competition"])
+@pytest.mark.parametrize("brake", BRAKES)
 def test_an_arm_lifting_a_brake_starts_from_the_same_month_0(brake):
     """The settling months are the observed past: the markets built with the run's brakes
     (banks' screening, industrial buyers' ESS price) screen and buy as measured while settling,
@@ -79,4 +84,40 @@ def test_an_arm_lifting_a_brake_starts_from_the_same_month_0(brake):
     for column in ("alive", "founded", "debt", "refused_months", "arrears_months", "capacity"):
         np.testing.assert_array_equal(getattr(e, column), getattr(f, column))
     np.testing.assert_array_equal(base.ledger.cash_view(e.n), lifted.ledger.cash_view(f.n))
+    np.testing.assert_array_equal(base.ledger.site_floor, lifted.ledger.site_floor)
     assert lifted.world.credit_market.brake.enabled == (brake != "finance")
+    # the lifted premises brake acts from month 0 through the vacant floor ESS tenants can rent
+    vacant, lifted_vacant = base.ledger.territory_floor, lifted.ledger.territory_floor
+    np.testing.assert_array_equal(vacant[1:], lifted_vacant[1:])
+    if brake == "premises":
+        assert (lifted_vacant[0] >= vacant[0]).all() and lifted_vacant[0].sum() > vacant[0].sum()
+        assert lifted.world.initial_floor == pytest.approx(lifted.ledger.total_floor())
+    else:
+        np.testing.assert_array_equal(vacant[0], lifted_vacant[0])
+
+
+@pytest.mark.parametrize("lever", sorted(REGISTRY))
+def test_a_lever_at_zero_intensity_starts_from_the_baseline_month_0(lever):
+    """Levers act from month 0 only: at zero intensity the settled month 0 is the baseline's,
+    its state and its first output row."""
+    overrides = ["progress=false", "territory=tiny", "horizon_months=1", "seed=4", SETTLED]
+    base = run(overrides)
+    arm = run([*overrides, f"policies=[{lever}]", f"policies.{lever}.intensity=0"])
+    own = [c for c in arm.timeseries.columns if c not in base.timeseries.columns]
+    pd.testing.assert_frame_equal(arm.timeseries.drop(columns=["levers", *own]),
+                                  base.timeseries.drop(columns=["levers"]), check_exact=True)
+
+
+def test_settling_leaves_public_demand_and_entry_at_their_month_0_levels():
+    """The contracts in force at start end as they would have, settling months earlier: the
+    settled month 0 holds about the public work of the data and founders enter at about the
+    base rate (before, the initial contracts never expired while settling and the months'
+    awards piled onto them: twice the public work, entry ~1.35x its base rate, an overshoot of
+    structures in year 1 and a dip in years 3-5)."""
+    overrides = ["progress=false", "territory=tiny", "seed=1", *ZERO_TRENDS]
+    healthy = build_model([*overrides, "params.population.settling_months=0"])
+    settled = build_model([*overrides, SETTLED])
+    public, public_start = (procurement.contracted_work(m).sum() for m in (settled, healthy))
+    assert public == pytest.approx(public_start, rel=0.25)
+    weights = settled.territories.population
+    assert np.average(ess.entry_intensity(settled), weights=weights) == pytest.approx(1.0, abs=0.15)

@@ -15,6 +15,7 @@ The premises phase functions open sites on served requests (``lease``), close th
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -79,6 +80,29 @@ class PremisesMarket:
         served = np.flatnonzero(stock >= 0)
         rents = np.where(stock[served] == TRUST, trust_rent[t[served]], market[t[served]])
         return Leases(order[served], stock[served], rents)
+
+
+# --- the vacant stock: built as observed, widened from month 0 by a lifted brake ------------------
+def observed_vacant_m2(premises, territories) -> np.ndarray:
+    """Vacant private floor on the market in each territory with brake 4 as measured: the
+    world is built with it whatever the run's brake, so every arm of a paired comparison
+    shares the world of month 0 (and its settling months, ``sim.warmup``)."""
+    observed = dataclasses.replace(premises, enabled=True)
+    return np.asarray(territories.population) * observed.vacancy_per_capita(
+        np.asarray(territories.tension))
+
+
+def release_lifted_vacancy(world, premises) -> None:
+    """At month 0, a run lifting brake 4 brings onto the market the vacant floor its lifted
+    brake stands for, beyond the observed stock (landlords offer what they held back); ESS
+    tenants reach it only by renting it, from month 0 on. The floor joins the world's stock
+    of floor space, which the ledger keeps conserved from then on."""
+    if premises.enabled:
+        return
+    t, L = world.territories, world.ledger
+    lifted = np.asarray(t.population) * premises.vacancy_per_capita(np.asarray(t.tension))
+    L.territory_floor[PRIVATE] += np.maximum(lifted - observed_vacant_m2(premises, t), 0.0)
+    world.initial_floor = L.total_floor()
 
 
 # --- the premises phase functions ---------------------------------------------------------------
