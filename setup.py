@@ -5,8 +5,8 @@ package finds its configs from any directory, and the project's Hydra plugins un
 from setuptools import find_namespace_packages, find_packages, setup
 
 setup(
-    packages=find_packages(include=["sim", "sim.*"]) + ["sim.conf"]
-    + find_namespace_packages(include=["hydra_plugins.*"]),
+    packages=[*find_packages(include=["sim", "sim.*"]), "sim.conf",
+              *find_namespace_packages(include=["hydra_plugins.*"])],
     package_dir={"sim.conf": "configs"},
     package_data={
         "sim.conf": ["*.yaml", "**/*.yaml"],
