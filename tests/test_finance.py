@@ -21,11 +21,11 @@ FAST = ("territory=tiny", "horizon_months=24", "progress=false",
 whose servicing and rescheduling in the same call would mix with the operation's own flows."""
 
 
-def _model(levers=(), **params) -> EcosystemModel:
+def _model(levers=(), rng=3, **params) -> EcosystemModel:
     """A model stepped once (so ``effects`` hold the levers' effects), with a fresh month."""
     overrides = [*FAST, f"policies=[{','.join(sorted({o.split('.')[1] for o in levers}))}]",
                  *(o for o in levers if "=" in o), *(f"params.{k}={v}" for k, v in params.items())]
-    m = EcosystemModel(load_config(overrides), rng=3)
+    m = EcosystemModel(load_config(overrides), rng=rng)
     m.step()
     m.now = Month(m.month, m.world.n_territories)
     return m
@@ -116,8 +116,9 @@ def test_no_viable_borrower_no_guaranteed_loan():
 
 def test_loss_making_structures_get_no_guaranteed_overdrafts_in_a_run():
     """Over a run with the lever, every guaranteed loan went to a borrower profitable when it
-    was granted (the rows are checked as the loans open)."""
-    m = _model(_lever())
+    was granted (the rows are checked as the loans open). Guaranteed loans are rare in two
+    years of the tiny territory (0 to 5 on seeds 0, 1, 3): seed 1 has some."""
+    m = _model(_lever(), rng=1)
     seen = m.world.loans.n
     guaranteed = 0
     while m.running:
