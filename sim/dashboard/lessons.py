@@ -179,26 +179,27 @@ LESSONS = (
             "professionnels récupèrent la TVA. Les vendeurs ne répercutent qu'une partie de la "
             "baisse sur leurs prix, et l'État renonce à la taxe sur toutes les ventes couvertes, "
             "y compris celles qui auraient eu lieu sans elle. Le coût est certain (une dépense "
-            "fiscale, sur chaque graine) ; l'effet sur l'emploi est presque toujours positif mais "
-            "petit au regard de ce coût : environ 100 000 € par année-emploi ajoutée dans la "
-            "région par défaut (entre 56 000 et 560 000 €), bien plus que l'aide au poste "
-            "d'insertion (~12 500 € par an).",
+            "fiscale, sur chaque graine) ; l'effet sur l'emploi, lui, n'est pas sûr : ici, il est "
+            "positif sur six graines sur dix et négatif sur les quatre autres. Dans la région par "
+            "défaut, il est positif mais cher : environ 95 000 € par année-emploi ajoutée (entre "
+            "65 000 et 187 000 €), bien plus que l'aide au poste d'insertion (~12 500 € par an).",
             "en": "A reduced VAT only touches sales to households: business customers recover "
             "VAT anyway. Sellers pass on only part of the cut to their prices, and the State "
             "forgoes the tax on every covered sale, including those that would have happened "
             "without it. The cost is certain (a tax expenditure, on every seed); the effect on "
-            "jobs is almost always positive but small for that cost: about 100,000 € per added "
-            "job-year in the default region (between 56,000 and 560,000 €), far more than the aid "
-            "per insertion post (~12,500 € a year).",
+            "jobs is not: here it is positive on six seeds of ten and negative on the other four. "
+            "In the default region it is positive but dear: about 95,000 € per added job-year "
+            "(between 65,000 and 187,000 €), far more than the aid per insertion post (~12,500 € "
+            "a year).",
         },
         settings=Settings(CLASSROOM, 1, {"impact_vat": 1.0}, True),
         map_output="public_cost_eur",
-        # Seeds 1–10, month 120: −26 to +799 net job-years (1 seed negative); default region
-        # (docs/lever_costs.md): ~101 k€ of own cost per net job-year.
+        # Seeds 1–10, month 120: −173 to +695 net job-years (4 seeds negative); default region
+        # (docs/lever_costs.md, 5 seeds): ~95 k€ of own cost per net job-year.
         outcome="ess_job_years",
         outcome_label={"fr": "années-emplois nettes de l'ESS", "en": "net ESS job-years"},
         stop_month=120,
-        claim="up",
+        claim="mixed",
     ),
 )
 
