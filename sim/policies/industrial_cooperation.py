@@ -22,15 +22,14 @@ nothing; within a cooperation pole, firms and ESS suppliers build trust faster
 reach the trust a first order needs sooner and survive late deliveries. The pole never sets what
 firms spend: orders follow needs, trusted suppliers and their spare capacity (markets/b2b.py).
 
-What the lever does to jobs (Auvergne-Rhône-Alpes, 120 months, 5 paired seeds, each part alone
-through its parameter; net ESS job-years, 95% t intervals): implants +689 [+21; +1,357] (floor
-to grow into); consortia +300 [−705; +1,305], moving jobs rather than adding them: collectors
-winning feedstock gain (+936 jobs at month 120 [+371; +1,500]) while other ESS structures lose
-(−722 [−1,701; +258]), because the territory's generic demand is shared by capacity and the
-State's insertion envelope is one pool of posts across forms (workshops, ACI, take posts
-intermediary associations would fill; an ACI post costs the State ~20 times an AI post, hence
-most of the +46 M€ of induced aid); pole trust −190 [−1,197; +817] (no effect told from zero).
-All three: +289 [−1,290; +1,867] (``python -m benchmarks.lever_costs``).
+What the lever does to jobs (Auvergne-Rhône-Alpes, 120 months, 5 paired seeds, net ESS
+job-years, 95% t intervals, ``python -m benchmarks.lever_costs``): +839 [−103; +1,781], not told
+from zero. Before this session's markets (one generic demand pool per territory shared by every
+ESS sector, one State insertion envelope across forms) it was +289 [−1,290; +1,867]: consortia
+then moved jobs rather than adding them — collectors winning feedstock took other sectors'
+clients, and their workshop (ACI) posts took posts intermediary associations would fill, at ~20
+times the aid (induced aid 27.7 M€ then, 1.6 M€ now). Demand is now shared within a sector and
+each form draws on its own envelope (sim/markets/clearing.py, sim/agents/ess.py).
 
 Public cost: the State's support to cooperation poles (PTCE calls for projects), per industrial
 firm reached, paid to the poles' service providers.
