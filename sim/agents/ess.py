@@ -449,12 +449,20 @@ def redeploy_posts(m) -> None:
               forms.adapted_share, np.ones(forms.on_site.size))
 
 
+def _has_clients_for_a_step(e, econ) -> np.ndarray:
+    """Structures whose demand would still keep them above the shrink trigger after one more
+    growth step of staff: a structure without the clients for them declines the posts (taking
+    them, it would shed them at once and its claims would take no clients the pool lacks)."""
+    return e.pressure >= econ.shrink_trigger * (1.0 + econ.growth_step)
+
+
 def _redeploy(m, posts_held, grant, share_of_form, on_site_of_form) -> None:
     """Offer one growth step of posts to each structure holding some; ``grant(rows, offer)``
     says how many of them the envelope funds."""
     w, econ = m.world, m.params.economy
     e = w.enterprises
-    rows = np.flatnonzero(e.alive & (posts_held > 0) & (e.refused_months == 0))
+    rows = np.flatnonzero(e.alive & (posts_held > 0) & (e.refused_months == 0)
+                          & _has_clients_for_a_step(e, econ))
     if rows.size == 0:
         return
     share = share_of_form[e.form[rows]]
