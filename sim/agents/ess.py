@@ -420,7 +420,11 @@ def _hire(m, rows, delta) -> None:
     d_ad = _ration(wanted_ad, adapted_posts_slack(m))
     wanted = wanted_ins + wanted_ad
     granted = np.divide(d_ins + d_ad, wanted, out=np.ones(rows.size), where=wanted > 0)
-    d_perm = np.round(np.maximum(delta - wanted, 0) * granted).astype(np.int64)
+    posts = e.insertion_posts[rows]
+    d_perm = np.where(_supervisors_per_insertion_post(forms, e.form[rows]) > 0,
+                      _supervisors_for(forms, e.form[rows], posts + d_ins)
+                      - _supervisors_for(forms, e.form[rows], posts),
+                      np.round(np.maximum(delta - wanted, 0) * granted)).astype(np.int64)
     e.insertion_posts[rows] += d_ins
     e.insertion[rows] += d_ins
     e.adapted[rows] += d_ad
@@ -429,6 +433,21 @@ def _hire(m, rows, delta) -> None:
     e.consumer_weight[rows] *= growth
     e.business_weight[rows] *= growth
     e.last_growth[rows] = m.month
+
+
+def _supervisors_per_insertion_post(forms, form) -> np.ndarray:
+    """Permanent staff per insertion post of an insertion form's mix; 0 for other forms."""
+    ins, adapted = forms.insertion_share[form], forms.adapted_share[form]
+    return np.divide(1.0 - ins - adapted, ins, out=np.zeros(form.size),
+                     where=(ins > 0) & (adapted == 0))
+
+
+def _supervisors_for(forms, form, posts) -> np.ndarray:
+    """Supervisors the form's mix gives ``posts`` insertion posts, rounded. Supervisors hired
+    as the difference of two such counts telescope, so posts granted one at a time (a
+    redeployed post, a small structure's step) keep the form's ratio instead of rounding up to
+    a supervisor a post, which shedding (a share of each kind of staff) does not take back."""
+    return np.round(posts * _supervisors_per_insertion_post(forms, form)).astype(np.int64)
 
 
 def redeploy_posts(m) -> None:
