@@ -49,11 +49,11 @@ def test_redeployed_posts_skip_a_structure_without_clients_for_them():
     e.refused_months[row] = 0
     e.floor[row] += 10_000.0  # spare floor: no lease needed
     m.world.posts_unclaimed_by_entrants = (1000.0, 0.0)
-    slack = econ.shrink_trigger * (1 + econ.growth_step)
-    e.pressure[row] = slack - 0.01
+    calibrated = econ.utilisation_at_start
+    e.pressure[row] = calibrated - 0.01
     posts = e.insertion_posts[row].sum()
     ess.redeploy_posts(m)
     assert e.insertion_posts[row].sum() == posts
-    e.pressure[row] = slack + 0.01
+    e.pressure[row] = calibrated + 0.01
     ess.redeploy_posts(m)
     assert e.insertion_posts[row].sum() > posts

@@ -469,10 +469,10 @@ def redeploy_posts(m) -> None:
 
 
 def _has_clients_for_a_step(e, econ) -> np.ndarray:
-    """Structures whose demand would still keep them above the shrink trigger after one more
-    growth step of staff: a structure without the clients for them declines the posts (taking
-    them, it would shed them at once and its claims would take no clients the pool lacks)."""
-    return e.pressure >= econ.shrink_trigger * (1.0 + econ.growth_step)
+    """Structures whose demand is at least the utilisation their accounts were set at (month
+    0's, ``calibrate_productivity``): one below it has no clients for more staff, and taking
+    posts would lower its utilisation and margin further, then shed them."""
+    return e.pressure >= econ.utilisation_at_start
 
 
 def _redeploy(m, posts_held, grant, share_of_form, on_site_of_form) -> None:
