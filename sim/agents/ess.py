@@ -420,7 +420,11 @@ def _hire(m, rows, delta) -> None:
     d_ad = _ration(wanted_ad, adapted_posts_slack(m))
     wanted = wanted_ins + wanted_ad
     granted = np.divide(d_ins + d_ad, wanted, out=np.ones(rows.size), where=wanted > 0)
-    d_perm = np.round(np.maximum(delta - wanted, 0) * granted).astype(np.int64)
+    posts = e.insertion_posts[rows]
+    d_perm = np.where(_supervisors_per_insertion_post(forms, e.form[rows]) > 0,
+                      _supervisors_for(forms, e.form[rows], posts + d_ins)
+                      - _supervisors_for(forms, e.form[rows], posts),
+                      np.round(np.maximum(delta - wanted, 0) * granted)).astype(np.int64)
     e.insertion_posts[rows] += d_ins
     e.insertion[rows] += d_ins
     e.adapted[rows] += d_ad
@@ -429,6 +433,21 @@ def _hire(m, rows, delta) -> None:
     e.consumer_weight[rows] *= growth
     e.business_weight[rows] *= growth
     e.last_growth[rows] = m.month
+
+
+def _supervisors_per_insertion_post(forms, form) -> np.ndarray:
+    """Permanent staff per insertion post of an insertion form's mix; 0 for other forms."""
+    ins, adapted = forms.insertion_share[form], forms.adapted_share[form]
+    return np.divide(1.0 - ins - adapted, ins, out=np.zeros(form.size),
+                     where=(ins > 0) & (adapted == 0))
+
+
+def _supervisors_for(forms, form, posts) -> np.ndarray:
+    """Supervisors the form's mix gives ``posts`` insertion posts, rounded. Supervisors hired
+    as the difference of two such counts telescope, so posts granted one at a time (a
+    redeployed post, a small structure's step) keep the form's ratio instead of rounding up to
+    a supervisor a post, which shedding (a share of each kind of staff) does not take back."""
+    return np.round(posts * _supervisors_per_insertion_post(forms, form)).astype(np.int64)
 
 
 def redeploy_posts(m) -> None:
@@ -449,12 +468,20 @@ def redeploy_posts(m) -> None:
               forms.adapted_share, np.ones(forms.on_site.size))
 
 
+def _has_clients_for_a_step(e, econ) -> np.ndarray:
+    """Structures whose demand is at least the utilisation their accounts were set at (month
+    0's, ``calibrate_productivity``): one below it has no clients for more staff, and taking
+    posts would lower its utilisation and margin further, then shed them."""
+    return e.pressure >= econ.utilisation_at_start
+
+
 def _redeploy(m, posts_held, grant, share_of_form, on_site_of_form) -> None:
     """Offer one growth step of posts to each structure holding some; ``grant(rows, offer)``
     says how many of them the envelope funds."""
     w, econ = m.world, m.params.economy
     e = w.enterprises
-    rows = np.flatnonzero(e.alive & (posts_held > 0) & (e.refused_months == 0))
+    rows = np.flatnonzero(e.alive & (posts_held > 0) & (e.refused_months == 0)
+                          & _has_clients_for_a_step(e, econ))
     if rows.size == 0:
         return
     share = share_of_form[e.form[rows]]
