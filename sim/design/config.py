@@ -11,6 +11,8 @@ from omegaconf.errors import OmegaConfBaseException
 from sim.design.targets import ALL_TERRITORIES, expand
 from sim.outcomes import PAYERS
 
+LOCAL = "local"  # runs in this machine's joblib processes, outside Hydra
+
 
 class DesignError(ValueError):
     """A design setting a user must fix; its message names the field."""
@@ -125,7 +127,6 @@ HYDRA_LAUNCHERS = ("basic", "joblib", "ray", "submitit_local", "submitit_slurm")
 
 def _check_launcher(design: Design) -> None:
     from sim.config.compose import config_dir
-    from sim.design.evaluate import LOCAL
 
     allowed = sorted({LOCAL, *HYDRA_LAUNCHERS,
                       *(p.stem for p in (config_dir() / "hydra" / "launcher").glob("*.yaml"))})

@@ -18,12 +18,11 @@ from pathlib import Path
 import pandas as pd
 from joblib import Parallel, delayed
 
-from sim.design.config import payer_measure
+from sim.design.config import LOCAL, payer_measure
 from sim.design.targets import ALL_TERRITORIES, target_overrides
 from sim.outcomes import PAYERS, payer_cost
 
 EVALUATIONS = "evaluations.jsonl"
-LOCAL = "local"  # runs in this machine's joblib processes, outside Hydra
 # Per run: what the objectives and the budget need (public cost to date by payer included).
 MEASURES = ("job_years", "exits_durable", "scaled_up", "lever_cost_eur", "aid_cost_eur",
             *(payer_cost(p) for p in PAYERS))
