@@ -181,21 +181,24 @@ LESSONS = (
             "y compris celles qui auraient eu lieu sans elle. Le coût est certain (une dépense "
             "fiscale, sur chaque graine) ; l'effet sur l'emploi, lui, n'est pas sûr : ici, il est "
             "positif sur six graines sur dix et négatif sur les quatre autres. Dans la région par "
-            "défaut, il est positif mais cher : environ 95 000 € par année-emploi ajoutée (entre "
-            "65 000 et 187 000 €), bien plus que l'aide au poste d'insertion (~12 500 € par an).",
+            "défaut non plus, il ne se distingue pas de zéro (+1 838 années-emplois en dix ans, "
+            "entre −395 et +4 071, pour 183 M€ de taxe non perçue) : même positif, ce serait "
+            "environ 100 000 € par année-emploi ajoutée, bien plus que l'aide au poste "
+            "d'insertion (~12 500 € par an).",
             "en": "A reduced VAT only touches sales to households: business customers recover "
             "VAT anyway. Sellers pass on only part of the cut to their prices, and the State "
             "forgoes the tax on every covered sale, including those that would have happened "
             "without it. The cost is certain (a tax expenditure, on every seed); the effect on "
             "jobs is not: here it is positive on six seeds of ten and negative on the other four. "
-            "In the default region it is positive but dear: about 95,000 € per added job-year "
-            "(between 65,000 and 187,000 €), far more than the aid per insertion post (~12,500 € "
-            "a year).",
+            "In the default region it is not told from zero either (+1,838 job-years over ten "
+            "years, between −395 and +4,071, for 183 M€ of tax forgone): even if positive, that "
+            "is about 100,000 € per added job-year, far more than the aid per insertion post "
+            "(~12,500 € a year).",
         },
         settings=Settings(CLASSROOM, 1, {"impact_vat": 1.0}, True),
         map_output="public_cost_eur",
         # Seeds 1–10, month 120: −1,111 to +1,057 net job-years (4 seeds negative); default region
-        # (docs/lever_costs.md, 5 seeds): ~95 k€ of own cost per net job-year.
+        # (docs/lever_costs.md, 5 seeds): +1,838 [−395; +4,071] net job-years for 182.5 M€.
         outcome="ess_job_years",
         outcome_label={"fr": "années-emplois nettes de l'ESS", "en": "net ESS job-years"},
         stop_month=120,
