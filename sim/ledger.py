@@ -80,9 +80,13 @@ class Ledger:
 
     # --- money ----------------------------------------------------------------------------
     def pay_sector_to_enterprises(self, sector: Sector, idx, amounts, flow: str) -> None:
-        """Sector pays each enterprise ``idx[k]`` the amount ``amounts[k]`` (vectorised)."""
+        """Sector pays each enterprise ``idx[k]`` the amount ``amounts[k]`` (vectorised;
+        ``idx`` rows or a slice of consecutive rows)."""
         amounts = self._checked(amounts)
-        np.add.at(self.money, N_SECTORS + np.asarray(idx), amounts)
+        if isinstance(idx, slice):
+            self.money[self._accounts(idx, amounts.size)] += amounts
+        else:
+            np.add.at(self.money, N_SECTORS + np.asarray(idx), amounts)
         total = float(amounts.sum())
         self.money[sector] -= total
         self._book(flow, total)
@@ -91,7 +95,10 @@ class Ledger:
         """Each enterprise ``idx[k]`` pays ``amounts[k]`` to a sector (may leave cash < 0 until
         the credit market settles overdrafts; ``assert_no_negative_cash`` runs after that)."""
         amounts = self._checked(amounts)
-        np.subtract.at(self.money, N_SECTORS + np.asarray(idx), amounts)
+        if isinstance(idx, slice):
+            self.money[self._accounts(idx, amounts.size)] -= amounts
+        else:
+            np.subtract.at(self.money, N_SECTORS + np.asarray(idx), amounts)
         total = float(amounts.sum())
         self.money[sector] += total
         self._book(flow, total)
@@ -103,6 +110,19 @@ class Ledger:
         self.money[payer] -= amount
         self.money[payee] += amount
         self._book(flow, amount)
+
+    @staticmethod
+    def _accounts(rows: slice, size: int) -> slice:
+        """The money accounts of the enterprise rows ``rows`` (a slice of consecutive rows,
+        one amount each). Adding to a slice is what ``np.add.at`` does over the same rows,
+        element by element in the same order (no row twice), so the balances are the same
+        bits; but ``ufunc.at`` costs ~1 µs an element on some array addresses (measured
+        30× slower than a slice on a national run's 27k accounts, by where the array sits
+        in memory), and settlement pays every enterprise row several times a month."""
+        start = rows.start or 0
+        if rows.step not in (None, 1) or rows.stop - start != size:
+            raise ValueError(f"accounts {rows} do not match {size} amounts")
+        return slice(N_SECTORS + start, N_SECTORS + rows.stop)
 
     def _checked(self, amounts) -> np.ndarray:
         amounts = np.asarray(amounts, dtype=np.float64)

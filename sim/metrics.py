@@ -152,22 +152,23 @@ class MetricsRecorder:
     def _record_panel(self, m: int, n_t: int, month) -> None:
         model, p = self.model, self.panel
         e = model.enterprises
-        alive, where = e.alive, e.territory
+        alive = np.flatnonzero(e.alive)
+        where = e.territory[alive].astype(np.intp)  # once for the three sums below
 
         def by_territory(values):
-            return np.bincount(where[alive], weights=values[alive], minlength=n_t)
+            return np.bincount(where, weights=values[alive], minlength=n_t)
 
         p["ess_jobs_permanent"][m] = by_territory(e.permanent)
         p["ess_jobs_insertion"][m] = by_territory(e.insertion)
         p["ess_jobs_adapted"][m] = by_territory(e.adapted)
         p["ess_jobs_total"][m] = (p["ess_jobs_permanent"][m] + p["ess_jobs_insertion"][m]
                                   + p["ess_jobs_adapted"][m])
-        p["ess_enterprises"][m] = np.bincount(where[alive], minlength=n_t)
+        p["ess_enterprises"][m] = np.bincount(where, minlength=n_t)
         p["insertion_exits_employment"][m] = month.labour["employed_by_territory"]
         p["industrial_jobs"][m] = np.bincount(model.firms.territory, weights=model.firms.jobs,
                                               minlength=n_t)
         ties = model.world.ties.table
-        p["ess_industry_ties"][m] = np.bincount(where[ties.enterprise[ties.active]],
+        p["ess_industry_ties"][m] = np.bincount(e.territory[ties.enterprise[ties.active]],
                                                 minlength=n_t)
         p["mean_rent_ess_eur_m2"][m] = mean_rent(model, model.sites.territory, n_t)
         p["public_cost_eur"][m] = month.public_by_territory

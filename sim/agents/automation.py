@@ -102,14 +102,18 @@ def plan(m, rows, delta) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     labour = labour_cost_per_output(w, econ, rows)
     own_workshop = w.forms.on_site[w.enterprises.form[rows]] > 0
     machine, operators, hires = np.zeros(rows.size), np.zeros(rows.size, np.int64), delta.copy()
-    undecided = own_workshop.copy()
+    undecided = np.flatnonzero(own_workshop)  # element by element, so only these are computed
     for share in SHARES[:-1]:  # the largest share that pays and keeps the mission
-        rest = np.round((1.0 - share) * delta).astype(np.int64)
-        m_out, ops, per_output = machine_route(m, rows, (delta - rest) * per_job)
-        chosen = (undecided & (m_out > 0) & (per_output < labour)
-                  & within_mission(w, m.params, rows, ops, rest))
-        machine[chosen], operators[chosen], hires[chosen] = m_out[chosen], ops[chosen], rest[chosen]
-        undecided &= ~chosen
+        if undecided.size == 0:
+            break
+        u_rows, u_delta = rows[undecided], delta[undecided]
+        rest = np.round((1.0 - share) * u_delta).astype(np.int64)
+        m_out, ops, per_output = machine_route(m, u_rows, (u_delta - rest) * per_job[undecided])
+        chosen = ((m_out > 0) & (per_output < labour[undecided])
+                  & within_mission(w, m.params, u_rows, ops, rest))
+        at = undecided[chosen]
+        machine[at], operators[at], hires[at] = m_out[chosen], ops[chosen], rest[chosen]
+        undecided = undecided[~chosen]
     return machine, operators, hires
 
 

@@ -20,7 +20,7 @@ def settle(m) -> None:
     loan service."""
     w, econ = m.world, m.params.economy
     e, L, forms = w.enterprises, w.ledger, w.forms
-    idx = np.arange(e.n)
+    idx = slice(0, e.n)  # every row, in order (``Ledger`` adds to the slice)
     parts = m.now.sales_parts
     L.pay_sector_to_enterprises(Sector.HOUSEHOLDS, idx, parts["consumer"] + parts["vat"],
                                 "sales_households")
