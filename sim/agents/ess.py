@@ -655,22 +655,35 @@ def _unserved_demand_ratio(world) -> np.ndarray:
 def _far_territory(world, home, uniforms) -> np.ndarray:
     """A territory drawn in proportion to population among those of other regions, or, in a
     one-region run, among the region's other territories (never always the same one)."""
-    region = world.territory_region
-    population = world.territories.population.astype(float)
     far = np.empty(home.size, dtype=np.int64)
     for h in np.unique(home):
         at = np.flatnonzero(home == h)
+        places, cumulative = _far_places(world, int(h))
+        if places is None:
+            far[at] = h
+            continue
+        pick = np.searchsorted(cumulative, uniforms[at] * cumulative[-1], side="right")
+        far[at] = places[np.minimum(pick, places.size - 1)]
+    return far
+
+
+def _far_places(world, h: int):
+    """The territories ``_far_territory`` draws from for home ``h`` and their cumulative
+    population (None where there is none), computed once per home: territories, regions and
+    populations do not change during a run."""
+    cache = world.__dict__.setdefault("_far_places", {})
+    if h not in cache:
+        region = world.territory_region
         elsewhere = region != region[h]
         if not elsewhere.any():
             elsewhere = np.arange(region.size) != h
         if not elsewhere.any():
-            far[at] = h
-            continue
-        places = np.flatnonzero(elsewhere)
-        cumulative = np.cumsum(population[places])
-        pick = np.searchsorted(cumulative, uniforms[at] * cumulative[-1], side="right")
-        far[at] = places[np.minimum(pick, places.size - 1)]
-    return far
+            cache[h] = None, None
+        else:
+            places = np.flatnonzero(elsewhere)
+            population = world.territories.population.astype(float)
+            cache[h] = places, np.cumsum(population[places])
+    return cache[h]
 
 
 def relocate(m) -> None:

@@ -63,11 +63,13 @@ class PremisesMarket:
         wants_private = (accept_draw[order] < acceptance) & (market[t] <= max_rent_m2[order])
         # stocks are rationed where land is tense, so each request sees what earlier ones left:
         # a loop, over plain lists (a request costs ~1 µs; most months see a few hundred)
+        # (a request that wants neither stock takes nothing: only the others are looped over)
         stock = np.full(n, -1, dtype=np.int8)
         left = vacant.tolist()
-        for i, (here, need, trust_ok, private_ok) in enumerate(zip(
-                t.tolist(), m2[order].tolist(), wants_trust.tolist(), wants_private.tolist(),
-                strict=True)):
+        asking = np.flatnonzero(wants_trust | wants_private)
+        for i, here, need, trust_ok, private_ok in zip(
+                asking.tolist(), t[asking].tolist(), m2[order[asking]].tolist(),
+                wants_trust[asking].tolist(), wants_private[asking].tolist(), strict=True):
             if trust_ok and left[TRUST][here] >= need:
                 left[TRUST][here] -= need
                 stock[i] = TRUST
