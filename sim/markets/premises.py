@@ -216,4 +216,5 @@ def pay_rents(m) -> None:
         mask = s.stock == stock
         w.ledger.pay_enterprises_to_sector(s.enterprise[mask], rent[mask], sector,
                                            f"rent_{sector.name.lower()}")
-    e.rent_month[:] = np.bincount(s.enterprise, weights=rent, minlength=e.n)
+    paying = np.flatnonzero(s.open)  # a closed site's rent is +0.0, which adds no bit
+    e.rent_month[:] = np.bincount(s.enterprise[paying], weights=rent[paying], minlength=e.n)
