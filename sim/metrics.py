@@ -104,7 +104,8 @@ class MetricsRecorder:
         s["ess_jobs_total"][m] = (s["ess_jobs_permanent"][m] + s["ess_jobs_insertion"][m]
                                   + s["ess_jobs_adapted"][m])
         s["ess_enterprises"][m] = e.alive.sum()
-        regional, national = scale_up_kinds(model.world, model.params.scale_up)
+        regional, national = month.scale_up_kinds or scale_up_kinds(model.world,
+                                                                    model.params.scale_up)
         s["ess_scaled_up"][m] = (regional | national).sum()
         s["ess_scaled_up_regional"][m] = regional.sum()
         s["ess_scaled_up_national"][m] = national.sum()

@@ -61,6 +61,9 @@ class Month:
     public_equity_losses_by_territory: np.ndarray = field(init=False)
     # enterprises a bank approved this month only because a guarantee covers the loan
     needs_cover: np.ndarray = field(default_factory=_ints)
+    # scale-ups phase: (regional, national) masks of ``ess.scale_up_kinds``, which the metrics
+    # read at the month's end (nothing after that phase moves what they are made of)
+    scale_up_kinds: tuple[np.ndarray, np.ndarray] | None = None
 
     def __post_init__(self):
         self.public_by_territory = np.zeros(self.n_territories)

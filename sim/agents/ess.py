@@ -895,7 +895,7 @@ def scale_ups(m) -> None:
     """Mark the enterprises that are scale-ups this month (see ``scale_up_kinds``) and record
     those newly reaching it, by kind."""
     e = m.world.enterprises
-    regional, national = scale_up_kinds(m.world, m.params.scale_up)
+    regional, national = m.now.scale_up_kinds = scale_up_kinds(m.world, m.params.scale_up)
     now = regional | national
     new = np.flatnonzero(now & ~e.scaled_up)
     e.scaled_up[:] = now
