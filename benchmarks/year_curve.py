@@ -15,8 +15,10 @@ import hashlib
 import logging
 import time
 
-LEVERS = ("policies=[land_trust,reserved_markets,impact_vat,conditional_aid,matchmaking,"
-          "impact_finance,brownfields,hr_pooling,industrial_cooperation]")
+LEVERS = (
+    "policies=[land_trust,reserved_markets,impact_vat,conditional_aid,matchmaking,"
+    "impact_finance,brownfields,hr_pooling,industrial_cooperation]"
+)
 
 
 def main() -> None:
@@ -29,9 +31,17 @@ def main() -> None:
     from sim.config import compose_config, validate
     from sim.model import EcosystemModel
 
-    config = validate(compose_config([f"territory={args.territory}", LEVERS,
-                                      f"horizon_months={args.months}", f"seed={args.seed}",
-                                      "progress=false"]))
+    config = validate(
+        compose_config(
+            [
+                f"territory={args.territory}",
+                LEVERS,
+                f"horizon_months={args.months}",
+                f"seed={args.seed}",
+                "progress=false",
+            ]
+        )
+    )
     model = EcosystemModel(config)
     year_ms = []
     while model.running:
@@ -42,10 +52,15 @@ def main() -> None:
                 months += 1
         year_ms.append((time.process_time() - start) / months * 1e3)
     print("CPU ms of a month, year by year:", " ".join(f"{y:.0f}" for y in year_ms))
-    print(f"months: {sum(year_ms) * 12 / 1e3:.2f} s of CPU; last year / first: "
-          f"{year_ms[-1] / year_ms[0]:.2f}")
-    for name, frame in (("timeseries", model.timeseries_frame),
-                        ("territory", model.territory_frame), ("events", model.events_frame)):
+    print(
+        f"months: {sum(year_ms) * 12 / 1e3:.2f} s of CPU; last year / first: "
+        f"{year_ms[-1] / year_ms[0]:.2f}"
+    )
+    for name, frame in (
+        ("timeseries", model.timeseries_frame),
+        ("territory", model.territory_frame),
+        ("events", model.events_frame),
+    ):
         digest = hashlib.sha256(frame().to_csv(index=False).encode()).hexdigest()
         print(f"{name} frame SHA-256: {digest[:16]}")
 
