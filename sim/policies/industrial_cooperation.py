@@ -19,9 +19,10 @@ feedstock, taken from the territory's supply before conventional recyclers bid f
 partner, no lot; a lot beyond the collector's need, or a partner with little feedstock, adds
 nothing; where eco-organisms award lots by tender (``lot_contracts``), the territory's
 collectors may bid for a lot as a consortium (``lot_consortium_chance`` a tender), pooling their
-capacity to meet a lot's minimum tonnage none could meet alone; within a cooperation pole, firms and ESS suppliers build trust faster
-(``trust_gain_boost``: shared projects, visits, a facilitator who settles disputes), so new ties
-reach the trust a first order needs sooner and survive late deliveries. The pole never sets what
+capacity to meet a lot's minimum tonnage none could meet alone; within a cooperation pole,
+firms and ESS suppliers build trust faster (``trust_gain_boost``: shared projects, visits, a
+facilitator who settles disputes), so new ties reach the trust a first order needs sooner and
+survive late deliveries. The pole never sets what
 firms spend: orders follow needs, trusted suppliers and their spare capacity (markets/b2b.py).
 
 What the lever does to jobs (Auvergne-Rhône-Alpes, 120 months, 5 paired seeds, net ESS
