@@ -135,3 +135,12 @@ def test_an_ess_lot_feeds_its_holder_beyond_the_open_contest(started):
     assert holders.size
     open_share = w.feedstock_market.territory_access[e.territory[holders]]
     assert (e.feedstock_access[holders] > open_share).all()
+
+
+def test_same_seed_same_lots_and_access():
+    a, b = _run(_model(), 13), _run(_model(), 13)
+    la, lb = a.world.feedstock_market.lots, b.world.feedstock_market.lots
+    np.testing.assert_array_equal(la.holder, lb.holder)
+    np.testing.assert_array_equal(la.expiry, lb.expiry)
+    np.testing.assert_array_equal(a.world.enterprises.feedstock_access,
+                                  b.world.enterprises.feedstock_access)
