@@ -67,7 +67,7 @@ def test_no_ess_bidder_able_to_meet_the_minimum_wins_no_lot():
     assert (lots.holder == CONVENTIONAL).all() and lots.member_row.size == 0
     assert sum(t[2] for t in lots.tenders) == 0
     e = m.world.enterprises
-    assert lots.held(e.n, _supply(m), e.alive).sum() == 0.0
+    assert lots.held(e.n, _supply(m), e.alive, e.territory).sum() == 0.0
 
 
 def _favoured_params():
@@ -107,13 +107,13 @@ def test_a_lost_lot_cuts_the_holders_feedstock_at_expiry_not_before(started):
     others = np.setdiff1d(np.arange(lots.territory.size), [lot])
     m.params.feedstock.lot_min_capacity_share = 1e9  # no ESS bid is admitted any more
     while m.month < expiry:
-        from_lot = lots.held(e.n, _supply(m), e.alive, exclude=others)[holder]
+        from_lot = lots.held(e.n, _supply(m), e.alive, e.territory, exclude=others)[holder]
         assert lots.holder[lot] == holder and from_lot > 0.0, m.month
         m.step()
     assert m.month == expiry
     m.step()  # the tender of the expiry month
     assert lots.holder[lot] == CONVENTIONAL
-    assert lots.held(e.n, _supply(m), e.alive, exclude=others)[holder] == 0.0
+    assert lots.held(e.n, _supply(m), e.alive, e.territory, exclude=others)[holder] == 0.0
 
 
 def test_no_feedstock_means_no_collection_output_with_lots(started):
@@ -144,3 +144,15 @@ def test_same_seed_same_lots_and_access():
     np.testing.assert_array_equal(la.expiry, lb.expiry)
     np.testing.assert_array_equal(a.world.enterprises.feedstock_access,
                                   b.world.enterprises.feedstock_access)
+
+
+def test_a_member_that_closed_or_moved_away_receives_nothing_from_its_lot():
+    from sim.markets.feedstock import EcoLots
+
+    lots = EcoLots.build(2, Params(), np.random.default_rng(0), 0)
+    lots.award(0, np.array([0, 1, 2]), np.array([0.5, 0.25, 0.25]), 36)  # a lot of territory 0
+    supply = np.array([120.0, 50.0])
+    alive = np.array([True, True, False])
+    territory = np.array([0, 1, 0])  # row 1 moved to territory 1, row 2 closed
+    held = lots.held(3, supply, alive, territory)
+    np.testing.assert_allclose(held, [0.5 * lots.share[0] * 120.0, 0.0, 0.0])

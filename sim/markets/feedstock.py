@@ -199,8 +199,8 @@ class FeedstockMarket:
         eco = 0.0
         if held is not None:
             eco, conventional_held = held
-            supply = supply - conventional_held - np.bincount(territory, weights=eco,
-                                                              minlength=n_t)
+            supply = np.maximum(supply - conventional_held
+                                - np.bincount(territory, weights=eco, minlength=n_t), 0.0)
             conventional = np.maximum(self.conventional_demand * demand_index
                                       - conventional_held, 0.0)
             need = need - eco
@@ -270,10 +270,12 @@ class EcoLots:
         return self.share * supply[self.territory]
 
     def held(self, n_rows: int, supply: np.ndarray, alive: np.ndarray,
-             exclude: np.ndarray | None = None) -> np.ndarray:
-        """Tonnes each enterprise row receives from the lots it holds (closed members none);
-        ``exclude``: lots left out (those being tendered)."""
-        keep = alive[self.member_row]
+             territory: np.ndarray, exclude: np.ndarray | None = None) -> np.ndarray:
+        """Tonnes each enterprise row receives from the lots it holds: none for a member that
+        closed or moved out of the lot's territory (its part goes to the open contest until
+        the lot's expiry); ``exclude``: lots left out (those being tendered)."""
+        keep = alive[self.member_row] & (territory[self.member_row]
+                                         == self.territory[self.member_lot])
         if exclude is not None:
             keep &= ~np.isin(self.member_lot, exclude)
         t = self.tonnes(supply)[self.member_lot[keep]] * self.member_part[keep]
@@ -361,7 +363,7 @@ def run_tenders(m, lots: EcoLots, due: np.ndarray, rows: np.ndarray, need: np.nd
     consortium_chance = m.effects.feedstock.lot_consortia
     headroom = np.zeros(e.n)
     headroom[rows] = need * (1.0 + p.lot_bid_headroom)
-    headroom -= lots.held(e.n, supply, e.alive, exclude=due)
+    headroom -= lots.held(e.n, supply, e.alive, e.territory, exclude=due)
     territory_of = e.territory[rows]
     tonnes = lots.tonnes(supply)
     won = consortia = 0
@@ -454,7 +456,7 @@ def allocate_feedstock(m) -> None:
             market.lots = build_lots(m, rows, need, supply)
         else:
             tender_expired(m, market.lots, rows, need, supply)
-        eco = np.minimum(market.lots.held(e.n, supply, e.alive)[rows], need)
+        eco = np.minimum(market.lots.held(e.n, supply, e.alive, e.territory)[rows], need)
         held = (eco, market.lots.conventional_tonnes(w.n_territories, supply))
     lots = np.minimum(partner, need)
     won = market.clear(e.territory[rows], need, lots, m.params, m.conditions.demand_index,
