@@ -156,3 +156,13 @@ def test_a_member_that_closed_or_moved_away_receives_nothing_from_its_lot():
     territory = np.array([0, 1, 0])  # row 1 moved to territory 1, row 2 closed
     held = lots.held(3, supply, alive, territory)
     np.testing.assert_allclose(held, [0.5 * lots.share[0] * 120.0, 0.0, 0.0])
+
+
+def test_the_build_tender_is_the_past_levers_and_lifted_brakes_act_from_the_next_tender():
+    base = _model("params.feedstock.lot_min_capacity_share=2.0")
+    lever = _model("params.feedstock.lot_min_capacity_share=2.0",
+                   "policies=[industrial_cooperation]", "params.competition.enabled=false")
+    _run(base, 1), _run(lever, 1)
+    a, b = base.world.feedstock_market.lots, lever.world.feedstock_market.lots
+    np.testing.assert_array_equal(a.holder, b.holder)
+    np.testing.assert_array_equal(a.member_row, b.member_row)

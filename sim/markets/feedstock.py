@@ -350,8 +350,10 @@ def tender_expired(m, lots: EcoLots, rows: np.ndarray, need: np.ndarray,
 
 
 def run_tenders(m, lots: EcoLots, due: np.ndarray, rows: np.ndarray, need: np.ndarray,
-                supply: np.ndarray) -> None:
-    """Award the ``due`` lots in turn: a winner's capacity is taken by the lots it wins."""
+                supply: np.ndarray, observed: bool = False) -> None:
+    """Award the ``due`` lots in turn: a winner's capacity is taken by the lots it wins.
+    ``observed``: tenders of the past (the build), with the competition brake as measured and
+    no lever's consortia, whatever this run does."""
     w, p = m.world, m.params.feedstock
     if due.size == 0:
         lots.tenders.append((m.month, 0, 0, 0))
@@ -359,8 +361,10 @@ def run_tenders(m, lots: EcoLots, due: np.ndarray, rows: np.ndarray, need: np.nd
     e = w.enterprises
     rng = m.streams["feedstock.lots"]
     contract = int(p.lot_contract_months)
-    premium = m.params.competition.price_premium()
-    consortium_chance = m.effects.feedstock.lot_consortia
+    competition = m.params.competition
+    premium = competition.unit_cost_premium if observed else competition.price_premium()
+    consortium_chance = (np.zeros(w.n_territories) if observed
+                         else m.effects.feedstock.lot_consortia)
     headroom = np.zeros(e.n)
     headroom[rows] = need * (1.0 + p.lot_bid_headroom)
     headroom -= lots.held(e.n, supply, e.alive, e.territory, exclude=due)
@@ -383,11 +387,12 @@ def run_tenders(m, lots: EcoLots, due: np.ndarray, rows: np.ndarray, need: np.nd
 
 def build_lots(m, rows: np.ndarray, need: np.ndarray, supply: np.ndarray) -> EcoLots:
     """The lot table at the first feedstock phase: each lot's holder is who wins its last
-    tender, run on the world of that month in order of expiry (as the lots were signed); the
-    expiries stay spread over the contract's length."""
+    tender, run on the world of that month in order of expiry (as the lots were signed), with
+    the brakes as measured and no lever (those tenders are the past); the expiries stay spread
+    over the contract's length."""
     lots = EcoLots.build(m.world.n_territories, m.params, m.streams["feedstock.lots"], m.month)
     signed = lots.expiry.copy()
-    run_tenders(m, lots, np.argsort(signed, kind="stable"), rows, need, supply)
+    run_tenders(m, lots, np.argsort(signed, kind="stable"), rows, need, supply, observed=True)
     lots.expiry[:] = signed
     lots.tenders.clear()
     return lots
