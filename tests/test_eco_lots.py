@@ -166,3 +166,16 @@ def test_the_build_tender_is_the_past_levers_and_lifted_brakes_act_from_the_next
     a, b = base.world.feedstock_market.lots, lever.world.feedstock_market.lots
     np.testing.assert_array_equal(a.holder, b.holder)
     np.testing.assert_array_equal(a.member_row, b.member_row)
+
+
+def test_the_competition_brake_loses_ess_tenders_on_price():
+    params, local, capacity = Params(), np.array([3]), np.array([20.0])
+    draws = 400
+
+    def wins(premium):
+        rng = np.random.default_rng(1)
+        return sum(tender_lot(10.0, local, capacity, False, params, premium, rng)[0].size
+                   for _ in range(draws))
+
+    braked, lifted = wins(0.15), wins(0.0)
+    assert 0 < braked < lifted < draws
