@@ -64,6 +64,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.agents.ess import effective_fte
+from sim.grouping import GroupIndex
 from sim.spec import param
 
 
@@ -375,12 +376,13 @@ def run_tenders(m, lots: EcoLots, due: np.ndarray, rows: np.ndarray, need: np.nd
     headroom = np.zeros(e.n)
     headroom[rows] = need * (1.0 + p.lot_bid_headroom)
     headroom -= lots.held(e.n, supply, e.alive, e.territory, exclude=due)
-    territory_of = e.territory[rows]
+    by_territory = GroupIndex(e.territory[rows], rows, w.n_territories)  # rows stay in order
     tonnes = lots.tonnes(supply)
     won = consortia = 0
     for lot in due:
         t = lots.territory[lot]
-        local = rows[territory_of == t]
+        start = by_territory.starts[t]
+        local = by_territory.members[start:start + by_territory.counts[t]]
         consortium = bool(rng.random() < consortium_chance[t])
         capacity = np.maximum(headroom[local], 0.0)
         members, parts = tender_lot(float(tonnes[lot]), local, capacity, consortium, m.params,
