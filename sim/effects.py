@@ -59,6 +59,7 @@ class FeedstockEffects:
     """Waste-feedstock market (brake 2): consortium contracts."""
 
     consortium_lot_share: np.ndarray  # share of a partner firm's feedstock reserved to its ESS
+    lot_consortia: np.ndarray         # chance local collectors bid jointly for an eco-organism lot
 
 
 @dataclass
@@ -91,6 +92,6 @@ class Effects:
         self.consumer = ConsumerEffects()
         self.ties = TieEffects(z(), z(), z())
         self.production = ProductionEffects(z())
-        self.feedstock = FeedstockEffects(z())
+        self.feedstock = FeedstockEffects(z(), z())
         self.credit = CreditEffects(z(), z(), z(), z())
         self.labour = LabourEffects(z(), z())

@@ -32,6 +32,28 @@ need per inhabitant, so an entrant there finds feedstock. Supply and conventiona
 constant afterwards (zero trend): ESS growth or entry takes feedstock from other collectors and
 from conventional recyclers, with diminishing returns.
 
+Eco-organism lots (opt-in, ``lot_contracts``). The eco-organisms of the REP streams (Refashion
+for textiles, Ecosystem and Ecologic for electrical equipment, Ecomaison for furniture, Citeo)
+have a share of a territory's feedstock (``lot_share``) collected and sorted under contracts they
+award by tender, for ``lot_contract_months``: one lot per stream and territory. The lot table
+(territory × stream, share of the territory's supply, holder, expiry month) is built at the first
+feedstock phase with expiries spread evenly over a contract's length, so about the same number
+of lots come up each month. When a lot expires it is tendered again: the conventional
+recyclers bid, and so does every local collector able to take on ``lot_min_capacity_share`` of
+the lot (its staff need, plus the growth it can staff over a contract, ``lot_bid_headroom``,
+less the lots it already holds) and, where the industrial cooperation lever runs, a consortium
+of the territory's collectors pooling their capacity. Bids are scored on price (the ESS price
+carries the competition brake's premium), quality and capacity, with noise (the eco-organism's
+own judgement of each offer); the best score wins. The holder receives the lot's share of the
+supply for the contract's length (a consortium shares it by the capacity each member brought);
+a lot it cannot use (more than its need, or the holder has closed) goes to the open contest.
+Lots held by conventional recyclers are theirs: they want that much less in the open contest.
+A lost lot cuts the holder's feedstock at expiry, not before. Tenders draw from their own
+random stream (``feedstock.lots``). The lots' first holders are drawn by tenders run on the
+world of the first feedstock phase, with the brakes as measured and no lever (they are the past).
+Off (the default), the market is the contest above alone. Lots are not yet reported as outcomes
+(``EcoLots.tenders`` keeps, per month, the lots tendered, won by ESS and won by consortia).
+
 Feedstock is paid for within the materials share of the settlement (no separate money flow).
 """
 
@@ -42,6 +64,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.agents.ess import effective_fte
+from sim.grouping import GroupIndex
 from sim.spec import param
 
 
@@ -79,6 +102,68 @@ class FeedstockParams:
         "industry's non-hazardous non-mineral waste (~20 Mt/yr for ~3 M jobs, ADEME key "
         "figures, not checked against a cited table here)",
     )
+    lot_contracts: bool = param(
+        False, unit="bool",
+        assumption="eco-organisms award a share of each territory's feedstock in lots by tender "
+        "(see the module's docstring); off, the open contest alone allocates feedstock. Opt-in: "
+        "ARA, zero trends, 20 seeds, month 0 to 120: ESS collectors hold ~20% of lots at the "
+        "build and ~15% at the end (164 tenders a year throughout); collector jobs -16.5% with "
+        "lots vs -15.2% without (paired difference -1.3 pp, se 1.2), all ESS jobs -2.2% vs "
+        "-1.1% (-1.0 pp, se 0.3): lots follow and slightly amplify the baseline's own decline "
+        "of collectors (fewer bidders win fewer lots)",
+    )
+    lot_share: float = param(
+        0.5, unit="share of supply", low=0.0, high=1.0, plausible=(0.3, 0.8),
+        assumption="share of a territory's good-quality feedstock collected and sorted under "
+        "eco-organism contracts (REP streams: textiles, electrical equipment, furniture, "
+        "packaging); the rest (non-REP streams, industrial take-back, donations) is contested "
+        "in the open",
+    )
+    lot_streams: int = param(
+        3, unit="lots per territory", low=1, high=20, plausible=(2, 6),
+        assumption="one lot per REP stream an ESS collector can work on (textiles: Refashion; "
+        "electrical equipment: Ecosystem, Ecologic; furniture: Ecomaison), each an equal share "
+        "of the lotted feedstock",
+    )
+    lot_contract_months: int = param(
+        36, unit="months", low=1, high=240, plausible=(24, 72),
+        source="eco-organisms' operator contracts run about 3 years: Ecologic DEEE 1/4/2019-"
+        "31/3/2022; Valdelia furniture collection 2018-2020; EcoDDS 2013-2015; Eco-mobilier "
+        "(Ecomaison) campaigns 2013, 2015-16, 2018-19, contracts of 2 years at least; Citeo "
+        "lots to 2029 (~4 years); Ecosystem's 2020 tender postponed a year by contract "
+        "extension (actu-environnement 2020-04). Range 2-6 years",
+    )
+    lot_min_capacity_share: float = param(
+        1.0, unit="share of a lot", low=0.0, high=100.0, plausible=(0.5, 1.0),
+        assumption="share of a lot's tonnage a bidder must show it can process to be admitted "
+        "(the tender's technical and capacity criteria)",
+    )
+    lot_bid_headroom: float = param(
+        0.5, unit="share of need", low=0.0, high=10.0, plausible=(0.2, 1.0),
+        assumption="tonnage a collector can commit to beyond what its staff process today, as a "
+        "share of it (hiring and a second shift over the contract's ramp-up)",
+    )
+    lot_price_weight: float = param(
+        0.6, unit="score weight", low=0.0, high=10.0, plausible=(0.4, 0.8),
+        assumption="weight of price in an eco-organism's award score (offers scored on price, "
+        "technical quality and capacity; Ecologic 2018: 'savoir-faire opérationnel, respect de "
+        "la réglementation et tarifs pertinents')",
+    )
+    lot_quality_weight: float = param(
+        0.3, unit="score weight", low=0.0, high=10.0, plausible=(0.1, 0.5),
+        assumption="weight of quality (sorting for reuse, traceability) in the award score; "
+        "the ESS collector's quality is ess_quality_score, the conventional recycler's 1",
+    )
+    lot_capacity_weight: float = param(
+        0.1, unit="score weight", low=0.0, high=10.0, plausible=(0.0, 0.3),
+        assumption="weight of a bidder's capacity (share of the lot it can process, at most 1) "
+        "in the award score; conventional recyclers can process the whole lot",
+    )
+    lot_score_noise: float = param(
+        0.1, unit="score sd", low=0.0, high=10.0, plausible=(0.05, 0.2),
+        assumption="spread of the buyer's judgement of each offer; with the defaults a single "
+        "ESS bidder at full capacity wins ~29% of tenders against the conventional bid",
+    )
 
 
 @dataclass
@@ -88,6 +173,7 @@ class FeedstockMarket:
     supply: np.ndarray                # t/month of good-quality feedstock
     conventional_demand: np.ndarray   # t/month conventional recyclers want
     territory_access: np.ndarray      # share of need an entering collector can expect
+    lots: EcoLots | None = None       # eco-organism lots (``lot_contracts``), built at month 0
 
     @classmethod
     def calibrate(cls, world, params) -> FeedstockMarket:
@@ -109,12 +195,24 @@ class FeedstockMarket:
         return market
 
     def clear(self, territory: np.ndarray, need: np.ndarray, lots: np.ndarray, params,
-              demand_index: float = 1.0) -> np.ndarray:
+              demand_index: float = 1.0, held: tuple | None = None) -> np.ndarray:
         """Tonnes each collector wins: its lot, then its part of the open supply's ESS share.
         Waste arisings and the conventional recyclers' demand follow the scenario's demand
-        index (discarded goods follow consumption), so collectors follow the demand trend."""
+        index (discarded goods follow consumption), so collectors follow the demand trend.
+        ``held``: eco-organism lots in force, (tonnes each collector holds, at most its need;
+        tonnes conventional recyclers hold in each territory), served before anything else."""
         n_t = self.supply.size
         supply = self.supply * demand_index
+        conventional = None
+        eco = 0.0
+        if held is not None:
+            eco, conventional_held = held
+            supply = np.maximum(supply - conventional_held
+                                - np.bincount(territory, weights=eco, minlength=n_t), 0.0)
+            conventional = np.maximum(self.conventional_demand * demand_index
+                                      - conventional_held, 0.0)
+            need = need - eco
+            lots = np.minimum(lots, need)
         lot_total = np.bincount(territory, weights=lots, minlength=n_t)
         scale = np.divide(supply, lot_total, out=np.ones(n_t), where=lot_total > supply)
         lots = lots * scale[territory]
@@ -122,18 +220,191 @@ class FeedstockMarket:
         unmet = need - lots
         ess_wants = np.bincount(territory, weights=unmet, minlength=n_t)
         weight = ess_weight(params, observed=False)
-        self.territory_access = self.served_share(ess_wants, open_supply, weight, demand_index)
-        return lots + unmet * self.territory_access[territory]
+        self.territory_access = self.served_share(ess_wants, open_supply, weight, demand_index,
+                                                  conventional)
+        return eco + lots + unmet * self.territory_access[territory]
 
-    def served_share(self, ess_wants, open_supply, weight, demand_index: float = 1.0
-                     ) -> np.ndarray:
+    def served_share(self, ess_wants, open_supply, weight, demand_index: float = 1.0,
+                     conventional: np.ndarray | None = None) -> np.ndarray:
         """Share of their unmet need ESS collectors win in each territory; also what a small
-        new collector can expect (the ESS part is shared in proportion to need)."""
-        bids = weight * ess_wants + self.conventional_demand * demand_index
+        new collector can expect (the ESS part is shared in proportion to need).
+        ``conventional``: the conventional recyclers' demand, if not the calibrated one."""
+        if conventional is None:
+            conventional = self.conventional_demand * demand_index
+        bids = weight * ess_wants + conventional
         per_tonne = np.divide(open_supply * weight, bids, out=np.zeros_like(open_supply),
                               where=bids > 0)
         alone = np.where((open_supply > 0) & (weight > 0), 1.0, 0.0)  # no bidder yet: all of it
         return np.clip(np.where(bids > 0, per_tonne, alone), 0.0, 1.0)
+
+
+CONVENTIONAL = -1  # holder of a lot won by the conventional recyclers
+
+
+@dataclass
+class EcoLots:
+    """Eco-organism lots: one per territory and stream, a share of the territory's supply,
+    held until its expiry month, when it is tendered again. ``members`` lists, for lots held by
+    ESS collectors, each member's row and the part of the lot it receives."""
+
+    territory: np.ndarray             # (lots,) territory of the lot
+    stream: np.ndarray                # (lots,) REP stream (0 .. lot_streams - 1)
+    share: np.ndarray                 # (lots,) share of its territory's supply
+    expiry: np.ndarray                # (lots,) month at which it is tendered again
+    holder: np.ndarray                # (lots,) lead ESS row, or CONVENTIONAL
+    member_lot: np.ndarray            # (members,) lot of each ESS member
+    member_row: np.ndarray            # (members,) enterprise row of each member
+    member_part: np.ndarray           # (members,) share of the lot the member receives
+    tenders: list                     # (month, lots tendered, lots won by ESS, by consortia)
+
+    @classmethod
+    def build(cls, n_territories: int, params, rng: np.random.Generator, month: int) -> EcoLots:
+        """The lot table at ``month``: expiries spread evenly over the next contract's length
+        (months 1 to ``lot_contract_months`` ahead, in random order), so the tender rate is
+        stationary; every lot is held by conventional recyclers until ``build_lots`` tenders
+        it."""
+        p = params.feedstock
+        n = n_territories * p.lot_streams
+        months = int(p.lot_contract_months)
+        expiry = month + 1 + (np.arange(n) * months) // n  # as even as whole months allow
+        return cls(np.repeat(np.arange(n_territories), p.lot_streams),
+                   np.tile(np.arange(p.lot_streams), n_territories),
+                   np.full(n, p.lot_share / p.lot_streams), rng.permutation(expiry),
+                   np.full(n, CONVENTIONAL), np.zeros(0, np.int64), np.zeros(0, np.int64),
+                   np.zeros(0), [])
+
+    def tonnes(self, supply: np.ndarray) -> np.ndarray:
+        """Monthly tonnes of each lot, given each territory's supply this month."""
+        return self.share * supply[self.territory]
+
+    def held(self, n_rows: int, supply: np.ndarray, alive: np.ndarray,
+             territory: np.ndarray, exclude: np.ndarray | None = None) -> np.ndarray:
+        """Tonnes each enterprise row receives from the lots it holds: none for a member that
+        closed or moved out of the lot's territory (its part goes to the open contest until
+        the lot's expiry); ``exclude``: lots left out (those being tendered)."""
+        keep = alive[self.member_row] & (territory[self.member_row]
+                                         == self.territory[self.member_lot])
+        if exclude is not None:
+            keep &= ~np.isin(self.member_lot, exclude)
+        t = self.tonnes(supply)[self.member_lot[keep]] * self.member_part[keep]
+        return np.bincount(self.member_row[keep], weights=t, minlength=n_rows)
+
+    def conventional_tonnes(self, n_territories: int, supply: np.ndarray) -> np.ndarray:
+        """Tonnes conventional recyclers hold by lots in each territory."""
+        mine = self.holder == CONVENTIONAL
+        return np.bincount(self.territory[mine], weights=self.tonnes(supply)[mine],
+                           minlength=n_territories)
+
+    def award(self, lot: int, rows: np.ndarray, parts: np.ndarray, expiry: int) -> None:
+        """The lot goes to ``rows`` (ESS members; none: the conventional recyclers)."""
+        drop = self.member_lot == lot
+        if drop.any():
+            keep = ~drop
+            self.member_lot, self.member_row, self.member_part = (
+                self.member_lot[keep], self.member_row[keep], self.member_part[keep])
+        self.holder[lot] = rows[0] if rows.size else CONVENTIONAL
+        self.member_lot = np.concatenate([self.member_lot, np.full(rows.size, lot)])
+        self.member_row = np.concatenate([self.member_row, rows])
+        self.member_part = np.concatenate([self.member_part, parts])
+        self.expiry[lot] = expiry
+
+
+def bid_scores(capacity: np.ndarray, tonnes: float, params, price_premium: float,
+               noise: np.ndarray) -> tuple[float, np.ndarray]:
+    """Award scores of the conventional bid and of ESS bids of the given ``capacity`` (t/month
+    each can process): price, quality and capacity (share of the lot, at most 1), plus noise
+    (``noise[0]`` the conventional bid's)."""
+    p = params.feedstock
+    conventional = p.lot_price_weight + p.lot_quality_weight + p.lot_capacity_weight + noise[0]
+    share = np.minimum(capacity / tonnes, 1.0) if tonnes > 0 else np.ones_like(capacity)
+    ess = (p.lot_price_weight / (1.0 + price_premium) + p.lot_quality_weight * p.ess_quality_score
+           + p.lot_capacity_weight * share + noise[1:])
+    return float(conventional), ess
+
+
+def tender_lot(tonnes: float, local: np.ndarray, capacity: np.ndarray, consortium: bool,
+               params, price_premium: float, rng: np.random.Generator
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """One tender: the members who win the lot and the part each receives (empty: the
+    conventional recyclers win). Each ``local`` collector able to process the lot's minimum
+    bids alone; with ``consortium``, the local collectors with capacity also bid together,
+    pooling it. Noise is drawn for every local collector and the consortium, bidder or not, so
+    one bidder's eligibility does not move the others' draws."""
+    p = params.feedstock
+    minimum = p.lot_min_capacity_share * tonnes
+    noise = rng.normal(0.0, p.lot_score_noise, size=local.size + 2)
+    pooled_rows = local[capacity > 0]
+    pooled = capacity[capacity > 0].sum()
+    caps = np.append(capacity, pooled)
+    eligible = caps >= minimum
+    eligible[:-1] &= capacity > 0
+    eligible[-1] &= consortium and pooled_rows.size >= 2
+    conventional, ess = bid_scores(caps, tonnes, params, price_premium,
+                                   np.append(noise[-1], noise[:-1]))
+    ess = np.where(eligible, ess, -np.inf)
+    best = int(np.argmax(ess)) if ess.size else -1
+    if best < 0 or ess[best] <= conventional:
+        return np.zeros(0, np.int64), np.zeros(0)
+    if best == local.size:  # the consortium: each member's part is the capacity it brought
+        return pooled_rows, capacity[capacity > 0] / pooled
+    return local[best:best + 1], np.ones(1)
+
+
+def tender_expired(m, lots: EcoLots, rows: np.ndarray, need: np.ndarray,
+                   supply: np.ndarray) -> None:
+    """Tender the lots whose contract ends this month."""
+    due = np.flatnonzero(lots.expiry <= m.month)
+    run_tenders(m, lots, due, rows, need, supply)
+
+
+def run_tenders(m, lots: EcoLots, due: np.ndarray, rows: np.ndarray, need: np.ndarray,
+                supply: np.ndarray, observed: bool = False) -> None:
+    """Award the ``due`` lots in turn: a winner's capacity is taken by the lots it wins.
+    ``observed``: tenders of the past (the build), with the competition brake as measured and
+    no lever's consortia, whatever this run does."""
+    w, p = m.world, m.params.feedstock
+    if due.size == 0:
+        lots.tenders.append((m.month, 0, 0, 0))
+        return
+    e = w.enterprises
+    rng = m.streams["feedstock.lots"]
+    contract = int(p.lot_contract_months)
+    competition = m.params.competition
+    premium = competition.unit_cost_premium if observed else competition.price_premium()
+    consortium_chance = (np.zeros(w.n_territories) if observed
+                         else m.effects.feedstock.lot_consortia)
+    headroom = np.zeros(e.n)
+    headroom[rows] = need * (1.0 + p.lot_bid_headroom)
+    headroom -= lots.held(e.n, supply, e.alive, e.territory, exclude=due)
+    by_territory = GroupIndex(e.territory[rows], rows, w.n_territories)  # rows stay in order
+    tonnes = lots.tonnes(supply)
+    won = consortia = 0
+    for lot in due:
+        t = lots.territory[lot]
+        start = by_territory.starts[t]
+        local = by_territory.members[start:start + by_territory.counts[t]]
+        consortium = bool(rng.random() < consortium_chance[t])
+        capacity = np.maximum(headroom[local], 0.0)
+        members, parts = tender_lot(float(tonnes[lot]), local, capacity, consortium, m.params,
+                                    premium, rng)
+        headroom[members] -= parts * tonnes[lot]
+        lots.award(lot, members, parts, m.month + contract)
+        won += members.size > 0
+        consortia += members.size > 1
+    lots.tenders.append((m.month, int(due.size), int(won), int(consortia)))
+
+
+def build_lots(m, rows: np.ndarray, need: np.ndarray, supply: np.ndarray) -> EcoLots:
+    """The lot table at the first feedstock phase: each lot's holder is who wins its last
+    tender, run on the world of that month in order of expiry (as the lots were signed), with
+    the brakes as measured and no lever (those tenders are the past); the expiries stay spread
+    over the contract's length."""
+    lots = EcoLots.build(m.world.n_territories, m.params, m.streams["feedstock.lots"], m.month)
+    signed = lots.expiry.copy()
+    run_tenders(m, lots, np.argsort(signed, kind="stable"), rows, need, supply, observed=True)
+    lots.expiry[:] = signed
+    lots.tenders.clear()
+    return lots
 
 
 def ess_weight(params, observed: bool) -> float:
@@ -184,14 +455,28 @@ def consortium_lots(m, rows: np.ndarray, lot_share: np.ndarray) -> np.ndarray:
 
 
 def allocate_feedstock(m) -> None:
-    """The feedstock phase: clear each territory's market and set every collector's access
-    (share of its need won), which bounds its capacity in the production phase."""
+    """The feedstock phase: tender expired eco-organism lots (if on), clear each territory's
+    market and set every collector's access (share of its need won), which bounds its capacity
+    in the production phase."""
     w = m.world
     market, e = w.feedstock_market, w.enterprises
     rows = collectors(w)
     need = need_tonnes(w, m.params, rows)
-    lots = np.minimum(consortium_lots(m, rows, m.effects.feedstock.consortium_lot_share), need)
-    won = market.clear(e.territory[rows], need, lots, m.params, m.conditions.demand_index)
+    partner = consortium_lots(m, rows, m.effects.feedstock.consortium_lot_share)
+    held = None
+    if m.params.feedstock.lot_contracts:
+        supply = market.supply * m.conditions.demand_index
+        if market.lots is None:
+            market.lots = build_lots(m, rows, need, supply)
+        else:
+            tender_expired(m, market.lots, rows, need, supply)
+        eco = np.minimum(market.lots.held(e.n, supply, e.alive, e.territory)[rows], need)
+        held = (eco, market.lots.conventional_tonnes(w.n_territories, supply))
+    lots = np.minimum(partner, need)
+    won = market.clear(e.territory[rows], need, lots, m.params, m.conditions.demand_index,
+                       held)
+    if held is not None:
+        lots = np.minimum(partner, need - held[0])
     e.feedstock_access[rows] = np.divide(won, need, out=market.territory_access[
         e.territory[rows]].copy(), where=need > 0)
     m.now.feedstock_won_t = float(won.sum())

@@ -17,9 +17,12 @@ it are the enterprise's, hired as it grows); consortia act through the waste-fee
 signs a consortium contract that reserves it ``consortium_lot_share`` of its partner firm's own
 feedstock, taken from the territory's supply before conventional recyclers bid for it — no
 partner, no lot; a lot beyond the collector's need, or a partner with little feedstock, adds
-nothing; within a cooperation pole, firms and ESS suppliers build trust faster
-(``trust_gain_boost``: shared projects, visits, a facilitator who settles disputes), so new ties
-reach the trust a first order needs sooner and survive late deliveries. The pole never sets what
+nothing; where eco-organisms award lots by tender (``lot_contracts``), the territory's
+collectors may bid for a lot as a consortium (``lot_consortium_chance`` a tender), pooling their
+capacity to meet a lot's minimum tonnage none could meet alone; within a cooperation pole,
+firms and ESS suppliers build trust faster (``trust_gain_boost``: shared projects, visits, a
+facilitator who settles disputes), so new ties reach the trust a first order needs sooner and
+survive late deliveries. The pole never sets what
 firms spend: orders follow needs, trusted suppliers and their spare capacity (markets/b2b.py).
 
 What the lever does to jobs (Auvergne-Rhône-Alpes, 120 months, 5 paired seeds, net ESS
@@ -60,6 +63,13 @@ class IndustrialCooperationParams(LeverParams):
         "reserves to its ESS collectors (seed: Recyfe and Saint-Gobain's cullet; Ateliers du "
         "Bocage reconditioning 15,000 BNP Paribas laptops a year)",
     )
+    lot_consortium_chance: float = param(
+        1.0, unit="probability", low=0.0, high=1.0, plausible=(0.3, 1.0),
+        assumption="chance the ESS collectors of a territory reached bid together, pooling their "
+        "capacity, when an eco-organism lot comes up for tender (markets/feedstock.py, "
+        "``lot_contracts``; seed: Recyfe, a network of 23 insertion and adapted enterprises "
+        "around a REP stream); acts only where lots are on",
+    )
     trust_gain_boost: float = param(
         0.5, unit="relative boost", low=0.0, high=5.0, plausible=(0.2, 1.0),
         assumption="rise in the trust a firm gains per month of full delivery from an ESS "
@@ -88,6 +98,8 @@ class IndustrialCooperation(Policy):
         feedstock.consortium_lot_share = np.minimum(
             feedstock.consortium_lot_share + dose * p.consortium_lot_share * self.mask, 1.0)
         ties.trust_gain_boost += dose * p.trust_gain_boost * self.mask
+        feedstock.lot_consortia = np.minimum(feedstock.lot_consortia
+                                             + dose * p.lot_consortium_chance * self.mask, 1.0)
 
     def cost(self, dose: float) -> float:
         m, w = self.model, self.model.world
