@@ -2,8 +2,10 @@
 
 Bad input ends with one line naming the field and what is allowed, exit code 2 and no output
 folder; set ``ESS_SIM_DEBUG=1`` for the full traceback. The run (or sweep) folder is checked
-and claimed before Hydra creates anything: a new or empty folder, or an earlier run's, used by
-no other run at the same time (docs/guarantees.md).
+and claimed before Hydra creates anything: a new or empty folder, used by no other run at the
+same time (docs/guarantees.md). A multirun whose runs did not all complete ends with one line
+naming them and the command that resumes it (exit 1): the same command on the same folder,
+which skips the runs already complete with the same config.
 """
 
 from __future__ import annotations
