@@ -14,7 +14,11 @@
 #   3. a resume of that complete sweep submits no Slurm job;
 #   4. a sweep whose running job is killed (scancel) records that run as lost (WorkerDied) and
 #      ends, without sacct;
-#   5. its resume submits only that run, and the outputs equal the joblib launcher's.
+#   5. its resume submits only that run, and the outputs equal the joblib launcher's;
+#   6. a tiny policy design (python -m sim.design, issue 19) on resilient_submitit_slurm gives
+#      the same runs (output checksums) and tables as on resilient_joblib;
+#   7. the design run again after losing its record of the measures reads them back from its
+#      sweeps and submits no Slurm job.
 # Then it stops the daemons it started (by their PID files). Exit status: 0 when all pass.
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -191,6 +195,66 @@ if run_sweep "$KILLED" "$WORK/killed_resume.log" "${SLURM[@]}" &&
 else
     fail "resume after scancel: $(( $(submitted "$KILLED") - before )) job(s) submitted," \
         "${detail:-outputs not compared} ($WORK/killed_resume.log)"
+fi
+
+# A tiny design: one batch (the baseline and at most two packages, one seed, 3 months); the
+# robustness grid is the central condition, already run.
+DESIGN=("model_overrides=[territory=tiny,horizon_months=3]" "space.levers=[reserved_markets]"
+        "space.intensity=[0,1]" "space.start_months=[0]" "space.targets=[all,rural]"
+        search.population=2 search.generations=1 "seeds=[0]" robustness.candidates=1
+        "robustness.scenarios=[central]" robustness.parameter_samples=0 "robustness.seeds=[0]"
+        budget_eur_per_year=1e9)
+run_design() {  # run_design <folder> <log> [settings...]: the exit status of the design
+    local folder=$1 log=$2; shift 2
+    timeout 1200 "$PYTHON" -m sim.design "${DESIGN[@]}" "$@" "out=$folder" >"$log" 2>&1
+}
+same_design() {  # same_design <design> <design>: equal run checksums and tables, all complete
+    "$PYTHON" - "$1" "$2" <<'EOF'
+import json, sys
+from pathlib import Path
+def runs(design):
+    return {str(m.parent.relative_to(design)): (r["status"], r["checksums"])
+            for m in sorted(Path(design, "sweeps").glob("*/runs/*/*/manifest.json"))
+            if (r := json.loads(m.read_text()))}
+def tables(design):
+    return {p.name: p.read_bytes() for p in sorted(Path(design, "tables").iterdir())}
+a, b = runs(sys.argv[1]), runs(sys.argv[2])
+ok = len(a) >= 2 and a == b and all(s == "complete" for s, _ in a.values())
+same = tables(sys.argv[1]) == tables(sys.argv[2])
+print(f"{len(a)} runs, {len(b)} runs, equal: {a == b}; tables equal: {same}")
+sys.exit(0 if ok and same else 1)
+EOF
+}
+design_jobs() {  # the Slurm jobs submitted for a design's sweeps, ever
+    find "$1/sweeps" -path '*/.submitit/*' -name '*_submitted.pkl' 2>/dev/null | wc -l
+}
+DESIGN_JOBLIB=$WORK/designs/joblib
+DESIGN_SLURM=$WORK/designs/slurm
+run_design "$DESIGN_JOBLIB" "$WORK/design_joblib.log" launcher=resilient_joblib \
+    "launcher_overrides=[hydra.launcher.n_jobs=1]" &  # the reference, beside the Slurm one
+reference_pid=$!
+SLURM_DESIGN="launcher_overrides=[hydra.launcher.partition=check,hydra.launcher.timeout_min=20,hydra.launcher.cpus_per_task=1,hydra.launcher.mem_gb=2]"
+run_design "$DESIGN_SLURM" "$WORK/design_slurm.log" launcher=resilient_submitit_slurm \
+    "$SLURM_DESIGN"
+on_slurm=$?
+wait "$reference_pid" || fail "design on resilient_joblib (exit $?; $WORK/design_joblib.log)"
+detail=""
+if [ "$on_slurm" = 0 ] && detail=$(same_design "$DESIGN_JOBLIB" "$DESIGN_SLURM"); then
+    pass "design on Slurm ($(design_jobs "$DESIGN_SLURM") jobs) = on joblib ($detail)"
+else
+    fail "design on Slurm differs from joblib's or failed (${detail:-}; $WORK/design_slurm.log)"
+fi
+before=$(design_jobs "$DESIGN_SLURM")
+rm -f "$DESIGN_SLURM/evaluations.jsonl" "$DESIGN_SLURM/study.journal"
+detail=""
+if run_design "$DESIGN_SLURM" "$WORK/design_resume.log" launcher=resilient_submitit_slurm \
+        "$SLURM_DESIGN" && [ "$(design_jobs "$DESIGN_SLURM")" = "$before" ] &&
+        ! grep -q '^batch:' "$WORK/design_resume.log" &&
+        detail=$(same_design "$DESIGN_JOBLIB" "$DESIGN_SLURM"); then
+    pass "design resumed from its sweeps: no job submitted, same tables ($detail)"
+else
+    fail "design resume submitted $(( $(design_jobs "$DESIGN_SLURM") - before )) job(s)" \
+        "(${detail:-}; $WORK/design_resume.log)"
 fi
 
 [ "$FAILED" = 0 ] && echo "ALL PASS" || echo "SOME FAILED"

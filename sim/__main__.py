@@ -2,8 +2,10 @@
 
 Bad input ends with one line naming the field and what is allowed, exit code 2 and no output
 folder; set ``ESS_SIM_DEBUG=1`` for the full traceback. The run (or sweep) folder is checked
-and claimed before Hydra creates anything: a new or empty folder, or an earlier run's, used by
-no other run at the same time (docs/guarantees.md).
+and claimed before Hydra creates anything: a new or empty folder, used by no other run at the
+same time (docs/guarantees.md). A multirun whose runs did not all complete ends with one line
+naming them and the command that resumes it (exit 1): the same command on the same folder,
+which skips the runs already complete with the same config.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shlex
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -54,6 +57,9 @@ def _task(cfg: DictConfig) -> dict | None:
     hydra_cfg = HydraConfig.get()
     out = Path(hydra_cfg.runtime.output_dir)
     multirun = hydra_cfg.mode.name == "MULTIRUN"
+    if multirun and (done := _complete_run(cfg, out)) is not None:  # a resumed sweep
+        print(f"skipped (complete): {out}")
+        return done
     try:
         result = run_to_directory(cfg, out, progress=True)
     except (*USER_ERRORS, OutputWriteError) as error:
@@ -113,17 +119,67 @@ def prevalidate(argv: list[str], moment: datetime | None = None) -> tuple[Path, 
     return folder, f"hydra.{key}.dir"
 
 
-def _failed_runs(sweep: Path) -> list[str]:
-    """The errors recorded by the failed runs of a sweep folder."""
-    errors = []
+def _complete_run(cfg: DictConfig, out: Path) -> dict | None:
+    """The summary of a run already complete in ``out`` with this very config and its outputs
+    intact (their checksums), as a resumed sweep finds it; None when it must run."""
+    from sim.api import resolved_config
+    from sim.outputs import verify_outputs
+
+    try:
+        manifest = json.loads((out / "manifest.json").read_text())
+        if manifest.get("status") != "complete" or manifest.get("config") != json.loads(
+                json.dumps(resolved_config(cfg))):
+            return None
+        if set(verify_outputs(out, manifest).values()) != {"ok"}:
+            return None
+        return json.loads((out / "summary.json").read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _sweep_runs(sweep: Path) -> dict[str, dict]:
+    """Every run of a sweep folder (its subfolder) -> its manifest."""
+    runs = {}
     for manifest in sorted(sweep.rglob("manifest.json")):
         try:
-            record = json.loads(manifest.read_text())
+            runs[str(manifest.parent.relative_to(sweep))] = json.loads(manifest.read_text())
         except (OSError, ValueError):
             continue
-        if record.get("status") == "failed":
-            errors.append(str(record.get("error", "")))
-    return errors
+    return runs
+
+
+NAMED_RUNS = 5  # failed runs named in the sweep's one-line summary; the others are counted
+
+
+def failed_summary(sweep: Path, argv: list[str]) -> str | None:
+    """One line naming the failed runs of a `python -m sim --multirun` sweep and how to resume
+    it (the command `python -m sim.experiments` prints, `sim.experiments.runner.
+    resume_command`); None when none failed."""
+    from sim.experiments.runner import resume_command
+
+    runs = _sweep_runs(sweep)
+    failed = [f"run {name} failed: {str(record.get('error', '')).split(':')[0]}"
+              for name, record in runs.items() if record.get("status") == "failed"]
+    if not failed:
+        return None
+    named = "; ".join(failed[:NAMED_RUNS]) + (
+        f"; and {len(failed) - NAMED_RUNS} more" if len(failed) > NAMED_RUNS else "")
+    command = resume_command(shlex.join(["python", "-m", "sim", *argv]), sweep)
+    return (f"{len(failed)} of {len(runs)} runs did not complete ({named}); resume (complete "
+            f"runs are skipped): {command}")
+
+
+def same_sweep(folder: Path, argv: list[str]) -> bool:
+    """Whether ``folder`` holds an earlier sweep of this very command (its task overrides, as
+    Hydra recorded them in multirun.yaml): then it may be resumed in place."""
+    from omegaconf import OmegaConf
+
+    _, overrides, _ = split_argv(argv)
+    try:
+        recorded = OmegaConf.load(folder / "multirun.yaml").hydra.overrides.task
+    except Exception:  # missing, unreadable or damaged: not the same sweep
+        return False
+    return list(recorded) == [o for o in overrides if not o.lstrip("+~").startswith("hydra.")]
 
 
 MAIN_CONFIG = "config"
@@ -145,10 +201,12 @@ def main() -> None:
     show_help_if_asked(MODEL)
     claim, moment = None, datetime.now()
     try:
-        target = prevalidate(sys.argv[1:], moment)
+        argv = sys.argv[1:]
+        target = prevalidate(argv, moment)
         directory = str(config_dir())
         if target is not None:
-            claim = RunFolderLock(*target)
+            multirun = bool({"-m", "--multirun"} & set(argv))
+            claim = RunFolderLock(*target, reuse=multirun and same_sweep(target[0], argv))
     except USER_ERRORS as error:
         if os.environ.get("ESS_SIM_DEBUG"):
             raise
@@ -160,12 +218,10 @@ def main() -> None:
     register_plugins()
     try:
         hydra.main(config_path=directory, config_name=config_name, version_base="1.3")(_task)()
-        failed = _failed_runs(claim.directory) if claim and {"-m", "--multirun"} & set(
-            sys.argv[1:]) else []
-        if failed:
-            code = 1 if all(e.startswith("OutputWriteError") for e in failed) else 2
-            _fail(f"{len(failed)} run(s) of the sweep failed; see their manifest.json in "
-                  f"{claim.directory}", code)
+        failed = failed_summary(claim.directory, argv) if claim and {
+            "-m", "--multirun"} & set(argv) else None
+        if failed:  # as `python -m sim.experiments`: the failed runs named, exit 1
+            _fail(failed, 1)
     finally:
         while _CLAIMED:
             _CLAIMED.pop().release()

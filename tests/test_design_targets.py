@@ -83,3 +83,52 @@ def test_a_target_reads_clearly():
         "Foncière solidaire 100\u202f% (dans les bassins industriels)")
     assert describe(params.format("region:53"), "fr") == (
         "Foncière solidaire 100\u202f% (en région Bretagne)")
+
+
+def test_a_combined_target_reaches_any_value_of_a_kind_and_every_kind(monkeypatch):
+    """`dense+intermediate`: either class; `dense+region:SYN`: dense territories of the region
+    (here all of them), booked euro for euro as `dense` alone."""
+    territories = build_model(TINY).world.territories
+    either = np.isin(territories.density_class, ["dense", "intermediate"])
+    assert either.any() and not either.all()
+    package = Package(tuple((name, 1.0, 0, "dense+intermediate") for name in TARGETABLE))
+    booked = _booked_by_lever(monkeypatch, [*TINY, *package.overrides()])
+    assert sum(float(v[either].sum()) for v in booked.values()) > 0
+    for name, by_territory in booked.items():
+        assert by_territory[~either].sum() == 0, name
+    both = Package((("reserved_markets", 1.0, 0, "dense+region:SYN"),))
+    assert both.overrides()[-2:] == ["policies.reserved_markets.target.density_classes=[dense]",
+                                     "policies.reserved_markets.target.regions=['SYN']"]
+    dense = Package((("reserved_markets", 1.0, 0, "dense"),))
+    np.testing.assert_array_equal(
+        _booked_by_lever(monkeypatch, [*TINY, *both.overrides()])["reserved_markets"],
+        _booked_by_lever(monkeypatch, [*TINY, *dense.overrides()])["reserved_markets"])
+
+
+def test_combinations_are_written_once_and_refused_in_one_line_when_wrong():
+    out = "out=/nonexistent/never-written"
+    classroom = "model_overrides=[territory=classroom]"
+    assert load(["space.targets=[all,intermediate+dense,medium_town+metropolis]", classroom,
+                 out]).space.targets == ["all", "dense+intermediate", "metropolis+medium_town"]
+    # the same territories under another name: kept once (Synthetic is the run's region)
+    assert load(["space.targets=[region:Synthetic+dense,dense]", out]).space.targets == [
+        "dense+region:SYN"]
+    for given, says in (("dense+foo", "'dense+foo': 'foo': unknown target"),
+                        ("all+dense", "'all+dense': combine values only"),
+                        ("dense+archetypes", "archetypes stands for one choice per value"),
+                        ("dense+region:53", "'dense+region:53': 'region:53': reaches no "
+                                            "territory of the run"),
+                        ("dense+rural", "'dense+rural': reaches no territory of the run")):
+        with pytest.raises(DesignError) as caught:
+            load([f"space.targets=[all,{given}]", out])
+        message = str(caught.value)
+        assert message.startswith("space.targets: ") and says in message and "\n" not in message
+        assert "allowed: all, density_classes, archetypes, regions, dense" in message
+
+
+def test_a_combined_target_reads_clearly():
+    params = "land_trust.intensity=1.0;land_trust.start_month=0;land_trust.target={}"
+    assert describe(params.format("dense+intermediate+region:53"), "en") == (
+        "Land trust 100% (in dense territories or in intermediate territories and in Bretagne)")
+    assert describe(params.format("rural+region:53"), "fr") == (
+        "Foncière solidaire 100\u202f% (dans les territoires ruraux et en région Bretagne)")

@@ -205,3 +205,70 @@ def test_a_sweep_on_a_real_ray_head_survives_a_killed_worker_and_resumes(ray_hea
     on_ray_sums, joblib_sums = _checksums(folder), _checksums(tmp_path / "joblib")
     assert len(on_ray_sums) == 4 and on_ray_sums == joblib_sums
     assert {status for status, _ in on_ray_sums.values()} == {"complete"}
+
+
+# A tiny design (issue 19, item 4): one batch of at most three runs (the baseline and two
+# packages, one seed, 3 months); the robustness grid is the central condition, already run.
+DESIGN = ("model_overrides=[territory=tiny,horizon_months=3]", "space.levers=[reserved_markets]",
+          "space.intensity=[0,1]", "space.start_months=[0]", "space.targets=[all,rural]",
+          "search.population=2", "search.generations=1", "seeds=[0]",
+          "robustness.candidates=1", "robustness.scenarios=[central]",
+          "robustness.parameter_samples=0", "robustness.seeds=[0]", "budget_eur_per_year=1e9")
+
+
+def _design(folder: Path, *settings: str, log: Path) -> subprocess.Popen:
+    command = [sys.executable, "-m", "sim.design", *DESIGN, *settings, f"out={folder}"]
+    with log.open("wb") as out:
+        return subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+                                env=os.environ | RAY_ENV | {"PYTHONPATH": str(ROOT)})
+
+
+def _design_runs(folder: Path) -> dict[str, dict]:
+    """Every run of a design's sweeps (batch/arm/seed) -> its status record."""
+    return {str(p.parent.relative_to(folder)): json.loads(p.read_text())
+            for p in sorted((folder / "sweeps").glob("*/runs/*/*/status.json"))}
+
+
+def _design_checksums(folder: Path) -> dict[str, tuple[str, dict]]:
+    return {str(m.parent.relative_to(folder)): (r["status"], r["checksums"])
+            for m in sorted((folder / "sweeps").glob("*/runs/*/*/manifest.json"))
+            if (r := json.loads(m.read_text()))}
+
+
+def test_a_design_runs_on_the_ray_head_as_on_joblib_and_resumes_without_submitting(
+        ray_head, tmp_path, monkeypatch, capsys):
+    from sim.design.__main__ import run_design
+    from sim.design.config import load
+
+    address, temp = ray_head
+    reference = _design(tmp_path / "joblib", "launcher=resilient_joblib",
+                        "launcher_overrides=[hydra.launcher.n_jobs=1]",
+                        log=tmp_path / "joblib.log")
+    # The design's process here (its batch sweeps are subprocesses with this environment).
+    for name, value in (RAY_ENV | {"PYTHONPATH": str(ROOT)}).items():
+        monkeypatch.setenv(name, value)
+    folder, said = tmp_path / "ray", []
+    on_ray = [*DESIGN, "launcher=ray_cluster",
+              f"launcher_overrides=[hydra.launcher.ray.init.address={address}]", f"out={folder}"]
+    run_design(load(on_ray), log=said.append)
+    runs = _design_runs(folder)
+    assert len(runs) >= 2 and {r["status"] for r in runs.values()} == {"complete"}, runs
+    workers = _ray_worker_pids(temp)  # every run in one of the head's Ray workers
+    assert {r["pid"] for r in runs.values()} <= workers, (runs, sorted(workers))
+    printed = capsys.readouterr().out  # the batch lines (one a sweep)
+    assert printed.count("batch: ") == 1 and " on ray_cluster; " in printed, printed
+
+    # Killed after its sweep, before it recorded the measures: the second call reads every run
+    # back from the sweep folder and submits nothing (no batch, no run touched).
+    for name in ("evaluations.jsonl", "study.journal"):
+        (folder / name).unlink()
+    tables = {p.name: p.read_bytes() for p in (folder / "tables").iterdir()}
+    run_design(load(on_ray), log=said.append)
+    assert "batch: " not in capsys.readouterr().out
+    assert _design_runs(folder) == runs
+    assert {p.name: p.read_bytes() for p in (folder / "tables").iterdir()} == tables
+
+    assert _wait(reference, tmp_path / "joblib.log", 600) == 0, (
+        (tmp_path / "joblib.log").read_text()[-3000:])
+    assert _design_checksums(folder) == _design_checksums(tmp_path / "joblib")
+    assert {p.name: p.read_bytes() for p in (tmp_path / "joblib" / "tables").iterdir()} == tables

@@ -275,7 +275,7 @@ def test_the_issue_sweep_into_an_existing_folder_deletes_nothing(tmp_path):
 def test_a_failed_job_in_a_sweep_removes_only_its_own_outputs(tmp_path):
     sweep = tmp_path / "sweep"
     done = _cli(["-m", *TINY, "horizon_months=1,0", f"hydra.sweep.dir={sweep}"], tmp_path)
-    assert done.returncode == 2, done.stderr[-2000:]
+    assert done.returncode == 1, done.stderr[-2000:]  # a run failed: named, with the resume
     first = json.loads((sweep / "0" / "manifest.json").read_text())
     second = json.loads((sweep / "1" / "manifest.json").read_text())
     assert first["status"] == "complete" and (sweep / "0" / "events.parquet").is_file()

@@ -4,7 +4,9 @@
 private one-node cluster without accounting (so `sacct` fails, as on many small clusters) and
 checks: the node is up; a sweep's outputs equal the joblib launcher's; a resume of a complete
 sweep submits nothing; a job killed with `scancel` is recorded as lost and the sweep ends; its
-resume submits only that run, with the joblib launcher's outputs. It stops the daemons it
+resume submits only that run, with the joblib launcher's outputs; a tiny policy design
+(`python -m sim.design`, issue 19) on the Slurm launcher gives the runs and tables of the same
+design on the joblib launcher, and its resume submits no job. It stops the daemons it
 started. Skipped, with the reason, only where the packages cannot be installed (not root, no
 apt-get, or apt-get fails): that is a machine without Debian's packages, not a failure of the
 launcher. About 2–4 minutes.
@@ -49,4 +51,6 @@ def test_the_slurm_launcher_on_a_real_one_node_cluster(tmp_path):
     lines = done.stdout.splitlines()
     assert done.returncode == 0 and not [x for x in lines if x.startswith("FAIL")], (
         done.stdout[-3000:] + done.stderr[-2000:])
-    assert sum(x.startswith("PASS") for x in lines) >= 5, done.stdout[-3000:]
+    assert sum(x.startswith("PASS") for x in lines) >= 7, done.stdout[-3000:]
+    assert any(x.startswith("PASS: design resumed from its sweeps: no job submitted")
+               for x in lines), done.stdout[-3000:]

@@ -16,7 +16,7 @@ import pandas as pd
 from matplotlib.ticker import FuncFormatter
 
 from sim.design.config import Design, payer_measure
-from sim.design.targets import ALL_TERRITORIES, REGION_PREFIX
+from sim.design.targets import ALL_TERRITORIES, COMBINE, REGION_PREFIX, kinds_of
 from sim.experiments.texts import DENSITY_WHERE, SCENARIOS, money, number, percent, t
 from sim.outputs import write_parquet
 
@@ -171,7 +171,13 @@ def describe(params: str, lang: str) -> str:
 
 
 def _where(target: str, lang: str) -> str:
-    """A lever's target for readers: "en territoires denses", "in Bretagne"."""
+    """A lever's target for readers: "en territoires denses", "in Bretagne"; a combination's
+    values of one kind joined by "or", its kinds by "and" ("in dense territories or in
+    intermediate territories and in Bretagne")."""
+    if COMBINE in target:
+        words = {"fr": (" ou ", " et "), "en": (" or ", " and ")}[lang]
+        return words[1].join(words[0].join(_where(v, lang) for v in values)
+                             for values in kinds_of(target))
     if target.startswith(REGION_PREFIX):
         from sim.territories.real import national
 
