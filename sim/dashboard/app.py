@@ -25,7 +25,7 @@ import solara.lab
 from sim.dashboard import classes, counters, sessions
 from sim.dashboard.adapter import LEVERS, MAP_OUTPUTS, Run, Settings
 from sim.dashboard.bands import band_future
-from sim.dashboard.chart import Chart
+from sim.dashboard.chart import Chart, Charts
 from sim.dashboard.costs import CostPerJob, cost_per_job
 from sim.dashboard.figures import (
     PANELS,
@@ -740,9 +740,9 @@ def Views(run: Run, frames, views_frames, lang: str, map_output: solara.Reactive
         Chart(option(chart.value), lang, height_px=480, png_name=chart.value,
               classes=["ess-panel"])
         return
-    with solara.GridFixed(columns=3):
-        for key in keys:
-            Chart(option(key), lang, height_px=300, png_name=key, classes=["ess-panel"])
+    # One widget for the six charts: a redraw sends their new points in one message.
+    Charts([option(key) for key in keys], lang, height_px=300, png_names=keys,
+           classes=["ess-panel"], columns=3)
     SlowViews(run, views_frames, lang, map_output, font)
 
 
