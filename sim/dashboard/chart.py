@@ -42,7 +42,7 @@ def appended_rows(old: dict | None, new: dict) -> list[list] | None:
         # Earlier months never change in a run: its last point seen tells it is the same run.
         if len(data) < len(done) or (done and data[len(done) - 1] != done[-1]):
             return None
-        rows.append(data[len(done):])
+        rows.append(data[len(done) :])
     return rows
 
 
@@ -94,8 +94,9 @@ class ChartWidget(ipyvuetify.VuetifyTemplate):
 
 
 @solara.component
-def Charts(options: list[dict], lang: str, height_px: int = 300, png_names=(), classes=(),
-           columns: int = 3):
+def Charts(
+    options: list[dict], lang: str, height_px: int = 300, png_names=(), classes=(), columns: int = 3
+):
     """Several charts in one widget, `columns` to a row; `png_names` (file names without
     extension, one per chart) add PNG download links. Each chart's element has `classes`."""
     element = ChartWidget.element(
@@ -113,5 +114,6 @@ def Charts(options: list[dict], lang: str, height_px: int = 300, png_names=(), c
 def Chart(option: dict, lang: str, height_px: int = 300, png_name: str = "", classes=()):
     """One chart; `png_name` (file name without extension) adds a PNG download link."""
     options = solara.use_memo(lambda: [option], [option])
-    return Charts(options, lang, height_px=height_px, png_names=[png_name], classes=classes,
-                  columns=1)
+    return Charts(
+        options, lang, height_px=height_px, png_names=[png_name], classes=classes, columns=1
+    )
