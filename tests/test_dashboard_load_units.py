@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from sim.dashboard import classes, counters, workers
-from sim.dashboard.chart import appended_rows
+from sim.dashboard.chart import appended_message, appended_rows
 from sim.dashboard.figures import panel_option
 
 
@@ -32,6 +32,19 @@ def test_a_chart_sends_only_the_months_a_redraw_adds():
     rows = appended_rows(_option(5), _option(8))
     assert rows == [[[6.0, 15.0], [7.0, 16.0], [8.0, 17.0]]] * 2  # both runs' three months
     assert appended_rows(_option(8), _option(8)) == [[], []]
+
+
+def test_charts_in_one_widget_send_their_new_months_in_one_message():
+    """Six panels, one message: per chart and per series, where the points start and the
+    points; nothing when no month was added; the whole options when one chart changed."""
+    old, new = [_option(5)] * 6, [_option(8)] * 6
+    message = appended_message(old, new)
+    assert message["start"] == [[5, 5]] * 6
+    assert message["rows"] == [appended_rows(_option(5), _option(8))] * 6
+    assert appended_message(new, new) == {}
+    assert appended_message(old, [*new[:5], _option(8, lang="en")]) is None
+    assert appended_message(old, new[:5]) is None  # another number of charts
+    assert appended_message(None, new) is None
 
 
 @pytest.mark.parametrize("other", [
