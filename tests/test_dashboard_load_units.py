@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from sim.dashboard import classes, counters, workers
-from sim.dashboard.chart import appended_rows
+from sim.dashboard.chart import appended_message, appended_rows
 from sim.dashboard.figures import panel_option
 
 
@@ -32,6 +32,19 @@ def test_a_chart_sends_only_the_months_a_redraw_adds():
     rows = appended_rows(_option(5), _option(8))
     assert rows == [[[6.0, 15.0], [7.0, 16.0], [8.0, 17.0]]] * 2  # both runs' three months
     assert appended_rows(_option(8), _option(8)) == [[], []]
+
+
+def test_charts_in_one_widget_send_their_new_months_in_one_message():
+    """Six panels, one message: per chart and per series, where the points start and the
+    points; nothing when no month was added; the whole options when one chart changed."""
+    old, new = [_option(5)] * 6, [_option(8)] * 6
+    message = appended_message(old, new)
+    assert message["start"] == [[5, 5]] * 6
+    assert message["rows"] == [appended_rows(_option(5), _option(8))] * 6
+    assert appended_message(new, new) == {}
+    assert appended_message(old, [*new[:5], _option(8, lang="en")]) is None
+    assert appended_message(old, new[:5]) is None  # another number of charts
+    assert appended_message(None, new) is None
 
 
 @pytest.mark.parametrize("other", [
@@ -126,3 +139,32 @@ def test_workers_below_one_is_one_line():
                           capture_output=True, text=True)
     assert done.returncode == 2
     assert done.stderr.strip() == "error: --workers must be >= 1, not 0"
+
+
+def test_a_new_visitor_goes_to_the_process_with_fewest_sessions_open(tmp_path):
+    """The count each process writes decides; a visitor just sent counts until its session
+    opens, so a burst of arrivals is shared out rather than sent to one process."""
+    files = [tmp_path / "a.count", tmp_path / "b.count"]
+    files[0].write_text("5")
+    files[1].write_text("2")
+    now = [0.0]
+    balancer = workers.Balancer(files, clock=lambda: now[0])
+    assert [balancer.choose([0, 1]) for _ in range(3)] == [1, 1, 1]  # 2, 3, 4 then 5 each
+    assert balancer.choose([0, 1]) in (0, 1)
+    now[0] += workers.IN_FLIGHT_S + 1  # the visitors' sessions never opened: forgotten
+    assert balancer.choose([0, 1]) == 1
+    assert balancer.choose([0]) == 0  # a dead process gets nobody
+    assert balancer.choose([]) is None
+
+
+def test_a_process_reports_its_open_sessions_for_the_front(tmp_path, monkeypatch):
+    from sim.dashboard import sessions
+
+    path = tmp_path / "open.count"
+    monkeypatch.setenv(sessions.OPEN_COUNT_FILE_ENV, str(path))
+    monkeypatch.setenv(sessions.MAX_SESSIONS_ENV, "0")
+    before = sessions.open_count()
+    ticket = sessions.admit().ticket
+    assert int(path.read_text()) == before + 1
+    sessions.release(ticket)
+    assert int(path.read_text()) == before

@@ -25,7 +25,7 @@ import solara.lab
 from sim.dashboard import classes, counters, sessions
 from sim.dashboard.adapter import LEVERS, MAP_OUTPUTS, Run, Settings
 from sim.dashboard.bands import band_future
-from sim.dashboard.chart import Chart
+from sim.dashboard.chart import Chart, Charts
 from sim.dashboard.costs import CostPerJob, cost_per_job
 from sim.dashboard.figures import (
     PANELS,
@@ -138,17 +138,19 @@ def cost_rows(cost: CostPerJob, lang: str) -> list[list[str]]:
     return rows
 
 
-def _table(head: list[str], rows: list[list[str]], classes: list[str]):
+def _table_html(head: list[str], rows: list[list[str]], classes: list[str], style: str = "") -> str:
     cells = "".join(
         "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows
     )
     header = "".join(f"<th>{html.escape(c)}</th>" for c in head)
-    solara.HTML(
-        tag="table",
-        unsafe_innerHTML=f"<thead><tr>{header}</tr></thead><tbody>{cells}</tbody>",
-        classes=classes,
-        style="border-collapse: collapse; width: 100%; text-align: right;",
+    return (
+        f'<table class="{" ".join(classes)}" style="border-collapse: collapse; width: 100%; '
+        f'text-align: right;{style}"><thead><tr>{header}</tr></thead><tbody>{cells}</tbody></table>'
     )
+
+
+def _table(head: list[str], rows: list[list[str]], classes: list[str]):
+    solara.HTML(tag="div", unsafe_innerHTML=_table_html(head, rows, classes))
 
 
 @solara.component
@@ -167,11 +169,14 @@ def Kpis(frames, lang: str, has_levers: bool):
         head += [t(lang, "without_levers"), t(lang, "difference")]
         rows = [[*row, fmt(then[c], lang), fmt(last[c] - then[c], lang)]
                 for row, c in zip(rows, HEADLINE, strict=True)]
-    _table(head, rows, ["ess-kpi"])
     if base is None:
+        _table(head, rows, ["ess-kpi"])
         return
     cost = cost_per_job(ts, base)
-    _table([t(lang, "cost_per_job"), ""], cost_rows(cost, lang), ["ess-kpi", "ess-cost"])
+    # Both tables in one element: a redraw updates them in one message, not two.
+    solara.HTML(tag="div", unsafe_innerHTML=_table_html(head, rows, ["ess-kpi"]) + _table_html(
+        [t(lang, "cost_per_job"), ""], cost_rows(cost, lang), ["ess-kpi", "ess-cost"],
+        " margin-top: 12px;"))
     notes = [t(lang, "cost_definition")] + ([t(lang, "no_job_year")] if cost.per_job_year is None
                                             else [])
     for note in notes:
@@ -510,14 +515,13 @@ def Player(run, lang: str, on_reset, pending, projector: bool, lesson: Lesson | 
 def MonthCounter(run, shown: solara.Reactive, lang: str, playing: bool):
     """The month shown and, while playing, the rate reached."""
     done = "" if run.running else f" ({t(lang, 'finished')})"
-    solara.Text(
-        f"{t(lang, 'month')} {shown.value.month}{done}",
-        classes=["ess-month"],
-        style={"font-size": "1.3em", "font-weight": "bold"},
-    )
+    # One element for the month and the rate: a redraw updates both in one message.
+    text = (f'<span class="ess-month" style="font-size: 1.3em; font-weight: bold">'
+            f"{html.escape(t(lang, 'month'))} {shown.value.month}{html.escape(done)}</span>")
     if playing and shown.value.rate:
-        solara.Text(f"{fmt(shown.value.rate, lang, 1)} {t(lang, 'rate')}",
-                    classes=["ess-rate", "ess-note"])
+        text += (f'<span class="ess-rate ess-note" style="margin-left: 12px">'
+                 f"{fmt(shown.value.rate, lang, 1)} {html.escape(t(lang, 'rate'))}</span>")
+    solara.HTML(tag="span", unsafe_innerHTML=text)
 
 
 @solara.component
@@ -531,10 +535,16 @@ def Live(run, shown: solara.Reactive, lang: str, projector: bool, lesson: Lesson
     frames = solara.use_memo(
         lambda: views_frames if shown.value.month == views_frames.month
         else run.frames(views=views_frames), [shown.value])
+    latest = solara.use_ref(frames)
+    latest.current = frames
+    # The CSV is built from the frames on screen when the pupil clicks. The function handed to
+    # FileDownload changes with the slower views only (every 2 s while playing, at each pause):
+    # a new one at every redraw restarted FileDownload's worker thread and re-rendered it twice.
+    csv = solara.use_memo(lambda: lambda: runs_csv(latest.current), [shown.value.views_month])
     if not frames.timeseries.empty:
         # The file's name does not change with the month (the table has a month column): a
         # name changing at every redraw was one more message per redraw for each pupil.
-        solara.FileDownload(lambda: runs_csv(frames), filename=f"ess_seed{run.settings.seed}.csv",
+        solara.FileDownload(csv, filename=f"ess_seed{run.settings.seed}.csv",
                             label="CSV", mime_type="text/csv")
     if class_code and not frames.timeseries.empty:
         def send():
@@ -740,9 +750,9 @@ def Views(run: Run, frames, views_frames, lang: str, map_output: solara.Reactive
         Chart(option(chart.value), lang, height_px=480, png_name=chart.value,
               classes=["ess-panel"])
         return
-    with solara.GridFixed(columns=3):
-        for key in keys:
-            Chart(option(key), lang, height_px=300, png_name=key, classes=["ess-panel"])
+    # One widget for the six charts: a redraw sends their new points in one message.
+    Charts([option(key) for key in keys], lang, height_px=300, png_names=keys,
+           classes=["ess-panel"], columns=3)
     SlowViews(run, views_frames, lang, map_output, font)
 
 

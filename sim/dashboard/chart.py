@@ -1,13 +1,18 @@
-"""An ECharts chart for the dashboard (`chart.vue`): Solara's FigureEcharts with the page's
-number format, a guard against options that arrive before ECharts has loaded, a PNG link, and
-months appended rather than whole series re-sent.
+"""ECharts charts for the dashboard (`chart.vue`): Solara's FigureEcharts with the page's number
+format, a guard against options that arrive before ECharts has loaded, a PNG link per chart,
+months appended rather than whole series re-sent, and several charts in one widget.
 
 While a run plays, a chart's option changes only by new points at the end of its series. Sent
 whole, every redraw re-sent every point of every series of the six charts (up to 120 months × 6
 lines), validated and serialised on the server each time; now the widget sends the new points
-alone in a message (`append`), and the whole option only when anything else changed (language,
+alone in a message (`append`), and the whole options only when anything else changed (language,
 projector fonts, another run). A page that missed points (a view created after them) asks for
-the whole option again (`resync`).
+the whole options again (`resync`).
+
+One widget draws several charts (`Charts`: the six panels of the page). A redraw's cost on the
+server follows the number of widget messages more than their size — each message is handed from
+the session's thread to the websocket's event loop on its own — so the six panels' new points
+travel in one message per redraw, not six, and Reacton reconciles one component, not six.
 """
 
 from __future__ import annotations
@@ -37,45 +42,78 @@ def appended_rows(old: dict | None, new: dict) -> list[list] | None:
         # Earlier months never change in a run: its last point seen tells it is the same run.
         if len(data) < len(done) or (done and data[len(done) - 1] != done[-1]):
             return None
-        rows.append(data[len(done):])
+        rows.append(data[len(done) :])
     return rows
 
 
+def appended_message(old: list[dict] | None, new: list[dict]) -> dict | None:
+    """The one `append` message taking the charts drawn from `old` to `new` (per chart, per
+    series: the points added and where they start); {} when nothing was added; None when any
+    chart changed in anything else than new points (then every option is sent whole)."""
+    if old is None or len(old) != len(new):
+        return None
+    rows = [appended_rows(o, n) for o, n in zip(old, new, strict=True)]
+    if any(r is None for r in rows):
+        return None
+    if not any(any(series) for chart in rows for series in chart):
+        return {}
+    start = [[len(s.get("data", [])) for s in o.get("series", [])] for o in old]
+    return {"start": start, "rows": rows}
+
+
 class ChartWidget(ipyvuetify.VuetifyTemplate):
+    """`count` ECharts charts in a grid of `columns` columns, drawn from `options`."""
+
     template_file = (__file__, "chart.vue")
 
     attributes = traitlets.Dict(default_value=None, allow_none=True).tag(sync=True)
-    option = traitlets.Any({}).tag(sync=True)
+    options = traitlets.List([]).tag(sync=True)
+    count = traitlets.Int(1).tag(sync=True)
+    columns = traitlets.Int(1).tag(sync=True)
     locale = traitlets.Unicode("fr-FR").tag(sync=True)
-    png_name = traitlets.Unicode("").tag(sync=True)
+    png_names = traitlets.List([]).tag(sync=True)
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self._latest: dict | None = None  # the option drawn, appended points included
+        self._latest: list[dict] | None = None  # the options drawn, appended points included
 
-    def show(self, option: dict) -> None:
-        """Draw `option`, sending only the points it appends to the one drawn when it can."""
-        rows = appended_rows(self._latest, option)
-        if rows is None:
-            self.option = option
-        elif any(rows):
-            start = [len(s.get("data", [])) for s in self._latest.get("series", [])]
-            self.send({"method": "append", "args": [{"start": start, "rows": rows}]})
-        self._latest = option
+    def show(self, options: list[dict]) -> None:
+        """Draw `options`, sending only the points they append to the ones drawn when it can:
+        one message for every chart of the widget."""
+        message = appended_message(self._latest, options)
+        if message is None:
+            self.options = options
+        elif message:
+            self.send({"method": "append", "args": [message]})
+        self._latest = options
 
     def vue_resync(self, _data=None) -> None:
-        """A page whose points do not follow on from the message asks for the whole option."""
-        if self._latest is not None and self.option is not self._latest:
-            self.option = self._latest
+        """A page whose points do not follow on from the message asks for the whole options."""
+        if self._latest is not None and self.options is not self._latest:
+            self.options = self._latest
+
+
+@solara.component
+def Charts(
+    options: list[dict], lang: str, height_px: int = 300, png_names=(), classes=(), columns: int = 3
+):
+    """Several charts in one widget, `columns` to a row; `png_names` (file names without
+    extension, one per chart) add PNG download links. Each chart's element has `classes`."""
+    element = ChartWidget.element(
+        locale=LOCALES[lang],
+        png_names=list(png_names),
+        count=len(options),
+        columns=columns,
+        attributes={"style": f"height: {height_px}px", "class": " ".join(classes)},
+    )
+    solara.use_effect(lambda: solara.get_widget(element).show(options), [options])
+    return element
 
 
 @solara.component
 def Chart(option: dict, lang: str, height_px: int = 300, png_name: str = "", classes=()):
     """One chart; `png_name` (file name without extension) adds a PNG download link."""
-    element = ChartWidget.element(
-        locale=LOCALES[lang],
-        png_name=png_name,
-        attributes={"style": f"height: {height_px}px", "class": " ".join(classes)},
+    options = solara.use_memo(lambda: [option], [option])
+    return Charts(
+        options, lang, height_px=height_px, png_names=[png_name], classes=classes, columns=1
     )
-    solara.use_effect(lambda: solara.get_widget(element).show(option), [option])
-    return element

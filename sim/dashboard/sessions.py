@@ -17,6 +17,9 @@ from dataclasses import dataclass
 import psutil
 
 MAX_SESSIONS_ENV = "ESS_DASHBOARD_MAX_SESSIONS"
+# Set by `--workers` (sim.dashboard.workers): a file where this process keeps its number of open
+# sessions, read by the front that sends each new pupil to the least-loaded process.
+OPEN_COUNT_FILE_ENV = "ESS_DASHBOARD_OPEN_COUNT_FILE"
 MAX_MEMORY_ENV = "ESS_DASHBOARD_MAX_MEMORY_MB"
 # Defaults: a class of thirty and its teacher with reloads to spare; 4 GB leaves room on an
 # 8 GB laptop for the browser and the system.
@@ -60,6 +63,7 @@ def admit() -> Admission:
             return Admission(None, "memory", len(_open))
         ticket = next(_ids)
         _open.add(ticket)
+        _report()
         return Admission(ticket, "", len(_open))
 
 
@@ -67,6 +71,19 @@ def release(ticket: int | None) -> None:
     """Give a session's place back (when Solara closes or culls it)."""
     with _lock:
         _open.discard(ticket)
+        _report()
+
+
+def _report() -> None:
+    """Write the number of open sessions where the `--workers` front reads it (under `_lock`;
+    written whole then renamed, so the front never reads half a number)."""
+    path = os.environ.get(OPEN_COUNT_FILE_ENV)
+    if not path:
+        return
+    partial = f"{path}.{os.getpid()}.tmp"
+    with open(partial, "w") as out:
+        out.write(str(len(_open)))
+    os.replace(partial, path)
 
 
 def open_count() -> int:
