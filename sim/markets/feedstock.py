@@ -443,14 +443,10 @@ def consortium_lots(m, rows: np.ndarray, lot_share: np.ndarray) -> np.ndarray:
     ties, e = w.ties.table, w.enterprises
     position = np.full(e.n, -1)
     position[rows] = np.arange(rows.size)
-    # active trusted ties first, then those of collectors in territories with lots: the same
-    # ties as masking the whole table, in the same (increasing) order
-    partnered = np.flatnonzero(ties.active)
-    partnered = partnered[ties.trust[partnered] >= m.params.mutual_ignorance.trust_to_buy]
-    enterprise = ties.enterprise[partnered]
-    collector = position[enterprise]
-    keep = (collector >= 0) & (lot_share[e.territory[enterprise]] > 0)
-    firm, collector = ties.firm[partnered[keep]], collector[keep]
+    partnered = (ties.active & (ties.trust >= m.params.mutual_ignorance.trust_to_buy)
+                 & (position[ties.enterprise] >= 0))
+    partnered &= lot_share[e.territory[ties.enterprise]] > 0
+    firm, collector = ties.firm[partnered], position[ties.enterprise[partnered]]
     partners_of_firm = np.bincount(firm, minlength=w.firms.n)
     firm_feedstock = w.firms.jobs[firm] * m.params.feedstock.firm_feedstock_t_per_job_month
     lot = lot_share[e.territory[rows[collector]]] * firm_feedstock / partners_of_firm[firm]
