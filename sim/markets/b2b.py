@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from sim.events import EventKind, Labelled
-from sim.grouping import GroupIndex, dense_inverse, dense_unique
+from sim.grouping import GroupIndex, dense_unique
 from sim.markets import implants, premises
 from sim.state import PairIndex, Table, pair_key
 from sim.vocabulary import SECTORS, TieKind
@@ -142,30 +142,39 @@ def update_trust(m) -> None:
     w, mi = m.world, m.params.mutual_ignorance
     ties = w.ties.table
     live = np.flatnonzero(ties.active)
-    ordered = m.now.tie_spend[live]
-    bought = ordered > 0
-    delivered = np.divide(m.now.tie_delivered[live], ordered, out=np.zeros(live.size),
-                          where=bought)
-    gain = mi.trust_gain * (1.0 + m.effects.ties.trust_gain_boost[w.firms.territory[
-        ties.firm[live]]])
-    change = np.where(bought, gain * (2 * delivered - 1), 0.0) - mi.trust_decay
-    ties.trust[live] = np.clip(ties.trust[live] + change, 0.0, 1.0)
-    ties.last_order[live[bought]] = m.month
+    # each gathered once over the live ties; the few positions that implants change are
+    # patched below instead of gathering again (same values)
+    firm = ties.firm[live]
+    territory = w.firms.territory[firm]
+    kind = ties.kind[live]
+    # the ties that bought this month, computed on their own: the others only decay
+    bought = np.flatnonzero(m.now.tie_spend[live] > 0)
+    ordered_ties = live[bought]
+    delivered = m.now.tie_delivered[ordered_ties] / m.now.tie_spend[ordered_ties]
+    gain = mi.trust_gain * (1.0 + m.effects.ties.trust_gain_boost[territory[bought]])
+    change = np.full(live.size, 0.0 - mi.trust_decay)
+    change[bought] = gain * (2 * delivered - 1) - mi.trust_decay
+    trust = np.clip(ties.trust[live] + change, 0.0, 1.0)
+    ties.trust[live] = trust
+    ties.last_order[ordered_ties] = m.month
     rng = m.streams["b2b.implants"]
-    candidate = (rng.random(live.size) < m.effects.ties.implant_rate[
-        w.firms.territory[ties.firm[live]]]) & (ties.kind[live] == TieKind.SUPPLY)
+    candidate = (rng.random(live.size) < m.effects.ties.implant_rate[territory]) & (
+        kind == TieKind.SUPPLY)
     implanted = implants.open_implants(m, live[candidate])
     ties.kind[implanted] = TieKind.IMPLANT
     ties.trust[implanted] = 1.0
     ties.last_order[implanted] = m.month
     ties.site[implanted] = np.arange(w.sites.n - implanted.size, w.sites.n)  # one site each
     m.now.implants = int(implanted.size)
-    end_idle_implants(m, live)
-    supply = ties.kind[live] == TieKind.SUPPLY
+    at = np.searchsorted(live, implanted)  # implants are live ties, in increasing order
+    kind[at] = TieKind.IMPLANT
+    trust[at] = 1.0
+    kind[end_idle_implants(m, live, kind)] = TieKind.SUPPLY
+    supply = kind == TieKind.SUPPLY
     buyers = w.industrial_purchasing.buyers(w.firms, m.effects.ties.committed_buyers)
     lapsed = (m.streams["b2b.lapse"].random(live.size)
-              < w.industrial_purchasing.tie_lapse_month) & buyers[ties.firm[live]]
-    w.ties.drop(live[supply & ((ties.trust[live] <= 0) | lapsed)], m.month, m.events)
+              < w.industrial_purchasing.tie_lapse_month) & buyers[firm]
+    w.ties.drop(live[supply & ((trust <= 0) | lapsed)], m.month, m.events)
 
 
 def stationary_tie_lapse(mutual_ignorance, purchasing, firms, ties, enterprises,
@@ -227,19 +236,24 @@ def discovery_fed_share(mi, purchasing, firms, enterprises, free: np.ndarray,
     return fed
 
 
-def end_idle_implants(m, live: np.ndarray) -> None:
+def end_idle_implants(m, live: np.ndarray, kind: np.ndarray | None = None) -> np.ndarray:
     """An implant whose host has ordered nothing for ``implant_idle_months`` ends: its site
     closes (floor and equipment back to the host) and the tie is a supply tie again, whose
     trust then fades unless orders resume. Without this an implant outlived its client's
     orders for good (in a national 20-year run with every lever, half the implants had no
-    order in a year, and their sites and ties piled up)."""
+    order in a year, and their sites and ties piled up). ``kind``: the live ties' kinds, if
+    the caller holds them; returns the positions in ``live`` of the implants that ended."""
     ties = m.world.ties.table
-    idle = live[(ties.kind[live] == TieKind.IMPLANT) & (
-        m.month - ties.last_order[live] >= m.params.mutual_ignorance.implant_idle_months)]
-    if idle.size == 0:
-        return
+    if kind is None:
+        kind = ties.kind[live]
+    at = np.flatnonzero(kind == TieKind.IMPLANT)  # implants first: a few of the live ties
+    at = at[m.month - ties.last_order[live[at]] >= m.params.mutual_ignorance.implant_idle_months]
+    if at.size == 0:
+        return at
+    idle = live[at]
     premises.close_sites(m.world, ties.site[idle])
     ties.kind[idle] = TieKind.SUPPLY
+    return at
 
 
 class BusinessMarket:
@@ -293,13 +307,16 @@ class IndustrialPurchasing:
         per_job = self.per_job_observed if observed_price else self.per_job_by_sector
         n_ent = spare.size
         live = np.flatnonzero(ties.active & (ties.trust >= trust_to_buy))
-        live = live[buyers[ties.firm[live]]]
-        firm, ent = ties.firm[live], ties.enterprise[live]
+        firm = ties.firm[live]
+        buying = buyers[firm]
+        live, firm = live[buying], firm[buying]
+        ent = ties.enterprise[live]
         sector = supplier_sector[ent].astype(np.int64)
         weight = ties.trust[live] * np.maximum(spare[ent], 0.0)
         group = firm.astype(np.int64) * len(SECTORS) + sector
-        where = dense_inverse(group, firms.n * len(SECTORS))
-        total = np.bincount(where, weights=weight)[where] if live.size else np.zeros(0)
+        # a bin per firm–sector key: each total adds its ties' weights in the order of the
+        # ties, as over the distinct keys' ranks (``dense_inverse``), without ranking them
+        total = np.bincount(group, weights=weight, minlength=firms.n * len(SECTORS))[group]
         need = firms.jobs[firm] * per_job[sector]
         ordered = np.divide(need * weight, total, out=np.zeros(live.size), where=total > 0)
         by_ent = np.bincount(ent, weights=ordered, minlength=n_ent)
