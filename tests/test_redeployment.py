@@ -5,6 +5,7 @@ envelope within a few months, and never goes above it."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from sim.agents import ess
 from sim.model import EcosystemModel
@@ -66,3 +67,25 @@ def test_freed_posts_stay_unused_without_clients_for_them():
     for _ in range(6):
         _redeploy_month(m)
     assert ess._insertion_posts_by_form(e)[EI] < envelope[EI]
+
+
+def test_a_chantiers_rent_ceiling_counts_the_aid_for_its_posts():
+    """An ACI lives mostly on the aide au poste: the rent it accepts rests on that income too,
+    so the posts redeployed to it can be housed; without posts, sales alone set the ceiling."""
+    from sim.markets import premises
+
+    m = _model()
+    e, forms = m.world.enterprises, m.world.forms
+    aci = LEGAL_FORMS.index("ACI")
+    row = np.flatnonzero(e.alive & (e.form == aci) & (e.insertion > 0))[:1]
+    assert row.size == 1
+    m2 = np.array([100.0])
+    with_posts = premises.max_rent_m2(m, row, m2)[0]
+    aid = e.insertion[row][0] * forms.fte[aci] * forms.aid_month[aci]
+    assert aid > 0
+    assert with_posts * 100.0 == pytest.approx(
+        m.params.premises.max_rent_share * 12.0
+        * (max(e.sales[row][0], m.params.premises.expected_utilisation * e.capacity[row][0])
+           + aid))
+    e.insertion[row] = 0
+    assert premises.max_rent_m2(m, row, m2)[0] < with_posts
