@@ -278,8 +278,9 @@ class PremisesAccess:
         "1/tension² (dense areas have little vacancy)",
     )
     max_rent_share: float = param(
-        0.12, unit="share of sales", low=0.0, high=1.0, plausible=(0.08, 0.2),
-        assumption="highest rent-to-sales ratio an ESS enterprise accepts",
+        0.12, unit="share of income", low=0.0, high=1.0, plausible=(0.08, 0.2),
+        assumption="highest rent-to-income ratio an ESS enterprise accepts (income: sales and "
+        "the State's aid for its insertion and adapted posts)",
     )
     initial_rent_low: float = param(
         0.85, unit="share of market rent", low=0.0, high=1.0, plausible=(0.7, 0.95),
