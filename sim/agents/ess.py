@@ -147,15 +147,18 @@ def feedstock_bounded(world, rows: np.ndarray, staff_capacity: np.ndarray) -> np
 def staff_and_capacity(world, params, rng, effects) -> None:
     """Support staff leave and are replaced (brake 5); capacity follows staff and feedstock."""
     e, hr = world.enterprises, params.human_resources
-    alive = e.alive
     draws = rng.random((2, e.n))
     cut = effects.support_turnover_cut[e.territory]
     leaving = ~e.support_vacant & (draws[0] < hr.support_turnover_month * (1 - cut))
     refilled = e.support_vacant & (draws[1] < 1.0 / hr.refill_months)
     if hr.enabled:
         e.support_vacant[:] = (e.support_vacant & ~refilled) | leaving
-    cap = capacity(world, params, np.arange(e.n))
-    e.capacity[:] = np.where(alive, cap * hr.capacity_factor(e.support_vacant), 0.0)
+    # capacity is computed element by element: live rows only (a failed one's is zero), the
+    # same numbers at a cost that stays with the live rows
+    live = np.flatnonzero(e.alive)
+    e.capacity[:] = 0.0
+    e.capacity[live] = capacity(world, params, live) * hr.capacity_factor(
+        e.support_vacant[live])
 
 
 def produce(m) -> None:
@@ -265,8 +268,8 @@ def _envelope(m, start):
 
 def _insertion_posts_by_form(e) -> np.ndarray:
     """(forms,) insertion posts held by living structures, per legal form."""
-    alive = e.alive
-    return np.bincount(e.form[alive], weights=e.insertion_posts[alive],
+    live = np.flatnonzero(e.alive)  # an index is cheaper than a mask over every row ever made
+    return np.bincount(e.form[live], weights=e.insertion_posts[live],
                        minlength=len(LEGAL_FORMS))
 
 
@@ -310,7 +313,7 @@ def adapted_posts_slack(m) -> float:
     """Adapted-enterprise posts (aide au poste) the envelope funds that no structure holds."""
     e = m.world.enterprises
     envelope = _envelope(m, m.world.funded_adapted_start)
-    return max(envelope - float(e.adapted[e.alive].sum()), 0.0)
+    return max(envelope - float(e.adapted[np.flatnonzero(e.alive)].sum()), 0.0)
 
 
 def _ration(wanted: np.ndarray, slack: float) -> np.ndarray:
