@@ -46,7 +46,8 @@ def lesson_value(frames: Frames, outcome: str) -> float:
     if frames.baseline_timeseries is None:
         return outcome_value(frames.timeseries, frames.territory, outcome)
     return outcome_value(frames.timeseries, frames.territory, outcome) - outcome_value(
-        frames.baseline_timeseries, frames.baseline_territory, outcome)
+        frames.baseline_timeseries, frames.baseline_territory, outcome
+    )
 
 
 LESSONS = (
