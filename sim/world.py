@@ -348,7 +348,8 @@ def _create_markets(w: World, config, streams) -> None:
     spend = t.population * p.procurement.spend_per_capita_month
     w.procurement_market = ProcurementMarket(p.procurement, spend, 0.0)
     w.procurement_market.bid_rate = _stationary_bid_rate(w, p, target, spend)
-    w.industrial_purchasing = IndustrialPurchasing(p.industry, p.competition)
+    w.industrial_purchasing = IndustrialPurchasing(
+        p.industry, p.competition, p.mutual_ignorance.orders_within_capacity)
     tie_demand = w.industrial_purchasing.clear(
         w.ties.table, w.firms, e.sector, e.capacity, w.firms.csr,
         p.mutual_ignorance.trust_to_buy, observed_price=True).ordered

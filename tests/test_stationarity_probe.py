@@ -22,3 +22,5 @@ def test_the_probe_matches_the_runs_timeseries():
     sold = np.array([r["households"] + r["businesses"] + r["industry"] + r["public"] for r in rows])
     np.testing.assert_allclose(sold, ts["ess_sales_eur"].to_numpy(), rtol=1e-9)
     assert all(0.0 <= r["covered"] <= 1.0 for r in rows)
+    assert rows[0]["unclaimed"] == 0.0  # at start every pool is some structures' clients
+    assert all(r["unserved"] >= 0.0 and r["buyer_jobs"] > 0.0 for r in rows)
