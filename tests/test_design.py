@@ -204,3 +204,36 @@ def test_without_the_design_extra_the_command_says_what_to_install(tmp_path, mon
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "pip install -e '.[design]'" in err
     assert not (tmp_path / "d").exists()
+
+
+SEARCH = ["space.levers=[land_trust,impact_vat]", "space.intensity=[0,0.5,1]",
+          "space.start_months=[0]", "space.targets=[all]", "budget_eur_per_year=7e5",
+          "search.population=4", "search.generations=3", "seeds=[0,1]", "n_jobs=1",
+          "robustness.scenarios=[central,recession]", "robustness.parameter_samples=0",
+          "robustness.target_job_years=60"]
+
+
+@pytest.mark.parametrize("killed_at", [3, 12])  # in the first generation's batch; the second's
+def test_a_design_killed_mid_batch_resumes_to_the_same_tables(tmp_path, monkeypatch, killed_at):
+    """A run dies under a batch (the design process with it): the trials being evaluated stay
+    asked and never told in the study. Resumed, the design gives byte for byte the tables of
+    a design never killed (the trials' order, not Optuna's renumbered trials)."""
+    monkeypatch.setattr(evaluate, "_measure", _fake_measure)
+    reference = run_design(load([*SEARCH, f"out={tmp_path / 'ref'}"]), log=lambda _: None)
+    calls = []
+
+    def dies(overrides):
+        calls.append(overrides)
+        if len(calls) == killed_at:
+            raise KeyboardInterrupt  # as a kill: nothing after it in this process
+        return _fake_measure(overrides)
+
+    monkeypatch.setattr(evaluate, "_measure", dies)
+    with pytest.raises(KeyboardInterrupt):
+        run_design(load([*SEARCH, f"out={tmp_path / 'd'}"]), log=lambda _: None)
+    assert not (tmp_path / "d" / "tables").exists()
+    monkeypatch.setattr(evaluate, "_measure", _fake_measure)
+    folder = run_design(load([*SEARCH, f"out={tmp_path / 'd'}"]), log=lambda _: None)
+    for table in ("candidates", "robustness", "scores", "failure_boxes"):
+        path = Path("tables") / f"{table}.parquet"
+        assert (folder / path).read_bytes() == (reference / path).read_bytes(), table

@@ -114,13 +114,17 @@ def candidates_table(study: optuna.Study, design: Design, evaluator: Evaluator) 
     """One row per distinct package: objectives with 95 % intervals over the paired seeds,
     feasibility and whether it is on the Pareto front of the feasible packages."""
     rows, seen = [], set()
-    for trial in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):
+    # `trial`: the package's place in the order of evaluation (complete trials only), not
+    # Optuna's trial number: a design killed mid-batch fails and asks again the trials it was
+    # evaluating, which shifts their numbers but not that order (same tables as unkilled).
+    complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+    for order, trial in enumerate(complete):
         package = package_of(trial.params, design)
         if package in seen:
             continue
         seen.add(package)
         table = evaluator.paired(package, CENTRAL, design.seeds)
-        row = {"package": package.label, "trial": trial.number, "n_levers": len(package.levers)}
+        row = {"package": package.label, "trial": order, "n_levers": len(package.levers)}
         for measure in REPORTED:
             est = mean_ci(table[measure])
             row |= {measure: est.value, f"{measure}_low": est.low, f"{measure}_high": est.high}
