@@ -38,7 +38,8 @@ def _fake_measure(overrides):
             # who pays: the land trust's public capital, the VAT forgone
             "cost_to_public_investment_bank_eur": 1e6 * dose["land_trust"],
             "cost_to_state_eur": 2e5 * dose["impact_vat"],
-            "cost_to_regions_eur": 0.0, "cost_to_intercommunalities_eur": 0.0}
+            "cost_to_regions_eur": 0.0, "cost_to_intercommunalities_eur": 0.0,
+            "tax_expenditure_eur": 2e5 * dose["impact_vat"]}  # the VAT: revenue forgone
 
 
 def test_the_search_keeps_to_the_budget_and_finds_the_known_best_package(tmp_path, monkeypatch):
@@ -239,19 +240,13 @@ def test_a_design_killed_mid_batch_resumes_to_the_same_tables(tmp_path, monkeypa
         assert (folder / path).read_bytes() == (reference / path).read_bytes(), table
 
 
-def _fake_measure_with_tax(overrides):
-    """`_fake_measure`, the VAT's cost told as a tax expenditure (revenue forgone)."""
-    measured = _fake_measure(overrides)
-    return measured | {"tax_expenditure_eur": measured["cost_to_state_eur"]}
-
-
 def test_the_cost_by_payer_is_complete_and_puts_the_tax_expenditure_apart(tmp_path, monkeypatch):
     """Every payer in the tables and the report, 0 where it bears nothing; the VAT forgone apart
     inside the State's share; the parts add up to the public cost a year."""
     from sim.design.report import by_payer
     from sim.outcomes import PAYERS
 
-    monkeypatch.setattr(evaluate, "_measure", _fake_measure_with_tax)
+    monkeypatch.setattr(evaluate, "_measure", _fake_measure)
     settings = ["space.levers=[land_trust,impact_vat]", "space.intensity=[0,1]",
                 "space.start_months=[0]", "space.targets=[all]", "budget_eur_per_year=2e6",
                 "search.population=4", "search.generations=2", "seeds=[0]", "n_jobs=1",
@@ -268,9 +263,10 @@ def test_the_cost_by_payer_is_complete_and_puts_the_tax_expenditure_apart(tmp_pa
     robust = pd.read_parquet(folder / "tables/robustness.parquet")
     assert "tax_expenditure_eur_per_year" in robust
     front = (folder / "report.en.md").read_text().split("## Pareto front")[1]
-    row = next(line for line in front.splitlines() if "Land trust 100% + Impact VAT" in line)
-    assert ("public investment bank €1M, State (tax expenditure: VAT forgone) €200k, State "
-            "(spending) €0, Regions €0, intercommunalities and communes €0") in row, row
+    row = next(line for line in front.splitlines()
+               if "| Reduced impact VAT 100% + Land trust 100% |" in line)
+    assert ("| public investment bank €1m, State (spending) €0, State (tax expenditure: VAT "
+            "forgone) €200k, Regions €0, intercommunalities and communes €0 |") in row, row
     fr = (folder / "report.fr.md").read_text()
     assert "État (dépense fiscale : TVA non perçue) 200" in fr and "Régions 0" in fr
 

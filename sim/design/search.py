@@ -22,7 +22,13 @@ from optuna.storages import JournalStorage
 from optuna.storages.journal import JournalFileBackend
 from optuna.trial import TrialState
 
-from sim.design.config import Design, budget_excess, payer_measure, within_budget
+from sim.design.config import (
+    TAX_MEASURE,
+    Design,
+    budget_excess,
+    payer_measure,
+    within_budget,
+)
 from sim.design.evaluate import CENTRAL, Evaluator, Package
 from sim.design.targets import ALL_TERRITORIES
 from sim.experiments.stats import mean_ci
@@ -32,7 +38,8 @@ from sim.vocabulary import DENSITY_CLASSES
 STUDY = "study.journal"
 DIRECTIONS = ("maximize", "maximize", "minimize")
 OBJECTIVES = ("job_years", "exits_durable", "public_cost_eur_per_year")
-REPORTED = (*OBJECTIVES, "scaled_up", "lever_cost_eur", *(payer_measure(p) for p in PAYERS))
+REPORTED = (*OBJECTIVES, "scaled_up", "lever_cost_eur", *(payer_measure(p) for p in PAYERS),
+            TAX_MEASURE)
 
 optuna.logging.set_verbosity(logging.WARNING)
 
