@@ -34,12 +34,23 @@ SESSION_COOKIE = "solara-session-id"
 
 def _message(session: str, msg_type: str, content: dict) -> str:
     """A Jupyter shell message as the page's widget manager sends it (protocol 5.2)."""
-    return json.dumps({
-        "buffers": [], "channel": "shell", "content": content, "metadata": {},
-        "parent_header": {},
-        "header": {"date": datetime.now(UTC).isoformat(), "msg_id": str(uuid.uuid4()),
-                   "msg_type": msg_type, "session": session, "username": "", "version": "5.2"},
-    })
+    return json.dumps(
+        {
+            "buffers": [],
+            "channel": "shell",
+            "content": content,
+            "metadata": {},
+            "parent_header": {},
+            "header": {
+                "date": datetime.now(UTC).isoformat(),
+                "msg_id": str(uuid.uuid4()),
+                "msg_type": msg_type,
+                "session": session,
+                "username": "",
+                "version": "5.2",
+            },
+        }
+    )
 
 
 def open_page(url: str) -> tuple[str, str]:
@@ -91,45 +102,74 @@ class WireSession:
         final, cookie = await asyncio.to_thread(open_page, self.url)
         where = urlparse(final)
         kernel = str(uuid.uuid4())
-        address = (f"ws://{where.netloc}/jupyter/api/kernels/{kernel}/channels"
-                   f"?session_id={self._session}")
-        self._socket = await connect(address, additional_headers={
-            "Cookie": f"{SESSION_COOKIE}={cookie}"}, max_size=None, open_timeout=timeout)
+        address = (
+            f"ws://{where.netloc}/jupyter/api/kernels/{kernel}/channels?session_id={self._session}"
+        )
+        self._socket = await connect(
+            address,
+            additional_headers={"Cookie": f"{SESSION_COOKIE}={cookie}"},
+            max_size=None,
+            open_timeout=timeout,
+        )
         control = str(uuid.uuid4())
         for msg_type, content in (
             ("kernel_info_request", {}),
             ("comm_open", {"comm_id": control, "target_name": "solara.control", "data": {}}),
-            ("comm_msg", {"comm_id": control, "data": {"method": "run", "args": {
-                "path": where.path or "/", "dark": False, "themes": {}, "appName": None}}}),
+            (
+                "comm_msg",
+                {
+                    "comm_id": control,
+                    "data": {
+                        "method": "run",
+                        "args": {
+                            "path": where.path or "/",
+                            "dark": False,
+                            "themes": {},
+                            "appName": None,
+                        },
+                    },
+                },
+            ),
         ):
             await self._socket.send(_message(self._session, msg_type, content))
 
         async def rendered():
             while True:
                 msg = self._note(await self._socket.recv())
-                if msg and msg.get("msg_type") == "comm_msg" and \
-                        msg["content"]["data"].get("method") == "finished":
+                if (
+                    msg
+                    and msg.get("msg_type") == "comm_msg"
+                    and msg["content"]["data"].get("method") == "finished"
+                ):
                     return
 
         await asyncio.wait_for(rendered(), timeout)
 
     async def _send_to(self, comm: str, data: dict) -> None:
-        await self._socket.send(_message(self._session, "comm_msg",
-                                         {"comm_id": comm, "data": data}))
+        await self._socket.send(
+            _message(self._session, "comm_msg", {"comm_id": comm, "data": data})
+        )
 
     async def set_speed(self, months_per_second: int) -> None:
         """Move the speed slider (Solara's SliderInt: a Vuetify slider from 1 to 24)."""
-        slider = self._widget(lambda s: s.get("_model_name") == "SliderModel"
-                              and s.get("min") == 1 and s.get("max") == 24)
-        await self._send_to(slider, {"method": "update", "state": {"v_model": months_per_second},
-                                     "buffer_paths": []})
+        slider = self._widget(
+            lambda s: (
+                s.get("_model_name") == "SliderModel" and s.get("min") == 1 and s.get("max") == 24
+            )
+        )
+        await self._send_to(
+            slider,
+            {"method": "update", "state": {"v_model": months_per_second}, "buffer_paths": []},
+        )
 
     async def play(self) -> None:
         """Click Play, as the page sends it."""
-        button = self._widget(lambda s: s.get("_model_name") == "BtnModel"
-                              and "ess-play" in (s.get("class_") or "").split())
-        await self._send_to(button, {"method": "custom",
-                                     "content": {"event": "click", "data": {}}})
+        button = self._widget(
+            lambda s: (
+                s.get("_model_name") == "BtnModel" and "ess-play" in (s.get("class_") or "").split()
+            )
+        )
+        await self._send_to(button, {"method": "custom", "content": {"event": "click", "data": {}}})
         self._playing = True
 
     async def read(self) -> None:
