@@ -219,14 +219,14 @@ def Inspector(run: Run, month: int, lang: str):
     index = solara.use_reactive(0)
     # The snapshot reads the model's whole event log (O(events)): with thirty sessions playing
     # it was a tenth of the server's time (eighth session), hence read only when asked.
-    snapshot, month = solara.use_memo(lambda: (run.enterprise(index.value), run.month),
-                                      [index.value, month])
+    snapshot, read_at = solara.use_memo(lambda: (run.enterprise(index.value), run.month),
+                                        [index.value, month])
     with solara.Card(t(lang, "inspector")):
         solara.InputInt(t(lang, "enterprise"), value=index, classes=["ess-inspect-index"])
         if snapshot is None:
             solara.Text(t(lang, "no_enterprise"))
             return
-        solara.Text(f"{t(lang, 'month')} {month}", style="font-size: 0.9em; color: #424242")
+        solara.Text(f"{t(lang, 'month')} {read_at}", style="font-size: 0.9em; color: #424242")
         solara.HTML(
             tag="table",
             unsafe_innerHTML=_snapshot_html(snapshot, lang),
