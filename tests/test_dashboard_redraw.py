@@ -8,7 +8,14 @@ from sim.dashboard import info
 from sim.dashboard.adapter import Run, Settings
 from sim.dashboard.info import info_html, lever_sections, lever_sections_in
 from sim.dashboard.info_fr import LEVER_SECTIONS_FR
-from sim.dashboard.pacing import REDRAW_INTERVAL_S, Pacer, Throttle
+from sim.dashboard.pacing import (
+    REDRAW_INTERVAL_MAX_S,
+    REDRAW_INTERVAL_S,
+    VIEWS_INTERVAL_S,
+    Pacer,
+    RedrawClock,
+    Throttle,
+)
 from sim.policies import REGISTRY
 
 
@@ -42,6 +49,50 @@ def test_throttle_fires_first_then_once_per_interval():
         fired.append(throttle.ready())
         clock.now += 0.5
     assert fired == [True, False, False, False, True, False, False, False, True]
+
+
+def _play(seconds: float, speed: int, step_s: float, clock: FakeClock, pacer, redraw):
+    """A play loop whose months each take `step_s` of the clock (a busy server): returns the
+    months simulated and the redraws, as `app.Player.play` does them."""
+    months = redraws = 0
+    end = clock.now + seconds
+    while clock.now < end:
+        due = pacer.due(speed)
+        clock.now += due * step_s
+        pacer.record(due)
+        months += due
+        if due and redraw.ready(pacer.behind(speed)):
+            redraws += 1
+        clock.now += 0.05
+    return months, redraws
+
+
+def test_a_run_behind_its_speed_is_redrawn_less_often_and_back_when_it_keeps_up():
+    """A server that cannot keep the speed (each month 0.4 s of wall clock at speed 4) spaces
+    the redraws out to `REDRAW_INTERVAL_MAX_S`; once months are cheap again, back to 2 Hz."""
+    clock = FakeClock()
+    pacer, redraw = Pacer(clock=clock), RedrawClock(clock=clock)
+    _play(20.0, 4, 0.4, clock, pacer, redraw)
+    assert pacer.behind(4)
+    assert redraw.interval == REDRAW_INTERVAL_MAX_S
+    assert redraw.views_interval() > VIEWS_INTERVAL_S  # the map follows less often too
+    months, redraws = _play(10.0, 4, 0.4, clock, pacer, redraw)
+    assert redraws <= 10.0 / REDRAW_INTERVAL_MAX_S + 1
+    assert months >= 20  # every month the loop could simulate was simulated
+    months, redraws = _play(20.0, 4, 0.001, clock, pacer, redraw)
+    assert not pacer.behind(4)
+    assert redraw.interval == REDRAW_INTERVAL_S
+    assert 78 <= months <= 85 and redraws >= 30  # keeps the speed (and catches up its second
+    # in hand), redrawn at 2 Hz again
+
+
+def test_a_run_keeping_its_speed_stays_at_two_redraws_a_second():
+    clock = FakeClock()
+    pacer, redraw = Pacer(clock=clock), RedrawClock(clock=clock)
+    months, redraws = _play(10.0, 24, 0.001, clock, pacer, redraw)
+    assert 235 <= months <= 241
+    assert 19 <= redraws <= 21
+    assert redraw.interval == REDRAW_INTERVAL_S and redraw.views_interval() == VIEWS_INTERVAL_S
 
 
 def test_between_two_views_snapshots_only_the_series_are_read_again():

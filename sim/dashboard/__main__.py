@@ -127,6 +127,11 @@ def main(argv: list[str] | None = None) -> None:
     os.environ["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
     os.environ["SOLARA_ASSETS_PROXY"] = "True"
     os.environ.setdefault("SOLARA_ASSETS_CDN", OFFLINE_CDN)
+    # Reacton's opt-in renderer that skips the component subtrees in which nothing changed: a
+    # playing page re-renders its month counter and live views, not the whole page tree (the
+    # default renderer's tree walk was over half a server process's time with thirty sessions;
+    # docs/dashboard.md, eighth session). `REACTON_FAST=0` turns it off.
+    os.environ.setdefault("REACTON_FAST", "1")
     port = args.port or free_port(args.host)
     if args.workers > 1:
         from sim.dashboard import workers

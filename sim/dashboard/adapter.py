@@ -166,6 +166,17 @@ FEED_KINDS = (
 )
 FEED_MONTHS = 12  # months of the feed kept on screen
 
+# Hydra composes a config through one process-wide `GlobalHydra`, cleared and initialised by
+# each composition: two sessions building their models at once (pupils arriving together) made
+# one of them fail with "GlobalHydra is already initialized" (seen in the load benchmark, eighth
+# session). Builds of one server process take turns.
+_BUILD_LOCK = threading.Lock()
+
+
+def _build_model(run_overrides: list[str]):
+    with _BUILD_LOCK:
+        return build_model(run_overrides)
+
 
 @dataclass(frozen=True)
 class Frames:
@@ -195,9 +206,9 @@ class Run:
     def __init__(self, settings: Settings):
         self.settings = settings
         self.overrides = overrides(settings)
-        self.model = build_model(self.overrides)
+        self.model = _build_model(self.overrides)
         paired = settings.side_by_side and settings.levers
-        self.baseline = build_model(overrides(settings, with_levers=False)) if paired else None
+        self.baseline = _build_model(overrides(settings, with_levers=False)) if paired else None
         self.territories = self.model.territories
         self._lock = threading.Lock()
         self._counted = self._event_counts()

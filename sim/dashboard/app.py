@@ -47,9 +47,9 @@ from sim.dashboard.i18n import (
 from sim.dashboard.info import info_html
 from sim.dashboard.lessons import BY_KEY, LESSONS, PREDICTIONS, Lesson, lesson_value
 from sim.dashboard.pacing import (
-    REDRAW_INTERVAL_S,
     VIEWS_INTERVAL_S,
     Pacer,
+    RedrawClock,
     Shown,
     Throttle,
 )
@@ -214,15 +214,19 @@ def _snapshot_html(snapshot: dict, lang: str) -> str:
 
 @solara.component
 def Inspector(run: Run, month: int, lang: str):
-    """One enterprise's state this month, as the model describes it."""
+    """One enterprise's state, as the model describes it, at the month it was read (`month`
+    asks for a new reading: the views' month when paused, see `SlowViews`)."""
     index = solara.use_reactive(0)
-    snapshot = run.enterprise(index.value)
+    # The snapshot reads the model's whole event log (O(events)): with thirty sessions playing
+    # it was a tenth of the server's time (eighth session), hence read only when asked.
+    snapshot, read_at = solara.use_memo(lambda: (run.enterprise(index.value), run.month),
+                                        [index.value, month])
     with solara.Card(t(lang, "inspector")):
         solara.InputInt(t(lang, "enterprise"), value=index, classes=["ess-inspect-index"])
         if snapshot is None:
             solara.Text(t(lang, "no_enterprise"))
             return
-        solara.Text(f"{t(lang, 'month')} {month}", style="font-size: 0.9em; color: #424242")
+        solara.Text(f"{t(lang, 'month')} {read_at}", style="font-size: 0.9em; color: #424242")
         solara.HTML(
             tag="table",
             unsafe_innerHTML=_snapshot_html(snapshot, lang),
@@ -429,7 +433,7 @@ def Player(run, lang: str, on_reset, pending, projector: bool, lesson: Lesson | 
     def play():
         if failed or not playing.value:
             return
-        pacer, redraw, views = Pacer(), Throttle(REDRAW_INTERVAL_S), Throttle(VIEWS_INTERVAL_S)
+        pacer, redraw, views = Pacer(), RedrawClock(), Throttle(VIEWS_INTERVAL_S)
         try:
             while playing.value and run.running and not at_stop() and not closed.is_set():
                 months = pacer.due(speed.value)
@@ -441,7 +445,10 @@ def Player(run, lang: str, on_reset, pending, projector: bool, lesson: Lesson | 
                 if done:
                     counters.record(session, run.month)
                 ending = not run.running or at_stop()
-                if done and (redraw.ready() or ending):
+                # Redraws space out while the run falls behind its speed (a busy server):
+                # the months due are still simulated, several per redraw.
+                if done and (redraw.ready(pacer.behind(speed.value)) or ending):
+                    views.interval_s = redraw.views_interval()
                     views_month = run.month if views.ready() or ending else \
                         shown.value.views_month
                     shown.set(Shown(run.month, views_month, pacer.rate()))
@@ -508,7 +515,7 @@ def Player(run, lang: str, on_reset, pending, projector: bool, lesson: Lesson | 
         f'<a class="ess-share" href="?{html.escape(share_query(run.settings))}">'
         f'{html.escape(t(lang, "share_link"))}</a> · {html.escape(t(lang, "share_hint"))}'))
     Live(run, shown, lang, projector, lesson, prediction, map_output, class_code, session,
-         on_sent, sent_as)
+         on_sent, sent_as, playing.value)
 
 
 @solara.component
@@ -527,7 +534,7 @@ def MonthCounter(run, shown: solara.Reactive, lang: str, playing: bool):
 @solara.component
 def Live(run, shown: solara.Reactive, lang: str, projector: bool, lesson: Lesson | None,
          prediction: solara.Reactive, map_output: solara.Reactive, class_code: str,
-         session: str, on_sent, sent_as: solara.Reactive):
+         session: str, on_sent, sent_as: solara.Reactive, playing: bool = False):
     """Everything that changes with the month shown: export, class sending, lesson, views."""
     # The slower views' snapshot is rebuilt only when their month moves; between two of its
     # moves the same object is passed on, so their components are not even re-rendered.
@@ -570,7 +577,7 @@ def Live(run, shown: solara.Reactive, lang: str, projector: bool, lesson: Lesson
             and lesson.settings.territory == run.settings.territory:
         LessonPanel(lesson, run, frames, lang, prediction,
                     reached=frames.month >= lesson.stop_month)
-    Views(run, frames, views_frames, lang, map_output, projector)
+    Views(run, frames, views_frames, lang, map_output, projector, playing)
 
 
 def runs_csv(frames) -> str:
@@ -727,7 +734,7 @@ def Feed(frames, lang: str):
 
 @solara.component
 def Views(run: Run, frames, views_frames, lang: str, map_output: solara.Reactive[str],
-          projector: bool):
+          projector: bool, playing: bool = False):
     """The views of the run, all drawn in the browser from ECharts options: headline numbers
     and charts from `frames`, the map, feed, ties and inspector from `views_frames` (redrawn
     less often while playing)."""
@@ -753,11 +760,12 @@ def Views(run: Run, frames, views_frames, lang: str, map_output: solara.Reactive
     # One widget for the six charts: a redraw sends their new points in one message.
     Charts([option(key) for key in keys], lang, height_px=300, png_names=keys,
            classes=["ess-panel"], columns=3)
-    SlowViews(run, views_frames, lang, map_output, font)
+    SlowViews(run, views_frames, lang, map_output, font, playing)
 
 
 @solara.component
-def SlowViews(run: Run, frames, lang: str, map_output: solara.Reactive[str], font: int):
+def SlowViews(run: Run, frames, lang: str, map_output: solara.Reactive[str], font: int,
+              playing: bool = False):
     """Map, feed, ties and inspector: re-rendered only when their snapshot `frames` changes
     (Reacton skips a component whose arguments are unchanged) or one of their controls does."""
     difference = solara.use_reactive(True)
@@ -787,4 +795,9 @@ def SlowViews(run: Run, frames, lang: str, map_output: solara.Reactive[str], fon
     with solara.Card(t(lang, "ties")):
         Chart(ties_option(frames.ties, lang, font_px=font), lang, height_px=320,
               png_name="ties", classes=["ess-ties"])
-    Inspector(run, frames.month, lang)
+    # The inspector follows the run when it is paused (or stepped); while playing it keeps the
+    # month it shows, unless the pupil asks for another enterprise.
+    inspected = solara.use_ref(frames.month)
+    if not playing:
+        inspected.current = frames.month
+    Inspector(run, inspected.current, lang)

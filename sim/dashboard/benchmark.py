@@ -13,6 +13,7 @@ and the server's CPU per month. Bounded: `--seconds` of play, pages closed at th
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import statistics
 import tempfile
@@ -59,39 +60,154 @@ def server_processes():
 
 
 def cpu_seconds(processes) -> float:
-    return sum(sum(p.cpu_times()[:2]) for p in processes)
+    import psutil
+
+    total = 0.0
+    for p in processes:
+        # A process gone since (a Chromium helper): its time is lost.
+        with contextlib.suppress(psutil.Error):
+            total += sum(p.cpu_times()[:2])
+    return total
 
 
-def load(sessions: int, seconds: float, speed: int, workers: int = 1) -> dict:
-    """Months per second reached by each of `sessions` pages playing at once, counted by the
-    server (`sim.dashboard.counters`) over one window common to every session."""
+def process_groups(server) -> dict[str, list]:
+    """This benchmark's processes by role: the dashboard server (every process of it), the
+    browsers (Chromium and Playwright's driver), and this process (the benchmark's driver)."""
+    import psutil
+
+    me = psutil.Process()
+    server_pids = {p.pid for p in server}
+    browsers = [p for p in me.children(recursive=True) if p.pid not in server_pids]
+    return {"server": list(server), "browsers": browsers, "benchmark": [me]}
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds every process of the machine has used (all cores, idle and iowait excluded)."""
+    import psutil
+
+    times = psutil.cpu_times()
+    return sum(getattr(times, k, 0.0) for k in ("user", "nice", "system", "irq", "softirq",
+                                                  "steal"))
+
+
+class WireClients:
+    """`count` sessions played over the websocket (`sim.dashboard.wire`), from an event loop in
+    a thread of this process: Playwright's sync API keeps the main thread."""
+
+    def __init__(self, url: str, count: int, speed: int, at_once: int = 4):
+        import asyncio
+        import threading
+
+        from sim.dashboard.wire import WireSession
+
+        self.sessions = [WireSession(url) for _ in range(count)]
+        self.speed, self.at_once = speed, at_once
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        self.readers = []
+
+    def _run(self, coroutine, timeout: float | None = None):
+        import asyncio
+
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
+
+    def open(self) -> None:
+        """Load every session's page, `at_once` at a time (as pupils arriving)."""
+        import asyncio
+
+        async def open_all():
+            gate = asyncio.Semaphore(self.at_once)
+
+            async def one(session):
+                async with gate:
+                    await session.open()
+                    await session.set_speed(self.speed)
+
+            await asyncio.gather(*(one(s) for s in self.sessions))
+
+        self._run(open_all())
+
+    def play(self) -> None:
+        import asyncio
+
+        async def play_all():
+            for session in self.sessions:
+                await session.play()
+            self.readers = [asyncio.ensure_future(s.read()) for s in self.sessions]
+
+        self._run(play_all())
+
+    def close(self) -> None:
+        import asyncio
+
+        async def close_all():
+            for session in self.sessions:
+                await session.close()
+            await asyncio.gather(*self.readers, return_exceptions=True)
+
+        self._run(close_all(), timeout=60)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+
+
+def shown_rate(page) -> float | None:
+    """The rate the page shows (months per second), None when it shows none."""
+    import re
+
+    rate = page.locator(".ess-rate")
+    if not rate.count():
+        return None
+    found = re.search(r"[\d,.]+", rate.inner_text())
+    return float(found.group().replace(",", ".")) if found else None
+
+
+def load(sessions: int, seconds: float, speed: int, workers: int = 1,
+         pages: int | None = None) -> dict:
+    """Months per second reached by each of `sessions` sessions playing at once, counted by the
+    server (`sim.dashboard.counters`) over one window common to every session.
+
+    `pages` of them are headless Chromium pages (all of them when None); the others are played
+    over the websocket without a browser (`sim.dashboard.wire`)."""
     from playwright.sync_api import expect, sync_playwright
 
     from sim.dashboard.browser import launch, open_dashboard, serve, set_speed
     from sim.dashboard.counters import MONTHS_LOG_ENV, months_between
 
+    pages = sessions if pages is None else min(pages, sessions)
     expect.set_options(timeout=120_000)
     log = Path(tempfile.mkstemp(prefix="ess-months-", suffix=".log")[1])
     env = {"ESS_DASHBOARD_MAX_SESSIONS": "0", "ESS_DASHBOARD_MAX_MEMORY_MB": "0",
            MONTHS_LOG_ENV: str(log)}
     with serve(env=env, args=("--workers", str(workers)), timeout=300) as server, \
             sync_playwright() as playwright:
-        browser = launch(playwright)
-        pages = [open_dashboard(browser, server.url, viewport={"width": 1366, "height": 768},
-                                timeout_ms=300_000)
-                 for _ in range(sessions)]
-        for page in pages:
+        wired = WireClients(server.url, sessions - pages, speed)
+        wired.open()
+        browser = launch(playwright) if pages else None
+        opened = [open_dashboard(browser, server.url, viewport={"width": 1366, "height": 768},
+                                 timeout_ms=300_000)
+                  for _ in range(pages)]
+        for page in opened:
             set_speed(page, speed)
-        processes = server_processes()
-        for page in pages:
+        groups = process_groups(server_processes())
+        wired.play()
+        for page in opened:
             page.click(".ess-play")
-        # The window starts once every page plays: each session's rate is over the same time.
-        start, cpu_start, load_start = time.monotonic(), cpu_seconds(processes), os.getloadavg()
+        # The window starts once every session plays: each session's rate is over the same time.
+        start, load_start = time.monotonic(), os.getloadavg()
+        used_start = {k: cpu_seconds(v) for k, v in groups.items()}
+        busy_start = machine_busy_seconds()
         time.sleep(seconds)
-        end, cpu_end, load_end = time.monotonic(), cpu_seconds(processes), os.getloadavg()
-        for page in pages:
+        end, load_end = time.monotonic(), os.getloadavg()
+        used = {k: cpu_seconds(v) - used_start[k] for k, v in groups.items()}
+        busy = machine_busy_seconds() - busy_start
+        page_rates = [shown_rate(page) for page in opened]
+        for page in opened:
             page.context.close()
-        browser.close()
+        if browser is not None:
+            browser.close()
+        received = [(s.messages, s.received_bytes) for s in wired.sessions]
+        wired.close()
     advanced = months_between(log, start, end)
     log.unlink()
     window = end - start
@@ -99,7 +215,9 @@ def load(sessions: int, seconds: float, speed: int, workers: int = 1) -> dict:
     rates = sorted([m / window for m in advanced.values()] + [0.0] * (sessions - len(advanced)))
     months = sum(advanced.values())
     per_process = Counter(key.split("/")[0] for key in advanced)
-    return {"sessions": sessions, "seconds": round(window, 1), "speed": speed,
+    return {"sessions": sessions, "chromium_pages": pages,
+            "websocket_clients": sessions - pages,
+            "seconds": round(window, 1), "speed": speed,
             "server_processes": workers,
             "sessions_per_process": sorted(per_process.values()),
             "sessions_without_months": sessions - len(advanced),
@@ -107,11 +225,25 @@ def load(sessions: int, seconds: float, speed: int, workers: int = 1) -> dict:
             "months_per_s_min": round(min(rates), 2),
             "months_per_s_median": round(statistics.median(rates), 2),
             "months_total": months,
-            "server_cpu_cores": round((cpu_end - cpu_start) / window, 2),
+            # What the Chromium pages show as the rate reached (`.ess-rate`) at the end.
+            "rate_shown_on_pages": page_rates,
+            "server_cpu_cores": round(used["server"] / window, 2),
             # The server's CPU per month played, everything included (step, frames, Solara's
             # rendering and messages), all its processes: a core serves 1000 / this months a s.
-            "server_cpu_ms_per_month": round(1000 * (cpu_end - cpu_start) / months, 1)
+            "server_cpu_ms_per_month": round(1000 * used["server"] / months, 1)
             if months else None,
+            # Where the machine's CPU went in the window, in cores: the Chromium pages (and
+            # Playwright's driver), this process (the websocket clients), the rest of the
+            # machine (other jobs).
+            "browsers_cpu_cores": round(used["browsers"] / window, 2),
+            "benchmark_cpu_cores": round(used["benchmark"] / window, 2),
+            "other_cpu_cores": round((busy - sum(used.values())) / window, 2),
+            "machine_cores": os.cpu_count(),
+            # Messages and kB a websocket client received per second, median over the clients.
+            "client_messages_per_s": round(statistics.median(
+                m for m, _ in received) / window, 1) if received else None,
+            "client_kb_per_s": round(statistics.median(
+                b for _, b in received) / window / 1000, 1) if received else None,
             "load_average_1min": [round(load_start[0], 1), round(load_end[0], 1)]}
 
 
@@ -129,12 +261,15 @@ def main(argv: list[str] | None = None) -> None:
     many.add_argument("--seconds", type=float, default=20)
     many.add_argument("--speed", type=int, default=4)
     many.add_argument("--workers", type=int, default=1, help="server processes")
+    many.add_argument("--pages", type=int, default=None,
+                      help="sessions played in headless Chromium pages (default: all); the "
+                      "others are played over the websocket without a browser")
     args = parser.parse_args(argv)
     if args.what == "month":
         cost = month_cost(args.territory, args.months, args.side_by_side)
         print(" ".join(f"{k}={v:.1f}ms" for k, v in cost.items()))
     else:
-        print(load(args.sessions, args.seconds, args.speed, args.workers))
+        print(load(args.sessions, args.seconds, args.speed, args.workers, args.pages))
 
 
 if __name__ == "__main__":

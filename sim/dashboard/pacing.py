@@ -48,6 +48,12 @@ class Pacer:
     def pause(self, speed: float) -> float:
         return max(MIN_PAUSE_S, (1.0 - self.credit) / max(speed, 1e-9))
 
+    def behind(self, speed: float) -> bool:
+        """True when the months simulated over the last seconds fall short of `speed` (the
+        server, busy with other sessions, cannot keep the pace asked)."""
+        rate = self.rate()
+        return 0.0 < rate < BEHIND_SHARE * speed
+
     def rate(self, window_s: float = 3.0) -> float:
         """Months per second over the last `window_s` seconds (0 before two records)."""
         now = self.clock()
@@ -58,14 +64,27 @@ class Pacer:
         return sum(n for _, n in recent[1:]) / span if span > 0 else 0.0
 
 
+# A run that reaches less than this share of its speed is behind (`Pacer.behind`).
+BEHIND_SHARE = 0.9
+
 # How often a playing page is redrawn, whatever the speed: the model advances as many months as
 # the speed asks, the page shows the latest every `REDRAW_INTERVAL_S` (2 Hz). Redrawing cost
 # ~30 ms of server CPU (Solara's render, diff and messages) against ~10 ms for the month itself,
 # so at speed 4 a redraw per month held thirty sessions under 1 month/s on two cores.
 REDRAW_INTERVAL_S = 0.5
+# While a run falls behind its speed, its redraws space out up to this interval (`RedrawClock`).
+# Measured with thirty sessions on two shared cores (eighth session, py-spy on a server process):
+# a redraw (Reacton's render of the live views, frames, messages) cost ~17 ms of CPU and a month's
+# step ~12 ms, so at one redraw per month half the server's time went to redraws.
+REDRAW_INTERVAL_MAX_S = 2.0
+# Each redraw that finds the run behind lengthens the interval by this factor, each that finds it
+# keeping pace shortens it by the same: a few redraws take it from 0.5 s to 2 s and back.
+REDRAW_BACKOFF = 1.5
 # The map, the ties, the feed and the inspector (dearer to build, slower to read) follow at a
-# lower rate; the headline numbers and the six charts at every redraw.
+# lower rate, at most once every `VIEWS_REDRAWS` redraws; the headline numbers and the six charts
+# at every redraw.
 VIEWS_INTERVAL_S = 2.0
+VIEWS_REDRAWS = 3
 
 
 @dataclass
@@ -82,6 +101,38 @@ class Throttle:
             return False
         self._last = now
         return True
+
+
+@dataclass
+class RedrawClock:
+    """When a playing page is redrawn: every `interval` seconds, from `REDRAW_INTERVAL_S` (2 Hz)
+    while the run keeps its speed up to `REDRAW_INTERVAL_MAX_S` while it falls behind.
+
+    The play loop steps and redraws in one thread, and a server process serves every session
+    from one core: a redraw costs more CPU than a month of the classroom model. When the server
+    cannot keep every session at its speed, each session's redraws space out, several months
+    per redraw, so that the CPU goes to advancing months; the page still shows each redraw's
+    month and the rate actually reached. `ready(behind)` is True when a redraw is due (the first
+    call always); each redraw adapts the interval to `behind` (`Pacer.behind`).
+    """
+
+    clock: callable = time.monotonic
+    interval: float = REDRAW_INTERVAL_S
+    _last: float | None = None
+
+    def ready(self, behind: bool) -> bool:
+        now = self.clock()
+        if self._last is not None:
+            if now - self._last < self.interval:
+                return False
+            grown = self.interval * REDRAW_BACKOFF if behind else self.interval / REDRAW_BACKOFF
+            self.interval = min(REDRAW_INTERVAL_MAX_S, max(REDRAW_INTERVAL_S, grown))
+        self._last = now
+        return True
+
+    def views_interval(self) -> float:
+        """Seconds between two redraws of the slower views (map, ties, feed, inspector)."""
+        return max(VIEWS_INTERVAL_S, VIEWS_REDRAWS * self.interval)
 
 
 @dataclass(frozen=True)

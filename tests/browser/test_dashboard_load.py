@@ -98,3 +98,28 @@ def test_two_sessions_both_play_on_a_two_process_server(browser, tmp_path):
         finally:
             for page in pages:
                 page.context.close()
+
+
+def test_sessions_arriving_together_all_build_and_play_over_the_websocket(tmp_path):
+    """Four sessions opened at once, played without a browser (the load benchmark's clients):
+    each builds its model (concurrent Hydra compositions failed before builds took turns) and
+    advances months the server counts."""
+    import time
+
+    from sim.dashboard.benchmark import WireClients
+    from sim.dashboard.counters import months_between
+
+    log = tmp_path / "months.log"
+    with serve(env={MONTHS_LOG_ENV: str(log)}, timeout=240) as server:
+        clients = WireClients(server.url, 4, speed=8, at_once=4)
+        try:
+            clients.open()
+            clients.play()
+            start = time.monotonic()
+            time.sleep(6)
+            advanced = months_between(log, start, time.monotonic())
+        finally:
+            clients.close()
+        assert "building the model failed" not in server.log_text()
+    assert len(advanced) == 4 and min(advanced.values()) > 0
+    assert all(s.messages > 0 for s in clients.sessions)  # the page's updates reached them
