@@ -23,6 +23,7 @@ from sim.agents import ess
 from sim.effects import Effects
 from sim.grouping import GroupIndex
 from sim.ledger import Ledger, Sector
+from sim.markets import procurement
 from sim.markets.b2b import (
     BusinessMarket,
     IndustrialPurchasing,
@@ -344,15 +345,15 @@ def _create_markets(w: World, config, streams) -> None:
     ess.staff_and_capacity(w, observed_world(p), streams["hr.turnover"],
                            Effects(len(t)).production)
     target = econ.utilisation_at_start * e.capacity
-    _initial_contracts(w, p.procurement, streams["init.contracts"], target)
     spend = t.population * p.procurement.spend_per_capita_month
     w.procurement_market = ProcurementMarket(p.procurement, spend, 0.0)
-    w.procurement_market.bid_rate = _stationary_bid_rate(w, p, target, spend)
+    _initial_contracts(w, p, streams["init.contracts"], target)
+    w.procurement_market.bid_rate = _stationary_bid_rate(w, p)
     w.industrial_purchasing = IndustrialPurchasing(p.industry, p.competition)
     tie_demand = w.industrial_purchasing.clear(
         w.ties.table, w.firms, e.sector, e.capacity, w.firms.csr,
         p.mutual_ignorance.trust_to_buy, observed_price=True).ordered
-    public = target * p.procurement.initial_share_of_demand
+    public = np.bincount(w.contracts.enterprise, weights=w.contracts.monthly_value, minlength=e.n)
     left_by_other_markets = e.capacity - np.maximum(target - tie_demand, public)
     if p.mutual_ignorance.stationary_lapse:
         w.industrial_purchasing.tie_lapse_month = stationary_tie_lapse(
@@ -370,23 +371,60 @@ def _create_markets(w: World, config, streams) -> None:
         out=np.zeros(n_t), where=structures > 0)
 
 
-def _stationary_bid_rate(w: World, params, target, spend) -> float:
+def _stationary_bid_rate(w: World, params) -> float:
     """Share of open lots drawing an ESS bid, set so that, at start, the contracts ESS win each
-    month replace those that expire (the public-contract stock is stationary in the baseline)."""
+    month replace those that expire (the public-contract stock is stationary in the baseline),
+    counted as the clearing counts them (``procurement.stationary_bid_rate``): the lots a
+    local structure can take on with its spare public-work capacity at start."""
     p = params.procurement
-    expiring = target.sum() * p.initial_share_of_demand / p.contract_months
+    e = w.enterprises
+    contracted = np.bincount(w.contracts.enterprise, weights=w.contracts.monthly_value,
+                             minlength=e.n)
+    expiring = contracted.sum() / p.contract_months
     # the observed world: calibrated with the competition brake as measured, even when a run
     # lifts it (lifting it must then raise ESS wins, not be absorbed by the calibration)
     win = w.procurement_market.win_probability(params.competition.unit_cost_premium)
-    awarded_per_bid = win * spend / p.contract_months  # monthly value won per bidding share
-    has_ess = np.bincount(w.enterprises.territory, minlength=spend.size) > 0
-    reachable = float(awarded_per_bid[has_ess].sum())
-    return float(np.clip(expiring / max(reachable, 1e-9), 0.0, 1.0))
+    spare = np.maximum(p.public_work_cap * e.capacity - contracted, 0)
+    return procurement.stationary_bid_rate(w.procurement_market, spare, e.territory,
+                                           np.flatnonzero(e.alive), expiring, win)
 
 
-def _initial_contracts(w: World, p, rng, target) -> None:
-    """Contracts in force at start, with remaining durations spread over a contract's life."""
-    n = w.enterprises.n
+def _initial_contracts(w: World, params, rng, target) -> None:
+    """Contracts in force at start: each territory's share of its structures' demand
+    (``initial_share_of_demand``) in whole lots of the market's monthly value, each held by a
+    local structure that could have taken it on (its public work stays under
+    ``public_work_cap`` of its capacity, as in the clearing), drawn at random among them, with
+    remaining durations spread over a contract's life. Held as the market awards them, in
+    whole lots, not as an even share of every structure's demand: an even share left every
+    structure room to bid, and the share of structures able to take a lot on fell from 0.96
+    to ~0.88 in the first years as lots concentrated on winners (ARA), so awards ran ~8% below
+    the stationary rate. Each contract carries a social clause as often as the lots ESS win do
+    (clauses raise the chance to win, so more of them than of all lots)."""
+    e, p = w.enterprises, params.procurement
     months = round(p.contract_months)
-    w.contracts.append(n, enterprise=np.arange(n), monthly_value=target * p.initial_share_of_demand,
-                       end_month=rng.integers(1, months + 1, n), reserved=False)
+    value = p.lot_size_eur / p.contract_months
+    n_t = w.n_territories
+    stock = np.bincount(e.territory, weights=target * p.initial_share_of_demand, minlength=n_t)
+    whole = np.floor(stock / value)
+    lots = (whole + (rng.random(n_t) < stock / value - whole)).astype(np.int64)
+    room = p.public_work_cap * e.capacity
+    holders = []
+    for t in np.flatnonzero(lots):
+        local = np.flatnonzero(e.alive & (e.territory == t))
+        left = room[local].copy()
+        for u in rng.random(lots[t]):
+            able = np.flatnonzero(left >= value)
+            if able.size == 0:
+                break  # no local structure can take more: the rest is not ESS work
+            k = able[min(int(u * able.size), able.size - 1)]
+            left[k] -= value
+            holders.append(local[k])
+    holders = np.asarray(holders, dtype=np.int64)
+    with_clause, without = w.procurement_market.win_probabilities(
+        params.competition.unit_cost_premium)
+    won_with_clause = p.social_clause_share * with_clause
+    clause_share = won_with_clause / max(won_with_clause + (1 - p.social_clause_share) * without,
+                                         1e-12)
+    w.contracts.append(holders.size, enterprise=holders, monthly_value=value,
+                       end_month=rng.integers(1, months + 1, holders.size), reserved=False,
+                       clause=rng.random(holders.size) < clause_share)
