@@ -3,8 +3,9 @@ stock of public contracts fell ~18% in ten years (ARA, 4 seeds) because (1) a fa
 contracts vanished with it and (2) the initial contracts, an even share of every structure's
 demand, left every structure room to bid, so the share of structures able to take a lot on fell
 from 0.96 to ~0.88 as lots concentrated on winners and awards ran below the stationary rate.
-Now the unfinished work is tendered again, and the initial contracts are whole lots held as the
-market awards them, so the award flow matches the expiry flow from month 0 on."""
+Now the unfinished work is tendered again, and the bid rate is calibrated on the start's stock
+held in whole lots, as the market holds it, so the award flow matches the expiry flow once the
+start's contracts have expired."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from sim.api import build_model
 from sim.markets import procurement
 from sim.markets.procurement import Lots
 from sim.validation import ZERO_TRENDS
+from sim.world import held_in_whole_lots
 
 FLAT = ("progress=false", "horizon_months=120", *ZERO_TRENDS)
 
@@ -77,15 +79,24 @@ def test_retendered_work_is_the_buyers_budget_already_committed():
     assert market.retender.monthly_value.size == 0
 
 
-def test_initial_contracts_are_whole_lots_within_the_holders_public_work_cap():
+def test_the_bid_rate_counts_the_stock_held_in_whole_lots_within_the_public_work_cap():
+    """The calibration holds the start's stock as the market does: whole lots, each within its
+    holder's public-work cap, the whole stock where local structures have room for it."""
     m = build_model(["seed=1", *FLAT])
     w, p = m.world, m.params.procurement
-    e, c = w.enterprises, w.contracts
-    assert np.allclose(c.monthly_value, p.lot_size_eur / p.contract_months)
-    held = np.bincount(c.enterprise, weights=c.monthly_value, minlength=e.n)
+    e = w.enterprises
+    stock = np.bincount(e.territory, weights=procurement.contracted_work(m),
+                        minlength=w.n_territories)
+    held = held_in_whole_lots(w, p, np.random.default_rng(0), stock)
+    value = p.lot_size_eur / p.contract_months
+    assert np.allclose(held / value, np.round(held / value))
     assert np.all(held <= p.public_work_cap * e.capacity + 1e-6)
-    demand = m.params.economy.utilisation_at_start * e.capacity.sum() * p.initial_share_of_demand
-    assert c.monthly_value.sum() == pytest.approx(demand, rel=0.02)
+    assert held.sum() == pytest.approx(stock.sum(), rel=0.02)
+    # lots concentrate on their holders: fewer structures can take one more on than when every
+    # structure holds an even share of the stock (the contracts in force at start)
+    room = p.public_work_cap * e.capacity
+    even = procurement.contracted_work(m)
+    assert ((room - held) >= value).mean() < ((room - even) >= value).mean() - 0.03
 
 
 def _expected_awards(m, draws=60):
@@ -104,13 +115,14 @@ def _expected_awards(m, draws=60):
     return float(np.mean(won))
 
 
-def test_zero_trend_award_flow_stays_at_the_expiry_flow():
-    """At zero trends the monthly value ESS win equals the value of the contracts ending at
-    start (stock / duration) and still does three years on: before, awards matched at month 0
-    but ran ~10% below by month 36 (ARA), the stock of contracts drifting down with them."""
+def test_zero_trend_award_flow_equals_the_expiry_flow_once_lots_are_held():
+    """At zero trends, once the start's contracts have expired and lots are held as the market
+    awards them, the monthly value ESS win equals the value of the start's contracts ending
+    each month (stock / duration): before, awards ran ~10% below by month 36 (ARA), the
+    stock of contracts drifting down with them."""
     m = build_model(["seed=0", *FLAT])
     expiring = procurement.contracted_work(m).sum() / m.params.procurement.contract_months
-    assert _expected_awards(m) == pytest.approx(expiring, rel=0.03)
-    while m.month < 36:
-        m.step()
-    assert _expected_awards(m) == pytest.approx(expiring, rel=0.04)
+    for month in (36, 60):
+        while m.month < month:
+            m.step()
+        assert _expected_awards(m) == pytest.approx(expiring, rel=0.04)
