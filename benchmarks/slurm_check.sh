@@ -18,7 +18,11 @@
 #   6. a tiny policy design (python -m sim.design, issue 19) on resilient_submitit_slurm gives
 #      the same runs (output checksums) and tables as on resilient_joblib;
 #   7. the design run again after losing its record of the measures reads them back from its
-#      sweeps and submits no Slurm job.
+#      sweeps and submits no Slurm job;
+#   8. the same design with one running job cancelled (scancel) ends, exit 1, naming the lost
+#      run and the design's own resume command;
+#   9. that command, run as printed, submits only the lost run, and the design's tables are
+#      byte for byte the uninterrupted joblib design's (its runs' outputs equal too).
 # Then it stops the daemons it started (by their PID files). Exit status: 0 when all pass.
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -255,6 +259,70 @@ if run_design "$DESIGN_SLURM" "$WORK/design_resume.log" launcher=resilient_submi
 else
     fail "design resume submitted $(( $(design_jobs "$DESIGN_SLURM") - before )) job(s)" \
         "(${detail:-}; $WORK/design_resume.log)"
+fi
+
+# The same design with one running Slurm job cancelled (scancel): the design ends (exit 1) naming
+# the lost run and its own resume command; that command submits only the lost run, and the
+# tables are byte for byte those of the uninterrupted design on resilient_joblib.
+DESIGN_KILLED=$WORK/designs/killed
+run_design "$DESIGN_KILLED" "$WORK/design_killed.log" launcher=resilient_submitit_slurm \
+    "$SLURM_DESIGN" &
+design_pid=$!
+victim=""
+for _ in $(seq 1500); do  # the first task seen running (batches start after the search's setup)
+    victim=$(squeue --noheader --array --states=RUNNING --format=%i 2>/dev/null | head -1)
+    [ -n "$victim" ] && break
+    sleep 0.2
+done
+[ -n "$victim" ] && scancel "$victim"
+wait "$design_pid"
+killed_status=$?
+said=$(tail -1 "$WORK/design_killed.log")
+resume=${said##*resume the design (finished runs are read back, not run again): }
+if [ -n "$victim" ] && [ "$killed_status" = 1 ] && [ "$resume" != "$said" ] &&
+        printf '%s' "$said" | grep -q 'runs did not complete (arm=d[0-9a-f]* seed=0 failed' &&
+        [ ! -e "$DESIGN_KILLED/tables" ]; then
+    pass "scancel $victim under a design: exit 1, the lost run and the design's resume named"
+else
+    fail "scancel ${victim:-<no running task seen>} under a design: exit $killed_status (1" \
+        "wanted): $said ($WORK/design_killed.log)"
+fi
+same_design_tables() {  # <design> <design>: same tables (bytes), same runs by arm and seed
+    "$PYTHON" - "$1" "$2" <<'EOF'
+import json, sys
+from pathlib import Path
+import pandas as pd
+def runs(design):  # a lost run runs again in a batch of its own: its `sweep` label differs
+    out = {}
+    for m in sorted(Path(design, "sweeps").glob("*/runs/*/*/manifest.json")):
+        r = json.loads(m.read_text())
+        if r["status"] == "complete":
+            out["/".join(m.parent.parts[-2:])] = [r["checksums"]["summary.json"]] + [
+                pd.util.hash_pandas_object(pd.read_parquet(m.parent / name).drop(
+                    columns="sweep"), index=False).tolist()
+                for name in sorted(r["checksums"]) if name.endswith(".parquet")]
+    return out
+def tables(design):
+    return {p.name: p.read_bytes() for p in sorted(Path(design, "tables").iterdir())}
+a, b = runs(sys.argv[1]), runs(sys.argv[2])
+same = tables(sys.argv[1]) == tables(sys.argv[2])
+print(f"{len(a)} runs, {len(b)} runs, equal: {a == b}; {len(tables(sys.argv[1]))} tables "
+      f"equal: {same}")
+sys.exit(0 if len(a) >= 2 and a == b and same else 1)
+EOF
+}
+before=$(design_jobs "$DESIGN_KILLED")
+detail=""
+if [ -n "$victim" ] && [ "$resume" != "$said" ] &&
+        eval "set -- $resume" && [ "$1 $2 $3" = "python -m sim.design" ] && shift &&
+        timeout 1200 "$PYTHON" "$@" >"$WORK/design_killed_resume.log" 2>&1 &&
+        [ "$(( $(design_jobs "$DESIGN_KILLED") - before ))" = 1 ] &&
+        detail=$(same_design_tables "$DESIGN_JOBLIB" "$DESIGN_KILLED"); then
+    pass "the design's resume command submitted only the lost run (1 job); tables = joblib's" \
+        "($detail)"
+else
+    fail "design resume after scancel: $(( $(design_jobs "$DESIGN_KILLED") - before )) job(s)" \
+        "submitted, ${detail:-tables not compared} ($WORK/design_killed_resume.log)"
 fi
 
 [ "$FAILED" = 0 ] && echo "ALL PASS" || echo "SOME FAILED"

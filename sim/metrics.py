@@ -23,9 +23,10 @@ SERIES = outcomes.recorded()  # the time series' columns recorded month by month
 PANEL = outcomes.panel()      # the territory panel's columns
 
 
-def jobs(model):
+def jobs(model, live: np.ndarray | None = None):
+    """Jobs of live enterprises (``live``: their rows, if already known)."""
     e = model.enterprises
-    alive = e.alive
+    alive = np.flatnonzero(e.alive) if live is None else live
     return (float(e.permanent[alive].sum()), float(e.insertion[alive].sum()),
             float(e.adapted[alive].sum()))
 
@@ -37,24 +38,30 @@ def mean_rent(model, territory: np.ndarray | None = None, n_territories: int = 0
     if territory is None:
         total = weights.sum()
         return float((weights * s.rent_m2_yr).sum() / total) if total > 0 else 0.0
-    paid = np.bincount(s.territory, weights=weights * s.rent_m2_yr, minlength=n_territories)
-    area = np.bincount(s.territory, weights=weights, minlength=n_territories)
+    # a closed site weighs +0.0, which adds no bit to a sequential sum: open sites only
+    paying = np.flatnonzero(s.open)
+    weights, where = weights[paying], territory[paying]
+    paid = np.bincount(where, weights=weights * s.rent_m2_yr[paying], minlength=n_territories)
+    area = np.bincount(where, weights=weights, minlength=n_territories)
     return np.divide(paid, area, out=np.zeros(n_territories), where=area > 0)
 
 
-def ess_share_of_industrial_jobs(model) -> float:
+def ess_share_of_industrial_jobs(model, live: np.ndarray | None = None) -> float:
     e = model.enterprises
-    industrial = e.alive & np.isin(e.sector, INDUSTRIAL_SECTORS)
-    ess = float((e.permanent + e.insertion + e.adapted)[industrial].sum())
+    live = np.flatnonzero(e.alive) if live is None else live
+    industrial = live[np.isin(e.sector[live], INDUSTRIAL_SECTORS)]
+    ess = float((e.permanent[industrial] + e.insertion[industrial] + e.adapted[industrial]).sum())
     total = ess + float(model.firms.jobs.sum())
     return ess / total if total > 0 else 0.0
 
 
-def posts_per_meur(model, form: str, insertion: bool) -> float:
+def posts_per_meur(model, form: str, insertion: bool, live: np.ndarray | None = None) -> float:
     """Insertion FTE (or adapted jobs) per M€ of yearly sales of one legal form's live
-    structures: the labour intensity automation lowers (brake 5)."""
+    structures: the labour intensity automation lowers (brake 5). ``live``: the live rows, if
+    already known."""
     e, forms = model.enterprises, model.world.forms
-    live = e.alive & (e.form == LEGAL_FORMS.index(form))
+    live = np.flatnonzero(e.alive) if live is None else live
+    live = live[e.form[live] == LEGAL_FORMS.index(form)]
     posts = (e.insertion[live] * forms.fte[e.form[live]]).sum() if insertion else (
         e.adapted[live].sum())
     sales_meur_yr = e.sales[live].sum() * 12.0 / 1e6
@@ -99,18 +106,19 @@ class MetricsRecorder:
         m, model = self.months, self.model
         e, labour, n_t = model.enterprises, month.labour, len(model.territories)
         s = self.series
+        live = np.flatnonzero(e.alive)  # indexing by it is cheaper than masking every row
         s["ess_jobs_permanent"][m], s["ess_jobs_insertion"][m], s["ess_jobs_adapted"][m] = jobs(
-            model)
+            model, live)
         s["ess_jobs_total"][m] = (s["ess_jobs_permanent"][m] + s["ess_jobs_insertion"][m]
                                   + s["ess_jobs_adapted"][m])
-        s["ess_enterprises"][m] = e.alive.sum()
+        s["ess_enterprises"][m] = live.size
         regional, national = month.scale_up_kinds or scale_up_kinds(model.world,
                                                                     model.params.scale_up)
         s["ess_scaled_up"][m] = (regional | national).sum()
         s["ess_scaled_up_regional"][m] = regional.sum()
         s["ess_scaled_up_national"][m] = national.sum()
-        s["ess_acquired"][m] = (e.alive & (e.owner_firm >= 0)).sum()
-        s["ess_entries"][m] = ((e.founded == model.month) & e.alive).sum()
+        s["ess_acquired"][m] = np.count_nonzero(e.owner_firm[live] >= 0)
+        s["ess_entries"][m] = np.count_nonzero(e.founded[live] == model.month)
         s["ess_failures"][m] = month.failures
         s["insertion_entries"][m] = labour["entries"]
         s["insertion_exits"][m] = labour["exits"]
@@ -129,15 +137,15 @@ class MetricsRecorder:
         s["trust_floor_m2"][m] = float((model.ledger.site_floor[: model.sites.n]
                                         * (model.sites.stock == FloorStock.TRUST)
                                         * model.sites.open).sum())
-        s["ess_debt_eur"][m] = e.debt[e.alive].sum()
-        s["insertion_fte_per_meur_ei"][m] = posts_per_meur(model, "EI", insertion=True)
-        s["insertion_fte_per_meur_aci"][m] = posts_per_meur(model, "ACI", insertion=True)
-        s["adapted_jobs_per_meur_ea"][m] = posts_per_meur(model, "EA", insertion=False)
-        s["ess_machines_eur"][m] = e.machines[e.alive].sum()
+        s["ess_debt_eur"][m] = e.debt[live].sum()
+        s["insertion_fte_per_meur_ei"][m] = posts_per_meur(model, "EI", True, live)
+        s["insertion_fte_per_meur_aci"][m] = posts_per_meur(model, "ACI", True, live)
+        s["adapted_jobs_per_meur_ea"][m] = posts_per_meur(model, "EA", False, live)
+        s["ess_machines_eur"][m] = e.machines[live].sum()
         sites = model.sites
         s["implant_floor_m2"][m] = float((model.ledger.site_floor[: sites.n]
                                           * (sites.stock == FloorStock.HOST) * sites.open).sum())
-        s["ess_share_industrial_jobs"][m] = ess_share_of_industrial_jobs(model)
+        s["ess_share_industrial_jobs"][m] = ess_share_of_industrial_jobs(model, live)
         s["vat_forgone_eur"][m] = month.sales_parts["vat_forgone"].sum()
         self.cumulative_baseline += month.public_baseline
         s["public_cost_baseline_eur"][m] = self.cumulative_baseline
@@ -147,13 +155,13 @@ class MetricsRecorder:
         for name, cost in lever_costs.items():
             self.cumulative_levers[name] += cost
             self.lever_costs[name][m] = self.cumulative_levers[name]
-        self._record_panel(m, n_t, month)
+        self._record_panel(m, n_t, month, live)
         self.months += 1
 
-    def _record_panel(self, m: int, n_t: int, month) -> None:
+    def _record_panel(self, m: int, n_t: int, month, alive: np.ndarray) -> None:
+        """The territory panel's row of month ``m`` (``alive``: the live enterprises' rows)."""
         model, p = self.model, self.panel
         e = model.enterprises
-        alive = np.flatnonzero(e.alive)
         where = e.territory[alive].astype(np.intp)  # once for the three sums below
 
         def by_territory(values):

@@ -116,6 +116,12 @@ PAYERS = {
 }
 
 
+# Levers whose public cost is revenue forgone, not money spent (a tax expenditure, borne by the
+# State): wherever a public cost is split (the dashboard's lines, the design's payers) it is
+# shown apart, inside the State's share.
+TAX_EXPENDITURES = ("impact_vat",)
+
+
 def payer_cost(payer: str) -> str:
     """The time-series column of the public cost to date borne by one payer (€, cumulative);
     the payers' columns add up to ``public_cost_eur``."""

@@ -57,7 +57,8 @@ def observed_markets(world, observed):
     world.credit_market.brake = observed.finance
     world.premises_market.tension = observed.premises.rent_tension(
         np.asarray(world.territories.tension))
-    world.industrial_purchasing = IndustrialPurchasing(observed.industry, observed.competition)
+    world.industrial_purchasing = IndustrialPurchasing(
+        observed.industry, observed.competition, purchasing.orders_within_capacity)
     try:
         yield
     finally:

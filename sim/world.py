@@ -117,6 +117,7 @@ class World:
     funded_posts_start: np.ndarray = None  # (forms,): insertion posts the State funds at start
     funded_adapted_start: float = 0.0  # adapted-enterprise posts the State funds at start
     demand_per_structure_start: np.ndarray = None  # € a month, per territory (entry's yardstick)
+    demand_per_form_structure_start: np.ndarray = None  # (forms, territories): the same by form
     form_density_factors: np.ndarray = None  # (forms, territories): regional calibration, or ones
     insertion_size_factors: np.ndarray = None  # (territories,): insertion staff per structure
     # funded posts (insertion, adapted) no entrant claimed last month: what the State may
@@ -349,7 +350,8 @@ def _create_markets(w: World, config, streams) -> None:
     w.procurement_market = ProcurementMarket(p.procurement, spend, 0.0)
     _initial_contracts(w, p, streams["init.contracts"], target)
     w.procurement_market.bid_rate = _stationary_bid_rate(w, p, streams["init.contracts"])
-    w.industrial_purchasing = IndustrialPurchasing(p.industry, p.competition)
+    w.industrial_purchasing = IndustrialPurchasing(
+        p.industry, p.competition, p.mutual_ignorance.orders_within_capacity)
     tie_demand = w.industrial_purchasing.clear(
         w.ties.table, w.firms, e.sector, e.capacity, w.firms.csr,
         p.mutual_ignorance.trust_to_buy, observed_price=True).ordered
@@ -369,6 +371,8 @@ def _create_markets(w: World, config, streams) -> None:
     w.demand_per_structure_start = np.divide(
         np.bincount(e.territory, weights=target, minlength=n_t), structures,
         out=np.zeros(n_t), where=structures > 0)
+    w.demand_per_form_structure_start = ess.demand_per_form_structure(
+        e, np.ones(e.n, bool), n_t, target)[0]
 
 
 def _stationary_bid_rate(w: World, params, rng) -> float:

@@ -38,7 +38,8 @@ def _fake_measure(overrides):
             # who pays: the land trust's public capital, the VAT forgone
             "cost_to_public_investment_bank_eur": 1e6 * dose["land_trust"],
             "cost_to_state_eur": 2e5 * dose["impact_vat"],
-            "cost_to_regions_eur": 0.0, "cost_to_intercommunalities_eur": 0.0}
+            "cost_to_regions_eur": 0.0, "cost_to_intercommunalities_eur": 0.0,
+            "tax_expenditure_eur": 2e5 * dose["impact_vat"]}  # the VAT: revenue forgone
 
 
 def test_the_search_keeps_to_the_budget_and_finds_the_known_best_package(tmp_path, monkeypatch):
@@ -204,3 +205,105 @@ def test_without_the_design_extra_the_command_says_what_to_install(tmp_path, mon
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "pip install -e '.[design]'" in err
     assert not (tmp_path / "d").exists()
+
+
+SEARCH = ["space.levers=[land_trust,impact_vat]", "space.intensity=[0,0.5,1]",
+          "space.start_months=[0]", "space.targets=[all]", "budget_eur_per_year=7e5",
+          "search.population=4", "search.generations=3", "seeds=[0,1]", "n_jobs=1",
+          "robustness.scenarios=[central,recession]", "robustness.parameter_samples=0",
+          "robustness.target_job_years=60"]
+
+
+@pytest.mark.parametrize("killed_at", [3, 12])  # in the first generation's batch; the second's
+def test_a_design_killed_mid_batch_resumes_to_the_same_tables(tmp_path, monkeypatch, killed_at):
+    """A run dies under a batch (the design process with it): the trials being evaluated stay
+    asked and never told in the study. Resumed, the design gives byte for byte the tables of
+    a design never killed (the trials' order, not Optuna's renumbered trials)."""
+    monkeypatch.setattr(evaluate, "_measure", _fake_measure)
+    reference = run_design(load([*SEARCH, f"out={tmp_path / 'ref'}"]), log=lambda _: None)
+    calls = []
+
+    def dies(overrides):
+        calls.append(overrides)
+        if len(calls) == killed_at:
+            raise KeyboardInterrupt  # as a kill: nothing after it in this process
+        return _fake_measure(overrides)
+
+    monkeypatch.setattr(evaluate, "_measure", dies)
+    with pytest.raises(KeyboardInterrupt):
+        run_design(load([*SEARCH, f"out={tmp_path / 'd'}"]), log=lambda _: None)
+    assert not (tmp_path / "d" / "tables").exists()
+    monkeypatch.setattr(evaluate, "_measure", _fake_measure)
+    folder = run_design(load([*SEARCH, f"out={tmp_path / 'd'}"]), log=lambda _: None)
+    for table in ("candidates", "robustness", "scores", "failure_boxes"):
+        path = Path("tables") / f"{table}.parquet"
+        assert (folder / path).read_bytes() == (reference / path).read_bytes(), table
+
+
+def test_the_cost_by_payer_is_complete_and_puts_the_tax_expenditure_apart(tmp_path, monkeypatch):
+    """Every payer in the tables and the report, 0 where it bears nothing; the VAT forgone apart
+    inside the State's share; the parts add up to the public cost a year."""
+    from sim.design.report import by_payer
+    from sim.outcomes import PAYERS
+
+    monkeypatch.setattr(evaluate, "_measure", _fake_measure)
+    settings = ["space.levers=[land_trust,impact_vat]", "space.intensity=[0,1]",
+                "space.start_months=[0]", "space.targets=[all]", "budget_eur_per_year=2e6",
+                "search.population=4", "search.generations=2", "seeds=[0]", "n_jobs=1",
+                "robustness.scenarios=[central]", "robustness.parameter_samples=0"]
+    folder = run_design(load([*settings, f"out={tmp_path / 'd'}"]), log=lambda _: None)
+    cand = pd.read_parquet(folder / "tables/candidates.parquet").set_index("package")
+    both = cand.loc["land_trust 1 + impact_vat 1"]
+    assert both.tax_expenditure_eur_per_year == pytest.approx(2e5)
+    assert both.cost_to_state_eur_per_year == pytest.approx(2e5)
+    parts = by_payer(both)
+    assert [(p, kind) for p, kind, _ in parts] == [
+        ("state", "spent"), ("state", "tax"), *((p, None) for p in list(PAYERS)[1:])]
+    assert sum(v for *_, v in parts) == pytest.approx(both.public_cost_eur_per_year)
+    robust = pd.read_parquet(folder / "tables/robustness.parquet")
+    assert "tax_expenditure_eur_per_year" in robust
+    front = (folder / "report.en.md").read_text().split("## Pareto front")[1]
+    row = next(line for line in front.splitlines()
+               if "| Reduced impact VAT 100% + Land trust 100% |" in line)
+    assert ("| public investment bank €1m, State (spending) €0, State (tax expenditure: VAT "
+            "forgone) €200k, Regions €0, intercommunalities and communes €0 |") in row, row
+    fr = (folder / "report.fr.md").read_text()
+    assert "État (dépense fiscale : TVA non perçue) 200" in fr and "Régions 0" in fr
+
+
+def test_the_design_splits_a_real_package_cost_as_the_dashboard_and_lever_report_do():
+    """On real runs (tiny territory, 12 months): the design's yearly public cost times the
+    years is the lever report's extra public cost (with − without, whole horizon) and the
+    dashboard's; its payers add up to it; its tax expenditure is the dashboard's."""
+    from sim.api import run
+    from sim.dashboard.costs import cost_per_job
+    from sim.design.evaluate import BASELINE, CENTRAL, Evaluator, Package, measures
+    from sim.outcomes import PAYERS, payer_cost
+
+    package = Package((("impact_vat", 1.0, 0, "all"), ("land_trust", 1.0, 0, "all"),
+                       ("reserved_markets", 1.0, 0, "all")))
+    evaluator = Evaluator(Path("/nonexistent"), ["territory=tiny", "horizon_months=12"], 1)
+    evaluator.store.path = Path("/dev/null")
+    series = {}
+    for name, p in (("with", package), ("without", BASELINE)):
+        overrides = evaluator._overrides(p, CENTRAL, 0)
+        result = run(["progress=false", *overrides])
+        evaluator.store.add(overrides, measures(result.summary, result.timeseries))
+        series[name] = result.timeseries
+    paired = evaluator.paired(package, CENTRAL, [0]).iloc[0]
+    dashboard = cost_per_job(series["with"], series["without"])
+    report_extra = (series["with"].public_cost_eur.iloc[-1]
+                    - series["without"].public_cost_eur.iloc[-1])  # analysis.effects' diff
+    years = 12 / 12
+    assert paired.public_cost_eur_per_year * years == pytest.approx(report_extra, rel=1e-9)
+    assert dashboard.extra_cost_eur == pytest.approx(report_extra, rel=1e-9)
+    assert paired.tax_expenditure_eur_per_year * years == pytest.approx(
+        dashboard.tax_expenditure_eur, rel=1e-9)
+    assert paired.tax_expenditure_eur_per_year > 0
+    for payer in PAYERS:
+        column = payer_cost(payer)
+        assert paired[f"cost_to_{payer}_eur_per_year"] * years == pytest.approx(
+            series["with"][column].iloc[-1] - series["without"][column].iloc[-1], abs=1e-6)
+    assert sum(paired[f"cost_to_{p}_eur_per_year"] for p in PAYERS) == pytest.approx(
+        paired.public_cost_eur_per_year, rel=1e-9)
+    assert paired.cost_to_state_eur_per_year >= paired.tax_expenditure_eur_per_year

@@ -21,6 +21,7 @@ import contextlib
 import json
 import os
 import re
+import shlex
 import shutil
 import signal
 import socket
@@ -272,3 +273,112 @@ def test_a_design_runs_on_the_ray_head_as_on_joblib_and_resumes_without_submitti
         (tmp_path / "joblib.log").read_text()[-3000:])
     assert _design_checksums(folder) == _design_checksums(tmp_path / "joblib")
     assert {p.name: p.read_bytes() for p in (tmp_path / "joblib" / "tables").iterdir()} == tables
+
+
+def _kill_one_design_run(folder: Path, design: subprocess.Popen, killed: list[int],
+                         victim: list[Path]) -> None:
+    """SIGKILL the worker under the first design run seen running, and again under each of its
+    attempts (Ray's retry), as `_kill_each_attempt` does for a sweep's run."""
+    while design.poll() is None and len(killed) < ATTEMPTS:
+        if not victim:
+            running = [p.parent for p in sorted((folder / "sweeps").glob(
+                "*/runs/*/*/status.json")) if (_read(p) or {}).get("status") == "running"]
+            victim.extend(running[:1])
+        record = _read(victim[0] / "status.json") if victim else None
+        if record and record["status"] == "running" and record["pid"] not in killed:
+            pid = record["pid"]
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGSTOP)
+                again = _read(victim[0] / "status.json") or {}
+                still = again.get("status") == "running" and again.get("pid") == pid
+                os.kill(pid, signal.SIGKILL if still else signal.SIGCONT)
+                if still:
+                    killed.append(pid)
+        time.sleep(0.01)
+
+
+def _complete_outputs(folder: Path) -> dict[str, dict]:
+    """A design's complete runs by arm and seed, whichever batch sweep ran them: the summary's
+    checksum and each table's content without its `sweep` label (the batch's name: a run lost
+    and run again sits in a batch of its own)."""
+    import pandas as pd
+
+    out = {}
+    for manifest in sorted((folder / "sweeps").glob("*/runs/*/*/manifest.json")):
+        record = json.loads(manifest.read_text())
+        if record["status"] != "complete":
+            continue
+        tables = {name: pd.util.hash_pandas_object(pd.read_parquet(
+            manifest.parent / name).drop(columns="sweep"), index=False).tolist()
+            for name in record["checksums"] if name.endswith(".parquet")}
+        out["/".join(manifest.parent.parts[-2:])] = tables | {
+            "summary.json": record["checksums"]["summary.json"]}
+    return out
+
+
+def _read(path: Path) -> dict | None:
+    with contextlib.suppress(OSError, ValueError):
+        return json.loads(path.read_text())
+    return None
+
+
+def test_a_design_whose_ray_worker_is_killed_exits_with_its_resume_and_resumes_to_the_same_tables(
+        ray_head, tmp_path):
+    """A design batch on the Ray head, one run's worker SIGKILLed at each attempt: the design
+    ends (exit 1) naming the lost run and the command that resumes it; that command runs only
+    the lost run again, and the design's tables are byte for byte those of the same design run
+    uninterrupted (on the joblib launcher)."""
+    address, temp = ray_head
+    reference = _design(tmp_path / "joblib", "launcher=resilient_joblib",
+                        "launcher_overrides=[hydra.launcher.n_jobs=1]",
+                        log=tmp_path / "joblib.log")
+    folder, log = tmp_path / "ray", tmp_path / "ray.log"
+    on_ray = ("launcher=ray_cluster",
+              f"launcher_overrides=[hydra.launcher.ray.init.address={address}]")
+    design = _design(folder, *on_ray, log=log)
+    killed: list[int] = []
+    victim: list[Path] = []
+    killer = threading.Thread(target=_kill_one_design_run, args=(folder, design, killed, victim),
+                              daemon=True)
+    killer.start()
+    code = _wait(design, log, 600)
+    killer.join(10)
+    said = log.read_text()
+    assert len(killed) == ATTEMPTS, (killed, said[-3000:])  # or the test proved nothing
+    assert code == 1, said[-3000:]
+    lost = victim[0]
+    arm, seed = lost.parent.name, lost.name
+    error = said.strip().splitlines()[-1]
+    assert error.startswith("error: launcher=ray_cluster: the batch sweep ") and (
+        f"runs did not complete ({arm} {seed} failed: WorkerDied)" in error), said[-3000:]
+    assert "hydra.sweep.dir=" not in error  # the sweep's own resume is not the design's
+    resume = error.rpartition("resume the design (finished runs are read back, not run "
+                              "again): ")[2]
+    args = shlex.split(resume)
+    assert args[:3] == ["python", "-m", "sim.design"] and f"out={folder.resolve()}" in args, error
+    assert not (folder / "tables").exists()
+    before = _design_runs(folder)
+    others = {k: r for k, r in before.items() if k != str(lost.relative_to(folder))}
+    assert len(others) >= 1 and {r["status"] for r in others.values()} == {"complete"}, before
+    assert before[str(lost.relative_to(folder))]["status"] == "failed"
+
+    # The printed command, as given (only `python` is this environment's).
+    resume_log = tmp_path / "resume.log"
+    with resume_log.open("wb") as out:
+        again = subprocess.Popen([sys.executable, *args[1:]], cwd=ROOT, stdout=out,
+                                 stderr=subprocess.STDOUT,
+                                 env=os.environ | RAY_ENV | {"PYTHONPATH": str(ROOT)})
+    assert _wait(again, resume_log, 600) == 0, resume_log.read_text()[-3000:]
+    after = _design_runs(folder)
+    assert {k: r for k, r in after.items() if k in before} == before  # not run again
+    new = {k: r for k, r in after.items() if k not in before}  # in a sweep of its own
+    assert [k.split("/")[-2:] for k in new] == [[arm, seed]], sorted(after)
+    rerun = next(iter(new.values()))
+    assert rerun["status"] == "complete" and rerun["pid"] in _ray_worker_pids(temp)
+
+    assert _wait(reference, tmp_path / "joblib.log", 600) == 0, (
+        (tmp_path / "joblib.log").read_text()[-3000:])
+    assert _complete_outputs(folder) == _complete_outputs(tmp_path / "joblib")
+    tables = sorted((tmp_path / "joblib" / "tables").iterdir())
+    assert len(tables) == 4 and {p.name: p.read_bytes() for p in tables} == {
+        p.name: p.read_bytes() for p in (folder / "tables").iterdir()}

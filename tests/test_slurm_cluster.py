@@ -6,7 +6,9 @@ checks: the node is up; a sweep's outputs equal the joblib launcher's; a resume 
 sweep submits nothing; a job killed with `scancel` is recorded as lost and the sweep ends; its
 resume submits only that run, with the joblib launcher's outputs; a tiny policy design
 (`python -m sim.design`, issue 19) on the Slurm launcher gives the runs and tables of the same
-design on the joblib launcher, and its resume submits no job. It stops the daemons it
+design on the joblib launcher, and its resume submits no job; the same design with one job
+cancelled ends (exit 1) with its resume command, which submits only that run and gives the
+joblib design's tables byte for byte. It stops the daemons it
 started. Skipped, with the reason, only where the packages cannot be installed (not root, no
 apt-get, or apt-get fails): that is a machine without Debian's packages, not a failure of the
 launcher. About 2–4 minutes.
@@ -51,6 +53,7 @@ def test_the_slurm_launcher_on_a_real_one_node_cluster(tmp_path):
     lines = done.stdout.splitlines()
     assert done.returncode == 0 and not [x for x in lines if x.startswith("FAIL")], (
         done.stdout[-3000:] + done.stderr[-2000:])
-    assert sum(x.startswith("PASS") for x in lines) >= 7, done.stdout[-3000:]
-    assert any(x.startswith("PASS: design resumed from its sweeps: no job submitted")
-               for x in lines), done.stdout[-3000:]
+    assert sum(x.startswith("PASS") for x in lines) >= 9, done.stdout[-3000:]
+    for step in ("PASS: design resumed from its sweeps: no job submitted",
+                 "PASS: the design's resume command submitted only the lost run (1 job)"):
+        assert any(x.startswith(step) for x in lines), done.stdout[-3000:]

@@ -147,15 +147,18 @@ def feedstock_bounded(world, rows: np.ndarray, staff_capacity: np.ndarray) -> np
 def staff_and_capacity(world, params, rng, effects) -> None:
     """Support staff leave and are replaced (brake 5); capacity follows staff and feedstock."""
     e, hr = world.enterprises, params.human_resources
-    alive = e.alive
     draws = rng.random((2, e.n))
     cut = effects.support_turnover_cut[e.territory]
     leaving = ~e.support_vacant & (draws[0] < hr.support_turnover_month * (1 - cut))
     refilled = e.support_vacant & (draws[1] < 1.0 / hr.refill_months)
     if hr.enabled:
         e.support_vacant[:] = (e.support_vacant & ~refilled) | leaving
-    cap = capacity(world, params, np.arange(e.n))
-    e.capacity[:] = np.where(alive, cap * hr.capacity_factor(e.support_vacant), 0.0)
+    # capacity is computed element by element: live rows only (a failed one's is zero), the
+    # same numbers at a cost that stays with the live rows
+    live = np.flatnonzero(e.alive)
+    e.capacity[:] = 0.0
+    e.capacity[live] = capacity(world, params, live) * hr.capacity_factor(
+        e.support_vacant[live])
 
 
 def produce(m) -> None:
@@ -265,8 +268,8 @@ def _envelope(m, start):
 
 def _insertion_posts_by_form(e) -> np.ndarray:
     """(forms,) insertion posts held by living structures, per legal form."""
-    alive = e.alive
-    return np.bincount(e.form[alive], weights=e.insertion_posts[alive],
+    live = np.flatnonzero(e.alive)  # an index is cheaper than a mask over every row ever made
+    return np.bincount(e.form[live], weights=e.insertion_posts[live],
                        minlength=len(LEGAL_FORMS))
 
 
@@ -310,7 +313,7 @@ def adapted_posts_slack(m) -> float:
     """Adapted-enterprise posts (aide au poste) the envelope funds that no structure holds."""
     e = m.world.enterprises
     envelope = _envelope(m, m.world.funded_adapted_start)
-    return max(envelope - float(e.adapted[e.alive].sum()), 0.0)
+    return max(envelope - float(e.adapted[np.flatnonzero(e.alive)].sum()), 0.0)
 
 
 def _ration(wanted: np.ndarray, slack: float) -> np.ndarray:
@@ -737,6 +740,39 @@ def entry_intensity(m) -> np.ndarray:
                     np.where(reference > 0, econ.entry_intensity_cap, 0.0))
 
 
+def demand_per_form_structure(e, rows: np.ndarray, n_t: int,
+                              demand: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(forms, territories): mean ``demand`` (€ a month) of the structures ``rows`` (a mask) of
+    each legal form in each territory (0 where the form has none there), and their number."""
+    cell = e.form[rows].astype(np.int64) * n_t + e.territory[rows]
+    size = len(LEGAL_FORMS) * n_t
+    count = np.bincount(cell, minlength=size)
+    total = np.bincount(cell, weights=demand[rows], minlength=size)
+    mean = np.divide(total, count, out=np.zeros(size), where=count > 0)
+    return mean.reshape(-1, n_t), count.reshape(-1, n_t)
+
+
+def form_entry_intensity(m) -> np.ndarray:
+    """(forms, territories): how strongly each legal form draws founders in each territory,
+    ``entry_intensity``'s rule form by form: the demand per structure of the form there over
+    its month-0 level, raised to the entry elasticity, at most ``entry_intensity_cap``. Forms
+    fail at different rates (associations are refused cash more often: brake 3), and the
+    structures that remain take the clients and funded posts of those that closed, so demand
+    per structure rises in the forms that lose structures and founders of those forms come
+    (Bresnahan & Reiss 1991, entry thresholds, by kind of structure); a form whose
+    structures crowd their market draws fewer. A form that had no structure in a territory at
+    start keeps its density's weight (1); one whose structures there have all gone draws the
+    most."""
+    w, econ = m.world, m.params.economy
+    e = w.enterprises
+    demand, count = demand_per_form_structure(e, e.alive, w.n_territories, e.demand)
+    reference = w.demand_per_form_structure_start
+    ratio = np.divide(demand, reference, out=np.ones_like(demand), where=reference > 0)
+    intensity = np.minimum(ratio ** econ.entry_demand_elasticity, econ.entry_intensity_cap)
+    return np.where(reference > 0, np.where(count > 0, intensity, econ.entry_intensity_cap),
+                    1.0)
+
+
 def _grant_entrant_posts(m, rows) -> np.ndarray:
     """Entrants' insertion and adapted posts come out of the State's envelopes like any other
     (conventionnement, aide au poste): rationed pro rata, and a structure whose form needs
@@ -809,7 +845,10 @@ def open_structures(m, rng, births, form=None) -> None:
     e, t = w.enterprises, w.territories
     territory = np.repeat(np.arange(len(t)), births)
     if form is None:
-        weights = _form_weights(m)[:, territory]  # (forms, founders)
+        weights = _form_weights(m)
+        if econ.entry_by_form:
+            weights = weights * form_entry_intensity(m)
+        weights = weights[:, territory]  # (forms, founders)
         cumulative = np.cumsum(weights, axis=0) / weights.sum(axis=0)
         form = (rng.random(territory.size) > cumulative).sum(axis=0)
         form = np.minimum(form, len(LEGAL_FORMS) - 1)

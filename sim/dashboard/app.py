@@ -26,7 +26,7 @@ from sim.dashboard import classes, counters, sessions
 from sim.dashboard.adapter import LEVERS, MAP_OUTPUTS, Run, Settings
 from sim.dashboard.bands import band_future
 from sim.dashboard.chart import Chart, Charts
-from sim.dashboard.costs import CostPerJob, cost_per_job
+from sim.dashboard.costs import TAX_EXPENDITURE, CostPerJob, cost_per_job
 from sim.dashboard.figures import (
     PANELS,
     histogram_option,
@@ -130,7 +130,7 @@ def cost_rows(cost: CostPerJob, lang: str) -> list[list[str]]:
             continue
         name = t(lang, "cost_existing") if line == "existing" else (
             f"{t(lang, 'cost_lever')} {lever_label(lang, line)}"
-            + (f" {t(lang, 'tax_expenditure')}" if line in ("impact_vat",) else ""))
+            + (f" {t(lang, 'tax_expenditure')}" if line in TAX_EXPENDITURE else ""))
         rows.append([name, euros(value)])
     rows.append([t(lang, "job_years"), fmt(cost.net_job_years, lang, 1)])
     per = cost.per_job_year

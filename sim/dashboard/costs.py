@@ -17,10 +17,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from sim.outcomes import TAX_EXPENDITURES
+
 JOB_COLUMNS = ("ess_jobs_permanent", "ess_jobs_insertion", "ess_jobs_adapted")
 TOTAL = "public_cost_eur"
 EXISTING = "public_cost_baseline_eur"  # the schemes that run with or without any lever
-TAX_EXPENDITURE = ("impact_vat",)  # levers whose cost is revenue forgone
+TAX_EXPENDITURE = TAX_EXPENDITURES  # levers whose cost is revenue forgone
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,8 @@ def lesson_value(frames: Frames, outcome: str) -> float:
     if frames.baseline_timeseries is None:
         return outcome_value(frames.timeseries, frames.territory, outcome)
     return outcome_value(frames.timeseries, frames.territory, outcome) - outcome_value(
-        frames.baseline_timeseries, frames.baseline_territory, outcome)
+        frames.baseline_timeseries, frames.baseline_territory, outcome
+    )
 
 
 LESSONS = (
@@ -70,27 +71,31 @@ LESSONS = (
             "friches rend de la surface. Mais des locaux ne créent pas de clients : la demande de "
             "la métropole est partagée entre les structures d'un même secteur, et la foncière "
             "n'achète que ce que l'ESS demande, dans la limite de son capital. Sur dix graines, "
-            "les emplois de l'ESS de la métropole augmentent à chaque fois : le local y était bien "
-            "un frein. L'ampleur change d'une graine à l'autre (de quelque 140 à près de 590 "
-            "emplois à dix ans) : là où la demande manque, un local de plus ne change rien.",
+            "les emplois de l'ESS de la métropole augmentent huit fois et baissent deux fois "
+            "(de quelque −200 à +500 emplois à dix ans) : rien de sûr. Le local est un frein "
+            "pour les structures qui ont des clients et pas de place ; une structure d'insertion "
+            "peut payer son loyer avec l'aide de l'État à ses postes, et là où la demande manque, "
+            "un local de plus ne change rien. Une seule graine ne suffit pas pour conclure.",
             "en": "In a dense metropolis vacant business premises are scarce and dear, and "
             "landlords prefer conventional tenants: a social enterprise that could grow has "
             "nowhere to go. A land trust buys vacant premises and lets them to the ESS first, "
             "below market rent; brownfield reuse returns floor space. But premises do not bring "
             "clients: the metropolis's demand is shared among the structures of each sector, and "
             "the trust buys only what the ESS asks for, within its capital. Over ten seeds the "
-            "metropolis's ESS jobs rise every time: premises were a real brake there. How much "
-            "varies from seed to seed (from some 140 to nearly 590 jobs after ten years): where "
-            "demand is short, more floor changes nothing.",
+            "metropolis's ESS jobs rise eight times and fall twice (from some −200 to +500 jobs "
+            "after ten years): no sure effect. Premises are a brake for structures that have "
+            "clients and no room; an insertion structure can pay its rent with the State's aid "
+            "for its posts, and where demand is short, more floor changes nothing. One seed is "
+            "not enough to conclude.",
         },
         settings=Settings(CLASSROOM, 1, {"land_trust": 0.8, "brownfields": 0.5}, True),
         map_output="ess_jobs_total",
-        # Seeds 1–10, month 120, with demand pools per sector and envelopes per form: +139 to
-        # +589 jobs in the metropolis (−616 to +151 with one demand pool per territory).
+        # Seeds 1–10, month 120, rent ceiling counting the State's aid per post: −205 to +500
+        # jobs in the metropolis, 8 seeds up (+139 to +589 when the ceiling counted sales only).
         outcome="ess_jobs_total@metropolis",
         outcome_label={"fr": "emplois ESS de la métropole", "en": "ESS jobs in the metropolis"},
         stop_month=120,
-        claim="up",
+        claim="mixed",
     ),
     Lesson(
         key="known_suppliers",

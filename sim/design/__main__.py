@@ -6,6 +6,7 @@ again. Bad settings end in one line naming the field (exit 2)."""
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -70,8 +71,10 @@ def main(argv: list[str]) -> int:
     if any(a in ("-h", "--help") for a in argv):
         print(__doc__)
         return 0
+    design = None
     try:
-        run_design(load(argv))
+        design = load(argv)
+        run_design(design)
     except (DesignError, ConfigError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -79,9 +82,17 @@ def main(argv: list[str]) -> int:
         print(missing_extra_line(error, EXTRA, "python -m sim.design", "design"), file=sys.stderr)
         return 2
     except BatchFailed as error:  # runs failed on the launcher: a rerun retries them
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {error}; resume the design (finished runs are read back, not run "
+              f"again): {resume_command(argv, Path(design.out))}", file=sys.stderr)
         return 1
     return 0
+
+
+def resume_command(argv: list[str], folder: Path) -> str:
+    """The design's command again, its folder given in full (a relative `out=` or the
+    default would not name it from elsewhere)."""
+    args = [a for a in argv if not a.startswith("out=")]
+    return shlex.join(["python", "-m", "sim.design", *args, f"out={folder.resolve()}"])
 
 
 if __name__ == "__main__":

@@ -131,6 +131,8 @@ def _sweep(folder: Path, model_overrides: list[str], arms: dict, seeds: tuple[in
     done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["no message"])[-1]
+        # the sweep's own resume command (and its report) are not the design's: cut them
+        last = last.partition("; the report, if built")[0]
         if done.returncode == 2:  # the sweep refused a setting (launcher_overrides, ...)
             raise DesignError(f"launcher={launcher}: {last.removeprefix('error: ')}")
         raise BatchFailed(f"launcher={launcher}: the batch sweep {sweep_dir} failed "

@@ -174,6 +174,11 @@ def _members(key: str, given: list[str], allowed) -> None:
         raise DesignError(f"{key}: {unknown or 'empty'} not allowed; choose from {sorted(allowed)}")
 
 
+# A design table's column: the part of the State's yearly cost that is a tax expenditure
+# (revenue forgone, `sim.outcomes.TAX_EXPENDITURES`), shown apart.
+TAX_MEASURE = "tax_expenditure_eur_per_year"
+
+
 def payer_measure(payer: str) -> str:
     """A design table's column: the paired public cost a year borne by one payer."""
     return f"cost_to_{payer}_eur_per_year"

@@ -18,14 +18,16 @@ from pathlib import Path
 import pandas as pd
 from joblib import Parallel, delayed
 
-from sim.design.config import LOCAL, payer_measure
+from sim.design.config import LOCAL, TAX_MEASURE, payer_measure
 from sim.design.targets import ALL_TERRITORIES, target_overrides
-from sim.outcomes import PAYERS, payer_cost
+from sim.outcomes import PAYERS, TAX_EXPENDITURES, payer_cost
 
 EVALUATIONS = "evaluations.jsonl"
-# Per run: what the objectives and the budget need (public cost to date by payer included).
+# Per run: what the objectives and the budget need (public cost to date by payer included, and
+# the part of the State's that is a tax expenditure, `sim.outcomes.TAX_EXPENDITURES`).
+TAX = "tax_expenditure_eur"
 MEASURES = ("job_years", "exits_durable", "scaled_up", "lever_cost_eur", "aid_cost_eur",
-            *(payer_cost(p) for p in PAYERS))
+            *(payer_cost(p) for p in PAYERS), TAX)
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,8 @@ def measures(summary: dict, timeseries: pd.DataFrame) -> dict:
         "lever_cost_eur": float(sum(summary["public_cost_by_lever_eur"].values())),
         "aid_cost_eur": float(summary["public_cost_baseline_eur"]),
         "months": int(summary["months"]),
+        TAX: float(sum(v for k, v in summary["public_cost_by_lever_eur"].items()
+                       if k in TAX_EXPENDITURES)),
     } | {payer_cost(p): float(final[payer_cost(p)]) for p in PAYERS}
 
 
@@ -203,5 +207,6 @@ class Evaluator:
             diff["public_cost_eur_per_year"] = spent / years
             for payer in PAYERS:  # the same paired euros, by who bears them
                 diff[payer_measure(payer)] = diff.pop(payer_cost(payer)) / years
+            diff[TAX_MEASURE] = diff.pop(TAX) / years  # of the State's, revenue forgone
             rows.append({"seed": seed} | diff)
         return pd.DataFrame(rows)

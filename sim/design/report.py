@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.ticker import FuncFormatter
 
-from sim.design.config import Design, payer_measure
+from sim.design.config import TAX_MEASURE, Design, payer_measure
 from sim.design.targets import ALL_TERRITORIES, COMBINE, REGION_PREFIX, kinds_of
 from sim.experiments.texts import DENSITY_WHERE, SCENARIOS, money, number, percent, t
 from sim.outputs import write_parquet
@@ -40,11 +40,13 @@ TEXT = {
         "front": "Front de Pareto (scénario central)",
         "cols": ["Bouquet", "Années-emplois ESS nettes [IC 95 %]",
                  "Sorties durables d'insertion [IC 95 %]", "Coût public par an [IC 95 %]",
-                 "Dont, par payeur (moyenne par an)"],
+                 "Dont, par payeur (moyenne par an ; la dépense fiscale à part)"],
         "caps": "Plafonds par payeur et par an : {caps}.",
         "payers": {"state": "État", "regions": "Régions",
                    "intercommunalities": "intercommunalités et communes",
                    "public_investment_bank": "banque publique d'investissement"},
+        "tax": "{payer} (dépense fiscale : TVA non perçue)",
+        "spent": "{payer} (dépenses)",
         "robust": "Robustesse entre scénarios et paramètres",
         "rcols": ["Bouquet", "Part des conditions où la cible est atteinte",
                   "Regret maximal (années-emplois)", "Effet moyen sur les conditions [IC 95 %]"],
@@ -75,11 +77,14 @@ TEXT = {
                   "{regret}).",
         "front": "Pareto front (central scenario)",
         "cols": ["Package", "Net ESS job-years [95% CI]", "Durable insertion exits [95% CI]",
-                 "Public cost a year [95% CI]", "Of which, by payer (mean a year)"],
+                 "Public cost a year [95% CI]",
+                 "Of which, by payer (mean a year; the tax expenditure apart)"],
         "caps": "Caps per payer a year: {caps}.",
         "payers": {"state": "State", "regions": "Regions",
                    "intercommunalities": "intercommunalities and communes",
                    "public_investment_bank": "public investment bank"},
+        "tax": "{payer} (tax expenditure: VAT forgone)",
+        "spent": "{payer} (spending)",
         "robust": "Robustness across scenarios and parameters",
         "rcols": ["Package", "Share of conditions meeting the target",
                   "Maximum regret (job-years)", "Mean effect over conditions [95% CI]"],
@@ -238,12 +243,35 @@ def _conclusion(cand: pd.DataFrame, best, readable: dict, design: Design, lang: 
     return lines
 
 
+def by_payer(row) -> list[tuple[str, str | None, float]]:
+    """A package's yearly public cost split completely: (payer, None or "tax" or "spent",
+    € a year) for every payer of `sim.outcomes.PAYERS` (0 when it bears nothing), the State's
+    tax expenditure (revenue forgone) apart from its spending as the dashboard shows it; the
+    parts add up to the package's public cost a year."""
+    from sim.outcomes import PAYERS
+
+    parts = []
+    for payer in PAYERS:
+        value = float(row[payer_measure(payer)])
+        if payer == "state" and row[TAX_MEASURE]:
+            parts += [(payer, "spent", value - float(row[TAX_MEASURE])),
+                      (payer, "tax", float(row[TAX_MEASURE]))]
+        else:
+            parts.append((payer, None, value))
+    return parts
+
+
 def _by_payer(row, lang: str) -> str:
-    """The payers who bear a package's yearly cost (a saving is negative), largest first."""
-    words = TEXT[lang]["payers"]
-    shares = sorted(((row[payer_measure(p)], p) for p in words if row[payer_measure(p)]),
-                    key=lambda x: -abs(x[0]))
-    return ", ".join(f"{words[p]} {money(v, lang)}" for v, p in shares) or "–"
+    """Every payer's share of a package's yearly cost (a saving is negative), the largest
+    first, the tax expenditure apart."""
+    words, totals = TEXT[lang], {}
+    for payer, _, value in by_payer(row):
+        totals[payer] = totals.get(payer, 0.0) + value
+    # payers by what they bear; the State's spending and tax expenditure side by side
+    parts = sorted(by_payer(row), key=lambda x: -abs(totals[x[0]]))
+    return ", ".join(
+        f"{words[kind].format(payer=words['payers'][p]) if kind else words['payers'][p]} "
+        f"{money(v, lang)}" for p, kind, v in parts)
 
 
 def _boxes(boxes: pd.DataFrame, lang: str) -> str:

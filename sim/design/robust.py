@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import qmc
 
-from sim.design.config import Design, DesignError, payer_measure, within_budget
+from sim.design.config import TAX_MEASURE, Design, DesignError, payer_measure, within_budget
 from sim.design.evaluate import Condition, Evaluator, Package
 from sim.design.search import package_of
 from sim.experiments.stats import mean_ci
@@ -68,7 +68,8 @@ def run_robustness(design: Design, evaluator: Evaluator, packages: list[Package]
                          "job_years": paired.job_years.mean(),
                          "exits_durable": paired.exits_durable.mean(),
                          "public_cost_eur_per_year": paired.public_cost_eur_per_year.mean(),
-                         **{payer_measure(p): paired[payer_measure(p)].mean() for p in PAYERS}})
+                         **{payer_measure(p): paired[payer_measure(p)].mean() for p in PAYERS},
+                         TAX_MEASURE: paired[TAX_MEASURE].mean()})
     outcomes = pd.DataFrame(rows)
     best = outcomes.groupby("condition").job_years.transform("max")
     outcomes["regret_job_years"] = best - outcomes.job_years

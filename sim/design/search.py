@@ -22,7 +22,13 @@ from optuna.storages import JournalStorage
 from optuna.storages.journal import JournalFileBackend
 from optuna.trial import TrialState
 
-from sim.design.config import Design, budget_excess, payer_measure, within_budget
+from sim.design.config import (
+    TAX_MEASURE,
+    Design,
+    budget_excess,
+    payer_measure,
+    within_budget,
+)
 from sim.design.evaluate import CENTRAL, Evaluator, Package
 from sim.design.targets import ALL_TERRITORIES
 from sim.experiments.stats import mean_ci
@@ -32,7 +38,8 @@ from sim.vocabulary import DENSITY_CLASSES
 STUDY = "study.journal"
 DIRECTIONS = ("maximize", "maximize", "minimize")
 OBJECTIVES = ("job_years", "exits_durable", "public_cost_eur_per_year")
-REPORTED = (*OBJECTIVES, "scaled_up", "lever_cost_eur", *(payer_measure(p) for p in PAYERS))
+REPORTED = (*OBJECTIVES, "scaled_up", "lever_cost_eur", *(payer_measure(p) for p in PAYERS),
+            TAX_MEASURE)
 
 optuna.logging.set_verbosity(logging.WARNING)
 
@@ -114,13 +121,17 @@ def candidates_table(study: optuna.Study, design: Design, evaluator: Evaluator) 
     """One row per distinct package: objectives with 95 % intervals over the paired seeds,
     feasibility and whether it is on the Pareto front of the feasible packages."""
     rows, seen = [], set()
-    for trial in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):
+    # `trial`: the package's place in the order of evaluation (complete trials only), not
+    # Optuna's trial number: a design killed mid-batch fails and asks again the trials it was
+    # evaluating, which shifts their numbers but not that order (same tables as unkilled).
+    complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+    for order, trial in enumerate(complete):
         package = package_of(trial.params, design)
         if package in seen:
             continue
         seen.add(package)
         table = evaluator.paired(package, CENTRAL, design.seeds)
-        row = {"package": package.label, "trial": trial.number, "n_levers": len(package.levers)}
+        row = {"package": package.label, "trial": order, "n_levers": len(package.levers)}
         for measure in REPORTED:
             est = mean_ci(table[measure])
             row |= {measure: est.value, f"{measure}_low": est.low, f"{measure}_high": est.high}

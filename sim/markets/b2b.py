@@ -271,7 +271,9 @@ class BusinessMarket:
 
 
 class TieOrders(NamedTuple):
-    """Industrial orders of the month: per enterprise (ordered, delivered) and per tie."""
+    """Industrial orders of the month: per enterprise (ordered, delivered) and per tie. With
+    ``orders_within_capacity`` an enterprise's ``ordered`` is its buyers' whole share of need
+    (the sales it could make: its demand), a tie's ``tie_ordered`` what the buyer ordered."""
 
     ordered: np.ndarray
     delivered: np.ndarray
@@ -283,7 +285,7 @@ class IndustrialPurchasing:
     """Industrial firms' orders to the ESS suppliers they know, by need, trust, price and spare
     capacity (brake 1; the price is brake 2's unit-cost premium)."""
 
-    def __init__(self, industry, competition):
+    def __init__(self, industry, competition, orders_within_capacity: bool = False):
         needs = np.array([getattr(industry, f"need_share_{s}") for s in SECTORS])
         observed = (1.0 + competition.unit_cost_premium) ** industry.ess_price_elasticity
         price = (1.0 + competition.price_premium()) ** industry.ess_price_elasticity
@@ -293,6 +295,9 @@ class IndustrialPurchasing:
                                  * industry.ess_sourcing_share)
         self.per_job_by_sector = self.per_job_observed * observed / price
         self.tie_lapse_month = 0.0  # set at build (``stationary_tie_lapse``)
+        # ``MutualIgnorance.orders_within_capacity``: a buyer orders at most what its supplier
+        # can take on, and the supplier's demand counts the buyer's whole share of need
+        self.orders_within_capacity = orders_within_capacity
 
     def buyers(self, firms, committed: np.ndarray | None) -> np.ndarray:
         """Firms that order from the ESS: CSR-minded ones and those bound by a commitment."""
@@ -320,9 +325,15 @@ class IndustrialPurchasing:
         need = firms.jobs[firm] * per_job[sector]
         ordered = np.divide(need * weight, total, out=np.zeros(live.size), where=total > 0)
         by_ent = np.bincount(ent, weights=ordered, minlength=n_ent)
+        expected = by_ent
+        if self.orders_within_capacity:
+            # a buyer orders from a supplier what it can take on; the supplier still counts
+            # the buyer's whole share of need as the sales it could make (its demand)
+            ordered = np.minimum(ordered, np.maximum(spare[ent], 0.0))
+            by_ent = np.bincount(ent, weights=ordered, minlength=n_ent)
         delivered = np.minimum(by_ent, np.maximum(spare, 0.0))
         ratio = np.divide(delivered, by_ent, out=np.zeros(n_ent), where=by_ent > 0)
         tie_ordered, tie_delivered = np.zeros(ties.n), np.zeros(ties.n)
         tie_ordered[live] = ordered
         tie_delivered[live] = ordered * ratio[ent]
-        return TieOrders(by_ent, delivered, tie_ordered, tie_delivered)
+        return TieOrders(expected, delivered, tie_ordered, tie_delivered)

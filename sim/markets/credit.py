@@ -207,20 +207,21 @@ def service_loans(m) -> np.ndarray:
     live = np.flatnonzero(loans.open)
     interest = loans.outstanding[live] * loans.rate_month[live]
     payment = np.minimum(loans.payment[live], loans.outstanding[live] + interest)
-    stake = np.isin(loans.lender[live], EQUITY_LENDERS)
-    payment[stake & w.enterprises.loss_making[loans.enterprise[live]]] = 0.0
+    owner, lenders = loans.enterprise[live], loans.lender[live]  # gathered once
+    stake = np.isin(lenders, EQUITY_LENDERS)
+    payment[stake & w.enterprises.loss_making[owner]] = 0.0
     loans.outstanding[live] -= payment - interest
     done = live[loans.outstanding[live] <= 1e-6]
     loans.open[done] = False
     loans.outstanding[done] = 0.0
-    for lender in np.unique(loans.lender[live]):
-        paid = loans.lender[live] == lender
-        w.ledger.pay_enterprises_to_sector(loans.enterprise[live][paid], payment[paid],
+    for lender in np.unique(lenders):
+        paid = np.flatnonzero(lenders == lender)
+        w.ledger.pay_enterprises_to_sector(owner[paid], payment[paid],
                                            Sector(lender), SERVICE_FLOWS[Sector(lender)])
         if lender == Sector.GUARANTEE_FUND:
             np.add.at(m.now.guarantee_recoveries_by_territory,
-                      w.enterprises.territory[loans.enterprise[live][paid]], payment[paid])
-    service = np.bincount(loans.enterprise[live], weights=payment, minlength=n)
+                      w.enterprises.territory[owner[paid]], payment[paid])
+    service = np.bincount(owner, weights=payment, minlength=n)
     w.enterprises.debt[:] = _debt(w)
     return service
 

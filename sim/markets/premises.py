@@ -218,8 +218,8 @@ def pay_rents(m) -> None:
         s.rent_m2_yr[:] = s.rent_m2_yr * (1.0 + m.config.scenario.rent_inflation_yr)
     rent = np.where(s.open, w.ledger.site_floor[: s.n] * s.rent_m2_yr / 12.0, 0.0)
     for stock, sector in LANDLORD_SECTOR.items():
-        mask = s.stock == stock
-        w.ledger.pay_enterprises_to_sector(s.enterprise[mask], rent[mask], sector,
+        of_stock = np.flatnonzero(s.stock == stock)  # gathers by index cost less than by mask
+        w.ledger.pay_enterprises_to_sector(s.enterprise[of_stock], rent[of_stock], sector,
                                            f"rent_{sector.name.lower()}")
     paying = np.flatnonzero(s.open)  # a closed site's rent is +0.0, which adds no bit
     e.rent_month[:] = np.bincount(s.enterprise[paying], weights=rent[paying], minlength=e.n)

@@ -34,7 +34,9 @@ def settle(m) -> None:
     L.pay_sector_to_enterprises(Sector.STATE, idx, aid, "state_aid_posts")
     m.now.public_baseline += aid.sum()
     m.now.public_by_payer[Sector.STATE] += aid.sum()
-    np.add.at(m.now.public_by_territory, e.territory, aid)
+    # a failed enterprise's aid is +0.0, which adds no bit: live rows only, in the same order
+    live = np.flatnonzero(e.alive)
+    np.add.at(m.now.public_by_territory, e.territory[live], aid[live])
     restraint = 1.0 - forms.pay_flexibility[e.form] * e.loss_making  # cooperatives
     wages = (e.permanent * econ.wage_permanent_month * restraint
              + (ins_fte + e.adapted) * econ.wage_insertion_month) * e.alive

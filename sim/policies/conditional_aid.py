@@ -146,6 +146,8 @@ class ConditionalAid(Policy):
 
     def _knows_a_supplier_with_room(self, candidates: np.ndarray) -> np.ndarray:
         """Whether each candidate trusts a supplier it knows that has spare capacity."""
+        if candidates.size == 0:  # no pass over every tie for no one
+            return np.zeros(0, bool)
         w, m = self.model.world, self.model
         ties = w.ties.table
         ok = (ties.active & (ties.trust >= m.params.mutual_ignorance.trust_to_buy)
