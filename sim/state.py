@@ -157,10 +157,11 @@ def loan_table(capacity: int) -> Table:
 
 
 def contract_table(capacity: int) -> Table:
-    """Public contracts won by ESS enterprises: monthly value until the end month."""
+    """Public contracts won by ESS enterprises: monthly value until the end month, reserved lot
+    or not, social clause or not."""
     return Table(
         {"enterprise": np.int64, "monthly_value": np.float64, "end_month": np.int32,
-         "reserved": np.bool_},
+         "reserved": np.bool_, "clause": np.bool_},
         capacity,
     )
 

@@ -23,7 +23,7 @@ import numpy as np
 from sim.agents import automation
 from sim.events import EventKind, Labelled
 from sim.ledger import Sector
-from sim.markets import clearing, credit, premises
+from sim.markets import clearing, credit, premises, procurement
 from sim.state import among
 from sim.vocabulary import INSERTION_FORMS, LEGAL_FORMS, SECTORS, FloorStock
 
@@ -890,15 +890,15 @@ def open_structures(m, rng, births, form=None) -> None:
 
 # --- failures, scale-ups, surplus ----------------------------------------------------------------
 def failures(m) -> None:
-    """Repeatedly refused cash: the enterprise fails, its sites, ties and loans end."""
+    """Repeatedly refused cash: the enterprise fails, its sites, ties, loans and public
+    contracts end (the contracts' unfinished work is tendered again)."""
     w = m.world
     e, L = w.enterprises, w.ledger
     rows = np.flatnonzero(e.alive & (e.refused_months >= m.params.economy.failure_cash_months))
     if rows.size == 0:
         return
     premises.close_sites(w, np.flatnonzero(w.sites.open & among(w.sites.enterprise, rows, e.n)))
-    c = w.contracts
-    c.end_month[among(c.enterprise, rows, e.n) & (c.end_month > m.month)] = m.month
+    procurement.terminate(m, rows)  # the buyers tender the unfinished work again
     ties = w.ties.table
     w.ties.drop(np.flatnonzero(ties.active & among(ties.enterprise, rows, e.n)), m.month,
                 m.events)
