@@ -111,6 +111,14 @@ class FormParams:
         "12,459 / ETTI 4,781 / AI 1,619 / ACI 23,921; EA ~18,500 (arrêté of 16 Jan 2025: "
         "18,230-18,941 by age)",
     )
+    commercial_share_of_charges: float = param(
+        1.0, unit="share of charges", low=0.0, high=1.0,
+        source="Code du travail art. D5132-34 (décret of 15 Sept 2006; circulaire "
+        "DGEFP 2005-41): an ACI's sales may cover less than 30% of its charges (up to 50% by "
+        "prefect's decision); the rest is the aide au poste and co-funding by the département, "
+        "communes and the FSE (IGAS-IGF 2013). ACI 0.30, the ceiling; other forms 1.0: they live "
+        "on their sales and aid, with no co-funding",
+    )
     target_margin: float = param(
         0.02, unit="share of sales", low=-0.5, high=0.5, plausible_scale=(0.0, 2.0),
         assumption="net margin an enterprise of the form earns at creation (Dares 2019-005: "
@@ -164,6 +172,7 @@ def default_forms() -> dict[str, FormParams]:
         "ACI": _form(per_100k_inhabitants=3.39, permanent_staff=5, insertion_staff=28,
                      fte_per_insertion_head=0.5, path_months=12, exit_employment=0.33,
                      exit_durable=0.19, aid_per_fte_yr=23921, target_margin=0.01,
+                     commercial_share_of_charges=0.30,
                      finance_form_factor="association", outside_equity=False,
                      sector_mix=[0.01, 0.50, 0.49, 0.0]),
         "AI": _form(per_100k_inhabitants=1.05, permanent_staff=4, insertion_staff=62,
