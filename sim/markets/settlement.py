@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.ledger import Sector
 from sim.agents import ess
+from sim.ledger import Sector
 from sim.markets import credit, premises
 
 
