@@ -418,7 +418,7 @@ def _funding_source(m, rows, cost) -> np.ndarray:
         a = rows[ask]
         approved = credit.screen_applications(m, rng, a, jobs(e, a),
                                                leverage=(e.debt[a] + cost[ask])
-                                               / np.maximum(e.capacity[a], 1.0))
+                                               / credit.repayment_base(w, a))
         source[np.flatnonzero(ask)[~approved]] = REFUSED
         refused = a[~approved]
         m.events.record(m.month, EventKind.LOAN_REFUSED, refused, e.territory[refused],

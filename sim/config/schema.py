@@ -116,8 +116,10 @@ class FormParams:
         source="Code du travail art. D5132-34 (décret of 15 Sept 2006; circulaire "
         "DGEFP 2005-41): an ACI's sales may cover less than 30% of its charges (up to 50% by "
         "prefect's decision); the rest is the aide au poste and co-funding by the département, "
-        "communes and the FSE (IGAS-IGF 2013). ACI 0.30, the ceiling; other forms 1.0: they live "
-        "on their sales and aid, with no co-funding",
+        "communes and the FSE (IGAS-IGF 2013), so ACI's real value is at most 0.30. Default 1.0 "
+        "for every form (no co-funding: each lives on its sales and the State's aid) until the "
+        "ACI failures of the stationary baseline are explained (issue 13): set "
+        "params.population.forms.ACI.commercial_share_of_charges=0.3 to use it",
     )
     target_margin: float = param(
         0.02, unit="share of sales", low=-0.5, high=0.5, plausible_scale=(0.0, 2.0),
@@ -172,7 +174,6 @@ def default_forms() -> dict[str, FormParams]:
         "ACI": _form(per_100k_inhabitants=3.39, permanent_staff=5, insertion_staff=28,
                      fte_per_insertion_head=0.5, path_months=12, exit_employment=0.33,
                      exit_durable=0.19, aid_per_fte_yr=23921, target_margin=0.01,
-                     commercial_share_of_charges=0.30,
                      finance_form_factor="association", outside_equity=False,
                      sector_mix=[0.01, 0.50, 0.49, 0.0]),
         "AI": _form(per_100k_inhabitants=1.05, permanent_staff=4, insertion_staff=62,
