@@ -93,6 +93,8 @@ def enterprise_table(capacity: int) -> Table:
             "scaled_up": np.bool_, "n_sites": np.int32, "n_regions": np.int32,
             "rent_month": np.float64, "floor": np.float64, "loss_making": np.bool_,
             "result_trend": np.float64,
+            # € a month per insertion FTE the local co-funders pay (ACI's convention)
+            "cofunding_per_fte": np.float64,
             "consumer_weight": np.float64, "business_weight": np.float64,
             "last_growth": np.int32, "productivity": np.float64,
             "feedstock_access": np.float64,  # share of its waste feedstock need won (collectors)

@@ -73,6 +73,7 @@ class FormTables:
     exit_employment: np.ndarray
     exit_durable: np.ndarray
     aid_month: np.ndarray         # State aid per insertion FTE or adapted post, €/month
+    commercial_share: np.ndarray  # sales' share of charges at creation (ACI: co-funded rest)
     outside_equity: np.ndarray    # may raise outside equity
     finance_factor: np.ndarray    # banks' approval factor of the form
     insertion_share: np.ndarray   # insertion share of a hire
@@ -179,6 +180,7 @@ def form_tables(params) -> FormTables:
         exit_employment=np.array([x.exit_employment for x in f]),
         exit_durable=np.array([x.exit_durable for x in f]),
         aid_month=np.array([x.aid_per_fte_yr / 12.0 for x in f]),
+        commercial_share=np.array([x.commercial_share_of_charges for x in f]),
         outside_equity=np.array([x.outside_equity for x in f]),
         finance_factor=np.array([
             1.0 if FORM_FACTOR_KEYS[x.finance_form_factor] is None

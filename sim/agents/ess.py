@@ -192,21 +192,51 @@ def draw_staff_and_sector(world, params, rng, rows, scale: float) -> None:
 def calibrate_productivity(world, params, rng, rows, rent_month, dispersion,
                            survivors=True) -> None:
     """Set each enterprise's productivity so that, at its creation, it earns its form's target
-    margin (plus a dispersion) given its wages, rent, materials and State aid (docs/ODD.md,
-    initialisation): the baseline starts near equilibrium, and what moves it afterwards are
-    markets, shocks and levers. Incumbents are survivors, none structurally loss-making;
-    entrants (``survivors=False``) draw widely and learn their margin by operating."""
+    margin (plus a dispersion) given its wages, rent, materials, State aid and co-funding
+    (docs/ODD.md, initialisation): the baseline starts near equilibrium, and what moves it
+    afterwards are markets, shocks and levers. Incumbents are survivors, none structurally
+    loss-making; entrants (``survivors=False``) draw widely and learn their margin by
+    operating."""
     e, econ, forms = world.enterprises, params.economy, world.forms
     e.productivity[rows] = 1.0
     unit_sales = econ.utilisation_at_start * capacity(world, params, rows)
     ins_fte = e.insertion[rows] * forms.fte[e.form[rows]] + e.adapted[rows]
     wages = wage_costs(world, econ, rows)
     aid = ins_fte * forms.aid_month[e.form[rows]]
-    margin = forms.target_margin[e.form[rows]] + rng.normal(0.0, dispersion, rows.size)
+    target = forms.target_margin[e.form[rows]]
+    cofunding = _convention_cofunding(world, econ, rows, wages + rent_month, aid, target)
+    margin = target + rng.normal(0.0, dispersion, rows.size)
     kept = 1.0 - econ.materials_share - (np.maximum(margin, 0.0) if survivors else margin)
-    productivity = np.divide(wages + rent_month - aid, kept * unit_sales,
+    productivity = np.divide(wages + rent_month - aid - cofunding, kept * unit_sales,
                              out=np.ones(rows.size), where=unit_sales > 0)
     e.productivity[rows] = np.clip(productivity, 0.05, 10.0)
+
+
+def _convention_cofunding(world, econ, rows, fixed_costs, aid, target) -> np.ndarray:
+    """Monthly co-funding of enterprises ``rows`` at creation, and its rate per insertion FTE
+    kept in ``cofunding_per_fte``. A chantier d'insertion's sales may cover only a share of its
+    charges (``commercial_share_of_charges``, Code du travail D5132-34): its budget plans sales
+    at that share of its charges (wages, rent, and materials in proportion to sales) and its
+    local co-funders (département, communes, FSE) pay what the State's aid per post leaves
+    short of its charges and target margin, a yearly convention paid monthly per insertion
+    FTE whatever its sales. Forms with no cap (share 1) get none."""
+    e, forms = world.enterprises, world.forms
+    share = forms.commercial_share[e.form[rows]]
+    charges = fixed_costs / (1.0 - econ.materials_share * share)
+    planned_sales = share * charges
+    gap = np.where(share < 1.0, charges + target * planned_sales - planned_sales - aid, 0.0)
+    ins_fte = e.insertion[rows] * forms.fte[e.form[rows]]
+    per_fte = np.divide(np.maximum(gap, 0.0), ins_fte, out=np.zeros(rows.size),
+                        where=ins_fte > 0)
+    e.cofunding_per_fte[rows] = per_fte
+    return per_fte * ins_fte
+
+
+def cofunding(world) -> np.ndarray:
+    """(enterprises,) € the local co-funders pay each live enterprise this month: its
+    convention's rate per insertion FTE times the insertion FTE it employs."""
+    e = world.enterprises
+    return e.cofunding_per_fte * e.insertion * world.forms.fte[e.form] * e.alive
 
 
 def add_market_demand(world, econ, rows, residual) -> None:
@@ -391,7 +421,7 @@ def _funding_source(m, rows, cost) -> np.ndarray:
         a = rows[ask]
         approved = credit.screen_applications(m, rng, a, jobs(e, a),
                                                leverage=(e.debt[a] + cost[ask])
-                                               / np.maximum(e.capacity[a], 1.0))
+                                               / credit.repayment_base(w, a))
         source[np.flatnonzero(ask)[~approved]] = REFUSED
         refused = a[~approved]
         m.events.record(m.month, EventKind.LOAN_REFUSED, refused, e.territory[refused],

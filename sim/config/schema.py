@@ -111,6 +111,16 @@ class FormParams:
         "12,459 / ETTI 4,781 / AI 1,619 / ACI 23,921; EA ~18,500 (arrêté of 16 Jan 2025: "
         "18,230-18,941 by age)",
     )
+    commercial_share_of_charges: float = param(
+        1.0, unit="share of charges", low=0.0, high=1.0,
+        source="Code du travail art. D5132-34 (décret of 15 Sept 2006; circulaire "
+        "DGEFP 2005-41): an ACI's sales may cover less than 30% of its charges (up to 50% by "
+        "prefect's decision); the rest is the aide au poste and co-funding by the département, "
+        "communes and the FSE (IGAS-IGF 2013), so ACI's real value is at most 0.30. Default 1.0 "
+        "for every form (no co-funding: each lives on its sales and the State's aid) until the "
+        "ACI failures of the stationary baseline are explained (issue 13): set "
+        "params.population.forms.ACI.commercial_share_of_charges=0.3 to use it",
+    )
     target_margin: float = param(
         0.02, unit="share of sales", low=-0.5, high=0.5, plausible_scale=(0.0, 2.0),
         assumption="net margin an enterprise of the form earns at creation (Dares 2019-005: "

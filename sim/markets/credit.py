@@ -82,6 +82,15 @@ class CreditMarket:
 
 
 # --- the credit phase functions -----------------------------------------------------------------
+def repayment_base(w, rows) -> np.ndarray:
+    """Monthly income a bank counts against debt (the debt ceiling's months): sales capacity
+    and, for a chantier d'insertion, its co-funders' convention, which stands in its budget for
+    the sales it may not make (``sim.agents.ess.calibrate_productivity``); at least 1 €."""
+    e = w.enterprises
+    cofunding = e.cofunding_per_fte[rows] * e.insertion[rows] * w.forms.fte[e.form[rows]]
+    return np.maximum(e.capacity[rows] + cofunding, 1.0)
+
+
 def screen_applications(m, rng, rows, jobs, leverage, short_term=False) -> np.ndarray:
     """The bank's decisions on applications by enterprises ``rows`` (through
     ``world.credit_market.screen``, which validation instruments). Borrowers approved only
@@ -165,7 +174,7 @@ def finance_cash_shortfalls(m) -> None:
         approved = screen_applications(
             m, m.streams["credit.overdraft"], short,
             e.permanent[short] + e.insertion[short] + e.adapted[short],
-            e.debt[short] / np.maximum(e.capacity[short], 1.0), short_term=True)
+            e.debt[short] / repayment_base(w, short), short_term=True)
         need = -cash[short]
         finance = m.params.finance
         grant_loans(m, short[approved], need[approved] * finance.overdraft_headroom,

@@ -199,14 +199,16 @@ def close_sites(world, site_idx: np.ndarray) -> None:
 
 def max_rent_m2(m, rows, total_m2) -> np.ndarray:
     """Highest €/m²/yr a tenant accepts so its whole rent stays under a share of its income:
-    its sales (at least its capacity at the expected utilisation) and the State's aid for its
-    insertion and adapted posts, which for a chantier d'insertion is most of its resources
-    (``sim.markets.settlement``)."""
+    its sales (at least its capacity at the expected utilisation), the State's aid for its
+    insertion and adapted posts and a chantier d'insertion's local co-funding, which for it are
+    most of its resources (``sim.markets.settlement``)."""
     e, forms = m.world.enterprises, m.world.forms
     floor_sales = m.params.premises.expected_utilisation * e.capacity[rows]
     form = e.form[rows]
-    aid = (e.insertion[rows] * forms.fte[form] + e.adapted[rows]) * forms.aid_month[form]
-    expected_income = (np.maximum(e.sales[rows], floor_sales) + aid) * 12.0
+    ins_fte = e.insertion[rows] * forms.fte[form]
+    aid = (ins_fte + e.adapted[rows]) * forms.aid_month[form]
+    cofunding = ins_fte * e.cofunding_per_fte[rows]
+    expected_income = (np.maximum(e.sales[rows], floor_sales) + aid + cofunding) * 12.0
     return m.params.premises.max_rent_share * expected_income / np.maximum(total_m2, 1.0)
 
 

@@ -2,7 +2,8 @@
 
 Rule: enterprises are paid for what they sold (households pay sales plus VAT, which goes on to
 the State; industry and other businesses; intercommunalities for public contracts) and receive
-the State's aid per insertion FTE and adapted post; they pay wages (cooperatives cut pay while
+the State's aid per insertion FTE and adapted post (and chantiers d'insertion their local
+co-funding per insertion FTE); they pay wages (cooperatives cut pay while
 loss-making), materials, rents and loan service. The month's result feeds a smoothed trend, by
 which an enterprise is judged loss-making.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.agents import ess
 from sim.ledger import Sector
 from sim.markets import credit, premises
 
@@ -37,6 +39,14 @@ def settle(m) -> None:
     # a failed enterprise's aid is +0.0, which adds no bit: live rows only, in the same order
     live = np.flatnonzero(e.alive)
     np.add.at(m.now.public_by_territory, e.territory[live], aid[live])
+    # chantiers d'insertion: the département's, communes' and FSE co-funding, whatever sales
+    cofunding = ess.cofunding(w)
+    if cofunding.any():
+        L.pay_sector_to_enterprises(Sector.INTERCOMMUNALITIES, idx, cofunding,
+                                    "cofunding_insertion")
+        m.now.public_baseline += cofunding.sum()
+        m.now.public_by_payer[Sector.INTERCOMMUNALITIES] += cofunding.sum()
+        np.add.at(m.now.public_by_territory, e.territory, cofunding)
     restraint = 1.0 - forms.pay_flexibility[e.form] * e.loss_making  # cooperatives
     wages = (e.permanent * econ.wage_permanent_month * restraint
              + (ins_fte + e.adapted) * econ.wage_insertion_month) * e.alive
@@ -45,10 +55,11 @@ def settle(m) -> None:
     L.pay_enterprises_to_sector(idx, materials, Sector.SUPPLIERS, "materials")
     premises.pay_rents(m)
     service = credit.service_loans(m)
-    result = e.sales + aid - wages - materials - e.rent_month - service
+    result = e.sales + aid + cofunding - wages - materials - e.rent_month - service
     # losses are judged on recent accounts, not on one month's lumpy sales
     smoothing = econ.result_smoothing
     e.result_trend[:] = (1 - smoothing) * e.result_trend + smoothing * result
     e.loss_making[:] = e.result_trend < 0
-    m.now.accounts = {"sales": e.sales.copy(), "aid": aid, "wages": wages,
+    m.now.accounts = {"sales": e.sales.copy(), "aid": aid, "cofunding": cofunding,
+                      "wages": wages,
                       "materials": materials, "rent": e.rent_month.copy()}
