@@ -72,7 +72,7 @@ LESSONS = (
             "la métropole est partagée entre les structures d'un même secteur, et la foncière "
             "n'achète que ce que l'ESS demande, dans la limite de son capital. Sur dix graines, "
             "les emplois de l'ESS de la métropole augmentent huit fois et baissent deux fois "
-            "(de quelque −200 à +500 emplois à dix ans) : rien de sûr. Le local est un frein "
+            "(de quelque −170 à +440 emplois à dix ans) : rien de sûr. Le local est un frein "
             "pour les structures qui ont des clients et pas de place ; une structure d'insertion "
             "peut payer son loyer avec l'aide de l'État à ses postes, et là où la demande manque, "
             "un local de plus ne change rien. Une seule graine ne suffit pas pour conclure.",
@@ -82,7 +82,7 @@ LESSONS = (
             "below market rent; brownfield reuse returns floor space. But premises do not bring "
             "clients: the metropolis's demand is shared among the structures of each sector, and "
             "the trust buys only what the ESS asks for, within its capital. Over ten seeds the "
-            "metropolis's ESS jobs rise eight times and fall twice (from some −200 to +500 jobs "
+            "metropolis's ESS jobs rise eight times and fall twice (from some −170 to +440 jobs "
             "after ten years): no sure effect. Premises are a brake for structures that have "
             "clients and no room; an insertion structure can pay its rent with the State's aid "
             "for its posts, and where demand is short, more floor changes nothing. One seed is "
@@ -90,8 +90,9 @@ LESSONS = (
         },
         settings=Settings(CLASSROOM, 1, {"land_trust": 0.8, "brownfields": 0.5}, True),
         map_output="ess_jobs_total",
-        # Seeds 1–10, month 120, rent ceiling counting the State's aid per post: −205 to +500
-        # jobs in the metropolis, 8 seeds up (+139 to +589 when the ceiling counted sales only).
+        # Seeds 1–10, month 120, rent ceiling counting the State's aid per post, failed holders'
+        # contracts re-tendered: −173 to +436 jobs in the metropolis, 8 seeds up (+139 to +589
+        # when the ceiling counted sales only).
         outcome="ess_jobs_total@metropolis",
         outcome_label={"fr": "emplois ESS de la métropole", "en": "ESS jobs in the metropolis"},
         stop_month=120,
@@ -184,30 +185,30 @@ LESSONS = (
             "professionnels récupèrent la TVA. Les vendeurs ne répercutent qu'une partie de la "
             "baisse sur leurs prix, et l'État renonce à la taxe sur toutes les ventes couvertes, "
             "y compris celles qui auraient eu lieu sans elle. Le coût est certain (une dépense "
-            "fiscale, sur chaque graine) ; l'effet sur l'emploi, lui, n'est pas sûr : ici, il est "
-            "positif sur six graines sur dix et négatif sur les quatre autres. Dans la région par "
-            "défaut non plus, il ne se distingue pas de zéro (+1 838 années-emplois en dix ans, "
-            "entre −395 et +4 071, pour 183 M€ de taxe non perçue) : même positif, ce serait "
-            "environ 100 000 € par année-emploi ajoutée, bien plus que l'aide au poste "
+            "fiscale, sur chaque graine) ; l'effet sur l'emploi est plus fragile : ici, les "
+            "années-emplois augmentent sur neuf graines sur dix (de −5 à +1 064), mais dans la "
+            "région par défaut l'effet ne se distingue pas de zéro (+719 années-emplois en dix "
+            "ans, entre −383 et +1 822, pour 182 M€ de taxe non perçue) : même positif, ce serait "
+            "environ 250 000 € par année-emploi ajoutée, bien plus que l'aide au poste "
             "d'insertion (~12 500 € par an).",
             "en": "A reduced VAT only touches sales to households: business customers recover "
             "VAT anyway. Sellers pass on only part of the cut to their prices, and the State "
             "forgoes the tax on every covered sale, including those that would have happened "
             "without it. The cost is certain (a tax expenditure, on every seed); the effect on "
-            "jobs is not: here it is positive on six seeds of ten and negative on the other four. "
-            "In the default region it is not told from zero either (+1,838 job-years over ten "
-            "years, between −395 and +4,071, for 183 M€ of tax forgone): even if positive, that "
-            "is about 100,000 € per added job-year, far more than the aid per insertion post "
+            "jobs is more fragile: here job-years rise on nine seeds of ten (from −5 to +1,064), "
+            "but in the default region the effect is not told from zero (+719 job-years over ten "
+            "years, between −383 and +1,822, for 182 M€ of tax forgone): even if positive, that "
+            "is about 250,000 € per added job-year, far more than the aid per insertion post "
             "(~12,500 € a year).",
         },
         settings=Settings(CLASSROOM, 1, {"impact_vat": 1.0}, True),
         map_output="public_cost_eur",
-        # Seeds 1–10, month 120: −1,111 to +1,057 net job-years (4 seeds negative); default region
-        # (docs/lever_costs.md, 5 seeds): +1,838 [−395; +4,071] net job-years for 182.5 M€.
+        # Seeds 1–10, month 120: −4.6 to +1,064 net job-years (9 seeds up); default region
+        # (docs/lever_costs.md, 5 seeds): +719 [−383; +1,822] net job-years for 182.45 M€.
         outcome="ess_job_years",
         outcome_label={"fr": "années-emplois nettes de l'ESS", "en": "net ESS job-years"},
         stop_month=120,
-        claim="mixed",
+        claim="up",
     ),
 )
 
