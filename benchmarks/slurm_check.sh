@@ -162,16 +162,22 @@ else
     fail "resume of a complete sweep submitted $(( $(submitted "$ON_SLURM") - before )) job(s)"
 fi
 
+# scancel the first array task seen running, polling every 0.2 s at most $1 times; print its id
+cancel_first_running() {
+    local task=""
+    for _ in $(seq "$1"); do
+        task=$(squeue --noheader --array --states=RUNNING --format=%i 2>/dev/null | head -1)
+        [ -n "$task" ] && break
+        sleep 0.2
+    done
+    [ -n "$task" ] && scancel "$task"
+    echo "$task"
+}
+
 KILLED=$WORK/sweeps/killed
 run_sweep "$KILLED" "$WORK/killed.log" "${SLURM[@]}" &
 sweep_pid=$!
-victim=""
-for _ in $(seq 600); do  # the first task seen running (its run takes seconds: poll fast)
-    victim=$(squeue --noheader --array --states=RUNNING --format=%i 2>/dev/null | head -1)
-    [ -n "$victim" ] && break
-    sleep 0.2
-done
-[ -n "$victim" ] && scancel "$victim"
+victim=$(cancel_first_running 600)  # its run takes seconds: poll fast
 wait "$sweep_pid"
 killed_status=$?
 lost=$("$PYTHON" - "$KILLED" <<'EOF'
@@ -268,13 +274,7 @@ DESIGN_KILLED=$WORK/designs/killed
 run_design "$DESIGN_KILLED" "$WORK/design_killed.log" launcher=resilient_submitit_slurm \
     "$SLURM_DESIGN" &
 design_pid=$!
-victim=""
-for _ in $(seq 1500); do  # the first task seen running (batches start after the search's setup)
-    victim=$(squeue --noheader --array --states=RUNNING --format=%i 2>/dev/null | head -1)
-    [ -n "$victim" ] && break
-    sleep 0.2
-done
-[ -n "$victim" ] && scancel "$victim"
+victim=$(cancel_first_running 1500)  # batches start after the search's setup
 wait "$design_pid"
 killed_status=$?
 said=$(tail -1 "$WORK/design_killed.log")
