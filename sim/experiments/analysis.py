@@ -12,7 +12,7 @@ import pandas as pd
 
 from sim.experiments import sensitivity
 from sim.experiments.arms import BASELINE
-from sim.experiments.reduce import HEADLINES, TERRITORY_OUTCOMES
+from sim.experiments.reduce import COST_PARTS, HEADLINES, TERRITORY_OUTCOMES
 from sim.experiments.stats import factorial_effects, fieller_ratio, mean_ci, paired_difference
 
 OUTCOME_KEYS = [o.key for o in HEADLINES]
@@ -85,9 +85,24 @@ def cost_effectiveness(p: Paired, arms: list[str], base: str) -> pd.DataFrame:
         ratio = fieller_ratio(both.cost, both.jobs)
         rows.append({"arm": arm, "n_pairs": ratio.n, "extra_cost_eur": both.cost.mean(),
                      "net_job_years": both.jobs.mean(), "cost_per_job_year": ratio.value,
-                     "low": ratio.low, "high": ratio.high})
+                     "low": ratio.low, "high": ratio.high}
+                    | {f"extra_{part}": p.diff(arm, base, part).reindex(both.index).mean()
+                       for part in COST_PARTS if part in p.frame.columns})
+    parts = [f"extra_{part}" for part in COST_PARTS if part in p.frame.columns]
     return pd.DataFrame(rows, columns=["arm", "n_pairs", "extra_cost_eur", "net_job_years",
-                                       "cost_per_job_year", "low", "high"])
+                                       "cost_per_job_year", "low", "high", *parts])
+
+
+def cost_by_payer(p: Paired, arms: list[str], base: str) -> pd.DataFrame | None:
+    """The paired extra public cost of each arm split by part (`reduce.COST_PARTS`: the State's
+    spending, its tax expenditure, every other payer), each with its t interval; the parts'
+    means add up to the extra cost. None when the runs carry no split (older outputs)."""
+    if not all(part in p.frame.columns for part in COST_PARTS):
+        return None
+    rows = [{"arm": arm, "part": part}
+            | _diff_row(paired_difference(p.values(arm, part), p.values(base, part)))
+            for arm in arms if arm != base for part in COST_PARTS]
+    return pd.DataFrame(rows, columns=["arm", "part", *DIFF_COLUMNS])
 
 
 def density_effects(density: pd.DataFrame, arms: list[str], base: str) -> pd.DataFrame:

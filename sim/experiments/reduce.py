@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 
 from sim.experiments.runner import STATUS
+from sim.outcomes import PAYERS, TAX_EXPENDITURES, lever_cost, payer_cost
 
 JOB_COLUMNS = ("ess_jobs_permanent", "ess_jobs_insertion", "ess_jobs_adapted")
 
@@ -42,6 +44,14 @@ HEADLINES = (
     Outcome("public_cost_eur", ("public_cost_eur",), "final"),
     Outcome("ess_job_years", JOB_COLUMNS, "years"),
 )
+# The public cost to date split by who bears it (issue 19), as the policy design's report splits
+# it (`sim.design.report.by_payer`): the State's spending, the State's tax expenditure (revenue
+# forgone by the levers of `sim.outcomes.TAX_EXPENDITURES`), then every other payer of
+# `sim.outcomes.PAYERS`. Final month, like `public_cost_eur`; the parts add up to it. Runs
+# written before the payers' columns existed (or by a backend without them) have no parts.
+STATE_SPENT = "cost_to_state_spent_eur"
+TAX_EXPENDITURE = "cost_tax_expenditure_eur"
+COST_PARTS = (STATE_SPENT, TAX_EXPENDITURE, *(payer_cost(p) for p in PAYERS if p != "state"))
 # Monthly series drawn with 95 % bands.
 SERIES = {
     "ess_jobs": JOB_COLUMNS,
@@ -80,16 +90,32 @@ class Collection:
 
 
 def _reduce_timeseries(path: Path) -> tuple[dict, pd.DataFrame]:
-    wanted = sorted({c for o in HEADLINES for c in o.columns} | {"month"})
-    ts = pd.read_parquet(path, columns=wanted).sort_values("month")
+    wanted = {c for o in HEADLINES for c in o.columns} | {"month"}
+    present = set(pq.read_schema(path).names)
+    payers = [payer_cost(p) for p in PAYERS]
+    split = all(c in present for c in payers)
+    taxes = [lever_cost(lever) for lever in TAX_EXPENDITURES if lever_cost(lever) in present]
+    if split:
+        wanted |= {*payers, *taxes}
+    ts = pd.read_parquet(path, columns=sorted(wanted)).sort_values("month")
     row = {}
     for o in HEADLINES:
         values = ts[list(o.columns)].sum(axis=1)
         row[o.key] = {"final": values.iloc[-1], "total": values.sum(),
                       "years": values.sum() / 12}[o.how]
+    if split:
+        row |= _cost_parts(ts.iloc[-1], taxes)
     series = pd.DataFrame({k: ts[list(cols)].sum(axis=1) for k, cols in SERIES.items()})
     series.insert(0, "month", ts["month"].to_numpy())
     return row, series
+
+
+def _cost_parts(final: pd.Series, taxes: list[str]) -> dict:
+    """The final month's public cost to date by part (`COST_PARTS`): the tax expenditure is
+    taken out of the State's share, which bears it."""
+    tax = float(sum(final[c] for c in taxes))
+    parts = {STATE_SPENT: float(final[payer_cost("state")]) - tax, TAX_EXPENDITURE: tax}
+    return parts | {payer_cost(p): float(final[payer_cost(p)]) for p in PAYERS if p != "state"}
 
 
 def _reduce_territories(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:

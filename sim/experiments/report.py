@@ -31,6 +31,7 @@ from sim.experiments.report_places import territory_name
 from sim.experiments.runner import SWEEP_INFO
 from sim.experiments.stats import cost_per_job_undefined
 from sim.experiments.texts import (
+    COST_PARTS,
     DENSITY,
     DENSITY_WHERE,
     EXOGENOUS,
@@ -176,7 +177,7 @@ class Report:
         self.levers = [a for a in self.arms if a != self.base] if self.base else []
         self.missing = analysis.missing_runs(runs, self.planned)
         self.paired = Paired(self.col.outcomes) if done else None
-        self.effects = self.costs = self.density = None
+        self.effects = self.costs = self.density = self.payers = None
 
     def _save_table(self, table: pd.DataFrame, name: str) -> None:
         table = stable_types(table)
@@ -208,6 +209,9 @@ class Report:
             return
         self.costs = analysis.cost_effectiveness(self.paired, self.arms, self.base)
         self._save_table(self.costs, "cost_effectiveness")
+        self.payers = analysis.cost_by_payer(self.paired, self.arms, self.base)
+        if self.payers is not None:
+            self._save_table(self.payers, "cost_by_payer")
         if len(self.col.density):
             self.density = analysis.density_effects(self.col.density, self.arms, self.base)
             self._save_table(self.density, "density_effects")
@@ -413,7 +417,21 @@ class Report:
                             self._alt("alt_cost")) if len(priced) else "")
         note = (f'<p class="note">{self._w("cost_undefined_note")}</p>'
                 if len(priced) < len(self.costs) else "")
-        return f"<h2>{self._w('cost')}</h2>{_table(header, rows)}{note}{fig}"
+        return f"<h2>{self._w('cost')}</h2>{_table(header, rows)}{note}{self._payers()}{fig}"
+
+    def _payers(self) -> str:
+        """The extra cost of each lever split by payer, each part with its interval; empty
+        when the runs carry no split."""
+        if self.payers is None:
+            return ""
+        lang, d = self.lang, self.payers.set_index(["arm", "part"])
+        parts = list(dict.fromkeys(self.payers.part))
+        rows = [[html.escape(arm_label(arm, lang))]
+                + [_diff_cell(d.loc[(arm, part)], lang, "public_cost_eur") for part in parts]
+                for arm in self.levers]
+        header = [""] + [t(COST_PARTS, part, lang) for part in parts]
+        return (f"<h3>{self._w('cost_by_payer')}</h3>{_table(header, rows)}"
+                f'<p class="note">{self._w("cost_by_payer_note")}</p>')
 
     def _cost_per_job_year(self, arm: str) -> str:
         """A lever's cost per net job-year with its interval, or why it has none."""

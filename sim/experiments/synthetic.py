@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from sim.experiments.arms import HEADLINE_LEVERS
+from sim.outcomes import PAYERS, payer_cost
 
 MONTHS = 36
 EPCI_CSV = Path(__file__).resolve().parents[1] / "territories" / "data" / "epci_france.csv"
@@ -29,6 +30,9 @@ GROWTH = {
 }
 COST = {"land_trust": 30_000.0, "reserved_markets": 5_000.0, "impact_vat": 12_000.0,
         "conditional_aid": 20_000.0}
+# Who bears each lever's cost, as in the model (`sim.policies`, `sim.outcomes.PAYERS`).
+PAYER = {"land_trust": "public_investment_bank", "reserved_markets": "intercommunalities",
+         "impact_vat": "state", "conditional_aid": "regions"}
 
 
 @dataclass
@@ -168,6 +172,9 @@ def run(overrides: list[str]) -> SyntheticResult:
     })
     for lever, series in lever_cost.items():
         ts[f"public_cost_{lever}_eur"] = series
+    for payer in PAYERS:  # the payers' columns add up to the total, as the model's
+        ts[payer_cost(payer)] = sum((series for lever, series in lever_cost.items()
+                                     if PAYER[lever] == payer), np.zeros(MONTHS))
     ts["seed"] = seed
     ts["levers"] = _tag(",".join(levers), len(ts))
     events = pd.DataFrame({"month": months, "event": "synthetic_month", "seed": seed})

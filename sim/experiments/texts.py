@@ -195,6 +195,18 @@ WORDS = {
     "no_baseline": ("Aucun bras de référence (sans levier) : pas d'effets appariés.",
                     "No baseline arm (without levers): no paired effects."),
     "extra_cost": ("Surcoût public (horizon entier)", "Extra public cost (whole horizon)"),
+    "cost_by_payer": ("Dont, par payeur (surcoût sur l'horizon entier [IC 95 %])",
+                      "Of which, by payer (extra cost over the whole horizon [95% CI])"),
+    "cost_by_payer_note": (
+        ("Le même surcoût, apparié graine par graine, réparti selon qui le porte ; les parts "
+         "s'additionnent au surcoût public total. La dépense fiscale (TVA non perçue) fait "
+         "partie de la part de l'État ; une économie est négative. Le modèle n'a ni "
+         "départements ni sécurité sociale : ce qu'ils paient en réalité n'y figure pas."),
+        ("The same extra cost, paired seed by seed, split by who bears it; the parts add up to "
+         "the total extra public cost. The tax expenditure (VAT forgone) is part of the "
+         "State's share; a saving is negative. The model has no départements or social "
+         "security: what they pay in reality is not in it."),
+    ),
     "net_job_years": ("Années-emplois nettes [IC 95 %]", "Net job-years [95% CI]"),
     "eur_per_job_year": ("Coût par année-emploi nette [IC 95 %]",
                          "Cost per net job-year [95% CI]"),
@@ -517,6 +529,18 @@ def estimate(value: float, low: float, high: float, lang: str, fmt=number,
 
 
 # Why a cost per net job-year is not given (keys of `stats.cost_per_job_undefined`).
+# The parts of the extra public cost (`reduce.COST_PARTS`), worded as the policy design's report
+# words its payers (`sim.design.report`).
+COST_PARTS = {
+    "cost_to_state_spent_eur": ("État (dépenses)", "State (spending)"),
+    "cost_tax_expenditure_eur": ("État (dépense fiscale : TVA non perçue)",
+                                 "State (tax expenditure: VAT forgone)"),
+    "cost_to_regions_eur": ("Régions", "Regions"),
+    "cost_to_intercommunalities_eur": ("Intercommunalités et communes",
+                                       "Intercommunalities and communes"),
+    "cost_to_public_investment_bank_eur": ("Banque publique d'investissement",
+                                           "Public investment bank"),
+}
 UNDEFINED_COST_PER_JOB = {
     "removes_jobs": (f"non défini{NNBSP}: le levier supprime des emplois",
                      "not defined: the lever removes jobs"),

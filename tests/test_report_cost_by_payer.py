@@ -1,0 +1,124 @@
+"""The lever-comparison report splits each lever's extra public cost by payer (issue 19): the
+State's spending, its tax expenditure (VAT forgone), the Regions, the intercommunalities and the
+public investment bank, each paired on seeds with its interval, as the policy design does. On
+tiny model runs the parts are the outputs' own column differences and add up to the total."""
+
+import html
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim import outcomes
+from sim.api import run
+from sim.experiments import analysis, synthetic
+from sim.experiments.arms import policies_override, resolve_arm
+from sim.experiments.reduce import COST_PARTS, STATE_SPENT, TAX_EXPENDITURE, collect
+from sim.experiments.report import build_report
+from sim.experiments.runner import SWEEP_INFO, RunSpec, execute_run
+from sim.experiments.texts import WORDS, t
+
+# One package whose levers fall on every payer: the State (VAT forgone), the public investment
+# bank (land trust), the intercommunalities (reserved markets), the Regions (HR pooling).
+LEVERS = ["impact_vat", "land_trust", "reserved_markets", "hr_pooling"]
+ARMS = {"baseline": [], "package": LEVERS}
+SEEDS = range(3)
+TINY = ("progress=false", "territory=tiny", "horizon_months=12")
+
+
+def _sweep(root, run_fn, backend, extra=(), arms=ARMS):
+    planned = []
+    for arm in arms:
+        for seed in SEEDS:
+            planned.append({"arm": arm, "seed": seed, "sample": None})
+            a = resolve_arm(arm, arms)
+            s = RunSpec(a, seed, (*extra, policies_override(a.levers), f"seed={seed}"))
+            execute_run(root / "runs" / arm / f"seed={seed}", s, run_fn, backend)
+    (root / SWEEP_INFO).write_text(json.dumps(
+        {"experiment": "test", "command": "python -m sim", "total": len(planned),
+         "expected": planned}))
+    return root
+
+
+@pytest.fixture(scope="module")
+def sweep(tmp_path_factory):
+    root = _sweep(tmp_path_factory.mktemp("payers"), run, "model", TINY)
+    for lang in ("fr", "en"):
+        build_report(root, lang)
+    return root
+
+
+def _final(sweep, arm, seed) -> pd.Series:
+    ts = pd.read_parquet(sweep / "runs" / arm / f"seed={seed}" / "timeseries.parquet")
+    return ts.sort_values("month").iloc[-1]
+
+
+def _parts_from_outputs(last: pd.Series) -> dict:
+    """The parts read straight from a run's columns (a lever absent from the run costs 0)."""
+    tax = sum(float(last.get(outcomes.lever_cost(x), 0.0)) for x in outcomes.TAX_EXPENDITURES)
+    parts = {STATE_SPENT: float(last[outcomes.payer_cost("state")]) - tax, TAX_EXPENDITURE: tax}
+    return parts | {outcomes.payer_cost(p): float(last[outcomes.payer_cost(p)])
+                    for p in outcomes.PAYERS if p != "state"}
+
+
+def test_payer_parts_are_the_outputs_column_differences(sweep):
+    table = pd.read_parquet(sweep / "report" / "tables" / "cost_by_payer.parquet")
+    assert list(table.arm.unique()) == ["package"]
+    assert list(table.part) == list(COST_PARTS)
+    diffs = pd.DataFrame([
+        {k: v - _parts_from_outputs(_final(sweep, "baseline", s))[k]
+         for k, v in _parts_from_outputs(_final(sweep, "package", s)).items()}
+        for s in SEEDS])
+    by_part = table.set_index("part")
+    for part in COST_PARTS:
+        assert by_part.loc[part, "n_pairs"] == len(SEEDS)
+        np.testing.assert_allclose(by_part.loc[part, "diff"], diffs[part].mean(), rtol=1e-9,
+                                   atol=1e-6)
+        assert by_part.loc[part, "diff_low"] <= by_part.loc[part, "diff"]
+        assert by_part.loc[part, "diff"] <= by_part.loc[part, "diff_high"]
+    # every payer of the package bears something: the split is not all on one line
+    assert (by_part["diff"].abs() > 0).sum() >= 4
+    assert by_part.loc[TAX_EXPENDITURE, "diff"] > 0  # VAT forgone: the package's impact VAT
+
+
+def test_payer_parts_add_up_to_the_extra_cost_shown(sweep):
+    tables = sweep / "report" / "tables"
+    parts = pd.read_parquet(tables / "cost_by_payer.parquet")
+    effects = pd.read_parquet(tables / "effects.parquet")
+    total = effects[(effects.arm == "package") & (effects.outcome == "public_cost_eur")]
+    np.testing.assert_allclose(parts["diff"].sum(), total["diff"].iloc[0], rtol=1e-9)
+    costs = pd.read_parquet(tables / "cost_effectiveness.parquet").iloc[0]
+    extra = sum(costs[f"extra_{part}"] for part in COST_PARTS)
+    np.testing.assert_allclose(extra, costs.extra_cost_eur, rtol=1e-9)
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("fr", ["Dont, par payeur", "État (dépense fiscale : TVA non perçue)", "Régions",
+            "Banque publique d'investissement"]),
+    ("en", ["Of which, by payer", "State (tax expenditure: VAT forgone)", "Regions",
+            "Public investment bank"]),
+])
+def test_cost_section_shows_the_split_in_each_language(sweep, lang, words):
+    page = (sweep / "report" / f"report.{lang}.html").read_text(encoding="utf-8")
+    start = page.index(f"<h2>{html.escape(t(WORDS, 'cost', lang))}</h2>")
+    section = page[start:page.index("<h2>", start + 1)]
+    for word in words:
+        assert html.escape(word) in section
+
+
+def test_outputs_without_payer_columns_give_no_split(tmp_path):
+    """Runs written before the payers' columns existed: the report builds, without the split."""
+    arms = {"baseline": [], "package": ["impact_vat", "land_trust", "reserved_markets"]}
+    root = _sweep(tmp_path, synthetic.run, "synthetic", arms=arms)
+    assert collect(root).outcomes[TAX_EXPENDITURE].notna().all()  # the synthetic backend splits
+    for path in (root / "runs").rglob("timeseries.parquet"):
+        ts = pd.read_parquet(path)
+        ts.drop(columns=[outcomes.payer_cost(p) for p in outcomes.PAYERS]).to_parquet(path)
+    col = collect(root)
+    assert not set(COST_PARTS) & set(col.outcomes.columns)
+    assert analysis.cost_by_payer(analysis.Paired(col.outcomes), ["baseline", "package"],
+                                  "baseline") is None
+    page = build_report(root, "en").read_text(encoding="utf-8")
+    assert "Of which, by payer" not in page
+    assert not (root / "report" / "tables" / "cost_by_payer.parquet").exists()
