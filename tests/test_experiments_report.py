@@ -9,7 +9,7 @@ import pytest
 
 from sim.experiments import analysis, synthetic
 from sim.experiments.arms import policies_override, resolve_arm
-from sim.experiments.reduce import HEADLINES, collect
+from sim.experiments.reduce import COST_PARTS, HEADLINES, collect
 from sim.experiments.report import build_report
 from sim.experiments.runner import SWEEP_INFO, RunSpec, execute_run
 from sim.experiments.texts import OUTCOMES, arm_label
@@ -62,7 +62,8 @@ def test_collect_reduces_each_run_to_one_row(sweep):
     col = collect(sweep)
     assert len(col.runs) == len(ARMS) * len(SEEDS)
     assert set(col.runs.status) == {"complete"}
-    assert list(col.outcomes.columns[3:]) == [o.key for o in HEADLINES]
+    # the headlines, then the public cost by payer (the synthetic backend splits it)
+    assert list(col.outcomes.columns[3:]) == [o.key for o in HEADLINES] + list(COST_PARTS)
     assert col.outcomes.ess_jobs.iloc[0] == pytest.approx(final_jobs(sweep, "all_four", 0))
     assert len(col.series) == len(col.runs) * synthetic.MONTHS
 
