@@ -142,9 +142,18 @@ def test_slider_value_reaches_the_run_even_when_reset_follows_at_once(open_page)
     for key in ("ArrowRight", "ArrowLeft", "ArrowRight"):
         page.click(".ess-play")
         page.wait_for_timeout(1500)
+        before = float(thumb.get_attribute("aria-valuenow"))
         thumb.focus()
         for _ in range(5):
             thumb.press(key)
+        # The thumb redraws after the key presses; read it once it shows all five steps, or a
+        # busy browser gives the value half-way (CI read 0.6 while the run got the right 0.75).
+        moved = min(1.0, max(0.0, round(before + (0.25 if key == "ArrowRight" else -0.25), 2)))
+        page.wait_for_function(
+            "([sel, v]) => Math.abs(parseFloat(document.querySelector(sel)"
+            ".getAttribute('aria-valuenow')) - v) < 1e-6",
+            arg=[".ess-lever-land_trust [role=slider]", moved],
+        )
         shown = thumb.get_attribute("aria-valuenow")
         page.click(".ess-reset")
         expect(page.locator(".ess-overrides")).to_contain_text(f"intensity={shown}")
