@@ -33,6 +33,23 @@ STOCKS = ("structures", "permanent", "insertion", "adapted", "collectors", "coll
           "feedstock_won")
 
 
+def by_form(e) -> dict:
+    """Living structures and their jobs (permanent + insertion + adapted) per legal form, and
+    the month's entries and failures per form are in the caller's series."""
+    from sim.vocabulary import LEGAL_FORMS
+
+    live = np.flatnonzero(e.alive)
+    n = len(LEGAL_FORMS)
+    count = np.bincount(e.form[live], minlength=n)
+    jobs = np.bincount(e.form[live], weights=(e.permanent + e.insertion + e.adapted)[live],
+                       minlength=n)
+    out = {}
+    for f, form in enumerate(LEGAL_FORMS):
+        out[f"n_{form}"] = int(count[f])
+        out[f"jobs_{form}"] = float(jobs[f])
+    return out
+
+
 def monthly(args: tuple[int, int, tuple[str, ...]]) -> list[dict]:
     """One seed: a row of aggregates per month."""
     from sim.api import build_model
@@ -81,6 +98,7 @@ def monthly(args: tuple[int, int, tuple[str, ...]]) -> list[dict]:
             "unclaimed": float(pools[~claimed].sum()),
             "unserved": float(np.maximum(e.demand - e.capacity, 0.0)[alive].sum()),
             "buyer_jobs": float(w.firms.jobs[served_buyers].mean()) if served_buyers.size else 0.0,
+            **by_form(e),
         })
     return rows
 
@@ -109,9 +127,12 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
         print(mean.loc[at].round(3).to_string())
     last = frame[frame.month == frame.month.max()].set_index("seed")
     first = frame[frame.month == 0].set_index("seed")
-    for key in STOCKS:
+    from sim.vocabulary import LEGAL_FORMS
+
+    per_form = [f"{k}_{form}" for form in LEGAL_FORMS for k in ("n", "jobs")]
+    for key in (*STOCKS, *per_form):
         change = last[key] / first[key] - 1.0
-        print(f"{key:14s} month {a.months - 1} over month 0 - 1: {change.mean():+.1%} "
+        print(f"{key:17s} month {a.months - 1} over month 0 - 1: {change.mean():+.1%} "
               f"(seeds {np.round(change.to_numpy() * 100, 1).tolist()} %)")
     return frame
 

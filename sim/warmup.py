@@ -92,6 +92,7 @@ def restructure(m) -> None:
     w, econ = m.world, m.params.economy
     e = w.enterprises
     rows = np.flatnonzero(e.alive & (e.refused_months >= econ.failure_cash_months))
+    ess.count_turnover(m, rows)  # month 0 inherits the steady state's exit hazard by form
     if rows.size == 0:
         return
     credit.default_loans(m, rows)

@@ -124,6 +124,14 @@ class World:
     # funded posts (insertion, adapted) no entrant claimed last month: what the State may
     # redeploy to incumbents (freed posts are offered to new structures first)
     posts_unclaimed_by_entrants: tuple[float, float] = (0.0, 0.0)
+    # (forms,) closures and structure-months by legal form, exponentially weighted over the
+    # past (``ess.count_turnover``, settling months included): each form's exit hazard, which
+    # founders' forms follow (``ess.form_turnover``)
+    form_closures: np.ndarray = None
+    form_exposure: np.ndarray = None
+    # (forms,) founders who tried to open a structure and those who opened one, weighted alike
+    form_attempts: np.ndarray = None
+    form_openings: np.ndarray = None
 
     @property
     def n_territories(self) -> int:
@@ -226,6 +234,10 @@ def _create_enterprises(w: World, params, rng) -> None:
     w.funded_posts_start = np.bincount(e.form[rows], weights=e.insertion_posts[rows],
                                        minlength=len(LEGAL_FORMS))
     w.funded_adapted_start = float(e.adapted.sum())
+    w.form_closures = np.zeros(len(LEGAL_FORMS))
+    w.form_exposure = np.zeros(len(LEGAL_FORMS))
+    w.form_attempts = np.zeros(len(LEGAL_FORMS))
+    w.form_openings = np.zeros(len(LEGAL_FORMS))
 
 
 def _counts_following_regions(expected: np.ndarray, territory_region: np.ndarray,
