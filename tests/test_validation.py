@@ -119,6 +119,23 @@ def test_a_drifting_baseline_fails_the_stationarity_check():
     assert drifting[0]["mean"] == pytest.approx(0.265)
 
 
+def test_a_drifting_mix_of_forms_fails_the_per_form_check():
+    """Totals may hold while one form replaces another: the per-form rows catch it."""
+    def seed(aci: float, scop: float) -> dict[str, float]:
+        figures = {f"{key}:first": 100.0 for key in v.FORM_STOCKS}
+        figures.update({f"{key}:last": 100.0 for key in v.FORM_STOCKS})
+        figures["structures_ACI:last"], figures["structures_SCOP:last"] = aci, scop
+        return figures
+
+    rows = v.stationarity_rows([seed(63, 137), seed(65, 135)], "test", v.FORM_STOCKS,
+                               v.FORM_STATIONARY_BAND)
+    failed = {r["key"] for r in rows if r["pass"] is False}
+    assert failed == {"structures_ACI", "structures_SCOP"}
+    steady = v.stationarity_rows([seed(96, 104), seed(103, 98)], "test", v.FORM_STOCKS,
+                                 v.FORM_STATIONARY_BAND)
+    assert all(r["pass"] for r in steady)
+
+
 def test_a_brake_whose_lifting_lowers_scale_ups_fails():
     baseline = [_stocks(1, 1, scale_ups=s) for s in (10, 12, 11, 9)]
     backwards = [_stocks(1, 1, scale_ups=s) for s in (2, 3, 1, 2)]
@@ -130,8 +147,14 @@ def test_a_brake_whose_lifting_lowers_scale_ups_fails():
 def test_the_emergent_checks_run_on_a_short_run():
     rows = v.emergent_checks(seeds=2, months=6, overrides=["territory=tiny"], workers=1,
                              national=False)
-    assert [r["check"] for r in rows] == ["stationary"] * 4 + ["brake_lifted"] * 5
-    assert all(r["n"] == 2 and np.isfinite(r["mean"]) for r in rows)
+    n_forms = len(v.FORM_STOCKS)
+    assert [r["check"] for r in rows] == ["stationary"] * (4 + n_forms) + ["brake_lifted"] * 5
+    by_form = [r for r in rows if r["scope"] == "run territory, by legal form"]
+    assert [r["key"] for r in by_form] == list(v.FORM_STOCKS)
+    # a form absent from the tiny territory has no figure; the others have one per seed
+    assert all((r["n"] == 2 and np.isfinite(r["mean"])) or r["n"] == 0 for r in by_form)
+    totals = [r for r in rows if r["scope"] != "run territory, by legal form"]
+    assert all(r["n"] == 2 and np.isfinite(r["mean"]) for r in totals)
     assert "Emergent behaviour" in v.markdown({**_minimal_report(), "emergent": rows})
 
 
