@@ -77,7 +77,8 @@ def _relative(arm: pd.Series, base: pd.Series) -> pd.Series:
         # the two indexes are equal), computed element by element without building a frame
         a, b = arm.to_numpy(), base.to_numpy()
         keep = ~np.isnan(a) & ~np.isnan(b) & (b != 0)
-        return pd.Series((a[keep] - b[keep]) / b[keep], index=arm.index[keep])
+        with np.errstate(all="ignore"):  # silent on overflow, as pandas' arithmetic is
+            return pd.Series((a[keep] - b[keep]) / b[keep], index=arm.index[keep])
     both = pd.concat([arm, base], axis=1, keys=["arm", "base"]).dropna()
     both = both[both.base != 0]
     return (both.arm - both.base) / both.base

@@ -57,7 +57,9 @@ def paired_difference(arm: pd.Series, baseline: pd.Series, level: float = LEVEL)
             and arm.index.equals(baseline.index)):
         # what `sub` gives without aligning (equal indexes: element by element, in order);
         # mean_ci drops the NaN pairs as `dropna` did
-        return mean_ci(arm.to_numpy() - baseline.to_numpy(), level)
+        with np.errstate(all="ignore"):  # silent on overflow, as pandas' arithmetic is
+            diff = arm.to_numpy() - baseline.to_numpy()
+        return mean_ci(diff, level)
     diff = arm.sub(baseline).dropna()
     return mean_ci(diff.to_numpy(), level)
 
