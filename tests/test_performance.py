@@ -107,6 +107,21 @@ def test_table_views_follow_appends_and_copies():
     assert clone._columns["firm"][0] == 9
 
 
+def test_appending_no_row_changes_nothing():
+    """`Table.append(0)` returns at once: the same columns, views, counts and serials as
+    before, an empty index array, and the next append numbers its rows as it would have."""
+    table = tie_table(2)
+    table.append(3, active=True, firm=[1, 2, 3])
+    before = {name: column.copy() for name, column in table._columns.items()}
+    rows = table.append(0, firm=np.array([], dtype=np.int64))
+    assert rows.size == 0 and rows.dtype == np.arange(0).dtype
+    assert (table.n, table.appended, table.allocated) == (3, 3, before["firm"].size)
+    for name, column in table._columns.items():
+        assert column.tobytes() == before[name].tobytes()
+    assert table.firm.tolist() == [1, 2, 3]
+    assert table.append(1, firm=7).tolist() == [3] and table.serial.tolist() == [0, 1, 2, 3]
+
+
 def test_event_frame_matches_the_pandas_build():
     log = EventLog()
     log.record(0, "new_tie", [4, 5], [1, 0], Labelled("firm=", np.array([12, 7])))

@@ -96,24 +96,31 @@ def plan(m, rows, delta) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     its step of ``delta`` jobs. At the margin: it automates the largest share of the step
     (tenths) that keeps its mission, where machines on that share cost less per unit of output
     than hiring its mix net of the State's aid per post, and hires its mix for the rest; only
-    producers with their own workshop automate."""
+    producers with their own workshop automate.
+
+    Every share of every producer is computed in one pass (a producer's shares side by side,
+    largest first), element by element as one share at a time would: the first share that
+    pays and keeps the mission is the largest."""
     w, econ = m.world, m.params.economy
     per_job = output_per_job(w, econ, rows)
     labour = labour_cost_per_output(w, econ, rows)
     own_workshop = w.forms.on_site[w.enterprises.form[rows]] > 0
     machine, operators, hires = np.zeros(rows.size), np.zeros(rows.size, np.int64), delta.copy()
-    undecided = np.flatnonzero(own_workshop)  # element by element, so only these are computed
-    for share in SHARES[:-1]:  # the largest share that pays and keeps the mission
-        if undecided.size == 0:
-            break
-        u_rows, u_delta = rows[undecided], delta[undecided]
-        rest = np.round((1.0 - share) * u_delta).astype(np.int64)
-        m_out, ops, per_output = machine_route(m, u_rows, (u_delta - rest) * per_job[undecided])
-        chosen = ((m_out > 0) & (per_output < labour[undecided])
-                  & within_mission(w, m.params, u_rows, ops, rest))
-        at = undecided[chosen]
-        machine[at], operators[at], hires[at] = m_out[chosen], ops[chosen], rest[chosen]
-        undecided = undecided[~chosen]
+    candidates = np.flatnonzero(own_workshop)  # element by element, so only these are computed
+    if candidates.size == 0:
+        return machine, operators, hires
+    shares = SHARES[:-1]
+    k = shares.size
+    u_rows, u_delta = np.repeat(rows[candidates], k), np.repeat(delta[candidates], k)
+    rest = np.round((1.0 - np.tile(shares, candidates.size)) * u_delta).astype(np.int64)
+    m_out, ops, per_output = machine_route(
+        m, u_rows, (u_delta - rest) * np.repeat(per_job[candidates], k))
+    chosen = ((m_out > 0) & (per_output < np.repeat(labour[candidates], k))
+              & within_mission(w, m.params, u_rows, ops, rest)).reshape(candidates.size, k)
+    decided = chosen.any(axis=1)
+    at = candidates[decided]
+    first = np.flatnonzero(decided) * k + chosen[decided].argmax(axis=1)
+    machine[at], operators[at], hires[at] = m_out[first], ops[first], rest[first]
     return machine, operators, hires
 
 

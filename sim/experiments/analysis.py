@@ -26,12 +26,15 @@ class Paired:
         sample = frame["sample"].astype(float).fillna(-1).astype(int)
         self.frame = frame.assign(sample=sample).set_index(["arm", "seed", "sample"]).sort_index()
         self.arms = set(self.frame.index.get_level_values("arm"))
+        self._by_arm: dict[str, pd.DataFrame] = {}
 
     def values(self, arm: str, key: str) -> pd.Series:
         """The arm's values of `key`, indexed by (seed, sample)."""
         if arm not in self.arms:
             return pd.Series(dtype=float)
-        return self.frame.loc[arm, key].astype(float)
+        if arm not in self._by_arm:  # the arm's rows, selected once (`.loc[arm, key]` for each
+            self._by_arm[arm] = self.frame.loc[arm]  # key selected them again)
+        return self._by_arm[arm][key].astype(float)
 
     def diff(self, arm: str, base: str, key: str) -> pd.Series:
         """Per-pair differences arm − base (pairs where both exist)."""

@@ -71,6 +71,14 @@ def group_panel(territories: pd.DataFrame, groups: Grouping, outcomes: list[str]
 
 def _relative(arm: pd.Series, base: pd.Series) -> pd.Series:
     """Per-pair (arm − base) / base; pairs with a zero baseline are left out."""
+    if (arm.dtype == base.dtype == np.float64 and arm.index.is_unique
+            and arm.index.equals(base.index)):
+        # the same pairs in the same order as the join below gives them (no reordering when
+        # the two indexes are equal), computed element by element without building a frame
+        a, b = arm.to_numpy(), base.to_numpy()
+        keep = ~np.isnan(a) & ~np.isnan(b) & (b != 0)
+        with np.errstate(all="ignore"):  # silent on overflow, as pandas' arithmetic is
+            return pd.Series((a[keep] - b[keep]) / b[keep], index=arm.index[keep])
     both = pd.concat([arm, base], axis=1, keys=["arm", "base"]).dropna()
     both = both[both.base != 0]
     return (both.arm - both.base) / both.base
