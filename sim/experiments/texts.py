@@ -536,6 +536,7 @@ COST_PARTS = {
     "cost_tax_expenditure_eur": ("État (dépense fiscale : TVA non perçue)",
                                  "State (tax expenditure: VAT forgone)"),
     "cost_to_regions_eur": ("Régions", "Regions"),
+    "cost_to_departements_eur": ("Départements", "Départements"),
     "cost_to_intercommunalities_eur": ("Intercommunalités et communes",
                                        "Intercommunalities and communes"),
     "cost_to_public_investment_bank_eur": ("Banque publique d'investissement",
