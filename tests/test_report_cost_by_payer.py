@@ -107,6 +107,38 @@ def test_cost_section_shows_the_split_in_each_language(sweep, lang, words):
         assert html.escape(word) in section
 
 
+def test_payer_shares_add_up_to_the_whole_extra_cost(sweep):
+    table = pd.read_parquet(sweep / "report" / "tables" / "cost_by_payer.parquet")
+    np.testing.assert_allclose(table.share.sum(), 1.0, rtol=1e-9)
+    np.testing.assert_allclose(table.share, table["diff"] / table["diff"].sum(), rtol=1e-9)
+    assert (table.share_low <= table.share).all() and (table.share <= table.share_high).all()
+
+
+@pytest.mark.parametrize(("lang", "of_which", "payers"), [
+    ("fr", ", dont ", ["TVA non perçue (État)", "Régions", "banque publique d'investissement",
+                       "communes et intercommunalités", "départements"]),
+    ("en", ", of which ", ["VAT forgone (State)", "Regions", "public investment bank",
+                           "communes and intercommunalities", "départements"]),
+])
+def test_first_screen_says_who_pays_in_each_language(sweep, lang, of_which, payers):
+    """The summary line of each lever gives, after its extra cost, every payer's share of it
+    with its interval, the largest first, as the cost-by-payer table has them."""
+    from sim.experiments.texts import PAYERS_SHORT, estimate, percent_number
+
+    page = html.unescape((sweep / "report" / f"report.{lang}.html").read_text(encoding="utf-8"))
+    line = next(li for li in page.split("<li>") if li.startswith("package"))
+    clause = line[line.index(of_which) + len(of_which):]
+    table = pd.read_parquet(sweep / "report" / "tables" / "cost_by_payer.parquet")
+    shown = table[table.share.abs() >= 0.005].sort_values("share", ascending=False)
+    expected = [f"{t(PAYERS_SHORT, r.part, lang)} " + estimate(
+        100 * r.share, 100 * r.share_low, 100 * r.share_high, lang, percent_number)
+        for r in shown.itertuples()]
+    assert clause.startswith(", ".join(expected))
+    for payer in payers:
+        assert payer in clause
+    assert ("%" if lang == "en" else "\u202f%") in clause
+
+
 def test_outputs_without_payer_columns_give_no_split(tmp_path):
     """Runs written before the payers' columns existed: the report builds, without the split."""
     arms = {"baseline": [], "package": ["impact_vat", "land_trust", "reserved_markets"]}
@@ -120,5 +152,5 @@ def test_outputs_without_payer_columns_give_no_split(tmp_path):
     assert analysis.cost_by_payer(analysis.Paired(col.outcomes), ["baseline", "package"],
                                   "baseline") is None
     page = build_report(root, "en").read_text(encoding="utf-8")
-    assert "Of which, by payer" not in page
+    assert "Of which, by payer" not in page and ", of which " not in page
     assert not (root / "report" / "tables" / "cost_by_payer.parquet").exists()
