@@ -123,20 +123,33 @@ def test_payer_shares_add_up_to_the_whole_extra_cost(sweep):
 def test_first_screen_says_who_pays_in_each_language(sweep, lang, of_which, payers):
     """The summary line of each lever gives, after its extra cost, every payer's share of it
     with its interval, the largest first, as the cost-by-payer table has them."""
-    from sim.experiments.texts import PAYERS_SHORT, estimate, percent_number
+    from sim.experiments.texts import PAYERS_SHORT, share_estimate
 
     page = html.unescape((sweep / "report" / f"report.{lang}.html").read_text(encoding="utf-8"))
     line = next(li for li in page.split("<li>") if li.startswith("package"))
     clause = line[line.index(of_which) + len(of_which):]
     table = pd.read_parquet(sweep / "report" / "tables" / "cost_by_payer.parquet")
     shown = table[table.share.abs() >= 0.005].sort_values("share", ascending=False)
-    expected = [f"{t(PAYERS_SHORT, r.part, lang)} " + estimate(
-        100 * r.share, 100 * r.share_low, 100 * r.share_high, lang, percent_number)
-        for r in shown.itertuples()]
+    expected = [f"{t(PAYERS_SHORT, r.part, lang)} "
+                f"{share_estimate(r.share, r.share_low, r.share_high, lang)}"
+                for r in shown.itertuples()]
     assert clause.startswith(", ".join(expected))
     for payer in payers:
         assert payer in clause
     assert ("%" if lang == "en" else "\u202f%") in clause
+
+
+@pytest.mark.parametrize(("args", "fr", "en"), [
+    ((0.4123, 0.381, 0.448), "41\u202f% [38\u202f%\u202f; 45\u202f%]", "41% [38%; 45%]"),
+    ((1.0, 1.0, 1.0), "100\u202f%", "100%"),
+    ((0.2, -np.inf, np.inf), "20\u202f% [non borné]", "20% [unbounded]"),
+    ((0.2, np.nan, np.nan), "20\u202f%", "20%"),
+])
+def test_a_share_is_written_in_whole_per_cent_with_its_interval(args, fr, en):
+    from sim.experiments.texts import share_estimate
+
+    assert share_estimate(*args, "fr") == fr
+    assert share_estimate(*args, "en") == en
 
 
 def test_outputs_without_payer_columns_give_no_split(tmp_path):

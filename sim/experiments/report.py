@@ -53,7 +53,7 @@ from sim.experiments.texts import (
     number,
     outcome_in_sentence,
     percent_estimate,
-    percent_number,
+    share_estimate,
     t,
 )
 
@@ -396,8 +396,8 @@ class Report:
 
     def _payer_clause(self, arm: str) -> str:
         """", of which State 41 % [38 % ; 44 %], …": who bears an arm's extra public cost, each
-        payer's share with its interval, the largest first; empty when the runs carry no split,
-        the arm saves money or its extra cost is not told from zero (no share to give)."""
+        payer's share (whole per cent) with its interval, the largest first; empty when the
+        runs carry no split, the arm saves money or its extra cost is not told from zero."""
         if self.payers is None:
             return ""
         r = self.effects.set_index(["arm", "outcome"]).loc[(arm, "public_cost_eur")]
@@ -407,8 +407,8 @@ class Report:
         rows = rows[rows.share.abs() >= 0.005].sort_values("share", ascending=False)
         parts = [t(SENTENCES, "payer_share", lang).format(
             payer=t(PAYERS_SHORT, row.part, lang),
-            share=estimate(100 * row.share, 100 * row.share_low, 100 * row.share_high, lang,
-                           percent_number)) for row in rows.itertuples()]
+            share=share_estimate(row.share, row.share_low, row.share_high, lang))
+            for row in rows.itertuples()]
         return t(SENTENCES, "of_which", lang).format(parts=", ".join(parts)) if parts else ""
 
     def _saving(self, arm: str) -> str:

@@ -481,6 +481,19 @@ def percent_number(x: float, lang: str, digits: int = 3, signed: bool = False,
     return f"{text}{NNBSP}%" if lang == "fr" else f"{text}%"
 
 
+def share_estimate(value: float, low: float, high: float, lang: str) -> str:
+    """A payer's share of a cost in whole per cent, with its interval (the word for unbounded
+    when Fieller's set is not bounded), none when it is missing or reads as the share itself
+    (0.412, 0.38, 0.44 → "41 % [38 % ; 44 %]"; 1, 1, 1 → "100 %")."""
+    def whole(x: float, lang: str, **_) -> str:
+        return percent_number(100 * x, lang, decimals=0)
+
+    text = whole(value, lang)
+    if _missing(low) or _missing(high) or whole(low, lang) == whole(high, lang) == text:
+        return text
+    return f"{text} {interval(low, high, lang, whole, {})}"
+
+
 def percent_estimate(value: float, low: float, high: float, lang: str) -> str:
     """A share with its interval (0.012, 0.002, 0.023 → "+1,2 % [0,2 % ; 2,3 %]")."""
     return estimate(100 * value, 100 * low, 100 * high, lang, percent_number, signed=True)
