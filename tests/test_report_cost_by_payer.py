@@ -167,3 +167,18 @@ def test_outputs_without_payer_columns_give_no_split(tmp_path):
     page = build_report(root, "en").read_text(encoding="utf-8")
     assert "Of which, by payer" not in page and ", of which " not in page
     assert not (root / "report" / "tables" / "cost_by_payer.parquet").exists()
+
+
+@pytest.mark.parametrize(("lang", "clause"), [
+    ("fr", "sur 36 mois, dont banque publique d'investissement 100\u202f%."),
+    ("en", "over 36 months, of which public investment bank 100%."),
+])
+def test_the_conclusion_says_who_pays_the_best_lever(tmp_path_factory, lang, clause):
+    """Synthetic sweep: the land trust, paid whole by the public investment bank, buys most
+    jobs per euro; the first sentence a reader sees says who pays it."""
+    from tests.test_experiments_report import make_sweep
+
+    root = make_sweep(tmp_path_factory.mktemp(f"best_{lang}"))
+    page = html.unescape(build_report(root, lang).read_text(encoding="utf-8"))
+    conclusion = page.split('<p class="conclusion">')[1].split("</p>")[0]
+    assert conclusion.endswith(clause), conclusion
