@@ -32,12 +32,14 @@ class Sector(IntEnum):
     LAND_TRUSTS = 10
     SUPPLIERS = 11
     FOUNDERS = 12
+    DEPARTEMENTS = 13
 
 
 N_SECTORS = len(Sector)
 SKIP_ZEROS_FROM = 512  # amounts from which a payment looks for zero amounts to skip
 # The public payers of the outputs' ``cost_to_<payer>_eur`` columns (``sim.outcomes.PAYERS``).
 PUBLIC_PAYERS = {"state": Sector.STATE, "regions": Sector.REGIONS,
+                 "departements": Sector.DEPARTEMENTS,
                  "intercommunalities": Sector.INTERCOMMUNALITIES,
                  "public_investment_bank": Sector.PUBLIC_INVESTMENT_BANK}
 

@@ -42,6 +42,10 @@ class Month:
     # procurement: value of reserved lots awarded this month (whole contract value)
     reserved_awards: float = 0.0
     reserved_awards_by_territory: np.ndarray = field(init=False)
+    # the same, award by award (0 for an open lot) with each award's territory: the reserved
+    # markets lever books each award's premium to the buyer that pays it
+    reserved_award_values: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    reserved_award_territories: np.ndarray = field(default_factory=_ints)
     # settlement: accounts per enterprise (sales, aid, wages, materials, rent)
     accounts: dict[str, np.ndarray] = field(default_factory=dict)
     # insertion labour: exits, employed, durable, entries, filled (totals) and breakdowns

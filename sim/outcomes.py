@@ -106,11 +106,14 @@ OUTCOMES: tuple[Outcome, ...] = (
             panel=True),
 )
 # Who pays the public cost (the ledger's public sectors): the baseline's aid and every lever's
-# spending or forgone revenue, each booked against its payer. The model has no département or
-# social-security account: what they pay in reality is not in it.
+# spending or forgone revenue, each booked against its payer. The départements pay only their
+# share of the reserved lots' premium (``sim.policies.reserved_markets``); the model has no
+# social-security account: public hospitals' purchases are booked with the State, as the OECP
+# counts them ("État et secteur hospitalier").
 PAYERS = {
     "state": ("the State", "l'État"),
     "regions": ("the Regions", "les Régions"),
+    "departements": ("the départements", "les départements"),
     "intercommunalities": ("intercommunalities and communes", "les intercommunalités et communes"),
     "public_investment_bank": ("the public investment bank", "la banque publique d'investissement"),
 }

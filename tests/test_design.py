@@ -38,7 +38,8 @@ def _fake_measure(overrides):
             # who pays: the land trust's public capital, the VAT forgone
             "cost_to_public_investment_bank_eur": 1e6 * dose["land_trust"],
             "cost_to_state_eur": 2e5 * dose["impact_vat"],
-            "cost_to_regions_eur": 0.0, "cost_to_intercommunalities_eur": 0.0,
+            "cost_to_regions_eur": 0.0, "cost_to_departements_eur": 0.0,
+            "cost_to_intercommunalities_eur": 0.0,
             "tax_expenditure_eur": 2e5 * dose["impact_vat"]}  # the VAT: revenue forgone
 
 
@@ -266,7 +267,8 @@ def test_the_cost_by_payer_is_complete_and_puts_the_tax_expenditure_apart(tmp_pa
     row = next(line for line in front.splitlines()
                if "| Reduced impact VAT 100% + Land trust 100% |" in line)
     assert ("| public investment bank €1m, State (spending) €0, State (tax expenditure: VAT "
-            "forgone) €200k, Regions €0, intercommunalities and communes €0 |") in row, row
+            "forgone) €200k, Regions €0, départements €0, intercommunalities and communes €0 |"
+            ) in row, row
     fr = (folder / "report.fr.md").read_text()
     assert "État (dépense fiscale : TVA non perçue) 200" in fr and "Régions 0" in fr
 
@@ -307,3 +309,5 @@ def test_the_design_splits_a_real_package_cost_as_the_dashboard_and_lever_report
     assert sum(paired[f"cost_to_{p}_eur_per_year"] for p in PAYERS) == pytest.approx(
         paired.public_cost_eur_per_year, rel=1e-9)
     assert paired.cost_to_state_eur_per_year >= paired.tax_expenditure_eur_per_year
+    # the reserved lots' premium falls on their buyers, the départements among them
+    assert paired.cost_to_departements_eur_per_year > 0

@@ -107,6 +107,51 @@ def test_cost_section_shows_the_split_in_each_language(sweep, lang, words):
         assert html.escape(word) in section
 
 
+def test_payer_shares_add_up_to_the_whole_extra_cost(sweep):
+    table = pd.read_parquet(sweep / "report" / "tables" / "cost_by_payer.parquet")
+    np.testing.assert_allclose(table.share.sum(), 1.0, rtol=1e-9)
+    np.testing.assert_allclose(table.share, table["diff"] / table["diff"].sum(), rtol=1e-9)
+    assert (table.share_low <= table.share).all() and (table.share <= table.share_high).all()
+
+
+@pytest.mark.parametrize(("lang", "of_which", "payers"), [
+    ("fr", ", dont ", ["TVA non perçue (État)", "Régions", "banque publique d'investissement",
+                       "communes et intercommunalités", "départements"]),
+    ("en", ", of which ", ["VAT forgone (State)", "Regions", "public investment bank",
+                           "communes and intercommunalities", "départements"]),
+])
+def test_first_screen_says_who_pays_in_each_language(sweep, lang, of_which, payers):
+    """The summary line of each lever gives, after its extra cost, every payer's share of it
+    with its interval, the largest first, as the cost-by-payer table has them."""
+    from sim.experiments.texts import PAYERS_SHORT, share_estimate
+
+    page = html.unescape((sweep / "report" / f"report.{lang}.html").read_text(encoding="utf-8"))
+    line = next(li for li in page.split("<li>") if li.startswith("package"))
+    clause = line[line.index(of_which) + len(of_which):]
+    table = pd.read_parquet(sweep / "report" / "tables" / "cost_by_payer.parquet")
+    shown = table[table.share.abs() >= 0.005].sort_values("share", ascending=False)
+    expected = [f"{t(PAYERS_SHORT, r.part, lang)} "
+                f"{share_estimate(r.share, r.share_low, r.share_high, lang)}"
+                for r in shown.itertuples()]
+    assert clause.startswith(", ".join(expected))
+    for payer in payers:
+        assert payer in clause
+    assert ("%" if lang == "en" else "\u202f%") in clause
+
+
+@pytest.mark.parametrize(("args", "fr", "en"), [
+    ((0.4123, 0.381, 0.448), "41\u202f% [38\u202f%\u202f; 45\u202f%]", "41% [38%; 45%]"),
+    ((1.0, 1.0, 1.0), "100\u202f%", "100%"),
+    ((0.2, -np.inf, np.inf), "20\u202f% [non borné]", "20% [unbounded]"),
+    ((0.2, np.nan, np.nan), "20\u202f%", "20%"),
+])
+def test_a_share_is_written_in_whole_per_cent_with_its_interval(args, fr, en):
+    from sim.experiments.texts import share_estimate
+
+    assert share_estimate(*args, "fr") == fr
+    assert share_estimate(*args, "en") == en
+
+
 def test_outputs_without_payer_columns_give_no_split(tmp_path):
     """Runs written before the payers' columns existed: the report builds, without the split."""
     arms = {"baseline": [], "package": ["impact_vat", "land_trust", "reserved_markets"]}
@@ -120,5 +165,20 @@ def test_outputs_without_payer_columns_give_no_split(tmp_path):
     assert analysis.cost_by_payer(analysis.Paired(col.outcomes), ["baseline", "package"],
                                   "baseline") is None
     page = build_report(root, "en").read_text(encoding="utf-8")
-    assert "Of which, by payer" not in page
+    assert "Of which, by payer" not in page and ", of which " not in page
     assert not (root / "report" / "tables" / "cost_by_payer.parquet").exists()
+
+
+@pytest.mark.parametrize(("lang", "clause"), [
+    ("fr", "sur 36 mois, dont banque publique d'investissement 100\u202f%."),
+    ("en", "over 36 months, of which public investment bank 100%."),
+])
+def test_the_conclusion_says_who_pays_the_best_lever(tmp_path_factory, lang, clause):
+    """Synthetic sweep: the land trust, paid whole by the public investment bank, buys most
+    jobs per euro; the first sentence a reader sees says who pays it."""
+    from tests.test_experiments_report import make_sweep
+
+    root = make_sweep(tmp_path_factory.mktemp(f"best_{lang}"))
+    page = html.unescape(build_report(root, lang).read_text(encoding="utf-8"))
+    conclusion = page.split('<p class="conclusion">')[1].split("</p>")[0]
+    assert conclusion.endswith(clause), conclusion

@@ -96,16 +96,29 @@ def cost_effectiveness(p: Paired, arms: list[str], base: str) -> pd.DataFrame:
                                        "cost_per_job_year", "low", "high", *parts])
 
 
+SHARE_COLUMNS = ["share", "share_low", "share_high"]
+
+
 def cost_by_payer(p: Paired, arms: list[str], base: str) -> pd.DataFrame | None:
     """The paired extra public cost of each arm split by part (`reduce.COST_PARTS`: the State's
-    spending, its tax expenditure, every other payer), each with its t interval; the parts'
-    means add up to the extra cost. None when the runs carry no split (older outputs)."""
+    spending, its tax expenditure, every other payer), each with its t interval, and each
+    part's share of the extra cost (ratio of paired means, Fieller's interval: unbounded when
+    the extra cost is not told from zero); the parts' means add up to the extra cost. None when
+    the runs carry no split (older outputs)."""
     if not all(part in p.frame.columns for part in COST_PARTS):
         return None
-    rows = [{"arm": arm, "part": part}
-            | _diff_row(paired_difference(p.values(arm, part), p.values(base, part)))
-            for arm in arms if arm != base for part in COST_PARTS]
-    return pd.DataFrame(rows, columns=["arm", "part", *DIFF_COLUMNS])
+    rows = []
+    for arm in (a for a in arms if a != base):
+        diffs = pd.concat([p.diff(arm, base, part) for part in COST_PARTS], axis=1,
+                          keys=COST_PARTS).dropna()
+        total = diffs.sum(axis=1)
+        for part in COST_PARTS:
+            share = fieller_ratio(diffs[part], total)
+            rows.append({"arm": arm, "part": part}
+                        | _diff_row(paired_difference(p.values(arm, part), p.values(base, part)))
+                        | dict(zip(SHARE_COLUMNS, (share.value, share.low, share.high),
+                                   strict=True)))
+    return pd.DataFrame(rows, columns=["arm", "part", *DIFF_COLUMNS, *SHARE_COLUMNS])
 
 
 def density_effects(density: pd.DataFrame, arms: list[str], base: str) -> pd.DataFrame:

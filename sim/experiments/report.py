@@ -37,6 +37,7 @@ from sim.experiments.texts import (
     EXOGENOUS,
     LANGS,
     OUTCOMES,
+    PAYERS_SHORT,
     SCENARIOS,
     SENTENCES,
     STATUS,
@@ -52,6 +53,7 @@ from sim.experiments.texts import (
     number,
     outcome_in_sentence,
     percent_estimate,
+    share_estimate,
     t,
 )
 
@@ -284,7 +286,7 @@ class Report:
             out = [t(SENTENCES, "best", lang).format(
                 arm=arm_label(best.arm, lang), months=months,
                 cpj=estimate(r.cost_per_job_year, r.low, r.high, lang, money),
-                cost=self._extra_cost(best.arm))]
+                cost=self._extra_cost(best.arm), payers=self._payer_clause(best.arm))]
         largest = findings.largest_effect(e)
         if largest is not None:
             base = e[(e.arm == self.base) & (e.outcome == "ess_jobs")].iloc[0]
@@ -347,7 +349,7 @@ class Report:
                                    else "not_significant_short", lang),
                     exits=estimate(exits["diff"], exits.diff_low, exits.diff_high, lang,
                                    signed=True),
-                    cost=self._extra_cost(arm), cpj=cpj)
+                    cost=self._extra_cost(arm), cpj=cpj, payers=self._payer_clause(arm))
             items.append(f"<li>{html.escape(text)}</li>")
         return f"<h2>{self._w('summary')}</h2><ul>{''.join(items)}</ul>"
 
@@ -391,6 +393,23 @@ class Report:
         """The paired extra public cost of an arm, with its interval."""
         r = self.effects.set_index(["arm", "outcome"]).loc[(arm, "public_cost_eur")]
         return estimate(r["diff"], r.diff_low, r.diff_high, self.lang, money, signed=True)
+
+    def _payer_clause(self, arm: str) -> str:
+        """", of which State 41 % [38 % ; 44 %], …": who bears an arm's extra public cost, each
+        payer's share (whole per cent) with its interval, the largest first; empty when the
+        runs carry no split, the arm saves money or its extra cost is not told from zero."""
+        if self.payers is None:
+            return ""
+        r = self.effects.set_index(["arm", "outcome"]).loc[(arm, "public_cost_eur")]
+        if not r["diff"] > 0 or not r.diff_low > 0:
+            return ""
+        lang, rows = self.lang, self.payers[self.payers.arm == arm]
+        rows = rows[rows.share.abs() >= 0.005].sort_values("share", ascending=False)
+        parts = [t(SENTENCES, "payer_share", lang).format(
+            payer=t(PAYERS_SHORT, row.part, lang),
+            share=share_estimate(row.share, row.share_low, row.share_high, lang))
+            for row in rows.itertuples()]
+        return t(SENTENCES, "of_which", lang).format(parts=", ".join(parts)) if parts else ""
 
     def _saving(self, arm: str) -> str:
         """What an arm saves of public money, with its interval."""

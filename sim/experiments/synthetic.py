@@ -15,6 +15,7 @@ import pandas as pd
 
 from sim.experiments.arms import HEADLINE_LEVERS
 from sim.outcomes import PAYERS, payer_cost
+from sim.policies.reserved_markets import ReservedMarketsParams
 
 MONTHS = 36
 EPCI_CSV = Path(__file__).resolve().parents[1] / "territories" / "data" / "epci_france.csv"
@@ -30,9 +31,15 @@ GROWTH = {
 }
 COST = {"land_trust": 30_000.0, "reserved_markets": 5_000.0, "impact_vat": 12_000.0,
         "conditional_aid": 20_000.0}
-# Who bears each lever's cost, as in the model (`sim.policies`, `sim.outcomes.PAYERS`).
-PAYER = {"land_trust": "public_investment_bank", "reserved_markets": "intercommunalities",
-         "impact_vat": "state", "conditional_aid": "regions"}
+# Who bears each lever's cost, as in the model (`sim.policies`, `sim.outcomes.PAYERS`): shares
+# by payer; the reserved lots' premium falls on their buyers at the lever's default shares.
+_BUYERS = ReservedMarketsParams()
+_SHARES = {"state": _BUYERS.buyer_share_state, "regions": _BUYERS.buyer_share_regions,
+           "departements": _BUYERS.buyer_share_departements,
+           "intercommunalities": _BUYERS.buyer_share_communes}
+PAYER = {"land_trust": {"public_investment_bank": 1.0},
+         "reserved_markets": {k: v / sum(_SHARES.values()) for k, v in _SHARES.items()},
+         "impact_vat": {"state": 1.0}, "conditional_aid": {"regions": 1.0}}
 
 
 @dataclass
@@ -173,8 +180,9 @@ def run(overrides: list[str]) -> SyntheticResult:
     for lever, series in lever_cost.items():
         ts[f"public_cost_{lever}_eur"] = series
     for payer in PAYERS:  # the payers' columns add up to the total, as the model's
-        ts[payer_cost(payer)] = sum((series for lever, series in lever_cost.items()
-                                     if PAYER[lever] == payer), np.zeros(MONTHS))
+        ts[payer_cost(payer)] = sum((series * PAYER[lever][payer]
+                                     for lever, series in lever_cost.items()
+                                     if payer in PAYER[lever]), np.zeros(MONTHS))
     ts["seed"] = seed
     ts["levers"] = _tag(",".join(levers), len(ts))
     events = pd.DataFrame({"month": months, "event": "synthetic_month", "seed": seed})

@@ -200,12 +200,15 @@ WORDS = {
     "cost_by_payer_note": (
         ("Le même surcoût, apparié graine par graine, réparti selon qui le porte ; les parts "
          "s'additionnent au surcoût public total. La dépense fiscale (TVA non perçue) fait "
-         "partie de la part de l'État ; une économie est négative. Le modèle n'a ni "
-         "départements ni sécurité sociale : ce qu'ils paient en réalité n'y figure pas."),
+         "partie de la part de l'État ; une économie est négative. La prime des marchés "
+         "réservés est portée par l'acheteur de chaque lot (parts de l'OECP) ; les hôpitaux "
+         "publics comptent avec l'État. Le modèle n'a pas de sécurité sociale : ce qu'elle "
+         "paie en réalité n'y figure pas."),
         ("The same extra cost, paired seed by seed, split by who bears it; the parts add up to "
          "the total extra public cost. The tax expenditure (VAT forgone) is part of the "
-         "State's share; a saving is negative. The model has no départements or social "
-         "security: what they pay in reality is not in it."),
+         "State's share; a saving is negative. The reserved markets' premium is borne by "
+         "each lot's buyer (OECP shares); public hospitals count with the State. The model has "
+         "no social security: what it pays in reality is not in it."),
     ),
     "net_job_years": ("Années-emplois nettes [IC 95 %]", "Net job-years [95% CI]"),
     "eur_per_job_year": ("Coût par année-emploi nette [IC 95 %]",
@@ -309,10 +312,12 @@ SENTENCES = {
     ),
     "best": (
         ("Le levier qui crée le plus d'emplois ESS par euro public : {arm}, {cpj} par "
-         "année-emploi nette, pour un surcoût public de {cost} sur {months} mois."),
+         "année-emploi nette, pour un surcoût public de {cost} sur {months} mois{payers}."),
         ("The lever that creates most ESS jobs per public euro: {arm}, {cpj} per net "
-         "job-year, for an extra public cost of {cost} over {months} months."),
+         "job-year, for an extra public cost of {cost} over {months} months{payers}."),
     ),
+    "of_which": (", dont {parts}", ", of which {parts}"),
+    "payer_share": ("{payer} {share}", "{payer} {share}"),
     "saves": (
         ("{arm} crée des emplois ESS ({job_years} années-emplois nettes) tout en réduisant la "
          "dépense publique de {saving} sur {months} mois."),
@@ -360,15 +365,15 @@ SENTENCES = {
     ),
     "arm": (
         ("{arm} : emplois ESS {jobs} ({significance}), sorties d'insertion vers l'emploi "
-         "{exits} ; surcoût public {cost}, soit {cpj} par année-emploi nette."),
+         "{exits} ; surcoût public {cost}{payers}, soit {cpj} par année-emploi nette."),
         ("{arm}: ESS jobs {jobs} ({significance}), insertion exits to employment {exits}; "
-         "extra public cost {cost}, i.e. {cpj} per net job-year."),
+         "extra public cost {cost}{payers}, i.e. {cpj} per net job-year."),
     ),
     "arm_undefined_cost": (
         ("{arm} : emplois ESS {jobs} ({significance}), sorties d'insertion vers l'emploi "
-         "{exits} ; surcoût public {cost} ; coût par année-emploi nette {cpj}."),
+         "{exits} ; surcoût public {cost}{payers} ; coût par année-emploi nette {cpj}."),
         ("{arm}: ESS jobs {jobs} ({significance}), insertion exits to employment {exits}; "
-         "extra public cost {cost}; cost per net job-year {cpj}."),
+         "extra public cost {cost}{payers}; cost per net job-year {cpj}."),
     ),
     "contrast": (
         ("{arm} : effet le plus fort en {top} ({top_rel}), le plus faible en {bottom} "
@@ -476,6 +481,19 @@ def percent_number(x: float, lang: str, digits: int = 3, signed: bool = False,
     return f"{text}{NNBSP}%" if lang == "fr" else f"{text}%"
 
 
+def share_estimate(value: float, low: float, high: float, lang: str) -> str:
+    """A payer's share of a cost in whole per cent, with its interval (the word for unbounded
+    when Fieller's set is not bounded), none when it is missing or reads as the share itself
+    (0.412, 0.38, 0.44 → "41 % [38 % ; 44 %]"; 1, 1, 1 → "100 %")."""
+    def whole(x: float, lang: str, **_) -> str:
+        return percent_number(100 * x, lang, decimals=0)
+
+    text = whole(value, lang)
+    if _missing(low) or _missing(high) or whole(low, lang) == whole(high, lang) == text:
+        return text
+    return f"{text} {interval(low, high, lang, whole, {})}"
+
+
 def percent_estimate(value: float, low: float, high: float, lang: str) -> str:
     """A share with its interval (0.012, 0.002, 0.023 → "+1,2 % [0,2 % ; 2,3 %]")."""
     return estimate(100 * value, 100 * low, 100 * high, lang, percent_number, signed=True)
@@ -536,10 +554,22 @@ COST_PARTS = {
     "cost_tax_expenditure_eur": ("État (dépense fiscale : TVA non perçue)",
                                  "State (tax expenditure: VAT forgone)"),
     "cost_to_regions_eur": ("Régions", "Regions"),
+    "cost_to_departements_eur": ("Départements", "Départements"),
     "cost_to_intercommunalities_eur": ("Intercommunalités et communes",
                                        "Intercommunalities and communes"),
     "cost_to_public_investment_bank_eur": ("Banque publique d'investissement",
                                            "Public investment bank"),
+}
+# The same parts named shortly, in the first screen's sentences ("of which State 41 %…").
+PAYERS_SHORT = {
+    "cost_to_state_spent_eur": ("État", "State"),
+    "cost_tax_expenditure_eur": ("TVA non perçue (État)", "VAT forgone (State)"),
+    "cost_to_regions_eur": ("Régions", "Regions"),
+    "cost_to_departements_eur": ("départements", "départements"),
+    "cost_to_intercommunalities_eur": ("communes et intercommunalités",
+                                       "communes and intercommunalities"),
+    "cost_to_public_investment_bank_eur": ("banque publique d'investissement",
+                                           "public investment bank"),
 }
 UNDEFINED_COST_PER_JOB = {
     "removes_jobs": (f"non défini{NNBSP}: le levier supprime des emplois",

@@ -202,6 +202,7 @@ def award_tenders(m) -> None:
     m.now.reserved_awards_by_territory = np.bincount(
         awards.territory, weights=reserved_value, minlength=w.n_territories)
     m.now.reserved_awards = float(reserved_value.sum())
+    m.now.reserved_award_values, m.now.reserved_award_territories = reserved_value, awards.territory
 
 
 def terminate(m, rows: np.ndarray) -> None:
