@@ -311,3 +311,13 @@ def test_the_design_splits_a_real_package_cost_as_the_dashboard_and_lever_report
     assert paired.cost_to_state_eur_per_year >= paired.tax_expenditure_eur_per_year
     # the reserved lots' premium falls on their buyers, the départements among them
     assert paired.cost_to_departements_eur_per_year > 0
+
+
+def test_a_run_written_before_a_payer_existed_is_refused_in_one_line():
+    """A sweep folder from an older version has no column for a newer payer: its costs cannot
+    be split, so the design says so instead of failing with a KeyError."""
+    timeseries = pd.DataFrame({"insertion_exits_durable": [1.0], "ess_scaled_up": [0.0]})
+    summary = {"job_years_ess": 1.0, "public_cost_by_lever_eur": {}, "public_cost_baseline_eur": 0,
+               "months": 1}
+    with pytest.raises(DesignError, match=r"cost_to_.*older version"):
+        evaluate.measures(summary, timeseries)

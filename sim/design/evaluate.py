@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 from joblib import Parallel, delayed
 
-from sim.design.config import LOCAL, TAX_MEASURE, payer_measure
+from sim.design.config import LOCAL, TAX_MEASURE, DesignError, payer_measure
 from sim.design.targets import ALL_TERRITORIES, target_overrides
 from sim.outcomes import PAYERS, TAX_EXPENDITURES, payer_cost
 
@@ -90,6 +90,10 @@ def _measure(overrides: list[str]) -> dict:
 def measures(summary: dict, timeseries: pd.DataFrame) -> dict:
     """What the design reads of a run: its summary and monthly series (in memory, or read back
     from a sweep's run folder)."""
+    missing = sorted({payer_cost(p) for p in PAYERS} - set(timeseries.columns))
+    if missing:  # a run folder written before that payer existed: its costs cannot be split
+        raise DesignError(f"a run of this design has no {', '.join(missing)} (written by an "
+                          "older version); run the design in a new out= folder")
     final = timeseries.iloc[-1]
     return {
         "job_years": float(summary["job_years_ess"]),
