@@ -262,12 +262,28 @@ def DoseSlider(label: str, value: float, on_change, disabled: bool):
     back while an earlier update of the same widget is unanswered; a click on Reset, sent at
     once, could then overtake the last slider move (the slider showed 0.6, Reset ran 0.55). The
     `change` event travels as a message in the order the pupil acted, like the click.
+
+    The value the slider itself reported is not sent back to it: each report re-renders the
+    page with the new dose, and a server answering between two key presses (no longer busy
+    rendering a playing run) set the slider back to the first press's value, losing the next
+    ones (five presses gave 0.65, not 0.75). While the dose is the one the slider reported,
+    the slider keeps the value it has (the browser's, as last synced); the server moves it
+    only to a dose it did not report (a lesson's).
     """
+    reported = solara.use_ref(None)
+    widget = solara.use_ref(None)
+    kept = value == reported.current and widget.current is not None
     slider = solara.v.Slider(
-        v_model=value, min=0.0, max=1.0, step=0.05, label=label, thumb_label=True,
-        hide_details=True, disabled=disabled,
+        v_model=widget.current.v_model if kept else value, min=0.0, max=1.0, step=0.05,
+        label=label, thumb_label=True, hide_details=True, disabled=disabled,
     )
-    solara.v.use_event(slider, "change", lambda _w, _e, data: on_change(round(float(data), 2)))
+
+    def report(_w, _e, data):
+        reported.current = round(float(data), 2)
+        on_change(reported.current)
+
+    solara.v.use_event(slider, "change", report)
+    solara.use_effect(lambda: setattr(widget, "current", solara.get_widget(slider)), [])
     return slider
 
 
