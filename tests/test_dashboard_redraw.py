@@ -9,6 +9,7 @@ from sim.dashboard.adapter import Run, Settings
 from sim.dashboard.info import info_html, lever_sections, lever_sections_in
 from sim.dashboard.info_fr import LEVER_SECTIONS_FR
 from sim.dashboard.pacing import (
+    CHARTS_INTERVAL_S,
     REDRAW_INTERVAL_MAX_S,
     REDRAW_INTERVAL_S,
     VIEWS_INTERVAL_S,
@@ -137,3 +138,70 @@ def test_a_lever_without_french_text_is_shown_in_english_with_a_note(monkeypatch
     monkeypatch.setattr(info, "LEVER_SECTIONS_FR", {})
     assert lever_sections_in(name, "fr") == (lever_sections(name), "en")
     assert "en anglais" in info_html("fr") and "en anglais" not in info_html("en")
+
+
+class _Widget:
+    """A widget as the play loop sees it: its HTML, or the options it was asked to show."""
+
+    def __init__(self):
+        self.unsafe_innerHTML = ""
+        self.shown: list[list[dict]] = []
+
+    def show(self, options):
+        self.shown.append(options)
+
+
+def _live(run, views, lang="fr"):
+    from sim.dashboard.app import LiveViews, counter_html, kpi_html
+    from sim.dashboard.figures import panel_option
+
+    live = LiveViews()
+    live.views_frames = live.frames = views
+    counter, kpis, charts = _Widget(), _Widget(), _Widget()
+    live.counter = (counter, lambda month, running, rate: counter_html(lang, month, running, rate))
+    live.kpis = (kpis, lambda f: kpi_html(f, lang, True))
+    live.charts = (charts, lambda f: [panel_option("jobs", f.timeseries, f.baseline_timeseries,
+                                                   lang, has_levers=True)])
+    return live, counter, kpis, charts
+
+
+def test_the_play_loop_draws_counter_tables_and_charts_straight_into_their_widgets():
+    """Between two renders a redraw is three widget updates of the month reached, the rate
+    measured and the charts' new points; the slower views' snapshot stays the one on screen."""
+    run = Run(Settings("classroom", 1, {"land_trust": 0.8}, True))
+    run.step()
+    views = run.frames()
+    live, counter, kpis, charts = _live(run, views)
+    assert live.ready()
+    run.step()
+    run.step()
+    live.update(run, 2.5)
+    assert "Mois 3" in counter.unsafe_innerHTML and "2,5 mois/s" in counter.unsafe_innerHTML
+    assert "Mois 3" in kpis.unsafe_innerHTML and "ess-cost" in kpis.unsafe_innerHTML
+    (option,) = charts.shown[-1]
+    assert {len(s["data"]) for s in option["series"]} == {3}
+    assert live.frames.month == 3 and live.frames.territory is views.territory
+    # A render for another reason (a control) keeps the newer month the loop drew...
+    assert live.latest(views) is live.frames
+    # ...but not across a new snapshot of the slower views.
+    assert live.latest(run.frames()).month == 3 and live.latest(run.frames()) is not live.frames
+
+
+def test_the_charts_are_sent_at_most_once_a_second_between_renders():
+    clock = FakeClock()
+    run = Run(Settings("classroom", 1, {}, False))
+    run.step()
+    live, counter, _, charts = _live(run, run.frames())
+    live.charts_throttle = Throttle(CHARTS_INTERVAL_S, clock=clock)
+    for _ in range(4):  # four redraws half a second apart
+        run.step()
+        live.update(run, 2.0)
+        clock.now += 0.5
+    assert "Mois 5" in counter.unsafe_innerHTML
+    assert len(charts.shown) == 2
+
+
+def test_a_page_not_yet_rendered_is_rendered_by_the_play_loop():
+    from sim.dashboard.app import LiveViews
+
+    assert not LiveViews().ready()

@@ -57,6 +57,35 @@ def test_pacer_keeps_at_most_one_second_in_hand_and_measures_the_rate():
     assert pacer.rate() == pytest.approx(4.0)
 
 
+def test_the_rate_shown_counts_the_time_the_run_stood_still():
+    """Four months a second for five seconds, then a two-second stall (a busy server): over
+    the last three seconds the run advanced four months, 1.3 a second, not the 4 between its
+    first and last month (what the page showed before)."""
+    clock = FakeClock()
+    pacer = Pacer(clock=clock)
+    assert pacer.rate() == 0.0
+    for _ in range(20):
+        clock.now += 0.25
+        pacer.record(1)
+    assert pacer.rate() == pytest.approx(4.0)
+    clock.now += 2.0
+    assert pacer.rate() == pytest.approx(4 / 3)
+    clock.now += 5.0
+    assert pacer.rate() == 0.0
+
+
+def test_the_rate_is_not_shown_before_a_second_of_play():
+    clock = FakeClock()
+    pacer = Pacer(clock=clock)
+    pacer.record(1)
+    clock.now += 0.5
+    pacer.record(2)
+    assert pacer.rate() == 0.0
+    clock.now += 0.5
+    pacer.record(2)
+    assert pacer.rate() == pytest.approx(4.0)
+
+
 def _runs(jobs_with, jobs_without, cost_with, cost_without, lever_cost):
     def frame(jobs, cost, lever):
         n = len(jobs)

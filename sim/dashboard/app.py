@@ -47,6 +47,7 @@ from sim.dashboard.i18n import (
 from sim.dashboard.info import info_html
 from sim.dashboard.lessons import BY_KEY, LESSONS, PREDICTIONS, Lesson, lesson_value
 from sim.dashboard.pacing import (
+    CHARTS_INTERVAL_S,
     VIEWS_INTERVAL_S,
     Pacer,
     RedrawClock,
@@ -153,35 +154,53 @@ def _table(head: list[str], rows: list[list[str]], classes: list[str]):
     solara.HTML(tag="div", unsafe_innerHTML=_table_html(head, rows, classes))
 
 
-@solara.component
-def Kpis(frames, lang: str, has_levers: bool):
-    """Headline numbers; with a paired run, the difference and the cost per net job-year."""
+def kpi_html(frames, lang: str, has_levers: bool) -> str | None:
+    """The headline table (and, with a paired run, the cost table) as one element's HTML; None
+    before the first month."""
     ts, base = frames.timeseries, frames.baseline_timeseries
     if ts.empty:
-        solara.Info(t(lang, "start_hint"), dense=True)
-        return
+        return None
     first = t(lang, "with_levers") if has_levers else t(lang, "without_levers")
     head = [f"{t(lang, 'month')} {frames.month}", first]
     last = ts.iloc[-1]
     rows = [[output_label(lang, c), fmt(last[c], lang)] for c in HEADLINE]
-    if base is not None:
-        then = base.iloc[-1]
-        head += [t(lang, "without_levers"), t(lang, "difference")]
-        rows = [[*row, fmt(then[c], lang), fmt(last[c] - then[c], lang)]
-                for row, c in zip(rows, HEADLINE, strict=True)]
     if base is None:
-        _table(head, rows, ["ess-kpi"])
-        return
-    cost = cost_per_job(ts, base)
+        return _table_html(head, rows, ["ess-kpi"])
+    then = base.iloc[-1]
+    head += [t(lang, "without_levers"), t(lang, "difference")]
+    rows = [[*row, fmt(then[c], lang), fmt(last[c] - then[c], lang)]
+            for row, c in zip(rows, HEADLINE, strict=True)]
     # Both tables in one element: a redraw updates them in one message, not two.
-    solara.HTML(tag="div", unsafe_innerHTML=_table_html(head, rows, ["ess-kpi"]) + _table_html(
-        [t(lang, "cost_per_job"), ""], cost_rows(cost, lang), ["ess-kpi", "ess-cost"],
-        " margin-top: 12px;"))
-    notes = [t(lang, "cost_definition")] + ([t(lang, "no_job_year")] if cost.per_job_year is None
-                                            else [])
-    for note in notes:
-        solara.Text(note, classes=["ess-note"] + (["ess-dash-note"] if note.startswith("—")
-                                                   else []))
+    return _table_html(head, rows, ["ess-kpi"]) + _table_html(
+        [t(lang, "cost_per_job"), ""], cost_rows(cost_per_job(ts, base), lang),
+        ["ess-kpi", "ess-cost"], " margin-top: 12px;")
+
+
+@solara.component
+def Kpis(frames, lang: str, has_levers: bool, live=None):
+    """Headline numbers; with a paired run, the difference and the cost per net job-year.
+    Between two renders the play loop updates the tables directly (`LiveViews`)."""
+    text = kpi_html(frames, lang, has_levers)
+    element = None
+    if text is None:
+        solara.Info(t(lang, "start_hint"), dense=True)
+    else:
+        element = solara.HTML(tag="div", unsafe_innerHTML=text)
+    base = frames.baseline_timeseries
+    if text is not None and base is not None:
+        cost = cost_per_job(frames.timeseries, base)
+        notes = [t(lang, "cost_definition")] + ([t(lang, "no_job_year")]
+                                                if cost.per_job_year is None else [])
+        for note in notes:
+            solara.Text(note, classes=["ess-note"] + (["ess-dash-note"] if note.startswith("—")
+                                                       else []))
+
+    def hand_over():
+        if live is not None:
+            live.kpis = None if element is None else (
+                solara.get_widget(element), lambda f: kpi_html(f, lang, has_levers))
+
+    solara.use_effect(hand_over)
 
 
 def _cell(value, lang: str) -> str:
@@ -243,12 +262,28 @@ def DoseSlider(label: str, value: float, on_change, disabled: bool):
     back while an earlier update of the same widget is unanswered; a click on Reset, sent at
     once, could then overtake the last slider move (the slider showed 0.6, Reset ran 0.55). The
     `change` event travels as a message in the order the pupil acted, like the click.
+
+    The value the slider itself reported is not sent back to it: each report re-renders the
+    page with the new dose, and a server answering between two key presses (no longer busy
+    rendering a playing run) set the slider back to the first press's value, losing the next
+    ones (five presses gave 0.65, not 0.75). While the dose is the one the slider reported,
+    the slider keeps the value it has (the browser's, as last synced); the server moves it
+    only to a dose it did not report (a lesson's).
     """
+    reported = solara.use_ref(None)
+    widget = solara.use_ref(None)
+    kept = value == reported.current and widget.current is not None
     slider = solara.v.Slider(
-        v_model=value, min=0.0, max=1.0, step=0.05, label=label, thumb_label=True,
-        hide_details=True, disabled=disabled,
+        v_model=widget.current.v_model if kept else value, min=0.0, max=1.0, step=0.05,
+        label=label, thumb_label=True, hide_details=True, disabled=disabled,
     )
-    solara.v.use_event(slider, "change", lambda _w, _e, data: on_change(round(float(data), 2)))
+
+    def report(_w, _e, data):
+        reported.current = round(float(data), 2)
+        on_change(reported.current)
+
+    solara.v.use_event(slider, "change", report)
+    solara.use_effect(lambda: setattr(widget, "current", solara.get_widget(slider)), [])
     return slider
 
 
@@ -422,6 +457,7 @@ def Player(run, lang: str, on_reset, pending, projector: bool, lesson: Lesson | 
     start = solara.use_memo(
         lambda: Shown() if isinstance(run, Exception) else Shown(run.month, run.month), [])
     shown = solara.use_reactive(start)
+    live = solara.use_memo(LiveViews, [])
     play_failed = solara.use_reactive(False)
     sent_as = solara.use_reactive(0)
     failed = isinstance(run, Exception)
@@ -449,9 +485,11 @@ def Player(run, lang: str, on_reset, pending, projector: bool, lesson: Lesson | 
                 # the months due are still simulated, several per redraw.
                 if done and (redraw.ready(pacer.behind(speed.value)) or ending):
                     views.interval_s = redraw.views_interval()
-                    views_month = run.month if views.ready() or ending else \
-                        shown.value.views_month
-                    shown.set(Shown(run.month, views_month, pacer.rate()))
+                    if views.ready() or ending or not live.ready():
+                        # The whole page: the slower views are due (or the run stops here).
+                        shown.set(Shown(run.month, run.month, pacer.rate()))
+                    else:  # counter, tables and charts only, straight into their widgets
+                        live.update(run, pacer.rate())
                 time.sleep(pacer.pause(speed.value))
         except Exception:  # the play loop never takes the page down
             log.exception("the play loop stopped")
@@ -498,7 +536,7 @@ def Player(run, lang: str, on_reset, pending, projector: bool, lesson: Lesson | 
         with solara.Div(style={"width": "300px"}, classes=["ess-speed"]):
             solara.SliderInt(t(lang, "speed"), value=speed, min=1, max=24)
         if not failed:
-            MonthCounter(run, shown, lang, playing.value)
+            MonthCounter(run, shown, lang, playing.value, live)
     if failed:
         solara.Error(error_line(run, lang), classes=["ess-error"])
         return
@@ -515,26 +553,92 @@ def Player(run, lang: str, on_reset, pending, projector: bool, lesson: Lesson | 
         f'<a class="ess-share" href="?{html.escape(share_query(run.settings))}">'
         f'{html.escape(t(lang, "share_link"))}</a> · {html.escape(t(lang, "share_hint"))}'))
     Live(run, shown, lang, projector, lesson, prediction, map_output, class_code, session,
-         on_sent, sent_as, playing.value)
+         on_sent, sent_as, playing.value, live)
+
+
+def counter_html(lang: str, month: int, running: bool, rate: float | None) -> str:
+    """The month shown and, while playing (`rate` not None), the rate reached, in one element:
+    a redraw updates both in one message."""
+    done = "" if running else f" ({t(lang, 'finished')})"
+    text = (f'<span class="ess-month" style="font-size: 1.3em; font-weight: bold">'
+            f"{html.escape(t(lang, 'month'))} {month}{html.escape(done)}</span>")
+    if rate:
+        text += (f'<span class="ess-rate ess-note" style="margin-left: 12px">'
+                 f"{fmt(rate, lang, 1)} {html.escape(t(lang, 'rate'))}</span>")
+    return text
 
 
 @solara.component
-def MonthCounter(run, shown: solara.Reactive, lang: str, playing: bool):
-    """The month shown and, while playing, the rate reached."""
-    done = "" if run.running else f" ({t(lang, 'finished')})"
-    # One element for the month and the rate: a redraw updates both in one message.
-    text = (f'<span class="ess-month" style="font-size: 1.3em; font-weight: bold">'
-            f"{html.escape(t(lang, 'month'))} {shown.value.month}{html.escape(done)}</span>")
-    if playing and shown.value.rate:
-        text += (f'<span class="ess-rate ess-note" style="margin-left: 12px">'
-                 f"{fmt(shown.value.rate, lang, 1)} {html.escape(t(lang, 'rate'))}</span>")
-    solara.HTML(tag="span", unsafe_innerHTML=text)
+def MonthCounter(run, shown: solara.Reactive, lang: str, playing: bool, live=None):
+    """The month shown and, while playing, the rate reached (updated directly by the play loop
+    between two renders, `LiveViews`)."""
+    element = solara.HTML(tag="span", unsafe_innerHTML=counter_html(
+        lang, shown.value.month, run.running, shown.value.rate if playing else None))
+
+    def hand_over():
+        if live is not None:
+            live.counter = (solara.get_widget(element),
+                            lambda month, running, rate: counter_html(lang, month, running, rate))
+
+    solara.use_effect(hand_over)
+
+
+class LiveViews:
+    """What a playing page shows that changes at every redraw — the month counter and its rate,
+    the headline tables, the charts — updated by the play loop itself, straight into their
+    widgets, between two renders of the page.
+
+    A render (Reacton reconciling the live views, then Solara's messages) cost a server process
+    more CPU than a month of the classroom model (docs/dashboard.md). While playing, the page is
+    now rendered only when the slower views (map, ties, feed, inspector) are due (every 2 s, up
+    to 6 s under load), at a pause, at the end of the run or at a lesson's month; in between
+    each redraw sets the counter's and the tables' HTML and sends the charts' new points
+    (`ChartWidget.show`, at most once every `CHARTS_INTERVAL_S`: redrawing the charts is the
+    pupil's browser's dearest work), three messages and no render. Each component hands its
+    widget and how to fill it (its language, projector font…) over after each render; until
+    all three are there (a run not yet rendered), the play loop renders as before.
+    """
+
+    def __init__(self):
+        self.counter = None  # (widget, (month, running, rate) -> html)
+        self.kpis = None  # (widget, frames -> html | None), None before the first month
+        self.charts = None  # (ChartWidget, frames -> options)
+        self.views_frames = None  # the slower views' snapshot on screen
+        self.frames = None  # the latest frames drawn, by a render or directly
+        self.charts_throttle = Throttle(CHARTS_INTERVAL_S)
+
+    def ready(self) -> bool:
+        return None not in (self.counter, self.kpis, self.charts, self.views_frames)
+
+    def latest(self, frames):
+        """`frames`, or the newer ones this page already shows (a render for another reason —
+        a control, the language — must not take the charts back to the last rendered month)."""
+        newer = self.frames
+        if newer is not None and newer.month > frames.month and \
+                newer.territory is frames.territory:
+            return newer
+        return frames
+
+    def update(self, run, rate: float) -> None:
+        """Show the run's month now: the frames' series are read again, the slower views'
+        tables are those on screen."""
+        frames = run.frames(views=self.views_frames)
+        (counter, counter_text), (kpis, kpi_text), (charts, options) = (
+            self.counter, self.kpis, self.charts)
+        self.frames = frames
+        counter.unsafe_innerHTML = counter_text(frames.month, frames.running, rate)
+        text = kpi_text(frames)
+        if text is not None:
+            kpis.unsafe_innerHTML = text
+        if self.charts_throttle.ready():
+            charts.show(options(frames))
 
 
 @solara.component
 def Live(run, shown: solara.Reactive, lang: str, projector: bool, lesson: Lesson | None,
          prediction: solara.Reactive, map_output: solara.Reactive, class_code: str,
-         session: str, on_sent, sent_as: solara.Reactive, playing: bool = False):
+         session: str, on_sent, sent_as: solara.Reactive, playing: bool,
+         live: LiveViews):
     """Everything that changes with the month shown: export, class sending, lesson, views."""
     # The slower views' snapshot is rebuilt only when their month moves; between two of its
     # moves the same object is passed on, so their components are not even re-rendered.
@@ -542,12 +646,13 @@ def Live(run, shown: solara.Reactive, lang: str, projector: bool, lesson: Lesson
     frames = solara.use_memo(
         lambda: views_frames if shown.value.month == views_frames.month
         else run.frames(views=views_frames), [shown.value])
-    latest = solara.use_ref(frames)
-    latest.current = frames
+    frames = live.latest(frames)
+    live.views_frames, live.frames = views_frames, frames
+    latest = live  # the CSV is of the frames on screen, rendered or drawn by the play loop
     # The CSV is built from the frames on screen when the pupil clicks. The function handed to
     # FileDownload changes with the slower views only (every 2 s while playing, at each pause):
     # a new one at every redraw restarted FileDownload's worker thread and re-rendered it twice.
-    csv = solara.use_memo(lambda: lambda: runs_csv(latest.current), [shown.value.views_month])
+    csv = solara.use_memo(lambda: lambda: runs_csv(latest.frames), [shown.value.views_month])
     if not frames.timeseries.empty:
         # The file's name does not change with the month (the table has a month column): a
         # name changing at every redraw was one more message per redraw for each pupil.
@@ -577,7 +682,7 @@ def Live(run, shown: solara.Reactive, lang: str, projector: bool, lesson: Lesson
             and lesson.settings.territory == run.settings.territory:
         LessonPanel(lesson, run, frames, lang, prediction,
                     reached=frames.month >= lesson.stop_month)
-    Views(run, frames, views_frames, lang, map_output, projector, playing)
+    Views(run, frames, views_frames, lang, map_output, projector, playing, live)
 
 
 def runs_csv(frames) -> str:
@@ -734,7 +839,7 @@ def Feed(frames, lang: str):
 
 @solara.component
 def Views(run: Run, frames, views_frames, lang: str, map_output: solara.Reactive[str],
-          projector: bool, playing: bool = False):
+          projector: bool, playing: bool = False, live: LiveViews | None = None):
     """The views of the run, all drawn in the browser from ECharts options: headline numbers
     and charts from `frames`, the map, feed, ties and inspector from `views_frames` (redrawn
     less often while playing)."""
@@ -742,11 +847,18 @@ def Views(run: Run, frames, views_frames, lang: str, map_output: solara.Reactive
     has_levers = bool(run.settings.levers)
     font = 18 if projector else 13
 
-    def option(key: str) -> dict:
-        return panel_option(key, frames.timeseries, frames.baseline_timeseries, lang,
+    def option(key: str, shown=frames) -> dict:
+        return panel_option(key, shown.timeseries, shown.baseline_timeseries, lang,
                             has_levers=has_levers, font_px=font)
 
-    Kpis(frames, lang, has_levers)
+    def hand_over(keys):
+        """The chart widget and its options, for the play loop's redraws (`LiveViews`)."""
+        def on_widget(widget):
+            if live is not None:
+                live.charts = (widget, lambda f: [option(k, f) for k in keys])
+        return on_widget
+
+    Kpis(frames, lang, has_levers, live)
     keys = list(PANELS)
     if projector:
         titles = {panel_title(k, lang): k for k in keys}
@@ -755,11 +867,11 @@ def Views(run: Run, frames, views_frames, lang: str, map_output: solara.Reactive
             on_value=lambda title: chart.set(titles.get(title, "jobs")),
             classes=["ess-chart-choice"])
         Chart(option(chart.value), lang, height_px=480, png_name=chart.value,
-              classes=["ess-panel"])
+              classes=["ess-panel"], on_widget=hand_over([chart.value]))
         return
     # One widget for the six charts: a redraw sends their new points in one message.
     Charts([option(key) for key in keys], lang, height_px=300, png_names=keys,
-           classes=["ess-panel"], columns=3)
+           classes=["ess-panel"], columns=3, on_widget=hand_over(keys))
     SlowViews(run, views_frames, lang, map_output, font, playing)
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from sim.dashboard.adapter import CLASSROOM, Run, Settings
 from sim.dashboard.figures import PANELS, map_option, panel_option, ties_option
+from sim.dashboard.pacing import RATE_WINDOW_S
 
 
 def month_cost(territory: str, months: int, side_by_side: bool) -> dict[str, float]:
@@ -209,6 +210,9 @@ def load(sessions: int, seconds: float, speed: int, workers: int = 1,
         received = [(s.messages, s.received_bytes) for s in wired.sessions]
         wired.close()
     advanced = months_between(log, start, end)
+    # The rate each session reached over the last seconds of the window, as the server counted
+    # it: what the pages' shown rate (`Pacer.rate`, over the same span) should read.
+    recent = months_between(log, end - RATE_WINDOW_S, end)
     log.unlink()
     window = end - start
     # A session the server never logged advanced no month: it counts, as 0, in the minimum.
@@ -227,6 +231,7 @@ def load(sessions: int, seconds: float, speed: int, workers: int = 1,
             "months_total": months,
             # What the Chromium pages show as the rate reached (`.ess-rate`) at the end.
             "rate_shown_on_pages": page_rates,
+            "months_per_s_last_3s": sorted(round(m / RATE_WINDOW_S, 2) for m in recent.values()),
             "server_cpu_cores": round(used["server"] / window, 2),
             # The server's CPU per month played, everything included (step, frames, Solara's
             # rendering and messages), all its processes: a core serves 1000 / this months a s.

@@ -17,6 +17,8 @@ travel in one message per redraw, not six, and Reacton reconciles one component,
 
 from __future__ import annotations
 
+import threading
+
 import ipyvuetify
 import solara
 import traitlets
@@ -76,16 +78,20 @@ class ChartWidget(ipyvuetify.VuetifyTemplate):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._latest: list[dict] | None = None  # the options drawn, appended points included
+        # The play loop draws from its own thread between two renders (`app.LiveViews`), a
+        # render from the session's: one at a time, so that the points sent follow on.
+        self._showing = threading.Lock()
 
     def show(self, options: list[dict]) -> None:
         """Draw `options`, sending only the points they append to the ones drawn when it can:
         one message for every chart of the widget."""
-        message = appended_message(self._latest, options)
-        if message is None:
-            self.options = options
-        elif message:
-            self.send({"method": "append", "args": [message]})
-        self._latest = options
+        with self._showing:
+            message = appended_message(self._latest, options)
+            if message is None:
+                self.options = options
+            elif message:
+                self.send({"method": "append", "args": [message]})
+            self._latest = options
 
     def vue_resync(self, _data=None) -> None:
         """A page whose points do not follow on from the message asks for the whole options."""
@@ -95,10 +101,17 @@ class ChartWidget(ipyvuetify.VuetifyTemplate):
 
 @solara.component
 def Charts(
-    options: list[dict], lang: str, height_px: int = 300, png_names=(), classes=(), columns: int = 3
+    options: list[dict],
+    lang: str,
+    height_px: int = 300,
+    png_names=(),
+    classes=(),
+    columns: int = 3,
+    on_widget=None,
 ):
     """Several charts in one widget, `columns` to a row; `png_names` (file names without
-    extension, one per chart) add PNG download links. Each chart's element has `classes`."""
+    extension, one per chart) add PNG download links. Each chart's element has `classes`.
+    `on_widget(widget)`, after each render, hands the widget to the play loop (`app.LiveViews`)."""
     element = ChartWidget.element(
         locale=LOCALES[lang],
         png_names=list(png_names),
@@ -107,13 +120,22 @@ def Charts(
         attributes={"style": f"height: {height_px}px", "class": " ".join(classes)},
     )
     solara.use_effect(lambda: solara.get_widget(element).show(options), [options])
+    solara.use_effect(lambda: on_widget and on_widget(solara.get_widget(element)))
     return element
 
 
 @solara.component
-def Chart(option: dict, lang: str, height_px: int = 300, png_name: str = "", classes=()):
+def Chart(
+    option: dict, lang: str, height_px: int = 300, png_name: str = "", classes=(), on_widget=None
+):
     """One chart; `png_name` (file name without extension) adds a PNG download link."""
     options = solara.use_memo(lambda: [option], [option])
     return Charts(
-        options, lang, height_px=height_px, png_names=[png_name], classes=classes, columns=1
+        options,
+        lang,
+        height_px=height_px,
+        png_names=[png_name],
+        classes=classes,
+        columns=1,
+        on_widget=on_widget,
     )

@@ -123,3 +123,27 @@ def test_sessions_arriving_together_all_build_and_play_over_the_websocket(tmp_pa
         assert "building the model failed" not in server.log_text()
     assert len(advanced) == 4 and min(advanced.values()) > 0
     assert all(s.messages > 0 for s in clients.sessions)  # the page's updates reached them
+
+
+def test_a_chart_out_of_view_is_drawn_with_every_month_once_scrolled_to(browser, server):
+    """A pupil's browser draws only the charts on screen: the last panel, below the fold at
+    1366×600, is not redrawn while the run plays, and shows every month once scrolled to."""
+    from sim.dashboard.browser import open_dashboard
+
+    page = open_dashboard(browser, server.url, viewport={"width": 1366, "height": 600})
+    try:
+        _play(page, 8, 3000)
+        shown = month(page)
+        assert shown > 2
+        last = page.locator(".ess-panel").nth(5)
+        assert last.evaluate("el => el.getBoundingClientRect().top") > 600
+        drawn = last.evaluate(POINTS)
+        assert drawn is None or set(drawn) != {shown}  # not drawn while out of view
+        last.scroll_into_view_if_needed()
+        page.wait_for_function(
+            f"(() => {{ const el = document.querySelectorAll('.ess-panel')[5]; "
+            f"const n = ({POINTS})(el); return n && n.every(x => x === {shown}); }})()",
+            timeout=20_000)
+        assert page_errors(page) == []
+    finally:
+        page.context.close()
