@@ -85,6 +85,7 @@ def monthly(args: tuple[int, int, tuple[str, ...]]) -> list[dict]:
             "insertion": series["ess_jobs_insertion"][k],
             "adapted": series["ess_jobs_adapted"][k],
             "entries": series["ess_entries"][k], "failures": series["ess_failures"][k],
+            "closures": series["ess_closures"][k],
             "collectors": collecting.size,
             "collector_jobs": int((e.permanent + e.insertion + e.adapted)[collecting].sum()),
             "feedstock_won": series["ess_feedstock_won_t"][k],
@@ -100,6 +101,23 @@ def monthly(args: tuple[int, int, tuple[str, ...]]) -> list[dict]:
             "buyer_jobs": float(w.firms.jobs[served_buyers].mean()) if served_buyers.size else 0.0,
             **by_form(e),
         })
+    return _add_demography_by_form(m, rows)
+
+
+def _add_demography_by_form(m, rows: list[dict]) -> list[dict]:
+    """Each row gets the entries, failures and voluntary closures of each legal form from
+    month 0 to its month (cumulative, from the event log)."""
+    from sim.vocabulary import LEGAL_FORMS
+
+    events = m.events_frame()
+    months = len(rows)
+    for kind, name in (("entry", "entries"), ("failure", "failures"), ("closure", "closures")):
+        sub = events[events.kind == kind]
+        for form in LEGAL_FORMS:
+            of_form = sub[sub.details == form]
+            counts = np.bincount(of_form.month.to_numpy(), minlength=months)[:months]
+            for row, total in zip(rows, np.cumsum(counts), strict=True):
+                row[f"{name}_{form}"] = int(total)
     return rows
 
 
@@ -130,6 +148,9 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     from sim.vocabulary import LEGAL_FORMS
 
     per_form = [f"{k}_{form}" for form in LEGAL_FORMS for k in ("n", "jobs")]
+    for name in ("entries", "failures", "closures"):
+        totals = {form: round(float(last[f"{name}_{form}"].mean()), 1) for form in LEGAL_FORMS}
+        print(f"{name} by form over the run (mean of seeds): {totals}")
     for key in (*STOCKS, *per_form):
         change = last[key] / first[key] - 1.0
         print(f"{key:17s} month {a.months - 1} over month 0 - 1: {change.mean():+.1%} "

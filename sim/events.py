@@ -17,6 +17,7 @@ from sim.frames import strings, tagged_frame
 class EventKind(StrEnum):
     ENTRY = "entry"
     FAILURE = "failure"
+    CLOSURE = "closure"  # an established structure closing for a reason other than failure
     SITE_OPENING = "site_opening"
     SITE_CLOSURE = "site_closure"
     RELOCATION = "relocation"

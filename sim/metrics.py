@@ -120,6 +120,7 @@ class MetricsRecorder:
         s["ess_acquired"][m] = np.count_nonzero(e.owner_firm[live] >= 0)
         s["ess_entries"][m] = np.count_nonzero(e.founded[live] == model.month)
         s["ess_failures"][m] = month.failures
+        s["ess_closures"][m] = month.closures
         s["insertion_entries"][m] = labour["entries"]
         s["insertion_exits"][m] = labour["exits"]
         s["insertion_exits_employment"][m] = labour["employed"]

@@ -58,6 +58,7 @@ class Month:
     # failures; guarantees called (at failure or after missed repayments), the guarantee
     # fund's fee income and recoveries, public investors' equity written off at failure
     failures: int = 0
+    closures: int = 0  # voluntary closures (ess.voluntary_closures), apart from failures
     guarantee_calls: float = 0.0
     guarantee_calls_by_territory: np.ndarray = field(init=False)
     guarantee_fees_by_territory: np.ndarray = field(init=False)

@@ -247,11 +247,13 @@ def _survival(model, events: pd.DataFrame) -> dict[str, float]:
     """5-year survival of new structures from the hazard of structures under five years old.
 
     Initial enterprises are founded at month -60 and say nothing about young firms; entrants of
-    the run are followed from birth, censored at the horizon, and the failure hazard of their
-    first five years (failures / years at risk) gives S5 = exp(-5 h)."""
+    the run are followed from birth, censored at the horizon, and the exit hazard of their
+    first five years (failures and voluntary closures / years at risk) gives S5 = exp(-5 h):
+    the figures count every closure (CG Scop's and Insee's "pérennité"), though with the
+    default ``voluntary_closure_min_age_months`` (60) none closes voluntarily that young."""
     e = model.enterprises
     entry = events[events.kind == "entry"]
-    failed = events[events.kind == "failure"].groupby("agent").month.min()
+    failed = events[events.kind.isin(("failure", "closure"))].groupby("agent").month.min()
     born = entry.agent.to_numpy()
     founded = e.founded[born]
     end = failed.reindex(born).fillna(model.month).to_numpy()

@@ -19,9 +19,9 @@ ACI, SCOP = LEGAL_FORMS.index("ACI"), LEGAL_FORMS.index("SCOP")
 N = len(LEGAL_FORMS)
 
 
-def _model(follow: bool = True, settling: int = 0, months: int = 2):
+def _model(follow: bool = True, settling: int = 0, months: int = 2, prior: float = 12.0):
     return build_model(["progress=false", "seed=3", "territory=classroom",
-                        f"horizon_months={months}",
+                        f"horizon_months={months}", f"params.economy.turnover_prior_months={prior}",
                         f"params.population.settling_months={settling}",
                         f"params.economy.founders_follow_turnover={str(follow).lower()}"])
 
@@ -100,4 +100,28 @@ def test_month_0_inherits_the_settling_months_turnover():
     assert settled.world.form_exposure.sum() > 0
     assert settled.world.form_closures.sum() > 0
     fresh = _model(settling=0, months=1)
-    assert fresh.world.form_exposure.sum() == 0
+    # the settling months' closures make the forms' hazards differ; fresh, the prior's are one
+    settled_hazard = settled.world.form_closures / settled.world.form_exposure
+    fresh_hazard = fresh.world.form_closures / fresh.world.form_exposure
+    assert np.ptp(settled_hazard) > 10 * np.ptp(fresh_hazard)
+
+
+def test_unsettled_start_begins_at_the_densities_with_a_prior_that_fades():
+    """Month 0 of an unsettled start holds a prior: one hazard for every form (founders at the
+    forms' densities), worth turnover_prior_months of the stock, which decays as closures are
+    counted; so the first months' closures (cooperatives close from month 0, failures only after
+    months of refusals) do not set the whole mix."""
+    m = _model(settling=0, months=1)
+    w = m.world
+    hazard = w.form_closures / w.form_exposure
+    present = w.form_exposure > 0
+    np.testing.assert_allclose(hazard[present], hazard[present][0])
+    np.testing.assert_allclose(ess.founders_form_weights(m), ess._form_weights(m) * hazard[0])
+    keep = 0.5 ** (1.0 / m.params.economy.turnover_half_life_months)
+    stock = np.bincount(w.enterprises.form[w.enterprises.alive], minlength=N)
+    np.testing.assert_allclose(w.form_exposure,
+                               stock * m.params.economy.turnover_prior_months)
+    before = w.form_closures.copy()
+    assert before.sum() > 0
+    ess.count_turnover(m, np.zeros(0, dtype=np.int64))
+    np.testing.assert_allclose(w.form_closures, keep * before)

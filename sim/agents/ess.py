@@ -980,28 +980,77 @@ def open_structures(m, rng, births, form=None) -> None:
 # --- failures, scale-ups, surplus ----------------------------------------------------------------
 def failures(m) -> None:
     """Repeatedly refused cash: the enterprise fails, its sites, ties, loans and public
-    contracts end (the contracts' unfinished work is tendered again)."""
+    contracts end (the contracts' unfinished work is tendered again). Established structures
+    also close for other reasons (``voluntary_closures``), counted apart; both count in each
+    form's turnover, which founders' forms follow."""
     w = m.world
     e, L = w.enterprises, w.ledger
     rows = np.flatnonzero(e.alive & (e.refused_months >= m.params.economy.failure_cash_months))
-    count_turnover(m, rows)
+    closing = voluntary_closures(m, rows)
+    count_turnover(m, np.concatenate([rows, closing]) if closing.size else rows)
+    if closing.size:
+        _release(m, closing)
+        credit.settle_loans(m, closing)
+        # members' shares returned, reserves devolved to other ESS bodies (loi 1947, art. 19)
+        L.pay_enterprises_to_sector(closing, np.maximum(L.cash_view(e.n)[closing], 0.0),
+                                    Sector.FOUNDERS, "dissolution")
+        m.now.closures += closing.size
+        _remove(m, closing, EventKind.CLOSURE)
     if rows.size == 0:
         return
+    _release(m, rows)
+    credit.default_loans(m, rows)
+    cash = L.cash_view(e.n)[rows]
+    L.pay_enterprises_to_sector(rows, np.maximum(cash, 0.0), Sector.BANKS, "liquidation")
+    e.payables[rows] = 0.0
+    m.now.failures += rows.size
+    _remove(m, rows, EventKind.FAILURE)
+
+
+def voluntary_closures(m, failing) -> np.ndarray:
+    """Rows of the structures closing this month for reasons other than failure: founders or
+    managers retiring without a successor, dissolution, a merger, the end of a project. Each
+    structure at least ``voluntary_closure_min_age_months`` old, not failing, owing its
+    suppliers nothing and whose cash covers its loans and stakes (a dissolution settles its
+    debts: one that cannot fails instead) closes with its form's yearly hazard
+    ``voluntary_closure_yr`` (monthly 1 - (1 - h)^(1/12)). No draw when every hazard is 0."""
+    w, econ = m.world, m.params.economy
+    e = w.enterprises
+    forms = m.params.population.forms
+    yearly = np.array([forms[f].voluntary_closure_yr for f in LEGAL_FORMS])
+    if not yearly.any():
+        return np.zeros(0, dtype=np.int64)
+    eligible = (e.alive & (m.month - e.founded >= econ.voluntary_closure_min_age_months)
+                & (e.payables <= 0)
+                & (w.ledger.cash_view(e.n) >= credit.outstanding_claims(w)))
+    eligible[failing] = False
+    rows = np.flatnonzero(eligible)
+    monthly = 1.0 - (1.0 - yearly) ** (1.0 / 12.0)
+    draws = m.streams["demography.closures"].random(rows.size)
+    return rows[draws < monthly[e.form[rows]]]
+
+
+def _release(m, rows) -> None:
+    """What a leaving structure frees: its sites close (premises back on the market), its
+    public contracts are tendered again, its supply ties end (their buyers look elsewhere)."""
+    w = m.world
+    e = w.enterprises
     premises.close_sites(w, np.flatnonzero(w.sites.open & among(w.sites.enterprise, rows, e.n)))
     procurement.terminate(m, rows)  # the buyers tender the unfinished work again
     ties = w.ties.table
     w.ties.drop(np.flatnonzero(ties.active & among(ties.enterprise, rows, e.n)), m.month,
                 m.events)
-    credit.default_loans(m, rows)
-    cash = L.cash_view(e.n)[rows]
-    L.pay_enterprises_to_sector(rows, np.maximum(cash, 0.0), Sector.BANKS, "liquidation")
-    e.payables[rows] = 0.0
+
+
+def _remove(m, rows, kind: EventKind) -> None:
+    """The structures ``rows`` leave (a dead row has no capacity, no claim on the clients'
+    pools and no funded posts), recorded as ``kind`` with their legal form."""
+    e = m.world.enterprises
     e.alive[rows] = False
-    m.now.failures += rows.size
     e.capacity[rows] = 0.0
     for row in rows:
         m.ess_views.pop(int(row)).remove()
-    m.events.record(m.month, EventKind.FAILURE, rows, e.territory[rows],
+    m.events.record(m.month, kind, rows, e.territory[rows],
                     np.asarray(LEGAL_FORMS)[e.form[rows]])
 
 

@@ -160,9 +160,9 @@ def overrides(settings: Settings, *, with_levers: bool = True) -> list[str]:
 # The "what happened" feed: events a pupil can picture (loans granted or refused and insertion
 # exit batches are too many a month to read, and show in the charts).
 FEED_KINDS = (
-    EventKind.ENTRY, EventKind.FAILURE, EventKind.SITE_OPENING, EventKind.SITE_CLOSURE,
-    EventKind.RELOCATION, EventKind.ACQUISITION, EventKind.SCALE_UP, EventKind.TENDER_WON,
-    EventKind.NEW_TIE, EventKind.TIE_LOST, EventKind.LOAN_DEFAULT,
+    EventKind.ENTRY, EventKind.FAILURE, EventKind.CLOSURE, EventKind.SITE_OPENING,
+    EventKind.SITE_CLOSURE, EventKind.RELOCATION, EventKind.ACQUISITION, EventKind.SCALE_UP,
+    EventKind.TENDER_WON, EventKind.NEW_TIE, EventKind.TIE_LOST, EventKind.LOAN_DEFAULT,
 )
 FEED_MONTHS = 12  # months of the feed kept on screen
 

@@ -270,6 +270,8 @@ TEXT = {
 EVENT_LABELS = {
     "entry": {"fr": "création(s) de structure ESS", "en": "new ESS structure(s)"},
     "failure": {"fr": "fermeture(s) (défaillance)", "en": "closure(s) (failure)"},
+    "closure": {"fr": "fermeture(s) hors défaillance (retraite, dissolution)",
+                "en": "closure(s) other than failure (retirement, dissolution)"},
     "site_opening": {"fr": "nouveau(x) local(aux) ouvert(s)", "en": "new site(s) opened"},
     "site_closure": {"fr": "local(aux) fermé(s)", "en": "site(s) closed"},
     "relocation": {"fr": "déménagement(s)", "en": "relocation(s)"},

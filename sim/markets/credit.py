@@ -242,6 +242,34 @@ def _debt(w) -> np.ndarray:
                        minlength=w.enterprises.n)
 
 
+def outstanding_claims(w) -> np.ndarray:
+    """(enterprises,): what each enterprise owes on its open loans, claims and stakes."""
+    loans = w.loans
+    owed = loans.open
+    return np.bincount(loans.enterprise[owed], weights=loans.outstanding[owed],
+                       minlength=w.enterprises.n)
+
+
+def settle_loans(m, rows) -> None:
+    """Enterprises ``rows`` dissolving while solvent pay every open loan, claim and stake off
+    to its lender (no guarantee called, nothing written off)."""
+    w = m.world
+    loans = w.loans
+    settled = np.flatnonzero(loans.open & among(loans.enterprise, rows, w.enterprises.n))
+    owner, lenders = loans.enterprise[settled], loans.lender[settled]
+    for lender in np.unique(lenders):
+        paid = np.flatnonzero(lenders == lender)
+        amounts = loans.outstanding[settled[paid]]
+        w.ledger.pay_enterprises_to_sector(owner[paid], amounts, Sector(lender),
+                                           SERVICE_FLOWS[Sector(lender)])
+        if lender == Sector.GUARANTEE_FUND:
+            np.add.at(m.now.guarantee_recoveries_by_territory,
+                      w.enterprises.territory[owner[paid]], amounts)
+    loans.open[settled] = False
+    loans.outstanding[settled] = 0.0
+    w.enterprises.debt[rows] = 0.0
+
+
 def _call_guarantees(m, bad) -> np.ndarray:
     """The fund pays the banks the guaranteed share of defaulted loans ``bad``; returns it."""
     w = m.world
