@@ -71,8 +71,8 @@ LESSONS = (
             "friches rend de la surface. Mais des locaux ne créent pas de clients : la demande de "
             "la métropole est partagée entre les structures d'un même secteur, et la foncière "
             "n'achète que ce que l'ESS demande, dans la limite de son capital. Sur dix graines, "
-            "les emplois de l'ESS de la métropole augmentent huit fois et baissent deux fois "
-            "(de quelque −170 à +440 emplois à dix ans) : rien de sûr. Le local est un frein "
+            "les emplois de l'ESS de la métropole augmentent sept fois et baissent trois fois "
+            "(de quelque −120 à +430 emplois à dix ans) : rien de sûr. Le local est un frein "
             "pour les structures qui ont des clients et pas de place ; une structure d'insertion "
             "peut payer son loyer avec l'aide de l'État à ses postes, et là où la demande manque, "
             "un local de plus ne change rien. Une seule graine ne suffit pas pour conclure.",
@@ -82,17 +82,17 @@ LESSONS = (
             "below market rent; brownfield reuse returns floor space. But premises do not bring "
             "clients: the metropolis's demand is shared among the structures of each sector, and "
             "the trust buys only what the ESS asks for, within its capital. Over ten seeds the "
-            "metropolis's ESS jobs rise eight times and fall twice (from some −170 to +440 jobs "
-            "after ten years): no sure effect. Premises are a brake for structures that have "
-            "clients and no room; an insertion structure can pay its rent with the State's aid "
-            "for its posts, and where demand is short, more floor changes nothing. One seed is "
-            "not enough to conclude.",
+            "metropolis's ESS jobs rise seven times and fall three times (from some −120 to "
+            "+430 jobs after ten years): no sure effect. Premises are a brake for structures "
+            "that have clients and no room; an insertion structure can pay its rent with the "
+            "State's aid for its posts, and where demand is short, more floor changes nothing. "
+            "One seed is not enough to conclude.",
         },
         settings=Settings(CLASSROOM, 1, {"land_trust": 0.8, "brownfields": 0.5}, True),
         map_output="ess_jobs_total",
         # Seeds 1–10, month 120, rent ceiling counting the State's aid per post, failed holders'
-        # contracts re-tendered: −173 to +436 jobs in the metropolis, 8 seeds up (+139 to +589
-        # when the ceiling counted sales only).
+        # contracts re-tendered, founders following closures (ninth session): −119 to +426 jobs
+        # in the metropolis, 7 seeds up (+139 to +589 when the ceiling counted sales only).
         outcome="ess_jobs_total@metropolis",
         outcome_label={"fr": "emplois ESS de la métropole", "en": "ESS jobs in the metropolis"},
         stop_month=120,
@@ -126,7 +126,7 @@ LESSONS = (
         },
         settings=Settings(CLASSROOM, 1, {"matchmaking": 0.8, "industrial_cooperation": 0.5}, True),
         map_output="ess_industry_ties",
-        # Seeds 1–10, month 60: +205 to +257 ties.
+        # Seeds 1–10, month 60: +186 to +294 ties (ninth session).
         outcome="ess_industry_ties",
         outcome_label={"fr": "liens ESS–industrie", "en": "ESS–industry ties"},
         stop_month=60,
@@ -150,19 +150,20 @@ LESSONS = (
             "d'offres jugés sur le prix. Le code de la commande publique permet de réserver des "
             "lots aux structures d'insertion et aux entreprises adaptées ; encore faut-il qu'un "
             "lot soit à leur taille : on divise les lots, et plusieurs structures répondent "
-            "ensemble (groupement). Les années-emplois augmentent sur chaque graine, surtout en "
-            "insertion ; les emplois permanents, eux, montent ou baissent selon la graine. Le "
-            "surprix des lots réservés, payé par les acheteurs publics, compte dans le coût.",
+            "ensemble (groupement). Les années-emplois augmentent sur neuf graines sur dix, "
+            "surtout en insertion ; les emplois permanents, eux, montent ou baissent selon la "
+            "graine. Le surprix des lots réservés, payé par les acheteurs publics, compte dans le "
+            "coût.",
             "en": "With higher unit costs a social enterprise loses tenders judged on price. "
             "French procurement law lets buyers reserve lots for work-integration and disability-"
             "inclusive enterprises; the lot must still fit them: lots are divided, and several "
-            "structures bid together (joint bids). Job-years rise on every seed, insertion jobs "
-            "most; permanent jobs rise or fall depending on the seed. The reserved lots' price "
-            "premium, paid by public buyers, counts in the cost.",
+            "structures bid together (joint bids). Job-years rise on nine seeds of ten, "
+            "insertion jobs most; permanent jobs rise or fall depending on the seed. The "
+            "reserved lots' price premium, paid by public buyers, counts in the cost.",
         },
         settings=Settings(CLASSROOM, 1, {"reserved_markets": 0.7}, True),
         map_output="ess_jobs_insertion",
-        # Seeds 1–10, month 60: +146 to +874 net job-years.
+        # Seeds 1–10, month 60: −144 to +323 net job-years, 9 seeds up (ninth session).
         outcome="ess_job_years",
         outcome_label={"fr": "années-emplois nettes de l'ESS", "en": "net ESS job-years"},
         stop_month=60,
@@ -185,30 +186,30 @@ LESSONS = (
             "professionnels récupèrent la TVA. Les vendeurs ne répercutent qu'une partie de la "
             "baisse sur leurs prix, et l'État renonce à la taxe sur toutes les ventes couvertes, "
             "y compris celles qui auraient eu lieu sans elle. Le coût est certain (une dépense "
-            "fiscale, sur chaque graine) ; l'effet sur l'emploi est plus fragile : ici, les "
-            "années-emplois augmentent sur neuf graines sur dix (de −5 à +1 064), mais dans la "
-            "région par défaut l'effet ne se distingue pas de zéro (+719 années-emplois en dix "
-            "ans, entre −383 et +1 822, pour 182 M€ de taxe non perçue) : même positif, ce serait "
-            "environ 250 000 € par année-emploi ajoutée, bien plus que l'aide au poste "
-            "d'insertion (~12 500 € par an).",
+            "fiscale, sur chaque graine) ; l'effet sur l'emploi est fragile : ici, les "
+            "années-emplois augmentent sur huit graines sur dix et baissent sur deux (de −110 à "
+            "+430) : rien de sûr sur ce territoire. Dans la région par défaut, l'effet est "
+            "positif (+1 057 années-emplois en dix ans, entre +535 et +1 580, pour 182 M€ de "
+            "taxe non perçue), soit environ 172 000 € par année-emploi ajoutée (entre 115 000 et "
+            "341 000 €), bien plus que l'aide au poste d'insertion (~12 500 € par an).",
             "en": "A reduced VAT only touches sales to households: business customers recover "
             "VAT anyway. Sellers pass on only part of the cut to their prices, and the State "
             "forgoes the tax on every covered sale, including those that would have happened "
             "without it. The cost is certain (a tax expenditure, on every seed); the effect on "
-            "jobs is more fragile: here job-years rise on nine seeds of ten (from −5 to +1,064), "
-            "but in the default region the effect is not told from zero (+719 job-years over ten "
-            "years, between −383 and +1,822, for 182 M€ of tax forgone): even if positive, that "
-            "is about 250,000 € per added job-year, far more than the aid per insertion post "
-            "(~12,500 € a year).",
+            "jobs is fragile: here job-years rise on eight seeds of ten and fall on two (from "
+            "−110 to +430): no sure effect on this territory. In the default region the effect "
+            "is positive (+1,057 job-years over ten years, between +535 and +1,580, for 182 M€ "
+            "of tax forgone), about 172,000 € per added job-year (between 115,000 and "
+            "341,000 €), far more than the aid per insertion post (~12,500 € a year).",
         },
         settings=Settings(CLASSROOM, 1, {"impact_vat": 1.0}, True),
         map_output="public_cost_eur",
-        # Seeds 1–10, month 120: −4.6 to +1,064 net job-years (9 seeds up); default region
-        # (docs/lever_costs.md, 5 seeds): +719 [−383; +1,822] net job-years for 182.45 M€.
+        # Seeds 1–10, month 120: −109.6 to +429.8 net job-years (8 seeds up; ninth session);
+        # default region (docs/lever_costs.md, 5 seeds): +1,057 [535; 1,580] for 182.30 M€.
         outcome="ess_job_years",
         outcome_label={"fr": "années-emplois nettes de l'ESS", "en": "net ESS job-years"},
         stop_month=120,
-        claim="up",
+        claim="mixed",
     ),
 )
 
