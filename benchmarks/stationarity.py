@@ -33,21 +33,13 @@ STOCKS = ("structures", "permanent", "insertion", "adapted", "collectors", "coll
           "feedstock_won")
 
 
-def by_form(e) -> dict:
-    """Living structures and their jobs (permanent + insertion + adapted) per legal form, and
-    the month's entries and failures per form are in the caller's series."""
-    from sim.vocabulary import LEGAL_FORMS
+def by_form(m) -> dict:
+    """Living structures (``n_<FORM>``) and their jobs (``jobs_<FORM>``) per legal form, as the
+    validation's stationarity rows by form count them (``sim.validation.form_stocks``)."""
+    from sim.validation import form_stocks
 
-    live = np.flatnonzero(e.alive)
-    n = len(LEGAL_FORMS)
-    count = np.bincount(e.form[live], minlength=n)
-    jobs = np.bincount(e.form[live], weights=(e.permanent + e.insertion + e.adapted)[live],
-                       minlength=n)
-    out = {}
-    for f, form in enumerate(LEGAL_FORMS):
-        out[f"n_{form}"] = int(count[f])
-        out[f"jobs_{form}"] = float(jobs[f])
-    return out
+    return {k.replace("structures_", "n_"): (int(v) if k.startswith("structures_") else v)
+            for k, v in form_stocks(m).items()}
 
 
 def monthly(args: tuple[int, int, tuple[str, ...]]) -> list[dict]:
@@ -99,7 +91,7 @@ def monthly(args: tuple[int, int, tuple[str, ...]]) -> list[dict]:
             "unclaimed": float(pools[~claimed].sum()),
             "unserved": float(np.maximum(e.demand - e.capacity, 0.0)[alive].sum()),
             "buyer_jobs": float(w.firms.jobs[served_buyers].mean()) if served_buyers.size else 0.0,
-            **by_form(e),
+            **by_form(m),
         })
     return _add_demography_by_form(m, rows)
 
