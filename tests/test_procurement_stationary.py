@@ -119,10 +119,12 @@ def test_zero_trend_award_flow_equals_the_expiry_flow_once_lots_are_held():
     """At zero trends, once the start's contracts have expired and lots are held as the market
     awards them, the monthly value ESS win equals the value of the start's contracts ending
     each month (stock / duration): before, awards ran ~10% below by month 36 (ARA), the
-    stock of contracts drifting down with them."""
+    stock of contracts drifting down with them. Since founders' forms follow each form's
+    closures (ninth session), the structures able to bid hold a little less room: awards run
+    1-5% below the expiry flow on seeds 0-3 (months 36-96; -1 to +2.5% without it), hence 6%."""
     m = build_model(["seed=0", *FLAT])
     expiring = procurement.contracted_work(m).sum() / m.params.procurement.contract_months
     for month in (36, 60):
         while m.month < month:
             m.step()
-        assert _expected_awards(m) == pytest.approx(expiring, rel=0.04)
+        assert _expected_awards(m) == pytest.approx(expiring, rel=0.06)
