@@ -94,6 +94,36 @@ class Ledger:
         self.money[sector] -= total
         self._book(flow, total)
 
+    def pay_sectors_to_enterprises(self, parts: dict[int, np.ndarray], idx, amounts,
+                                   flow: str) -> None:
+        """Several sectors pay enterprises: each enterprise ``idx[k]`` receives ``amounts[k]``,
+        of which sector ``s`` pays ``parts[s][k]`` (the parts add up to the amounts within
+        rounding; e.g. each public buyer its contracts). The enterprises are credited the
+        amounts as one payment would credit them; each sector's total is booked as the flow
+        ``<flow>:<sector>`` (``sector_flows`` reads them back)."""
+        amounts = self._checked(amounts)
+        parts = {Sector(s): self._checked(part) for s, part in parts.items()}
+        paid = sum(float(part.sum()) for part in parts.values())
+        total = float(amounts.sum())
+        if abs(paid - total) > 1e-9 * max(abs(total), 1.0):
+            raise LedgerError(f"{flow}: the payers' parts ({paid} €) do not add up to the "
+                              f"amounts paid ({total} €)")
+        if isinstance(idx, slice):
+            self.money[self._accounts(idx, amounts.size)] += amounts
+        else:
+            np.add.at(self.money, N_SECTORS + np.asarray(idx), amounts)
+        for sector, part in parts.items():
+            part_total = float(part.sum())
+            self.money[sector] -= part_total
+            self._book(f"{flow}:{sector.name.lower()}", part_total)
+
+    def sector_flows(self, flow: str) -> dict[Sector, float]:
+        """The flows ``<flow>:<sector>`` booked by ``pay_sectors_to_enterprises`` since the
+        counters were last reset, by sector."""
+        prefix = f"{flow}:"
+        return {Sector[key[len(prefix):].upper()]: value for key, value in self.flows.items()
+                if key.startswith(prefix)}
+
     def pay_enterprises_to_sector(self, idx, amounts, sector: Sector, flow: str) -> None:
         """Each enterprise ``idx[k]`` pays ``amounts[k]`` to a sector (may leave cash < 0 until
         the credit market settles overdrafts; ``assert_no_negative_cash`` runs after that)."""

@@ -42,10 +42,15 @@ class Month:
     # procurement: value of reserved lots awarded this month (whole contract value)
     reserved_awards: float = 0.0
     reserved_awards_by_territory: np.ndarray = field(init=False)
-    # the same, award by award (0 for an open lot) with each award's territory: the reserved
-    # markets lever books each award's premium to the buyer that pays it
+    # the same, award by award (0 for an open lot) with each award's territory and buyer (the
+    # ledger sector that tendered the lot and pays it): the reserved markets lever books each
+    # award's premium to that buyer
     reserved_award_values: np.ndarray = field(default_factory=lambda: np.zeros(0))
     reserved_award_territories: np.ndarray = field(default_factory=_ints)
+    reserved_award_buyers: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int8))
+    # markets phase: each buyer's payment for public contracts per enterprise (ledger sector ->
+    # €, the parts of ``sales_parts["public"]``), which settlement takes from the buyer's account
+    public_sales_by_buyer: dict[int, np.ndarray] = field(default_factory=dict)
     # settlement: accounts per enterprise (sales, aid, wages, materials, rent)
     accounts: dict[str, np.ndarray] = field(default_factory=dict)
     # insertion labour: exits, employed, durable, entries, filled (totals) and breakdowns

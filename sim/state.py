@@ -162,10 +162,11 @@ def loan_table(capacity: int) -> Table:
 
 def contract_table(capacity: int) -> Table:
     """Public contracts won by ESS enterprises: monthly value until the end month, reserved lot
-    or not, social clause or not."""
+    or not, social clause or not, and the buyer that tendered the lot and pays it (a ledger
+    ``Sector``: the State, a Region, a département or the intercommunalities)."""
     return Table(
         {"enterprise": np.int64, "monthly_value": np.float64, "end_month": np.int32,
-         "reserved": np.bool_, "clause": np.bool_},
+         "reserved": np.bool_, "clause": np.bool_, "buyer": np.int8},
         capacity,
     )
 

@@ -378,7 +378,7 @@ def _create_markets(w: World, config, streams) -> None:
     target = econ.utilisation_at_start * e.capacity
     spend = t.population * p.procurement.spend_per_capita_month
     w.procurement_market = ProcurementMarket(p.procurement, spend, 0.0)
-    _initial_contracts(w, p, streams["init.contracts"], target)
+    _initial_contracts(w, p, streams["init.contracts"], target, streams["init.buyers"])
     w.procurement_market.bid_rate = _stationary_bid_rate(w, p, streams["init.contracts"])
     w.industrial_purchasing = IndustrialPurchasing(
         p.industry, p.competition, p.mutual_ignorance.orders_within_capacity)
@@ -426,10 +426,11 @@ def _stationary_bid_rate(w: World, params, rng) -> float:
                                            np.flatnonzero(e.alive), expiring, win)
 
 
-def _initial_contracts(w: World, params, rng, target) -> None:
+def _initial_contracts(w: World, params, rng, target, buyer_rng) -> None:
     """Contracts in force at start, with remaining durations spread over a contract's life;
     each carries a social clause as often as the lots ESS win do (clauses raise the chance
-    to win, so more of them than of all lots)."""
+    to win, so more of them than of all lots), and a buyer drawn with the buyers' shares
+    (from ``buyer_rng``, the other draws unchanged)."""
     n, p = w.enterprises.n, params.procurement
     months = round(p.contract_months)
     with_clause, without = w.procurement_market.win_probabilities(
@@ -439,7 +440,8 @@ def _initial_contracts(w: World, params, rng, target) -> None:
                                          1e-12)
     w.contracts.append(n, enterprise=np.arange(n), monthly_value=target * p.initial_share_of_demand,
                        end_month=rng.integers(1, months + 1, n), reserved=False,
-                       clause=rng.random(n) < clause_share)
+                       clause=rng.random(n) < clause_share,
+                       buyer=w.procurement_market.draw_buyers(buyer_rng, n))
 
 
 def held_in_whole_lots(w: World, p, rng, stock) -> np.ndarray:

@@ -110,7 +110,7 @@ def _expected_awards(m, draws=60):
         won.append(market.clear(np.random.default_rng(k), spare, e.territory,
                                 w.forms.reserved[e.form], np.flatnonzero(e.alive),
                                 m.effects.procurement, 1.0, m.params.competition.price_premium(),
-                                m.month).monthly_value.sum())
+                                m.month, np.random.default_rng(draws + k)).monthly_value.sum())
     market.retender = kept
     return float(np.mean(won))
 

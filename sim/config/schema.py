@@ -10,7 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from sim.brakes import Competition, FinanceAccess, HumanResources, MutualIgnorance, PremisesAccess
+from sim.ledger import Sector
 from sim.markets.feedstock import FeedstockParams
 from sim.spec import param
 from sim.vocabulary import LEGAL_FORMS, SECTORS, TERRITORY_KINDS  # noqa: F401 (imported from here)
@@ -584,6 +587,55 @@ class ProcurementParams:
         assumption="structures pooling their headroom in a joint bid (seed: Est Ensemble's GME "
         "of four structures)",
     )
+    # Who tenders each lot, i.e. who pays its contract (ledger) and, when the lot is reserved,
+    # its premium (``sim.policies.reserved_markets``): shares of procurement spend by buyer
+    # (weights, normalised to their sum). OECP, recensement économique de la commande publique
+    # 2023 (contracts >= 90 k€ HT notified in 2023; table "répartition des contrats et montants
+    # par type d'acheteur"): State and hospital sector 19,545 contracts, 51,112 M€; local
+    # authorities 194,993 contracts, 73,385 M€; other buyers (network operators, public
+    # enterprises: no account in the model, left out) 29,193 contracts, 46,161 M€; total
+    # 243,731 contracts, 170,658 M€. So State 41.1%, local authorities 58.9% of the State's
+    # and local authorities' 124,497 M€. Within local authorities, Intercommunalités de France /
+    # Banque des Territoires, baromètre de la commande publique 2023 (published 1 Oct 2024):
+    # communes and intercommunalities 72%, Regions 3%, départements the remaining 25%.
+    # Not checked against the primary documents (neither is in ../shared/calibration, which
+    # has OECP 2022 only: State and hospitals 43.1 Md€, local public sector 66 Md€, i.e. State
+    # 39.5%): the figures above are the OECP table as reproduced by daco-solutions
+    # ("Chiffres_recensement_2023.pdf"), whose total matches the OECP's own announcement (171 Md€,
+    # 243,700 contracts), and the baromètre as reported by weka.fr and esteval.fr (Oct 2024).
+    # The lot volume itself stays calibrated on local spend (``spend_per_capita_month``): these
+    # shares say who tenders the lots, not how many there are.
+    buyer_share_state: float = param(
+        0.411, unit="share of spend", low=0.0, high=1.0,
+        source="OECP, recensement économique de la commande publique 2023, table by buyer type: "
+        "State and hospital sector 51,112 of the 124,497 M€ bought by the State, hospitals and "
+        "local authorities (contracts >= 90 k€); hospitals booked with the State",
+    )
+    buyer_share_regions: float = param(
+        0.018, unit="share of spend", low=0.0, high=1.0,
+        source="OECP 2023: local authorities 73,385 of 124,497 M€ (58.9%); Regions 3% of local "
+        "authorities' purchases (Intercommunalités de France / Banque des Territoires, "
+        "baromètre de la commande publique 2023, Oct 2024)",
+    )
+    buyer_share_departements: float = param(
+        0.147, unit="share of spend", low=0.0, high=1.0,
+        source="OECP 2023: local authorities 58.9%; départements the 25% of local purchases "
+        "neither the communal bloc (72%) nor the Regions (3%) make (baromètre 2023)",
+    )
+    buyer_share_communes: float = param(
+        0.424, unit="share of spend", low=0.0, high=1.0,
+        source="OECP 2023: local authorities 58.9%; communes and intercommunalities 72% of "
+        "local purchases (baromètre de la commande publique 2023)",
+    )
+
+    def buyers(self) -> tuple[list[int], np.ndarray]:
+        """The buyers (ledger sectors, ``sim.ledger.Sector``) and the probability that one of
+        them tenders a lot (the shares normalised to their sum)."""
+        payers = [int(Sector.STATE), int(Sector.REGIONS), int(Sector.DEPARTEMENTS),
+                  int(Sector.INTERCOMMUNALITIES)]
+        weights = np.array([self.buyer_share_state, self.buyer_share_regions,
+                            self.buyer_share_departements, self.buyer_share_communes])
+        return payers, weights / weights.sum()
 
 
 @dataclass

@@ -41,6 +41,11 @@ def validate(cfg: DictConfig | dict) -> SimConfig:
         typed.policies[name] = _structured(REGISTRY[name].Params, lever_cfg, f"policies.{name}")
     _check_fields(typed, "")
     _check_territory(typed)
+    buyers = typed.params.procurement
+    if buyers.buyer_share_state + buyers.buyer_share_regions + buyers.buyer_share_departements \
+            + buyers.buyer_share_communes <= 0:
+        raise ConfigError("params.procurement.buyer_share_state",
+                          "the buyer shares are all 0; at least one must be > 0")
     unknown_forms = set(typed.params.population.forms) - set(LEGAL_FORMS)
     if unknown_forms:
         raise ConfigError(

@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.config.schema import ProcurementParams
 from sim.experiments.arms import HEADLINE_LEVERS
 from sim.outcomes import PAYERS, payer_cost
-from sim.policies.reserved_markets import ReservedMarketsParams
 
 MONTHS = 36
 EPCI_CSV = Path(__file__).resolve().parents[1] / "territories" / "data" / "epci_france.csv"
@@ -32,8 +32,8 @@ GROWTH = {
 COST = {"land_trust": 30_000.0, "reserved_markets": 5_000.0, "impact_vat": 12_000.0,
         "conditional_aid": 20_000.0}
 # Who bears each lever's cost, as in the model (`sim.policies`, `sim.outcomes.PAYERS`): shares
-# by payer; the reserved lots' premium falls on their buyers at the lever's default shares.
-_BUYERS = ReservedMarketsParams()
+# by payer; the reserved lots' premium falls on their buyers at procurement's default shares.
+_BUYERS = ProcurementParams()
 _SHARES = {"state": _BUYERS.buyer_share_state, "regions": _BUYERS.buyer_share_regions,
            "departements": _BUYERS.buyer_share_departements,
            "intercommunalities": _BUYERS.buyer_share_communes}

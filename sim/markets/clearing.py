@@ -10,7 +10,7 @@ from another's. An enterprise serves at
 most its capacity, pro rata across its households, businesses and contracts; industrial orders
 (markets/b2b.py) take only the capacity those leave. Private sales are cashed unevenly month to
 month around what was served (a log-normal multiplier of mean 1); public contracts are paid in
-full.
+full, each by the buyer that tendered it (``public_sales_by_buyer``).
 The smoothed demand-to-capacity ratio (``pressure``) is what growth and shrinkage read.
 """
 
@@ -21,7 +21,7 @@ from typing import NamedTuple
 import numpy as np
 
 from sim.markets.consumer import ConsumerClearing
-from sim.markets.procurement import award_tenders, contracted_work
+from sim.markets.procurement import award_tenders, contracted_work, contracted_work_by_buyer
 from sim.vocabulary import SECTORS
 
 
@@ -119,6 +119,9 @@ def clear_markets(m) -> None:
         "vat_forgone": consumer.vat_forgone * private, "business": generic * private,
         "industry": orders.delivered * shock, "public": public * served_other,
     }
+    # the same public sales by buyer: each contract is served as its holder's others are
+    m.now.public_sales_by_buyer = {buyer: work * served_other
+                                   for buyer, work in contracted_work_by_buyer(m).items()}
 
 
 def _sales_shock(m, n: int) -> np.ndarray:

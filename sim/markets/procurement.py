@@ -1,24 +1,28 @@
 """Public procurement: tenders, lots, award scoring, reserved lots and joint bids.
 
-Clearing rule: each month every territory's public buyers (the local public sector the spend
-is calibrated on, OECP 2022; State and hospital purchases are not modelled) issue lots whose
-number is Poisson with mean spend / lot size (allotment divides lots so small
-structures can bid). An open lot draws an ESS bid with the calibrated bid rate, a reserved lot
-whenever an eligible local structure exists; the bidder is a random local enterprise that can
-take the lot on (its public work stays under half its capacity — it grows to deliver; with joint
-bids the headroom of up to three local structures is pooled). On an open lot the ESS
-bid wins when its score beats the conventional bid: scores weigh price (the ESS price carries the
-competition brake's unit-cost premium), a social criterion when the lot has a social clause, and
-quality noise. A reserved lot (Code de la commande publique, art. L2113-12 to -14) is open only to
-insertion and adapted structures and is awarded to the eligible bid if one exists. Contracts pay
-a monthly value for their duration.
+Clearing rule: each month every territory's public buyers issue lots whose number is Poisson
+with mean spend / lot size (allotment divides lots so small structures can bid). The spend is
+calibrated on the local public sector's (OECP 2022); each lot's buyer, who pays its contract
+through the ledger (settlement) and, when it is reserved, its premium (the reserved markets
+lever), is drawn with the buyers' shares of spend (``buyer_share_*``, OECP 2023): the State
+(with public hospitals), the Regions, the départements, the communes and intercommunalities.
+The shares split the calibrated volume between buyers; they add no State purchases to it.
+An open lot draws an ESS bid with the calibrated bid rate, a reserved lot whenever an eligible
+local structure exists; the bidder is a random local enterprise that can take the lot on (its
+public work stays under half its capacity — it grows to deliver; with joint bids the headroom of
+up to three local structures is pooled). On an open lot the ESS bid wins when its score beats
+the conventional bid: scores weigh price (the ESS price carries the competition brake's
+unit-cost premium), a social criterion when the lot has a social clause, and quality noise. A
+reserved lot (Code de la commande publique, art. L2113-12 to -14) is open only to insertion and
+adapted structures and is awarded to the eligible bid if one exists. Contracts pay a monthly
+value for their duration.
 
 A holder that fails leaves its contracts unfinished: the buyer terminates them (the liquidator
 does not take them over: CCAG 2021, résiliation de plein droit after the liquidator's notice;
 Code de la commande publique L2195-4) and puts the remaining work out to tender again the next
-month, as a lot of the same monthly value, terms (reserved or open, social clause or not) and
-end month, cleared by the same rules: an ESS structure takes it over if one bids and wins, a
-conventional firm otherwise. The work is the buyer's budget already committed (it is spent
+month, as a lot of the same monthly value, terms (reserved or open, social clause or not),
+buyer and end month, cleared by the same rules: an ESS structure takes it over if one bids and
+wins, a conventional firm otherwise. The work is the buyer's budget already committed (it is spent
 once, whoever finishes it). Before, it vanished with the failed holder.
 
 The open lots' bid rate is set at build (``stationary_bid_rate``) so that the contracts ESS win
@@ -57,6 +61,7 @@ class Awards:
     territory: np.ndarray
     end_month: np.ndarray
     clause: np.ndarray
+    buyer: np.ndarray  # the ledger sector that tendered the lot and pays the contract
 
 
 @dataclass
@@ -67,11 +72,12 @@ class Lots:
     end_month: np.ndarray
     reserved: np.ndarray
     clause: np.ndarray
+    buyer: np.ndarray  # the buyer of the terminated contract, who tenders it again
 
     @staticmethod
     def none() -> Lots:
         return Lots(np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.int32),
-                    np.zeros(0, bool), np.zeros(0, bool))
+                    np.zeros(0, bool), np.zeros(0, bool), np.zeros(0, np.int8))
 
 
 class ProcurementMarket:
@@ -104,10 +110,17 @@ class ProcurementMarket:
                            minlength=n_t)
         return np.divide(able, local, out=np.zeros(n_t), where=local > 0)
 
+    def draw_buyers(self, rng, n: int) -> np.ndarray:
+        """The buyer (ledger sector) of ``n`` lots, drawn with the buyers' shares of spend."""
+        payers, p = self.params.buyers()
+        return np.asarray(payers, np.int8)[rng.choice(len(payers), size=n, p=p)]
+
     def clear(self, rng, spare, territory_of, eligible_reserved, alive_idx, effects,
-              procurement_index, price_premium, month: int) -> Awards:
+              procurement_index, price_premium, month: int, buyer_rng) -> Awards:
         """Issue and award the month's lots, and the unfinished work tendered again
-        (``effects``: the levers' ``ProcurementEffects``)."""
+        (``effects``: the levers' ``ProcurementEffects``). Each new lot's buyer is drawn from
+        ``buyer_rng`` (one draw per new lot, whoever bids); a lot tendered again keeps its
+        buyer."""
         p = self.params
         n_territories = self.spend.size
         lot_size = p.lot_size_eur / effects.allotment_divisor
@@ -115,10 +128,11 @@ class ProcurementMarket:
         again, self.retender = self.retender, Lots.none()
         new_territory = np.repeat(np.arange(n_territories), lots)
         n_new = new_territory.size
+        buyer = np.concatenate([self.draw_buyers(buyer_rng, n_new), again.buyer])
         lot_territory = np.concatenate([new_territory, again.territory])
         n_lots = lot_territory.size
         empty = Awards(np.zeros(0, np.int64), np.zeros(0), np.zeros(0, bool), np.zeros(0, np.int64),
-                       np.zeros(0, np.int32), np.zeros(0, bool))
+                       np.zeros(0, np.int32), np.zeros(0, bool), np.zeros(0, np.int8))
         if n_lots == 0 or alive_idx.size == 0:
             return empty
         value = np.concatenate([lot_size[new_territory] / p.contract_months,
@@ -166,7 +180,7 @@ class ProcurementMarket:
             taken[at[ok]] = True
         won = winners[taken]
         return Awards(lead[won], value[won], reserved[won], lot_territory[won], end_month[won],
-                      clause[won])
+                      clause[won], buyer[won])
 
 
 # --- the procurement phase functions ------------------------------------------------------------
@@ -178,6 +192,18 @@ def contracted_work(m) -> np.ndarray:
                        minlength=m.world.enterprises.n)
 
 
+def contracted_work_by_buyer(m) -> dict[int, np.ndarray]:
+    """Monthly value of each enterprise's public contracts in force, by buyer (ledger sector):
+    the buyers that hold at least one contract in force."""
+    c = m.world.contracts
+    live = np.flatnonzero(c.end_month > m.month)
+    buyer = c.buyer[live]
+    return {int(b): np.bincount(c.enterprise[live[buyer == b]],
+                                weights=c.monthly_value[live[buyer == b]],
+                                minlength=m.world.enterprises.n)
+            for b in np.unique(buyer)}
+
+
 def award_tenders(m) -> None:
     """Public buyers award the month's lots; winners sign contracts and plan with them."""
     w, p = m.world, m.params.procurement
@@ -187,11 +213,11 @@ def award_tenders(m) -> None:
     awards = w.procurement_market.clear(
         m.streams["procurement.tenders"], spare, e.territory, w.forms.reserved[e.form],
         alive_idx, m.effects.procurement, m.conditions.procurement_index,
-        m.params.competition.price_premium(), m.month)
+        m.params.competition.price_premium(), m.month, m.streams["procurement.buyers"])
     if awards.enterprise.size:
         w.contracts.append(awards.enterprise.size, enterprise=awards.enterprise,
                            monthly_value=awards.monthly_value, end_month=awards.end_month,
-                           reserved=awards.reserved, clause=awards.clause)
+                           reserved=awards.reserved, clause=awards.clause, buyer=awards.buyer)
         m.events.record(m.month, EventKind.TENDER_WON, awards.enterprise, awards.territory,
                         np.where(awards.reserved, "reserved", "open"))
         # a signed contract is certain demand, not noise to smooth: the winner plans with
@@ -203,11 +229,13 @@ def award_tenders(m) -> None:
         awards.territory, weights=reserved_value, minlength=w.n_territories)
     m.now.reserved_awards = float(reserved_value.sum())
     m.now.reserved_award_values, m.now.reserved_award_territories = reserved_value, awards.territory
+    m.now.reserved_award_buyers = awards.buyer
 
 
 def terminate(m, rows: np.ndarray) -> None:
     """The contracts in force of failed structures ``rows`` end this month; their remaining
-    work (to each contract's end month) is tendered again at the next clearing."""
+    work (to each contract's end month) is tendered again at the next clearing, by the
+    contract's buyer."""
     w = m.world
     c, e = w.contracts, w.enterprises
     ended = np.flatnonzero(among(c.enterprise, rows, e.n) & (c.end_month > m.month))
@@ -220,7 +248,8 @@ def terminate(m, rows: np.ndarray) -> None:
         np.concatenate([again.monthly_value, c.monthly_value[unfinished]]),
         np.concatenate([again.end_month, c.end_month[unfinished]]),
         np.concatenate([again.reserved, c.reserved[unfinished]]),
-        np.concatenate([again.clause, c.clause[unfinished]]))
+        np.concatenate([again.clause, c.clause[unfinished]]),
+        np.concatenate([again.buyer, c.buyer[unfinished]]))
     c.end_month[ended] = m.month
 
 

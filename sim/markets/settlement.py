@@ -1,7 +1,8 @@
 """Settlement: every euro of the month's trade and costs through the ledger.
 
 Rule: enterprises are paid for what they sold (households pay sales plus VAT, which goes on to
-the State; industry and other businesses; intercommunalities for public contracts) and receive
+the State; industry and other businesses; each public contract's buyer, the State, a Region, a
+département or the intercommunalities, for public contracts) and receive
 the State's aid per insertion FTE and adapted post (and chantiers d'insertion their local
 co-funding per insertion FTE); they pay wages (cooperatives cut pay while
 loss-making), materials, rents and loan service. The month's result feeds a smoothed trend, by
@@ -29,8 +30,8 @@ def settle(m) -> None:
     L.pay_enterprises_to_sector(idx, parts["vat"], Sector.STATE, "vat")
     L.pay_sector_to_enterprises(Sector.INDUSTRY, idx, parts["business"] + parts["industry"],
                                 "sales_business")
-    L.pay_sector_to_enterprises(Sector.INTERCOMMUNALITIES, idx, parts["public"],
-                                "sales_public")
+    L.pay_sectors_to_enterprises(m.now.public_sales_by_buyer, idx, parts["public"],
+                                 "sales_public")
     ins_fte = e.insertion * forms.fte[e.form]
     aid = (ins_fte + e.adapted) * forms.aid_month[e.form] * e.alive
     L.pay_sector_to_enterprises(Sector.STATE, idx, aid, "state_aid_posts")

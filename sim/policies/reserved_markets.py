@@ -16,11 +16,12 @@ at (1 + unit-cost premium) × the conventional bid (competition brake), so of a 
 value V, V × premium / (1 + premium) is what the buyer pays above the conventional price. It is
 booked in the month of the award, on the award's whole value (commitment basis), and moves no
 extra money: the contract payments themselves already flow to the enterprises through the
-ledger. Each award's premium is booked to the public buyer that reserved the lot, drawn per
-award from the buyers' shares of public procurement spend (``buyer_share_*``, OECP): the State
-(with public hospitals, which the OECP counts with it and the model has no account for), the
-Regions, the départements, the communes and intercommunalities. A lot tendered again after its
-holder failed draws its buyer again (the model keeps no buyer on a contract).
+ledger. Each award's premium is booked to the public buyer that reserved the lot, the one that
+pays its contract through the ledger: procurement draws each lot's buyer with the buyers'
+shares of public procurement spend (``params.procurement.buyer_share_*``, OECP): the State (with
+public hospitals, which the OECP counts with it and the model has no account for), the Regions,
+the départements, the communes and intercommunalities. A lot tendered again after its holder
+failed keeps its buyer.
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.config.errors import ConfigError
 from sim.effects import Effects
 from sim.ledger import Sector
 from sim.policies import register
@@ -52,47 +52,6 @@ class ReservedMarketsParams(LeverParams):
         True, unit="bool",
         source="seed: Est Ensemble's reserved carton lot won by a GME of four ESS structures",
     )
-    # Who reserves the lots, i.e. who pays the premium: shares of procurement spend by buyer
-    # (weights, normalised to their sum). OECP recensement 2023 (contracts >= 90 k€, amounts):
-    # State and hospital sector 51,112 M€, local authorities 73,385 M€, other buyers (network
-    # operators, public enterprises: no account in the model, left out) 46,161 M€; so State
-    # 41.1%, local authorities 58.9%. Within local authorities, Intercommunalités de France /
-    # Banque des Territoires, baromètre de la commande publique 2023 (Oct 2024): communes and
-    # intercommunalities 72%, Regions 3%, départements the remaining 25%.
-    buyer_share_state: float = param(
-        0.411, unit="share of spend", low=0.0, high=1.0,
-        source="OECP, recensement économique de la commande publique 2023 (chiffres clés, "
-        "table by buyer type): State and hospital sector 51.1 of the 124.5 Md€ bought by the "
-        "State, hospitals and local authorities; hospitals booked with the State",
-    )
-    buyer_share_regions: float = param(
-        0.018, unit="share of spend", low=0.0, high=1.0,
-        source="OECP 2023: local authorities 73.4 of 124.5 Md€ (58.9%); Regions 3% of local "
-        "authorities' purchases (Intercommunalités de France / Banque des Territoires, "
-        "baromètre de la commande publique 2023)",
-    )
-    buyer_share_departements: float = param(
-        0.147, unit="share of spend", low=0.0, high=1.0,
-        source="OECP 2023: local authorities 58.9%; départements the 25% of local purchases "
-        "neither the communal bloc (72%) nor the Regions (3%) make (baromètre 2023)",
-    )
-    buyer_share_communes: float = param(
-        0.424, unit="share of spend", low=0.0, high=1.0,
-        source="OECP 2023: local authorities 58.9%; communes and intercommunalities 72% of "
-        "local purchases (baromètre de la commande publique 2023)",
-    )
-
-    def __post_init__(self):
-        if sum(self.buyer_shares().values()) <= 0:
-            raise ConfigError("policies.reserved_markets.buyer_share_state",
-                              "the buyer shares are all 0; at least one must be > 0")
-
-    def buyer_shares(self) -> dict[Sector, float]:
-        """The buyers' shares of spend by ledger payer (weights, not yet normalised)."""
-        return {Sector.STATE: self.buyer_share_state,
-                Sector.REGIONS: self.buyer_share_regions,
-                Sector.DEPARTEMENTS: self.buyer_share_departements,
-                Sector.INTERCOMMUNALITIES: self.buyer_share_communes}
 
 
 @register
@@ -117,18 +76,14 @@ class ReservedMarkets(Policy):
         premium = m.params.competition.price_premium()
         c = m.world.contracts
         self.reach(c.enterprise[c.reserved])
-        # each award's buyer, drawn from the lever's own stream (one draw per award, reserved
-        # or open, so the draws do not depend on which lots were reserved)
+        # each award's premium on the buyer that tendered the lot and pays its contract
         values, where = m.now.reserved_award_values, m.now.reserved_award_territories
-        shares = self.params.buyer_shares()
-        payers = list(shares)
-        weights = np.array([shares[p] for p in payers])
-        buyer = m.streams["reserved_markets.buyers"].choice(
-            len(payers), size=values.size, p=weights / weights.sum())
+        buyer = m.now.reserved_award_buyers
+        payers, _ = m.params.procurement.buyers()
         total = 0.0
-        for k, payer in enumerate(payers):
-            mine = buyer == k
+        for payer in payers:
+            mine = buyer == payer
             total += self.booked(np.bincount(where[mine], weights=values[mine],
                                              minlength=m.world.n_territories)
-                                 * premium / (1.0 + premium), payer)
+                                 * premium / (1.0 + premium), Sector(payer))
         return total
