@@ -14,6 +14,7 @@ import pytest
 
 from sim.agents import ess
 from sim.api import build_model
+from sim.ledger import Sector
 from sim.markets import procurement
 from sim.markets.procurement import Lots
 from sim.validation import ZERO_TRENDS
@@ -72,7 +73,7 @@ def test_retendered_work_is_the_buyers_budget_already_committed():
     market.spend = np.zeros_like(market.spend)
     t = int(e.territory[np.flatnonzero(e.alive)[0]])
     market.retender = Lots(np.array([t]), np.array([5000.0]), np.array([m.month + 10], np.int32),
-                           np.array([False]), np.array([True]))
+                           np.array([False]), np.array([True]), np.array([Sector.STATE], np.int8))
     before = w.contracts.n
     procurement.award_tenders(m)
     assert w.contracts.n == before

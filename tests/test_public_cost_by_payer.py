@@ -52,7 +52,7 @@ SHARES = ("state", "regions", "departements", "communes")
 
 def _bought_by(buyer: str):
     """A reserved-markets run whose lots are all bought by one buyer."""
-    shares = [f"policies.reserved_markets.buyer_share_{b}={float(b == buyer)}" for b in SHARES]
+    shares = [f"params.procurement.buyer_share_{b}={float(b == buyer)}" for b in SHARES]
     return run([*BASE, "policies=[reserved_markets]", *shares]).timeseries
 
 
@@ -79,7 +79,7 @@ def test_the_premium_follows_the_buyer_shares():
     """Each award's buyer is drawn with the shares: over many awards each payer bears about its
     share of the premium (the default shares: State 41%, départements 15%, communes 42%)."""
     ts = run(["progress=false", "territory=classroom", "horizon_months=36", "seed=1",
-              "policies=[reserved_markets]", "policies.reserved_markets.buyer_share_regions=0",
+              "policies=[reserved_markets]", "params.procurement.buyer_share_regions=0",
               ]).timeseries
     final = ts.iloc[-1]
     premium = final[outcomes.lever_cost("reserved_markets")]
@@ -91,5 +91,6 @@ def test_the_premium_follows_the_buyer_shares():
 def test_buyer_shares_all_zero_are_refused_in_one_line():
     with pytest.raises(ConfigError) as error:
         load_config(["policies=[reserved_markets]",
-                     *(f"policies.reserved_markets.buyer_share_{b}=0" for b in SHARES)])
-    assert "buyer_share" in str(error.value) and "\n" not in str(error.value)
+                     *(f"params.procurement.buyer_share_{b}=0" for b in SHARES)])
+    assert "params.procurement.buyer_share" in str(error.value)
+    assert "\n" not in str(error.value)
