@@ -23,8 +23,11 @@ SHARES = ("state", "regions", "departements", "communes")
 # every buyer often enough to be seen on a small territory
 EVEN = [f"params.procurement.buyer_share_{b}=0.25" for b in SHARES]
 # the ledger's flows of the baseline's public cost, by the payer that bears it
-BASELINE_FLOWS = {Sector.STATE: "state_aid_posts", Sector.REGIONS: "regional_aid_industry",
-                  Sector.INTERCOMMUNALITIES: "cofunding_insertion"}
+BASELINE_FLOWS = {
+    Sector.STATE: "state_aid_posts",
+    Sector.REGIONS: "regional_aid_industry",
+    Sector.INTERCOMMUNALITIES: "cofunding_insertion",
+}
 
 
 def _due_by_buyer(m) -> dict[Sector, float]:
@@ -70,18 +73,28 @@ def _run_watched(monkeypatch, overrides, months):
         settlement.settle(model)
         paid_after = ledger.sector_flows("sales_public")
         log[-1]["due"] = due
-        log[-1]["paid"] = {s: paid_after.get(s, 0.0) - paid_before.get(s, 0.0)
-                           for s in set(paid_after) | set(paid_before)}
+        log[-1]["paid"] = {
+            s: paid_after.get(s, 0.0) - paid_before.get(s, 0.0)
+            for s in set(paid_after) | set(paid_before)
+        }
 
     def last(model, run=sim.model.CALENDAR[-1].run):
         run(model)
-        log[-1]["baseline"] = {k: flows(v) - log[-1]["baseline_start"][k]
-                               for k, v in BASELINE_FLOWS.items()}
+        log[-1]["baseline"] = {
+            k: flows(v) - log[-1]["baseline_start"][k] for k, v in BASELINE_FLOWS.items()
+        }
 
-    wrapped = {sim.model.CALENDAR[0].name: first, "markets": markets, "settlement": settle,
-               sim.model.CALENDAR[-1].name: last}
-    monkeypatch.setattr(sim.model, "CALENDAR", tuple(
-        sim.model.Phase(p.name, wrapped.get(p.name, p.run)) for p in sim.model.CALENDAR))
+    wrapped = {
+        sim.model.CALENDAR[0].name: first,
+        "markets": markets,
+        "settlement": settle,
+        sim.model.CALENDAR[-1].name: last,
+    }
+    monkeypatch.setattr(
+        sim.model,
+        "CALENDAR",
+        tuple(sim.model.Phase(p.name, wrapped.get(p.name, p.run)) for p in sim.model.CALENDAR),
+    )
     for _ in range(months):
         m.step()
     return m, log
@@ -93,21 +106,26 @@ def test_each_contract_is_paid_by_its_buyer_and_its_premium_falls_on_it(monkeypa
     reserved markets lever books each reserved award's premium to the award's buyer; and each
     payer's public cost in the outputs is the ledger's baseline flows it paid plus that premium.
     Before, the intercommunalities paid every contract."""
-    m, log = _run_watched(monkeypatch, ["territory=tiny", "horizon_months=12", "seed=0",
-                                        "policies=[reserved_markets]", *EVEN], 12)
+    m, log = _run_watched(
+        monkeypatch,
+        ["territory=tiny", "horizon_months=12", "seed=0", "policies=[reserved_markets]", *EVEN],
+        12,
+    )
     premium = m.params.competition.price_premium()
     rate = premium / (1.0 + premium)
     series = m.metrics.series
     for month, record in enumerate(log):
         assert set(record["paid"]) <= set(BUYERS)
         for buyer in BUYERS:
-            assert record["paid"].get(buyer, 0.0) == pytest.approx(record["due"][buyer],
-                                                                   rel=1e-9, abs=1e-6)
+            assert record["paid"].get(buyer, 0.0) == pytest.approx(
+                record["due"][buyer], rel=1e-9, abs=1e-6
+            )
         for payer, sector in PUBLIC_PAYERS.items():
             column = series[outcomes.payer_cost(payer)]
             booked = column[month] - (column[month - 1] if month else 0.0)
-            expected = (record["baseline"].get(sector, 0.0)
-                        + rate * record["awarded"].get(sector, 0.0))
+            expected = record["baseline"].get(sector, 0.0) + rate * record["awarded"].get(
+                sector, 0.0
+            )
             assert booked == pytest.approx(expected, rel=1e-9, abs=1e-6), (month, payer)
     # the test saw every buyer pay and bear a premium
     for buyer in BUYERS:
@@ -120,8 +138,7 @@ def test_one_buyer_pays_every_contract(monkeypatch):
     """All lots bought by the départements: they pay every public contract, at start and
     awarded since; the intercommunalities pay only the chantiers' co-funding."""
     shares = [f"params.procurement.buyer_share_{b}={float(b == 'departements')}" for b in SHARES]
-    m, log = _run_watched(monkeypatch, ["territory=tiny", "horizon_months=6", "seed=1",
-                                        *shares], 6)
+    m, log = _run_watched(monkeypatch, ["territory=tiny", "horizon_months=6", "seed=1", *shares], 6)
     assert np.all(m.world.contracts.buyer[: m.world.contracts.n] == Sector.DEPARTEMENTS)
     for record in log:
         assert set(record["paid"]) == {Sector.DEPARTEMENTS}
@@ -135,16 +152,18 @@ def test_a_retendered_lot_keeps_its_buyer():
     """A failed holder's contracts are tendered again by their own buyer, not a new draw: the
     held contracts are set to the Regions, whom the shares never draw, and the work tendered
     again and the contracts that take it over are still the Regions'."""
-    m = build_model(["seed=2", "territory=drome", *FLAT,
-                     "params.procurement.buyer_share_regions=0"])
+    m = build_model(
+        ["seed=2", "territory=drome", *FLAT, "params.procurement.buyer_share_regions=0"]
+    )
     w, e = m.world, m.world.enterprises
     c = w.contracts
     assert not np.any(c.buyer[: c.n] == Sector.REGIONS)  # the shares never draw them
     eligible = w.forms.reserved[e.form] & e.alive
     counts = np.bincount(e.territory[eligible], minlength=w.n_territories)
     held = np.flatnonzero(c.end_month[: c.n] > m.month + 1)
-    holders = [r for r in np.unique(c.enterprise[held])
-               if eligible[r] and counts[e.territory[r]] >= 2]
+    holders = [
+        r for r in np.unique(c.enterprise[held]) if eligible[r] and counts[e.territory[r]] >= 2
+    ]
     row = int(holders[0])
     mine = held[c.enterprise[held] == row]
     c.reserved[mine] = True  # a reserved lot: any eligible bid wins, the test is not a draw
@@ -165,6 +184,6 @@ def test_a_retendered_lot_keeps_its_buyer():
     assert taken.size == mine.size  # every lot taken over, each still the Regions'
     assert c.monthly_value[taken].sum() == pytest.approx(value)
     assert np.all(c.reserved[taken]) and np.all(c.enterprise[taken] != row)
-    assert np.array_equal(np.flatnonzero(m.now.reserved_award_buyers == Sector.REGIONS).size,
-                          taken.size)
-
+    assert np.array_equal(
+        np.flatnonzero(m.now.reserved_award_buyers == Sector.REGIONS).size, taken.size
+    )
