@@ -109,6 +109,38 @@ def test_between_two_views_snapshots_only_the_series_are_read_again():
     assert fresh.territory["month"].max() == 2 and len(fresh.feed) == 3
 
 
+def test_a_months_tables_are_built_once_and_rebuilt_after_a_step(monkeypatch):
+    """The frames read back are the model's own, built once per month whatever the number of
+    reads, and read again after each step."""
+    import pandas as pd
+
+    run = Run(Settings("classroom", 1, {"land_trust": 0.8}, True))
+    built = []
+    for model in (run.model, run.baseline):
+        original = model.timeseries_frame
+
+        def counting(original=original):
+            built.append(1)
+            return original()
+
+        monkeypatch.setattr(model, "timeseries_frame", counting)
+    run.step()
+    first = run.frames()
+    again = run.frames(views=first)
+    assert len(built) == 2 and again.timeseries is first.timeseries
+    pd.testing.assert_frame_equal(first.timeseries, run.model.metrics.timeseries_frame())
+    pd.testing.assert_frame_equal(first.baseline_timeseries,
+                                  run.baseline.metrics.timeseries_frame())
+    run.step()
+    later = run.frames(views=first)
+    assert len(built) == 4 and later.timeseries is not first.timeseries
+    pd.testing.assert_frame_equal(later.timeseries, run.model.metrics.timeseries_frame())
+    assert len(later.timeseries) == 2 and len(later.baseline_timeseries) == 2
+    fresh = run.frames()
+    whole = run.model.metrics.territory_frame()
+    pd.testing.assert_frame_equal(fresh.territory, whole[whole["month"] == 1])
+
+
 def _parameters(text: str) -> set[str]:
     return set(re.findall(r"``(\w+)``", text))
 
