@@ -192,3 +192,19 @@ def test_a_pages_shown_rate_is_set_against_its_sessions_count(tmp_path):
     assert stalled["server_rate_when_read"] == 0.0 and stalled["months_behind"] == 0
     assert shown_against_server(log, {"session": None, "month": None, "rate": None, "at": 0})[
         "session"] is None
+
+
+def test_a_run_that_ended_is_measured_up_to_its_last_month(tmp_path):
+    """Pages clicked one after the other: a run that reaches its last month in the window is
+    measured up to it, one that had ended before the window is left out, not counted as 0."""
+    from sim.dashboard.counters import playing_rates
+
+    log = tmp_path / "months.log"
+    lines = [f"1 1-1 {m} {m * 0.25:.4f}" for m in range(1, 13)]  # ends at month 12, t=3
+    lines += [f"1 1-2 {m} {10 + m * 0.5:.4f}" for m in range(1, 13)]  # ends at t=16
+    lines += [f"1 1-3 {m} {10 + m * 0.5:.4f}" for m in range(1, 9)]  # still playing at t=14
+    log.write_text("\n".join(lines) + "\n")
+    rates, finished = playing_rates(log, 10.0, 20.0, horizon=12)
+    assert finished == ["1/1-1"]
+    assert rates["1/1-2"] == 2.0  # 12 months in the 6 s up to its last one, not 12 in 10 s
+    assert rates["1/1-3"] == 0.8  # 8 months in the 10 s window

@@ -220,6 +220,7 @@ def load(sessions: int, seconds: float, speed: int, workers: int = 1,
     from sim.dashboard.counters import MONTHS_LOG_ENV, months_between
 
     pages = sessions if pages is None else min(pages, sessions)
+    horizon = Run(Settings()).model.config.horizon_months  # the page's default run's last month
     expect.set_options(timeout=120_000)
     log = Path(tempfile.mkstemp(prefix="ess-months-", suffix=".log")[1])
     env = {"ESS_DASHBOARD_MAX_SESSIONS": "0", "ESS_DASHBOARD_MAX_MEMORY_MB": "0",
@@ -237,8 +238,8 @@ def load(sessions: int, seconds: float, speed: int, workers: int = 1,
             set_speed(page, speed)
         groups = process_groups(server_processes())
         wired.play()
-        for page in opened:
-            page.click(".ess-play")
+        for page in opened:  # at once: Playwright's click waits for frames a starved page
+            page.evaluate("() => document.querySelector('.ess-play').click()")  # draws late
         # The window starts once every session plays: each session's rate is over the same time.
         start, load_start = time.monotonic(), os.getloadavg()
         used_start = {k: cpu_seconds(v) for k, v in groups.items()}
@@ -261,10 +262,12 @@ def load(sessions: int, seconds: float, speed: int, workers: int = 1,
     # it: what the pages' shown rate (`Pacer.rate`, over the same span) should read.
     recent = months_between(log, end - RATE_WINDOW_S, end)
     pages_against_server = [shown_against_server(log, page) for page in page_shows]
-    log.unlink()
     window = end - start
-    # A session the server never logged advanced no month: it counts, as 0, in the minimum.
-    rates = sorted([m / window for m in advanced.values()] + [0.0] * (sessions - len(advanced)))
+    # Each session over the part of the window it played (a run that reached its last month
+    # stops there); a session the server never logged advanced no month: it counts, as 0.
+    playing, finished = counters.playing_rates(log, start, end, horizon)
+    rates = sorted(list(playing.values()) + [0.0] * (sessions - len(advanced)))
+    log.unlink()
     months = sum(advanced.values())
     per_process = Counter(key.split("/")[0] for key in advanced)
     return {"sessions": sessions, "chromium_pages": pages,
@@ -273,6 +276,8 @@ def load(sessions: int, seconds: float, speed: int, workers: int = 1,
             "server_processes": workers,
             "sessions_per_process": sorted(per_process.values()),
             "sessions_without_months": sessions - len(advanced),
+            # Sessions whose run had reached its last month before the window opened.
+            "sessions_finished_before_window": len(finished),
             "months_per_s": [round(r, 2) for r in rates],
             "months_per_s_min": round(min(rates), 2),
             "months_per_s_median": round(statistics.median(rates), 2),
@@ -283,9 +288,8 @@ def load(sessions: int, seconds: float, speed: int, workers: int = 1,
             # (`shown_against_server`).
             "pages_against_server": pages_against_server,
             # The starved websocket clients' sessions (`--starved`), and the others'.
-            "months_per_s_starved": sorted(round(advanced.get(k, 0) / window, 2)
-                                           for k in starved_keys),
-            "months_per_s_not_starved": sorted(round(m / window, 2) for k, m in advanced.items()
+            "months_per_s_starved": sorted(round(playing.get(k, 0), 2) for k in starved_keys),
+            "months_per_s_not_starved": sorted(round(r, 2) for k, r in playing.items()
                                                if k not in starved_keys),
             "months_per_s_last_3s": sorted(round(m / RATE_WINDOW_S, 2) for m in recent.values()),
             "server_cpu_cores": round(used["server"] / window, 2),

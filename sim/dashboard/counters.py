@@ -74,3 +74,24 @@ def rate_at(path: Path, session_key: str, moment: float, window_s: float) -> flo
     """Months per second `session_key` advanced over the `window_s` seconds up to `moment`, as
     the play loop measures the rate it shows (`pacing.Pacer.rate`)."""
     return months_between(path, moment - window_s, moment).get(session_key, 0) / window_s
+
+
+def playing_rates(path: Path, start: float, end: float,
+                  horizon: int) -> tuple[dict[str, float], list[str]]:
+    """Each logged session's months per second over the part of the window [`start`, `end`]
+    in which it was playing: a session that reached the run's last month (`horizon`) within
+    the window is measured up to that month, one that had reached it before `start` is left
+    out (its key is in the list returned). Pages clicked one after the other on a loaded
+    machine: the first ones could finish their run before the last was clicked, and counted as
+    sessions that advanced nothing."""
+    before, after = months_at(path, start), months_at(path, end)
+    rates, finished = {}, []
+    for session, month in after.items():
+        if before.get(session, 0) >= horizon:
+            finished.append(session)
+            continue
+        until = end
+        if month >= horizon:
+            until = reached(path, session, horizon) or end
+        rates[session] = (month - before.get(session, 0)) / max(until - start, 1e-9)
+    return rates, finished
