@@ -76,8 +76,9 @@ def rate_at(path: Path, session_key: str, moment: float, window_s: float) -> flo
     return months_between(path, moment - window_s, moment).get(session_key, 0) / window_s
 
 
-def playing_rates(path: Path, start: float, end: float,
-                  horizon: int) -> tuple[dict[str, float], list[str]]:
+def playing_rates(
+    path: Path, start: float, end: float, horizon: int
+) -> tuple[dict[str, float], list[str]]:
     """Each logged session's months per second over the part of the window [`start`, `end`]
     in which it was playing: a session that reached the run's last month (`horizon`) within
     the window is measured up to that month, one that had reached it before `start` is left

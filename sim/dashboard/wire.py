@@ -191,11 +191,16 @@ class WireSession:
             return
         msg = json.loads(frame)
         data = msg.get("content", {}).get("data", {})
-        if msg.get("msg_type") == "comm_msg" and data.get("method") == "custom" \
-                and data.get("content", {}).get("method") == "ping":
+        if (
+            msg.get("msg_type") == "comm_msg"
+            and data.get("method") == "custom"
+            and data.get("content", {}).get("method") == "ping"
+        ):
             (number,) = data["content"]["args"]
-            await self._send_to(msg["content"]["comm_id"],
-                                {"method": "custom", "content": {"event": "ack", "data": number}})
+            await self._send_to(
+                msg["content"]["comm_id"],
+                {"method": "custom", "content": {"event": "ack", "data": number}},
+            )
 
     async def read(self) -> None:
         """Read every message the server sends until the socket closes (one every
