@@ -168,3 +168,43 @@ def test_a_process_reports_its_open_sessions_for_the_front(tmp_path, monkeypatch
     assert int(path.read_text()) == before + 1
     sessions.release(ticket)
     assert int(path.read_text()) == before
+
+
+def test_a_pages_shown_rate_is_set_against_its_sessions_count(tmp_path):
+    """The benchmark matches a page with its session by name and reads the server's count
+    at the month the page shows and when it was read."""
+    from sim.dashboard.benchmark import shown_against_server
+    from sim.dashboard.counters import key, rate_at, reached
+
+    log = tmp_path / "months.log"
+    # session 7-2 advances a month every half second from t=10; 7-3 stalls after month 2
+    lines = [f"7 7-2 {m} {10 + 0.5 * m:.4f}" for m in range(1, 21)]
+    lines += ["7 7-3 1 10.0000", "7 7-3 2 10.5000"]
+    log.write_text("\n".join(lines) + "\n")
+    assert key("7-2") == "7/7-2"
+    assert reached(log, "7/7-2", 8) == 14.0 and reached(log, "7/7-2", 99) is None
+    assert rate_at(log, "7/7-2", 14.0, 3.0) == 2.0
+    page = {"session": "7-2", "month": 8, "rate": 2.0, "at": 17.0}
+    got = shown_against_server(log, page)
+    assert got["server_rate_at_shown_month"] == 2.0 and got["months_behind"] == 6
+    assert got["server_rate_when_read"] == 2.0
+    stalled = shown_against_server(log, {"session": "7-3", "month": 2, "rate": 2.0, "at": 20.0})
+    assert stalled["server_rate_when_read"] == 0.0 and stalled["months_behind"] == 0
+    assert shown_against_server(log, {"session": None, "month": None, "rate": None, "at": 0})[
+        "session"] is None
+
+
+def test_a_run_that_ended_is_measured_up_to_its_last_month(tmp_path):
+    """Pages clicked one after the other: a run that reaches its last month in the window is
+    measured up to it, one that had ended before the window is left out, not counted as 0."""
+    from sim.dashboard.counters import playing_rates
+
+    log = tmp_path / "months.log"
+    lines = [f"1 1-1 {m} {m * 0.25:.4f}" for m in range(1, 13)]  # ends at month 12, t=3
+    lines += [f"1 1-2 {m} {10 + m * 0.5:.4f}" for m in range(1, 13)]  # ends at t=16
+    lines += [f"1 1-3 {m} {10 + m * 0.5:.4f}" for m in range(1, 9)]  # still playing at t=14
+    log.write_text("\n".join(lines) + "\n")
+    rates, finished = playing_rates(log, 10.0, 20.0, horizon=12)
+    assert finished == ["1/1-1"]
+    assert rates["1/1-2"] == 2.0  # 12 months in the 6 s up to its last one, not 12 in 10 s
+    assert rates["1/1-3"] == 0.8  # 8 months in the 10 s window

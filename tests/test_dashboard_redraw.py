@@ -109,6 +109,38 @@ def test_between_two_views_snapshots_only_the_series_are_read_again():
     assert fresh.territory["month"].max() == 2 and len(fresh.feed) == 3
 
 
+def test_a_months_tables_are_built_once_and_rebuilt_after_a_step(monkeypatch):
+    """The frames read back are the model's own, built once per month whatever the number of
+    reads, and read again after each step."""
+    import pandas as pd
+
+    run = Run(Settings("classroom", 1, {"land_trust": 0.8}, True))
+    built = []
+    for model in (run.model, run.baseline):
+        original = model.timeseries_frame
+
+        def counting(original=original):
+            built.append(1)
+            return original()
+
+        monkeypatch.setattr(model, "timeseries_frame", counting)
+    run.step()
+    first = run.frames()
+    again = run.frames(views=first)
+    assert len(built) == 2 and again.timeseries is first.timeseries
+    pd.testing.assert_frame_equal(first.timeseries, run.model.metrics.timeseries_frame())
+    pd.testing.assert_frame_equal(first.baseline_timeseries,
+                                  run.baseline.metrics.timeseries_frame())
+    run.step()
+    later = run.frames(views=first)
+    assert len(built) == 4 and later.timeseries is not first.timeseries
+    pd.testing.assert_frame_equal(later.timeseries, run.model.metrics.timeseries_frame())
+    assert len(later.timeseries) == 2 and len(later.baseline_timeseries) == 2
+    fresh = run.frames()
+    whole = run.model.metrics.territory_frame()
+    pd.testing.assert_frame_equal(fresh.territory, whole[whole["month"] == 1])
+
+
 def _parameters(text: str) -> set[str]:
     return set(re.findall(r"``(\w+)``", text))
 
@@ -205,3 +237,47 @@ def test_a_page_not_yet_rendered_is_rendered_by_the_play_loop():
     from sim.dashboard.app import LiveViews
 
     assert not LiveViews().ready()
+
+
+def test_a_page_is_sent_no_redraw_before_it_has_handled_the_last_one():
+    from sim.dashboard.pacing import ACK_TIMEOUT_S, Acks
+
+    clock = FakeClock()
+    acks = Acks(clock=clock)
+    assert acks.caught_up()  # nothing sent yet
+    first = acks.ping()
+    assert not acks.caught_up()
+    acks.ack(first + 1)  # a number never sent is ignored
+    assert not acks.caught_up()
+    acks.ack("garbage")
+    assert not acks.caught_up()
+    acks.ack(first)
+    assert acks.caught_up()
+    second, third = acks.ping(), acks.ping()
+    acks.ack(second)  # an older answer: the page has not reached the last redraw
+    assert not acks.caught_up()
+    acks.ack(third)
+    assert acks.caught_up()
+    # A page that never answers (frozen tab, answer lost) gets one redraw per ACK_TIMEOUT_S.
+    acks.ping()
+    clock.now += ACK_TIMEOUT_S - 0.1
+    assert not acks.caught_up()
+    clock.now += 0.1
+    assert acks.caught_up()
+
+
+def test_the_play_loop_asks_the_page_after_each_redraw_and_waits_for_its_answer():
+    from sim.dashboard.pulse import Pulse
+
+    run = Run(Settings("classroom", 1, {}, False))
+    run.step()
+    live, *_ = _live(run, run.frames())
+    assert live.caught_up()  # no page answer widget yet: the loop redraws as before
+    pulse = Pulse(session="1-1")
+    sent = []
+    pulse.send = sent.append
+    live.pulse = pulse
+    live.ping()
+    assert sent == [{"method": "ping", "args": [1]}] and not live.caught_up()
+    pulse.vue_ack(1)
+    assert live.caught_up()

@@ -54,6 +54,7 @@ from sim.dashboard.pacing import (
     Shown,
     Throttle,
 )
+from sim.dashboard.pulse import Pulse
 from sim.dashboard.share import read_query, share_query
 from sim.dashboard.territory import TerritoryChoice, size_of
 
@@ -482,14 +483,18 @@ def Player(run, lang: str, on_reset, pending, projector: bool, lesson: Lesson | 
                     counters.record(session, run.month)
                 ending = not run.running or at_stop()
                 # Redraws space out while the run falls behind its speed (a busy server):
-                # the months due are still simulated, several per redraw.
-                if done and (redraw.ready(pacer.behind(speed.value)) or ending):
+                # the months due are still simulated, several per redraw. A page that has not
+                # handled the last redraw yet (starved of CPU) is not sent another: its
+                # redraws are dropped, its months go on (`LiveViews.caught_up`).
+                if done and (ending or (live.caught_up()
+                                        and redraw.ready(pacer.behind(speed.value)))):
                     views.interval_s = redraw.views_interval()
                     if views.ready() or ending or not live.ready():
                         # The whole page: the slower views are due (or the run stops here).
                         shown.set(Shown(run.month, run.month, pacer.rate()))
                     else:  # counter, tables and charts only, straight into their widgets
                         live.update(run, pacer.rate())
+                    live.ping()
                 time.sleep(pacer.pause(speed.value))
         except Exception:  # the play loop never takes the page down
             log.exception("the play loop stopped")
@@ -537,6 +542,7 @@ def Player(run, lang: str, on_reset, pending, projector: bool, lesson: Lesson | 
             solara.SliderInt(t(lang, "speed"), value=speed, min=1, max=24)
         if not failed:
             MonthCounter(run, shown, lang, playing.value, live)
+            PagePulse(session, live)
     if failed:
         solara.Error(error_line(run, lang), classes=["ess-error"])
         return
@@ -583,6 +589,19 @@ def MonthCounter(run, shown: solara.Reactive, lang: str, playing: bool, live=Non
     solara.use_effect(hand_over)
 
 
+@solara.component
+def PagePulse(session: str, live):
+    """The page's answer to the play loop's redraws, hidden (`pulse.Pulse`), handed to the
+    play loop (`LiveViews.caught_up`)."""
+    element = Pulse.element(session=session)
+
+    def hand_over():
+        live.pulse = solara.get_widget(element)
+
+    solara.use_effect(hand_over, [])
+    return element
+
+
 class LiveViews:
     """What a playing page shows that changes at every redraw — the month counter and its rate,
     the headline tables, the charts — updated by the play loop itself, straight into their
@@ -606,9 +625,21 @@ class LiveViews:
         self.views_frames = None  # the slower views' snapshot on screen
         self.frames = None  # the latest frames drawn, by a render or directly
         self.charts_throttle = Throttle(CHARTS_INTERVAL_S)
+        self.pulse = None  # the page's answers to the redraws (`pulse.Pulse`)
 
     def ready(self) -> bool:
         return None not in (self.counter, self.kpis, self.charts, self.views_frames)
+
+    def caught_up(self) -> bool:
+        """True when the page has handled the last redraw sent to it (`pacing.Acks`): a
+        starved page's redraws are dropped rather than queued on its websocket, where each
+        send held up the play loop until the page read it."""
+        return self.pulse is None or self.pulse.caught_up()
+
+    def ping(self) -> None:
+        """After a redraw's messages: ask the page to say when it has handled them."""
+        if self.pulse is not None:
+            self.pulse.ping()
 
     def latest(self, frames):
         """`frames`, or the newer ones this page already shows (a render for another reason —

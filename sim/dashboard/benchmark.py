@@ -95,13 +95,15 @@ class WireClients:
     """`count` sessions played over the websocket (`sim.dashboard.wire`), from an event loop in
     a thread of this process: Playwright's sync API keeps the main thread."""
 
-    def __init__(self, url: str, count: int, speed: int, at_once: int = 4):
+    def __init__(self, url: str, count: int, speed: int, at_once: int = 4, starved: int = 0):
         import asyncio
         import threading
 
         from sim.dashboard.wire import WireSession
 
-        self.sessions = [WireSession(url) for _ in range(count)]
+        # The last `starved` clients read one message every STARVED_READ_S seconds.
+        self.sessions = [WireSession(url, read_interval_s=STARVED_READ_S if i >= count - starved
+                                     else 0.0) for i in range(count)]
         self.speed, self.at_once = speed, at_once
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
@@ -143,46 +145,90 @@ class WireClients:
         import asyncio
 
         async def close_all():
-            for session in self.sessions:
-                await session.close()
+            for reader in self.readers:  # a starved reader would hold its socket's close
+                reader.cancel()
             await asyncio.gather(*self.readers, return_exceptions=True)
+            await asyncio.gather(*(s.close() for s in self.sessions), return_exceptions=True)
 
         self._run(close_all(), timeout=60)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(10)
 
 
-def shown_rate(page) -> float | None:
-    """The rate the page shows (months per second), None when it shows none."""
+# A starved client (`--starved`) reads one message every this many seconds: a Chromium page
+# given too little CPU to keep up (a playing page receives ~6 messages a second).
+STARVED_READ_S = 1.0
+
+
+def shown(page) -> dict:
+    """What the page shows: its session's name (`pulse.Pulse`), the month and the rate reached
+    (months per second; None when it shows none), read in one call, and when (monotonic)."""
     import re
 
-    rate = page.locator(".ess-rate")
-    if not rate.count():
-        return None
-    found = re.search(r"[\d,.]+", rate.inner_text())
-    return float(found.group().replace(",", ".")) if found else None
+    text = page.evaluate("""() => {
+        const pick = (selector) => {
+            const el = document.querySelector(selector);
+            return el ? el.textContent : null;
+        };
+        return [pick('.ess-session'), pick('.ess-month'), pick('.ess-rate')];
+    }""")
+    at = time.monotonic()
+    session, month, rate = text
+    month = re.search(r"\d+", month or "")
+    rate = re.search(r"[\d,.]+", rate or "")
+    return {"session": session or None, "month": int(month.group()) if month else None,
+            "rate": float(rate.group().replace(",", ".")) if rate else None, "at": at}
+
+
+def shown_against_server(log: Path, page: dict) -> dict:
+    """A page's shown month and rate next to the server's count for its session: the rate the
+    server counted over the `RATE_WINDOW_S` before it reached the month shown (what the page
+    should read: the play loop computed the rate shown then), and over the `RATE_WINDOW_S`
+    before the page was read (what it reads now, had the page kept up), and how many months the
+    session was ahead of what its page showed."""
+    from sim.dashboard import counters
+
+    if not page["session"] or page["month"] is None:
+        return {"shown_rate": page["rate"], "session": page["session"]}
+    session = counters.key(page["session"])
+    when = counters.reached(log, session, page["month"])
+    now = counters.months_at(log, page["at"]).get(session, 0)
+    return {
+        "session": page["session"],
+        "shown_month": page["month"],
+        "shown_rate": page["rate"],
+        "server_rate_at_shown_month": None if when is None
+        else round(counters.rate_at(log, session, when, RATE_WINDOW_S), 2),
+        "server_rate_when_read": round(counters.rate_at(log, session, page["at"],
+                                                        RATE_WINDOW_S), 2),
+        "months_behind": now - page["month"],
+    }
 
 
 def load(sessions: int, seconds: float, speed: int, workers: int = 1,
-         pages: int | None = None) -> dict:
+         pages: int | None = None, starved: int = 0) -> dict:
     """Months per second reached by each of `sessions` sessions playing at once, counted by the
     server (`sim.dashboard.counters`) over one window common to every session.
 
     `pages` of them are headless Chromium pages (all of them when None); the others are played
-    over the websocket without a browser (`sim.dashboard.wire`)."""
+    over the websocket without a browser (`sim.dashboard.wire`), `starved` of which read one
+    message a second (pages too starved of CPU to keep up)."""
     from playwright.sync_api import expect, sync_playwright
 
+    from sim.dashboard import counters
     from sim.dashboard.browser import launch, open_dashboard, serve, set_speed
     from sim.dashboard.counters import MONTHS_LOG_ENV, months_between
 
     pages = sessions if pages is None else min(pages, sessions)
+    horizon = Run(Settings()).model.config.horizon_months  # the page's default run's last month
     expect.set_options(timeout=120_000)
     log = Path(tempfile.mkstemp(prefix="ess-months-", suffix=".log")[1])
     env = {"ESS_DASHBOARD_MAX_SESSIONS": "0", "ESS_DASHBOARD_MAX_MEMORY_MB": "0",
            MONTHS_LOG_ENV: str(log)}
     with serve(env=env, args=("--workers", str(workers)), timeout=300) as server, \
             sync_playwright() as playwright:
-        wired = WireClients(server.url, sessions - pages, speed)
+        wired = WireClients(server.url, sessions - pages, speed,
+                            starved=min(starved, sessions - pages))
         wired.open()
         browser = launch(playwright) if pages else None
         opened = [open_dashboard(browser, server.url, viewport={"width": 1366, "height": 768},
@@ -192,8 +238,8 @@ def load(sessions: int, seconds: float, speed: int, workers: int = 1,
             set_speed(page, speed)
         groups = process_groups(server_processes())
         wired.play()
-        for page in opened:
-            page.click(".ess-play")
+        for page in opened:  # at once: Playwright's click waits for frames a starved page
+            page.evaluate("() => document.querySelector('.ess-play').click()")  # draws late
         # The window starts once every session plays: each session's rate is over the same time.
         start, load_start = time.monotonic(), os.getloadavg()
         used_start = {k: cpu_seconds(v) for k, v in groups.items()}
@@ -202,21 +248,26 @@ def load(sessions: int, seconds: float, speed: int, workers: int = 1,
         end, load_end = time.monotonic(), os.getloadavg()
         used = {k: cpu_seconds(v) - used_start[k] for k, v in groups.items()}
         busy = machine_busy_seconds() - busy_start
-        page_rates = [shown_rate(page) for page in opened]
+        page_shows = [shown(page) for page in opened]
         for page in opened:
             page.context.close()
         if browser is not None:
             browser.close()
         received = [(s.messages, s.received_bytes) for s in wired.sessions]
+        starved_keys = {counters.key(s.session) for s in wired.sessions
+                        if s.read_interval_s and s.session}
         wired.close()
     advanced = months_between(log, start, end)
     # The rate each session reached over the last seconds of the window, as the server counted
     # it: what the pages' shown rate (`Pacer.rate`, over the same span) should read.
     recent = months_between(log, end - RATE_WINDOW_S, end)
-    log.unlink()
+    pages_against_server = [shown_against_server(log, page) for page in page_shows]
     window = end - start
-    # A session the server never logged advanced no month: it counts, as 0, in the minimum.
-    rates = sorted([m / window for m in advanced.values()] + [0.0] * (sessions - len(advanced)))
+    # Each session over the part of the window it played (a run that reached its last month
+    # stops there); a session the server never logged advanced no month: it counts, as 0.
+    playing, finished = counters.playing_rates(log, start, end, horizon)
+    rates = sorted(list(playing.values()) + [0.0] * (sessions - len(advanced)))
+    log.unlink()
     months = sum(advanced.values())
     per_process = Counter(key.split("/")[0] for key in advanced)
     return {"sessions": sessions, "chromium_pages": pages,
@@ -225,12 +276,21 @@ def load(sessions: int, seconds: float, speed: int, workers: int = 1,
             "server_processes": workers,
             "sessions_per_process": sorted(per_process.values()),
             "sessions_without_months": sessions - len(advanced),
+            # Sessions whose run had reached its last month before the window opened.
+            "sessions_finished_before_window": len(finished),
             "months_per_s": [round(r, 2) for r in rates],
             "months_per_s_min": round(min(rates), 2),
             "months_per_s_median": round(statistics.median(rates), 2),
             "months_total": months,
             # What the Chromium pages show as the rate reached (`.ess-rate`) at the end.
-            "rate_shown_on_pages": page_rates,
+            "rate_shown_on_pages": [p["rate"] for p in page_shows],
+            # Each page's shown month and rate next to the server's count for its session
+            # (`shown_against_server`).
+            "pages_against_server": pages_against_server,
+            # The starved websocket clients' sessions (`--starved`), and the others'.
+            "months_per_s_starved": sorted(round(playing.get(k, 0), 2) for k in starved_keys),
+            "months_per_s_not_starved": sorted(round(r, 2) for k, r in playing.items()
+                                               if k not in starved_keys),
             "months_per_s_last_3s": sorted(round(m / RATE_WINDOW_S, 2) for m in recent.values()),
             "server_cpu_cores": round(used["server"] / window, 2),
             # The server's CPU per month played, everything included (step, frames, Solara's
@@ -266,6 +326,8 @@ def main(argv: list[str] | None = None) -> None:
     many.add_argument("--seconds", type=float, default=20)
     many.add_argument("--speed", type=int, default=4)
     many.add_argument("--workers", type=int, default=1, help="server processes")
+    many.add_argument("--starved", type=int, default=0,
+                      help="websocket clients that read one message a second (starved pages)")
     many.add_argument("--pages", type=int, default=None,
                       help="sessions played in headless Chromium pages (default: all); the "
                       "others are played over the websocket without a browser")
@@ -274,7 +336,8 @@ def main(argv: list[str] | None = None) -> None:
         cost = month_cost(args.territory, args.months, args.side_by_side)
         print(" ".join(f"{k}={v:.1f}ms" for k, v in cost.items()))
     else:
-        print(load(args.sessions, args.seconds, args.speed, args.workers, args.pages))
+        print(load(args.sessions, args.seconds, args.speed, args.workers, args.pages,
+                   args.starved))
 
 
 if __name__ == "__main__":

@@ -53,3 +53,46 @@ def months_between(path: Path, start: float, end: float) -> dict[str, int]:
     """Months each logged session advanced between the monotonic times `start` and `end`."""
     before, after = months_at(path, start), months_at(path, end)
     return {key: after[key] - before.get(key, 0) for key in after}
+
+
+def key(session: str) -> str:
+    """A session's key in the log (``pid/session``) from its name (``<pid>-<ticket>``,
+    `app.session_name`)."""
+    return f"{session.split('-')[0]}/{session}"
+
+
+def reached(path: Path, session_key: str, month: int) -> float | None:
+    """The monotonic time at which `session_key` reached `month` or beyond (None: never)."""
+    for line in Path(path).read_text().splitlines():
+        pid, session, logged, at = line.split()
+        if f"{pid}/{session}" == session_key and int(logged) >= month:
+            return float(at)
+    return None
+
+
+def rate_at(path: Path, session_key: str, moment: float, window_s: float) -> float:
+    """Months per second `session_key` advanced over the `window_s` seconds up to `moment`, as
+    the play loop measures the rate it shows (`pacing.Pacer.rate`)."""
+    return months_between(path, moment - window_s, moment).get(session_key, 0) / window_s
+
+
+def playing_rates(
+    path: Path, start: float, end: float, horizon: int
+) -> tuple[dict[str, float], list[str]]:
+    """Each logged session's months per second over the part of the window [`start`, `end`]
+    in which it was playing: a session that reached the run's last month (`horizon`) within
+    the window is measured up to that month, one that had reached it before `start` is left
+    out (its key is in the list returned). Pages clicked one after the other on a loaded
+    machine: the first ones could finish their run before the last was clicked, and counted as
+    sessions that advanced nothing."""
+    before, after = months_at(path, start), months_at(path, end)
+    rates, finished = {}, []
+    for session, month in after.items():
+        if before.get(session, 0) >= horizon:
+            finished.append(session)
+            continue
+        until = end
+        if month >= horizon:
+            until = reached(path, session, horizon) or end
+        rates[session] = (month - before.get(session, 0)) / max(until - start, 1e-9)
+    return rates, finished

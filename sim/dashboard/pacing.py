@@ -165,3 +165,49 @@ class Shown:
     month: int = 0
     views_month: int = 0
     rate: float = 0.0
+
+
+# A page that has not acknowledged a redraw for this long is sent the next one anyway (an
+# acknowledgement lost, a page frozen in a background tab): at most one redraw every this many
+# seconds to a page that does not answer.
+ACK_TIMEOUT_S = 10.0
+
+
+@dataclass
+class Acks:
+    """Whether the page has caught up with the redraws sent to it (`sim.dashboard.pulse`).
+
+    The play loop sends a redraw's widget messages from its own thread, and each send waits
+    until the websocket has taken it. A page starved of CPU (thirty Chromium pages on the
+    server's two cores) reads its websocket late; once the socket's buffers are full, each send
+    waited for the page, and the session's play loop advanced at the pace its page drew (most
+    sessions at 0 months in 3 s with thirty pages). Now each redraw ends with a numbered ping
+    the page answers once it has handled every message before it; the play loop redraws only a
+    page that has answered the last one (`caught_up`), and skips — drops — the redraws a slow
+    page cannot take, while the months go on. What is on the wire for a page is at most one
+    redraw: the sends never wait for the page.
+    """
+
+    clock: callable = time.monotonic
+    sent: int = 0
+    acked: int = 0
+    _sent_at: float = 0.0
+
+    def caught_up(self) -> bool:
+        """True when the page has answered the last ping (or has not for `ACK_TIMEOUT_S`)."""
+        return self.acked >= self.sent or self.clock() - self._sent_at >= ACK_TIMEOUT_S
+
+    def ping(self) -> int:
+        """The number of the ping to send now."""
+        self.sent += 1
+        self._sent_at = self.clock()
+        return self.sent
+
+    def ack(self, number) -> None:
+        """The page answered ping `number` (a number it cannot have received is ignored)."""
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            return
+        if number <= self.sent:
+            self.acked = max(self.acked, number)

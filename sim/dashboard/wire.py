@@ -11,7 +11,9 @@ Solara's ``solara.control`` comm and its ``run`` message. The server then opens 
 widget of the page; the client finds the Play button (the Vuetify button of class
 ``ess-play``) and the speed slider among them, sets the speed, clicks Play as a page does (a
 ``custom`` ``click`` message), and from then on reads — and drops — every message the server
-sends, as fast as they come: a reader that never lags, where a starved Chromium page lagged.
+sends, as fast as they come: a reader that never lags, where a starved Chromium page lagged;
+it answers the play loop's pings as a page does (`sim.dashboard.pulse`). A starved reader
+(`read_interval_s`) reads one message at a time, slowly, as a page given too little CPU.
 
 What it does not do: draw (no ECharts, no Vue), ask for a chart's whole options again
 (`resync`, sent by a chart drawn in a browser when it is created). It counts the messages and
@@ -72,6 +74,9 @@ class WireSession:
     """One session of the dashboard, played over the websocket (see the module docstring)."""
 
     url: str
+    # A reader that takes this many seconds per message (0: reads as fast as they come): a
+    # Chromium page too starved of CPU to keep up with what the server sends.
+    read_interval_s: float = 0.0
     messages: int = 0  # received since Play
     received_bytes: int = 0
     widgets: dict[str, dict] = field(default_factory=dict)  # comm id -> widget state
@@ -110,6 +115,7 @@ class WireSession:
             additional_headers={"Cookie": f"{SESSION_COOKIE}={cookie}"},
             max_size=None,
             open_timeout=timeout,
+            close_timeout=2,
         )
         control = str(uuid.uuid4())
         for msg_type, content in (
@@ -172,12 +178,40 @@ class WireSession:
         await self._send_to(button, {"method": "custom", "content": {"event": "click", "data": {}}})
         self._playing = True
 
+    @property
+    def session(self) -> str | None:
+        """The server's name for this session (`pulse.Pulse`'s), once the page is open."""
+        names = [s["session"] for s in self.widgets.values() if s.get("session")]
+        return names[0] if names else None
+
+    async def _answer(self, frame) -> None:
+        """Answer the play loop's ``ping`` as the page's `pulse.Pulse` does: once every
+        message before it has been read."""
+        if isinstance(frame, bytes) or '"ping"' not in frame:
+            return
+        msg = json.loads(frame)
+        data = msg.get("content", {}).get("data", {})
+        if (
+            msg.get("msg_type") == "comm_msg"
+            and data.get("method") == "custom"
+            and data.get("content", {}).get("method") == "ping"
+        ):
+            (number,) = data["content"]["args"]
+            await self._send_to(
+                msg["content"]["comm_id"],
+                {"method": "custom", "content": {"event": "ack", "data": number}},
+            )
+
     async def read(self) -> None:
-        """Read every message the server sends until the socket closes."""
+        """Read every message the server sends until the socket closes (one every
+        `read_interval_s` seconds, for a starved page), answering the play loop's pings."""
         try:
             async for frame in self._socket:
                 self.messages += 1
                 self.received_bytes += len(frame)
+                if self.read_interval_s:
+                    await asyncio.sleep(self.read_interval_s)
+                await self._answer(frame)
         except Exception:  # the connection closed under us at the end: nothing to count
             pass
 

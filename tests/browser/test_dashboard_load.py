@@ -147,3 +147,68 @@ def test_a_chart_out_of_view_is_drawn_with_every_month_once_scrolled_to(browser,
         assert page_errors(page) == []
     finally:
         page.context.close()
+
+
+def test_a_page_that_does_not_answer_gets_no_more_redraws_and_its_months_go_on(tmp_path):
+    """Flow control (`pulse.Pulse`): the play loop sends a page its next redraw only once the
+    page has answered the last one. A session whose page never answers (starved of CPU, frozen)
+    is sent one redraw, then none until `ACK_TIMEOUT_S`, while its months advance as the
+    others'; a page that answers gets every redraw."""
+    import time
+
+    from sim.dashboard.benchmark import WireClients
+    from sim.dashboard.counters import key, months_between
+    from sim.dashboard.pacing import ACK_TIMEOUT_S
+
+    log = tmp_path / "months.log"
+    with serve(env={MONTHS_LOG_ENV: str(log)}, timeout=240) as server:
+        clients = WireClients(server.url, 2, speed=4, at_once=2)
+        answering, silent = clients.sessions
+
+        async def never(_frame):
+            return None
+
+        silent._answer = never
+        try:
+            clients.open()
+            clients.play()
+            time.sleep(1.5)  # the first redraw, sent before any answer is due
+            start = time.monotonic()
+            before = {id(s): s.messages for s in clients.sessions}
+            time.sleep(6)
+            advanced = months_between(log, start, time.monotonic())
+            got = {id(s): s.messages - before[id(s)] for s in clients.sessions}
+        finally:
+            clients.close()
+    assert ACK_TIMEOUT_S > 6
+    assert got[id(silent)] == 0  # no redraw while the last one is not answered
+    assert got[id(answering)] >= 12  # 2 redraws a second, two messages or more each
+    months = [advanced.get(key(s.session), 0) for s in (answering, silent)]
+    assert min(months) >= 12  # both at ~4 months/s
+
+
+def test_a_chromium_page_answers_the_play_loops_redraws(open_page):
+    """Each ping the play loop sends after a redraw is answered by the page (`pulse.Pulse`)."""
+    page = open_page()
+    frames = {"pings": [], "acks": []}
+
+    def note(kind, data):
+        data = data if isinstance(data, str) else data.decode(errors="replace")
+        try:
+            content = json.loads(data)["content"]["data"]["content"]
+        except (ValueError, KeyError, TypeError):
+            return
+        if kind == "pings" and content.get("method") == "ping":
+            frames["pings"].append(content["args"][0])
+        elif kind == "acks" and content.get("event") == "ack":
+            frames["acks"].append(content["data"])
+
+    page.on("websocket", lambda ws: (ws.on("framereceived", lambda d: note("pings", d)),
+                                     ws.on("framesent", lambda d: note("acks", d))))
+    page.reload()
+    page.wait_for_selector(".ess-month", timeout=60_000)
+    _play(page, 4, 4000)
+    assert len(frames["pings"]) >= 3 and frames["acks"] == frames["pings"]
+    assert month(page) >= 8
+    assert page.locator(".ess-session").text_content()  # the session's name, hidden
+    assert page_errors(page) == []
