@@ -132,10 +132,6 @@ class World:
     # (forms,) founders who tried to open a structure and those who opened one, weighted alike
     form_attempts: np.ndarray = None
     form_openings: np.ndarray = None
-    # (2, forms, markets): € a month of households' (net of VAT) and businesses' demand whose
-    # claims structures of each legal form held in each market when they closed, not yet taken
-    # up by a founder of that form, fading with turnover_half_life_months (ess.free_niches)
-    form_niches: np.ndarray = None
 
     @property
     def n_territories(self) -> int:
@@ -399,7 +395,6 @@ def _create_markets(w: World, config, streams) -> None:
     w.consumer_market = ConsumerMarket(np.zeros(n_markets(n_t)), econ.vat_standard,
                                        econ.price_elasticity)
     w.business_market = BusinessMarket(np.zeros(n_markets(n_t)))
-    w.form_niches = np.zeros((2, len(LEGAL_FORMS), n_markets(n_t)))
     ess.add_market_demand(w, econ, np.arange(e.n), np.maximum(target - public - tie_demand, 0.0))
     e.demand[:] = target
     structures = np.bincount(e.territory, minlength=n_t)

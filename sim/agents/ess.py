@@ -285,20 +285,15 @@ def add_market_demand(world, econ, rows, residual) -> None:
     np.add.at(world.business_market.generic_pool, market, business)
 
 
-def share_market_demand(world, econ, rows, residual, niche=None) -> None:
+def share_market_demand(world, econ, rows, residual) -> None:
     """Give entrants a claim on their territory's households' and businesses' pools, as
     large as that of incumbents serving ``residual`` € a month today (claims grow as
-    incumbents expand), or as the clients ``niche`` (households', businesses' € a month) of
-    their form's closures they take up (``take_niches``) where these are more. The pools are
-    shared in proportion to claims, so an entrant takes clients from incumbents rather than
-    bringing new demand, and a failed enterprise (no longer alive) leaves the sharing, its
-    clients going to the others."""
+    incumbents expand). The pools are shared in proportion to claims, so an entrant takes
+    clients from incumbents rather than bringing new demand, and a failed enterprise (no
+    longer alive) leaves the sharing, its clients going to the others."""
     e = world.enterprises
-    consumer, business = _residual_split(world, econ, rows, residual)
-    if niche is not None:
-        consumer, business = np.maximum(consumer, niche[0]), np.maximum(business, niche[1])
-    e.consumer_weight[rows], e.business_weight[rows] = _claims_worth(
-        world, econ, rows, e.territory[rows], consumer, business)
+    e.consumer_weight[rows], e.business_weight[rows] = _claim_on_pools(
+        world, econ, rows, e.territory[rows], residual)
 
 
 def _claim_on_pools(world, econ, rows, territory, residual) -> tuple[np.ndarray, np.ndarray]:
@@ -306,14 +301,6 @@ def _claim_on_pools(world, econ, rows, territory, residual) -> tuple[np.ndarray,
     in ``territory``, worth ``residual`` € a month each at today's claims per euro there (every
     live claim counts: enterprises' at home, sites' away)."""
     consumer, business = _residual_split(world, econ, rows, residual)
-    return _claims_worth(world, econ, rows, territory, consumer, business)
-
-
-def _claims_worth(world, econ, rows, territory, consumer, business
-                  ) -> tuple[np.ndarray, np.ndarray]:
-    """Claims of enterprises ``rows`` on the households' and businesses' pools of their sector
-    in ``territory`` worth ``consumer`` and ``business`` € a month at today's claims per euro
-    there."""
     live = clearing.claims(world)
     market = clearing.market_of(territory, world.enterprises.sector[rows])
     out = []
@@ -1011,9 +998,8 @@ def open_structures(m, rng, births, form=None) -> None:
     e.n_sites[born] = 1
     e.n_regions[born] = 1
     public_share = m.params.procurement.initial_share_of_demand
-    usual = econ.utilisation_at_start * e.capacity[born] * (1.0 - public_share)
-    niche = take_niches(m, born, usual) if econ.founders_take_niches else None
-    share_market_demand(w, econ, born, usual, niche)
+    share_market_demand(w, econ, born, econ.utilisation_at_start * e.capacity[born]
+                        * (1.0 - public_share))
     w.ledger.pay_sector_to_enterprises(Sector.FOUNDERS, born,
                                        wage_costs(w, econ, born) * econ.cash_months_at_start,
                                        "founders_equity")
@@ -1021,55 +1007,6 @@ def open_structures(m, rng, births, form=None) -> None:
         m.ess_views[int(row)] = ESSEnterprise(m, int(row))
     m.events.record(m.month, EventKind.ENTRY, born, e.territory[born],
                     np.asarray(LEGAL_FORMS)[e.form[born]])
-
-
-def free_niches(m, closed: np.ndarray) -> None:
-    """Once a month, before the structures ``closed`` (rows, still alive) leave: the clients
-    their claims at home hold (households' net of VAT and businesses' € a month, their share
-    of their market's pools) join their legal form's niche in that market
-    (``World.form_niches``), which founders of that form take up (``take_niches``). A niche no
-    founder takes fades with ``turnover_half_life_months``, as the closures founders' forms
-    follow do (``count_turnover``): its clients settle with the other suppliers."""
-    w, econ = m.world, m.params.economy
-    w.form_niches *= 0.5 ** (1.0 / econ.turnover_half_life_months)
-    if closed.size == 0:
-        return
-    e = w.enterprises
-    live = clearing.claims(w)
-    market = clearing.market_of(e.territory[closed], e.sector[closed])
-    for k, (weight, pool, own) in enumerate((
-            (live.consumer, w.consumer_market.pool / (1 + econ.vat_standard),
-             e.consumer_weight[closed]),
-            (live.business, w.business_market.generic_pool, e.business_weight[closed]))):
-        claims = np.bincount(live.market, weights=weight, minlength=pool.size)[market]
-        euros = np.divide(own * pool[market], claims, out=np.zeros(closed.size),
-                          where=claims > 0)
-        np.add.at(w.form_niches[k], (e.form[closed], market), euros)
-
-
-def take_niches(m, rows: np.ndarray, usual: np.ndarray) -> np.ndarray:
-    """(2, rows): households' and businesses' € a month that entrants ``rows`` take up from
-    their form's niche in their market (``free_niches``), in order, each at most the clients
-    of a structure of its form's usual size (its own ``usual`` claim over
-    ``entrant_size_share``). A founder follows its form's closures
-    (``founders_form_weights``) into the place and trade they left: it takes up their clients
-    rather than those of every supplier there, and opens at its usual staff short of capacity,
-    growing back through the ordinary growth decisions (finance and premises permitting)."""
-    w, econ = m.world, m.params.economy
-    e = w.enterprises
-    taken = np.zeros((2, rows.size))
-    market = clearing.market_of(e.territory[rows], e.sector[rows])
-    size = econ.entrant_size_share
-    cap = usual / size if size > 0 else usual
-    niches = w.form_niches
-    for i in np.flatnonzero(niches[:, e.form[rows], market].sum(axis=0) > 0):
-        here = niches[:, e.form[rows[i]], market[i]]
-        total = here.sum()
-        if total <= 0:
-            continue
-        taken[:, i] = here * (min(total, cap[i]) / total)
-        niches[:, e.form[rows[i]], market[i]] = here - taken[:, i]
-    return taken
 
 
 # --- failures, scale-ups, surplus ----------------------------------------------------------------
@@ -1082,10 +1019,7 @@ def failures(m) -> None:
     e, L = w.enterprises, w.ledger
     rows = np.flatnonzero(e.alive & (e.refused_months >= m.params.economy.failure_cash_months))
     closing = voluntary_closures(m, rows)
-    leaving = np.concatenate([rows, closing]) if closing.size else rows
-    count_turnover(m, leaving)
-    if m.params.economy.founders_take_niches:
-        free_niches(m, leaving)
+    count_turnover(m, np.concatenate([rows, closing]) if closing.size else rows)
     if closing.size:
         _release(m, closing)
         credit.settle_loans(m, closing)

@@ -469,23 +469,6 @@ class EconomyParams:
         "that fail more lose ground to those that fail less (ARA, 4 seeds, month 119 over 0: "
         "ACI structures -37%, SCOP +50%, SCIC +58%) while the number of structures holds",
     )
-    founders_take_niches: bool = param(
-        True, unit="bool",
-        assumption="a founder takes up the niche its form's closures left in its market "
-        "(ess.free_niches, ess.take_niches): the clients a closed structure held at home "
-        "(households' and businesses' € a month) wait, fading with turnover_half_life_months, "
-        "for a founder of the same form in the same territory and sector, who claims them (at "
-        "most the clients of a structure of its form's usual size, its usual claim over "
-        "entrant_size_share) instead of 0.92 of its own half-size capacity. The niche "
-        "founders_follow_turnover's sources describe (Hannan & Freeman 1989: founding follows "
-        "the resources exits free) is the closed structure's clients, not new ones: a form's "
-        "entrants claim what its closures freed, so the other forms' claims are where they "
-        "were before the closure. Born short of capacity, the entrant grows back through the "
-        "ordinary growth decisions (finance, premises). Off, the clients a closure frees are "
-        "shared over every claimant and entrants, born below the growth trigger, never grow "
-        "back (issue 13: associations' jobs -10.9% in ten years, their structures flat; ARA, "
-        "zero trends, 20 seeds)",
-    )
     turnover_half_life_months: float = param(
         24.0, unit="months", low=1.0, high=240.0, plausible=(12.0, 60.0),
         assumption="half-life of the exponentially weighted closures and structure-months "
