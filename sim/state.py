@@ -99,6 +99,9 @@ def enterprise_table(capacity: int) -> Table:
             "cofunding_per_fte": np.float64,
             "consumer_weight": np.float64, "business_weight": np.float64,
             "last_growth": np.int32, "productivity": np.float64,
+            # an entrant's productivity at its form's target margin, and how far its drawn one
+            # stood from it at birth (ess.mature_productivity; 0 for incumbents)
+            "productivity_settled": np.float64, "productivity_gap": np.float64,
             "feedstock_access": np.float64,  # share of its waste feedstock need won (collectors)
             # € of automation equipment owned; € of a host's equipment used in implants
             "machines": np.float64, "host_equipment": np.float64,

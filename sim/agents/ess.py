@@ -162,7 +162,9 @@ def staff_and_capacity(world, params, rng, effects) -> None:
 
 
 def produce(m) -> None:
-    """Capacity from staff, productivity, support vacancies (brake 5) and feedstock (brake 2)."""
+    """Capacity from staff, productivity (entrants' converging as they age), support
+    vacancies (brake 5) and feedstock (brake 2)."""
+    mature_productivity(m.world, m.params, m.month)
     staff_and_capacity(m.world, m.params, m.streams["hr.turnover"], m.effects.production)
 
 
@@ -206,10 +208,40 @@ def calibrate_productivity(world, params, rng, rows, rent_month, dispersion,
     target = forms.target_margin[e.form[rows]]
     cofunding = _convention_cofunding(world, econ, rows, wages + rent_month, aid, target)
     margin = target + rng.normal(0.0, dispersion, rows.size)
-    kept = 1.0 - econ.materials_share - (np.maximum(margin, 0.0) if survivors else margin)
-    productivity = np.divide(wages + rent_month - aid - cofunding, kept * unit_sales,
-                             out=np.ones(rows.size), where=unit_sales > 0)
-    e.productivity[rows] = np.clip(productivity, 0.05, 10.0)
+
+    def at(margin):
+        kept = 1.0 - econ.materials_share - margin
+        productivity = np.divide(wages + rent_month - aid - cofunding, kept * unit_sales,
+                                 out=np.ones(rows.size), where=unit_sales > 0)
+        return np.clip(productivity, 0.05, 10.0)
+
+    drawn = at(np.maximum(margin, 0.0) if survivors else margin)
+    e.productivity[rows] = drawn
+    # an entrant's gap to its form's productivity at the target margin fades as it learns
+    # (mature_productivity); a survivor's draw is its settled productivity
+    settled = drawn if survivors else at(target)
+    e.productivity_settled[rows] = settled
+    e.productivity_gap[rows] = drawn - settled
+
+
+def mature_productivity(world, params, month: int) -> None:
+    """The liability of newness (Stinchcombe 1965; Brüderl & Schüssler 1990): an entrant's
+    productivity was drawn around its form's target margin (``entrant_margin_sd``, it did not
+    know its costs yet); as it ages, the gap to its productivity at the target margin fades
+    with a half-life of ``newness_half_life_months``. The badly drawn may fail before they
+    catch up, and the lucky ones lose their head start, so the survivors converge to the
+    incumbents instead of ratcheting the form's productivity up. 0: no fading (a draw is for
+    life)."""
+    half_life = params.economy.newness_half_life_months
+    if half_life <= 0:
+        return
+    e = world.enterprises
+    rows = np.flatnonzero(e.alive & (e.productivity_gap != 0.0))
+    if rows.size == 0:
+        return
+    age = np.maximum(month - e.founded[rows], 0)
+    e.productivity[rows] = (e.productivity_settled[rows]
+                            + e.productivity_gap[rows] * 0.5 ** (age / half_life))
 
 
 def _convention_cofunding(world, econ, rows, fixed_costs, aid, target) -> np.ndarray:

@@ -392,6 +392,21 @@ class EconomyParams:
         "true costs once it operates; incumbents, the survivors, keep 0.02): sets how many "
         "young structures fail (Insee: 61% of firms created in 2014 alive after 5 years)",
     )
+    newness_half_life_months: float = param(
+        24.0, unit="months", low=0.0, high=600.0, plausible=(12.0, 60.0),
+        assumption="half-life of the gap between an entrant's drawn productivity "
+        "(entrant_margin_sd) and its form's productivity at the target margin "
+        "(ess.mature_productivity): the liability of newness (Stinchcombe 1965; Brüderl & "
+        "Schüssler 1990, ASQ 35: young organisations' fate is open while they learn their "
+        "costs, their routines and clients; the hazard falls as they age) fades as the "
+        "structure learns, so selection acts on the young and the survivors converge to the "
+        "incumbents (margin_dispersion around the target). The value is an assumption "
+        "(about the first two to three years, as hazards peak then fall in Brüderl & "
+        "Schüssler). 0: an entrant keeps its drawn productivity for life, so the lucky "
+        "draws never leave and productivity ratchets up (issue 13, ARA, zero trends, 20 "
+        "seeds, month 119 over 0: associations' jobs -10.9% [-15.0; -6.8] while their "
+        "structures hold)",
+    )
     cash_reserve_months: float = param(
         0.25, unit="months of wage costs", low=0.0, high=24.0, plausible=(0.1, 1.0),
         assumption="cash a debt-free structure keeps at year end; the surplus is paid out or "
