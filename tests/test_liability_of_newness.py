@@ -16,17 +16,25 @@ from sim.validation import ZERO_TRENDS
 
 
 def _model(half_life: float = 24.0, months: int = 2, seed: int = 3):
-    return build_model(["progress=false", f"seed={seed}", "territory=classroom",
-                        f"horizon_months={months}", *ZERO_TRENDS,
-                        f"params.economy.newness_half_life_months={half_life}"])
+    return build_model(
+        [
+            "progress=false",
+            f"seed={seed}",
+            "territory=classroom",
+            f"horizon_months={months}",
+            *ZERO_TRENDS,
+            f"params.economy.newness_half_life_months={half_life}",
+        ]
+    )
 
 
 def _entrants(m) -> np.ndarray:
     """Rows of ~200 founders' structures opened this month (alive or not)."""
     e, w = m.world.enterprises, m.world
     first = e.n
-    ess.open_structures(m, np.random.default_rng(7), np.full(w.n_territories,
-                                                             200 // w.n_territories))
+    ess.open_structures(
+        m, np.random.default_rng(7), np.full(w.n_territories, 200 // w.n_territories)
+    )
     return np.arange(first, e.n)
 
 
@@ -53,8 +61,9 @@ def test_settled_productivity_is_the_one_at_the_target_margin():
     market_rent = m.world.premises_market.market_rent(m.conditions.rent_index)[e.territory[rows]]
     rent = ess.on_site_jobs(m.world, rows) * m.params.population.m2_per_job * market_rent / 12
     settled = e.productivity_settled[rows].copy()
-    ess.calibrate_productivity(m.world, m.params, np.random.default_rng(0), rows, rent, 0.0,
-                               survivors=False)
+    ess.calibrate_productivity(
+        m.world, m.params, np.random.default_rng(0), rows, rent, 0.0, survivors=False
+    )
     np.testing.assert_allclose(e.productivity[rows], settled)
     np.testing.assert_allclose(e.productivity_gap[rows], 0.0, atol=1e-12)
 
