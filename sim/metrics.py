@@ -15,9 +15,11 @@ from sim import outcomes
 from sim.agents.ess import scale_up_kinds
 from sim.frames import strings, tagged_frame
 from sim.ledger import PUBLIC_PAYERS
-from sim.vocabulary import INDUSTRIAL_SECTORS, LEGAL_FORMS, FloorStock
+from sim.vocabulary import INDUSTRIAL_SECTORS, LEGAL_FORMS, SECTORS, FloorStock
 
 __all__ = ["INDUSTRIAL_SECTORS", "MetricsRecorder"]  # INDUSTRIAL_SECTORS: read by sim.validation
+# Whether a sector is industrial: a lookup, the mask ``np.isin(sector, INDUSTRIAL_SECTORS)`` gives.
+_IS_INDUSTRIAL = np.isin(np.arange(len(SECTORS)), INDUSTRIAL_SECTORS)
 
 SERIES = outcomes.recorded()  # the time series' columns recorded month by month
 PANEL = outcomes.panel()      # the territory panel's columns
@@ -49,7 +51,7 @@ def mean_rent(model, territory: np.ndarray | None = None, n_territories: int = 0
 def ess_share_of_industrial_jobs(model, live: np.ndarray | None = None) -> float:
     e = model.enterprises
     live = np.flatnonzero(e.alive) if live is None else live
-    industrial = live[np.isin(e.sector[live], INDUSTRIAL_SECTORS)]
+    industrial = live[_IS_INDUSTRIAL[e.sector[live]]]
     ess = float((e.permanent[industrial] + e.insertion[industrial] + e.adapted[industrial]).sum())
     total = ess + float(model.firms.jobs.sum())
     return ess / total if total > 0 else 0.0

@@ -148,3 +148,54 @@ def test_replay_reproduces_a_sweep_run_byte_for_byte(sweep, tmp_path):
     matches = replay(sweep / "runs/arm=land_trust_25/seed=0/manifest.json", tmp_path / "again")
     assert set(matches) == {f"{t}.parquet" for t in dataset.TABLES} | {"summary.json"}
     assert all(matches.values()), matches
+
+
+def _row_by_row_details(values: pd.Series) -> dict[str, pa.Array]:
+    """The event details computed on every row (what `dataset._details` did before it computed
+    each distinct value once): the reference its results must equal."""
+    import pyarrow.compute as pc
+
+    text = pa.array(values.astype(str), pa.string())
+    keyed = pc.match_substring(text, "=")
+    parts = pc.split_pattern(pc.if_else(keyed, text, pa.scalar("=")), "=", max_splits=1)
+    key, value = pc.list_element(parts, 0), pc.list_element(parts, 1)
+    nothing = pa.scalar(None, pa.string())
+    out = {"detail": pc.if_else(pc.or_(keyed, pc.equal(text, "")), nothing, text)}
+    for name, (column, kind) in dataset.KEYED_DETAILS.items():
+        out[column] = pc.cast(pc.if_else(pc.equal(key, name), value, nothing), kind)
+    return out
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_details_and_classes_per_distinct_value_equal_row_by_row(seed):
+    """Computing the event columns once per distinct value and taking them back to the rows
+    gives the same arrays (values, nulls, types) and the same Parquet bytes as row by row."""
+    import io
+
+    import pyarrow.compute as pc
+
+    rng = np.random.default_rng(seed)
+    pool = ["", "open", "overdraft", "firm=12", "firm=7", "employed=3", "from=69123",
+            "from=01001", "employed=0"]
+    n = int(rng.integers(0, 400))
+    details = pd.Series(rng.choice(pool, n), dtype=str)
+    kinds = pd.Series(rng.choice(["new_tie", "entry", "not_a_known_kind"], n), dtype=str)
+    fast, slow = dataset._details(details), _row_by_row_details(details)
+    assert list(fast) == list(slow)
+    for column in slow:
+        assert fast[column].type == slow[column].type
+        assert fast[column].equals(slow[column]), column
+    strings = pa.array(kinds.astype(str), pa.string())
+    known = list(dataset.CATEGORIES["kind"])
+    categories = pa.array(known + sorted(set(pc.unique(strings).to_pylist()) - set(known)))
+    slow_kind = pa.DictionaryArray.from_arrays(pc.index_in(strings, value_set=categories),
+                                               categories)
+    fast_kind = dataset._categorical("kind", kinds)
+    assert fast_kind.equals(slow_kind)
+
+    def parquet(columns):
+        buffer = io.BytesIO()
+        pq.write_table(pa.table(columns), buffer, compression="zstd")
+        return buffer.getvalue()
+
+    assert parquet(fast | {"kind": fast_kind}) == parquet(slow | {"kind": slow_kind})

@@ -16,7 +16,6 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from hydra.core.hydra_config import HydraConfig
 from hydra.core.singleton import Singleton
 from hydra.core.utils import JobReturn, run_job, setup_globals
 from hydra.plugins.launcher import Launcher
@@ -77,7 +76,8 @@ def execute_job(idx: int, overrides: list[str], launch: SharedLaunch) -> JobRetu
     with open_dict(sweep_config):
         sweep_config.hydra.job.id = f"{sweep_config.hydra.job.name}_{idx}"
         sweep_config.hydra.job.num = idx
-    HydraConfig.instance().set_config(sweep_config)
+    # Hydra's execute_job sets the job's HydraConfig here too; run_job sets it first thing
+    # (and again once the job's folder is known), so that copy of the Hydra node is not made.
     return run_job(hydra_context=worker.hydra_context, config=sweep_config,
                    task_function=worker.task_function, job_dir_key="hydra.sweep.dir",
                    job_subdir_key="hydra.sweep.subdir")
