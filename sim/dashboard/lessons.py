@@ -71,32 +71,33 @@ LESSONS = (
             "friches rend de la surface. Mais des locaux ne créent pas de clients : la demande de "
             "la métropole est partagée entre les structures d'un même secteur, et la foncière "
             "n'achète que ce que l'ESS demande, dans la limite de son capital. Sur dix graines, "
-            "les emplois de l'ESS de la métropole augmentent sept fois et baissent trois fois "
-            "(de quelque −120 à +430 emplois à dix ans) : rien de sûr. Le local est un frein "
-            "pour les structures qui ont des clients et pas de place ; une structure d'insertion "
-            "peut payer son loyer avec l'aide de l'État à ses postes, et là où la demande manque, "
-            "un local de plus ne change rien. Une seule graine ne suffit pas pour conclure.",
+            "les emplois de l'ESS de la métropole augmentent neuf fois et baissent une fois "
+            "(de quelque −160 à +440 emplois à dix ans) : ils augmentent, mais d'un montant "
+            "très variable. Le local est un frein pour les structures qui ont des clients et pas "
+            "de place ; une structure d'insertion peut payer son loyer avec l'aide de l'État à "
+            "ses postes, et là où la demande manque, un local de plus ne change rien. Une seule "
+            "graine ne suffit pas pour conclure.",
             "en": "In a dense metropolis vacant business premises are scarce and dear, and "
             "landlords prefer conventional tenants: a social enterprise that could grow has "
             "nowhere to go. A land trust buys vacant premises and lets them to the ESS first, "
             "below market rent; brownfield reuse returns floor space. But premises do not bring "
             "clients: the metropolis's demand is shared among the structures of each sector, and "
             "the trust buys only what the ESS asks for, within its capital. Over ten seeds the "
-            "metropolis's ESS jobs rise seven times and fall three times (from some −120 to "
-            "+430 jobs after ten years): no sure effect. Premises are a brake for structures "
-            "that have clients and no room; an insertion structure can pay its rent with the "
-            "State's aid for its posts, and where demand is short, more floor changes nothing. "
-            "One seed is not enough to conclude.",
+            "metropolis's ESS jobs rise nine times and fall once (from some −160 to +440 jobs "
+            "after ten years): they rise, by very different amounts. Premises are a brake for "
+            "structures that have clients and no room; an insertion structure can pay its rent "
+            "with the State's aid for its posts, and where demand is short, more floor changes "
+            "nothing. One seed is not enough to conclude.",
         },
         settings=Settings(CLASSROOM, 1, {"land_trust": 0.8, "brownfields": 0.5}, True),
         map_output="ess_jobs_total",
-        # Seeds 1–10, month 120, rent ceiling counting the State's aid per post, failed holders'
-        # contracts re-tendered, founders following closures (ninth session): −119 to +426 jobs
-        # in the metropolis, 7 seeds up (+139 to +589 when the ceiling counted sales only).
+        # Seeds 1–10, month 120, tenth session's model (entrants' liability of newness,
+        # contracts paid by their buyer): −157 to +442 jobs in the metropolis, 9 seeds up
+        # (ninth session: −119 to +426, 7 up; +139 to +589 when the ceiling counted sales only).
         outcome="ess_jobs_total@metropolis",
         outcome_label={"fr": "emplois ESS de la métropole", "en": "ESS jobs in the metropolis"},
         stop_month=120,
-        claim="mixed",
+        claim="up",
     ),
     Lesson(
         key="known_suppliers",
@@ -126,7 +127,7 @@ LESSONS = (
         },
         settings=Settings(CLASSROOM, 1, {"matchmaking": 0.8, "industrial_cooperation": 0.5}, True),
         map_output="ess_industry_ties",
-        # Seeds 1–10, month 60: +186 to +294 ties (ninth session).
+        # Seeds 1–10, month 60: +201 to +285 ties (tenth session).
         outcome="ess_industry_ties",
         outcome_label={"fr": "liens ESS–industrie", "en": "ESS–industry ties"},
         stop_month=60,
@@ -163,7 +164,7 @@ LESSONS = (
         },
         settings=Settings(CLASSROOM, 1, {"reserved_markets": 0.7}, True),
         map_output="ess_jobs_insertion",
-        # Seeds 1–10, month 60: −144 to +323 net job-years, 9 seeds up (ninth session).
+        # Seeds 1–10, month 60: −109 to +226 net job-years, 9 seeds up (tenth session).
         outcome="ess_job_years",
         outcome_label={"fr": "années-emplois nettes de l'ESS", "en": "net ESS job-years"},
         stop_month=60,
@@ -187,25 +188,25 @@ LESSONS = (
             "baisse sur leurs prix, et l'État renonce à la taxe sur toutes les ventes couvertes, "
             "y compris celles qui auraient eu lieu sans elle. Le coût est certain (une dépense "
             "fiscale, sur chaque graine) ; l'effet sur l'emploi est fragile : ici, les "
-            "années-emplois augmentent sur huit graines sur dix et baissent sur deux (de −110 à "
-            "+430) : rien de sûr sur ce territoire. Dans la région par défaut, l'effet est "
-            "positif (+1 057 années-emplois en dix ans, entre +535 et +1 580, pour 182 M€ de "
-            "taxe non perçue), soit environ 172 000 € par année-emploi ajoutée (entre 115 000 et "
-            "341 000 €), bien plus que l'aide au poste d'insertion (~12 500 € par an).",
+            "années-emplois augmentent sur sept graines sur dix et baissent sur trois (de −450 à "
+            "+470) : rien de sûr sur ce territoire. Dans la région par défaut, l'effet est "
+            "positif (+1 526 années-emplois en dix ans, entre +1 244 et +1 808, pour 181 M€ de "
+            "taxe non perçue), soit environ 119 000 € par année-emploi ajoutée (entre 100 000 et "
+            "145 000 €), bien plus que l'aide au poste d'insertion (~12 500 € par an).",
             "en": "A reduced VAT only touches sales to households: business customers recover "
             "VAT anyway. Sellers pass on only part of the cut to their prices, and the State "
             "forgoes the tax on every covered sale, including those that would have happened "
             "without it. The cost is certain (a tax expenditure, on every seed); the effect on "
-            "jobs is fragile: here job-years rise on eight seeds of ten and fall on two (from "
-            "−110 to +430): no sure effect on this territory. In the default region the effect "
-            "is positive (+1,057 job-years over ten years, between +535 and +1,580, for 182 M€ "
-            "of tax forgone), about 172,000 € per added job-year (between 115,000 and "
-            "341,000 €), far more than the aid per insertion post (~12,500 € a year).",
+            "jobs is fragile: here job-years rise on seven seeds of ten and fall on three (from "
+            "−450 to +470): no sure effect on this territory. In the default region the effect "
+            "is positive (+1,526 job-years over ten years, between +1,244 and +1,808, for 181 M€ "
+            "of tax forgone), about 119,000 € per added job-year (between 100,000 and "
+            "145,000 €), far more than the aid per insertion post (~12,500 € a year).",
         },
         settings=Settings(CLASSROOM, 1, {"impact_vat": 1.0}, True),
         map_output="public_cost_eur",
-        # Seeds 1–10, month 120: −109.6 to +429.8 net job-years (8 seeds up; ninth session);
-        # default region (docs/lever_costs.md, 5 seeds): +1,057 [535; 1,580] for 182.30 M€.
+        # Seeds 1–10, month 120: −454 to +472 net job-years (7 seeds up; tenth session);
+        # default region (docs/lever_costs.md, 20 seeds): +1,526 [1,244; 1,808] for 181.06 M€.
         outcome="ess_job_years",
         outcome_label={"fr": "années-emplois nettes de l'ESS", "en": "net ESS job-years"},
         stop_month=120,
