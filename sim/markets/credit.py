@@ -119,8 +119,11 @@ def grant_loans(m, enterprises_idx, principal, months: int, purpose: str) -> Non
         return
     w, fx = m.world, m.effects.credit
     territory = w.enterprises.territory[enterprises_idx]
-    covered = np.isin(enterprises_idx, m.now.needs_cover)
-    m.now.needs_cover = np.setdiff1d(m.now.needs_cover, enterprises_idx)
+    if m.now.needs_cover.size:
+        covered = np.isin(enterprises_idx, m.now.needs_cover)
+        m.now.needs_cover = np.setdiff1d(m.now.needs_cover, enterprises_idx)
+    else:  # the usual case: no approval this month waits on a guarantee (same values, no sort)
+        covered = np.zeros(enterprises_idx.size, dtype=bool)
     guaranteed = fx.guarantee_share[territory] * covered
     fee_share = guaranteed * fx.guarantee_fee_rate[territory]
     principal = principal / (1.0 - fee_share)  # net of the fee, the borrower gets its need
