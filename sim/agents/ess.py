@@ -28,6 +28,9 @@ from sim.state import among
 from sim.vocabulary import INSERTION_FORMS, LEGAL_FORMS, SECTORS, FloorStock
 
 INSERTION_FORM_CODES = np.array([LEGAL_FORMS.index(f) for f in INSERTION_FORMS])
+# Whether a legal form is an insertion form: a lookup, the mask ``np.isin(form,
+# INSERTION_FORM_CODES)`` gives (without its sort, once a month for the entrants)
+_IS_INSERTION_FORM = np.isin(np.arange(len(LEGAL_FORMS)), INSERTION_FORM_CODES)
 
 OWN, EQUITY, LOAN, REFUSED = 0, 1, 2, 3  # how an expansion is funded
 
@@ -178,7 +181,7 @@ def draw_staff_and_sector(world, params, rng, rows, scale: float) -> None:
                      for f in LEGAL_FORMS])[form] * scale
     # a region's insertion structures are larger or smaller than the national ones; their
     # supervisors scale with the people they supervise (the form's national ratio)
-    size = np.where(np.isin(form, INSERTION_FORM_CODES), world.insertion_size_factors[
+    size = np.where(_IS_INSERTION_FORM[form], world.insertion_size_factors[
         e.territory[rows]], 1.0)
     mean[:, :2] *= size[:, None]
     staff = rng.poisson(mean)
