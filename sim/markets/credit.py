@@ -73,9 +73,12 @@ class CreditMarket:
                                             small, short_term, leverage)
         draw = rng.random(np.asarray(form).size)
         if needs_cover is not None:
-            uncovered = self.brake.approval_probability(form_factor, young, loss_making, 0.0,
-                                                        small, short_term, leverage)
-            needs_cover[:] = (draw < p) & (draw >= uncovered)
+            if np.any(guarantee_cover):
+                uncovered = self.brake.approval_probability(form_factor, young, loss_making,
+                                                            0.0, small, short_term, leverage)
+                needs_cover[:] = (draw < p) & (draw >= uncovered)
+            else:  # no cover: the odds without it are ``p`` itself, so no approval needs it
+                needs_cover[:] = False
         return draw < p
 
     def terms(self, principal, interest_rate_month, months):
