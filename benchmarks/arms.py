@@ -1,10 +1,12 @@
 """The main job's six arms, months only: CPU time of each run's months and one SHA-256 over every
 run's tables and summary, to compare two trees side by side (issue 20, eleventh session)::
 
-    PYTHONPATH=/work/main python -m benchmarks.arms 0,1,2 &  python -m benchmarks.arms 0,1,2
+    cd /tmp && PYTHONPATH=<other tree> python -m benchmarks.arms 0,1,2 &
+    cd <this tree> && python -m benchmarks.arms 0,1,2
 
-Run both at the same moment, one per core, from a directory where ``sim`` resolves to the tree
-meant (``python -c "import sim; print(sim.__file__)"``). The same hash means the same outputs;
+Run both at the same moment, one per core, each where ``sim`` resolves to the tree meant (the
+current directory comes first on ``sys.path`` with ``-m``; check with ``python -c "import sim;
+print(sim.__file__)"``). The same hash means the same outputs;
 the ratio of the two CPU totals is the speed-up (give the load average with it).
 """
 
