@@ -142,8 +142,11 @@ def test_each_tender_won_event_names_the_contract_buyer(monkeypatch):
     Before, the details said only reserved or open."""
     from sim.experiments import dataset
 
-    m, log = _run_watched(monkeypatch, ["territory=tiny", "horizon_months=12", "seed=0",
-                                        "policies=[reserved_markets]", *EVEN], 12)
+    m, log = _run_watched(
+        monkeypatch,
+        ["territory=tiny", "horizon_months=12", "seed=0", "policies=[reserved_markets]", *EVEN],
+        12,
+    )
     events = m.events_frame()
     won = events[events.kind == "tender_won"]
     seen = set()
@@ -152,7 +155,9 @@ def test_each_tender_won_event_names_the_contract_buyer(monkeypatch):
         rows = won[won.month == month]
         assert rows.agent.tolist() == enterprise.tolist(), month
         names = [Sector(int(b)).name.lower() for b in buyer]
-        expected = [f"{'reserved' if r else 'open'};buyer={n}" for r, n in zip(reserved, names)]
+        expected = [
+            f"{'reserved' if r else 'open'};buyer={n}" for r, n in zip(reserved, names, strict=True)
+        ]
         assert rows.details.tolist() == expected, month
         seen |= set(names)
     assert seen == {b.name.lower() for b in BUYERS}
