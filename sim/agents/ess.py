@@ -186,9 +186,24 @@ def draw_staff_and_sector(world, params, rng, rows, scale: float) -> None:
     e.insertion_posts[rows] = staff[:, 1]
     e.insertion[rows] = staff[:, 1]
     e.adapted[rows] = staff[:, 2]
+    supervise_adapted_posts(world, rows)
     mix = np.cumsum(np.array([forms[f].sector_mix for f in LEGAL_FORMS]), axis=1)[form]
     e.sector[rows] = np.minimum((rng.random(rows.size)[:, None] > mix).sum(axis=1),
                                 len(SECTORS) - 1)
+
+
+def supervise_adapted_posts(world, rows) -> None:
+    """An adapted enterprise's permanent staff (supervisors, support) is the form's share of its
+    adapted posts (at least one): its accounts are set at that mix (``calibrate_productivity``)
+    and the posts it is granted later bring supervisors at the same ratio (``_hire``), so the
+    mix it is calibrated on is the mix it keeps. Drawn apart from the posts, a structure with
+    fewer supervisors than the form's ratio was calibrated on a lower productivity, for which
+    the supervisors that come with redeployed posts are a loss."""
+    e, forms = world.enterprises, world.forms
+    adapted = rows[forms.adapted_share[e.form[rows]] > 0]
+    if adapted.size:
+        e.permanent[adapted] = np.maximum(
+            _supervisors_for(forms, e.form[adapted], e.adapted[adapted]), 1)
 
 
 def calibrate_productivity(world, params, rng, rows, rent_month, dispersion,
@@ -485,9 +500,9 @@ def _hire(m, rows, delta) -> None:
     d_ad = _ration(wanted_ad, adapted_posts_slack(m))
     wanted = wanted_ins + wanted_ad
     granted = np.divide(d_ins + d_ad, wanted, out=np.ones(rows.size), where=wanted > 0)
-    posts = e.insertion_posts[rows]
+    posts = e.insertion_posts[rows] + e.adapted[rows]
     d_perm = np.where(_supervisors_per_insertion_post(forms, e.form[rows]) > 0,
-                      _supervisors_for(forms, e.form[rows], posts + d_ins)
+                      _supervisors_for(forms, e.form[rows], posts + d_ins + d_ad)
                       - _supervisors_for(forms, e.form[rows], posts),
                       np.round(np.maximum(delta - wanted, 0) * granted)).astype(np.int64)
     e.insertion_posts[rows] += d_ins
@@ -503,8 +518,8 @@ def _hire(m, rows, delta) -> None:
 def _supervisors_per_insertion_post(forms, form) -> np.ndarray:
     """Permanent staff per insertion post of an insertion form's mix; 0 for other forms."""
     ins, adapted = forms.insertion_share[form], forms.adapted_share[form]
-    return np.divide(1.0 - ins - adapted, ins, out=np.zeros(form.size),
-                     where=(ins > 0) & (adapted == 0))
+    return np.divide(1.0 - ins - adapted, ins + adapted, out=np.zeros(form.size),
+                     where=(ins + adapted) > 0)
 
 
 def _supervisors_for(forms, form, posts) -> np.ndarray:
@@ -844,6 +859,7 @@ def _grant_entrant_posts(m, rows) -> np.ndarray:
     e.insertion_posts[rows] = _grant_insertion_posts(m, e.form[rows], wanted_ins)
     e.insertion[rows] = e.insertion_posts[rows]
     e.adapted[rows] = _ration(wanted_ad, adapted_posts_slack(m))
+    supervise_adapted_posts(m.world, rows)  # supervisors for the posts granted
     wanted = wanted_ins + wanted_ad
     return (wanted == 0) | (e.insertion_posts[rows] + e.adapted[rows] > 0)
 
