@@ -422,7 +422,11 @@ def grow(m) -> None:
                           & (m.month - e.last_growth >= econ.growth_cooldown_months))
     if rows.size == 0:
         return
-    delta = np.maximum(1, np.round(econ.growth_step * jobs(e, rows))).astype(np.int64)
+    delta = _funded_step(m, rows, np.maximum(1, np.round(econ.growth_step * jobs(e, rows)))
+                         .astype(np.int64))
+    rows, delta = rows[delta > 0], delta[delta > 0]
+    if rows.size == 0:
+        return
     machine, operators, hires = automation.plan(m, rows, delta)
     automates = machine > 0
     need_m2 = np.maximum((on_site_jobs(w, rows, m.params) + delta) * m2_job - e.floor[rows],
@@ -448,6 +452,28 @@ def grow(m) -> None:
     _hire(m, rows[hiring], hires[hiring])
     automated = served & automates
     automation.install(m, rows[automated], machine[automated], operators[automated])
+
+
+def _funded_step(m, rows, delta) -> np.ndarray:
+    """The jobs of a growth step of ``delta`` that ``_hire`` can staff: a structure whose jobs
+    are funded posts (insertion or adapted) asks the State for them before it invests, and
+    sizes its floor and equipment on the posts granted and the supervisors that come with
+    them. Without this it fitted out and equipped a whole step for posts the envelope did not
+    fund (adapted enterprises' growth, seed 0: ~46 k€ invested per job added, cooperatives
+    ~12 k€), and carried the loans."""
+    e, forms = m.world.enterprises, m.world.forms
+    form = e.form[rows]
+    ratio = _supervisors_per_insertion_post(forms, form)
+    if not (ratio > 0).any():
+        return delta
+    wanted_ins = np.round(delta * forms.insertion_share[form]).astype(np.int64)
+    wanted_ad = np.round(delta * forms.adapted_share[form]).astype(np.int64)
+    granted = (_grant_insertion_posts(m, form, wanted_ins)
+               + _ration(wanted_ad, adapted_posts_slack(m)))
+    posts = e.insertion_posts[rows] + e.adapted[rows]
+    step = (granted + _supervisors_for(forms, form, posts + granted)
+            - _supervisors_for(forms, form, posts))
+    return np.where(ratio > 0, step, delta)
 
 
 def _funding_source(m, rows, cost) -> np.ndarray:
