@@ -434,8 +434,7 @@ def grow(m) -> None:
     cost = (need_m2 * econ.fitout_eur_per_m2
             + (operators + hires) * econ.equipment_eur_per_job
             + automation.investment(m.params, machine))
-    source = np.where(_step_pays(m, rows, cost, machine, operators, hires),
-                      _funding_source(m, rows, cost), REFUSED)
+    source = _funding_source(m, rows, cost)
     keep = source != REFUSED
     rows, hires, need_m2, cost, source, machine, operators, automates = (
         rows[keep], hires[keep], need_m2[keep], cost[keep], source[keep], machine[keep],
@@ -453,23 +452,6 @@ def grow(m) -> None:
     _hire(m, rows[hiring], hires[hiring])
     automated = served & automates
     automation.install(m, rows[automated], machine[automated], operators[automated])
-
-
-def _step_pays(m, rows, cost, machine, operators, hires) -> np.ndarray:
-    """Whether a growth step's added result at full use covers the instalments of a loan for
-    its investment (an investment appraisal, as its bank's): the output of the jobs of its
-    form's mix and machines at the enterprise's productivity, net of materials, less their
-    wages net of the State's aid per post and the annuity of ``cost``."""
-    w, econ = m.world, m.params.economy
-    e = w.enterprises
-    value = econ.sales_per_fte_month * e.productivity[rows] * (1.0 - econ.materials_share)
-    per_job = automation.output_per_job(w, econ, rows)
-    output = hires * per_job + machine
-    wages = (hires * per_job * automation.labour_cost_per_output(w, econ, rows)
-             + operators * econ.wage_permanent_month)
-    annuity, _ = w.credit_market.terms(cost, m.conditions.interest_rate_month,
-                                       econ.investment_loan_months)
-    return output * value - wages - annuity > 0
 
 
 def _funded_step(m, rows, delta) -> np.ndarray:
