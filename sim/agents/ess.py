@@ -422,12 +422,17 @@ def grow(m) -> None:
                           & (m.month - e.last_growth >= econ.growth_cooldown_months))
     if rows.size == 0:
         return
-    delta = _funded_step(m, rows, np.maximum(1, np.round(econ.growth_step * jobs(e, rows)))
-                         .astype(np.int64))
-    rows, delta = rows[delta > 0], delta[delta > 0]
+    delta = np.maximum(1, np.round(econ.growth_step * jobs(e, rows))).astype(np.int64)
+    machine, operators, hires = automation.plan(m, rows, delta)
+    # hires of funded posts only as the envelopes grant them: the step is fitted out and
+    # equipped for the jobs it gets (machines may still grow output without posts)
+    funded = np.minimum(hires, _funded_step(m, rows, hires))
+    delta = delta - (hires - funded)
+    keep = (funded > 0) | (machine > 0)
+    rows, delta, machine, operators, hires = (rows[keep], delta[keep], machine[keep],
+                                              operators[keep], funded[keep])
     if rows.size == 0:
         return
-    machine, operators, hires = automation.plan(m, rows, delta)
     automates = machine > 0
     need_m2 = np.maximum((on_site_jobs(w, rows, m.params) + delta) * m2_job - e.floor[rows],
                          0.0)
