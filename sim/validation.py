@@ -321,7 +321,7 @@ def _procurement(model, jobs: np.ndarray, events: pd.DataFrame) -> dict[str, flo
         growth = after / np.maximum(before, 1) - 1.0
         if (alive & won).any() and (alive & ~won).any():
             premium.append(growth[alive & won].mean() - growth[alive & ~won].mean())
-    reserved = (wins.details == "reserved").mean() if len(wins) else 0.0
+    reserved = wins.details.str.startswith("reserved;").mean() if len(wins) else 0.0
     return {
         "social_clause_share": float(model.params.procurement.social_clause_share),
         "reserved_share_of_awards": float(reserved),

@@ -66,6 +66,7 @@ def _run_watched(monkeypatch, overrides, months):
         remaining = c.monthly_value[new] * (c.end_month[new] - model.month - 1) * c.reserved[new]
         log[-1]["awarded"] = {b: float(remaining[c.buyer[new] == b].sum()) for b in BUYERS}
         log[-1]["buyers_awarded"] = set(c.buyer[new].tolist())
+        log[-1]["awards"] = (c.enterprise[new].copy(), c.buyer[new].copy(), c.reserved[new].copy())
 
     def settle(model):
         due = _due_by_buyer(model)
@@ -132,6 +133,38 @@ def test_each_contract_is_paid_by_its_buyer_and_its_premium_falls_on_it(monkeypa
         assert sum(r["paid"].get(buyer, 0.0) for r in log) > 0
         assert sum(r["awarded"][buyer] for r in log) > 0
     assert set().union(*(r["buyers_awarded"] for r in log)) == {int(b) for b in BUYERS}
+
+
+def test_each_tender_won_event_names_the_contract_buyer(monkeypatch):
+    """The events table's tender-won rows carry the lot's buyer: month by month, in award
+    order, each row's agent and details ("reserved;buyer=state", ...) are those of the contract
+    the award signed; every buyer appears, and the sweep dataset reads the buyer as a column.
+    Before, the details said only reserved or open."""
+    from sim.experiments import dataset
+
+    m, log = _run_watched(
+        monkeypatch,
+        ["territory=tiny", "horizon_months=12", "seed=0", "policies=[reserved_markets]", *EVEN],
+        12,
+    )
+    events = m.events_frame()
+    won = events[events.kind == "tender_won"]
+    seen = set()
+    for month, record in enumerate(log):
+        enterprise, buyer, reserved = record["awards"]
+        rows = won[won.month == month]
+        assert rows.agent.tolist() == enterprise.tolist(), month
+        names = [Sector(int(b)).name.lower() for b in buyer]
+        expected = [
+            f"{'reserved' if r else 'open'};buyer={n}" for r, n in zip(reserved, names, strict=True)
+        ]
+        assert rows.details.tolist() == expected, month
+        seen |= set(names)
+    assert seen == {b.name.lower() for b in BUYERS}
+    assert any(r["awards"][2].any() for r in log) and not all(r["awards"][2].all() for r in log)
+    columns = dataset._details(won.details)
+    assert columns["buyer"].to_pylist() == [d.split("buyer=")[1] for d in won.details]
+    assert set(columns["detail"].to_pylist()) == {"open", "reserved"}
 
 
 def test_one_buyer_pays_every_contract(monkeypatch):

@@ -40,9 +40,10 @@ def test_posts_freed_by_failures_return_to_the_envelope_and_not_beyond():
     assert not e.alive[failing].any()
     held = ess._insertion_posts_by_form(e)
     assert held[EI] == envelope[EI] - freed
-    # survivors with clients for more (demand at the calibrated utilisation) and spare floor
+    # survivors with clients for more (demand keeping the calibrated utilisation after a
+    # step) and spare floor
     e.refused_months[survivors] = 0
-    e.pressure[survivors] = econ.utilisation_at_start
+    e.pressure[survivors] = econ.utilisation_at_start * (1.0 + econ.growth_step)
     e.floor[survivors] += 10_000.0
     for _ in range(12):
         _redeploy_month(m)

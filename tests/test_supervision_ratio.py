@@ -49,7 +49,7 @@ def test_redeployed_posts_skip_a_structure_without_clients_for_them():
     e.refused_months[row] = 0
     e.floor[row] += 10_000.0  # spare floor: no lease needed
     m.world.posts_unclaimed_by_entrants = (1000.0, 0.0)
-    calibrated = econ.utilisation_at_start
+    calibrated = econ.utilisation_at_start * (1.0 + econ.growth_step)  # after the step
     e.pressure[row] = calibrated - 0.01
     posts = e.insertion_posts[row].sum()
     ess.redeploy_posts(m)

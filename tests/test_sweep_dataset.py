@@ -78,6 +78,8 @@ def test_load_sweep_reads_complete_runs_with_their_identity(sweep):
     assert len(ties) and ties.firm.notna().all() and ties.detail.isna().all()
     tenders = events[events.kind == "tender_won"]
     assert set(tenders.detail) <= {"open", "reserved"} and tenders.firm.isna().all()
+    assert set(tenders.buyer) <= {"state", "regions", "departements", "intercommunalities"}
+    assert events[events.kind != "tender_won"].buyer.isna().all()
     # the values are the run's own: final ESS jobs as the run's summary says
     summary = pd.read_json(sweep / "runs/arm=land_trust_25/seed=0/summary.json", typ="series")
     final = ts[ts.arm == "land_trust_25"].sort_values("month").ess_jobs_total.iloc[-1]
@@ -155,14 +157,17 @@ def _row_by_row_details(values: pd.Series) -> dict[str, pa.Array]:
     each distinct value once): the reference its results must equal."""
     import pyarrow.compute as pc
 
-    text = pa.array(values.astype(str), pa.string())
-    keyed = pc.match_substring(text, "=")
-    parts = pc.split_pattern(pc.if_else(keyed, text, pa.scalar("=")), "=", max_splits=1)
-    key, value = pc.list_element(parts, 0), pc.list_element(parts, 1)
-    nothing = pa.scalar(None, pa.string())
-    out = {"detail": pc.if_else(pc.or_(keyed, pc.equal(text, "")), nothing, text)}
-    for name, (column, kind) in dataset.KEYED_DETAILS.items():
-        out[column] = pc.cast(pc.if_else(pc.equal(key, name), value, nothing), kind)
+    columns = {"detail": []} | {column: [] for column, _ in dataset.KEYED_DETAILS.values()}
+    for text in values.astype(str):
+        parts = text.split(";") if text else []
+        label = parts[0] if parts and "=" not in parts[0] else None
+        keyed = dict(part.split("=", 1) for part in parts if "=" in part)
+        columns["detail"].append(label)
+        for name, (column, _) in dataset.KEYED_DETAILS.items():
+            columns[column].append(keyed.get(name))
+    out = {"detail": pa.array(columns["detail"], pa.string())}
+    for column, kind in dataset.KEYED_DETAILS.values():
+        out[column] = pc.cast(pa.array(columns[column], pa.string()), kind)
     return out
 
 
@@ -176,7 +181,8 @@ def test_details_and_classes_per_distinct_value_equal_row_by_row(seed):
 
     rng = np.random.default_rng(seed)
     pool = ["", "open", "overdraft", "firm=12", "firm=7", "employed=3", "from=69123",
-            "from=01001", "employed=0"]
+            "from=01001", "employed=0", "reserved;buyer=state", "open;buyer=regions",
+            "open;buyer=intercommunalities"]
     n = int(rng.integers(0, 400))
     details = pd.Series(rng.choice(pool, n), dtype=str)
     kinds = pd.Series(rng.choice(["new_tie", "entry", "not_a_known_kind"], n), dtype=str)

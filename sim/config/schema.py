@@ -559,10 +559,21 @@ class EconomyParams:
 
 @dataclass
 class ProcurementParams:
+    # The lots' volume is the spend of the buyers the model draws each lot's buyer among
+    # (``buyer_share_*`` below, same OECP 2023 table): the State with hospitals and the local
+    # authorities, 51,112 + 73,385 = 124,497 M€ in 2023, i.e. ~1,830 €/inh/yr for 68.0 M
+    # inhabitants (Insee, 1 Jan 2023); ~10% of it in the sectors ESS serve, scaled to each
+    # territory by its population (``sim.world``). Until session 11 it was the local public
+    # sector's alone (OECP 2022, 66 Md€, ~970 €/inh/yr: 8 €/inh/month), of which the buyer
+    # draw then gave the State 41%. OECP 2022 for the same buyers: State and hospitals 43.1 +
+    # local 66 = 109.1 Md€, i.e. 13.4 €/inh/month (calibration E).
     spend_per_capita_month: float = param(
-        8.0, unit="€/inh/month", low=0.0, high=1000.0, plausible=(4.0, 15.0),
-        source="OECP 2022: local public procurement 66 Md€ (~970 €/inh/yr); ~10% in sectors ESS "
-        "serve (waste, reuse, cleaning, small manufacturing)",
+        15.3, unit="€/inh/month", low=0.0, high=1000.0, plausible=(8.0, 20.0),
+        source="OECP, recensement économique de la commande publique 2023 (contracts >= 90 k€, "
+        "table by buyer type; not checked against the primary PDF): State and hospitals "
+        "51,112 M€ + local authorities 73,385 M€ = 124.5 Md€, ~1,830 €/inh/yr (Insee "
+        "population 68.0 M, 1 Jan 2023); ~10% in sectors ESS serve (waste, reuse, cleaning, "
+        "small manufacturing)",
     )
     lot_size_eur: float = param(
         150000.0, unit="€", low=1000.0, high=1e8, plausible=(90000.0, 400000.0),
@@ -618,8 +629,9 @@ class ProcurementParams:
     # 39.5%): the figures above are the OECP table as reproduced by daco-solutions
     # ("Chiffres_recensement_2023.pdf"), whose total matches the OECP's own announcement (171 Md€,
     # 243,700 contracts), and the baromètre as reported by weka.fr and esteval.fr (Oct 2024).
-    # The lot volume itself stays calibrated on local spend (``spend_per_capita_month``): these
-    # shares say who tenders the lots, not how many there are.
+    # Also reported (same figures): commandepublique-grandest.fr (243,731 contracts, local
+    # authorities 194,993). The lot volume (``spend_per_capita_month``) is the spend of these
+    # same buyers in the same table, so each buyer's share of the lots is its share of spend.
     buyer_share_state: float = param(
         0.411, unit="share of spend", low=0.0, high=1.0,
         source="OECP, recensement économique de la commande publique 2023, table by buyer type: "

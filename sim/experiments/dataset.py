@@ -15,7 +15,8 @@ pandas, polars, DuckDB or Arrow without a schema option:
   classes, so that pandas keeps them categorical when runs are concatenated;
 - `date` is the first day of the simulated month;
 - an event's details are columns: `detail` (a label: "open", "overdraft", ...), `firm`,
-  `employed` and `from_territory` (null where the event has none).
+  `employed`, `from_territory` and `buyer` (who tendered a lot won: "state", "regions",
+  "departements", "intercommunalities"), null where the event has none.
 
 Run folders are hive-style, `runs/arm=<arm>/[sample=<s>/]seed=<k>/`, each holding one file per
 table; `load_sweep` reads a sweep's complete runs back, docs/experiments.md shows the one-liners.
@@ -47,9 +48,10 @@ COUNTS = frozenset(o.key for o in outcomes.OUTCOMES
                    if o.unit in COUNT_UNITS and o.key not in FRACTIONAL)
 CATEGORIES = {"density_class": DENSITY_CLASSES, "archetype": ARCHETYPES,
               "kind": tuple(k.value for k in EventKind)}
-# "key=value" event details and the typed column each key becomes.
+# "key=value" event details and the typed column each key becomes (``buyer``: the ledger sector
+# that tendered a lot won, ``sim.markets.procurement``).
 KEYED_DETAILS = {"firm": ("firm", pa.int64()), "employed": ("employed", pa.int64()),
-                 "from": ("from_territory", pa.string())}
+                 "from": ("from_territory", pa.string()), "buyer": ("buyer", pa.string())}
 # Integer columns null on some rows, read as pandas' nullable Int64 rather than float.
 NULLABLE_INTEGERS = ("sample", "firm", "employed")
 
@@ -157,21 +159,28 @@ def _whole(column: str, values: np.ndarray) -> np.ndarray:
 
 
 def _details(values: pd.Series) -> dict[str, pa.Array]:
-    """`detail` (a label, null when the event has none or a keyed value) and one typed column
-    per key of "key=value" details."""
+    """`detail` (a label, null when the event has none) and one typed column per key of
+    "key=value" details. A detail is parts separated by ";": the label first if there is one,
+    then keyed values (a tender won: "reserved;buyer=state")."""
     text, rows = _distinct(values)
-    keyed = pc.match_substring(text, "=")
-    parts = pc.split_pattern(pc.if_else(keyed, text, pa.scalar("=")), "=", max_splits=1)
-    key, value = pc.list_element(parts, 0), pc.list_element(parts, 1)
-    unknown = set(pc.unique(pc.filter(key, keyed)).to_pylist()) - set(KEYED_DETAILS)
+    parts = pc.list_flatten(pc.split_pattern(text, ";"))
+    keys = pc.list_element(pc.split_pattern(pc.filter(parts, pc.match_substring(parts, "=")),
+                                            "=", max_splits=1), 0)
+    unknown = set(pc.unique(keys).to_pylist()) - set(KEYED_DETAILS)
     if unknown:
         raise ValueError(f"events.details: unknown keys {sorted(unknown)}; "
                          f"known: {sorted(KEYED_DETAILS)}")
-    nothing = pa.scalar(None, pa.string())
-    out = {"detail": pc.if_else(pc.or_(keyed, pc.equal(text, "")), nothing, text)}
+    out = {"detail": _part(text, r"^(?P<v>[^;=]+)(?:;|$)")}
     for name, (column, kind) in KEYED_DETAILS.items():
-        out[column] = pc.cast(pc.if_else(pc.equal(key, name), value, nothing), kind)
+        out[column] = pc.cast(_part(text, f"(?:^|;){name}=(?P<v>[^;]*)"), kind)
     return {column: values.take(rows) for column, values in out.items()}
+
+
+def _part(text: pa.StringArray, pattern: str) -> pa.Array:
+    """The group ``v`` of ``pattern`` in each text, null where it does not match."""
+    found = pc.extract_regex(text, pattern)
+    return pc.if_else(pc.is_valid(found), pc.struct_field(found, [0]),
+                      pa.scalar(None, pa.string()))
 
 
 def sweep_tables(result, run: RunIdentity, levers: tuple[str, ...],

@@ -2,11 +2,13 @@
 
 Clearing rule: each month every territory's public buyers issue lots whose number is Poisson
 with mean spend / lot size (allotment divides lots so small structures can bid). The spend is
-calibrated on the local public sector's (OECP 2022); each lot's buyer, who pays its contract
-through the ledger (settlement) and, when it is reserved, its premium (the reserved markets
-lever), is drawn with the buyers' shares of spend (``buyer_share_*``, OECP 2023): the State
-(with public hospitals), the Regions, the départements, the communes and intercommunalities.
-The shares split the calibrated volume between buyers; they add no State purchases to it.
+calibrated on the purchases of the buyers the model draws (OECP 2023: the State with public
+hospitals and the local authorities, 124.5 Md€, scaled to each territory by population); each
+lot's buyer, who pays its contract through the ledger (settlement) and, when it is reserved, its
+premium (the reserved markets lever), is drawn with the same buyers' shares of that spend
+(``buyer_share_*``, OECP 2023): the State (with public hospitals), the Regions, the
+départements, the communes and intercommunalities. Before session 11 the volume was the local
+public sector's alone (OECP 2022, 66 Md€), of which the State then paid 41%.
 An open lot draws an ESS bid with the calibrated bid rate, a reserved lot whenever an eligible
 local structure exists; the bidder is a random local enterprise that can take the lot on (its
 public work stays under half its capacity — it grows to deliver; with joint bids the headroom of
@@ -50,6 +52,7 @@ from scipy.special import ndtr
 
 from sim.events import EventKind
 from sim.grouping import GroupIndex, rounds
+from sim.ledger import Sector
 from sim.state import among
 
 
@@ -219,7 +222,7 @@ def award_tenders(m) -> None:
                            monthly_value=awards.monthly_value, end_month=awards.end_month,
                            reserved=awards.reserved, clause=awards.clause, buyer=awards.buyer)
         m.events.record(m.month, EventKind.TENDER_WON, awards.enterprise, awards.territory,
-                        np.where(awards.reserved, "reserved", "open"))
+                        tender_details(awards.reserved, awards.buyer))
         # a signed contract is certain demand, not noise to smooth: the winner plans with
         # it at once (the smoothing of the markets phase then keeps it in full)
         np.add.at(e.pressure, awards.enterprise,
@@ -230,6 +233,16 @@ def award_tenders(m) -> None:
     m.now.reserved_awards = float(reserved_value.sum())
     m.now.reserved_award_values, m.now.reserved_award_territories = reserved_value, awards.territory
     m.now.reserved_award_buyers = awards.buyer
+
+
+BUYER_NAMES = np.array([sector.name.lower() for sector in Sector])
+
+
+def tender_details(reserved: np.ndarray, buyer: np.ndarray) -> np.ndarray:
+    """A won tender's event detail: reserved or open, and the buyer that tendered the lot
+    ("reserved;buyer=state"; the sweep dataset reads them as columns `detail` and `buyer`)."""
+    return np.char.add(np.where(reserved, "reserved;buyer=", "open;buyer="),
+                       BUYER_NAMES[buyer])
 
 
 def terminate(m, rows: np.ndarray) -> None:
