@@ -28,6 +28,9 @@ from sim.state import among
 from sim.vocabulary import INSERTION_FORMS, LEGAL_FORMS, SECTORS, FloorStock
 
 INSERTION_FORM_CODES = np.array([LEGAL_FORMS.index(f) for f in INSERTION_FORMS])
+# Whether a legal form is an insertion form: a lookup, the mask ``np.isin(form,
+# INSERTION_FORM_CODES)`` gives (without its sort, once a month for the entrants)
+_IS_INSERTION_FORM = np.isin(np.arange(len(LEGAL_FORMS)), INSERTION_FORM_CODES)
 
 OWN, EQUITY, LOAN, REFUSED = 0, 1, 2, 3  # how an expansion is funded
 
@@ -178,7 +181,7 @@ def draw_staff_and_sector(world, params, rng, rows, scale: float) -> None:
                      for f in LEGAL_FORMS])[form] * scale
     # a region's insertion structures are larger or smaller than the national ones; their
     # supervisors scale with the people they supervise (the form's national ratio)
-    size = np.where(np.isin(form, INSERTION_FORM_CODES), world.insertion_size_factors[
+    size = np.where(_IS_INSERTION_FORM[form], world.insertion_size_factors[
         e.territory[rows]], 1.0)
     mean[:, :2] *= size[:, None]
     staff = rng.poisson(mean)
@@ -350,16 +353,19 @@ def _insertion_posts_by_form(e) -> np.ndarray:
                        minlength=len(LEGAL_FORMS))
 
 
-def _insertion_room(m, held: np.ndarray) -> np.ndarray:
+def _insertion_room(m, held: np.ndarray, envelope=None, may_lend=None) -> np.ndarray:
     """(forms,) insertion posts a form may still be granted when forms hold ``held``: its own
     envelope's unused posts, plus what the other forms may lend (at most
     ``insertion_envelope_fungibility`` of their envelope, out of their unused posts) less what
     has been borrowed already; never more than all envelopes together leave unused. The aide au
     poste is budgeted by kind of structure (ACI, EI, ETTI, AI), so at zero fungibility a full
-    form cannot hire although another has room."""
-    envelope = _envelope(m, m.world.funded_posts_start)
+    form cannot hire although another has room. ``envelope`` and ``may_lend`` (the envelopes,
+    and the share of them each form may lend) may be passed in when computed already."""
+    if envelope is None:
+        envelope = _envelope(m, m.world.funded_posts_start)
+        may_lend = m.params.economy.insertion_envelope_fungibility * envelope
     unused = np.maximum(envelope - held, 0.0)
-    lendable = np.minimum(unused, m.params.economy.insertion_envelope_fungibility * envelope)
+    lendable = np.minimum(unused, may_lend)
     borrowed = np.maximum(held - envelope, 0.0).sum()
     room = unused + np.maximum(lendable.sum() - lendable - borrowed, 0.0)
     return np.minimum(room, max(unused.sum() - borrowed, 0.0))
@@ -375,12 +381,19 @@ def _grant_insertion_posts(m, form, wanted, cap=None) -> np.ndarray:
     """Insertion posts granted out of ``wanted`` (rows of legal forms ``form``), each form
     rationed pro rata by its room (and by ``cap``, per form or one for all, if given); forms in
     turn, so posts lent between forms are counted once."""
+    granted = np.zeros_like(wanted)
+    asking = form[wanted > 0]
+    if asking.size == 0:
+        return granted
     held = _insertion_posts_by_form(m.world.enterprises)
     cap = np.broadcast_to(np.inf if cap is None else cap, held.shape)
-    granted = np.zeros_like(wanted)
-    for f in np.unique(form[wanted > 0]):
+    # the envelopes do not move within a call: computed once, not once per form
+    envelope = _envelope(m, m.world.funded_posts_start)
+    may_lend = m.params.economy.insertion_envelope_fungibility * envelope
+    # the forms asking, in ascending order (``np.unique``'s), marked instead of sorted
+    for f in np.flatnonzero(np.bincount(asking, minlength=held.size)):
         of_form = form == f
-        room = _insertion_room(m, held)[f]
+        room = _insertion_room(m, held, envelope, may_lend)[f]
         granted[of_form] = _ration(wanted[of_form], min(room, cap[f]))
         held[f] += granted[of_form].sum()
     return granted
@@ -476,8 +489,8 @@ def _funded_step(m, rows, delta) -> np.ndarray:
     granted = (_grant_insertion_posts(m, form, wanted_ins)
                + _ration(wanted_ad, adapted_posts_slack(m)))
     posts = e.insertion_posts[rows] + e.adapted[rows]
-    step = (granted + _supervisors_for(forms, form, posts + granted)
-            - _supervisors_for(forms, form, posts))
+    step = (granted + _supervisors_for(forms, form, posts + granted, ratio)
+            - _supervisors_for(forms, form, posts, ratio))
     return np.where(ratio > 0, step, delta)
 
 
@@ -532,9 +545,10 @@ def _hire(m, rows, delta) -> None:
     wanted = wanted_ins + wanted_ad
     granted = np.divide(d_ins + d_ad, wanted, out=np.ones(rows.size), where=wanted > 0)
     posts = e.insertion_posts[rows] + e.adapted[rows]
-    d_perm = np.where(_supervisors_per_insertion_post(forms, e.form[rows]) > 0,
-                      _supervisors_for(forms, e.form[rows], posts + d_ins + d_ad)
-                      - _supervisors_for(forms, e.form[rows], posts),
+    per_post = _supervisors_per_insertion_post(forms, e.form[rows])
+    d_perm = np.where(per_post > 0,
+                      _supervisors_for(forms, e.form[rows], posts + d_ins + d_ad, per_post)
+                      - _supervisors_for(forms, e.form[rows], posts, per_post),
                       np.round(np.maximum(delta - wanted, 0) * granted)).astype(np.int64)
     e.insertion_posts[rows] += d_ins
     e.insertion[rows] += d_ins
@@ -554,12 +568,14 @@ def _supervisors_per_insertion_post(forms, form) -> np.ndarray:
                      where=(ins + adapted) > 0)
 
 
-def _supervisors_for(forms, form, posts) -> np.ndarray:
+def _supervisors_for(forms, form, posts, per_post=None) -> np.ndarray:
     """Supervisors the form's mix gives ``posts`` insertion posts, rounded. Supervisors hired
     as the difference of two such counts telescope, so posts granted one at a time (a
     redeployed post, a small structure's step) keep the form's ratio instead of rounding up to
     a supervisor a post, which shedding (a share of each kind of staff) does not take back."""
-    return np.round(posts * _supervisors_per_insertion_post(forms, form)).astype(np.int64)
+    if per_post is None:  # ``_supervisors_per_insertion_post``, when not computed already
+        per_post = _supervisors_per_insertion_post(forms, form)
+    return np.round(posts * per_post).astype(np.int64)
 
 
 def redeploy_posts(m) -> None:

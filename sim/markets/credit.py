@@ -73,9 +73,12 @@ class CreditMarket:
                                             small, short_term, leverage)
         draw = rng.random(np.asarray(form).size)
         if needs_cover is not None:
-            uncovered = self.brake.approval_probability(form_factor, young, loss_making, 0.0,
-                                                        small, short_term, leverage)
-            needs_cover[:] = (draw < p) & (draw >= uncovered)
+            if np.any(guarantee_cover):
+                uncovered = self.brake.approval_probability(form_factor, young, loss_making,
+                                                            0.0, small, short_term, leverage)
+                needs_cover[:] = (draw < p) & (draw >= uncovered)
+            else:  # no cover: the odds without it are ``p`` itself, so no approval needs it
+                needs_cover[:] = False
         return draw < p
 
     def terms(self, principal, interest_rate_month, months):
@@ -119,8 +122,11 @@ def grant_loans(m, enterprises_idx, principal, months: int, purpose: str) -> Non
         return
     w, fx = m.world, m.effects.credit
     territory = w.enterprises.territory[enterprises_idx]
-    covered = np.isin(enterprises_idx, m.now.needs_cover)
-    m.now.needs_cover = np.setdiff1d(m.now.needs_cover, enterprises_idx)
+    if m.now.needs_cover.size:
+        covered = np.isin(enterprises_idx, m.now.needs_cover)
+        m.now.needs_cover = np.setdiff1d(m.now.needs_cover, enterprises_idx)
+    else:  # the usual case: no approval this month waits on a guarantee (same values, no sort)
+        covered = np.zeros(enterprises_idx.size, dtype=bool)
     guaranteed = fx.guarantee_share[territory] * covered
     fee_share = guaranteed * fx.guarantee_fee_rate[territory]
     principal = principal / (1.0 - fee_share)  # net of the fee, the borrower gets its need
