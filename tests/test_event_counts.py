@@ -41,7 +41,9 @@ def test_the_count_kept_equals_the_event_frame_every_month_of_a_run():
         assert log.count() == len(frame) == log.scanned_count()
         for kind in EventKind:
             assert log.count(kind) == int(by_kind.get(str(kind), 0)) == log.scanned_count(kind), (
-                run.month, kind)
+                run.month,
+                kind,
+            )
         seen |= {k for k in EventKind if log.count(k)}
     # A run in which nothing happens would test nothing: several kinds were recorded.
     assert len(seen) >= 5, seen
