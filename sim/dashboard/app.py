@@ -906,21 +906,33 @@ def feed_html(feed, lang: str) -> str:
 def Feed(frames, lang: str, on_widget=None):
     """What happened in the last months of the run with levers, from the model's event log.
     `on_widget(widget or None)`, after each render, hands the list's widget to the play loop."""
-    element = None
     with solara.Card(t(lang, "feed"), classes=["ess-feed"]):
         if not frames.feed:
             solara.Text(t(lang, "feed_empty"), classes=["ess-note"])
+            FeedGone(on_widget)
         else:
             solara.Text(t(lang, "feed_note"), classes=["ess-note"])
-            element = solara.HTML(tag="ul", unsafe_innerHTML=feed_html(frames.feed, lang),
-                                  classes=["ess-feed-list"],
-                                  style="font-size: 15px; color: #1a1a1a;")
+            FeedList(feed_html(frames.feed, lang), on_widget)
+
+
+@solara.component
+def FeedList(text: str, on_widget=None):
+    """The feed's list; its widget handed over after each render (`on_widget`)."""
+    element = solara.HTML(tag="ul", unsafe_innerHTML=text, classes=["ess-feed-list"],
+                          style="font-size: 15px; color: #1a1a1a;")
 
     def hand_over():
         if on_widget is not None:
-            on_widget(None if element is None else solara.get_widget(element))
+            on_widget(solara.get_widget(element))
 
     solara.use_effect(hand_over)
+    return element
+
+
+@solara.component
+def FeedGone(on_widget=None):
+    """No list on screen (no month played): nothing for the play loop to fill."""
+    solara.use_effect(lambda: on_widget and on_widget(None))
 
 
 @solara.component
