@@ -138,7 +138,12 @@ def Charts(
 
 @solara.component
 def Chart(
-    option: dict, lang: str, height_px: int = 300, png_name: str = "", classes=(), on_widget=None,
+    option: dict,
+    lang: str,
+    height_px: int = 300,
+    png_name: str = "",
+    classes=(),
+    on_widget=None,
     appends: bool = True,
 ):
     """One chart; `png_name` (file name without extension) adds a PNG download link."""
