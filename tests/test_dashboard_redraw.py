@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from sim.dashboard import info
 from sim.dashboard.adapter import Run, Settings
 from sim.dashboard.info import info_html, lever_sections, lever_sections_in
@@ -281,3 +283,86 @@ def test_the_play_loop_asks_the_page_after_each_redraw_and_waits_for_its_answer(
     assert sent == [{"method": "ping", "args": [1]}] and not live.caught_up()
     pulse.vue_ack(1)
     assert live.caught_up()
+
+
+def _slow(live, territories, lang="fr"):
+    """Hands the slower views' widgets to `live` as `SlowViews` does after a render."""
+    from sim.dashboard.app import SlowWidgets, feed_html
+    from sim.dashboard.figures import map_option, ties_option
+
+    run_map, ties, feed = _Widget(), _Widget(), _Widget()
+    slow = SlowWidgets()
+    live.slow = slow
+    assert not live.views_ready()  # handed over one by one, after their render
+    slow.map = (run_map, lambda f: map_option(territories, f.territory, f.baseline_territory,
+                                              "ess_enterprises", lang, difference=False))
+    slow.ties = (ties, lambda f: ties_option(f.ties, lang))
+    assert not live.views_ready()  # the feed showed no month yet: no list to fill
+    slow.feed = (feed, lambda f: feed_html(f.feed, lang))
+    assert live.views_ready()
+    return run_map, ties, feed
+
+
+def test_the_play_loop_draws_the_map_ties_and_feed_when_they_are_due_without_a_render():
+    """Between two renders the slower views keep their snapshot; when they are due, the play
+    loop takes a new one and sends it to the map, the ties and the feed itself."""
+    from sim.dashboard.figures import map_option, ties_option
+
+    run = Run(Settings("classroom", 1, {"matchmaking": 0.8}, False))
+    run.step()
+    views = run.frames()
+    live, counter, *_ = _live(run, views)
+    run_map, ties, feed = _slow(live, run.territories)
+    run.step()
+    live.update(run, 2.0)  # not due: the slower views are left as they are
+    assert live.views_frames is views and not run_map.shown and feed.unsafe_innerHTML == ""
+    assert live.frames.month == 2 and live.frames.territory is views.territory
+    run.step()
+    live.update(run, 2.0, views=True)
+    shown = live.views_frames
+    assert shown.month == 3 and live.frames is shown
+    assert shown.territory["month"].max() == 2  # the panel of the month just played
+    assert run_map.shown == [[map_option(run.territories, shown.territory, None,
+                                         "ess_enterprises", "fr", difference=False)]]
+    assert ties.shown == [[ties_option(shown.ties, "fr")]]
+    assert feed.unsafe_innerHTML.startswith("<li><strong>Mois 3</strong>")
+    assert feed.unsafe_innerHTML.count("<li>") == 3
+    assert "Mois 3" in counter.unsafe_innerHTML
+    # A render for another reason takes the newer snapshot the loop drew, not its own older one.
+    assert live.newest_views(views) is shown
+    later = run.frames()
+    assert live.newest_views(later) is later  # (same month: the render's own)
+
+
+def test_without_slower_views_on_the_page_the_loop_only_takes_their_snapshot():
+    from sim.dashboard.app import NO_SLOW_VIEWS
+
+    run = Run(Settings("classroom", 1, {}, False))
+    run.step()
+    live, *_ = _live(run, run.frames())
+    assert not live.views_ready()  # nothing handed over yet: the loop renders the page
+    live.slow = NO_SLOW_VIEWS  # projector mode: no map, ties or feed
+    assert live.views_ready()
+    run.step()
+    live.update(run, 2.0, views=True)
+    assert live.views_frames.month == 2
+
+
+@pytest.mark.parametrize("appends", [False, True])
+def test_a_chart_whose_points_change_in_place_is_sent_whole_when_any_changes(appends):
+    """The ties' bars (or the map's territories) change in place: an earlier bin changed while
+    the last stayed must reach the page. A chart of months (`appends`) would send nothing
+    then, as nothing was appended: the ties chart kept stale bars."""
+    from sim.dashboard.chart import ChartWidget
+
+    def bars(*counts):
+        return [{"series": [{"type": "bar", "data": list(counts)}]}]
+
+    widget = ChartWidget(appends=appends)
+    widget.send = lambda message: None
+    widget.show(bars(1, 2, 3))
+    widget.show(bars(5, 2, 3))
+    if appends:
+        assert widget.options == bars(1, 2, 3)  # what the page would keep (wrong here)
+    else:
+        assert widget.options == bars(5, 2, 3)

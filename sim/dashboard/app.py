@@ -171,10 +171,15 @@ def kpi_html(frames, lang: str, has_levers: bool) -> str | None:
     head += [t(lang, "without_levers"), t(lang, "difference")]
     rows = [[*row, fmt(then[c], lang), fmt(last[c] - then[c], lang)]
             for row, c in zip(rows, HEADLINE, strict=True)]
-    # Both tables in one element: a redraw updates them in one message, not two.
+    # Both tables and their notes in one element: a redraw updates them in one message, and
+    # the play loop keeps the notes right between two renders (`LiveViews`).
+    cost = cost_per_job(ts, base)
+    notes = [(t(lang, "cost_definition"), "ess-note")] + (
+        [(t(lang, "no_job_year"), "ess-note ess-dash-note")] if cost.per_job_year is None else [])
     return _table_html(head, rows, ["ess-kpi"]) + _table_html(
-        [t(lang, "cost_per_job"), ""], cost_rows(cost_per_job(ts, base), lang),
-        ["ess-kpi", "ess-cost"], " margin-top: 12px;")
+        [t(lang, "cost_per_job"), ""], cost_rows(cost, lang),
+        ["ess-kpi", "ess-cost"], " margin-top: 12px;") + "".join(
+        f'<div class="{kind}">{html.escape(note)}</div>' for note, kind in notes)
 
 
 @solara.component
@@ -187,14 +192,6 @@ def Kpis(frames, lang: str, has_levers: bool, live=None):
         solara.Info(t(lang, "start_hint"), dense=True)
     else:
         element = solara.HTML(tag="div", unsafe_innerHTML=text)
-    base = frames.baseline_timeseries
-    if text is not None and base is not None:
-        cost = cost_per_job(frames.timeseries, base)
-        notes = [t(lang, "cost_definition")] + ([t(lang, "no_job_year")]
-                                                if cost.per_job_year is None else [])
-        for note in notes:
-            solara.Text(note, classes=["ess-note"] + (["ess-dash-note"] if note.startswith("—")
-                                                       else []))
 
     def hand_over():
         if live is not None:
@@ -489,11 +486,14 @@ def Player(run, lang: str, on_reset, pending, projector: bool, lesson: Lesson | 
                 if done and (ending or (live.caught_up()
                                         and redraw.ready(pacer.behind(speed.value)))):
                     views.interval_s = redraw.views_interval()
-                    if views.ready() or ending or not live.ready():
-                        # The whole page: the slower views are due (or the run stops here).
+                    views_due = views.ready()
+                    if ending or not live.ready() or (views_due and not live.views_ready()):
+                        # The whole page: the run stops here, or a view has not handed its
+                        # widget over yet (a page not rendered since it started).
                         shown.set(Shown(run.month, run.month, pacer.rate()))
-                    else:  # counter, tables and charts only, straight into their widgets
-                        live.update(run, pacer.rate())
+                    else:  # straight into the widgets: counter, tables, charts and, when
+                        # due, the map, feed and ties; Reacton renders nothing
+                        live.update(run, pacer.rate(), views=views_due)
                     live.ping()
                 time.sleep(pacer.pause(speed.value))
         except Exception:  # the play loop never takes the page down
@@ -602,20 +602,47 @@ def PagePulse(session: str, live):
     return element
 
 
+class SlowWidgets:
+    """The slower views' widgets (map, ties, feed) and how to fill them from a snapshot, handed
+    over by `SlowViews` after each render for the play loop (`LiveViews.update`)."""
+
+    def __init__(self, shown: bool = True):
+        self.shown = shown  # False: no slower view on the page (projector mode)
+        self.map = None  # (ChartWidget, frames -> option)
+        self.ties = None  # (ChartWidget, frames -> option)
+        self.feed = None  # (HTML widget, frames -> html); None while the feed shows none
+
+    def ready(self) -> bool:
+        return not self.shown or None not in (self.map, self.ties, self.feed)
+
+    def draw(self, frames) -> None:
+        if not self.shown:
+            return
+        (map_widget, map_of), (ties_widget, ties_of), (feed_widget, feed_of) = (
+            self.map, self.ties, self.feed)
+        map_widget.show([map_of(frames)])
+        ties_widget.show([ties_of(frames)])
+        feed_widget.unsafe_innerHTML = feed_of(frames)
+
+
+NO_SLOW_VIEWS = SlowWidgets(shown=False)
+
+
 class LiveViews:
-    """What a playing page shows that changes at every redraw — the month counter and its rate,
-    the headline tables, the charts — updated by the play loop itself, straight into their
-    widgets, between two renders of the page.
+    """What a playing page shows that changes with the month — the month counter and its rate,
+    the headline tables, the charts and, less often, the map, the ties and the feed — updated
+    by the play loop itself, straight into their widgets, without a render of the page.
 
     A render (Reacton reconciling the live views, then Solara's messages) cost a server process
     more CPU than a month of the classroom model (docs/dashboard.md). While playing, the page is
-    now rendered only when the slower views (map, ties, feed, inspector) are due (every 2 s, up
-    to 6 s under load), at a pause, at the end of the run or at a lesson's month; in between
-    each redraw sets the counter's and the tables' HTML and sends the charts' new points
-    (`ChartWidget.show`, at most once every `CHARTS_INTERVAL_S`: redrawing the charts is the
-    pupil's browser's dearest work), three messages and no render. Each component hands its
-    widget and how to fill it (its language, projector font…) over after each render; until
-    all three are there (a run not yet rendered), the play loop renders as before.
+    now rendered only at a pause, at the end of the run or at a lesson's month; each redraw
+    sets the counter's and the tables' HTML and sends the charts' new points (`ChartWidget.show`,
+    at most once every `CHARTS_INTERVAL_S`: redrawing the charts is the pupil's browser's
+    dearest work), and when the slower views are due (every 2 s, up to 6 s under load) it
+    takes a new snapshot of them and sends the map's and ties' options and the feed's HTML
+    (`SlowWidgets`; the inspector keeps its month while playing). Each component hands its
+    widget and how to fill it (its language, projector font, map output…) over after each
+    render; until they all are there (a run not yet rendered), the play loop renders instead.
     """
 
     def __init__(self):
@@ -626,9 +653,21 @@ class LiveViews:
         self.frames = None  # the latest frames drawn, by a render or directly
         self.charts_throttle = Throttle(CHARTS_INTERVAL_S)
         self.pulse = None  # the page's answers to the redraws (`pulse.Pulse`)
+        self.slow = None  # the slower views' widgets (`SlowWidgets`), once rendered
 
     def ready(self) -> bool:
         return None not in (self.counter, self.kpis, self.charts, self.views_frames)
+
+    def views_ready(self) -> bool:
+        """True when the play loop can draw the slower views itself."""
+        return self.slow is not None and self.slow.ready()
+
+    def newest_views(self, frames):
+        """`frames` (the slower views' snapshot of the last render), or the newer one the play
+        loop has drawn since: a render for another reason (a control) must not take the map
+        back to the month of the last render."""
+        newer = self.views_frames
+        return newer if newer is not None and newer.month > frames.month else frames
 
     def caught_up(self) -> bool:
         """True when the page has handled the last redraw sent to it (`pacing.Acks`): a
@@ -650,12 +689,14 @@ class LiveViews:
             return newer
         return frames
 
-    def update(self, run, rate: float) -> None:
-        """Show the run's month now: the frames' series are read again, the slower views'
-        tables are those on screen."""
-        frames = run.frames(views=self.views_frames)
+    def update(self, run, rate: float, views: bool = False) -> None:
+        """Show the run's month now: the frames' series are read again; the slower views'
+        tables are those on screen or, with `views`, a new snapshot drawn into them."""
+        frames = run.frames() if views else run.frames(views=self.views_frames)
         (counter, counter_text), (kpis, kpi_text), (charts, options) = (
             self.counter, self.kpis, self.charts)
+        if views:
+            self.views_frames = frames
         self.frames = frames
         counter.unsafe_innerHTML = counter_text(frames.month, frames.running, rate)
         text = kpi_text(frames)
@@ -663,6 +704,8 @@ class LiveViews:
             kpis.unsafe_innerHTML = text
         if self.charts_throttle.ready():
             charts.show(options(frames))
+        if views:
+            self.slow.draw(frames)
 
 
 @solara.component
@@ -672,11 +715,13 @@ def Live(run, shown: solara.Reactive, lang: str, projector: bool, lesson: Lesson
          live: LiveViews):
     """Everything that changes with the month shown: export, class sending, lesson, views."""
     # The slower views' snapshot is rebuilt only when their month moves; between two of its
-    # moves the same object is passed on, so their components are not even re-rendered.
-    views_frames = solara.use_memo(run.frames, [shown.value.views_month])
+    # moves the same object is passed on, so their components are not even re-rendered. While
+    # playing, the play loop takes newer snapshots itself (`LiveViews.update`).
+    views_frames = live.newest_views(
+        solara.use_memo(run.frames, [shown.value.views_month]))
     frames = solara.use_memo(
         lambda: views_frames if shown.value.month == views_frames.month
-        else run.frames(views=views_frames), [shown.value])
+        else run.frames(views=views_frames), [shown.value, views_frames])
     frames = live.latest(frames)
     live.views_frames, live.frames = views_frames, frames
     latest = live  # the CSV is of the frames on screen, rendered or drawn by the play loop
@@ -691,11 +736,12 @@ def Live(run, shown: solara.Reactive, lang: str, projector: bool, lesson: Lesson
                             label="CSV", mime_type="text/csv")
     if class_code and not frames.timeseries.empty:
         def send():
-            numbers = class_numbers(frames)
+            sent = latest.frames or frames  # what the page shows, drawn by the play loop or not
+            numbers = class_numbers(sent)
             levers = ", ".join(f"{lever_label(lang, n)} {v:g}"
                                for n, v in sorted(run.settings.levers.items()))
             pupil = classes.submit(class_code, session, run.settings.seed,
-                                   levers or t(lang, "without_levers"), frames.month, numbers)
+                                   levers or t(lang, "without_levers"), sent.month, numbers)
             sent_as.set(pupil or -1)
             if on_sent:
                 on_sent()
@@ -790,7 +836,7 @@ def ClassResults(code: str, lang: str, version: int):
         _table(head, table, ["ess-kpi", "ess-class-table"])
         label = t(lang, "jobs_gap") if key == "jobs_gap" else t(lang, "jobs")
         Chart(histogram_option([r.numbers.get(key) for r in rows], label, lang), lang,
-              height_px=260, png_name="class", classes=["ess-class-histogram"])
+              height_px=260, png_name="class", classes=["ess-class-histogram"], appends=False)
 
 
 @solara.component
@@ -857,15 +903,36 @@ def feed_html(feed, lang: str) -> str:
 
 
 @solara.component
-def Feed(frames, lang: str):
-    """What happened in the last months of the run with levers, from the model's event log."""
+def Feed(frames, lang: str, on_widget=None):
+    """What happened in the last months of the run with levers, from the model's event log.
+    `on_widget(widget or None)`, after each render, hands the list's widget to the play loop."""
     with solara.Card(t(lang, "feed"), classes=["ess-feed"]):
         if not frames.feed:
             solara.Text(t(lang, "feed_empty"), classes=["ess-note"])
-            return
-        solara.Text(t(lang, "feed_note"), classes=["ess-note"])
-        solara.HTML(tag="ul", unsafe_innerHTML=feed_html(frames.feed, lang),
-                    classes=["ess-feed-list"], style="font-size: 15px; color: #1a1a1a;")
+            FeedGone(on_widget)
+        else:
+            solara.Text(t(lang, "feed_note"), classes=["ess-note"])
+            FeedList(feed_html(frames.feed, lang), on_widget)
+
+
+@solara.component
+def FeedList(text: str, on_widget=None):
+    """The feed's list; its widget handed over after each render (`on_widget`)."""
+    element = solara.HTML(tag="ul", unsafe_innerHTML=text, classes=["ess-feed-list"],
+                          style="font-size: 15px; color: #1a1a1a;")
+
+    def hand_over():
+        if on_widget is not None:
+            on_widget(solara.get_widget(element))
+
+    solara.use_effect(hand_over)
+    return element
+
+
+@solara.component
+def FeedGone(on_widget=None):
+    """No list on screen (no month played): nothing for the play loop to fill."""
+    solara.use_effect(lambda: on_widget and on_widget(None))
 
 
 @solara.component
@@ -889,6 +956,11 @@ def Views(run: Run, frames, views_frames, lang: str, map_output: solara.Reactive
                 live.charts = (widget, lambda f: [option(k, f) for k in keys])
         return on_widget
 
+    def no_slow_views():
+        if projector and live is not None:
+            live.slow = NO_SLOW_VIEWS  # the play loop has no map, ties or feed to draw
+
+    solara.use_effect(no_slow_views, [projector])
     Kpis(frames, lang, has_levers, live)
     keys = list(PANELS)
     if projector:
@@ -903,17 +975,41 @@ def Views(run: Run, frames, views_frames, lang: str, map_output: solara.Reactive
     # One widget for the six charts: a redraw sends their new points in one message.
     Charts([option(key) for key in keys], lang, height_px=300, png_names=keys,
            classes=["ess-panel"], columns=3, on_widget=hand_over(keys))
-    SlowViews(run, views_frames, lang, map_output, font, playing)
+    SlowViews(run, views_frames, lang, map_output, font, playing, live)
 
 
 @solara.component
 def SlowViews(run: Run, frames, lang: str, map_output: solara.Reactive[str], font: int,
-              playing: bool = False):
+              playing: bool = False, live: LiveViews | None = None):
     """Map, feed, ties and inspector: re-rendered only when their snapshot `frames` changes
-    (Reacton skips a component whose arguments are unchanged) or one of their controls does."""
+    (Reacton skips a component whose arguments are unchanged) or one of their controls does;
+    while playing, the play loop draws new snapshots into their widgets (`LiveViews`)."""
     difference = solara.use_reactive(True)
     paired = frames.baseline_timeseries is not None
     outputs = [c for c in MAP_OUTPUTS if c in frames.territory]
+    handles = solara.use_memo(SlowWidgets, [])
+    output, diff = map_output.value, paired and difference.value
+
+    def map_of(shown) -> dict:
+        return map_option(run.territories, shown.territory, shown.baseline_territory, output,
+                          lang, difference=diff, font_px=font)
+
+    def ties_of(shown) -> dict:
+        return ties_option(shown.ties, lang, font_px=font)
+
+    def hand(name: str, how):
+        return lambda widget: setattr(handles, name, None if widget is None else (widget, how))
+
+    def hand_over():
+        if live is not None:
+            live.slow = handles
+
+        def withdraw():  # unmounted (projector mode): nothing of it for the play loop to draw
+            if live is not None and live.slow is handles:
+                live.slow = None
+        return withdraw
+
+    solara.use_effect(hand_over, [])
     with solara.Card(t(lang, "map")):
         with solara.Row(style={"align-items": "center"}):
             solara.Select(
@@ -928,16 +1024,12 @@ def SlowViews(run: Run, frames, lang: str, map_output: solara.Reactive[str], fon
             if paired:
                 with solara.Div(classes=["ess-difference"]):
                     solara.Checkbox(label=t(lang, "show_difference"), value=difference)
-        Chart(
-            map_option(run.territories, frames.territory, frames.baseline_territory,
-                       map_output.value, lang, difference=paired and difference.value,
-                       font_px=font),
-            lang, height_px=460, png_name="map", classes=["ess-map"],
-        )
-    Feed(frames, lang)
+        Chart(map_of(frames), lang, height_px=460, png_name="map", classes=["ess-map"],
+              on_widget=hand("map", map_of), appends=False)
+    Feed(frames, lang, on_widget=hand("feed", lambda shown: feed_html(shown.feed, lang)))
     with solara.Card(t(lang, "ties")):
-        Chart(ties_option(frames.ties, lang, font_px=font), lang, height_px=320,
-              png_name="ties", classes=["ess-ties"])
+        Chart(ties_of(frames), lang, height_px=320, png_name="ties", classes=["ess-ties"],
+              on_widget=hand("ties", ties_of), appends=False)
     # The inspector follows the run when it is paused (or stepped); while playing it keeps the
     # month it shows, unless the pupil asks for another enterprise.
     inspected = solara.use_ref(frames.month)

@@ -74,6 +74,10 @@ class ChartWidget(ipyvuetify.VuetifyTemplate):
     columns = traitlets.Int(1).tag(sync=True)
     locale = traitlets.Unicode("fr-FR").tag(sync=True)
     png_names = traitlets.List([]).tag(sync=True)
+    # Whether a new option may be sent as points appended to the drawn one's series (charts of
+    # months). A chart whose points change in place (the map, the ties' bars, a histogram) is
+    # sent whole whenever it changes: its last point alike did not mean nothing else changed.
+    appends = traitlets.Bool(True)  # not synced: the server's own
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -86,6 +90,11 @@ class ChartWidget(ipyvuetify.VuetifyTemplate):
         """Draw `options`, sending only the points they append to the ones drawn when it can:
         one message for every chart of the widget."""
         with self._showing:
+            if not self.appends:
+                if options != self._latest:
+                    self.options = options
+                self._latest = options
+                return
             message = appended_message(self._latest, options)
             if message is None:
                 self.options = options
@@ -108,11 +117,14 @@ def Charts(
     classes=(),
     columns: int = 3,
     on_widget=None,
+    appends: bool = True,
 ):
     """Several charts in one widget, `columns` to a row; `png_names` (file names without
     extension, one per chart) add PNG download links. Each chart's element has `classes`.
-    `on_widget(widget)`, after each render, hands the widget to the play loop (`app.LiveViews`)."""
+    `on_widget(widget)`, after each render, hands the widget to the play loop (`app.LiveViews`).
+    `appends`: new options may be sent as appended points (`ChartWidget.appends`)."""
     element = ChartWidget.element(
+        appends=appends,
         locale=LOCALES[lang],
         png_names=list(png_names),
         count=len(options),
@@ -126,7 +138,13 @@ def Charts(
 
 @solara.component
 def Chart(
-    option: dict, lang: str, height_px: int = 300, png_name: str = "", classes=(), on_widget=None
+    option: dict,
+    lang: str,
+    height_px: int = 300,
+    png_name: str = "",
+    classes=(),
+    on_widget=None,
+    appends: bool = True,
 ):
     """One chart; `png_name` (file name without extension) adds a PNG download link."""
     options = solara.use_memo(lambda: [option], [option])
@@ -138,4 +156,5 @@ def Chart(
         classes=classes,
         columns=1,
         on_widget=on_widget,
+        appends=appends,
     )

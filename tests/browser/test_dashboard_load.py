@@ -212,3 +212,47 @@ def test_a_chromium_page_answers_the_play_loops_redraws(open_page):
     assert month(page) >= 8
     assert page.locator(".ess-session").text_content()  # the session's name, hidden
     assert page_errors(page) == []
+
+
+# Data of every series of the ECharts instance drawn in `el`, as JSON (null before a draw).
+DATA = """el => {
+  const echarts = Object.values(window.requirejs.s.contexts._.defined)
+    .find(m => m && m.getInstanceByDom);
+  const chart = echarts.getInstanceByDom(el);
+  return chart ? JSON.stringify(chart.getOption().series.map(s => [s.name, s.data])) : null;
+}"""
+
+
+def test_the_map_ties_and_feed_follow_the_run_while_it_plays(browser, server):
+    """The play loop draws the slower views itself while the run plays (no render of the
+    page): the feed's latest month, the map's values and the ties' bars change on screen
+    while Pause is still offered, and at the pause they show the month reached."""
+    from sim.dashboard.browser import open_dashboard
+
+    # Tall enough for the map and the ties to be on screen (charts out of view are not drawn).
+    page = open_dashboard(browser, server.url, viewport={"width": 1400, "height": 3200})
+    try:
+        set_speed(page, 8)
+        page.click(".ess-play")
+        feed, maps, ties = set(), set(), set()
+        for _ in range(40):
+            page.wait_for_timeout(500)
+            if "Pause" not in page.locator(".ess-play").text_content():
+                break
+            top = page.locator(".ess-feed-list li").first
+            if top.count():
+                feed.add(int(re.search(r"\d+", top.text_content()).group()))
+            maps.add(page.locator(".ess-map").evaluate(DATA))
+            ties.add(page.locator(".ess-ties").evaluate(DATA))
+            if len(feed) >= 4 and len(maps) >= 3 and len(ties) >= 3:
+                break
+        page.click(".ess-play")
+        expect(page.locator(".ess-play")).to_contain_text("Lecture")
+        assert len(feed) >= 4, feed  # the feed followed the months while playing
+        assert len(maps - {None}) >= 3 and len(ties - {None}) >= 3, (len(maps), len(ties))
+        # Paused: the feed's latest month is the month reached.
+        reached = month(page)
+        expect(page.locator(".ess-feed-list li").first).to_contain_text(f"Mois {reached}")
+        assert page_errors(page) == []
+    finally:
+        page.context.close()
