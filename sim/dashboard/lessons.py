@@ -91,8 +91,9 @@ LESSONS = (
         },
         settings=Settings(CLASSROOM, 1, {"land_trust": 0.8, "brownfields": 0.5}, True),
         map_output="ess_jobs_total",
-        # Seeds 1–10, month 120, tenth session's model (entrants' liability of newness,
-        # contracts paid by their buyer): −157 to +442 jobs in the metropolis, 9 seeds up
+        # Seeds 1–10, month 120, eleventh session's model (lots' volume on the buyers' spend,
+        # EA supervisors on their posts): −126 to +495 jobs in the metropolis, 9 seeds up
+        # (tenth session: −157 to +442, 9 up)
         # (ninth session: −119 to +426, 7 up; +139 to +589 when the ceiling counted sales only).
         outcome="ess_jobs_total@metropolis",
         outcome_label={"fr": "emplois ESS de la métropole", "en": "ESS jobs in the metropolis"},
@@ -127,7 +128,7 @@ LESSONS = (
         },
         settings=Settings(CLASSROOM, 1, {"matchmaking": 0.8, "industrial_cooperation": 0.5}, True),
         map_output="ess_industry_ties",
-        # Seeds 1–10, month 60: +201 to +285 ties (tenth session).
+        # Seeds 1–10, month 60: +196 to +277 ties (eleventh session; tenth: +201 to +285).
         outcome="ess_industry_ties",
         outcome_label={"fr": "liens ESS–industrie", "en": "ESS–industry ties"},
         stop_month=60,
@@ -151,20 +152,20 @@ LESSONS = (
             "d'offres jugés sur le prix. Le code de la commande publique permet de réserver des "
             "lots aux structures d'insertion et aux entreprises adaptées ; encore faut-il qu'un "
             "lot soit à leur taille : on divise les lots, et plusieurs structures répondent "
-            "ensemble (groupement). Les années-emplois augmentent sur neuf graines sur dix, "
-            "surtout en insertion ; les emplois permanents, eux, montent ou baissent selon la "
-            "graine. Le surprix des lots réservés, payé par les acheteurs publics, compte dans le "
-            "coût.",
+            "ensemble (groupement). Les années-emplois augmentent sur les dix graines (de "
+            "+250 à +590 en cinq ans). Le surprix des lots réservés, payé par les acheteurs "
+            "publics, compte dans le coût.",
             "en": "With higher unit costs a social enterprise loses tenders judged on price. "
             "French procurement law lets buyers reserve lots for work-integration and disability-"
             "inclusive enterprises; the lot must still fit them: lots are divided, and several "
-            "structures bid together (joint bids). Job-years rise on nine seeds of ten, "
-            "insertion jobs most; permanent jobs rise or fall depending on the seed. The "
-            "reserved lots' price premium, paid by public buyers, counts in the cost.",
+            "structures bid together (joint bids). Job-years rise on all ten seeds (+250 to "
+            "+590 in five years). The reserved lots' price premium, paid by public buyers, "
+            "counts in the cost.",
         },
         settings=Settings(CLASSROOM, 1, {"reserved_markets": 0.7}, True),
         map_output="ess_jobs_insertion",
-        # Seeds 1–10, month 60: −109 to +226 net job-years, 9 seeds up (tenth session).
+        # Seeds 1–10, month 60: +253 to +588 net job-years, 10 seeds up (eleventh session's model:
+        # lots' volume on the buyers' spend; tenth session: −109 to +226, 9 up).
         outcome="ess_job_years",
         outcome_label={"fr": "années-emplois nettes de l'ESS", "en": "net ESS job-years"},
         stop_month=60,
@@ -188,25 +189,25 @@ LESSONS = (
             "baisse sur leurs prix, et l'État renonce à la taxe sur toutes les ventes couvertes, "
             "y compris celles qui auraient eu lieu sans elle. Le coût est certain (une dépense "
             "fiscale, sur chaque graine) ; l'effet sur l'emploi est fragile : ici, les "
-            "années-emplois augmentent sur sept graines sur dix et baissent sur trois (de −450 à "
-            "+470) : rien de sûr sur ce territoire. Dans la région par défaut, l'effet est "
-            "positif (+1 526 années-emplois en dix ans, entre +1 244 et +1 808, pour 181 M€ de "
-            "taxe non perçue), soit environ 119 000 € par année-emploi ajoutée (entre 100 000 et "
-            "145 000 €), bien plus que l'aide au poste d'insertion (~12 500 € par an).",
+            "années-emplois augmentent sur huit graines sur dix et baissent sur deux (de −210 à "
+            "+770) : rien de sûr sur ce territoire. Dans la région par défaut, l'effet est "
+            "positif (+1 491 années-emplois en dix ans, entre +1 135 et +1 847, pour 182 M€ de "
+            "taxe non perçue), soit environ 122 000 € par année-emploi ajoutée (entre 99 000 et "
+            "160 000 €), bien plus que l'aide au poste d'insertion (~12 500 € par an).",
             "en": "A reduced VAT only touches sales to households: business customers recover "
             "VAT anyway. Sellers pass on only part of the cut to their prices, and the State "
             "forgoes the tax on every covered sale, including those that would have happened "
             "without it. The cost is certain (a tax expenditure, on every seed); the effect on "
-            "jobs is fragile: here job-years rise on seven seeds of ten and fall on three (from "
-            "−450 to +470): no sure effect on this territory. In the default region the effect "
-            "is positive (+1,526 job-years over ten years, between +1,244 and +1,808, for 181 M€ "
-            "of tax forgone), about 119,000 € per added job-year (between 100,000 and "
-            "145,000 €), far more than the aid per insertion post (~12,500 € a year).",
+            "jobs is fragile: here job-years rise on eight seeds of ten and fall on two (from "
+            "−210 to +770): no sure effect on this territory. In the default region the effect "
+            "is positive (+1,491 job-years over ten years, between +1,135 and +1,847, for 182 M€ "
+            "of tax forgone), about 122,000 € per added job-year (between 99,000 and "
+            "160,000 €), far more than the aid per insertion post (~12,500 € a year).",
         },
         settings=Settings(CLASSROOM, 1, {"impact_vat": 1.0}, True),
         map_output="public_cost_eur",
-        # Seeds 1–10, month 120: −454 to +472 net job-years (7 seeds up; tenth session);
-        # default region (docs/lever_costs.md, 20 seeds): +1,526 [1,244; 1,808] for 181.06 M€.
+        # Seeds 1–10, month 120: −208 to +769 net job-years (8 seeds up; eleventh session);
+        # default region (docs/lever_costs.md, 20 seeds): +1,491 [1,135; 1,847] for 182.09 M€.
         outcome="ess_job_years",
         outcome_label={"fr": "années-emplois nettes de l'ESS", "en": "net ESS job-years"},
         stop_month=120,
