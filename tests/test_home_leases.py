@@ -34,12 +34,14 @@ def model():
 
 
 def _growing(model) -> int:
-    """One profitable enterprise short of capacity, its staff beyond its floor; no other grows."""
+    """One profitable enterprise short of capacity, its staff beyond its floor; no other grows.
+    A worker cooperative: its jobs are not funded posts, so its growth step is not rationed by
+    the State's envelopes (``ess._funded_step``) and the lease is what the test sees."""
     w = model.world
     e = w.enterprises
     row = int(np.flatnonzero(e.alive)[0])
     e.pressure[:] = 0.0
-    e.form[row] = LEGAL_FORMS.index("EI")
+    e.form[row] = LEGAL_FORMS.index("SCOP")
     e.permanent[row], e.adapted[row], e.insertion[row] = 120, 0, 0
     e.sales[row], e.owner_firm[row] = 1e6, -1
     e.pressure[row] = 2.0
