@@ -133,7 +133,7 @@ class Ledger:
         elif amounts.size >= SKIP_ZEROS_FROM:
             # x - (+0.0) is x, bit for bit (-0.0 included): only the others are subtracted
             # (e.g. the rents of closed sites, most site rows after 20 years)
-            paid = np.flatnonzero((amounts != 0) | np.signbit(amounts))
+            paid = ((amounts != 0) | np.signbit(amounts)).nonzero()[0]
             np.subtract.at(self.money, N_SECTORS + np.asarray(idx)[paid], amounts[paid])
         else:
             np.subtract.at(self.money, N_SECTORS + np.asarray(idx), amounts)

@@ -28,7 +28,7 @@ PANEL = outcomes.panel()      # the territory panel's columns
 def jobs(model, live: np.ndarray | None = None):
     """Jobs of live enterprises (``live``: their rows, if already known)."""
     e = model.enterprises
-    alive = np.flatnonzero(e.alive) if live is None else live
+    alive = e.alive.nonzero()[0] if live is None else live
     return (float(e.permanent[alive].sum()), float(e.insertion[alive].sum()),
             float(e.adapted[alive].sum()))
 
@@ -41,7 +41,7 @@ def mean_rent(model, territory: np.ndarray | None = None, n_territories: int = 0
         total = weights.sum()
         return float((weights * s.rent_m2_yr).sum() / total) if total > 0 else 0.0
     # a closed site weighs +0.0, which adds no bit to a sequential sum: open sites only
-    paying = np.flatnonzero(s.open)
+    paying = s.open.nonzero()[0]
     weights, where = weights[paying], territory[paying]
     paid = np.bincount(where, weights=weights * s.rent_m2_yr[paying], minlength=n_territories)
     area = np.bincount(where, weights=weights, minlength=n_territories)
@@ -50,7 +50,7 @@ def mean_rent(model, territory: np.ndarray | None = None, n_territories: int = 0
 
 def ess_share_of_industrial_jobs(model, live: np.ndarray | None = None) -> float:
     e = model.enterprises
-    live = np.flatnonzero(e.alive) if live is None else live
+    live = e.alive.nonzero()[0] if live is None else live
     industrial = live[_IS_INDUSTRIAL[e.sector[live]]]
     ess = float((e.permanent[industrial] + e.insertion[industrial] + e.adapted[industrial]).sum())
     total = ess + float(model.firms.jobs.sum())
@@ -62,7 +62,7 @@ def posts_per_meur(model, form: str, insertion: bool, live: np.ndarray | None = 
     structures: the labour intensity automation lowers (brake 5). ``live``: the live rows, if
     already known."""
     e, forms = model.enterprises, model.world.forms
-    live = np.flatnonzero(e.alive) if live is None else live
+    live = e.alive.nonzero()[0] if live is None else live
     live = live[e.form[live] == LEGAL_FORMS.index(form)]
     posts = (e.insertion[live] * forms.fte[e.form[live]]).sum() if insertion else (
         e.adapted[live].sum())
@@ -108,7 +108,7 @@ class MetricsRecorder:
         m, model = self.months, self.model
         e, labour, n_t = model.enterprises, month.labour, len(model.territories)
         s = self.series
-        live = np.flatnonzero(e.alive)  # indexing by it is cheaper than masking every row
+        live = e.alive.nonzero()[0]  # indexing by it is cheaper than masking every row
         s["ess_jobs_permanent"][m], s["ess_jobs_insertion"][m], s["ess_jobs_adapted"][m] = jobs(
             model, live)
         s["ess_jobs_total"][m] = (s["ess_jobs_permanent"][m] + s["ess_jobs_insertion"][m]

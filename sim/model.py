@@ -94,7 +94,7 @@ class EcosystemModel(mesa.Model):
         self.events = EventLog()
         self.world = build_world(config, self.streams)
         n_t = self.world.n_territories
-        alive = np.flatnonzero(self.world.enterprises.alive)
+        alive = self.world.enterprises.alive.nonzero()[0]
         self.ess_views = {int(r): ESSEnterprise(self, int(r)) for r in alive}
         self.policies = []  # no lever acts before month 0
         self._settle(config.params.population.settling_months)

@@ -66,7 +66,7 @@ class Table:
         """Drop the rows where ``keep`` is False; the others move down in the same order, so a
         pass over the kept rows meets the same values in the same order as before. Row indices
         change: only call this when no one holds row indices of this table (a month's start)."""
-        rows = np.flatnonzero(keep)
+        rows = keep.nonzero()[0]
         kept, end = rows.size, self.n
         for column in self._columns.values():
             column[:kept] = column[rows]

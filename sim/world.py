@@ -265,7 +265,7 @@ def _counts_following_regions(expected: np.ndarray, territory_region: np.ndarray
     (independent Poisson draws put Corse's ~4 adapted enterprises anywhere from 0 to 8)."""
     counts = np.zeros(expected.shape, dtype=np.int64)
     for region in range(int(territory_region.max()) + 1):
-        inside = np.flatnonzero(territory_region == region)
+        inside = (territory_region == region).nonzero()[0]
         for k in range(expected.shape[0]):
             weights = expected[k, inside]
             total = weights.sum()
@@ -347,7 +347,7 @@ def _create_ties(w: World, params, rng) -> None:
     table = tie_table(max(4 * f.n, 64))
     n = rng.poisson(params.mutual_ignorance.initial_ties_per_firm * f.n)
     firms = rng.integers(0, f.n, n) if f.n else np.zeros(0, np.int64)
-    alive = np.flatnonzero(e.alive)
+    alive = e.alive.nonzero()[0]
     supplier = GroupIndex(e.territory[alive], alive, w.n_territories).draw(
         f.territory[firms], rng.random(n))
     ok = supplier >= 0
@@ -423,7 +423,7 @@ def _stationary_bid_rate(w: World, params, rng) -> float:
     held = held_in_whole_lots(w, p, rng, stock)
     spare = np.maximum(p.public_work_cap * e.capacity - held, 0)
     return procurement.stationary_bid_rate(w.procurement_market, spare, e.territory,
-                                           np.flatnonzero(e.alive), expiring, win)
+                                           e.alive.nonzero()[0], expiring, win)
 
 
 def _initial_contracts(w: World, params, rng, target, buyer_rng) -> None:
@@ -459,11 +459,11 @@ def held_in_whole_lots(w: World, p, rng, stock) -> np.ndarray:
     lots = (whole + (rng.random(stock.size) < stock / value - whole)).astype(np.int64)
     room = p.public_work_cap * e.capacity
     held = np.zeros(e.n)
-    for t in np.flatnonzero(lots):
-        local = np.flatnonzero(e.alive & (e.territory == t))
+    for t in lots.nonzero()[0]:
+        local = (e.alive & (e.territory == t)).nonzero()[0]
         left = room[local].copy()
         for u in rng.random(lots[t]):
-            able = np.flatnonzero(left >= value)
+            able = (left >= value).nonzero()[0]
             if able.size == 0:
                 break  # no local structure can take more on
             k = able[min(int(u * able.size), able.size - 1)]

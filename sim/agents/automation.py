@@ -106,7 +106,7 @@ def plan(m, rows, delta) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     labour = labour_cost_per_output(w, econ, rows)
     own_workshop = w.forms.on_site[w.enterprises.form[rows]] > 0
     machine, operators, hires = np.zeros(rows.size), np.zeros(rows.size, np.int64), delta.copy()
-    candidates = np.flatnonzero(own_workshop)  # element by element, so only these are computed
+    candidates = own_workshop.nonzero()[0]  # element by element, so only these are computed
     if candidates.size == 0:
         return machine, operators, hires
     shares = SHARES[:-1]
@@ -119,7 +119,7 @@ def plan(m, rows, delta) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
               & within_mission(w, m.params, u_rows, ops, rest)).reshape(candidates.size, k)
     decided = chosen.any(axis=1)
     at = candidates[decided]
-    first = np.flatnonzero(decided) * k + chosen[decided].argmax(axis=1)
+    first = decided.nonzero()[0] * k + chosen[decided].argmax(axis=1)
     machine[at], operators[at], hires[at] = m_out[first], ops[first], rest[first]
     return machine, operators, hires
 

@@ -72,11 +72,11 @@ def snapshot(m, row: int) -> dict:
     """One enterprise as the dashboard's inspector shows it."""
     w = m.world
     e, s, ties = w.enterprises, w.sites, w.ties.table
-    sites = np.flatnonzero((s.enterprise == row) & s.open)
+    sites = ((s.enterprise == row) & s.open).nonzero()[0]
     codes = w.territories.codes
     events = m.events.frame(codes)
     history = events[events.agent == row].tail(20)
-    customers = np.flatnonzero(ties.active & (ties.enterprise == row))
+    customers = (ties.active & (ties.enterprise == row)).nonzero()[0]
     return {
         "row": row, "alive": bool(e.alive[row]), "legal_form": LEGAL_FORMS[e.form[row]],
         "territory": str(codes[e.territory[row]]),
@@ -158,7 +158,7 @@ def staff_and_capacity(world, params, rng, effects) -> None:
         e.support_vacant[:] = (e.support_vacant & ~refilled) | leaving
     # capacity is computed element by element: live rows only (a failed one's is zero), the
     # same numbers at a cost that stays with the live rows
-    live = np.flatnonzero(e.alive)
+    live = e.alive.nonzero()[0]
     e.capacity[:] = 0.0
     e.capacity[live] = capacity(world, params, live) * hr.capacity_factor(
         e.support_vacant[live])
@@ -254,7 +254,7 @@ def mature_productivity(world, params, month: int) -> None:
     if half_life <= 0:
         return
     e = world.enterprises
-    rows = np.flatnonzero(e.alive & (e.productivity_gap != 0.0))
+    rows = (e.alive & (e.productivity_gap != 0.0)).nonzero()[0]
     if rows.size == 0:
         return
     age = np.maximum(month - e.founded[rows], 0)
@@ -348,7 +348,7 @@ def _envelope(m, start):
 
 def _insertion_posts_by_form(e) -> np.ndarray:
     """(forms,) insertion posts held by living structures, per legal form."""
-    live = np.flatnonzero(e.alive)  # an index is cheaper than a mask over every row ever made
+    live = e.alive.nonzero()[0]  # an index is cheaper than a mask over every row ever made
     return np.bincount(e.form[live], weights=e.insertion_posts[live],
                        minlength=len(LEGAL_FORMS))
 
@@ -391,7 +391,7 @@ def _grant_insertion_posts(m, form, wanted, cap=None) -> np.ndarray:
     envelope = _envelope(m, m.world.funded_posts_start)
     may_lend = m.params.economy.insertion_envelope_fungibility * envelope
     # the forms asking, in ascending order (``np.unique``'s), marked instead of sorted
-    for f in np.flatnonzero(np.bincount(asking, minlength=held.size)):
+    for f in np.bincount(asking, minlength=held.size).nonzero()[0]:
         of_form = form == f
         room = _insertion_room(m, held, envelope, may_lend)[f]
         granted[of_form] = _ration(wanted[of_form], min(room, cap[f]))
@@ -403,7 +403,7 @@ def adapted_posts_slack(m) -> float:
     """Adapted-enterprise posts (aide au poste) the envelope funds that no structure holds."""
     e = m.world.enterprises
     envelope = _envelope(m, m.world.funded_adapted_start)
-    return max(envelope - float(e.adapted[np.flatnonzero(e.alive)].sum()), 0.0)
+    return max(envelope - float(e.adapted[e.alive.nonzero()[0]].sum()), 0.0)
 
 
 def _ration(wanted: np.ndarray, slack: float) -> np.ndarray:
@@ -430,9 +430,9 @@ def grow(m) -> None:
     cash = w.ledger.cash_view(e.n)
     # a structure short of its support staff (brake 5) refills the post before it expands: a
     # capacity lost for a few months is no reason to hire for good
-    rows = np.flatnonzero(e.alive & (e.pressure > econ.growth_trigger) & (cash >= 0)
+    rows = (e.alive & (e.pressure > econ.growth_trigger) & (cash >= 0)
                           & ~e.support_vacant & ~e.loss_making & (e.refused_months == 0)
-                          & (m.month - e.last_growth >= econ.growth_cooldown_months))
+                          & (m.month - e.last_growth >= econ.growth_cooldown_months)).nonzero()[0]
     if rows.size == 0:
         return
     delta = np.maximum(1, np.round(econ.growth_step * jobs(e, rows))).astype(np.int64)
@@ -513,7 +513,7 @@ def _funding_source(m, rows, cost) -> np.ndarray:
         approved = credit.screen_applications(m, rng, a, jobs(e, a),
                                                leverage=(e.debt[a] + cost[ask])
                                                / credit.repayment_base(w, a))
-        source[np.flatnonzero(ask)[~approved]] = REFUSED
+        source[ask.nonzero()[0][~approved]] = REFUSED
         refused = a[~approved]
         m.events.record(m.month, EventKind.LOAN_REFUSED, refused, e.territory[refused],
                         "investment")
@@ -610,8 +610,8 @@ def _redeploy(m, posts_held, grant, share_of_form, on_site_of_form) -> None:
     says how many of them the envelope funds."""
     w, econ = m.world, m.params.economy
     e = w.enterprises
-    rows = np.flatnonzero(e.alive & (posts_held > 0) & (e.refused_months == 0)
-                          & _has_clients_for_a_step(e, econ))
+    rows = (e.alive & (posts_held > 0) & (e.refused_months == 0)
+                          & _has_clients_for_a_step(e, econ)).nonzero()[0]
     if rows.size == 0:
         return
     share = share_of_form[e.form[rows]]
@@ -642,8 +642,8 @@ def shrink(m) -> None:
     stay: shedding capacity restores utilisation, as a restructuring does."""
     e, econ = m.world.enterprises, m.params.economy
     distressed = (e.refused_months > 0) & e.loss_making
-    rows = np.flatnonzero(e.alive & ((e.pressure < econ.shrink_trigger) | distressed)
-                          & (m.month - e.last_growth >= econ.growth_cooldown_months))
+    rows = (e.alive & ((e.pressure < econ.shrink_trigger) | distressed)
+                          & (m.month - e.last_growth >= econ.growth_cooldown_months)).nonzero()[0]
     if rows.size == 0:
         return
     cut = 1.0 / (1.0 + econ.growth_step)  # the mirror of one growth step
@@ -662,8 +662,8 @@ def _release_spare_sites(m, rows) -> None:
     w = m.world
     s, e, floor = w.sites, w.enterprises, w.ledger.site_floor
     m2_job = m.params.population.m2_per_job
-    candidates = np.flatnonzero(s.open & among(s.enterprise, rows, e.n)
-                                & (s.stock != FloorStock.HOST))  # implants follow the host tie
+    candidates = (s.open & among(s.enterprise, rows, e.n)
+                                & (s.stock != FloorStock.HOST)).nonzero()[0]  # implants follow the host tie
     if candidates.size == 0:
         return
     order = candidates[np.lexsort((floor[candidates], s.enterprise[candidates]))]
@@ -686,8 +686,8 @@ def _shorten_home_leases(m, rows) -> None:
     the floor its staff needs and never below the lease's size at opening."""
     w = m.world
     s, e = w.sites, w.enterprises
-    extended = np.flatnonzero(s.open & among(s.enterprise, rows, e.n) & (s.extended_m2 > 0)
-                              & (s.territory == e.territory[s.enterprise]))
+    extended = (s.open & among(s.enterprise, rows, e.n) & (s.extended_m2 > 0)
+                              & (s.territory == e.territory[s.enterprise])).nonzero()[0]
     if extended.size == 0:
         return
     _, first = np.unique(s.enterprise[extended], return_index=True)
@@ -718,10 +718,10 @@ def open_sites(m) -> None:
     recent = s.open & (s.opened > m.month - econ.growth_cooldown_months)
     last_site = np.full(e.n, np.iinfo(np.int32).min, dtype=np.int64)
     np.maximum.at(last_site, s.enterprise[recent], s.opened[recent])
-    rows = np.flatnonzero(e.alive & (jobs(e, every) >= su.min_staff_for_new_site)
+    rows = (e.alive & (jobs(e, every) >= su.min_staff_for_new_site)
                           & (blocked | beyond_catchment)
                           & ~e.loss_making & (cash >= 0) & (e.last_growth < m.month)
-                          & (m.month - last_site >= econ.growth_cooldown_months))
+                          & (m.month - last_site >= econ.growth_cooldown_months)).nonzero()[0]
     draws = m.streams["demography.sites"].random((3, rows.size))
     rows = rows[draws[0] < su.site_opening_rate_month]
     if rows.size == 0:
@@ -773,7 +773,7 @@ def _unserved_demand_ratio(world) -> np.ndarray:
     """Each territory's ESS demand over its ESS capacity (last month's markets); infinite where
     households' and businesses' pools find no ESS capacity at all."""
     e, n_t = world.enterprises, world.territory_region.size
-    live = np.flatnonzero(e.alive)
+    live = e.alive.nonzero()[0]
     demand = np.bincount(e.territory[live], weights=e.demand[live], minlength=n_t)
     capacity = np.bincount(e.territory[live], weights=e.capacity[live], minlength=n_t)
     pools = clearing.per_territory(world.consumer_market.pool
@@ -787,7 +787,7 @@ def _far_territory(world, home, uniforms) -> np.ndarray:
     one-region run, among the region's other territories (never always the same one)."""
     far = np.empty(home.size, dtype=np.int64)
     for h in np.unique(home):
-        at = np.flatnonzero(home == h)
+        at = (home == h).nonzero()[0]
         places, cumulative = _far_places(world, int(h))
         if places is None:
             far[at] = h
@@ -810,7 +810,7 @@ def _far_places(world, h: int):
         if not elsewhere.any():
             cache[h] = None, None
         else:
-            places = np.flatnonzero(elsewhere)
+            places = elsewhere.nonzero()[0]
             population = world.territories.population.astype(float)
             cache[h] = places, np.cumsum(population[places])
     return cache[h]
@@ -820,8 +820,8 @@ def relocate(m) -> None:
     """Brake 4's last resort: blocked in a tense territory, an enterprise moves next door."""
     w, su = m.world, m.params.scale_up
     e, t, s = w.enterprises, w.territories, w.sites
-    rows = np.flatnonzero(e.alive & (e.premises_wait >= su.relocation_wait_months)
-                          & (t.tension[e.territory] >= su.relocation_min_tension))
+    rows = (e.alive & (e.premises_wait >= su.relocation_wait_months)
+                          & (t.tension[e.territory] >= su.relocation_min_tension)).nonzero()[0]
     draws = m.streams["demography.relocation"].random((2, rows.size))
     moving = draws[0] < su.relocation_rate_month
     rows = rows[moving]
@@ -832,9 +832,9 @@ def relocate(m) -> None:
     rows, target = rows[calmer], target[calmer]
     m2 = on_site_jobs(w, rows, m.params) * m.params.population.m2_per_job * (
         1 + m.params.economy.growth_step)
-    old_sites = np.flatnonzero(s.open & among(s.enterprise, rows, e.n)
+    old_sites = (s.open & among(s.enterprise, rows, e.n)
                                & (s.territory == e.territory[s.enterprise])
-                               & (s.stock != FloorStock.HOST))
+                               & (s.stock != FloorStock.HOST)).nonzero()[0]
     served = premises.lease(m, "premises.relocation", rows, target, m2,
                             premises.max_rent_m2(m, rows, m2))
     moved = rows[served]
@@ -856,7 +856,7 @@ def entry_intensity(m) -> np.ndarray:
     that had no structure (no clients) at start, none."""
     w, econ = m.world, m.params.economy
     e, n_t = w.enterprises, w.n_territories
-    alive = np.flatnonzero(e.alive)
+    alive = e.alive.nonzero()[0]
     demand = np.bincount(e.territory[alive], weights=e.demand[alive], minlength=n_t)
     structures = np.bincount(e.territory[alive], minlength=n_t)
     reference = w.demand_per_structure_start
@@ -973,7 +973,7 @@ def count_turnover(m, closed: np.ndarray) -> None:
     w, econ = m.world, m.params.economy
     e = w.enterprises
     keep = 0.5 ** (1.0 / econ.turnover_half_life_months)
-    live = np.flatnonzero(e.alive)
+    live = e.alive.nonzero()[0]
     n = len(LEGAL_FORMS)
     w.form_exposure = keep * w.form_exposure + np.bincount(e.form[live], minlength=n)
     w.form_closures = keep * w.form_closures + np.bincount(e.form[closed], minlength=n)
@@ -1083,7 +1083,7 @@ def failures(m) -> None:
     form's turnover, which founders' forms follow."""
     w = m.world
     e, L = w.enterprises, w.ledger
-    rows = np.flatnonzero(e.alive & (e.refused_months >= m.params.economy.failure_cash_months))
+    rows = (e.alive & (e.refused_months >= m.params.economy.failure_cash_months)).nonzero()[0]
     closing = voluntary_closures(m, rows)
     count_turnover(m, np.concatenate([rows, closing]) if closing.size else rows)
     if closing.size:
@@ -1122,7 +1122,7 @@ def voluntary_closures(m, failing) -> np.ndarray:
                 & (e.payables <= 0)
                 & (w.ledger.cash_view(e.n) >= credit.outstanding_claims(w)))
     eligible[failing] = False
-    rows = np.flatnonzero(eligible)
+    rows = eligible.nonzero()[0]
     monthly = 1.0 - (1.0 - yearly) ** (1.0 / 12.0)
     draws = m.streams["demography.closures"].random(rows.size)
     return rows[draws < monthly[e.form[rows]]]
@@ -1133,10 +1133,10 @@ def _release(m, rows) -> None:
     public contracts are tendered again, its supply ties end (their buyers look elsewhere)."""
     w = m.world
     e = w.enterprises
-    premises.close_sites(w, np.flatnonzero(w.sites.open & among(w.sites.enterprise, rows, e.n)))
+    premises.close_sites(w, (w.sites.open & among(w.sites.enterprise, rows, e.n)).nonzero()[0])
     procurement.terminate(m, rows)  # the buyers tender the unfinished work again
     ties = w.ties.table
-    w.ties.drop(np.flatnonzero(ties.active & among(ties.enterprise, rows, e.n)), m.month,
+    w.ties.drop((ties.active & among(ties.enterprise, rows, e.n)).nonzero()[0], m.month,
                 m.events)
 
 
@@ -1161,7 +1161,7 @@ def pay_out_surplus(m) -> None:
         return
     w, econ = m.world, m.params.economy
     e = w.enterprises
-    rows = np.flatnonzero(e.alive & (e.debt <= 0) & (e.payables <= 0))
+    rows = (e.alive & (e.debt <= 0) & (e.payables <= 0)).nonzero()[0]
     surplus = np.maximum(w.ledger.cash(rows) - wage_costs(w, econ, rows)
                          * econ.cash_reserve_months, 0.0)
     w.ledger.pay_enterprises_to_sector(rows, surplus, Sector.FOUNDERS, "surplus_paid_out")
@@ -1173,7 +1173,7 @@ def scale_ups(m) -> None:
     e = m.world.enterprises
     regional, national = m.now.scale_up_kinds = scale_up_kinds(m.world, m.params.scale_up)
     now = regional | national
-    new = np.flatnonzero(now & ~e.scaled_up)
+    new = (now & ~e.scaled_up).nonzero()[0]
     e.scaled_up[:] = now
     m.events.record(m.month, EventKind.SCALE_UP, new, e.territory[new],
                     np.where(national[new], "national_swarming", "regional_footprint"))
@@ -1208,7 +1208,7 @@ def full_time_equivalents(world, rows) -> np.ndarray:
 def _count_places(world) -> None:
     """Distinct territories (``n_sites``) and regions (``n_regions``) with an open site."""
     e, s = world.enterprises, world.sites
-    open_sites = np.flatnonzero(s.open)
+    open_sites = s.open.nonzero()[0]
     owner = s.enterprise[open_sites]
     for column, place, home in ((e.n_sites, s.territory, e.territory),
                                 (e.n_regions, s.region, e.region)):
@@ -1223,7 +1223,7 @@ def _count_places(world) -> None:
 def _home_region_places(world) -> np.ndarray:
     """Distinct territories of its own region where each enterprise has an open site."""
     e, s = world.enterprises, world.sites
-    live = np.flatnonzero(s.open)
+    live = s.open.nonzero()[0]
     owner = s.enterprise[live]
     where = s.territory[live]
     at_home = where == e.territory[owner]

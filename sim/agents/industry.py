@@ -38,7 +38,7 @@ def update(m) -> None:
     firms.vacancies[:] = (firms.vacancies * (1 - 1 / ind.vacancy_months)
                           + firms.jobs * ind.hard_to_fill_rate_month)
     rng = m.streams["industry.aid"]
-    granted = np.flatnonzero(rng.random(firms.n) < ind.regional_aid_share_yr / 12.0)
+    granted = (rng.random(firms.n) < ind.regional_aid_share_yr / 12.0).nonzero()[0]
     sd = ind.regional_aid_log_sd
     amounts = rng.lognormal(np.log(ind.regional_aid_mean_eur) - sd**2 / 2, sd, granted.size)
     m.now.aid_granted_firms, m.now.aid_granted_amounts = granted, amounts
@@ -55,7 +55,7 @@ def acquisitions(m) -> None:
     w = m.world
     ties, e = w.ties.table, w.enterprises
     min_trust = m.params.industry.acquisition_min_trust
-    live = np.flatnonzero(ties.active & (ties.kind != TieKind.OWNERSHIP) & (ties.trust > min_trust))
+    live = (ties.active & (ties.kind != TieKind.OWNERSHIP) & (ties.trust > min_trust)).nonzero()[0]
     live = live[e.owner_firm[ties.enterprise[live]] < 0]
     draws = m.streams["demography.acquisitions"].random(live.size)
     bought = live[draws < m.params.industry.acquisition_rate_yr / 12.0]

@@ -81,7 +81,7 @@ class TieGraph:
     def frame(self, territory_codes: np.ndarray) -> pd.DataFrame:
         """The active ties, for inspection: firm, enterprise, kind, trust and both territories."""
         ties = self.table
-        live = np.flatnonzero(ties.active)
+        live = ties.active.nonzero()[0]
         kinds = np.array([kind.name.lower() for kind in TieKind])
         return pd.DataFrame({
             "firm": ties.firm[live], "enterprise": ties.enterprise[live],
@@ -108,7 +108,7 @@ def discover_suppliers(m) -> None:
                                  w.industrial_purchasing.per_job_by_sector, mi.trust_to_buy)
     p = mi.discovery_probability(firms.ess_ties, boost, covered)
     draws = rng.random((3, firms.n))
-    meeting = np.flatnonzero(draws[0] < p)
+    meeting = (draws[0] < p).nonzero()[0]
     for introduced in m.lever_introductions():
         meeting = np.union1d(meeting, introduced)
     if meeting.size == 0:
@@ -116,7 +116,7 @@ def discover_suppliers(m) -> None:
     home = firms.territory[meeting]
     abroad = draws[1, meeting] < m.params.mutual_ignorance.neighbour_share
     where = np.where(abroad, w.random_neighbour(home, draws[2, meeting]), home)
-    alive = np.flatnonzero(enterprises.alive)
+    alive = enterprises.alive.nonzero()[0]
     supplier = GroupIndex(enterprises.territory[alive], alive, w.n_territories).draw(
         where, draws[2, meeting])
     ok = supplier >= 0
@@ -127,7 +127,7 @@ def covered_need_share(ties, n_firms: int, supplier_sector: np.ndarray, need_by_
                        trust_to_buy: float) -> np.ndarray:
     """Share of each firm's ESS needs (weighted by sector) for which it knows a supplier it trusts
     enough to buy from: what it has no reason to look further for."""
-    live = np.flatnonzero(ties.active & (ties.trust >= trust_to_buy))
+    live = (ties.active & (ties.trust >= trust_to_buy)).nonzero()[0]
     pair = dense_unique(ties.firm[live].astype(np.int64) * len(SECTORS)
                         + supplier_sector[ties.enterprise[live]], n_firms * len(SECTORS))
     weight = need_by_sector / need_by_sector.sum()
@@ -141,14 +141,14 @@ def update_trust(m) -> None:
     tie."""
     w, mi = m.world, m.params.mutual_ignorance
     ties = w.ties.table
-    live = np.flatnonzero(ties.active)
+    live = ties.active.nonzero()[0]
     # each gathered once over the live ties; the few positions that implants change are
     # patched below instead of gathering again (same values)
     firm = ties.firm[live]
     territory = w.firms.territory[firm]
     kind = ties.kind[live]
     # the ties that bought this month, computed on their own: the others only decay
-    bought = np.flatnonzero(m.now.tie_spend[live] > 0)
+    bought = (m.now.tie_spend[live] > 0).nonzero()[0]
     ordered_ties = live[bought]
     delivered = m.now.tie_delivered[ordered_ties] / m.now.tie_spend[ordered_ties]
     gain = mi.trust_gain * (1.0 + m.effects.ties.trust_gain_boost[territory[bought]])
@@ -221,11 +221,11 @@ def discovery_fed_share(mi, purchasing, firms, enterprises, free: np.ndarray,
     """Per buyer, the chance that a supplier it discovers at home can feed the tie: the share
     of its territory's ESS enterprises whose ``free`` capacity delivers enough of the buyer's
     need in their sector for trust to grow (``_feeds_trust``). 0 for other firms."""
-    alive = np.flatnonzero(enterprises.alive)
+    alive = enterprises.alive.nonzero()[0]
     fed = np.zeros(firms.n)
     for t in range(n_territories):
         here = alive[enterprises.territory[alive] == t]
-        who = np.flatnonzero(buyers & (firms.territory == t))
+        who = (buyers & (firms.territory == t)).nonzero()[0]
         if here.size == 0 or who.size == 0:
             continue
         need = firms.jobs[who, None] * purchasing.per_job_observed[
@@ -246,7 +246,7 @@ def end_idle_implants(m, live: np.ndarray, kind: np.ndarray | None = None) -> np
     ties = m.world.ties.table
     if kind is None:
         kind = ties.kind[live]
-    at = np.flatnonzero(kind == TieKind.IMPLANT)  # implants first: a few of the live ties
+    at = (kind == TieKind.IMPLANT).nonzero()[0]  # implants first: a few of the live ties
     at = at[m.month - ties.last_order[live[at]] >= m.params.mutual_ignorance.implant_idle_months]
     if at.size == 0:
         return at
@@ -311,7 +311,7 @@ class IndustrialPurchasing:
         when a run lifts brake 2."""
         per_job = self.per_job_observed if observed_price else self.per_job_by_sector
         n_ent = spare.size
-        live = np.flatnonzero(ties.active & (ties.trust >= trust_to_buy))
+        live = (ties.active & (ties.trust >= trust_to_buy)).nonzero()[0]
         firm = ties.firm[live]
         buying = buyers[firm]
         live, firm = live[buying], firm[buying]

@@ -60,8 +60,8 @@ def claims(world) -> Claims:
     # Only live enterprises' rows: a failed one's claim was zero, and every use of the claims
     # is element by element or a sequential sum (``np.bincount``), where adding a zero changes
     # no bit; so dropping them gives the same numbers, at a cost that stays with the live rows.
-    home = np.flatnonzero(e.alive)
-    away = np.flatnonzero(s.open & ((s.consumer_weight > 0) | (s.business_weight > 0)))
+    home = e.alive.nonzero()[0]
+    away = (s.open & ((s.consumer_weight > 0) | (s.business_weight > 0))).nonzero()[0]
     away = away[e.alive[s.enterprise[away]]]
     rows = np.concatenate([home, s.enterprise[away]])
     territory = np.concatenate([e.territory[home], s.territory[away]])

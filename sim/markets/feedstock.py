@@ -353,7 +353,7 @@ def tender_lot(tonnes: float, local: np.ndarray, capacity: np.ndarray, consortiu
 def tender_expired(m, lots: EcoLots, rows: np.ndarray, need: np.ndarray,
                    supply: np.ndarray) -> None:
     """Tender the lots whose contract ends this month."""
-    due = np.flatnonzero(lots.expiry <= m.month)
+    due = (lots.expiry <= m.month).nonzero()[0]
     run_tenders(m, lots, due, rows, need, supply)
 
 
@@ -419,7 +419,7 @@ def ess_weight(params, observed: bool) -> float:
 def collectors(world) -> np.ndarray:
     """Rows of live ESS enterprises whose output needs waste feedstock."""
     e = world.enterprises
-    return np.flatnonzero(e.alive & world.sectors.needs_feedstock[e.sector])
+    return (e.alive & world.sectors.needs_feedstock[e.sector]).nonzero()[0]
 
 
 def need_tonnes(world, params, rows: np.ndarray) -> np.ndarray:

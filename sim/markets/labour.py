@@ -59,8 +59,8 @@ def cap_by_vacancies(rng, hires: np.ndarray, territory: np.ndarray, vacancies: n
     open_posts = np.floor(vacancies)
     wanted = np.bincount(territory, weights=hires, minlength=vacancies.size)
     hires = hires.copy()
-    for t in np.flatnonzero(wanted > open_posts):
-        rows = np.flatnonzero((territory == t) & (hires > 0))
+    for t in (wanted > open_posts).nonzero()[0]:
+        rows = ((territory == t) & (hires > 0)).nonzero()[0]
         hires[rows] = rng.multivariate_hypergeometric(hires[rows], int(open_posts[t]))
     return hires
 
@@ -82,7 +82,7 @@ class LabourMarket:
         its observed employment and durable rates once industry's expected hires are counted."""
         lab, hr = params.labour, params.human_resources
         e, forms, n_t = world.enterprises, world.forms, world.n_territories
-        ins = np.flatnonzero(e.alive & (e.insertion_posts > 0))
+        ins = (e.alive & (e.insertion_posts > 0)).nonzero()[0]
         leavers = e.insertion_posts[ins] / forms.path[e.form[ins]]
         fit = skill_fit(lab, hr, e.sector[ins], np.zeros(n_t), e.territory[ins])
         weight = industrial_search_weight(lab, world, ins)
@@ -182,7 +182,7 @@ def insertion_labour(m) -> None:
     funded posts are refilled at once; vacancies filled leave the firms."""
     w = m.world
     e, firms, n_t = w.enterprises, w.firms, w.n_territories
-    ins = np.flatnonzero(e.alive & (e.insertion > 0))
+    ins = (e.alive & (e.insertion > 0)).nonzero()[0]
     lab, hr, effects = m.params.labour, m.params.human_resources, m.effects.labour
     rng = m.streams["labour.insertion"]
     exits = rng.binomial(e.insertion[ins], 1.0 / w.forms.path[e.form[ins]])

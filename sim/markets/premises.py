@@ -66,7 +66,7 @@ class PremisesMarket:
         # (a request that wants neither stock takes nothing: only the others are looped over)
         stock = np.full(n, -1, dtype=np.int8)
         left = vacant.tolist()
-        asking = np.flatnonzero(wants_trust | wants_private)
+        asking = (wants_trust | wants_private).nonzero()[0]
         for i, here, need, trust_ok, private_ok in zip(
                 asking.tolist(), t[asking].tolist(), m2[order[asking]].tolist(),
                 wants_trust[asking].tolist(), wants_private[asking].tolist(), strict=True):
@@ -79,7 +79,7 @@ class PremisesMarket:
             if private_ok and left[PRIVATE][here] >= need:
                 left[PRIVATE][here] -= need
                 stock[i] = PRIVATE
-        served = np.flatnonzero(stock >= 0)
+        served = (stock >= 0).nonzero()[0]
         rents = np.where(stock[served] == TRUST, trust_rent[t[served]], market[t[served]])
         return Leases(order[served], stock[served], rents)
 
@@ -148,8 +148,8 @@ def _held_lease(w, enterprises, territory, stock) -> np.ndarray:
     """For each served request, an open site its enterprise leases in that territory from that
     stock (the largest, if several), else -1."""
     s, floor = w.sites, w.ledger.site_floor
-    candidates = np.flatnonzero(s.open & among(s.enterprise, enterprises, w.enterprises.n)
-                                & (s.stock != FloorStock.HOST))
+    candidates = (s.open & among(s.enterprise, enterprises, w.enterprises.n)
+                                & (s.stock != FloorStock.HOST)).nonzero()[0]
     # ascending floor, so the largest lease of a (enterprise, territory, stock) is kept last
     candidates = candidates[np.argsort(floor[candidates], kind="stable")]
     site_of = {(e, t, k): i for e, t, k, i in zip(
@@ -220,8 +220,8 @@ def pay_rents(m) -> None:
         s.rent_m2_yr[:] = s.rent_m2_yr * (1.0 + m.config.scenario.rent_inflation_yr)
     rent = np.where(s.open, w.ledger.site_floor[: s.n] * s.rent_m2_yr / 12.0, 0.0)
     for stock, sector in LANDLORD_SECTOR.items():
-        of_stock = np.flatnonzero(s.stock == stock)  # gathers by index cost less than by mask
+        of_stock = (s.stock == stock).nonzero()[0]  # gathers by index cost less than by mask
         w.ledger.pay_enterprises_to_sector(s.enterprise[of_stock], rent[of_stock], sector,
                                            f"rent_{sector.name.lower()}")
-    paying = np.flatnonzero(s.open)  # a closed site's rent is +0.0, which adds no bit
+    paying = s.open.nonzero()[0]  # a closed site's rent is +0.0, which adds no bit
     e.rent_month[:] = np.bincount(s.enterprise[paying], weights=rent[paying], minlength=e.n)

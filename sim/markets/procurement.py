@@ -171,7 +171,7 @@ class ProcurementMarket:
         ess_score = p.price_weight / (1.0 + price_premium) + social + noise[0]
         conventional_score = p.price_weight + noise[1]
         wins = can_deliver & (reserved | (ess_score > conventional_score))
-        winners = np.flatnonzero(wins)
+        winners = wins.nonzero()[0]
         # each winner takes its lots in order, forfeiting those its spare capacity cannot cover
         taken = np.zeros(winners.size, dtype=bool)
         remaining = spare.copy()
@@ -199,7 +199,7 @@ def contracted_work_by_buyer(m) -> dict[int, np.ndarray]:
     """Monthly value of each enterprise's public contracts in force, by buyer (ledger sector):
     the buyers that hold at least one contract in force."""
     c = m.world.contracts
-    live = np.flatnonzero(c.end_month > m.month)
+    live = (c.end_month > m.month).nonzero()[0]
     buyer = c.buyer[live]
     return {int(b): np.bincount(c.enterprise[live[buyer == b]],
                                 weights=c.monthly_value[live[buyer == b]],
@@ -211,7 +211,7 @@ def award_tenders(m) -> None:
     """Public buyers award the month's lots; winners sign contracts and plan with them."""
     w, p = m.world, m.params.procurement
     e = w.enterprises
-    alive_idx = np.flatnonzero(e.alive)
+    alive_idx = e.alive.nonzero()[0]
     spare = np.maximum(p.public_work_cap * e.capacity - contracted_work(m), 0)
     awards = w.procurement_market.clear(
         m.streams["procurement.tenders"], spare, e.territory, w.forms.reserved[e.form],
@@ -251,7 +251,7 @@ def terminate(m, rows: np.ndarray) -> None:
     contract's buyer."""
     w = m.world
     c, e = w.contracts, w.enterprises
-    ended = np.flatnonzero(among(c.enterprise, rows, e.n) & (c.end_month > m.month))
+    ended = (among(c.enterprise, rows, e.n) & (c.end_month > m.month)).nonzero()[0]
     if ended.size == 0:
         return
     unfinished = ended[c.end_month[ended] > m.month + 1]

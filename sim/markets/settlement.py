@@ -38,7 +38,7 @@ def settle(m) -> None:
     m.now.public_baseline += aid.sum()
     m.now.public_by_payer[Sector.STATE] += aid.sum()
     # a failed enterprise's aid is +0.0, which adds no bit: live rows only, in the same order
-    live = np.flatnonzero(e.alive)
+    live = e.alive.nonzero()[0]
     np.add.at(m.now.public_by_territory, e.territory[live], aid[live])
     # chantiers d'insertion: the département's, communes' and FSE co-funding, whatever sales
     cofunding = ess.cofunding(w)

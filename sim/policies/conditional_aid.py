@@ -123,7 +123,7 @@ class ConditionalAid(Policy):
         knows = self._knows_a_supplier_with_room(candidates)
         found = self._find_suppliers(candidates[~knows])
         able = knows.copy()
-        able[np.flatnonzero(~knows)[found >= 0]] = True
+        able[(~knows).nonzero()[0][found >= 0]] = True
         searchers = candidates[~knows][found >= 0]
         m.world.ties.add(searchers, found[found >= 0], TieKind.SUPPLY, m.month, m.events)
         self.compliers = candidates[able]
@@ -162,7 +162,7 @@ class ConditionalAid(Policy):
         w = self.model.world
         if searchers.size == 0:
             return np.zeros(0, np.int64)
-        room = np.flatnonzero(self._spare_capacity() > 0)
+        room = (self._spare_capacity() > 0).nonzero()[0]
         with_room = GroupIndex(w.enterprises.territory[room], room, w.n_territories)
         draws = self.model.streams["policy.conditional_aid.search"].random((3, searchers.size))
         home = w.firms.territory[searchers]
@@ -194,7 +194,7 @@ class ConditionalAid(Policy):
                                 weights=m.now.tie_delivered, minlength=self.until.size)
         live = self.committed(m.month)
         self.dry_months[:] = np.where(live & (delivered <= 0), self.dry_months + 1, 0)
-        lapsed = np.flatnonzero(live & (self.dry_months >= p.lapse_after_months))
+        lapsed = (live & (self.dry_months >= p.lapse_after_months)).nonzero()[0]
         if lapsed.size == 0:
             return
         left = (self.until[lapsed] - m.month - 1) / p.contract_months

@@ -94,7 +94,7 @@ class HRPooling(Policy):
     def cost(self, dose: float) -> float:
         w, p = self.model.world, self.params
         e = w.enterprises
-        members = np.flatnonzero(e.alive & (self.mask[e.territory] > 0))
+        members = (e.alive & (self.mask[e.territory] > 0)).nonzero()[0]
         self.reach(members)
         count = np.bincount(e.territory[members], minlength=w.n_territories)
         membership = dose * count * p.cost_eur_per_enterprise_yr / 12.0
