@@ -662,8 +662,9 @@ def _release_spare_sites(m, rows) -> None:
     w = m.world
     s, e, floor = w.sites, w.enterprises, w.ledger.site_floor
     m2_job = m.params.population.m2_per_job
+    # implants follow the host tie
     candidates = (s.open & among(s.enterprise, rows, e.n)
-                                & (s.stock != FloorStock.HOST)).nonzero()[0]  # implants follow the host tie
+                  & (s.stock != FloorStock.HOST)).nonzero()[0]
     if candidates.size == 0:
         return
     order = candidates[np.lexsort((floor[candidates], s.enterprise[candidates]))]
