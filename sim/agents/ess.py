@@ -431,8 +431,8 @@ def grow(m) -> None:
     # a structure short of its support staff (brake 5) refills the post before it expands: a
     # capacity lost for a few months is no reason to hire for good
     rows = (e.alive & (e.pressure > econ.growth_trigger) & (cash >= 0)
-                          & ~e.support_vacant & ~e.loss_making & (e.refused_months == 0)
-                          & (m.month - e.last_growth >= econ.growth_cooldown_months)).nonzero()[0]
+            & ~e.support_vacant & ~e.loss_making & (e.refused_months == 0)
+            & (m.month - e.last_growth >= econ.growth_cooldown_months)).nonzero()[0]
     if rows.size == 0:
         return
     delta = np.maximum(1, np.round(econ.growth_step * jobs(e, rows))).astype(np.int64)
@@ -611,7 +611,7 @@ def _redeploy(m, posts_held, grant, share_of_form, on_site_of_form) -> None:
     w, econ = m.world, m.params.economy
     e = w.enterprises
     rows = (e.alive & (posts_held > 0) & (e.refused_months == 0)
-                          & _has_clients_for_a_step(e, econ)).nonzero()[0]
+            & _has_clients_for_a_step(e, econ)).nonzero()[0]
     if rows.size == 0:
         return
     share = share_of_form[e.form[rows]]
@@ -643,7 +643,7 @@ def shrink(m) -> None:
     e, econ = m.world.enterprises, m.params.economy
     distressed = (e.refused_months > 0) & e.loss_making
     rows = (e.alive & ((e.pressure < econ.shrink_trigger) | distressed)
-                          & (m.month - e.last_growth >= econ.growth_cooldown_months)).nonzero()[0]
+            & (m.month - e.last_growth >= econ.growth_cooldown_months)).nonzero()[0]
     if rows.size == 0:
         return
     cut = 1.0 / (1.0 + econ.growth_step)  # the mirror of one growth step
@@ -688,7 +688,7 @@ def _shorten_home_leases(m, rows) -> None:
     w = m.world
     s, e = w.sites, w.enterprises
     extended = (s.open & among(s.enterprise, rows, e.n) & (s.extended_m2 > 0)
-                              & (s.territory == e.territory[s.enterprise])).nonzero()[0]
+                & (s.territory == e.territory[s.enterprise])).nonzero()[0]
     if extended.size == 0:
         return
     _, first = np.unique(s.enterprise[extended], return_index=True)
@@ -720,9 +720,9 @@ def open_sites(m) -> None:
     last_site = np.full(e.n, np.iinfo(np.int32).min, dtype=np.int64)
     np.maximum.at(last_site, s.enterprise[recent], s.opened[recent])
     rows = (e.alive & (jobs(e, every) >= su.min_staff_for_new_site)
-                          & (blocked | beyond_catchment)
-                          & ~e.loss_making & (cash >= 0) & (e.last_growth < m.month)
-                          & (m.month - last_site >= econ.growth_cooldown_months)).nonzero()[0]
+            & (blocked | beyond_catchment)
+            & ~e.loss_making & (cash >= 0) & (e.last_growth < m.month)
+            & (m.month - last_site >= econ.growth_cooldown_months)).nonzero()[0]
     draws = m.streams["demography.sites"].random((3, rows.size))
     rows = rows[draws[0] < su.site_opening_rate_month]
     if rows.size == 0:
@@ -822,7 +822,7 @@ def relocate(m) -> None:
     w, su = m.world, m.params.scale_up
     e, t, s = w.enterprises, w.territories, w.sites
     rows = (e.alive & (e.premises_wait >= su.relocation_wait_months)
-                          & (t.tension[e.territory] >= su.relocation_min_tension)).nonzero()[0]
+            & (t.tension[e.territory] >= su.relocation_min_tension)).nonzero()[0]
     draws = m.streams["demography.relocation"].random((2, rows.size))
     moving = draws[0] < su.relocation_rate_month
     rows = rows[moving]
@@ -834,8 +834,8 @@ def relocate(m) -> None:
     m2 = on_site_jobs(w, rows, m.params) * m.params.population.m2_per_job * (
         1 + m.params.economy.growth_step)
     old_sites = (s.open & among(s.enterprise, rows, e.n)
-                               & (s.territory == e.territory[s.enterprise])
-                               & (s.stock != FloorStock.HOST)).nonzero()[0]
+                 & (s.territory == e.territory[s.enterprise])
+                 & (s.stock != FloorStock.HOST)).nonzero()[0]
     served = premises.lease(m, "premises.relocation", rows, target, m2,
                             premises.max_rent_m2(m, rows, m2))
     moved = rows[served]

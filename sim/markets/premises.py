@@ -149,7 +149,7 @@ def _held_lease(w, enterprises, territory, stock) -> np.ndarray:
     stock (the largest, if several), else -1."""
     s, floor = w.sites, w.ledger.site_floor
     candidates = (s.open & among(s.enterprise, enterprises, w.enterprises.n)
-                                & (s.stock != FloorStock.HOST)).nonzero()[0]
+                  & (s.stock != FloorStock.HOST)).nonzero()[0]
     # ascending floor, so the largest lease of a (enterprise, territory, stock) is kept last
     candidates = candidates[np.argsort(floor[candidates], kind="stable")]
     site_of = {(e, t, k): i for e, t, k, i in zip(
