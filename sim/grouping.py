@@ -11,7 +11,7 @@ class GroupIndex:
     def __init__(self, keys: np.ndarray, rows: np.ndarray, n_groups: int):
         self.members = rows[stable_order(keys, n_groups)]
         self.counts = np.bincount(keys, minlength=n_groups)
-        self.starts = np.cumsum(self.counts) - self.counts
+        self.starts = self.counts.cumsum() - self.counts
 
     def draw(self, groups: np.ndarray, uniforms: np.ndarray) -> np.ndarray:
         """One member per entry of ``groups`` (``-1`` where the group is empty)."""

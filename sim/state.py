@@ -26,8 +26,8 @@ class Table:
         self._refresh_views()
 
     def _refresh_views(self) -> None:
-        for name, column in self._columns.items():
-            setattr(self, name, column[: self.n])
+        n = self.n
+        self.__dict__.update({name: column[:n] for name, column in self._columns.items()})
 
     def __getstate__(self) -> dict:
         # views would be copied apart

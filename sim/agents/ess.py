@@ -386,7 +386,8 @@ def _grant_insertion_posts(m, form, wanted, cap=None) -> np.ndarray:
     if asking.size == 0:
         return granted
     held = _insertion_posts_by_form(m.world.enterprises)
-    cap = np.broadcast_to(np.inf if cap is None else cap, held.shape)
+    # no cap: ``min(room, inf)`` is ``room`` itself, so the cap is only looked at when given
+    cap = None if cap is None else np.broadcast_to(cap, held.shape)
     # the envelopes do not move within a call: computed once, not once per form
     envelope = _envelope(m, m.world.funded_posts_start)
     may_lend = m.params.economy.insertion_envelope_fungibility * envelope
@@ -394,8 +395,12 @@ def _grant_insertion_posts(m, form, wanted, cap=None) -> np.ndarray:
     for f in np.bincount(asking, minlength=held.size).nonzero()[0]:
         of_form = form == f
         room = _insertion_room(m, held, envelope, may_lend)[f]
-        granted[of_form] = _ration(wanted[of_form], min(room, cap[f]))
-        held[f] += granted[of_form].sum()
+        # what ``_ration`` returns, in ``granted``'s dtype, is what ``granted[of_form]`` reads
+        # back: summed without gathering it again
+        given = _ration(wanted[of_form], room if cap is None else min(room, cap[f])).astype(
+            granted.dtype, copy=False)
+        granted[of_form] = given
+        held[f] += given.sum()
     return granted
 
 
@@ -416,7 +421,7 @@ def _ration(wanted: np.ndarray, slack: float) -> np.ndarray:
     granted = np.floor(exact).astype(np.int64)
     left = slack - int(granted.sum())
     if left > 0:
-        granted[np.argsort(granted - exact, kind="stable")[:left]] += 1
+        granted[(granted - exact).argsort(kind="stable")[:left]] += 1
     return granted
 
 
@@ -575,7 +580,7 @@ def _supervisors_for(forms, form, posts, per_post=None) -> np.ndarray:
     a supervisor a post, which shedding (a share of each kind of staff) does not take back."""
     if per_post is None:  # ``_supervisors_per_insertion_post``, when not computed already
         per_post = _supervisors_per_insertion_post(forms, form)
-    return np.round(posts * per_post).astype(np.int64)
+    return (posts * per_post).round().astype(np.int64)
 
 
 def redeploy_posts(m) -> None:

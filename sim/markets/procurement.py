@@ -201,10 +201,14 @@ def contracted_work_by_buyer(m) -> dict[int, np.ndarray]:
     c = m.world.contracts
     live = (c.end_month > m.month).nonzero()[0]
     buyer = c.buyer[live]
-    return {int(b): np.bincount(c.enterprise[live[buyer == b]],
-                                weights=c.monthly_value[live[buyer == b]],
-                                minlength=m.world.enterprises.n)
-            for b in np.unique(buyer)}
+    enterprise, value, n = c.enterprise[live], c.monthly_value[live], m.world.enterprises.n
+    by_buyer = {}
+    # the buyers holding a contract, in ascending order (``np.unique``'s), marked, not sorted;
+    # each buyer's contracts are gathered once (the same rows in the same order)
+    for b in np.bincount(buyer, minlength=1).nonzero()[0].tolist():
+        of_buyer = (buyer == b).nonzero()[0]
+        by_buyer[b] = np.bincount(enterprise[of_buyer], weights=value[of_buyer], minlength=n)
+    return by_buyer
 
 
 def award_tenders(m) -> None:
