@@ -153,11 +153,15 @@ class Competition:
 
 @dataclass
 class FinanceAccess:
-    """Brake 3: banks screen on size, age, profitability, legal form and purpose. Lifted
-    (``enabled: false``), the ESS's own obstacles go — legal form, size, age, purpose, want of
-    collateral — while a bank still judges viability as for any firm: a loss-maker already in
-    debt is refused more often and nobody is lent beyond the debt ceiling (lifting those too would
-    lend to insolvent structures without end: no failure at all, debt ×9 in ARA)."""
+    """Brake 3: banks screen on size, age, profitability, legal form and purpose. The study's
+    brake is access to the finance of scaling up ("financements disponibles pour le changement
+    d'échelle", "outils d'investissement"), so lifting it (``enabled: false``) opens investment
+    loans as to an established commercial SME — legal form, size, age and want of collateral go —
+    while a bank still judges viability: a loss-maker is refused more often and nobody is lent
+    beyond the debt ceiling (lifting those too would lend to insolvent structures without end: no
+    failure at all, debt ×9 in ARA). Treasury credit (overdrafts) keeps its screening: it is not
+    what the brake names, and easier overdrafts mostly keep loss-makers alive, sharing the same
+    demand among more structures (+18% structures, fewer at industrial scale, 8 seeds)."""
 
     enabled: bool = param(True, unit="bool", assumption="brake switch")
     base_approval: float = param(
@@ -261,7 +265,7 @@ class FinanceAccess:
         # lending a loss-maker to invest, is what banks refuse
         indebted = np.asarray(leverage) > 0 if leverage is not None else True
         penalised = np.asarray(loss_making) & (indebted if short_term else True)
-        if not self.enabled:  # lifted: treated as an established commercial SME would be
+        if not self.enabled and not short_term:  # lifted: invest as an established SME would
             p = self.base_approval * np.where(penalised, self.loss_penalty, 1.0) * np.ones_like(
                 np.asarray(form_factor, dtype=float))
             return self._within_ceiling(p, leverage)

@@ -48,10 +48,22 @@ def test_lifting_the_finance_brake_lends_to_viable_structures_not_to_insolvent_o
     assert viable.tolist() == pytest.approx([held.base_approval] * 2)  # as an established SME
     assert (viable > held.approval_probability(form, young, np.array([False, False]), 0.0,
                                                small=small, leverage=np.array([0.0, 1.0]))).all()
-    indebted_loser = lifted.approval_probability(form, young, np.array([True, True]), 0.0,
-                                                 short_term=True, leverage=np.array([1.0, 99.0]))
-    assert indebted_loser.tolist() == pytest.approx(
+    loser = lifted.approval_probability(form, young, np.array([True, True]), 0.0,
+                                        leverage=np.array([1.0, 99.0]))
+    assert loser.tolist() == pytest.approx(
         [held.base_approval * held.loss_penalty, 0.0])  # beyond the ceiling: nobody lends
+
+
+def test_lifting_the_finance_brake_leaves_overdrafts_as_they_were():
+    """The study's brake 3 is the finance of scaling up (investment tools); treasury credit for
+    a cash shortfall keeps the ESS's screening when it is lifted."""
+    lifted, held = FinanceAccess(enabled=False), FinanceAccess()
+    form, young, small = np.array([0.7, 0.85, 1.0]), np.array([True, False, True]), True
+    for loss_making in (np.array([False] * 3), np.array([True] * 3)):
+        args = (form, young, loss_making, 0.0)
+        kwargs = dict(small=small, short_term=True, leverage=np.array([0.0, 1.0, 2.0]))
+        np.testing.assert_array_equal(lifted.approval_probability(*args, **kwargs),
+                                      held.approval_probability(*args, **kwargs))
 
 
 # --- screening: a guarantee lifts only viable applicants -----------------------------------------

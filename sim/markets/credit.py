@@ -173,8 +173,9 @@ def raise_equity(m, rows, amounts) -> None:
 
 
 def finance_cash_shortfalls(m) -> None:
-    """Brake 3 on cash flow: a shortfall asks for an overdraft; refusal means unpaid
-    suppliers (payables) and, after repeated refusals, failure."""
+    """Treasury credit: a shortfall asks for an overdraft, screened as brake 3 screens loans
+    (lifting the brake, which is about investment finance, leaves it as is); refusal means
+    unpaid suppliers (payables) and, after repeated refusals, failure."""
     w = m.world
     e, L = w.enterprises, w.ledger
     cash = L.cash_view(e.n)
