@@ -136,19 +136,25 @@ def test_a_drifting_mix_of_forms_fails_the_per_form_check():
     assert all(r["pass"] for r in steady)
 
 
-def test_a_brake_whose_lifting_lowers_scale_ups_fails():
-    baseline = [_stocks(1, 1, scale_ups=s) for s in (10, 12, 11, 9)]
-    backwards = [_stocks(1, 1, scale_ups=s) for s in (2, 3, 1, 2)]
-    forwards = [_stocks(1, 1, scale_ups=s) for s in (12, 12, 13, 9)]
-    rows = v.brake_rows(baseline, {"premises": backwards, "finance": forwards})
-    assert [r["pass"] for r in rows] == [False, True]
+def test_a_brake_whose_lifting_lowers_scale_ups_or_jobs_fails():
+    baseline = [_stocks(1, 100, scale_ups=s) for s in (10, 12, 11, 9)]
+    backwards = [_stocks(1, 100, scale_ups=s) for s in (2, 3, 1, 2)]
+    forwards = [_stocks(1, 100, scale_ups=s) for s in (12, 12, 13, 9)]
+    fewer_jobs = [_stocks(1, jobs, scale_ups=10) for jobs in (90, 95, 92, 91)]
+    rows = v.brake_rows(baseline, {"premises": backwards, "finance": forwards,
+                                   "competition": fewer_jobs})
+    assert [(r["key"], r["pass"]) for r in rows] == [
+        ("scale_ups_premises", False), ("scale_ups_finance", True),
+        ("scale_ups_competition", True), ("ess_jobs_premises", True),
+        ("ess_jobs_finance", True), ("ess_jobs_competition", False)]
+    assert rows[-1]["mean"] == pytest.approx(-3 * 8.0)  # three kinds of job, 8 fewer each
 
 
 def test_the_emergent_checks_run_on_a_short_run():
     rows = v.emergent_checks(seeds=2, months=6, overrides=["territory=tiny"], workers=1,
                              national=False)
     n_forms = len(v.FORM_STOCKS)
-    assert [r["check"] for r in rows] == ["stationary"] * (4 + n_forms) + ["brake_lifted"] * 5
+    assert [r["check"] for r in rows] == ["stationary"] * (4 + n_forms) + ["brake_lifted"] * 10
     by_form = [r for r in rows if r["scope"] == "run territory, by legal form"]
     assert [r["key"] for r in by_form] == list(v.FORM_STOCKS)
     # a form absent from the tiny territory has no figure; the others have one per seed
