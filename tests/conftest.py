@@ -11,6 +11,25 @@ logging.getLogger("MESA").setLevel(logging.WARNING)
 FAST = ["territory=classroom", "horizon_months=36"]
 
 
+def envelope_room_model(fungibility: float):
+    """A classroom model three months in, with room in every insertion envelope, unequal
+    between forms, so that grants are neither all refused nor all served and posts lent
+    between forms matter (the fast paths' property tests)."""
+    import numpy as np
+
+    from sim.model import EcosystemModel
+    from sim.vocabulary import LEGAL_FORMS
+
+    m = EcosystemModel(rng=5, territory="classroom", horizon_months=24,
+                       **{"params.population.settling_months": 0,
+                          "params.economy.insertion_envelope_fungibility": fungibility})
+    for _ in range(3):
+        m.step()
+    m.world.funded_posts_start = (m.world.funded_posts_start * 1.2
+                                  + np.arange(len(LEGAL_FORMS)) * 7.0 + 3.0)
+    return m
+
+
 @pytest.fixture(scope="session")
 def baseline_run():
     from sim.api import run

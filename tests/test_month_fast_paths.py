@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import envelope_room_model
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,10 +16,7 @@ from sim.agents import ess
 from sim.brakes import FinanceAccess
 from sim.ledger import Ledger, LedgerError, Sector
 from sim.markets.credit import CreditMarket
-from sim.model import EcosystemModel
 from sim.vocabulary import LEGAL_FORMS
-
-SMALL = {"territory": "classroom", "horizon_months": 24, "params.population.settling_months": 0}
 
 
 def _grant_reference(m, form, wanted, cap=None) -> np.ndarray:
@@ -36,15 +34,7 @@ def _grant_reference(m, form, wanted, cap=None) -> np.ndarray:
 
 @pytest.fixture(scope="module", params=[0.0, 0.1])
 def model(request):
-    m = EcosystemModel(rng=5, **SMALL,
-                       **{"params.economy.insertion_envelope_fungibility": request.param})
-    for _ in range(3):
-        m.step()
-    # room in every envelope, unequal between forms, so that grants are neither all refused
-    # nor all served, and posts lent between forms matter
-    m.world.funded_posts_start = (m.world.funded_posts_start * 1.2
-                                  + np.arange(len(LEGAL_FORMS)) * 7.0 + 3.0)
-    return m
+    return envelope_room_model(request.param)
 
 
 @settings(max_examples=60, deadline=None)

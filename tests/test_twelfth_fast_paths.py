@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import envelope_room_model
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -139,12 +140,7 @@ def _grant_reference(m, form, wanted, cap=None) -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def roomy():
-    m = EcosystemModel(rng=5, **SMALL, **{"params.economy.insertion_envelope_fungibility": 0.1})
-    for _ in range(3):
-        m.step()
-    m.world.funded_posts_start = (m.world.funded_posts_start * 1.2
-                                  + np.arange(len(LEGAL_FORMS)) * 7.0 + 3.0)
-    return m
+    return envelope_room_model(0.1)
 
 
 @settings(max_examples=60, deadline=None)
