@@ -279,8 +279,9 @@ def test_the_play_loop_asks_the_page_after_each_redraw_and_waits_for_its_answer(
     sent = []
     pulse.send = sent.append
     live.pulse = pulse
-    live.ping()
-    assert sent == [{"method": "ping", "args": [1]}] and not live.caught_up()
+    live.ping()  # after a render: the ping alone, no widget message
+    assert sent == [{"method": "redraw", "args": [{"messages": [], "ping": 1}]}]
+    assert not live.caught_up()
     pulse.vue_ack(1)
     assert live.caught_up()
 
@@ -366,3 +367,94 @@ def test_a_chart_whose_points_change_in_place_is_sent_whole_when_any_changes(app
         assert widget.options == bars(1, 2, 3)  # what the page would keep (wrong here)
     else:
         assert widget.options == bars(5, 2, 3)
+
+
+def _wired(run, views, with_pulse: bool, lang="fr"):
+    """`LiveViews` with the page's real widgets, every message they put on the wire recorded
+    (their comm's `send`, below ipywidgets): [(role, data), ...]."""
+    import solara.widgets
+
+    from sim.dashboard.app import LiveViews, SlowWidgets, counter_html, feed_html, kpi_html
+    from sim.dashboard.chart import ChartWidget
+    from sim.dashboard.figures import map_option, panel_option, ties_option
+    from sim.dashboard.pulse import Pulse
+
+    wire = []
+    widgets = {"counter": solara.widgets.HTML(), "kpis": solara.widgets.HTML(),
+               "charts": ChartWidget(), "map": ChartWidget(appends=False),
+               "ties": ChartWidget(appends=False), "feed": solara.widgets.HTML(),
+               "pulse": Pulse(session="1-1")}
+    for role, widget in widgets.items():
+        widget.comm.send = lambda data=None, buffers=None, role=role, **_: wire.append((role, data))
+    live = LiveViews()
+    live.views_frames = live.frames = views
+    live.counter = (widgets["counter"],
+                    lambda month, running, rate: counter_html(lang, month, running, rate))
+    live.kpis = (widgets["kpis"], lambda f: kpi_html(f, lang, True))
+    live.charts = (widgets["charts"], lambda f: [
+        panel_option(k, f.timeseries, f.baseline_timeseries, lang, has_levers=True)
+        for k in ("jobs", "ess_enterprises")])
+    slow = SlowWidgets()
+    slow.map = (widgets["map"], lambda f: map_option(run.territories, f.territory,
+                                                     f.baseline_territory, "ess_enterprises",
+                                                     lang, difference=False))
+    slow.ties = (widgets["ties"], lambda f: ties_option(f.ties, lang))
+    slow.feed = (widgets["feed"], lambda f: feed_html(f.feed, lang))
+    live.slow = slow
+    live.charts_throttle = Throttle(0.0)  # the charts' points at every redraw
+    if with_pulse:
+        live.pulse = widgets["pulse"]
+    return live, widgets, wire
+
+
+def _replay(widgets, wire):
+    """The redraws' widget messages as the page's `Pulse` hands them out: [(role, data)]."""
+    by_id = {w.model_id: role for role, w in widgets.items()}
+    out = []
+    for role, data in wire:
+        content = data.get("content", {})
+        if role == "pulse" and content.get("method") == "redraw":
+            (redraw,) = content["args"]
+            out += [(by_id[model], message) for model, message in redraw["messages"]]
+        else:
+            out.append((role, data))
+    return out
+
+
+def test_one_redraw_is_one_message_carrying_what_each_widget_would_have_sent():
+    """A redraw of a playing page (counter, tables, the charts' new points and, when due, the
+    map, the ties and the feed) goes on the websocket as one message, to the page's `Pulse`;
+    unpacked, it carries exactly the messages the widgets send without it, in their order.
+    Each of them was a message of its own (seven for a redraw with the slower views)."""
+    run = Run(Settings("classroom", 1, {"matchmaking": 0.8}, True))
+    run.step()
+    views = run.frames()
+    runs = {p: _wired(run, views, with_pulse=p) for p in (False, True)}
+    for step in range(3):
+        run.step()
+        for with_pulse, (live, _, wire) in runs.items():
+            before = len(wire)
+            live.update(run, 2.5, views=step != 1)  # the slower views due at the 1st and 3rd
+            live.ping()
+            got = wire[before:]
+            if with_pulse:
+                assert [role for role, _ in got] == ["pulse"], got
+            else:  # the widgets' own messages (no page `Pulse` yet: nothing to ping)
+                assert len(got) >= 3 and "pulse" not in {role for role, _ in got}
+    (live, widgets, wire), (_, plain_widgets, plain_wire) = runs[True], runs[False]
+    assert len(wire) == 3  # three redraws, three messages
+    unpacked = _replay(widgets, wire)
+    assert unpacked == plain_wire
+    roles = [role for role, _ in unpacked]
+    assert {"counter", "kpis", "charts", "map", "ties", "feed"} <= set(roles)
+    # The server's widgets hold what the page shows, as without the batch.
+    for role in ("counter", "kpis", "feed"):
+        assert widgets[role].unsafe_innerHTML == plain_widgets[role].unsafe_innerHTML
+        assert "Mois 4" in widgets[role].unsafe_innerHTML
+    for role in ("charts", "map", "ties"):
+        assert widgets[role]._latest == plain_widgets[role]._latest
+    # Outside a redraw the widgets send on their own again (a render's messages).
+    before = len(wire)
+    widgets["counter"].unsafe_innerHTML = "x"
+    assert wire[before:] == [("counter", {"method": "update", "state": {"unsafe_innerHTML": "x"},
+                                          "buffer_paths": []})]

@@ -54,7 +54,7 @@ from sim.dashboard.pacing import (
     Shown,
     Throttle,
 )
-from sim.dashboard.pulse import Pulse
+from sim.dashboard.pulse import Batch, Pulse
 from sim.dashboard.share import read_query, share_query
 from sim.dashboard.territory import TerritoryChoice, size_of
 
@@ -615,6 +615,9 @@ class SlowWidgets:
     def ready(self) -> bool:
         return not self.shown or None not in (self.map, self.ties, self.feed)
 
+    def widgets(self) -> list:
+        return [h[0] for h in (self.map, self.ties, self.feed) if h is not None]
+
     def draw(self, frames) -> None:
         if not self.shown:
             return
@@ -643,6 +646,11 @@ class LiveViews:
     (`SlowWidgets`; the inspector keeps its month while playing). Each component hands its
     widget and how to fill it (its language, projector font, map output…) over after each
     render; until they all are there (a run not yet rendered), the play loop renders instead.
+
+    A redraw is one websocket message: the widgets' messages are held back (`pulse.Batch`)
+    and sent with the redraw's ping in one message to the page's `Pulse` (`ping`), which hands
+    each to its widget in the page. They were four to seven messages (counter, tables, charts,
+    map, ties, feed, ping), each handed to the server's event loop on its own.
     """
 
     def __init__(self):
@@ -654,6 +662,7 @@ class LiveViews:
         self.charts_throttle = Throttle(CHARTS_INTERVAL_S)
         self.pulse = None  # the page's answers to the redraws (`pulse.Pulse`)
         self.slow = None  # the slower views' widgets (`SlowWidgets`), once rendered
+        self.batch = Batch()  # the widget messages of the redraw under way (`ping` sends them)
 
     def ready(self) -> bool:
         return None not in (self.counter, self.kpis, self.charts, self.views_frames)
@@ -676,9 +685,10 @@ class LiveViews:
         return self.pulse is None or self.pulse.caught_up()
 
     def ping(self) -> None:
-        """After a redraw's messages: ask the page to say when it has handled them."""
+        """Send the redraw's widget messages held back by `update` in one message, asking the
+        page to say when it has handled them (after a render: the ping alone)."""
         if self.pulse is not None:
-            self.pulse.ping()
+            self.pulse.redraw(self.batch.take())
 
     def latest(self, frames):
         """`frames`, or the newer ones this page already shows (a render for another reason —
@@ -698,14 +708,17 @@ class LiveViews:
         if views:
             self.views_frames = frames
         self.frames = frames
-        counter.unsafe_innerHTML = counter_text(frames.month, frames.running, rate)
-        text = kpi_text(frames)
-        if text is not None:
-            kpis.unsafe_innerHTML = text
-        if self.charts_throttle.ready():
-            charts.show(options(frames))
-        if views:
-            self.slow.draw(frames)
+        # Without the page's `Pulse` (not rendered yet) each widget sends its own message.
+        held = [counter, kpis, charts, *(self.slow.widgets() if views else [])]
+        with self.batch.capture(*(held if self.pulse is not None else [])):
+            counter.unsafe_innerHTML = counter_text(frames.month, frames.running, rate)
+            text = kpi_text(frames)
+            if text is not None:
+                kpis.unsafe_innerHTML = text
+            if self.charts_throttle.ready():
+                charts.show(options(frames))
+            if views:
+                self.slow.draw(frames)
 
 
 @solara.component

@@ -1,15 +1,25 @@
-"""The page's answer to the play loop's redraws: flow control between a session and its page.
+"""One message per redraw, and the page's answer to it: flow control between a session and its
+page.
 
-`Pulse` is an invisible widget of the page. After each redraw the play loop sends it a numbered
-``ping`` (a custom message, after the redraw's own messages on the same websocket); the page's
-Vue code answers ``ack`` with that number as it handles it, i.e. once it has handled every
-message before it. The play loop redraws a page only when it has answered (`pacing.Acks`): a page
-too slow to keep up is sent fewer redraws — each showing the month reached then — and never holds
-up its session's months. The widget also carries the session's name (hidden in the page), by
-which the load benchmark matches a page's shown rate with the months the server counted for it.
+`Pulse` is an invisible widget of the page. A redraw of a playing page updates several widgets
+(the month counter, the headline tables, the charts' new points and, every few seconds, the map,
+the ties and the feed). Each widget update used to be a websocket message of its own, handed from
+the play loop's thread to the server's event loop and sent there one at a time — a fifth of a
+server process's time with eight pages playing (docs/dashboard.md, eleventh session). Now the
+play loop collects a redraw's widget messages (`Batch`: the very messages ipywidgets would have
+sent, taken from each widget's ``_send``) and sends them in one ``redraw`` message to `Pulse`;
+the page's `Pulse` hands each to its widget's model as if it had arrived on its own
+(`_handle_comm_msg`: the same code path, the same order), then answers ``ack`` with the
+redraw's number. The play loop redraws a page only when it has answered (`pacing.Acks`): a page
+too slow to keep up is sent fewer redraws — each showing the month reached then — and never
+holds up its session's months. The widget also carries the session's name (hidden in the page),
+by which the load benchmark matches a page's shown rate with the months the server counted.
 """
 
 from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
 
 import ipyvuetify
 import traitlets
@@ -22,15 +32,68 @@ TEMPLATE = """<template>
 <script>
 module.exports = {
   methods: {
-    jupyter_ping(number) { this.ack(number); },
+    async jupyter_redraw({messages, ping}) {
+      // Each widget message of the redraw, to its model, in order, as if received on its own.
+      for (const [id, data] of messages) {
+        try {
+          const model = await this.viewCtx.getModelById(id);
+          await model._handle_comm_msg({content: {data}, buffers: []});
+        } catch (e) {
+          console.warn("redraw: a widget message was not handled", id, e);
+        }
+      }
+      this.ack(ping);
+    },
   },
 };
 </script>
 """
 
 
+class Batch:
+    """Widget messages held back, to be sent together in one `Pulse` message.
+
+    Inside `capture(*widgets)`, whatever those widgets would send to the page — a trait's new
+    value (``update``), a custom message (``custom``) — is kept here instead, exactly as
+    ipywidgets built it (the server's traits are set as usual). A message with binary buffers
+    (none of the dashboard's) is sent on its own, after the messages held so far.
+    """
+
+    def __init__(self, flush=None):
+        self.messages: list[list] = []  # [model id, the comm message's data]
+        self._flush = flush  # sends (and clears) the messages held, before a binary one
+        self._lock = threading.Lock()
+
+    def _keep(self, widget, msg, buffers=None) -> None:
+        if buffers:
+            if self._flush is not None:
+                self._flush()
+            type(widget)._send(widget, msg, buffers=buffers)
+            return
+        with self._lock:
+            self.messages.append([widget.model_id, msg])
+
+    def take(self) -> list[list]:
+        with self._lock:
+            messages, self.messages = self.messages, []
+        return messages
+
+    @contextmanager
+    def capture(self, *widgets):
+        """Hold back what `widgets` send while inside (`ipywidgets.Widget._send`)."""
+        held = [w for w in widgets if w is not None]
+        for widget in held:
+            widget._send = lambda msg, buffers=None, w=widget: self._keep(w, msg, buffers)
+        try:
+            yield self
+        finally:
+            for widget in held:
+                widget.__dict__.pop("_send", None)
+
+
 class Pulse(ipyvuetify.VuetifyTemplate):
-    """Answers the play loop's pings (`ping`, `caught_up`); shows the session's name hidden."""
+    """Carries a redraw's widget messages in one message and answers it (`redraw`,
+    `caught_up`); shows the session's name hidden."""
 
     template = traitlets.Unicode(TEMPLATE).tag(sync=True)
     session = traitlets.Unicode("").tag(sync=True)
@@ -42,9 +105,12 @@ class Pulse(ipyvuetify.VuetifyTemplate):
     def caught_up(self) -> bool:
         return self.acks.caught_up()
 
-    def ping(self) -> None:
-        """Ask the page to answer once it has handled everything sent before."""
-        self.send({"method": "ping", "args": [self.acks.ping()]})
+    def redraw(self, messages: list[list] = ()) -> None:
+        """Send a redraw's widget messages (`Batch`) in one message, asking the page to answer
+        once it has handled them and everything sent before."""
+        self.send(
+            {"method": "redraw", "args": [{"messages": list(messages), "ping": self.acks.ping()}]}
+        )
 
     def vue_ack(self, number=None) -> None:
         self.acks.ack(number)

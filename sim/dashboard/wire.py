@@ -12,7 +12,7 @@ widget of the page; the client finds the Play button (the Vuetify button of clas
 ``ess-play``) and the speed slider among them, sets the speed, clicks Play as a page does (a
 ``custom`` ``click`` message), and from then on reads — and drops — every message the server
 sends, as fast as they come: a reader that never lags, where a starved Chromium page lagged;
-it answers the play loop's pings as a page does (`sim.dashboard.pulse`). A starved reader
+it answers the play loop's redraws as a page does (`sim.dashboard.pulse`). A starved reader
 (`read_interval_s`) reads one message at a time, slowly, as a page given too little CPU.
 
 What it does not do: draw (no ECharts, no Vue), ask for a chart's whole options again
@@ -185,26 +185,27 @@ class WireSession:
         return names[0] if names else None
 
     async def _answer(self, frame) -> None:
-        """Answer the play loop's ``ping`` as the page's `pulse.Pulse` does: once every
-        message before it has been read."""
-        if isinstance(frame, bytes) or '"ping"' not in frame:
+        """Answer the play loop's ``redraw`` as the page's `pulse.Pulse` does: once every
+        message before it has been read (the widget messages it carries are dropped, as the
+        others)."""
+        if isinstance(frame, bytes) or '"redraw"' not in frame:
             return
         msg = json.loads(frame)
         data = msg.get("content", {}).get("data", {})
         if (
             msg.get("msg_type") == "comm_msg"
             and data.get("method") == "custom"
-            and data.get("content", {}).get("method") == "ping"
+            and data.get("content", {}).get("method") == "redraw"
         ):
-            (number,) = data["content"]["args"]
+            (redraw,) = data["content"]["args"]
             await self._send_to(
                 msg["content"]["comm_id"],
-                {"method": "custom", "content": {"event": "ack", "data": number}},
+                {"method": "custom", "content": {"event": "ack", "data": redraw["ping"]}},
             )
 
     async def read(self) -> None:
         """Read every message the server sends until the socket closes (one every
-        `read_interval_s` seconds, for a starved page), answering the play loop's pings."""
+        `read_interval_s` seconds, for a starved page), answering the play loop's redraws."""
         try:
             async for frame in self._socket:
                 self.messages += 1

@@ -24,12 +24,18 @@ POINTS = """el => {
 
 
 def _charts_appended(frame: str) -> int:
-    """How many charts an `append` message carries points for (0 for another message)."""
+    """How many charts an `append` message carries points for (0 for another message), sent
+    on its own or inside a redraw (`pulse.Pulse`)."""
     try:
         custom = json.loads(frame)["content"]["data"]["content"]
     except (ValueError, KeyError, TypeError):
         return 0
-    return len(custom["args"][0]["rows"]) if custom.get("method") == "append" else 0
+    if custom.get("method") == "redraw":
+        inner = [m.get("content", {}) for _, m in custom["args"][0]["messages"]]
+    else:
+        inner = [custom]
+    return max([len(c["args"][0]["rows"]) for c in inner if c.get("method") == "append"],
+               default=0)
 
 
 def _play(page, speed: int, ms: int) -> None:
@@ -188,18 +194,28 @@ def test_a_page_that_does_not_answer_gets_no_more_redraws_and_its_months_go_on(t
 
 
 def test_a_chromium_page_answers_the_play_loops_redraws(open_page):
-    """Each ping the play loop sends after a redraw is answered by the page (`pulse.Pulse`)."""
+    """Each redraw the play loop sends is answered by the page (`pulse.Pulse`), and, between
+    two of them, the page receives no other widget message: a redraw is one message."""
     page = open_page()
-    frames = {"pings": [], "acks": []}
+    frames = {"pings": [], "acks": [], "between": [], "carried": 0}
 
     def note(kind, data):
         data = data if isinstance(data, str) else data.decode(errors="replace")
         try:
-            content = json.loads(data)["content"]["data"]["content"]
-        except (ValueError, KeyError, TypeError):
+            msg = json.loads(data)
+        except ValueError:
             return
-        if kind == "pings" and content.get("method") == "ping":
-            frames["pings"].append(content["args"][0])
+        try:
+            content = msg["content"]["data"].get("content") or {}
+        except (KeyError, TypeError, AttributeError):
+            content = {}
+        if kind == "pings" and content.get("method") == "redraw":
+            redraw = content["args"][0]
+            frames["pings"].append(redraw["ping"])
+            frames["between"].append(0)
+            frames["carried"] += len(redraw["messages"])
+        elif kind == "pings" and msg.get("msg_type") == "comm_msg" and frames["pings"]:
+            frames["between"][-1] += 1  # a widget message since the last redraw
         elif kind == "acks" and content.get("event") == "ack":
             frames["acks"].append(content["data"])
 
@@ -209,6 +225,10 @@ def test_a_chromium_page_answers_the_play_loops_redraws(open_page):
     page.wait_for_selector(".ess-month", timeout=60_000)
     _play(page, 4, 4000)
     assert len(frames["pings"]) >= 3 and frames["acks"] == frames["pings"]
+    assert frames["carried"] >= 2 * len(frames["pings"])  # counter, tables, charts...
+    # While playing the page is rendered by nobody: no widget message besides the redraws
+    # (the last one is followed by the render at the pause).
+    assert frames["between"][1:-2] and not any(frames["between"][1:-2]), frames["between"]
     assert month(page) >= 8
     assert page.locator(".ess-session").text_content()  # the session's name, hidden
     assert page_errors(page) == []
