@@ -11,7 +11,14 @@ logging.getLogger("MESA").setLevel(logging.WARNING)
 FAST = ["territory=classroom", "horizon_months=36"]
 
 
-def envelope_room_model(fungibility: float):
+@pytest.fixture(scope="session")
+def envelope_room_model():
+    """Builds a model with room in the insertion envelopes (``_envelope_room_model``), given
+    their fungibility: a fixture, as ``tests/browser/conftest.py`` shadows ``import conftest``."""
+    return _envelope_room_model
+
+
+def _envelope_room_model(fungibility: float):
     """A classroom model three months in, with room in every insertion envelope, unequal
     between forms, so that grants are neither all refused nor all served and posts lent
     between forms matter (the fast paths' property tests)."""

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import envelope_room_model
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -33,7 +32,7 @@ def _grant_reference(m, form, wanted, cap=None) -> np.ndarray:
 
 
 @pytest.fixture(scope="module", params=[0.0, 0.1])
-def model(request):
+def model(request, envelope_room_model):
     return envelope_room_model(request.param)
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import envelope_room_model
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -139,7 +138,7 @@ def _grant_reference(m, form, wanted, cap=None) -> np.ndarray:
 
 
 @pytest.fixture(scope="module")
-def roomy():
+def roomy(envelope_room_model):
     return envelope_room_model(0.1)
 
 
