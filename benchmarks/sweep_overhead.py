@@ -1,17 +1,19 @@
 """The sweep's overhead per run: what one more run of the main job costs beyond its months
 (issue 20, item 2; docs/performance.md, "Thirteenth session")::
 
-    python -m benchmarks.sweep_overhead                  # this tree
+    python -m benchmarks.sweep_overhead                          # this tree
     python -m benchmarks.sweep_overhead --tree /work/main --runs 2,8
 
 Two sweeps of the main job's baseline arm (``python -m sim.experiments arm=baseline``, its
-default launcher with one worker, no report), of ``a`` and ``b`` seeds: their CPU difference over
-``b - a`` is the CPU of one more run (start-up and the sweep's fixed costs cancel: the worker's
-CPU is counted, it is a child of the sweep's process). The months of the same extra seeds
-(seeds ``a`` to ``b - 1``) are then run alone in a fresh interpreter, ``time.process_time()``
-around ``model.run()``; the overhead is the difference: building the model, the output frames,
-conforming and writing them, Hydra's job machinery, status and progress files. CPU times: on a
-shared machine they move less than wall times (give the load average with them).
+default launcher with one worker, no report), of ``a`` and ``b`` seeds. The CPU of each sweep's
+whole process tree is measured (the worker is a child of the sweep's process), and, inside the
+same processes, the CPU of every run's months (``time.process_time()`` around
+``sim.api._run_with_progress``, installed by a ``sitecustomize`` this script puts on the
+sweep's path; nothing else is changed). Per extra run: the difference of the two sweeps' CPU
+over ``b - a`` is one more run; the difference of their months over ``b - a`` is its months;
+the overhead is the rest (building the model, the output frames, conforming and writing them,
+Hydra's job machinery, status and progress files). Start-up and the sweep's fixed costs cancel.
+CPU times: on a shared machine they move less than wall times (give the load average).
 """
 
 from __future__ import annotations
@@ -28,55 +30,79 @@ from pathlib import Path
 
 TARGET_S = 0.2  # issue 20, item 2: CPU per run beyond the model's months
 
+# Put first on the sweep's path: wraps `sim.api._run_with_progress` once `sim.api` is imported,
+# appending each call's CPU seconds to $SWEEP_OVERHEAD_MONTHS/<pid>.
+SITECUSTOMIZE = '''
+import importlib.abc, importlib.util, os, sys, time
 
-def _months(seeds: list[int]) -> None:
-    """Child: CPU seconds of each seed's months (the baseline arm), one JSON line."""
-    import logging
+class _Hook(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name != "sim.api":
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(name)
+        run_module = spec.loader.exec_module
 
-    from sim.config import compose_config, validate
-    from sim.model import EcosystemModel
+        def exec_module(module):
+            run_module(module)
+            months = module._run_with_progress
 
-    logging.getLogger("MESA").setLevel(logging.WARNING)
-    spent = []
-    for seed in seeds:
-        model = EcosystemModel(validate(compose_config([f"seed={seed}"])))
-        start = time.process_time()
-        model.run()
-        spent.append(time.process_time() - start)
-    print(json.dumps(spent))
+            def timed(*args, **kwargs):
+                start = time.process_time()
+                try:
+                    return months(*args, **kwargs)
+                finally:
+                    spent = time.process_time() - start
+                    folder = os.environ["SWEEP_OVERHEAD_MONTHS"]
+                    with open(os.path.join(folder, str(os.getpid())), "a") as out:
+                        out.write(f"{spent}\\n")
+
+            module._run_with_progress = timed
+
+        spec.loader.exec_module = exec_module
+        return spec
+
+if os.environ.get("SWEEP_OVERHEAD_MONTHS"):
+    sys.meta_path.insert(0, _Hook())
+'''
 
 
-def _timed(command: list[str], tree: Path) -> tuple[subprocess.CompletedProcess, float, float]:
-    """Run to the end in ``tree`` (its ``sim`` first on the path); output, wall and CPU (the
-    process and its reaped children)."""
-    env = dict(os.environ, PYTHONPATH=str(tree))
+def sweep(tree: Path, runs: int, folder: Path) -> dict:
+    """One sweep of ``runs`` seeds: wall, CPU of its process tree, CPU of its months."""
+    (folder / "site").mkdir()
+    (folder / "site" / "sitecustomize.py").write_text(SITECUSTOMIZE)
+    (folder / "months").mkdir()
+    env = dict(os.environ, PYTHONPATH=f"{folder / 'site'}{os.pathsep}{tree}",
+               SWEEP_OVERHEAD_MONTHS=str(folder / "months"))
+    command = [sys.executable, "-m", "sim.experiments", "arm=baseline", f"seed=range(0,{runs})",
+               "hydra.launcher.n_jobs=1", "hydra.callbacks.experiment.report=false",
+               f"hydra.sweep.dir={folder / 'sweep'}"]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     out = subprocess.run(command, capture_output=True, text=True, check=False, env=env, cwd=tree)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if out.returncode:
-        raise RuntimeError(f"{command[2:4]}: {out.stderr.strip().splitlines()[-1:]}")
-    return out, wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        raise RuntimeError(f"sweep of {runs}: {out.stderr.strip().splitlines()[-1:]}")
+    months = [float(x) for f in (folder / "months").iterdir() for x in f.read_text().split()]
+    if len(months) != runs:
+        raise RuntimeError(f"sweep of {runs}: {len(months)} runs timed (is sim.api used?)")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"runs": runs, "wall_s": wall, "cpu_s": cpu, "months_cpu_s": sum(months)}
 
 
 def measure(tree: Path, runs: tuple[int, int]) -> dict:
     sweeps = []
     for n in runs:
         with tempfile.TemporaryDirectory() as folder:
-            _, wall, cpu = _timed([sys.executable, "-m", "sim.experiments", "arm=baseline",
-                                   f"seed=range(0,{n})", "hydra.launcher.n_jobs=1",
-                                   "hydra.callbacks.experiment.report=false",
-                                   f"hydra.sweep.dir={folder}/sweep"], tree)
-        sweeps.append({"runs": n, "wall_s": wall, "cpu_s": cpu})
-    out, _, _ = _timed([sys.executable, str(Path(__file__).resolve()), "--child",
-                        ",".join(str(s) for s in range(*runs))], tree)
-    months = json.loads(out.stdout.strip().splitlines()[-1])
-    extra = runs[1] - runs[0]
-    per_run = (sweeps[1]["cpu_s"] - sweeps[0]["cpu_s"]) / extra
+            sweeps.append(sweep(tree, n, Path(folder)))
+    small, large = sweeps
+    extra = large["runs"] - small["runs"]
+    per_run = (large["cpu_s"] - small["cpu_s"]) / extra
+    months = (large["months_cpu_s"] - small["months_cpu_s"]) / extra
     return {"tree": str(tree), "sweeps": sweeps, "per_run_cpu_s": per_run,
-            "months_cpu_s": sum(months) / extra, "overhead_cpu_s": per_run - sum(months) / extra,
-            "fixed_cpu_s": sweeps[0]["cpu_s"] - runs[0] * per_run,
+            "months_cpu_s": months, "overhead_cpu_s": per_run - months,
+            "fixed_cpu_s": small["cpu_s"] - small["runs"] * per_run,
             "load_average": os.getloadavg()}
 
 
@@ -86,18 +112,16 @@ def main(argv: list[str] | None = None) -> None:
                         help="the checkout to measure (default: this one)")
     parser.add_argument("--runs", default="2,6", help="sizes of the two sweeps (default 2,6)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
-    parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.child:
-        _months([int(s) for s in args.child.split(",")])
-        return
     a, b = (int(x) for x in args.runs.split(","))
     if not 0 < a < b:
         parser.error(f"--runs {args.runs}: two sizes a,b with 0 < a < b")
     r = measure(args.tree.resolve(), (a, b))
-    print(f"{r['tree']}: sweeps of {a} and {b} runs, CPU {r['sweeps'][0]['cpu_s']:.1f} s and "
-          f"{r['sweeps'][1]['cpu_s']:.1f} s (wall {r['sweeps'][0]['wall_s']:.1f} s and "
-          f"{r['sweeps'][1]['wall_s']:.1f} s)")
+    small, large = r["sweeps"]
+    print(f"{r['tree']}: sweeps of {a} and {b} runs, CPU {small['cpu_s']:.1f} s and "
+          f"{large['cpu_s']:.1f} s (months {small['months_cpu_s']:.1f} s and "
+          f"{large['months_cpu_s']:.1f} s; wall {small['wall_s']:.1f} s and "
+          f"{large['wall_s']:.1f} s)")
     print(f"  one more run {r['per_run_cpu_s']:.3f} s CPU, of which months "
           f"{r['months_cpu_s']:.3f} s; overhead {r['overhead_cpu_s']:.3f} s CPU a run "
           f"(target <= {TARGET_S} s); fixed cost {r['fixed_cpu_s']:.1f} s")
