@@ -32,7 +32,7 @@ TARGET_S = 0.2  # issue 20, item 2: CPU per run beyond the model's months
 
 # Put first on the sweep's path: wraps `sim.api._run_with_progress` once `sim.api` is imported,
 # appending each call's CPU seconds to $SWEEP_OVERHEAD_MONTHS/<pid>.
-SITECUSTOMIZE = '''
+SITECUSTOMIZE = """
 import importlib.abc, importlib.util, os, sys, time
 
 class _Hook(importlib.abc.MetaPathFinder):
@@ -64,7 +64,7 @@ class _Hook(importlib.abc.MetaPathFinder):
 
 if os.environ.get("SWEEP_OVERHEAD_MONTHS"):
     sys.meta_path.insert(0, _Hook())
-'''
+"""
 
 
 def sweep(tree: Path, runs: int, folder: Path) -> dict:
@@ -72,11 +72,21 @@ def sweep(tree: Path, runs: int, folder: Path) -> dict:
     (folder / "site").mkdir()
     (folder / "site" / "sitecustomize.py").write_text(SITECUSTOMIZE)
     (folder / "months").mkdir()
-    env = dict(os.environ, PYTHONPATH=f"{folder / 'site'}{os.pathsep}{tree}",
-               SWEEP_OVERHEAD_MONTHS=str(folder / "months"))
-    command = [sys.executable, "-m", "sim.experiments", "arm=baseline", f"seed=range(0,{runs})",
-               "hydra.launcher.n_jobs=1", "hydra.callbacks.experiment.report=false",
-               f"hydra.sweep.dir={folder / 'sweep'}"]
+    env = dict(
+        os.environ,
+        PYTHONPATH=f"{folder / 'site'}{os.pathsep}{tree}",
+        SWEEP_OVERHEAD_MONTHS=str(folder / "months"),
+    )
+    command = [
+        sys.executable,
+        "-m",
+        "sim.experiments",
+        "arm=baseline",
+        f"seed=range(0,{runs})",
+        "hydra.launcher.n_jobs=1",
+        "hydra.callbacks.experiment.report=false",
+        f"hydra.sweep.dir={folder / 'sweep'}",
+    ]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     out = subprocess.run(command, capture_output=True, text=True, check=False, env=env, cwd=tree)
@@ -100,16 +110,25 @@ def measure(tree: Path, runs: tuple[int, int]) -> dict:
     extra = large["runs"] - small["runs"]
     per_run = (large["cpu_s"] - small["cpu_s"]) / extra
     months = (large["months_cpu_s"] - small["months_cpu_s"]) / extra
-    return {"tree": str(tree), "sweeps": sweeps, "per_run_cpu_s": per_run,
-            "months_cpu_s": months, "overhead_cpu_s": per_run - months,
-            "fixed_cpu_s": small["cpu_s"] - small["runs"] * per_run,
-            "load_average": os.getloadavg()}
+    return {
+        "tree": str(tree),
+        "sweeps": sweeps,
+        "per_run_cpu_s": per_run,
+        "months_cpu_s": months,
+        "overhead_cpu_s": per_run - months,
+        "fixed_cpu_s": small["cpu_s"] - small["runs"] * per_run,
+        "load_average": os.getloadavg(),
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--tree", type=Path, default=Path(__file__).resolve().parents[1],
-                        help="the checkout to measure (default: this one)")
+    parser.add_argument(
+        "--tree",
+        type=Path,
+        default=Path(__file__).resolve().parents[1],
+        help="the checkout to measure (default: this one)",
+    )
     parser.add_argument("--runs", default="2,6", help="sizes of the two sweeps (default 2,6)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
@@ -118,13 +137,17 @@ def main(argv: list[str] | None = None) -> None:
         parser.error(f"--runs {args.runs}: two sizes a,b with 0 < a < b")
     r = measure(args.tree.resolve(), (a, b))
     small, large = r["sweeps"]
-    print(f"{r['tree']}: sweeps of {a} and {b} runs, CPU {small['cpu_s']:.1f} s and "
-          f"{large['cpu_s']:.1f} s (months {small['months_cpu_s']:.1f} s and "
-          f"{large['months_cpu_s']:.1f} s; wall {small['wall_s']:.1f} s and "
-          f"{large['wall_s']:.1f} s)")
-    print(f"  one more run {r['per_run_cpu_s']:.3f} s CPU, of which months "
-          f"{r['months_cpu_s']:.3f} s; overhead {r['overhead_cpu_s']:.3f} s CPU a run "
-          f"(target <= {TARGET_S} s); fixed cost {r['fixed_cpu_s']:.1f} s")
+    print(
+        f"{r['tree']}: sweeps of {a} and {b} runs, CPU {small['cpu_s']:.1f} s and "
+        f"{large['cpu_s']:.1f} s (months {small['months_cpu_s']:.1f} s and "
+        f"{large['months_cpu_s']:.1f} s; wall {small['wall_s']:.1f} s and "
+        f"{large['wall_s']:.1f} s)"
+    )
+    print(
+        f"  one more run {r['per_run_cpu_s']:.3f} s CPU, of which months "
+        f"{r['months_cpu_s']:.3f} s; overhead {r['overhead_cpu_s']:.3f} s CPU a run "
+        f"(target <= {TARGET_S} s); fixed cost {r['fixed_cpu_s']:.1f} s"
+    )
     print("  load average " + " ".join(f"{x:.2f}" for x in r["load_average"]))
     if args.json:
         args.json.write_text(json.dumps(r, indent=2) + "\n")

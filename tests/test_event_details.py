@@ -46,8 +46,9 @@ def test_mixed_chunks_equal_the_per_chunk_concatenation():
     _check(details, sizes)
 
 
-@pytest.mark.parametrize("details", [[""], ["x", "x"], [Labelled("p", np.arange(3))],
-                                     [np.array(["a", "b"])]])
+@pytest.mark.parametrize(
+    "details", [[""], ["x", "x"], [Labelled("p", np.arange(3))], [np.array(["a", "b"])]]
+)
 def test_single_kinds(details):
     _check(details, [2 if isinstance(d, str) else len(getattr(d, "values", d)) for d in details])
 
@@ -55,8 +56,14 @@ def test_single_kinds(details):
 def test_a_runs_event_log_equals_the_per_chunk_concatenation():
     from sim.api import build_model
 
-    model = build_model(["territory=classroom", "horizon_months=24", "seed=1",
-                         "policies=[land_trust,reserved_markets,impact_vat,conditional_aid]"])
+    model = build_model(
+        [
+            "territory=classroom",
+            "horizon_months=24",
+            "seed=1",
+            "policies=[land_trust,reserved_markets,impact_vat,conditional_aid]",
+        ]
+    )
     model.run()
     chunks = model.events._chunks
     assert {type(c[4]) for c in chunks} >= {str, Labelled}

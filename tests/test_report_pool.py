@@ -6,10 +6,10 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from test_experiments_report import make_sweep
 
 from sim.experiments import report
 from sim.experiments.report import FigurePool, build_report, figure_workers
-from test_experiments_report import make_sweep
 
 
 @pytest.fixture(scope="module")
