@@ -738,9 +738,7 @@ class FigurePool:
     are most of a report's CPU, and the report comes after the last run, when the sweep's
     workers are gone. The processes are not forks of the launching process (it holds joblib's
     executor threads) but of a fork server that imports this module, and the figures' with it,
-    once (~3 s of CPU). A child also runs the launching process's main module again, as
-    `__mp_main__`: `python -m sim.experiments`'s is light, `python -m sim.experiments.report`'s
-    is this one, already imported. Starting the server blocks until it has imported, so a
+    once (~3 s of CPU; `sim.experiments.figure_server`). Starting it blocks until then, so a
     thread starts it and hands it the figures, in the order drawn; the page keeps placeholders
     until `fill`. Each figure is drawn as in the launching process, from the same arguments:
     the same files, byte for byte (tests/test_report_pool.py)."""
@@ -752,8 +750,7 @@ class FigurePool:
         from concurrent.futures import ProcessPoolExecutor
 
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([__name__ if __name__ != "__main__" else
-                                        "sim.experiments.report"])
+        context.set_forkserver_preload(["sim.experiments.figure_server"])
         self._executor = ProcessPoolExecutor(workers, mp_context=context)
         self._tokens: list[str] = []
         self._futures: list = []
