@@ -210,3 +210,24 @@ def test_lease_comparison_sees_extensions_and_new_sites(leasing):
                           np.full(3, 5.0), np.full(3, 1e6), extend=True)
     assert more.all() and w.sites.n == sites_before + 3
     assert (w.sites.stock[sites_before:] == TRUST).all()
+
+
+# --- adapted posts ------------------------------------------------------------------------------
+@settings(max_examples=60, deadline=None)
+@given(wanted=st.lists(st.sampled_from([0, 0, 0, 1, 3, 40, 10**6]), min_size=0, max_size=12),
+       start=st.sampled_from([None, 0.0, 5.0]))
+def test_adapted_ration_is_the_ration_at_the_slack(roomy, wanted, start):
+    """``_ration_adapted`` gives ``_ration(wanted, adapted_posts_slack(m))`` (the code it
+    replaced in ``_hire`` and ``_funded_step``), with room in the envelope, a small one, and
+    none at all."""
+    wanted = np.array(wanted, dtype=np.int64)
+    m = roomy
+    saved = m.world.funded_adapted_start
+    try:
+        if start is not None:
+            m.world.funded_adapted_start = start
+        fast = ess._ration_adapted(m, wanted)
+        slow = ess._ration(wanted, ess.adapted_posts_slack(m))
+    finally:
+        m.world.funded_adapted_start = saved
+    assert fast.dtype == slow.dtype and fast.tobytes() == slow.tobytes()

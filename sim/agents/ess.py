@@ -460,6 +460,15 @@ def adapted_posts_slack(m) -> float:
     return max(envelope - float(e.adapted[e.alive.nonzero()[0]].sum()), 0.0)
 
 
+def _ration_adapted(m, wanted: np.ndarray) -> np.ndarray:
+    """``_ration(wanted, adapted_posts_slack(m))`` without counting the adapted posts held when
+    none is asked (most hiring structures are not adapted enterprises): ``_ration`` returns
+    ``wanted`` itself when its total, here 0, is within the slack, which is never negative."""
+    if not wanted.any():
+        return wanted
+    return _ration(wanted, adapted_posts_slack(m))
+
+
 def _ration(wanted: np.ndarray, slack: float) -> np.ndarray:
     """Posts granted out of ``wanted`` when only ``slack`` remain: pro rata, the posts left by
     rounding down going to the largest remainders (the whole slack is used)."""
@@ -540,8 +549,7 @@ def _funded_step(m, rows, delta) -> np.ndarray:
         return delta
     wanted_ins = np.round(delta * forms.insertion_share[form]).astype(np.int64)
     wanted_ad = np.round(delta * forms.adapted_share[form]).astype(np.int64)
-    granted = (_grant_insertion_posts(m, form, wanted_ins)
-               + _ration(wanted_ad, adapted_posts_slack(m)))
+    granted = _grant_insertion_posts(m, form, wanted_ins) + _ration_adapted(m, wanted_ad)
     posts = e.insertion_posts[rows] + e.adapted[rows]
     step = (granted + _supervisors_for(forms, form, posts + granted, ratio)
             - _supervisors_for(forms, form, posts, ratio))
@@ -591,18 +599,19 @@ def _hire(m, rows, delta) -> None:
     if rows.size == 0:
         return
     e, forms = m.world.enterprises, m.world.forms
+    form = e.form[rows]  # gathered once (was five times)
     old_jobs = jobs(e, rows).astype(float)
-    wanted_ins = np.round(delta * forms.insertion_share[e.form[rows]]).astype(np.int64)
-    wanted_ad = np.round(delta * forms.adapted_share[e.form[rows]]).astype(np.int64)
-    d_ins = _grant_insertion_posts(m, e.form[rows], wanted_ins)
-    d_ad = _ration(wanted_ad, adapted_posts_slack(m))
+    wanted_ins = np.round(delta * forms.insertion_share[form]).astype(np.int64)
+    wanted_ad = np.round(delta * forms.adapted_share[form]).astype(np.int64)
+    d_ins = _grant_insertion_posts(m, form, wanted_ins)
+    d_ad = _ration_adapted(m, wanted_ad)
     wanted = wanted_ins + wanted_ad
     granted = np.divide(d_ins + d_ad, wanted, out=np.ones(rows.size), where=wanted > 0)
     posts = e.insertion_posts[rows] + e.adapted[rows]
-    per_post = _supervisors_per_insertion_post(forms, e.form[rows])
+    per_post = _supervisors_per_insertion_post(forms, form)
     d_perm = np.where(per_post > 0,
-                      _supervisors_for(forms, e.form[rows], posts + d_ins + d_ad, per_post)
-                      - _supervisors_for(forms, e.form[rows], posts, per_post),
+                      _supervisors_for(forms, form, posts + d_ins + d_ad, per_post)
+                      - _supervisors_for(forms, form, posts, per_post),
                       np.round(np.maximum(delta - wanted, 0) * granted)).astype(np.int64)
     e.insertion_posts[rows] += d_ins
     e.insertion[rows] += d_ins
