@@ -231,3 +231,41 @@ def test_adapted_ration_is_the_ration_at_the_slack(roomy, wanted, start):
     finally:
         m.world.funded_adapted_start = saved
     assert fast.dtype == slow.dtype and fast.tobytes() == slow.tobytes()
+
+
+# --- closing sites ------------------------------------------------------------------------------
+def _close_reference(world, site_idx) -> None:
+    """``premises.close_sites`` of the twelfth session: every stock's moves made, empty or not."""
+    s, L = world.sites, world.ledger
+    site_idx = site_idx[s.open[site_idx]]
+    np.subtract.at(world.enterprises.host_equipment, s.enterprise[site_idx], s.equipment[site_idx])
+    for stock in premises.LANDLORD_SECTOR:
+        k = site_idx[s.stock[site_idx] == stock]
+        m2 = L.site_floor[k].copy()
+        np.subtract.at(world.enterprises.floor, s.enterprise[k], m2)
+        L.move_floor_from_site(stock, s.territory[k], k, m2)
+    s.open[site_idx] = False
+
+
+def _world_state(w) -> bytes:
+    parts = [c[: w.sites.n].tobytes() for c in w.sites._columns.values()]
+    parts += [w.ledger.site_floor.tobytes(), w.ledger.territory_floor.tobytes(),
+              w.enterprises.floor.tobytes(), w.enterprises.host_equipment.tobytes()]
+    return repr(parts).encode()
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_close_sites_matches_the_moves_it_skips(leasing, data):
+    """Closed sites, sites of one stock only, and empty lists: the same state."""
+    w = leasing.world
+    n = data.draw(st.integers(0, 10))
+    picks = np.array(data.draw(st.lists(st.integers(0, w.sites.n - 1), min_size=n,
+                                        max_size=n, unique=True)), dtype=np.int64)
+    closed = data.draw(st.lists(st.integers(0, w.sites.n - 1), max_size=4))
+    fast, slow = copy.deepcopy(w), copy.deepcopy(w)
+    for world in (fast, slow):
+        world.sites.open[closed] = False
+    premises.close_sites(fast, picks)
+    _close_reference(slow, picks)
+    assert _world_state(fast) == _world_state(slow)

@@ -192,9 +192,13 @@ def close_sites(world, site_idx: np.ndarray) -> None:
     equipment it used, to its industrial host)."""
     s, L = world.sites, world.ledger
     site_idx = site_idx[s.open[site_idx]]
+    if site_idx.size == 0:  # nothing to close (a quarter of the calls): nothing moves
+        return
     np.subtract.at(world.enterprises.host_equipment, s.enterprise[site_idx], s.equipment[site_idx])
     for stock in LANDLORD_SECTOR:
         k = site_idx[s.stock[site_idx] == stock]
+        if k.size == 0:  # no lease of this landlord: no floor to give back
+            continue
         m2 = L.site_floor[k].copy()
         np.subtract.at(world.enterprises.floor, s.enterprise[k], m2)
         L.move_floor_from_site(stock, s.territory[k], k, m2)
