@@ -49,20 +49,50 @@ def _room_reference(held, envelope, may_lend) -> np.ndarray:
     return ess._insertion_room(None, held, envelope, may_lend)
 
 
-posts = st.lists(st.one_of(st.integers(0, 5000).map(float), st.floats(0.0, 5000.0)),
-                 min_size=N_FORMS, max_size=N_FORMS)
+def posts(n):
+    # posts as the model holds them, and floats of every magnitude, where the order of a sum
+    # shows in its last bits
+    return st.lists(st.one_of(st.integers(0, 5000).map(float), st.floats(0.0, 5000.0),
+                              st.floats(0.0, 1e16)), min_size=n, max_size=n)
 
 
-@settings(max_examples=300, deadline=None)
-@given(held=posts, envelope=posts,
+@settings(max_examples=600, deadline=None)
+@given(data=st.data(), n=st.sampled_from([N_FORMS, N_FORMS, 5, 11]),
        fungibility=st.one_of(st.sampled_from([0.0, 0.1, 0.5, 1.0]), st.floats(0.0, 1.0)))
-def test_form_room_is_the_insertion_room(held, envelope, fungibility):
-    held, envelope = np.array(held), np.array(envelope)
+def test_form_room_is_the_insertion_room(data, n, fungibility):
+    """The eight forms (sums inline) and other counts (``_numpy_sum``)."""
+    held, envelope = np.array(data.draw(posts(n))), np.array(data.draw(posts(n)))
     may_lend = fungibility * envelope
     expected = _room_reference(held, envelope, may_lend)
-    for f in range(N_FORMS):
+    for f in range(n):
         room = ess._form_room(f, held.tolist(), envelope.tolist(), may_lend.tolist())
         assert type(room) is float and room == expected[f]
+
+
+# inputs where the order of each of the room's three sums (posts borrowed, lendable, unused)
+# shows in a form's room: summed in another order than NumPy's, the room is another float
+ORDER_SHOWS = [
+    (2, [556036322.6757734, 3573.659305216834, 0.0, 0.0, 0.0, 70071536791.26259,
+         786936387700815.4, 0.9910375776891148],
+     [9193.767079776275, 466285376492966.6, 788954715846389.4, 237401.3608083363,
+      8563008.274398284, 8973889294103.865, 0.8704205262243122, 8737705100.01444], 0.1),
+    (0, [9.250825744482377, 428025578310.128, 5331782.342446178, 0.9036389757996022,
+         8108678772973605.0, 0.0, 0.0, 1.1147200586104133],
+     [83183943548068.12, 4296529084565386.0, 39467100.09138882, 974149507238.632,
+      3543489673509009.5, 917519245350501.0, 5.097457300870767, 104626816573543.56], 1.0),
+    (0, [0.0, 47226403850002.54, 14766.313829873834, 739099.8262425693, 135389740387.44989,
+         7084755989.160056, 0.0, 2280.1814890612713],
+     [9186538.232575988, 972.9887478736454, 7677.054427902187, 148086.65194686156,
+      22408863.844020456, 0.1039542740429672, 79838366911464.95, 82927166149.37015], 1.0),
+]
+
+
+@pytest.mark.parametrize(("f", "held", "envelope", "fungibility"), ORDER_SHOWS)
+def test_form_room_sums_in_numpys_order(f, held, envelope, fungibility):
+    held, envelope = np.array(held), np.array(envelope)
+    may_lend = fungibility * envelope
+    room = ess._form_room(f, held.tolist(), envelope.tolist(), may_lend.tolist())
+    assert room == _room_reference(held, envelope, may_lend)[f]
 
 
 def _grant_reference(m, form, wanted, cap=None) -> np.ndarray:

@@ -408,11 +408,19 @@ def _form_room(f: int, held: list, envelope: list, may_lend: list) -> float:
     ``_numpy_sum``; none of the numbers is NaN or -0.0: envelopes and posts are >= +0.0)."""
     unused = [e - h if e - h > 0.0 else 0.0 for e, h in zip(envelope, held, strict=True)]
     lendable = [u if u < cap else cap for u, cap in zip(unused, may_lend, strict=True)]
-    borrowed = _numpy_sum([h - e if h - e > 0.0 else 0.0
-                           for e, h in zip(envelope, held, strict=True)])
-    others = _numpy_sum(lendable) - lendable[f] - borrowed
+    over = [h - e if h - e > 0.0 else 0.0 for e, h in zip(envelope, held, strict=True)]
+    if len(unused) == 8:  # the eight legal forms: ``_numpy_sum``'s eight running sums, inline
+        a0, a1, a2, a3, a4, a5, a6, a7 = over
+        borrowed = ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))
+        a0, a1, a2, a3, a4, a5, a6, a7 = lendable
+        lent = ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))
+        a0, a1, a2, a3, a4, a5, a6, a7 = unused
+        free = ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))
+    else:
+        borrowed, lent, free = _numpy_sum(over), _numpy_sum(lendable), _numpy_sum(unused)
+    others = lent - lendable[f] - borrowed
     room = unused[f] + (others if others > 0.0 else 0.0)
-    total = _numpy_sum(unused) - borrowed
+    total = free - borrowed
     total = total if total > 0.0 else 0.0
     return room if room < total else total
 
