@@ -280,7 +280,9 @@ def test_the_play_loop_asks_the_page_after_each_redraw_and_waits_for_its_answer(
     pulse.send = sent.append
     live.pulse = pulse
     live.ping()  # after a render: the ping alone, no widget message
-    assert sent == [{"method": "redraw", "args": [{"messages": [], "ping": 1}]}]
+    # The page answers on the Pulse's own comm, named in the message (`pulse.TEMPLATE`).
+    assert sent == [{"method": "redraw",
+                     "args": [{"messages": [], "ping": 1, "pulse": pulse.model_id}]}]
     assert not live.caught_up()
     pulse.vue_ack(1)
     assert live.caught_up()
