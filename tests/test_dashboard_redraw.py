@@ -280,7 +280,9 @@ def test_the_play_loop_asks_the_page_after_each_redraw_and_waits_for_its_answer(
     pulse.send = sent.append
     live.pulse = pulse
     live.ping()  # after a render: the ping alone, no widget message
-    assert sent == [{"method": "redraw", "args": [{"messages": [], "ping": 1}]}]
+    # The page answers on the Pulse's own comm, named in the message (`pulse.TEMPLATE`).
+    assert sent == [{"method": "redraw",
+                     "args": [{"messages": [], "ping": 1, "pulse": pulse.model_id}]}]
     assert not live.caught_up()
     pulse.vue_ack(1)
     assert live.caught_up()
@@ -458,3 +460,64 @@ def test_one_redraw_is_one_message_carrying_what_each_widget_would_have_sent():
     widgets["counter"].unsafe_innerHTML = "x"
     assert wire[before:] == [("counter", {"method": "update", "state": {"unsafe_innerHTML": "x"},
                                           "buffer_paths": []})]
+
+
+class _Kernel:
+    """What Solara's `process_kernel_messages` uses of a kernel, recording what it sends."""
+
+    def __init__(self, widgets=()):
+        self.sent, self.handled = [], []
+        widgets = {w.model_id: w for w in widgets}
+        kernel = self
+
+        class Session:
+            def send(self, stream, msg_type, content=None, **_):
+                kernel.sent.append((msg_type, (content or {}).get("execution_state")))
+
+        class Comms:
+            def comm_msg(self, stream, ident, msg):
+                kernel.handled.append(msg["content"]["data"])
+                widget = widgets.get(msg["content"]["comm_id"])
+                if widget is not None:  # to the widget, as the kernel's comm manager does
+                    widget.comm.handle_msg(msg)
+
+        self.session, self.comm_manager = Session(), Comms()
+        self.iopub_socket = self.shell_stream = object()
+
+    def set_parent(self, *args):
+        pass
+
+
+def _comm_msg(comm_id: str, data: dict) -> dict:
+    return {"header": {"msg_type": "comm_msg", "msg_id": "m"}, "channel": "shell",
+            "parent_header": {}, "metadata": {}, "buffers": [],
+            "content": {"comm_id": comm_id, "data": data}}
+
+
+def test_a_pages_ack_is_handled_without_kernel_status_messages_and_nothing_else_is(monkeypatch):
+    """A playing page answers each redraw; Solara's server sent two status messages (busy,
+    idle) for each answer. With `quiet_acks` an ack to a live `Pulse` is handled (the play loop
+    sees it) with no message back; any other message — another widget's event, a state update,
+    an ack to a widget that is not a Pulse — still gets its busy and idle."""
+    from solara.server import server
+
+    from sim.dashboard.pulse import Pulse, quiet_acks
+
+    monkeypatch.setattr(server, "process_kernel_messages", server.process_kernel_messages)
+    quiet_acks()
+    quiet_acks()  # installed once, however often called
+    pulse = Pulse(session="1-1")
+    pulse.redraw([])
+    ack = {"method": "custom", "content": {"event": "ack", "data": 1}}
+    kernel = _Kernel([pulse])
+    assert server.process_kernel_messages(kernel, _comm_msg(pulse.model_id, ack))
+    assert kernel.handled == [ack] and kernel.sent == []
+    assert pulse.caught_up()  # the ack reached the play loop's flow control
+    others = [(pulse.model_id, {"method": "custom", "content": {"event": "other", "data": 1}}),
+              (pulse.model_id, {"method": "update", "state": {"session": "x"}}),
+              ("not-a-pulse", ack)]
+    for comm_id, data in others:
+        kernel = _Kernel([pulse])
+        server.process_kernel_messages(kernel, _comm_msg(comm_id, data))
+        assert kernel.handled == [data]
+        assert kernel.sent == [("status", "busy"), ("status", "idle")]

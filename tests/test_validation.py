@@ -136,6 +136,37 @@ def test_a_drifting_mix_of_forms_fails_the_per_form_check():
     assert all(r["pass"] for r in steady)
 
 
+def test_composition_rows_show_a_market_holding_up_the_totals_without_a_verdict():
+    """Totals can hold while sales to industry triple and the other markets shrink: the
+    composition rows show it, and are never counted as a pass or a failure."""
+    def seed(industry: float) -> dict[str, float]:
+        figures = {f"{key}:first": 100.0 for key in v.SALES_SOURCES}
+        figures.update({f"{key}:last": 94.0 for key in v.SALES_SOURCES})
+        figures["sales_industry:last"] = industry
+        return figures
+
+    rows = v.composition_rows([seed(280.0), seed(300.0)], "test")
+    assert [r["key"] for r in rows] == list(v.SALES_SOURCES)
+    assert all(r["pass"] is None and r["check"] == "composition" for r in rows)
+    assert rows[2]["mean"] == pytest.approx(1.9)
+    assert rows[0]["mean"] == pytest.approx(-0.06)
+    table = v.markdown({**_minimal_report(), "emergent": rows})
+    assert "| not checked | — |" in table and "pending" not in table
+
+
+def test_sales_sources_add_up_to_what_the_ess_sold():
+    from sim.api import build_model
+
+    model = build_model(["progress=false", "territory=tiny", "seed=3", "horizon_months=3"])
+    model.step()
+    model.step()
+    figures = v.sales_sources(model)
+    e = model.world.enterprises
+    sold = sum(figures[k] for k in v.SALES_SOURCES if k.startswith("sales_"))
+    assert sold == pytest.approx(float(e.sales[e.alive].sum()), rel=1e-9)
+    assert 0.0 <= figures["buyers_needs_covered"] <= 1.0
+
+
 def test_a_brake_whose_lifting_lowers_scale_ups_or_jobs_fails():
     baseline = [_stocks(1, 100, scale_ups=s) for s in (10, 12, 11, 9)]
     backwards = [_stocks(1, 100, scale_ups=s) for s in (2, 3, 1, 2)]
@@ -154,12 +185,16 @@ def test_the_emergent_checks_run_on_a_short_run():
     rows = v.emergent_checks(seeds=2, months=6, overrides=["territory=tiny"], workers=1,
                              national=False)
     n_forms = len(v.FORM_STOCKS)
-    assert [r["check"] for r in rows] == ["stationary"] * (4 + n_forms) + ["brake_lifted"] * 10
+    assert [r["check"] for r in rows] == (["stationary"] * (4 + n_forms)
+                                          + ["composition"] * len(v.SALES_SOURCES)
+                                          + ["brake_lifted"] * 10)
+    assert all(r["pass"] is None for r in rows if r["check"] == "composition")
     by_form = [r for r in rows if r["scope"] == "run territory, by legal form"]
     assert [r["key"] for r in by_form] == list(v.FORM_STOCKS)
     # a form absent from the tiny territory has no figure; the others have one per seed
     assert all((r["n"] == 2 and np.isfinite(r["mean"])) or r["n"] == 0 for r in by_form)
-    totals = [r for r in rows if r["scope"] != "run territory, by legal form"]
+    totals = [r for r in rows if r["check"] != "composition"
+              and r["scope"] != "run territory, by legal form"]
     assert all(r["n"] == 2 and np.isfinite(r["mean"]) for r in totals)
     assert "Emergent behaviour" in v.markdown({**_minimal_report(), "emergent": rows})
 

@@ -371,6 +371,60 @@ def _insertion_room(m, held: np.ndarray, envelope=None, may_lend=None) -> np.nda
     return np.minimum(room, max(unused.sum() - borrowed, 0.0))
 
 
+def _numpy_sum(values: list[float]) -> float:
+    """``np.add.reduce`` of a short float64 array, in its order of summation: NumPy's pairwise
+    sum adds fewer than 8 numbers in turn, and up to 128 in eight running sums (every eighth
+    number) combined as ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7)), then the rest in
+    turn; longer arrays go to NumPy itself (``tests/test_thirteenth_fast_paths.py`` compares)."""
+    n = len(values)
+    if n < 8:
+        total = 0.0
+        for v in values:
+            total += v
+        return total
+    if n > 128:
+        return float(np.add.reduce(np.array(values, dtype=np.float64)))
+    r0, r1, r2, r3, r4, r5, r6, r7 = values[:8]
+    end = n - n % 8
+    for i in range(8, end, 8):
+        r0 += values[i]
+        r1 += values[i + 1]
+        r2 += values[i + 2]
+        r3 += values[i + 3]
+        r4 += values[i + 4]
+        r5 += values[i + 5]
+        r6 += values[i + 6]
+        r7 += values[i + 7]
+    total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    for v in values[end:]:
+        total += v
+    return total
+
+
+def _form_room(f: int, held: list, envelope: list, may_lend: list) -> float:
+    """``_insertion_room(m, held, envelope, may_lend)[f]`` (the room of form ``f``) in Python
+    floats over the forms' lists: the same operations on the same numbers in the same order
+    (IEEE arithmetic on floats is NumPy's on float64; the sums in NumPy's order,
+    ``_numpy_sum``; none of the numbers is NaN or -0.0: envelopes and posts are >= +0.0)."""
+    unused = [e - h if e - h > 0.0 else 0.0 for e, h in zip(envelope, held, strict=True)]
+    lendable = [u if u < cap else cap for u, cap in zip(unused, may_lend, strict=True)]
+    over = [h - e if h - e > 0.0 else 0.0 for e, h in zip(envelope, held, strict=True)]
+    if len(unused) == 8:  # the eight legal forms: ``_numpy_sum``'s eight running sums, inline
+        a0, a1, a2, a3, a4, a5, a6, a7 = over
+        borrowed = ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))
+        a0, a1, a2, a3, a4, a5, a6, a7 = lendable
+        lent = ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))
+        a0, a1, a2, a3, a4, a5, a6, a7 = unused
+        free = ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))
+    else:
+        borrowed, lent, free = _numpy_sum(over), _numpy_sum(lendable), _numpy_sum(unused)
+    others = lent - lendable[f] - borrowed
+    room = unused[f] + (others if others > 0.0 else 0.0)
+    total = free - borrowed
+    total = total if total > 0.0 else 0.0
+    return room if room < total else total
+
+
 def funded_posts_slack(m) -> np.ndarray:
     """(forms,) insertion posts each form's envelope (with what others may lend) funds that no
     living structure holds."""
@@ -391,10 +445,13 @@ def _grant_insertion_posts(m, form, wanted, cap=None) -> np.ndarray:
     # the envelopes do not move within a call: computed once, not once per form
     envelope = _envelope(m, m.world.funded_posts_start)
     may_lend = m.params.economy.insertion_envelope_fungibility * envelope
+    # the room of one form in Python floats over the forms' lists (``_form_room``): the same
+    # number as ``_insertion_room(m, held, envelope, may_lend)[f]``, without its ten NumPy calls
+    envelope, may_lend = envelope.tolist(), may_lend.tolist()
     # the forms asking, in ascending order (``np.unique``'s), marked instead of sorted
-    for f in np.bincount(asking, minlength=held.size).nonzero()[0]:
+    for f in np.bincount(asking, minlength=held.size).nonzero()[0].tolist():
         of_form = form == f
-        room = _insertion_room(m, held, envelope, may_lend)[f]
+        room = _form_room(f, held.tolist(), envelope, may_lend)
         # what ``_ration`` returns, in ``granted``'s dtype, is what ``granted[of_form]`` reads
         # back: summed without gathering it again
         given = _ration(wanted[of_form], room if cap is None else min(room, cap[f])).astype(
@@ -409,6 +466,15 @@ def adapted_posts_slack(m) -> float:
     e = m.world.enterprises
     envelope = _envelope(m, m.world.funded_adapted_start)
     return max(envelope - float(e.adapted[e.alive.nonzero()[0]].sum()), 0.0)
+
+
+def _ration_adapted(m, wanted: np.ndarray) -> np.ndarray:
+    """``_ration(wanted, adapted_posts_slack(m))`` without counting the adapted posts held when
+    none is asked (most hiring structures are not adapted enterprises): ``_ration`` returns
+    ``wanted`` itself when its total, here 0, is within the slack, which is never negative."""
+    if not wanted.any():
+        return wanted
+    return _ration(wanted, adapted_posts_slack(m))
 
 
 def _ration(wanted: np.ndarray, slack: float) -> np.ndarray:
@@ -491,8 +557,7 @@ def _funded_step(m, rows, delta) -> np.ndarray:
         return delta
     wanted_ins = np.round(delta * forms.insertion_share[form]).astype(np.int64)
     wanted_ad = np.round(delta * forms.adapted_share[form]).astype(np.int64)
-    granted = (_grant_insertion_posts(m, form, wanted_ins)
-               + _ration(wanted_ad, adapted_posts_slack(m)))
+    granted = _grant_insertion_posts(m, form, wanted_ins) + _ration_adapted(m, wanted_ad)
     posts = e.insertion_posts[rows] + e.adapted[rows]
     step = (granted + _supervisors_for(forms, form, posts + granted, ratio)
             - _supervisors_for(forms, form, posts, ratio))
@@ -542,18 +607,19 @@ def _hire(m, rows, delta) -> None:
     if rows.size == 0:
         return
     e, forms = m.world.enterprises, m.world.forms
+    form = e.form[rows]  # gathered once (was five times)
     old_jobs = jobs(e, rows).astype(float)
-    wanted_ins = np.round(delta * forms.insertion_share[e.form[rows]]).astype(np.int64)
-    wanted_ad = np.round(delta * forms.adapted_share[e.form[rows]]).astype(np.int64)
-    d_ins = _grant_insertion_posts(m, e.form[rows], wanted_ins)
-    d_ad = _ration(wanted_ad, adapted_posts_slack(m))
+    wanted_ins = np.round(delta * forms.insertion_share[form]).astype(np.int64)
+    wanted_ad = np.round(delta * forms.adapted_share[form]).astype(np.int64)
+    d_ins = _grant_insertion_posts(m, form, wanted_ins)
+    d_ad = _ration_adapted(m, wanted_ad)
     wanted = wanted_ins + wanted_ad
     granted = np.divide(d_ins + d_ad, wanted, out=np.ones(rows.size), where=wanted > 0)
     posts = e.insertion_posts[rows] + e.adapted[rows]
-    per_post = _supervisors_per_insertion_post(forms, e.form[rows])
+    per_post = _supervisors_per_insertion_post(forms, form)
     d_perm = np.where(per_post > 0,
-                      _supervisors_for(forms, e.form[rows], posts + d_ins + d_ad, per_post)
-                      - _supervisors_for(forms, e.form[rows], posts, per_post),
+                      _supervisors_for(forms, form, posts + d_ins + d_ad, per_post)
+                      - _supervisors_for(forms, form, posts, per_post),
                       np.round(np.maximum(delta - wanted, 0) * granted)).astype(np.int64)
     e.insertion_posts[rows] += d_ins
     e.insertion[rows] += d_ins

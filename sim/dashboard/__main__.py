@@ -154,6 +154,11 @@ def main(argv: list[str] | None = None) -> None:
 
     if not args.debug_endpoints:
         drop_debug_routes()
+    # A playing page's answers to the redraws, without Solara's two status messages each.
+    os.environ["SOLARA_APP"] = APP
+    from sim.dashboard.pulse import quiet_acks
+
+    quiet_acks()
 
     run.main(
         [APP, "--host", args.host, "--port", str(port), "--production",

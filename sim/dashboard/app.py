@@ -32,6 +32,7 @@ from sim.dashboard.figures import (
     histogram_option,
     map_option,
     panel_option,
+    panel_options,
     panel_title,
     ties_option,
 )
@@ -495,6 +496,7 @@ def Player(run, lang: str, on_reset, pending, projector: bool, lesson: Lesson | 
                         # due, the map, feed and ties; Reacton renders nothing
                         live.update(run, pacer.rate(), views=views_due)
                     live.ping()
+                    counters.record_redraw(session, live.redraws)
                 time.sleep(pacer.pause(speed.value))
         except Exception:  # the play loop never takes the page down
             log.exception("the play loop stopped")
@@ -663,6 +665,7 @@ class LiveViews:
         self.pulse = None  # the page's answers to the redraws (`pulse.Pulse`)
         self.slow = None  # the slower views' widgets (`SlowWidgets`), once rendered
         self.batch = Batch()  # the widget messages of the redraw under way (`ping` sends them)
+        self.redraws = 0  # redraws sent (`ping`), for the load benchmark (`counters`)
 
     def ready(self) -> bool:
         return None not in (self.counter, self.kpis, self.charts, self.views_frames)
@@ -687,6 +690,7 @@ class LiveViews:
     def ping(self) -> None:
         """Send the redraw's widget messages held back by `update` in one message, asking the
         page to say when it has handled them (after a render: the ping alone)."""
+        self.redraws += 1
         if self.pulse is not None:
             self.pulse.redraw(self.batch.take())
 
@@ -962,11 +966,15 @@ def Views(run: Run, frames, views_frames, lang: str, map_output: solara.Reactive
         return panel_option(key, shown.timeseries, shown.baseline_timeseries, lang,
                             has_levers=has_levers, font_px=font)
 
+    def options(keys, shown=frames) -> list[dict]:
+        return panel_options(keys, shown.timeseries, shown.baseline_timeseries, lang,
+                             has_levers=has_levers, font_px=font)
+
     def hand_over(keys):
         """The chart widget and its options, for the play loop's redraws (`LiveViews`)."""
         def on_widget(widget):
             if live is not None:
-                live.charts = (widget, lambda f: [option(k, f) for k in keys])
+                live.charts = (widget, lambda f: options(keys, f))
         return on_widget
 
     def no_slow_views():
@@ -986,7 +994,7 @@ def Views(run: Run, frames, views_frames, lang: str, map_output: solara.Reactive
               classes=["ess-panel"], on_widget=hand_over([chart.value]))
         return
     # One widget for the six charts: a redraw sends their new points in one message.
-    Charts([option(key) for key in keys], lang, height_px=300, png_names=keys,
+    Charts(options(keys), lang, height_px=300, png_names=keys,
            classes=["ess-panel"], columns=3, on_widget=hand_over(keys))
     SlowViews(run, views_frames, lang, map_output, font, playing, live)
 

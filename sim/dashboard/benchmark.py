@@ -217,14 +217,15 @@ def load(sessions: int, seconds: float, speed: int, workers: int = 1,
 
     from sim.dashboard import counters
     from sim.dashboard.browser import launch, open_dashboard, serve, set_speed
-    from sim.dashboard.counters import MONTHS_LOG_ENV, months_between
+    from sim.dashboard.counters import MONTHS_LOG_ENV, REDRAWS_LOG_ENV, months_between
 
     pages = sessions if pages is None else min(pages, sessions)
     horizon = Run(Settings()).model.config.horizon_months  # the page's default run's last month
     expect.set_options(timeout=120_000)
     log = Path(tempfile.mkstemp(prefix="ess-months-", suffix=".log")[1])
+    redraws_log = Path(tempfile.mkstemp(prefix="ess-redraws-", suffix=".log")[1])
     env = {"ESS_DASHBOARD_MAX_SESSIONS": "0", "ESS_DASHBOARD_MAX_MEMORY_MB": "0",
-           MONTHS_LOG_ENV: str(log)}
+           MONTHS_LOG_ENV: str(log), REDRAWS_LOG_ENV: str(redraws_log)}
     with serve(env=env, args=("--workers", str(workers)), timeout=300) as server, \
             sync_playwright() as playwright:
         wired = WireClients(server.url, sessions - pages, speed,
@@ -267,8 +268,14 @@ def load(sessions: int, seconds: float, speed: int, workers: int = 1,
     # stops there); a session the server never logged advanced no month: it counts, as 0.
     playing, finished = counters.playing_rates(log, start, end, horizon)
     rates = sorted(list(playing.values()) + [0.0] * (sessions - len(advanced)))
+    redrawn = months_between(redraws_log, start, end)  # redraws sent to each session's page
     log.unlink()
+    redraws_log.unlink()
     months = sum(advanced.values())
+    page_keys = {counters.key(p["session"]) for p in page_shows if p["session"]}
+    page_months = sum(advanced.get(k, 0) for k in page_keys)
+    page_redraws = sum(redrawn.get(k, 0) for k in page_keys)
+    redraws = sum(redrawn.values())
     per_process = Counter(key.split("/")[0] for key in advanced)
     return {"sessions": sessions, "chromium_pages": pages,
             "websocket_clients": sessions - pages,
@@ -301,6 +308,17 @@ def load(sessions: int, seconds: float, speed: int, workers: int = 1,
             # Playwright's driver), this process (the websocket clients), the rest of the
             # machine (other jobs).
             "browsers_cpu_cores": round(used["browsers"] / window, 2),
+            # The Chromium pages' CPU (with Playwright's driver) per month their sessions
+            # played and per redraw the server sent them (pages that named their session).
+            "browsers_cpu_ms_per_month": round(1000 * used["browsers"] / page_months, 1)
+            if page_months else None,
+            "browsers_cpu_ms_per_redraw": round(1000 * used["browsers"] / page_redraws, 1)
+            if page_redraws else None,
+            # Redraws the server sent, per second per session (median), per month played, and
+            # the server's CPU per redraw.
+            "redraws_per_s_median": round(statistics.median(
+                [redrawn.get(k, 0) / window for k in advanced] or [0]), 2),
+            "redraws_per_month": round(redraws / months, 2) if months else None,
             "benchmark_cpu_cores": round(used["benchmark"] / window, 2),
             "other_cpu_cores": round((busy - sum(used.values())) / window, 2),
             "machine_cores": os.cpu_count(),

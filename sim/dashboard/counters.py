@@ -18,22 +18,29 @@ from collections import defaultdict
 from pathlib import Path
 
 MONTHS_LOG_ENV = "ESS_DASHBOARD_MONTHS_LOG"
+# The same for the redraws sent to each playing page (`record_redraw`): the number of redraws
+# sent so far in place of the month, so that `months_between` counts the redraws of a window.
+REDRAWS_LOG_ENV = "ESS_DASHBOARD_REDRAWS_LOG"
 
-_descriptor: int | None = None
+_descriptors: dict[str, int] = {}
 _lock = threading.Lock()
 
 
-def record(session: str, month: int) -> None:
+def record(session: str, month: int, env: str = MONTHS_LOG_ENV) -> None:
     """Note that `session` (this process's ticket) has reached `month`."""
-    global _descriptor
-    path = os.environ.get(MONTHS_LOG_ENV)
+    path = os.environ.get(env)
     if not path:
         return
     line = f"{os.getpid()} {session} {month} {time.monotonic():.4f}\n".encode()
     with _lock:
-        if _descriptor is None:
-            _descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-        os.write(_descriptor, line)
+        if env not in _descriptors:
+            _descriptors[env] = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        os.write(_descriptors[env], line)
+
+
+def record_redraw(session: str, redraws: int) -> None:
+    """Note that `session`'s page has been sent `redraws` redraws so far (`REDRAWS_LOG_ENV`)."""
+    record(session, redraws, REDRAWS_LOG_ENV)
 
 
 def months_at(path: Path, moment: float) -> dict[str, int]:

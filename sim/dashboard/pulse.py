@@ -19,6 +19,7 @@ by which the load benchmark matches a page's shown rate with the months the serv
 from __future__ import annotations
 
 import threading
+import weakref
 from contextlib import contextmanager
 
 import ipyvuetify
@@ -32,7 +33,7 @@ TEMPLATE = """<template>
 <script>
 module.exports = {
   methods: {
-    async jupyter_redraw({messages, ping}) {
+    async jupyter_redraw({messages, ping, pulse}) {
       // Each widget message of the redraw, to its model, in order, as if received on its own.
       for (const [id, data] of messages) {
         try {
@@ -42,7 +43,19 @@ module.exports = {
           console.warn("redraw: a widget message was not handled", id, e);
         }
       }
-      this.ack(ping);
+      await this.answer(ping, pulse);
+    },
+    async answer(ping, pulse) {
+      // The `ack` event `this.ack(ping)` sends (ipyvue), sent on this widget's comm (`pulse`:
+      // its model id) so that the reply it would wait for is dropped at once: the server sends
+      // no busy/idle status for an ack (`quiet_acks`), and a reply waiting for its idle would
+      // be kept for ever.
+      try {
+        const comm = (await this.viewCtx.getModelById(pulse)).comm.jsServicesComm;
+        comm.send({method: "custom", content: {event: "ack", data: ping}}).dispose();
+      } catch (e) {
+        this.ack(ping);
+      }
     },
   },
 };
@@ -91,6 +104,56 @@ class Batch:
                 widget.__dict__.pop("_send", None)
 
 
+# The Pulses alive, by comm id: their acks are handled without kernel status messages.
+_PULSES: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
+
+
+def is_ack(msg: dict) -> bool:
+    """True for a page's ``ack`` to a `Pulse`'s redraw (a comm message to a live Pulse)."""
+    if msg.get("header", {}).get("msg_type") != "comm_msg":
+        return False
+    content = msg.get("content") or {}
+    data = content.get("data") or {}
+    return (
+        content.get("comm_id") in _PULSES
+        and data.get("method") == "custom"
+        and (data.get("content") or {}).get("event") == "ack"
+    )
+
+
+def quiet_acks() -> None:
+    """Let the server handle a page's acks without the two kernel status messages (busy, idle)
+    Solara's server sends for every message a page sends.
+
+    A playing page answers each redraw; for each answer the server sent two more websocket
+    messages, which the page read and dispatched: three messages per redraw besides the redraw
+    itself. Nothing in the page waits for those two: the widgets' state throttle counts the idle
+    of state updates (``update``), not of custom messages, and the page's `Pulse` drops the
+    reply it would wait for as soon as it has sent the ack (`TEMPLATE`). Every other message —
+    a control, a state update, another widget's event — goes through Solara's handler
+    unchanged. Installed once per server process, by wrapping
+    `solara.server.server.process_kernel_messages` (looked up by name where it is called).
+    """
+    from solara.server import server
+
+    handle = server.process_kernel_messages
+    if getattr(handle, "quiet_acks", False):
+        return
+
+    def process_kernel_messages(kernel, msg) -> bool:
+        if not is_ack(msg):
+            return handle(kernel, msg)
+        if server.ipykernel_major < 6:
+            kernel.set_parent(None, msg)
+        else:
+            kernel.set_parent(None, msg, msg["channel"])
+        kernel.comm_manager.comm_msg(kernel.shell_stream, None, msg)
+        return True
+
+    process_kernel_messages.quiet_acks = True
+    server.process_kernel_messages = process_kernel_messages
+
+
 class Pulse(ipyvuetify.VuetifyTemplate):
     """Carries a redraw's widget messages in one message and answers it (`redraw`,
     `caught_up`); shows the session's name hidden."""
@@ -101,6 +164,7 @@ class Pulse(ipyvuetify.VuetifyTemplate):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.acks = Acks()
+        _PULSES[self.model_id] = self
 
     def caught_up(self) -> bool:
         return self.acks.caught_up()
@@ -109,7 +173,12 @@ class Pulse(ipyvuetify.VuetifyTemplate):
         """Send a redraw's widget messages (`Batch`) in one message, asking the page to answer
         once it has handled them and everything sent before."""
         self.send(
-            {"method": "redraw", "args": [{"messages": list(messages), "ping": self.acks.ping()}]}
+            {
+                "method": "redraw",
+                "args": [
+                    {"messages": list(messages), "ping": self.acks.ping(), "pulse": self.model_id}
+                ],
+            }
         )
 
     def vue_ack(self, number=None) -> None:

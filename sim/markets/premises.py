@@ -124,22 +124,26 @@ def lease(m, stream: str, enterprises, territory, m2, max_rent: np.ndarray,
     r = leases.request
     if r.size == 0:
         return served_mask
-    held = _held_lease(w, enterprises[r], territory[r], leases.stock) if extend else np.full(
-        r.size, -1, dtype=np.int64)
-    grown = held >= 0
-    if grown.any():
-        _extend(L, w.sites, held[grown], leases.stock[grown], territory[r][grown], m2[r][grown],
-                leases.rent_m2_yr[grown])
-    new = ~grown
-    sites = w.sites.append(int(new.sum()), open=True, enterprise=enterprises[r][new],
-                           territory=territory[r][new],
-                           region=w.territory_region[territory[r][new]], stock=leases.stock[new],
-                           rent_m2_yr=leases.rent_m2_yr[new], opened=m.month)
+    # the served requests' columns gathered once (were gathered again for each use)
+    ent, terr, area, stock, rent = enterprises[r], territory[r], m2[r], leases.stock, \
+        leases.rent_m2_yr
+    held = _held_lease(w, ent, terr, stock) if extend else None
+    grown = None if held is None else held >= 0
+    if grown is not None and grown.any():
+        _extend(L, w.sites, held[grown], stock[grown], terr[grown], area[grown], rent[grown])
+        new = ~grown
+        new_ent, new_terr, new_area, new_stock, new_rent = (
+            ent[new], terr[new], area[new], stock[new], rent[new])
+    else:  # every served request opens a site: no mask to gather through
+        new_ent, new_terr, new_area, new_stock, new_rent = ent, terr, area, stock, rent
+    sites = w.sites.append(new_ent.size, open=True, enterprise=new_ent, territory=new_terr,
+                           region=w.territory_region[new_terr], stock=new_stock,
+                           rent_m2_yr=new_rent, opened=m.month)
     L.grow_sites(w.sites.allocated)
-    for stock in (PRIVATE, TRUST):
-        k = leases.stock[new] == stock
-        L.move_floor_to_site(stock, territory[r][new][k], sites[k], m2[r][new][k])
-    np.add.at(w.enterprises.floor, enterprises[r], m2[r])
+    for k_stock in (PRIVATE, TRUST):
+        k = new_stock == k_stock
+        L.move_floor_to_site(k_stock, new_terr[k], sites[k], new_area[k])
+    np.add.at(w.enterprises.floor, ent, area)
     served_mask[r] = True
     return served_mask
 
@@ -188,9 +192,13 @@ def close_sites(world, site_idx: np.ndarray) -> None:
     equipment it used, to its industrial host)."""
     s, L = world.sites, world.ledger
     site_idx = site_idx[s.open[site_idx]]
+    if site_idx.size == 0:  # nothing to close (a quarter of the calls): nothing moves
+        return
     np.subtract.at(world.enterprises.host_equipment, s.enterprise[site_idx], s.equipment[site_idx])
     for stock in LANDLORD_SECTOR:
         k = site_idx[s.stock[site_idx] == stock]
+        if k.size == 0:  # no lease of this landlord: no floor to give back
+            continue
         m2 = L.site_floor[k].copy()
         np.subtract.at(world.enterprises.floor, s.enterprise[k], m2)
         L.move_floor_from_site(stock, s.territory[k], k, m2)

@@ -164,7 +164,7 @@ def test_a_page_that_does_not_answer_gets_no_more_redraws_and_its_months_go_on(t
 
     from sim.dashboard.benchmark import WireClients
     from sim.dashboard.counters import key, months_between
-    from sim.dashboard.pacing import ACK_TIMEOUT_S
+    from sim.dashboard.pacing import ACK_TIMEOUT_S, REDRAW_INTERVAL_MAX_S
 
     log = tmp_path / "months.log"
     with serve(env={MONTHS_LOG_ENV: str(log)}, timeout=240) as server:
@@ -188,16 +188,21 @@ def test_a_page_that_does_not_answer_gets_no_more_redraws_and_its_months_go_on(t
             clients.close()
     assert ACK_TIMEOUT_S > 6
     assert got[id(silent)] == 0  # no redraw while the last one is not answered
-    assert got[id(answering)] >= 12  # 2 redraws a second, two messages or more each
+    # A redraw is one message (its answer gets no status messages back, `pulse.quiet_acks`),
+    # and a page that answers is redrawn at least every `REDRAW_INTERVAL_MAX_S`.
+    assert got[id(answering)] >= 6 / REDRAW_INTERVAL_MAX_S
     months = [advanced.get(key(s.session), 0) for s in (answering, silent)]
     assert min(months) >= 12  # both at ~4 months/s
 
 
 def test_a_chromium_page_answers_the_play_loops_redraws(open_page):
     """Each redraw the play loop sends is answered by the page (`pulse.Pulse`), and, between
-    two of them, the page receives no other widget message: a redraw is one message."""
+    two of them, the page receives no other widget message: a redraw is one message. The
+    server sends no kernel status (busy, idle) for an answer (`pulse.quiet_acks`): a redraw
+    and its answer are the only two messages."""
     page = open_page()
-    frames = {"pings": [], "acks": [], "between": [], "carried": 0}
+    frames = {"pings": [], "acks": [], "between": [], "carried": 0, "ack_ids": set(),
+              "statuses": []}
 
     def note(kind, data):
         data = data if isinstance(data, str) else data.decode(errors="replace")
@@ -218,6 +223,9 @@ def test_a_chromium_page_answers_the_play_loops_redraws(open_page):
             frames["between"][-1] += 1  # a widget message since the last redraw
         elif kind == "acks" and content.get("event") == "ack":
             frames["acks"].append(content["data"])
+            frames["ack_ids"].add(msg["header"]["msg_id"])
+        elif kind == "pings" and msg.get("msg_type") == "status":
+            frames["statuses"].append((msg.get("parent_header") or {}).get("msg_id"))
 
     page.on("websocket", lambda ws: (ws.on("framereceived", lambda d: note("pings", d)),
                                      ws.on("framesent", lambda d: note("acks", d))))
@@ -225,6 +233,8 @@ def test_a_chromium_page_answers_the_play_loops_redraws(open_page):
     page.wait_for_selector(".ess-month", timeout=60_000)
     _play(page, 4, 4000)
     assert len(frames["pings"]) >= 3 and frames["acks"] == frames["pings"]
+    assert frames["statuses"]  # the clicks (Play, Pause) still get theirs
+    assert not frames["ack_ids"] & set(frames["statuses"])  # the answers none
     assert frames["carried"] >= 2 * len(frames["pings"])  # counter, tables, charts...
     # While playing the page is rendered by nobody: no widget message besides the redraws
     # (the last one is followed by the render at the pause).
