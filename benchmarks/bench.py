@@ -155,30 +155,18 @@ def _timed(command: list[str], env: dict | None, cwd: Path):
     return out, {"process_s": wall, "process_cpu_s": cpu}
 
 
-def measure_sweep(overrides: list[str], tree: Path | None = None) -> dict:
-    """What one more run costs a sweep of the main job (``python -m sim.experiments``, its default
-    launcher with one worker, so runs go one after the other; no report): the difference of two
-    sweeps' times over the difference of their sizes, so start-up and the sweep's own fixed costs
-    cancel. The worker's CPU is counted (it is reaped by the sweep's process)."""
-    import tempfile
+def measure_sweep(tree: Path | None = None) -> dict:
+    """What one more run costs a sweep of the main job beyond its months
+    (``benchmarks.sweep_overhead``: two sweeps of the baseline arm, its default launcher with one
+    worker, no report; the months timed inside the sweeps' own processes, so the overhead is not
+    a difference between other seeds run elsewhere at another moment)."""
+    from benchmarks import sweep_overhead
 
-    env = dict(os.environ, PYTHONPATH=str(tree)) if tree else None
-    cwd = tree or Path(__file__).resolve().parents[1]
-    sweeps = []
-    for runs in SWEEP_SIZES:
-        with tempfile.TemporaryDirectory() as folder:
-            command = [sys.executable, "-m", "sim.experiments", *overrides,
-                       f"seed=range(0,{runs})", "hydra.launcher.n_jobs=1",
-                       "hydra.callbacks.experiment.report=false",
-                       f"hydra.sweep.dir={folder}/sweep"]
-            out, process = _timed(command, env, cwd)
-            if out.returncode:
-                raise RuntimeError(f"sweep: {out.stderr.strip().splitlines()[-1:]}")
-        sweeps.append(process)
+    r = sweep_overhead.measure(tree or Path(__file__).resolve().parents[1], SWEEP_SIZES)
+    small, large = r["sweeps"]
     extra = SWEEP_SIZES[1] - SWEEP_SIZES[0]
-    return {"runs": list(SWEEP_SIZES), "sweeps": sweeps,
-            "per_run_s": (sweeps[1]["process_s"] - sweeps[0]["process_s"]) / extra,
-            "per_run_cpu_s": (sweeps[1]["process_cpu_s"] - sweeps[0]["process_cpu_s"]) / extra}
+    return r | {"runs": list(SWEEP_SIZES),
+                "per_run_s": (large["wall_s"] - small["wall_s"]) / extra}
 
 
 def _speed(result: dict) -> float:
@@ -241,7 +229,7 @@ def run_benchmark(quick: bool, baseline: Path | None = None, long_years: int = 5
     boltzmann = measure("boltzmann", agents, 3 if quick else 10)
     each("regional", "run", [], repeat=repeat)
     for name, tree in trees.items():
-        reports[name]["sweep"] = measure_sweep(["arm=baseline"], tree)
+        reports[name]["sweep"] = measure_sweep(tree)
     for s in (0.03, 0.3, 3.0) if quick else (0.03, 0.1, 0.3, 1.0, 3.0):
         each(f"agents x{s:g}", "run", ["territory=france", f"horizon_months={scan_months}",
                                        *scaled_population(s)], scale=s)
@@ -262,9 +250,6 @@ def run_benchmark(quick: bool, baseline: Path | None = None, long_years: int = 5
             long_run["last_to_first_year"] = long_run["year_ms"][-1] / long_run["year_ms"][0]
             long_run["last_to_first_year_cpu"] = (long_run["year_cpu_ms"][-1]
                                                   / long_run["year_cpu_ms"][0])
-        sweep, regional = report["sweep"], report["regional"]
-        sweep["overhead_s"] = sweep["per_run_s"] - regional["total_s"]
-        sweep["overhead_cpu_s"] = sweep["per_run_cpu_s"] - regional["work_cpu_s"]
         report["ratio_to_boltzmann"] = run["us_per_agent_month"] / boltzmann["us_per_agent_step"]
         for key, x in (("agents", "agents"), ("territories", "territories")):
             rows = [v for k, v in report.items() if k.startswith(f"{key} x")]
@@ -322,9 +307,9 @@ def print_report(r: dict) -> None:
     w = r["sweep"]
     print(f"sweep of the default run (python -m sim.experiments arm=baseline, sweeps of "
           f"{w['runs'][0]} and {w['runs'][1]} runs): one more run costs {w['per_run_s']:.2f} s "
-          f"(CPU {w['per_run_cpu_s']:.2f} s), the model's own work {g['total_s']:.2f} s (CPU "
-          f"{g['work_cpu_s']:.2f} s)")
-    print(f"  overhead per run {w['overhead_s']:.2f} s, CPU {w['overhead_cpu_s']:.2f} s "
+          f"(CPU {w['per_run_cpu_s']:.2f} s), its months CPU {w['months_cpu_s']:.2f} s (timed "
+          f"in the sweep's worker)")
+    print(f"  overhead per run, CPU {w['overhead_cpu_s']:.2f} s "
           f"{check(w['overhead_cpu_s'], TARGETS['sweep_overhead_s'], ' s CPU')}")
     for key, label in (("scaling_agents", "scale"), ("scaling_territories", "copies")):
         print(f"{key.replace('_', ' in ')} ({label}: territories, agents, s/month, "

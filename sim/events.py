@@ -104,8 +104,59 @@ class EventLog:
             "agent": np.concatenate([c[2] for c in self._chunks]),
             "territory_code": strings(territory_codes).take(
                 np.concatenate([c[3] for c in self._chunks])),
-            "details": pa.concat_arrays([_details(c[4], c[2].size) for c in self._chunks]),
+            "details": _details_column([c[4] for c in self._chunks], sizes),
         }, tags or {})
+
+
+def _details_column(details: list, sizes: list[int]) -> pa.Array:
+    """Every chunk's details, one row per event: ``_details`` of each chunk concatenated, built
+    in a few Arrow calls rather than a few per chunk (a regional run logs ~1,700 chunks: ~30 ms
+    of CPU a run in per-chunk calls). Strings shared by a whole chunk are stored once, the
+    ``Labelled`` values of one prefix type formatted in one cast and one join, the string arrays
+    converted together; each row then takes its string from that pool. The same strings, row by
+    row (tests/test_event_details.py checks it against the per-chunk concatenation)."""
+    sizes_np = np.asarray(sizes, np.int64)
+    constants: dict[str, int] = {}
+    labelled: dict[np.dtype, list[int]] = {}
+    texts: list[int] = []
+    alone: list[int] = []  # Labelled with values other than numbers: formatted chunk by chunk
+    for i, d in enumerate(details):
+        if isinstance(d, str):
+            constants.setdefault(d, len(constants))
+        elif isinstance(d, Labelled):
+            if d.values.dtype.kind in "biuf":
+                labelled.setdefault(d.values.dtype, []).append(i)
+            else:
+                alone.append(i)
+        else:
+            texts.append(i)
+    start = np.zeros(len(details), np.int64)  # each chunk's first string in the pool
+    step = np.ones(len(details), np.int64)  # 0: every row of the chunk takes the same string
+    pool = [pa.array(list(constants), pa.large_string())]
+    filled = len(constants)
+    for i, d in enumerate(details):
+        if isinstance(d, str):
+            start[i], step[i] = constants[d], 0
+    for members in [*labelled.values(), *([texts] if texts else []), *([i] for i in alone)]:
+        offsets = np.cumsum(sizes_np[members]) - sizes_np[members]
+        start[members] = filled + offsets
+        if members[0] in alone:
+            part = _details(details[members[0]], sizes[members[0]])
+        elif isinstance(details[members[0]], Labelled):
+            prefixes = [details[i].prefix for i in members]
+            values = pc.cast(pa.array(np.concatenate([details[i].values for i in members])),
+                             pa.large_string())
+            prefix = strings(prefixes).take(np.repeat(np.arange(len(members)), sizes_np[members]))
+            part = pc.binary_join_element_wise(prefix, values, pa.scalar("", pa.large_string()))
+        else:
+            part = pa.array(np.concatenate([details[i] for i in members]), pa.large_string())
+        pool.append(part)
+        filled += len(part)
+    first_row = np.cumsum(sizes_np) - sizes_np
+    rows = np.arange(int(sizes_np.sum()), dtype=np.int64)
+    index = np.repeat(start, sizes_np) + np.repeat(step, sizes_np) * (
+        rows - np.repeat(first_row, sizes_np))
+    return pa.concat_arrays(pool).take(index)
 
 
 def _details(details, size: int) -> pa.Array:

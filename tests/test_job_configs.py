@@ -87,3 +87,28 @@ def test_a_value_the_schema_refuses_gets_hydras_error(app):
     jobs.load(["arm=baseline", "seed=0"])
     with pytest.raises(ConfigCompositionException, match="seed"):
         jobs.load(["arm=baseline", "seed=abc"])
+
+
+def test_a_template_keeps_classes_pickle_would_refuse():
+    """Hydra's plugin scan imports the joblib launcher's config class twice, so that pickling a
+    job config by class name fails ("not the same object"); a template keeps the classes
+    themselves, and its copies are the deep copy's, pickle bytes included."""
+    import copy
+    from dataclasses import dataclass
+
+    from sim.experiments.job_configs import Template
+
+    @dataclass
+    class Local:  # not importable by its name: pickle refuses it as it refuses the twin class
+        n_jobs: int = 2
+
+    cfg = OmegaConf.create({"hydra": {"launcher": OmegaConf.structured(Local)}, "seed": 0})
+    with pytest.raises((pickle.PicklingError, AttributeError)):
+        pickle.dumps(cfg)
+    template = Template(cfg)
+    first, second = template.copy(), template.copy()
+    assert OmegaConf.get_type(first.hydra.launcher) is Local
+    first.seed = 5
+    assert second.seed == 0 and cfg.seed == 0
+    assert OmegaConf.to_yaml(second) == OmegaConf.to_yaml(copy.deepcopy(cfg))
+    assert Template(second)._payload == Template(copy.deepcopy(cfg))._payload

@@ -79,10 +79,11 @@ class ExperimentCallback(Callback):
         status 1 (Hydra turns a callback's exception into a warning and exits 0)."""
         if not self.report:
             return
-        from sim.experiments.report import ReportFailed, build_report_or_explain
+        from sim.experiments.report import ReportFailed, build_report_or_explain, figure_workers
 
         try:
-            path = build_report_or_explain(Path(config.hydra.sweep.dir), self.lang)
+            path = build_report_or_explain(Path(config.hydra.sweep.dir), self.lang,
+                                           figure_workers())
         except ReportFailed as failure:
             print(f"error: {failure}", file=sys.stderr, flush=True)
             raise SystemExit(1) from None

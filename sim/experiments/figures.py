@@ -9,6 +9,7 @@ scientific notation), every value axis names its unit, and legends sit outside t
 import base64
 import io
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 import matplotlib
@@ -41,6 +42,12 @@ CELL_REACH = 1.8
 SYNTHETIC_REACH = 0.75
 PLACE_NAMES = 4
 SERIES_MONEY = {"public_cost_eur"}
+
+
+def drawn(draw: Callable, args: tuple, directory: Path, name: str) -> str:
+    """``save(draw(*args), directory, name)``: what a process drawing a report's figures runs
+    (``sim.experiments.report.FigurePool``)."""
+    return save(draw(*args), directory, name)
 
 
 def save(fig, directory: Path, name: str) -> str:

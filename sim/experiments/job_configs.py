@@ -14,7 +14,8 @@ Hydra, and so is a derivation that fails, so that its error is Hydra's own.
 
 from __future__ import annotations
 
-import copy
+import io
+import pickle
 import re
 from collections.abc import Sequence
 
@@ -35,14 +36,14 @@ class JobConfigs:
     def __init__(self, config_loader: ConfigLoader, master_config: DictConfig) -> None:
         self._loader, self._master = config_loader, master_config
         self._parser = OverridesParser.create()
-        self._templates: dict[Group, tuple[list[Override], DictConfig]] = {}
+        self._templates: dict[Group, tuple[list[Override], Template]] = {}
 
     def load(self, overrides: Sequence[str]) -> DictConfig:
         """The job's config, a new object the job may change."""
         parsed = self._parser.parse_overrides(list(overrides))
         group = _group(parsed)
         if group is not None and group not in self._templates:
-            self._templates[group] = (parsed, self._compose(overrides))
+            self._templates[group] = (parsed, Template(self._compose(overrides)))
         if group is None:
             return self._compose(overrides)
         template_overrides, template = self._templates[group]
@@ -68,10 +69,53 @@ def _group(parsed: list[Override]) -> Group | None:
     return tuple((o.key_or_group, "") if _derivable(o) else (o.input_line,) for o in parsed)
 
 
-def _derive(template: DictConfig, template_overrides: list[Override],
+class Template:
+    """A composed config kept pickled: each `copy` unpickles it, a copy with the same nodes,
+    flags and types as a deep copy (the same pickle bytes) in about a quarter of the CPU
+    (~10 ms against ~35 ms a job). Classes are kept aside, not pickled by name: Hydra's plugin
+    scan imports some config classes twice (the joblib launcher's), which pickle then refuses
+    as "not the same object"; a copy refers to the very classes the config does."""
+
+    def __init__(self, cfg: DictConfig):
+        out = io.BytesIO()
+        keeper = _ClassKeeper(out)
+        keeper.dump(cfg)
+        self._payload, self._classes = out.getvalue(), keeper.classes
+
+    def copy(self) -> DictConfig:
+        return _ClassGiver(io.BytesIO(self._payload), self._classes).load()
+
+
+class _ClassKeeper(pickle.Pickler):
+    def __init__(self, file):
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.classes: list[type] = []
+        self._index: dict[int, int] = {}
+
+    def persistent_id(self, obj):
+        if not isinstance(obj, type):
+            return None
+        if id(obj) not in self._index:
+            self._index[id(obj)] = len(self.classes)
+            self.classes.append(obj)
+        return self._index[id(obj)]
+
+
+class _ClassGiver(pickle.Unpickler):
+    def __init__(self, file, classes: list[type]):
+        super().__init__(file)
+        self._classes = classes
+
+    def persistent_load(self, pid):
+        return self._classes[pid]
+
+
+def _derive(template: Template, template_overrides: list[Override],
             parsed: list[Override]) -> DictConfig:
-    """The template with the job's values, as Hydra would have composed the job."""
-    cfg = copy.deepcopy(template)
+    """A copy of the template with the job's values, as Hydra would have composed the job (the
+    job's values are set on the template's nodes, none is added: nodes made after unpickling
+    would not share the unpickled ones' attribute names, and would pickle otherwise)."""
+    cfg = template.copy()
     for mine, theirs in zip(parsed, template_overrides, strict=True):
         if mine.input_line != theirs.input_line:
             if mine.key_or_group in cfg.hydra.runtime.choices:  # a config group: compose it
@@ -79,10 +123,10 @@ def _derive(template: DictConfig, template_overrides: list[Override],
             OmegaConf.update(cfg, mine.key_or_group, mine.value(), merge=True)
     task = [o for o in parsed if not o.is_hydra_override()]
     lines = cfg.hydra.overrides.task
-    while len(lines):
-        lines.pop()
-    for override in task:
-        lines.append(override.input_line)
+    if len(lines) != len(task):  # a group's jobs have as many overrides as its template
+        raise ValueError("the job's task overrides do not match its group's")
+    for i, override in enumerate(task):
+        lines[i] = override.input_line
     cfg.hydra.job.override_dirname = _override_dirname(task, cfg.hydra.job.config.override_dirname)
     return cfg
 

@@ -19,6 +19,7 @@ import json
 import os
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -180,6 +181,7 @@ class Report:
         self.missing = analysis.missing_runs(runs, self.planned)
         self.paired = Paired(self.col.outcomes) if done else None
         self.effects = self.costs = self.density = self.payers = None
+        self.pool: FigurePool | None = None
 
     def _save_table(self, table: pd.DataFrame, name: str) -> None:
         table = stable_types(table)
@@ -187,8 +189,13 @@ class Report:
         table.to_csv(self.tables_dir / f"{name}.csv", index=False)
         table.to_parquet(self.tables_dir / f"{name}.parquet", index=False)
 
-    def _figure(self, fig, name: str, alt: str) -> str:
-        b64 = figures.save(fig, self.fig_dir, name)
+    def _figure(self, draw: Callable, args: tuple, name: str, alt: str) -> str:
+        """The figure ``draw(*args)`` saved as `name`.png and .svg, as an <img> embedding the
+        PNG. With a pool, drawn there: the page holds a placeholder until `render` ends."""
+        if self.pool is None:
+            b64 = figures.drawn(draw, args, self.fig_dir, name)
+        else:
+            b64 = self.pool.draw(draw, args, self.fig_dir, name)
         return (f'<p><img alt="{html.escape(alt)}" '
                 f'src="data:image/png;base64,{b64}"></p>')
 
@@ -383,7 +390,7 @@ class Report:
                  + f'<p class="note">{self._w("significant_note")}</p>'
                  + self._dropped_note(dropped))
         what = outcome_in_sentence("ess_jobs", lang)
-        return page + self._figure(figures.forest(self.effects, "ess_jobs", lang),
+        return page + self._figure(figures.forest, (self.effects, "ess_jobs", lang),
                                    "effects_ess_jobs", self._alt("alt_forest", what))
 
     def _level(self, row, key: str) -> str:
@@ -432,7 +439,7 @@ class Report:
         header = ["", t(WORDS, "extra_cost", lang), t(WORDS, "net_job_years", lang),
                   t(WORDS, "eur_per_job_year", lang)]
         priced = self.costs[[self._cost_per_job_defined(a) for a in self.costs.arm]]
-        fig = (self._figure(figures.cost_effectiveness(priced, lang), "cost_effectiveness",
+        fig = (self._figure(figures.cost_effectiveness, (priced, lang), "cost_effectiveness",
                             self._alt("alt_cost")) if len(priced) else "")
         note = (f'<p class="note">{self._w("cost_undefined_note")}</p>'
                 if len(priced) < len(self.costs) else "")
@@ -510,7 +517,7 @@ class Report:
         items = "".join(f"<li>{html.escape(self._contrast_sentence(c))}</li>"
                         for c in contrasts if c is not None)
         fig = self._figure(
-            figures.group_effects(jobs, self.levers, lang, t(WORDS, "relative_axis", lang)),
+            figures.group_effects, (jobs, self.levers, lang, t(WORDS, "relative_axis", lang)),
             "groups_ess_jobs", self._alt("alt_groups", t(WHERE_BY, groups.level, lang)))
         note = t(WORDS, "groups_note", lang).format(by=t(WHERE_BY, groups.level, lang))
         return (head + _table(header, rows) + f'<p class="note">{html.escape(note)}</p>'
@@ -555,8 +562,8 @@ class Report:
 
     def series_section(self) -> str:
         imgs = "".join(
-            self._figure(figures.series(self.col.series, key, self.arms,
-                                        self.base if self.levers else None, self.lang),
+            self._figure(figures.series, (self.col.series, key, self.arms,
+                                          self.base if self.levers else None, self.lang),
                          f"series_{key}", self._alt("alt_series", outcome_in_sentence(key,
                                                                               self.lang)))
             for key in SERIES)
@@ -568,7 +575,7 @@ class Report:
                                           self.arms, self.base)
         self._save_table(terr, "territory_effects")
         levers = [a for a in self.arms if a != self.base]
-        fig = self._figure(figures.effect_map(terr, self.col.territory_meta, levers, self.lang),
+        fig = self._figure(figures.effect_map, (terr, self.col.territory_meta, levers, self.lang),
                            "map_ess_jobs", self._alt("alt_map"))
         return (f"<h2>{self._w('map')}</h2>{fig}"
                 f'<p class="note">{self._w("map_caption")}</p>')
@@ -584,7 +591,7 @@ class Report:
                                  for term in jobs.term])
         rows = [[html.escape(r.name), _cell(r.estimate, r.low, r.high, self.lang, "ess_jobs")]
                 for r in jobs.itertuples()]
-        fig = self._figure(figures.estimates(jobs, "name", label, self.lang),
+        fig = self._figure(figures.estimates, (jobs, "name", label, self.lang),
                            "factorial_ess_jobs", self._alt("alt_factorial"))
         return f"<h2>{self._w('factorial')}</h2>{_table(['', label], rows)}{fig}"
 
@@ -594,9 +601,10 @@ class Report:
             return ""
         self._save_table(table, "dose_response")
         label = t(OUTCOMES, "ess_jobs", self.lang)
-        fig = figures.dose_response(table[table.outcome == "ess_jobs"], label, self.lang)
-        return (f"<h2>{self._w('dose')}</h2>"
-                f"{self._figure(fig, 'dose_response_ess_jobs', self._alt('alt_dose'))}")
+        fig = self._figure(figures.dose_response,
+                           (table[table.outcome == "ess_jobs"], label, self.lang),
+                           "dose_response_ess_jobs", self._alt("alt_dose"))
+        return f"<h2>{self._w('dose')}</h2>{fig}"
 
     def sensitivity_section(self) -> str:
         cfg = OmegaConf.select(self.cfg, "experiment.sensitivity") if self.cfg else None
@@ -610,7 +618,7 @@ class Report:
         main, conf = ("mu_star", "mu_star_conf") if "mu_star" in table else ("ST", "ST_conf")
         bars = table.assign(estimate=table[main], low=table[main] - table[conf],
                             high=table[main] + table[conf])
-        fig = self._figure(figures.estimates(bars, "parameter", INDEX_NAMES[main], self.lang),
+        fig = self._figure(figures.estimates, (bars, "parameter", INDEX_NAMES[main], self.lang),
                            "sensitivity",
                            self._alt("alt_sensitivity"))
         caption = f"{t(OUTCOMES, key, self.lang)} — {arm_label(target, self.lang)}"
@@ -717,17 +725,87 @@ class Report:
                 sections.append(self.dose_section())
         sections += [self.runs_section(), self.method_section(), self.provenance_section()]
         title = html.escape(self.title())
-        return (f'<!DOCTYPE html><html lang="{self.lang}"><head><meta charset="utf-8">'
+        page = (f'<!DOCTYPE html><html lang="{self.lang}"><head><meta charset="utf-8">'
                 f'<meta name="viewport" content="width=device-width, initial-scale=1">'
                 f"<title>{title}</title><style>{CSS}</style></head><body>"
                 f"{''.join(sections)}</body></html>")
+        return page if self.pool is None else self.pool.fill(page)
 
 
-def build_report(sweep_dir: Path, lang: str = "fr") -> Path:
-    """Write `<sweep_dir>/report/report.<lang>.html` with its tables and figures; return it."""
-    report = Report(sweep_dir, lang)
-    path = report.dir / "report" / f"report.{lang}.html"
-    page = report.render()
+class FigurePool:
+    """Draws a report's figures in other processes while the launching one reads the sweep and
+    writes the page (issue 20, thirteenth session): the figures (each saved twice, SVG and PNG)
+    are most of a report's CPU, and the report comes after the last run, when the sweep's
+    workers are gone. The processes are not forks of the launching process (it holds joblib's
+    executor threads) but of a fork server that imports this module, and the figures' with it,
+    once (~3 s of CPU; `sim.experiments.figure_server`). Starting it blocks until then, so a
+    thread starts it and hands it the figures, in the order drawn; the page keeps placeholders
+    until `fill`. Each figure is drawn as in the launching process, from the same arguments:
+    the same files, byte for byte (tests/test_report_pool.py)."""
+
+    def __init__(self, workers: int):
+        import multiprocessing
+        import queue
+        import threading
+        from concurrent.futures import ProcessPoolExecutor
+
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["sim.experiments.figure_server"])
+        self._executor = ProcessPoolExecutor(workers, mp_context=context)
+        self._tokens: list[str] = []
+        self._futures: list = []
+        self._waiting: queue.SimpleQueue = queue.SimpleQueue()
+        self._submitter = threading.Thread(target=self._submit, args=(workers,), daemon=True)
+        self._submitter.start()
+
+    def _submit(self, workers: int) -> None:
+        for _ in range(workers):
+            self._executor.submit(_import_figures)
+        while (job := self._waiting.get()) is not None:
+            self._futures.append(self._executor.submit(figures.drawn, *job))
+
+    def draw(self, draw: Callable, args: tuple, directory: Path, name: str) -> str:
+        """Queue the figure; a placeholder the page keeps until `fill`."""
+        self._tokens.append(f"\x00figure:{len(self._tokens)}\x00")
+        self._waiting.put((draw, args, directory, name))
+        return self._tokens[-1]
+
+    def fill(self, page: str) -> str:
+        """The page with every figure in place of its placeholder (a figure's error raised)."""
+        self._waiting.put(None)
+        self._submitter.join()
+        for token, future in zip(self._tokens, self._futures, strict=True):
+            page = page.replace(token, future.result())
+        return page
+
+    def close(self) -> None:
+        self._waiting.put(None)
+        self._submitter.join()
+        self._executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _import_figures() -> None:
+    import sim.experiments.figures  # noqa: F401  (already there: a fork of the server)
+
+
+def figure_workers() -> int:
+    """Processes drawing the figures of the main job's report: one per core, at most two (the
+    report has ~9 figures; each process costs ~2 s of CPU to start)."""
+    return min(2, os.cpu_count() or 1) if (os.cpu_count() or 1) > 1 else 0
+
+
+def build_report(sweep_dir: Path, lang: str = "fr", workers: int = 0) -> Path:
+    """Write `<sweep_dir>/report/report.<lang>.html` with its tables and figures; return it.
+    `workers`: processes drawing the figures (0: in this one; the files are the same)."""
+    pool = FigurePool(workers) if workers > 0 else None
+    try:
+        report = Report(sweep_dir, lang)
+        report.pool = pool
+        path = report.dir / "report" / f"report.{lang}.html"
+        page = report.render()
+    finally:
+        if pool is not None:
+            pool.close()
     path.write_text(page, encoding="utf-8")
     return path
 
@@ -736,11 +814,11 @@ class ReportFailed(RuntimeError):
     """The report could not be built; the message says why and where the traceback is."""
 
 
-def build_report_or_explain(sweep_dir: Path, lang: str = "fr") -> Path:
+def build_report_or_explain(sweep_dir: Path, lang: str = "fr", workers: int = 0) -> Path:
     """`build_report`, or ReportFailed with one line naming the error, the sweep (whose runs
     are intact) and `report/error.log`, which holds the traceback (`ESS_SIM_DEBUG=1` raises)."""
     try:
-        return build_report(sweep_dir, lang)
+        return build_report(sweep_dir, lang, workers)
     except Exception as error:
         if os.environ.get("ESS_SIM_DEBUG"):
             raise
@@ -761,9 +839,12 @@ def main(argv: list[str] | None = None) -> None:
         description="Build the report of an experiment sweep from its files (nothing is run).")
     parser.add_argument("sweep_dir", type=Path)
     parser.add_argument("--lang", choices=LANGS, default="fr")
+    parser.add_argument("--workers", type=int, default=figure_workers(),
+                        help="processes drawing the figures (0: this one; default: "
+                             "%(default)s, one per core up to two)")
     args = parser.parse_args(argv)
     try:
-        print(f"Report: {build_report_or_explain(args.sweep_dir, args.lang)}")
+        print(f"Report: {build_report_or_explain(args.sweep_dir, args.lang, args.workers)}")
     except ReportFailed as failure:
         print(f"error: {failure}", file=sys.stderr)
         sys.exit(1)
