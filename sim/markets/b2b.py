@@ -147,14 +147,18 @@ def update_trust(m) -> None:
     firm = ties.firm[live]
     territory = w.firms.territory[firm]
     kind = ties.kind[live]
-    # the ties that bought this month, computed on their own: the others only decay
-    bought = (m.now.tie_spend[live] > 0).nonzero()[0]
+    # the ties that bought this month, computed on their own: the others only decay (adding
+    # the scalar ``0.0 - decay`` adds to each the same float an array of it held; the buyers'
+    # trust is then recomputed from the same old trust, as one ``trust + change`` gave it)
+    spend = m.now.tie_spend[live]
+    bought = (spend > 0).nonzero()[0]
     ordered_ties = live[bought]
-    delivered = m.now.tie_delivered[ordered_ties] / m.now.tie_spend[ordered_ties]
+    delivered = m.now.tie_delivered[ordered_ties] / spend[bought]
     gain = mi.trust_gain * (1.0 + m.effects.ties.trust_gain_boost[territory[bought]])
-    change = np.full(live.size, 0.0 - mi.trust_decay)
-    change[bought] = gain * (2 * delivered - 1) - mi.trust_decay
-    trust = np.clip(ties.trust[live] + change, 0.0, 1.0)
+    old = ties.trust[live]
+    trust = old + (0.0 - mi.trust_decay)
+    trust[bought] = old[bought] + (gain * (2 * delivered - 1) - mi.trust_decay)
+    trust = np.clip(trust, 0.0, 1.0, out=trust)
     ties.trust[live] = trust
     ties.last_order[ordered_ties] = m.month
     rng = m.streams["b2b.implants"]
