@@ -456,6 +456,8 @@ def consortium_lots(m, rows: np.ndarray, lot_share: np.ndarray) -> np.ndarray:
     partners_of_firm = np.bincount(firm, minlength=w.firms.n)
     firm_feedstock = w.firms.jobs[firm] * m.params.feedstock.firm_feedstock_t_per_job_month
     lot = share * firm_feedstock / partners_of_firm[firm]
+    if collector.size == 0:  # (``np.bincount`` of nothing gives integers)
+        return lots
     # from zeros, in the ties' order: the sums ``np.add.at`` makes, bit for bit
     return np.bincount(collector, weights=lot, minlength=rows.size)
 
