@@ -13,7 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.markets import b2b, feedstock, implants
+from sim.grouping import GroupIndex
+from sim.markets import b2b, feedstock, implants, procurement
 from sim.metrics import SeriesCollector
 from sim.model import EcosystemModel
 from sim.vocabulary import TieKind
@@ -229,3 +230,78 @@ def test_consortium_lots_comparison_has_lots(cooperating):
     m.world.ties.table.trust[:] = 1.0
     lots = feedstock.consortium_lots(m, rows, np.full(m.world.n_territories, 0.5))
     assert (lots > 0).sum() >= 2
+
+
+# --- group draws ---------------------------------------------------------------------------------
+def _draw_reference(index, groups, uniforms) -> np.ndarray:
+    """``GroupIndex.draw`` as the thirteenth session ran it (clamp and -1 always applied)."""
+    if not index.members.size:
+        return np.full(groups.size, -1)
+    counts = index.counts[groups]
+    offset = np.minimum((uniforms * counts).astype(np.int64), np.maximum(counts - 1, 0))
+    picked = index.members[np.minimum(index.starts[groups] + offset, index.members.size - 1)]
+    return np.where(counts > 0, picked, -1)
+
+
+def _group_index(data, r):
+    n_groups = data.draw(st.integers(1, 12))
+    n = data.draw(st.integers(0, 60))
+    keys = r.integers(0, n_groups, n)
+    if data.draw(st.booleans()):  # every group has members (the shortcut)
+        keys = np.concatenate([np.arange(n_groups), keys])
+    dtype = data.draw(st.sampled_from([np.int64, np.int32]))
+    rows = r.permutation(keys.size * 3)[: keys.size].astype(dtype)
+    return GroupIndex(keys, rows, n_groups), n_groups
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_group_draw_matches_the_clamped_draw(data):
+    """Random groups, some empty or not, uniforms up to just below 1: the same members (and
+    the same dtype) as the clamped draw."""
+    r = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    index, n_groups = _group_index(data, r)
+    m = data.draw(st.integers(0, 40))
+    groups = r.integers(0, n_groups, m)
+    uniforms = r.choice([0.0, np.nextafter(1.0, 0.0), 0.5, r.random()], m) * r.choice(
+        [1.0, r.random()], m
+    )
+    got, want = index.draw(groups, uniforms), _draw_reference(index, groups, uniforms)
+    assert got.dtype == want.dtype
+    assert got.tobytes() == want.tobytes()
+
+
+def test_group_draw_shortcut_is_taken_and_left():
+    full = GroupIndex(np.array([0, 1, 1, 2]), np.array([7, 8, 9, 10]), 3)
+    holey = GroupIndex(np.array([0, 2]), np.array([7, 10]), 3)
+    assert full.none_empty and not holey.none_empty
+    u = np.array([0.0, np.nextafter(1.0, 0.0), 0.5])
+    assert full.draw(np.array([0, 1, 2]), u).tolist() == [7, 9, 10]
+    assert holey.draw(np.array([0, 1, 2]), u).tolist() == [7, -1, 10]
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_bidders_drawn_from_one_index_each(data):
+    """``_draw_bidder`` gives what ``np.where`` over both indices' draws gives."""
+    r = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    local, n_groups = _group_index(data, r)
+    reserved_index = GroupIndex(*_reserved_subset(local, r), n_groups)
+    m = data.draw(st.integers(0, 40))
+    territory = r.integers(0, n_groups, m)
+    uniforms = r.random(m)
+    reserved = r.random(m) < data.draw(st.sampled_from([0.0, 0.3, 1.0]))
+    got = procurement._draw_bidder(reserved, reserved_index, local, territory, uniforms)
+    want = np.where(
+        reserved,
+        reserved_index.draw(territory, uniforms),
+        local.draw(territory, uniforms),
+    )
+    assert got.dtype == want.dtype
+    assert got.tobytes() == want.tobytes()
+
+
+def _reserved_subset(index, r):
+    keep = r.random(index.members.size) < 0.4
+    keys = np.repeat(np.arange(index.counts.size), index.counts)
+    return keys[keep], index.members[keep]
