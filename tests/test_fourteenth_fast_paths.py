@@ -157,6 +157,8 @@ def test_update_trust_matches_the_full_change(cooperating, data):
     gain = data.draw(st.sampled_from([0.0, mi.trust_gain, 0.7]))
     object.__setattr__(mi, "trust_decay", decay)
     object.__setattr__(mi, "trust_gain", gain)
+    purchasing = m.world.industrial_purchasing
+    purchasing.tie_lapse_month = data.draw(st.sampled_from([purchasing.tie_lapse_month, 0.3]))
     fast, slow = copy.deepcopy(m), copy.deepcopy(m)
     b2b.update_trust(fast)
     _update_trust_reference(slow)
@@ -173,8 +175,12 @@ def test_update_trust_comparison_sees_every_branch(cooperating):
     m.now.tie_delivered = m.now.tie_spend * 0.9
     ties.trust[: ties.n : 3] = 0.0
     m.effects.ties.implant_rate[:] = 1.0
+    m.world.industrial_purchasing.tie_lapse_month = 0.5
+    buyers = m.world.firms.csr
+    lapsing = ties.active[: ties.n] & buyers[ties.firm[: ties.n]] & (ties.trust[: ties.n] > 0.5)
     b2b.update_trust(m)
     assert m.now.implants > 0
+    assert (lapsing & ~ties.active[: ties.n]).any()  # trusted buyers' ties lapsed
     assert int(ties.active.sum()) < active_before
     assert (ties.trust[: ties.n] != before).any()
 
@@ -305,3 +311,51 @@ def _reserved_subset(index, r):
     keep = r.random(index.members.size) < 0.4
     keys = np.repeat(np.arange(index.counts.size), index.counts)
     return keys[keep], index.members[keep]
+
+
+# --- industrial orders ---------------------------------------------------------------------------
+def _orders_reference(purchasing, ties, firms, supplier_sector, spare, buyers, trust_to_buy):
+    """``IndustrialPurchasing.clear`` as the thirteenth session ran it (buyers' ties masked)."""
+    per_job = purchasing.per_job_by_sector
+    n_ent = spare.size
+    live = (ties.active & (ties.trust >= trust_to_buy)).nonzero()[0]
+    firm = ties.firm[live]
+    buying = buyers[firm]
+    live, firm = live[buying], firm[buying]
+    ent = ties.enterprise[live]
+    sector = supplier_sector[ent].astype(np.int64)
+    weight = ties.trust[live] * np.maximum(spare[ent], 0.0)
+    group = firm.astype(np.int64) * len(per_job) + sector
+    total = np.bincount(group, weights=weight, minlength=firms.n * len(per_job))[group]
+    need = firms.jobs[firm] * per_job[sector]
+    ordered = np.divide(need * weight, total, out=np.zeros(live.size), where=total > 0)
+    by_ent = np.bincount(ent, weights=ordered, minlength=n_ent)
+    expected = by_ent
+    if purchasing.orders_within_capacity:
+        ordered = np.minimum(ordered, np.maximum(spare[ent], 0.0))
+        by_ent = np.bincount(ent, weights=ordered, minlength=n_ent)
+    delivered = np.minimum(by_ent, np.maximum(spare, 0.0))
+    ratio = np.divide(delivered, by_ent, out=np.zeros(n_ent), where=by_ent > 0)
+    tie_ordered, tie_delivered = np.zeros(ties.n), np.zeros(ties.n)
+    tie_ordered[live] = ordered
+    tie_delivered[live] = ordered * ratio[ent]
+    return expected, delivered, tie_ordered, tie_delivered
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_industrial_orders_match_the_masked_buyers(cooperating, data):
+    m = copy.deepcopy(cooperating)
+    r = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    w = m.world
+    ties, e = w.ties.table, w.enterprises
+    ties.trust[: ties.n] = r.random(ties.n)
+    spare = e.capacity * r.choice([-0.5, 0.0, 0.3, 2.0], e.n)
+    buyers = r.random(w.firms.n) < data.draw(st.sampled_from([0.0, 0.5, 1.0]))
+    purchasing = w.industrial_purchasing
+    purchasing.orders_within_capacity = data.draw(st.booleans())
+    trust_to_buy = m.params.mutual_ignorance.trust_to_buy
+    got = purchasing.clear(ties, w.firms, e.sector, spare, buyers, trust_to_buy)
+    want = _orders_reference(purchasing, ties, w.firms, e.sector, spare, buyers, trust_to_buy)
+    for a, b in zip(got, want, strict=True):
+        assert a.dtype == b.dtype and a.tobytes() == b.tobytes()
