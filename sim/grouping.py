@@ -12,12 +12,20 @@ class GroupIndex:
         self.members = rows[stable_order(keys, n_groups)]
         self.counts = np.bincount(keys, minlength=n_groups)
         self.starts = self.counts.cumsum() - self.counts
+        # no group empty (the usual case): every draw falls within its group, so ``draw``
+        # needs neither the clamp to the last member nor the -1 of empty groups
+        self.none_empty = bool(self.counts.all())
 
     def draw(self, groups: np.ndarray, uniforms: np.ndarray) -> np.ndarray:
         """One member per entry of ``groups`` (``-1`` where the group is empty)."""
         if not self.members.size:
             return np.full(groups.size, -1)
         counts = self.counts[groups]
+        if self.none_empty:
+            # counts >= 1: ``max(counts - 1, 0)`` is ``counts - 1``, and start + offset stays
+            # below start + count <= members.size (the same members as below)
+            offset = np.minimum((uniforms * counts).astype(np.int64), counts - 1)
+            return self.members[self.starts[groups] + offset]
         offset = np.minimum((uniforms * counts).astype(np.int64), np.maximum(counts - 1, 0))
         picked = self.members[np.minimum(self.starts[groups] + offset, self.members.size - 1)]
         return np.where(counts > 0, picked, -1)

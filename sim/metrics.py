@@ -8,6 +8,10 @@ seed and its active levers.
 
 from __future__ import annotations
 
+import types
+from copy import deepcopy
+
+import mesa
 import numpy as np
 import pandas as pd
 
@@ -68,6 +72,32 @@ def posts_per_meur(model, form: str, insertion: bool, live: np.ndarray | None = 
         e.adapted[live].sum())
     sales_meur_yr = e.sales[live].sum() * 12.0 / 1e6
     return float(posts / sales_meur_yr) if sales_meur_yr > 0 else 0.0
+
+
+class SeriesCollector(mesa.DataCollector):
+    """Mesa's ``DataCollector`` for model reporters only, all lambdas (``MetricsRecorder.
+    reporters``): ``collect`` appends what each returns, deep-copied only when it is not a
+    float or an int (immutable: ``deepcopy`` returns them as they are). Mesa's own ``collect``
+    deep-copies every value, 44 a month: 45 µs a month instead of 22 (fourteenth session; small,
+    ~0.2% of a regional month, though cProfile's cost per frame showed it as 2%). With agent
+    reporters, or a reporter that is not a lambda, Mesa's ``collect`` runs as it is."""
+
+    def __init__(self, model_reporters: dict):
+        super().__init__(model_reporters=model_reporters)
+        self._fast = all(isinstance(r, types.LambdaType) for r in self.model_reporters.values())
+        self._columns = [(self.model_vars[name], reporter)
+                         for name, reporter in self.model_reporters.items()]
+
+    def collect(self, model) -> None:
+        if not (self._fast and self._validated and self.model_reporters) or (
+                self.agent_reporters or self.agenttype_reporters):
+            super().collect(model)
+            return
+        if hasattr(self, "_collection_steps"):  # as Mesa's ``collect`` (not in every version)
+            self._collection_steps.append(model.time)
+        for values, reporter in self._columns:
+            value = reporter(model)
+            values.append(value if type(value) in (float, int) else deepcopy(value))
 
 
 class MetricsRecorder:

@@ -25,7 +25,7 @@ from sim.config import SimConfig, validate
 from sim.effects import Effects
 from sim.events import EventLog
 from sim.markets import b2b, clearing, credit, feedstock, labour, premises, settlement
-from sim.metrics import MetricsRecorder
+from sim.metrics import MetricsRecorder, SeriesCollector
 from sim.month import Month
 from sim.policies import REGISTRY
 from sim.rng import RandomStreams
@@ -107,7 +107,7 @@ class EcosystemModel(mesa.Model):
                          for name, params in sorted(config.policies.items())]
         self.lever_names = [p.name for p in self.policies]
         self.metrics = MetricsRecorder(self)
-        self.datacollector = mesa.DataCollector(model_reporters=self.metrics.reporters())
+        self.datacollector = SeriesCollector(self.metrics.reporters())
 
     # --- the calendar -------------------------------------------------------------------------
     def step(self) -> None:

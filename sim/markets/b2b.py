@@ -147,14 +147,18 @@ def update_trust(m) -> None:
     firm = ties.firm[live]
     territory = w.firms.territory[firm]
     kind = ties.kind[live]
-    # the ties that bought this month, computed on their own: the others only decay
-    bought = (m.now.tie_spend[live] > 0).nonzero()[0]
+    # the ties that bought this month, computed on their own: the others only decay (adding
+    # the scalar ``0.0 - decay`` adds to each the same float an array of it held; the buyers'
+    # trust is then recomputed from the same old trust, as one ``trust + change`` gave it)
+    spend = m.now.tie_spend[live]
+    bought = (spend > 0).nonzero()[0]
     ordered_ties = live[bought]
-    delivered = m.now.tie_delivered[ordered_ties] / m.now.tie_spend[ordered_ties]
+    delivered = m.now.tie_delivered[ordered_ties] / spend[bought]
     gain = mi.trust_gain * (1.0 + m.effects.ties.trust_gain_boost[territory[bought]])
-    change = np.full(live.size, 0.0 - mi.trust_decay)
-    change[bought] = gain * (2 * delivered - 1) - mi.trust_decay
-    trust = np.clip(ties.trust[live] + change, 0.0, 1.0)
+    old = ties.trust[live]
+    trust = old + (0.0 - mi.trust_decay)
+    trust[bought] = old[bought] + (gain * (2 * delivered - 1) - mi.trust_decay)
+    trust = np.clip(trust, 0.0, 1.0, out=trust)
     ties.trust[live] = trust
     ties.last_order[ordered_ties] = m.month
     rng = m.streams["b2b.implants"]
@@ -170,11 +174,16 @@ def update_trust(m) -> None:
     kind[at] = TieKind.IMPLANT
     trust[at] = 1.0
     kind[end_idle_implants(m, live, kind)] = TieKind.SUPPLY
-    supply = kind == TieKind.SUPPLY
     buyers = w.industrial_purchasing.buyers(w.firms, m.effects.ties.committed_buyers)
+    # the few ties whose lapse draw falls under the rate, then their buyers: the positions a
+    # mask ``draw < rate & buyers[firm]`` over every live tie gives
     lapsed = (m.streams["b2b.lapse"].random(live.size)
-              < w.industrial_purchasing.tie_lapse_month) & buyers[firm]
-    w.ties.drop(live[supply & ((trust <= 0) | lapsed)], m.month, m.events)
+              < w.industrial_purchasing.tie_lapse_month).nonzero()[0]
+    lapsed = lapsed[buyers[firm[lapsed]]]
+    lost = trust <= 0
+    lost[lapsed] = True
+    lost &= kind == TieKind.SUPPLY
+    w.ties.drop(live[lost.nonzero()[0]], m.month, m.events)
 
 
 def stationary_tie_lapse(mutual_ignorance, purchasing, firms, ties, enterprises,
@@ -313,11 +322,12 @@ class IndustrialPurchasing:
         n_ent = spare.size
         live = (ties.active & (ties.trust >= trust_to_buy)).nonzero()[0]
         firm = ties.firm[live]
-        buying = buyers[firm]
+        buying = buyers[firm].nonzero()[0]  # positions: two gathers, not two masks
         live, firm = live[buying], firm[buying]
         ent = ties.enterprise[live]
         sector = supplier_sector[ent].astype(np.int64)
-        weight = ties.trust[live] * np.maximum(spare[ent], 0.0)
+        room = np.maximum(spare[ent], 0.0)
+        weight = ties.trust[live] * room
         group = firm.astype(np.int64) * len(SECTORS) + sector
         # a bin per firm–sector key: each total adds its ties' weights in the order of the
         # ties, as over the distinct keys' ranks (``dense_inverse``), without ranking them
@@ -329,7 +339,7 @@ class IndustrialPurchasing:
         if self.orders_within_capacity:
             # a buyer orders from a supplier what it can take on; the supplier still counts
             # the buyer's whole share of need as the sales it could make (its demand)
-            ordered = np.minimum(ordered, np.maximum(spare[ent], 0.0))
+            ordered = np.minimum(ordered, room)
             by_ent = np.bincount(ent, weights=ordered, minlength=n_ent)
         delivered = np.minimum(by_ent, np.maximum(spare, 0.0))
         ratio = np.divide(delivered, by_ent, out=np.zeros(n_ent), where=by_ent > 0)

@@ -443,15 +443,23 @@ def consortium_lots(m, rows: np.ndarray, lot_share: np.ndarray) -> np.ndarray:
     ties, e = w.ties.table, w.enterprises
     position = np.full(e.n, -1)
     position[rows] = np.arange(rows.size)
-    partnered = (ties.active & (ties.trust >= m.params.mutual_ignorance.trust_to_buy)
-                 & (position[ties.enterprise] >= 0))
-    partnered &= lot_share[e.territory[ties.enterprise]] > 0
-    firm, collector = ties.firm[partnered], position[ties.enterprise[partnered]]
+    # the trusted live ties first, then their collectors among them: each column gathered
+    # once over the ties kept so far, in the ties' order (was masked over every row)
+    partnered = (ties.active & (ties.trust >= m.params.mutual_ignorance.trust_to_buy)).nonzero()[0]
+    collector = position[ties.enterprise[partnered]]
+    kept = (collector >= 0).nonzero()[0]
+    partnered, collector = partnered[kept], collector[kept]
+    share = lot_share[e.territory[rows[collector]]]
+    kept = (share > 0).nonzero()[0]
+    partnered, collector, share = partnered[kept], collector[kept], share[kept]
+    firm = ties.firm[partnered]
     partners_of_firm = np.bincount(firm, minlength=w.firms.n)
     firm_feedstock = w.firms.jobs[firm] * m.params.feedstock.firm_feedstock_t_per_job_month
-    lot = lot_share[e.territory[rows[collector]]] * firm_feedstock / partners_of_firm[firm]
-    np.add.at(lots, collector, lot)
-    return lots
+    lot = share * firm_feedstock / partners_of_firm[firm]
+    if collector.size == 0:  # (``np.bincount`` of nothing gives integers)
+        return lots
+    # from zeros, in the ties' order: the sums ``np.add.at`` makes, bit for bit
+    return np.bincount(collector, weights=lot, minlength=rows.size)
 
 
 def allocate_feedstock(m) -> None:

@@ -154,15 +154,13 @@ class ProcurementMarket:
         local = GroupIndex(territory_of[alive_idx], alive_idx, n_territories)
         ins = alive_idx[eligible_reserved[alive_idx]]
         local_reserved = GroupIndex(territory_of[ins], ins, n_territories)
-        lead = np.where(reserved, local_reserved.draw(lot_territory, u[0]),
-                        local.draw(lot_territory, u[0]))
+        lead = _draw_bidder(reserved, local_reserved, local, lot_territory, u[0])
         has_bid = bids & (lead >= 0)
         lead_spare = np.where(has_bid, spare[np.maximum(lead, 0)], 0.0)
         joint = effects.joint_bids[lot_territory] > 0
         pooled = lead_spare.copy()
         for k in range(1, p.joint_bid_members):
-            partner = np.where(reserved, local_reserved.draw(lot_territory, u[k]),
-                               local.draw(lot_territory, u[k]))
+            partner = _draw_bidder(reserved, local_reserved, local, lot_territory, u[k])
             distinct = (partner >= 0) & (partner != lead)
             pooled += np.where(joint & distinct, spare[np.maximum(partner, 0)], 0.0)
         can_deliver = has_bid & (pooled >= value)
@@ -184,6 +182,21 @@ class ProcurementMarket:
         won = winners[taken]
         return Awards(lead[won], value[won], reserved[won], lot_territory[won], end_month[won],
                       clause[won], buyer[won])
+
+
+def _draw_bidder(reserved, local_reserved, local, lot_territory, uniforms) -> np.ndarray:
+    """A bidder for each lot: from the structures eligible to reserved lots where the lot is
+    reserved, else from every local structure, each with the lot's uniform. What
+    ``np.where(reserved, local_reserved.draw(...), local.draw(...))`` gives (a draw is element
+    by element), drawing each lot from one group index only: most months reserve no lot."""
+    # the dtype ``np.where`` gives: both draws' (an empty index draws int64 -1s)
+    dtype = np.result_type(*(index.members.dtype if index.members.size else np.int64
+                             for index in (local_reserved, local)))
+    lead = local.draw(lot_territory, uniforms).astype(dtype, copy=False)
+    at = reserved.nonzero()[0]
+    if at.size:
+        lead[at] = local_reserved.draw(lot_territory[at], uniforms[at])
+    return lead
 
 
 # --- the procurement phase functions ------------------------------------------------------------
