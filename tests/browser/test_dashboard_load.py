@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from itertools import pairwise
 from urllib.parse import urlparse
 
 import pytest
@@ -287,59 +286,3 @@ def test_the_map_ties_and_feed_follow_the_run_while_it_plays(browser, server):
         assert page_errors(page) == []
     finally:
         page.context.close()
-
-
-# The component (`chart.vue`) drawing the six panels, and its draws' times.
-SLOW_DRAWS = """ms => {
-  const vm = document.querySelector('.ess-panel').closest('.ess-charts').__vue__;
-  window.essDraws = [];
-  const flush = vm.flush;
-  vm.flush = function () {
-    const before = vm.draws;
-    // Every setOption made slow, as on a machine starved of CPU.
-    vm.charts.forEach((chart) => {
-      if (!chart || chart.essSlow) return;
-      const setOption = chart.setOption.bind(chart);
-      chart.setOption = (...args) => {
-        const start = performance.now();
-        while (performance.now() - start < ms) { /* busy */ }
-        return setOption(...args);
-      };
-      chart.essSlow = true;
-    });
-    flush.call(vm);
-    if (vm.draws > before) window.essDraws.push(performance.now());
-  };
-  return [vm.pacedGap(30), vm.pacedGap(100000)];
-}"""
-
-
-def test_a_page_slow_to_draw_draws_its_charts_less_often_and_loses_no_month(open_page):
-    """Pacing (`chart.vue`, `pacedGap`): after a draw, the next waits 9 times as long as the
-    draw took, up to 3 s. A page whose draws are slow (each chart's setOption made to take
-    120 ms, as on a starved machine) draws its charts every ~3 s instead of at each of the
-    server's sends (every second), and once paused shows every month; a draw as quick as on an
-    idle machine (30 ms) is followed by a gap shorter than the server's interval (no change)."""
-    from sim.dashboard.pacing import CHARTS_INTERVAL_S
-
-    page = open_page()
-    expect(page.locator(".ess-panel canvas")).to_have_count(6)
-    set_speed(page, 8)
-    page.click(".ess-play")
-    expect(page.locator(".ess-play")).to_contain_text("Pause")
-    page.wait_for_timeout(1500)  # the page rendered for playing, its charts drawn
-    quick, longest = page.evaluate(SLOW_DRAWS, 120)
-    assert quick < 1000 * CHARTS_INTERVAL_S and longest == 3000
-    page.wait_for_timeout(9000)
-    page.click(".ess-play")
-    expect(page.locator(".ess-play")).to_contain_text("Lecture")
-    draws = page.evaluate("window.essDraws")
-    gaps = [b - a for a, b in pairwise(draws)]
-    assert len(draws) >= 2 and min(gaps) >= 2900, gaps  # unpaced: one draw a second
-    shown = month(page)
-    assert shown > 8
-    page.wait_for_function(
-        f"(() => {{ const el = document.querySelector('.ess-panel'); "
-        f"const n = ({POINTS})(el); return n && n.every(x => x === {shown}); }})()",
-        timeout=20_000)
-    assert page_errors(page) == []
