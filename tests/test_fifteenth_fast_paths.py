@@ -2,8 +2,8 @@
 (issue 20; ``python -m benchmarks.regression`` checks the outputs): insertion posts granted whole
 to the forms whose ask fits their room without a pass over each form's rows, supervisors per
 post looked up by form, a hire's new jobs from the posts added, and a new site's far territory
-drawn only for the rows going far. Each test compares with the code it replaced, kept here as
-the reference."""
+drawn only for the rows going far, and the posts held counted once for two grants of a phase.
+Each test compares with the code it replaced, kept here as the reference."""
 
 from __future__ import annotations
 
@@ -87,6 +87,32 @@ def test_insertion_grant_comparison_sees_both_paths(roomy):
     assert (granted[form == 0] < wanted[form == 0]).any()
     assert (granted[form != 0] == wanted[form != 0]).any()
     assert granted.tobytes() == _grant_reference(roomy, form, wanted).tobytes()
+
+
+# --- the posts held, counted once for two grants ------------------------------------------------
+@pytest.mark.parametrize("overrides", [
+    {"territory": "classroom", "policies": ["land_trust", "reserved_markets", "impact_vat",
+                                            "conditional_aid"], "horizon_months": 36},
+    {"horizon_months": 24},  # the default regional run
+])
+def test_posts_counted_once_are_the_posts_held(monkeypatch, overrides):
+    """``grow`` and ``redeploy_posts`` count the insertion posts held once and hand the count
+    to both grants of the phase: at every grant given a count, a count made there and then
+    gives the same numbers (nothing took or gave back a post in between)."""
+    grant = ess._grant_insertion_posts
+    handed = []
+
+    def checked(m, form, wanted, cap=None, held=None):
+        if held is not None:
+            fresh = ess._insertion_posts_by_form(m.world.enterprises)
+            assert held.tobytes() == fresh.tobytes()
+            handed.append(m.month)
+        return grant(m, form, wanted, cap, held)
+
+    monkeypatch.setattr(ess, "_grant_insertion_posts", checked)
+    m = EcosystemModel(rng=2, **{"params.population.settling_months": 0, **overrides})
+    m.run()
+    assert len(handed) > m.config.horizon_months  # both phases, most months
 
 
 # --- supervisors per post -------------------------------------------------------------------------

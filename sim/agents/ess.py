@@ -431,10 +431,11 @@ def funded_posts_slack(m) -> np.ndarray:
     return _insertion_room(m, _insertion_posts_by_form(m.world.enterprises))
 
 
-def _grant_insertion_posts(m, form, wanted, cap=None) -> np.ndarray:
+def _grant_insertion_posts(m, form, wanted, cap=None, held=None) -> np.ndarray:
     """Insertion posts granted out of ``wanted`` (rows of legal forms ``form``), each form
     rationed pro rata by its room (and by ``cap``, per form or one for all, if given); forms in
-    turn, so posts lent between forms are counted once."""
+    turn, so posts lent between forms are counted once. ``held``: the posts living structures
+    hold by form (``_insertion_posts_by_form``), when counted already."""
     asks = wanted > 0
     asking = form[asks]
     if asking.size == 0:
@@ -443,7 +444,7 @@ def _grant_insertion_posts(m, form, wanted, cap=None) -> np.ndarray:
     n_forms = len(LEGAL_FORMS)
     # held as Python floats: ``held[f] += given.sum()`` on the float64 array added the same
     # float64 numbers (the posts given are integers, exact as floats)
-    held = _insertion_posts_by_form(e).tolist()
+    held = (_insertion_posts_by_form(e) if held is None else held).tolist()
     # no cap: ``min(room, inf)`` is ``room`` itself, so the cap is only looked at when given
     cap = None if cap is None else np.broadcast_to(cap, (n_forms,))
     # the envelopes do not move within a call: computed once, not once per form
@@ -519,9 +520,12 @@ def grow(m) -> None:
         return
     delta = np.maximum(1, np.round(econ.growth_step * jobs(e, rows))).astype(np.int64)
     machine, operators, hires = automation.plan(m, rows, delta)
+    # counted once for the step's two grants: the first (``_funded_step``) only sizes the step,
+    # and nothing between them takes or gives back a post
+    held = _insertion_posts_by_form(e)
     # hires of funded posts only as the envelopes grant them: the step is fitted out and
     # equipped for the jobs it gets (machines may still grow output without posts)
-    funded = np.minimum(hires, _funded_step(m, rows, hires))
+    funded = np.minimum(hires, _funded_step(m, rows, hires, held))
     delta = delta - (hires - funded)
     keep = (funded > 0) | (machine > 0)
     rows, delta, machine, operators, hires = (rows[keep], delta[keep], machine[keep],
@@ -549,18 +553,18 @@ def grow(m) -> None:
     e.premises_wait[rows[served]] = 0
     _invest(m, rows[served], cost[served], source[served])
     hiring = served & (hires > 0)
-    _hire(m, rows[hiring], hires[hiring])
+    _hire(m, rows[hiring], hires[hiring], held)
     automated = served & automates
     automation.install(m, rows[automated], machine[automated], operators[automated])
 
 
-def _funded_step(m, rows, delta) -> np.ndarray:
+def _funded_step(m, rows, delta, held=None) -> np.ndarray:
     """The jobs of a growth step of ``delta`` that ``_hire`` can staff: a structure whose jobs
     are funded posts (insertion or adapted) asks the State for them before it invests, and
     sizes its floor and equipment on the posts granted and the supervisors that come with
     them. Without this it fitted out and equipped a whole step for posts the envelope did not
     fund (adapted enterprises' growth, seed 0: ~46 k€ invested per job added, cooperatives
-    ~12 k€), and carried the loans."""
+    ~12 k€), and carried the loans. ``held``: as for ``_grant_insertion_posts``."""
     e, forms = m.world.enterprises, m.world.forms
     form = e.form[rows]
     ratio = _supervisors_per_insertion_post(forms, form)
@@ -568,7 +572,8 @@ def _funded_step(m, rows, delta) -> np.ndarray:
         return delta
     wanted_ins = np.round(delta * forms.insertion_share[form]).astype(np.int64)
     wanted_ad = np.round(delta * forms.adapted_share[form]).astype(np.int64)
-    granted = _grant_insertion_posts(m, form, wanted_ins) + _ration_adapted(m, wanted_ad)
+    granted = (_grant_insertion_posts(m, form, wanted_ins, held=held)
+               + _ration_adapted(m, wanted_ad))
     posts = e.insertion_posts[rows] + e.adapted[rows]
     step = (granted + _supervisors_for(forms, form, posts + granted, ratio)
             - _supervisors_for(forms, form, posts, ratio))
@@ -611,10 +616,11 @@ def _invest(m, rows, cost, source) -> None:
     L.pay_enterprises_to_sector(rows, cost, Sector.SUPPLIERS, "investment")
 
 
-def _hire(m, rows, delta) -> None:
+def _hire(m, rows, delta, held=None) -> None:
     """Add staff by the form's composition; insertion and adapted posts only within the
     State's envelopes. Without funded posts a structure does not hire supervisors either: its
-    permanent staff grows with the posts it gets, keeping the ratio its aid is built on."""
+    permanent staff grows with the posts it gets, keeping the ratio its aid is built on.
+    ``held``: as for ``_grant_insertion_posts``."""
     if rows.size == 0:
         return
     e, forms = m.world.enterprises, m.world.forms
@@ -622,7 +628,7 @@ def _hire(m, rows, delta) -> None:
     old_jobs = jobs(e, rows)
     wanted_ins = np.round(delta * forms.insertion_share[form]).astype(np.int64)
     wanted_ad = np.round(delta * forms.adapted_share[form]).astype(np.int64)
-    d_ins = _grant_insertion_posts(m, form, wanted_ins)
+    d_ins = _grant_insertion_posts(m, form, wanted_ins, held=held)
     d_ad = _ration_adapted(m, wanted_ad)
     wanted = wanted_ins + wanted_ad
     d_posts = d_ins + d_ad
@@ -678,8 +684,12 @@ def redeploy_posts(m) -> None:
     w = m.world
     e, forms = w.enterprises, w.forms
     insertion_left, adapted_left = w.posts_unclaimed_by_entrants
+    # counted once for the offer's grant and the hire's: the offer only sizes the hire, and
+    # nothing between them takes or gives back a post
+    held = _insertion_posts_by_form(e)
     _redeploy(m, e.insertion_posts, lambda rows, offer: _grant_insertion_posts(
-        m, e.form[rows], offer, cap=insertion_left), forms.insertion_share, forms.on_site)
+        m, e.form[rows], offer, cap=insertion_left, held=held), forms.insertion_share,
+        forms.on_site, held)
     adapted_slack = min(adapted_posts_slack(m), adapted_left)
     _redeploy(m, e.adapted, lambda rows, offer: _ration(offer, adapted_slack),
               forms.adapted_share, np.ones(forms.on_site.size))
@@ -694,9 +704,9 @@ def _has_clients_for_a_step(e, econ) -> np.ndarray:
     return e.pressure >= econ.utilisation_at_start * (1.0 + econ.growth_step)
 
 
-def _redeploy(m, posts_held, grant, share_of_form, on_site_of_form) -> None:
+def _redeploy(m, posts_held, grant, share_of_form, on_site_of_form, held=None) -> None:
     """Offer one growth step of posts to each structure holding some; ``grant(rows, offer)``
-    says how many of them the envelope funds."""
+    says how many of them the envelope funds. ``held``: as for ``_grant_insertion_posts``."""
     w, econ = m.world, m.params.economy
     e = w.enterprises
     rows = (e.alive & (posts_held > 0) & (e.refused_months == 0)
@@ -722,7 +732,7 @@ def _redeploy(m, posts_held, grant, share_of_form, on_site_of_form) -> None:
     served[wants] = premises.lease(
         m, "premises.redeployment", asking, e.territory[asking], need_m2[wants],
         premises.max_rent_m2(m, asking, e.floor[asking] + need_m2[wants]), extend=True)
-    _hire(m, rows[served], delta[served])
+    _hire(m, rows[served], delta[served], held)
 
 
 def shrink(m) -> None:
