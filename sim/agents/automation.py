@@ -40,15 +40,16 @@ def output_per_job(world, econ, rows) -> np.ndarray:
             + f.adapted_share[form] * econ.adapted_productivity)
 
 
-def labour_cost_per_output(world, econ, rows) -> np.ndarray:
+def labour_cost_per_output(world, econ, rows, per_job=None) -> np.ndarray:
     """€ a month per full-time worker's output when hiring the form's mix: wages net of the
-    State's aid per insertion FTE and adapted post."""
+    State's aid per insertion FTE and adapted post. ``per_job``: ``output_per_job`` of the
+    same rows, when computed already."""
     f, form = world.forms, world.enterprises.form[rows]
     permanent = 1.0 - f.insertion_share[form] - f.adapted_share[form]
     aided = f.insertion_share[form] * f.fte[form] + f.adapted_share[form]
     cost = (permanent * econ.wage_permanent_month
             + aided * (econ.wage_insertion_month - f.aid_month[form]))
-    return cost / output_per_job(world, econ, rows)
+    return cost / (output_per_job(world, econ, rows) if per_job is None else per_job)
 
 
 def user_cost_month(m) -> float:
@@ -76,15 +77,15 @@ def within_mission(world, params, rows, operators, hires=0) -> np.ndarray:
     for adapted enterprises."""
     e, f, a = world.enterprises, world.forms, params.automation
     form = e.form[rows]
-    ins_hires, ad_hires = hires * f.insertion_share[form], hires * f.adapted_share[form]
+    ins_share, ad_share = f.insertion_share[form], f.adapted_share[form]  # gathered once
+    ins_hires, ad_hires = hires * ins_share, hires * ad_share
     insertion_fte = (e.insertion[rows] + ins_hires) * f.fte[form]
     adapted = e.adapted[rows] + ad_hires
     permanent = e.permanent[rows] + operators + hires - ins_hires - ad_hires
     fte = permanent + adapted + insertion_fte
     jobs = permanent + adapted + e.insertion[rows] + ins_hires
-    insertion_ok = (f.insertion_share[form] == 0) | (
-        insertion_fte >= a.insertion_min_share * fte - 1e-9)
-    adapted_ok = (f.adapted_share[form] == 0) | (adapted >= a.adapted_min_share * jobs - 1e-9)
+    insertion_ok = (ins_share == 0) | (insertion_fte >= a.insertion_min_share * fte - 1e-9)
+    adapted_ok = (ad_share == 0) | (adapted >= a.adapted_min_share * jobs - 1e-9)
     return insertion_ok & adapted_ok
 
 
@@ -102,20 +103,22 @@ def plan(m, rows, delta) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     largest first), element by element as one share at a time would: the first share that
     pays and keeps the mission is the largest."""
     w, econ = m.world, m.params.economy
-    per_job = output_per_job(w, econ, rows)
-    labour = labour_cost_per_output(w, econ, rows)
     own_workshop = w.forms.on_site[w.enterprises.form[rows]] > 0
     machine, operators, hires = np.zeros(rows.size), np.zeros(rows.size, np.int64), delta.copy()
     candidates = own_workshop.nonzero()[0]  # element by element, so only these are computed
     if candidates.size == 0:
         return machine, operators, hires
+    # the output and labour cost of the candidates' jobs only (element by element: the same
+    # numbers as computed over every grower, then gathered)
+    growers = rows[candidates]
+    per_job = output_per_job(w, econ, growers)
+    labour = labour_cost_per_output(w, econ, growers, per_job)
     shares = SHARES[:-1]
     k = shares.size
-    u_rows, u_delta = np.repeat(rows[candidates], k), np.repeat(delta[candidates], k)
+    u_rows, u_delta = np.repeat(growers, k), np.repeat(delta[candidates], k)
     rest = np.round((1.0 - np.tile(shares, candidates.size)) * u_delta).astype(np.int64)
-    m_out, ops, per_output = machine_route(
-        m, u_rows, (u_delta - rest) * np.repeat(per_job[candidates], k))
-    chosen = ((m_out > 0) & (per_output < np.repeat(labour[candidates], k))
+    m_out, ops, per_output = machine_route(m, u_rows, (u_delta - rest) * np.repeat(per_job, k))
+    chosen = ((m_out > 0) & (per_output < np.repeat(labour, k))
               & within_mission(w, m.params, u_rows, ops, rest)).reshape(candidates.size, k)
     decided = chosen.any(axis=1)
     at = candidates[decided]

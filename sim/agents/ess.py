@@ -431,33 +431,45 @@ def funded_posts_slack(m) -> np.ndarray:
     return _insertion_room(m, _insertion_posts_by_form(m.world.enterprises))
 
 
-def _grant_insertion_posts(m, form, wanted, cap=None) -> np.ndarray:
+def _grant_insertion_posts(m, form, wanted, cap=None, held=None) -> np.ndarray:
     """Insertion posts granted out of ``wanted`` (rows of legal forms ``form``), each form
     rationed pro rata by its room (and by ``cap``, per form or one for all, if given); forms in
-    turn, so posts lent between forms are counted once."""
-    granted = np.zeros_like(wanted)
-    asking = form[wanted > 0]
+    turn, so posts lent between forms are counted once. ``held``: the posts living structures
+    hold by form (``_insertion_posts_by_form``), when counted already."""
+    asks = wanted > 0
+    asking = form[asks]
     if asking.size == 0:
-        return granted
-    held = _insertion_posts_by_form(m.world.enterprises)
+        return np.zeros_like(wanted)
+    e = m.world.enterprises
+    n_forms = len(LEGAL_FORMS)
+    # held as Python floats: ``held[f] += given.sum()`` on the float64 array added the same
+    # float64 numbers (the posts given are integers, exact as floats)
+    held = (_insertion_posts_by_form(e) if held is None else held).tolist()
     # no cap: ``min(room, inf)`` is ``room`` itself, so the cap is only looked at when given
-    cap = None if cap is None else np.broadcast_to(cap, held.shape)
+    cap = None if cap is None else np.broadcast_to(cap, (n_forms,))
     # the envelopes do not move within a call: computed once, not once per form
     envelope = _envelope(m, m.world.funded_posts_start)
     may_lend = m.params.economy.insertion_envelope_fungibility * envelope
     # the room of one form in Python floats over the forms' lists (``_form_room``): the same
     # number as ``_insertion_room(m, held, envelope, may_lend)[f]``, without its ten NumPy calls
     envelope, may_lend = envelope.tolist(), may_lend.tolist()
+    # each form's posts asked, summed once (integers, exact as float64 sums); a form whose ask
+    # fits its room gets it whole (``_ration`` returns its rows' asks themselves): its rows keep
+    # ``wanted``, and only a rationed form's rows are selected and rationed
+    asked = np.bincount(form, weights=wanted, minlength=n_forms).tolist()
+    marked = np.bincount(asking, minlength=n_forms)
+    granted = np.where(marked[form] > 0, wanted, 0).astype(wanted.dtype, copy=False)
     # the forms asking, in ascending order (``np.unique``'s), marked instead of sorted
-    for f in np.bincount(asking, minlength=held.size).nonzero()[0].tolist():
-        of_form = form == f
-        room = _form_room(f, held.tolist(), envelope, may_lend)
-        # what ``_ration`` returns, in ``granted``'s dtype, is what ``granted[of_form]`` reads
-        # back: summed without gathering it again
-        given = _ration(wanted[of_form], room if cap is None else min(room, cap[f])).astype(
-            granted.dtype, copy=False)
-        granted[of_form] = given
-        held[f] += given.sum()
+    for f in marked.nonzero()[0].tolist():
+        room = _form_room(f, held, envelope, may_lend)
+        slack = room if cap is None else min(room, cap[f])
+        total = int(asked[f])
+        if total > int(slack):
+            of_form = form == f
+            given = _ration(wanted[of_form], slack).astype(granted.dtype, copy=False)
+            granted[of_form] = given
+            total = int(given.sum())
+        held[f] += total
     return granted
 
 
@@ -508,9 +520,12 @@ def grow(m) -> None:
         return
     delta = np.maximum(1, np.round(econ.growth_step * jobs(e, rows))).astype(np.int64)
     machine, operators, hires = automation.plan(m, rows, delta)
+    # counted once for the step's two grants: the first (``_funded_step``) only sizes the step,
+    # and nothing between them takes or gives back a post
+    held = _insertion_posts_by_form(e)
     # hires of funded posts only as the envelopes grant them: the step is fitted out and
     # equipped for the jobs it gets (machines may still grow output without posts)
-    funded = np.minimum(hires, _funded_step(m, rows, hires))
+    funded = np.minimum(hires, _funded_step(m, rows, hires, held))
     delta = delta - (hires - funded)
     keep = (funded > 0) | (machine > 0)
     rows, delta, machine, operators, hires = (rows[keep], delta[keep], machine[keep],
@@ -538,18 +553,18 @@ def grow(m) -> None:
     e.premises_wait[rows[served]] = 0
     _invest(m, rows[served], cost[served], source[served])
     hiring = served & (hires > 0)
-    _hire(m, rows[hiring], hires[hiring])
+    _hire(m, rows[hiring], hires[hiring], held)
     automated = served & automates
     automation.install(m, rows[automated], machine[automated], operators[automated])
 
 
-def _funded_step(m, rows, delta) -> np.ndarray:
+def _funded_step(m, rows, delta, held=None) -> np.ndarray:
     """The jobs of a growth step of ``delta`` that ``_hire`` can staff: a structure whose jobs
     are funded posts (insertion or adapted) asks the State for them before it invests, and
     sizes its floor and equipment on the posts granted and the supervisors that come with
     them. Without this it fitted out and equipped a whole step for posts the envelope did not
     fund (adapted enterprises' growth, seed 0: ~46 k€ invested per job added, cooperatives
-    ~12 k€), and carried the loans."""
+    ~12 k€), and carried the loans. ``held``: as for ``_grant_insertion_posts``."""
     e, forms = m.world.enterprises, m.world.forms
     form = e.form[rows]
     ratio = _supervisors_per_insertion_post(forms, form)
@@ -557,7 +572,8 @@ def _funded_step(m, rows, delta) -> np.ndarray:
         return delta
     wanted_ins = np.round(delta * forms.insertion_share[form]).astype(np.int64)
     wanted_ad = np.round(delta * forms.adapted_share[form]).astype(np.int64)
-    granted = _grant_insertion_posts(m, form, wanted_ins) + _ration_adapted(m, wanted_ad)
+    granted = (_grant_insertion_posts(m, form, wanted_ins, held=held)
+               + _ration_adapted(m, wanted_ad))
     posts = e.insertion_posts[rows] + e.adapted[rows]
     step = (granted + _supervisors_for(forms, form, posts + granted, ratio)
             - _supervisors_for(forms, form, posts, ratio))
@@ -600,32 +616,35 @@ def _invest(m, rows, cost, source) -> None:
     L.pay_enterprises_to_sector(rows, cost, Sector.SUPPLIERS, "investment")
 
 
-def _hire(m, rows, delta) -> None:
+def _hire(m, rows, delta, held=None) -> None:
     """Add staff by the form's composition; insertion and adapted posts only within the
     State's envelopes. Without funded posts a structure does not hire supervisors either: its
-    permanent staff grows with the posts it gets, keeping the ratio its aid is built on."""
+    permanent staff grows with the posts it gets, keeping the ratio its aid is built on.
+    ``held``: as for ``_grant_insertion_posts``."""
     if rows.size == 0:
         return
     e, forms = m.world.enterprises, m.world.forms
     form = e.form[rows]  # gathered once (was five times)
-    old_jobs = jobs(e, rows).astype(float)
+    old_jobs = jobs(e, rows)
     wanted_ins = np.round(delta * forms.insertion_share[form]).astype(np.int64)
     wanted_ad = np.round(delta * forms.adapted_share[form]).astype(np.int64)
-    d_ins = _grant_insertion_posts(m, form, wanted_ins)
+    d_ins = _grant_insertion_posts(m, form, wanted_ins, held=held)
     d_ad = _ration_adapted(m, wanted_ad)
     wanted = wanted_ins + wanted_ad
-    granted = np.divide(d_ins + d_ad, wanted, out=np.ones(rows.size), where=wanted > 0)
+    d_posts = d_ins + d_ad
+    granted = np.divide(d_posts, wanted, out=np.ones(rows.size), where=wanted > 0)
     posts = e.insertion_posts[rows] + e.adapted[rows]
     per_post = _supervisors_per_insertion_post(forms, form)
     d_perm = np.where(per_post > 0,
-                      _supervisors_for(forms, form, posts + d_ins + d_ad, per_post)
+                      _supervisors_for(forms, form, posts + d_posts, per_post)
                       - _supervisors_for(forms, form, posts, per_post),
                       np.round(np.maximum(delta - wanted, 0) * granted)).astype(np.int64)
     e.insertion_posts[rows] += d_ins
     e.insertion[rows] += d_ins
     e.adapted[rows] += d_ad
     e.permanent[rows] += d_perm
-    growth = jobs(e, rows) / np.maximum(old_jobs, 1.0)
+    # the jobs after hiring are the jobs before plus those added (integers: exact in any order)
+    growth = (old_jobs + (d_posts + d_perm)) / np.maximum(old_jobs.astype(float), 1.0)
     e.consumer_weight[rows] *= growth
     e.business_weight[rows] *= growth
     e.last_growth[rows] = m.month
@@ -633,10 +652,15 @@ def _hire(m, rows, delta) -> None:
 
 def _supervisors_per_insertion_post(forms, form) -> np.ndarray:
     """Permanent staff per funded post (insertion or adapted) of the form's mix; 0 for forms
-    without funded posts."""
-    ins, adapted = forms.insertion_share[form], forms.adapted_share[form]
-    return np.divide(1.0 - ins - adapted, ins + adapted, out=np.zeros(form.size),
-                     where=(ins + adapted) > 0)
+    without funded posts. Element by element, so computed once per form (the forms' tables do
+    not change during a run) and gathered: the same numbers as computed on the rows' forms."""
+    per_form = forms.__dict__.get("_supervisors_per_post")
+    if per_form is None:
+        ins, adapted = forms.insertion_share, forms.adapted_share
+        per_form = np.divide(1.0 - ins - adapted, ins + adapted, out=np.zeros(ins.size),
+                             where=(ins + adapted) > 0)
+        forms.__dict__["_supervisors_per_post"] = per_form
+    return per_form[form]
 
 
 def _supervisors_for(forms, form, posts, per_post=None) -> np.ndarray:
@@ -660,8 +684,12 @@ def redeploy_posts(m) -> None:
     w = m.world
     e, forms = w.enterprises, w.forms
     insertion_left, adapted_left = w.posts_unclaimed_by_entrants
+    # counted once for the offer's grant and the hire's: the offer only sizes the hire, and
+    # nothing between them takes or gives back a post
+    held = _insertion_posts_by_form(e)
     _redeploy(m, e.insertion_posts, lambda rows, offer: _grant_insertion_posts(
-        m, e.form[rows], offer, cap=insertion_left), forms.insertion_share, forms.on_site)
+        m, e.form[rows], offer, cap=insertion_left, held=held), forms.insertion_share,
+        forms.on_site, held)
     adapted_slack = min(adapted_posts_slack(m), adapted_left)
     _redeploy(m, e.adapted, lambda rows, offer: _ration(offer, adapted_slack),
               forms.adapted_share, np.ones(forms.on_site.size))
@@ -676,9 +704,9 @@ def _has_clients_for_a_step(e, econ) -> np.ndarray:
     return e.pressure >= econ.utilisation_at_start * (1.0 + econ.growth_step)
 
 
-def _redeploy(m, posts_held, grant, share_of_form, on_site_of_form) -> None:
+def _redeploy(m, posts_held, grant, share_of_form, on_site_of_form, held=None) -> None:
     """Offer one growth step of posts to each structure holding some; ``grant(rows, offer)``
-    says how many of them the envelope funds."""
+    says how many of them the envelope funds. ``held``: as for ``_grant_insertion_posts``."""
     w, econ = m.world, m.params.economy
     e = w.enterprises
     rows = (e.alive & (posts_held > 0) & (e.refused_months == 0)
@@ -704,7 +732,7 @@ def _redeploy(m, posts_held, grant, share_of_form, on_site_of_form) -> None:
     served[wants] = premises.lease(
         m, "premises.redeployment", asking, e.territory[asking], need_m2[wants],
         premises.max_rent_m2(m, asking, e.floor[asking] + need_m2[wants]), extend=True)
-    _hire(m, rows[served], delta[served])
+    _hire(m, rows[served], delta[served], held)
 
 
 def shrink(m) -> None:
@@ -780,7 +808,7 @@ def open_sites(m) -> None:
     cooldown."""
     w, su, econ = m.world, m.params.scale_up, m.params.economy
     e, s = w.enterprises, w.sites
-    every = np.arange(e.n)
+    every = slice(None)  # every row: the columns themselves, not gathered copies
     cash = w.ledger.cash_view(e.n)
     blocked = (e.premises_wait >= su.site_wait_months) & (e.pressure > econ.growth_trigger)
     # a catchment is a territory: extra floor leased where it already is serves the same clients
@@ -801,8 +829,12 @@ def open_sites(m) -> None:
     draws = draws[:, draws[0] < su.site_opening_rate_month]
     home = e.territory[rows]
     target = w.random_neighbour(home, draws[1])
-    far = draws[2] < su.foreign_region_share
-    target = np.where(far, _far_territory(w, home, draws[1]), target)
+    # a far territory is drawn for each row on its own: only the rows going far need one (in
+    # the int64 that ``np.where`` with ``_far_territory``'s rows gave)
+    target = target.astype(np.int64, copy=False)
+    far = (draws[2] < su.foreign_region_share).nonzero()[0]
+    if far.size:
+        target[far] = _far_territory(w, home[far], draws[1][far])
     wanted = _unserved_demand_ratio(w)[target] > econ.growth_trigger
     rows, target = rows[wanted], target[wanted]
     m2 = np.full(rows.size, su.new_site_jobs * m.params.population.m2_per_job)
@@ -1260,7 +1292,7 @@ def scale_up_kinds(world, su) -> tuple[np.ndarray, np.ndarray]:
     (second mask) sites in several regions. Also refreshes ``n_sites`` and ``n_regions``."""
     e = world.enterprises
     _count_places(world)
-    every = np.arange(e.n)
+    every = slice(None)  # every row: the columns themselves, not gathered copies
     fte = full_time_equivalents(world, every)
     industrial = (fte >= su.industrial_fte) | (e.sales * 12.0 >= su.industrial_sales_eur_yr)
     eligible = e.alive & (e.owner_firm < 0) & industrial
