@@ -21,7 +21,7 @@ from typing import NamedTuple
 import numpy as np
 
 from sim.markets.consumer import ConsumerClearing
-from sim.markets.procurement import award_tenders, contracted_work, contracted_work_by_buyer
+from sim.markets.procurement import award_tenders, contracted_work_with_buyers
 from sim.vocabulary import SECTORS
 
 
@@ -88,7 +88,7 @@ def clear_markets(m) -> None:
     generic = _per_enterprise(c, w.business_market.clear_generic(
         c.market, c.business, conditions.demand_index), n)
     award_tenders(m)
-    public = contracted_work(m)
+    public, public_by_buyer = contracted_work_with_buyers(m)
     other = (consumer.demand_ht + generic + public) * e.alive
     served_other = np.divide(np.minimum(other, e.capacity), other, out=np.zeros(n),
                              where=other > 0)
@@ -121,7 +121,7 @@ def clear_markets(m) -> None:
     }
     # the same public sales by buyer: each contract is served as its holder's others are
     m.now.public_sales_by_buyer = {buyer: work * served_other
-                                   for buyer, work in contracted_work_by_buyer(m).items()}
+                                   for buyer, work in public_by_buyer.items()}
 
 
 def _sales_shock(m, n: int) -> np.ndarray:

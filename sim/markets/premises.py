@@ -64,21 +64,26 @@ class PremisesMarket:
         # stocks are rationed where land is tense, so each request sees what earlier ones left:
         # a loop, over plain lists (a request costs ~1 µs; most months see a few hundred)
         # (a request that wants neither stock takes nothing: only the others are looped over)
-        stock = np.full(n, -1, dtype=np.int8)
         left = vacant.tolist()
         asking = (wants_trust | wants_private).nonzero()[0]
+        # each request served at most once: its position is listed under its stock, and the
+        # stocks written after the loop (one assignment each, not one per request)
+        by_trust, by_private = [], []
         for i, here, need, trust_ok, private_ok in zip(
                 asking.tolist(), t[asking].tolist(), m2[order[asking]].tolist(),
                 wants_trust[asking].tolist(), wants_private[asking].tolist(), strict=True):
             if trust_ok and left[TRUST][here] >= need:
                 left[TRUST][here] -= need
-                stock[i] = TRUST
+                by_trust.append(i)
                 continue
             if trust_ok:  # the trust's floor is let: the tenant tries the private market
                 self.trust_shortfall_m2[here] += need
             if private_ok and left[PRIVATE][here] >= need:
                 left[PRIVATE][here] -= need
-                stock[i] = PRIVATE
+                by_private.append(i)
+        stock = np.full(n, -1, dtype=np.int8)
+        stock[by_trust] = TRUST
+        stock[by_private] = PRIVATE
         served = (stock >= 0).nonzero()[0]
         rents = np.where(stock[served] == TRUST, trust_rent[t[served]], market[t[served]])
         return Leases(order[served], stock[served], rents)
