@@ -141,10 +141,10 @@ class ProcurementMarket:
         buyer = np.concatenate([self.draw_buyers(buyer_rng, n_new), again.buyer])
         lot_territory = np.concatenate([new_territory, again.territory])
         n_lots = lot_territory.size
-        empty = Awards(np.zeros(0, np.int64), np.zeros(0), np.zeros(0, bool), np.zeros(0, np.int64),
-                       np.zeros(0, np.int32), np.zeros(0, bool), np.zeros(0, np.int8))
         if n_lots == 0 or alive_idx.size == 0:
-            return empty
+            return Awards(np.zeros(0, np.int64), np.zeros(0), np.zeros(0, bool),
+                          np.zeros(0, np.int64), np.zeros(0, np.int32), np.zeros(0, bool),
+                          np.zeros(0, np.int8))
         value = np.concatenate([lot_size[new_territory] / p.contract_months,
                                 again.monthly_value])
         end_month = np.concatenate([np.full(n_new, month + 1 + round(p.contract_months),
@@ -290,13 +290,16 @@ def award_tenders(m) -> None:
 
 
 BUYER_NAMES = np.array([sector.name.lower() for sector in Sector])
+# every detail a won tender can have, by [reserved, buyer]: the strings (and the dtype)
+# ``np.char.add`` of the two parts gives, built once instead of for each month's awards
+TENDER_DETAILS = np.char.add(np.array(["open;buyer=", "reserved;buyer="])[:, None],
+                             BUYER_NAMES[None, :])
 
 
 def tender_details(reserved: np.ndarray, buyer: np.ndarray) -> np.ndarray:
     """A won tender's event detail: reserved or open, and the buyer that tendered the lot
     ("reserved;buyer=state"; the sweep dataset reads them as columns `detail` and `buyer`)."""
-    return np.char.add(np.where(reserved, "reserved;buyer=", "open;buyer="),
-                       BUYER_NAMES[buyer])
+    return TENDER_DETAILS[reserved.astype(np.intp), buyer]
 
 
 def terminate(m, rows: np.ndarray) -> None:
