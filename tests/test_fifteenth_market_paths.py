@@ -14,9 +14,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.grouping import GroupIndex, rounds
-from sim.ledger import Sector
-from sim.markets import credit, procurement
+from sim.ledger import Ledger, Sector
+from sim.markets import credit, premises, procurement
 from sim.model import EcosystemModel
+from sim.state import PairIndex
 
 
 # --- the lots' buyers ----------------------------------------------------------------------------
@@ -146,3 +147,143 @@ def test_loan_service_over_one_gather_is_the_plain_service(data):
     e.loss_making[:] = r.random(e.n) < 0.5
     fast, slow = copy.deepcopy(base), copy.deepcopy(base)
     assert _state(fast, credit.service_loans(fast)) == _state(slow, _service_loans_reference(slow))
+
+
+# --- the tie index -------------------------------------------------------------------------------
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_tie_index_inserts_and_deletes_as_numpy_does(data):
+    """Sorted new keys (before, between and after the held ones, or none) inserted, then some
+    held keys deleted: the arrays ``np.insert`` and ``np.delete`` give."""
+    r = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    universe = r.permutation(500).astype(np.int64) * 7
+    held = data.draw(st.integers(0, 60))
+    index = PairIndex(np.zeros(0, np.int64), np.zeros(0, np.int64))
+    index.keys = np.sort(universe[:held])
+    new = np.sort(universe[held:held + data.draw(st.integers(0, 30))])
+    want = np.insert(index.keys, np.searchsorted(index.keys, new), new)
+    index.add(new)
+    assert index.keys.dtype == want.dtype and index.keys.tobytes() == want.tobytes()
+    gone = r.permutation(index.keys)[: data.draw(st.integers(0, index.keys.size))]
+    want = np.delete(index.keys, np.searchsorted(index.keys, gone))
+    index.remove(gone)
+    assert index.keys.dtype == want.dtype and index.keys.tobytes() == want.tobytes()
+
+
+# --- tender details ------------------------------------------------------------------------------
+@settings(max_examples=100, deadline=None)
+@given(data=st.data())
+def test_tender_details_from_the_table_are_the_joined_strings(data):
+    r = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    n = data.draw(st.integers(0, 40))
+    reserved = r.random(n) < 0.5
+    buyer = r.integers(0, len(Sector), n).astype(np.int8)
+    want = np.char.add(np.where(reserved, "reserved;buyer=", "open;buyer="),
+                       procurement.BUYER_NAMES[buyer])
+    got = procurement.tender_details(reserved, buyer)
+    assert got.dtype == want.dtype and got.tobytes() == want.tobytes()
+
+
+# --- premises ------------------------------------------------------------------------------------
+def _premises_clear_reference(self, rng, territory, m2, max_rent_m2, vacant, acceptance,
+                              effects, rent_index):
+    """``PremisesMarket.clear`` as the fourteenth session ran it."""
+    n = territory.size
+    if n == 0:
+        return premises.Leases(np.zeros(0, np.int64), np.zeros(0, np.int8), np.zeros(0))
+    order = rng.permutation(n)
+    accept_draw = rng.random(n)
+    market = self.market_rent(rent_index)
+    trust_rent = market * (1.0 - effects.trust_rent_discount)
+    t = territory[order]
+    wants_trust = (effects.trust_priority[t] > 0) & (trust_rent[t] <= max_rent_m2[order])
+    wants_private = (accept_draw[order] < acceptance) & (market[t] <= max_rent_m2[order])
+    stock = np.full(n, -1, dtype=np.int8)
+    left = vacant.tolist()
+    asking = (wants_trust | wants_private).nonzero()[0]
+    for i, here, need, trust_ok, private_ok in zip(
+            asking.tolist(), t[asking].tolist(), m2[order[asking]].tolist(),
+            wants_trust[asking].tolist(), wants_private[asking].tolist(), strict=True):
+        if trust_ok and left[premises.TRUST][here] >= need:
+            left[premises.TRUST][here] -= need
+            stock[i] = premises.TRUST
+            continue
+        if trust_ok:
+            self.trust_shortfall_m2[here] += need
+        if private_ok and left[premises.PRIVATE][here] >= need:
+            left[premises.PRIVATE][here] -= need
+            stock[i] = premises.PRIVATE
+    served = (stock >= 0).nonzero()[0]
+    rents = np.where(stock[served] == premises.TRUST, trust_rent[t[served]], market[t[served]])
+    return premises.Leases(order[served], stock[served], rents)
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_premises_clearing_serves_as_the_general_loop(data):
+    """Random requests, stocks (some too small), acceptance, rents and trust priority (none,
+    some territories, everywhere): the same leases, trust shortfall and stream state."""
+    r = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    n_t, n = data.draw(st.integers(1, 6)), data.draw(st.integers(0, 40))
+    territory = r.integers(0, n_t, n).astype(np.int32)
+    m2 = r.choice([50.0, 120.0, r.random() * 400], n)
+    max_rent = r.choice([0.0, 80.0, 1e6, r.random() * 200], n)
+    vacant = r.choice([0.0, 100.0, 500.0, 1e5], (2, n_t))
+    priority = r.random(n_t) < data.draw(st.sampled_from([0.0, 0.5, 1.0]))
+    effects = SimpleNamespace(trust_rent_discount=r.random(n_t) * 0.5,
+                              trust_priority=priority.astype(float))
+    acceptance, rent_index = data.draw(st.sampled_from([0.0, 0.6, 1.0])), 1.0 + r.random()
+    seed = data.draw(st.integers(0, 2**32 - 1))
+    markets = [premises.PremisesMarket(60.0, 0.5 + r.random(n_t)) for _ in range(2)]
+    markets[1].tension = markets[0].tension.copy()
+    rngs = [np.random.default_rng(seed), np.random.default_rng(seed)]
+    got = markets[0].clear(rngs[0], territory, m2, max_rent, vacant, acceptance, effects,
+                           rent_index)
+    want = _premises_clear_reference(markets[1], rngs[1], territory, m2, max_rent, vacant,
+                                     acceptance, effects, rent_index)
+    for a, b in ((got.request, want.request), (got.stock, want.stock),
+                 (got.rent_m2_yr, want.rent_m2_yr),
+                 (markets[0].trust_shortfall_m2, markets[1].trust_shortfall_m2)):
+        assert a.dtype == b.dtype and a.tobytes() == b.tobytes()
+    assert rngs[0].random() == rngs[1].random()
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data())
+def test_floor_moves_to_sites_as_the_loop_over_stocks(data):
+    """Leases all private or mixed, or none: the same territory and site floor as one move per
+    stock through masks."""
+    r = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    n, n_t = data.draw(st.integers(0, 20)), 4
+    stock = np.where(r.random(n) < data.draw(st.sampled_from([0.0, 0.4])), premises.TRUST,
+                     premises.PRIVATE).astype(np.int8)
+    territory, sites = r.integers(0, n_t, n), r.integers(0, 8, n)
+    m2 = r.random(n) * 100
+    ledgers = []
+    for _ in range(2):
+        L = Ledger(n_territories=n_t)
+        L.grow_sites(8)
+        L.territory_floor[:2] = 1e4
+        ledgers.append(L)
+    premises._move_floor_to_sites(ledgers[0], stock, territory, sites, m2)
+    for k_stock in (premises.PRIVATE, premises.TRUST):
+        k = stock == k_stock
+        ledgers[1].move_floor_to_site(k_stock, territory[k], sites[k], m2[k])
+    assert ledgers[0].territory_floor.tobytes() == ledgers[1].territory_floor.tobytes()
+    assert ledgers[0].site_floor.tobytes() == ledgers[1].site_floor.tobytes()
+
+
+# --- contracted work -----------------------------------------------------------------------------
+def test_contracted_work_with_buyers_is_each_on_its_own():
+    m = _MODEL
+    total, by_buyer = procurement.contracted_work_with_buyers(m)
+    assert total.tobytes() == procurement.contracted_work(m).tobytes()
+    c = m.world.contracts
+    live = c.end_month > m.month
+    assert live.any() and np.unique(c.buyer[live]).size > 1
+    want = {int(b): np.bincount(c.enterprise[live & (c.buyer == b)],
+                                weights=c.monthly_value[live & (c.buyer == b)],
+                                minlength=m.world.enterprises.n)
+            for b in np.unique(c.buyer[live])}
+    assert list(by_buyer) == list(want)
+    assert all(by_buyer[b].tobytes() == want[b].tobytes() for b in want)
