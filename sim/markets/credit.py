@@ -319,7 +319,9 @@ def default_in_arrears(m) -> None:
     recovers the share it paid on the same terms."""
     w, finance = m.world, m.params.finance
     e, loans = w.enterprises, w.loans
-    rows = np.flatnonzero(e.alive & (e.arrears_months == finance.arrears_default_months))
+    rows = (e.alive & (e.arrears_months == finance.arrears_default_months)).nonzero()[0]
+    if rows.size == 0:  # no borrower in default: no loan to look up
+        return
     bad = np.flatnonzero(loans.open & (loans.lender == Sector.BANKS)
                          & among(loans.enterprise, rows, e.n))
     if bad.size == 0:
