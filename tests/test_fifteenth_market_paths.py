@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from sim.grouping import GroupIndex, rounds
 from sim.ledger import Ledger, Sector
 from sim.markets import credit, premises, procurement
+from sim.markets.consumer import ConsumerMarket
 from sim.model import EcosystemModel
 from sim.state import PairIndex
 
@@ -288,3 +289,46 @@ def test_contracted_work_with_buyers_is_each_on_its_own():
             for b in np.unique(c.buyer[live])}
     assert list(by_buyer) == list(want)
     assert all(by_buyer[b].tobytes() == want[b].tobytes() for b in want)
+
+
+# --- households' demand --------------------------------------------------------------------------
+def _consumer_clear_reference(self, market, weight, labelled, demand_index, ess_vat_rate,
+                              pass_through):
+    """``ConsumerMarket.clear`` as the fourteenth session ran it (the rate as an array)."""
+    s = self.vat_standard
+    totals = np.bincount(market, weights=weight, minlength=self.pool.size)
+    share = np.divide(weight, totals[market], out=np.zeros_like(weight),
+                      where=totals[market] > 0)
+    base_units = self.pool[market] * demand_index * share / (1.0 + s)
+    rate = np.full(weight.size, s)
+    if ess_vat_rate is not None:
+        rate = np.where(labelled, ess_vat_rate, s)
+    consumer_price = (1.0 + s) - pass_through * (s - rate)
+    quantity = base_units * (consumer_price / (1.0 + s)) ** (-self.elasticity)
+    price_ht = consumer_price / (1.0 + rate)
+    demand_ht = quantity * price_ht
+    return demand_ht, demand_ht * rate, demand_ht * (s - rate)
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_consumer_clearing_at_the_standard_rate_is_the_array_rate(data):
+    """Random pools, claims (some zero, some markets empty), standard rates, pass-through and
+    elasticities, with and without a reduced rate: the same demand, VAT and VAT forgone."""
+    r = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    n_markets, n = data.draw(st.integers(1, 12)), data.draw(st.integers(0, 50))
+    market = r.integers(0, n_markets, n)
+    weight = r.choice([0.0, 1.0, r.random() * 1e4, r.random()], n)
+    labelled = r.random(n) < 0.5
+    s = data.draw(st.sampled_from([0.2, 0.055, r.random()]))
+    cm = ConsumerMarket(r.random(n_markets) * 1e6, s,
+                        data.draw(st.sampled_from([0.0, 1.2, r.random() * 5])))
+    vat_rate = data.draw(st.sampled_from([None, 0.055, 0.0]))
+    pass_through = data.draw(st.sampled_from([0.0, 0.5, 1.0, -0.3, r.random()]))
+    demand_index = 1.0 + r.random()
+    got = cm.clear(market, weight, None if vat_rate is None else labelled, demand_index,
+                   vat_rate, pass_through)
+    want = _consumer_clear_reference(cm, market, weight, labelled, demand_index, vat_rate,
+                                     pass_through)
+    for a, b in zip((got.demand_ht, got.vat_collected, got.vat_forgone), want, strict=True):
+        assert a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()

@@ -288,9 +288,8 @@ class BusinessMarket:
         self.generic_pool = generic_pool_by_market
 
     def clear_generic(self, market, claim, demand_index) -> np.ndarray:
-        totals = np.bincount(market, weights=claim, minlength=self.generic_pool.size)
-        share = np.divide(claim, totals[market], out=np.zeros_like(claim),
-                          where=totals[market] > 0)
+        total = np.bincount(market, weights=claim, minlength=self.generic_pool.size)[market]
+        share = np.divide(claim, total, out=np.zeros_like(claim), where=total > 0)
         return self.generic_pool[market] * demand_index * share
 
 

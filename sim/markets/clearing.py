@@ -80,9 +80,10 @@ def clear_markets(m) -> None:
     w, conditions, effects = m.world, m.conditions, m.effects
     e, n = w.enterprises, w.enterprises.n
     c = claims(w)
-    by_claim = w.consumer_market.clear(
-        c.market, c.consumer, w.forms.labelled[e.form[c.owner]],
-        conditions.demand_index, effects.consumer.ess_vat_rate, effects.consumer.vat_pass_through)
+    vat_rate = effects.consumer.ess_vat_rate
+    labelled = None if vat_rate is None else w.forms.labelled[e.form[c.owner]]
+    by_claim = w.consumer_market.clear(c.market, c.consumer, labelled, conditions.demand_index,
+                                       vat_rate, effects.consumer.vat_pass_through)
     consumer = ConsumerClearing(*(_per_enterprise(c, part, n) for part in (
         by_claim.demand_ht, by_claim.vat_collected, by_claim.vat_forgone)))
     generic = _per_enterprise(c, w.business_market.clear_generic(
