@@ -161,18 +161,7 @@ def update_trust(m) -> None:
     trust = np.clip(trust, 0.0, 1.0, out=trust)
     ties.trust[live] = trust
     ties.last_order[ordered_ties] = m.month
-    rng = m.streams["b2b.implants"]
-    candidate = (rng.random(live.size) < m.effects.ties.implant_rate[territory]) & (
-        kind == TieKind.SUPPLY)
-    implanted = implants.open_implants(m, live[candidate])
-    ties.kind[implanted] = TieKind.IMPLANT
-    ties.trust[implanted] = 1.0
-    ties.last_order[implanted] = m.month
-    ties.site[implanted] = np.arange(w.sites.n - implanted.size, w.sites.n)  # one site each
-    m.now.implants = int(implanted.size)
-    at = np.searchsorted(live, implanted)  # implants are live ties, in increasing order
-    kind[at] = TieKind.IMPLANT
-    trust[at] = 1.0
+    _implant(m, live, territory, kind, trust)
     kind[end_idle_implants(m, live, kind)] = TieKind.SUPPLY
     buyers = w.industrial_purchasing.buyers(w.firms, m.effects.ties.committed_buyers)
     # the few ties whose lapse draw falls under the rate, then their buyers: the positions a
@@ -184,6 +173,32 @@ def update_trust(m) -> None:
     lost[lapsed] = True
     lost &= kind == TieKind.SUPPLY
     w.ties.drop(live[lost.nonzero()[0]], m.month, m.events)
+
+
+def _implant(m, live: np.ndarray, territory: np.ndarray, kind: np.ndarray,
+             trust: np.ndarray) -> None:
+    """Supply ties drawn at their territory's implant rate become implants where the host
+    can (``implants.open_implants``); the live ties' ``kind`` and ``trust`` are patched at
+    the implants' positions. The draws are made every month (the stream moves alike); with
+    no implant rate anywhere (no lever) no draw falls under it, so no tie is a candidate."""
+    w, ties = m.world, m.world.ties.table
+    draws = m.streams["b2b.implants"].random(live.size)
+    rate = m.effects.ties.implant_rate
+    m.now.implants = 0
+    if not rate.any():
+        return
+    candidate = (draws < rate[territory]) & (kind == TieKind.SUPPLY)
+    implanted = implants.open_implants(m, live[candidate])
+    m.now.implants = int(implanted.size)
+    if implanted.size == 0:
+        return
+    ties.kind[implanted] = TieKind.IMPLANT
+    ties.trust[implanted] = 1.0
+    ties.last_order[implanted] = m.month
+    ties.site[implanted] = np.arange(w.sites.n - implanted.size, w.sites.n)  # one site each
+    at = np.searchsorted(live, implanted)  # implants are live ties, in increasing order
+    kind[at] = TieKind.IMPLANT
+    trust[at] = 1.0
 
 
 def stationary_tie_lapse(mutual_ignorance, purchasing, firms, ties, enterprises,
@@ -273,9 +288,8 @@ class BusinessMarket:
         self.generic_pool = generic_pool_by_market
 
     def clear_generic(self, market, claim, demand_index) -> np.ndarray:
-        totals = np.bincount(market, weights=claim, minlength=self.generic_pool.size)
-        share = np.divide(claim, totals[market], out=np.zeros_like(claim),
-                          where=totals[market] > 0)
+        total = np.bincount(market, weights=claim, minlength=self.generic_pool.size)[market]
+        share = np.divide(claim, total, out=np.zeros_like(claim), where=total > 0)
         return self.generic_pool[market] * demand_index * share
 
 

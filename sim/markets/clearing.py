@@ -21,7 +21,7 @@ from typing import NamedTuple
 import numpy as np
 
 from sim.markets.consumer import ConsumerClearing
-from sim.markets.procurement import award_tenders, contracted_work, contracted_work_by_buyer
+from sim.markets.procurement import award_tenders, contracted_work_with_buyers
 from sim.vocabulary import SECTORS
 
 
@@ -80,15 +80,16 @@ def clear_markets(m) -> None:
     w, conditions, effects = m.world, m.conditions, m.effects
     e, n = w.enterprises, w.enterprises.n
     c = claims(w)
-    by_claim = w.consumer_market.clear(
-        c.market, c.consumer, w.forms.labelled[e.form[c.owner]],
-        conditions.demand_index, effects.consumer.ess_vat_rate, effects.consumer.vat_pass_through)
+    vat_rate = effects.consumer.ess_vat_rate
+    labelled = None if vat_rate is None else w.forms.labelled[e.form[c.owner]]
+    by_claim = w.consumer_market.clear(c.market, c.consumer, labelled, conditions.demand_index,
+                                       vat_rate, effects.consumer.vat_pass_through)
     consumer = ConsumerClearing(*(_per_enterprise(c, part, n) for part in (
         by_claim.demand_ht, by_claim.vat_collected, by_claim.vat_forgone)))
     generic = _per_enterprise(c, w.business_market.clear_generic(
         c.market, c.business, conditions.demand_index), n)
     award_tenders(m)
-    public = contracted_work(m)
+    public, public_by_buyer = contracted_work_with_buyers(m)
     other = (consumer.demand_ht + generic + public) * e.alive
     served_other = np.divide(np.minimum(other, e.capacity), other, out=np.zeros(n),
                              where=other > 0)
@@ -121,7 +122,7 @@ def clear_markets(m) -> None:
     }
     # the same public sales by buyer: each contract is served as its holder's others are
     m.now.public_sales_by_buyer = {buyer: work * served_other
-                                   for buyer, work in contracted_work_by_buyer(m).items()}
+                                   for buyer, work in public_by_buyer.items()}
 
 
 def _sales_shock(m, n: int) -> np.ndarray:

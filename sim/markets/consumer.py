@@ -34,13 +34,13 @@ class ConsumerMarket:
         """Allocate each market's pool (territory and sector) to the claims on it; returns HT
         demand and VAT."""
         s = self.vat_standard
-        totals = np.bincount(market, weights=weight, minlength=self.pool.size)
-        share = np.divide(weight, totals[market], out=np.zeros_like(weight),
-                          where=totals[market] > 0)
+        total = np.bincount(market, weights=weight, minlength=self.pool.size)[market]  # once
+        share = np.divide(weight, total, out=np.zeros_like(weight), where=total > 0)
         base_units = self.pool[market] * demand_index * share / (1.0 + s)
-        rate = np.full(weight.size, s)
-        if ess_vat_rate is not None:
-            rate = np.where(labelled, ess_vat_rate, s)
+        # without a reduced ESS rate every claim pays the standard rate: the scalar meets each
+        # claim in the same operations an array of it did (the same floats; ``labelled`` may
+        # then be None)
+        rate = s if ess_vat_rate is None else np.where(labelled, ess_vat_rate, s)
         consumer_price = (1.0 + s) - pass_through * (s - rate)
         quantity = base_units * (consumer_price / (1.0 + s)) ** (-self.elasticity)
         price_ht = consumer_price / (1.0 + rate)

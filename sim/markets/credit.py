@@ -223,26 +223,43 @@ def service_loans(m) -> np.ndarray:
     enterprise's service (€); its debt counts bank loans and the fund's claims, not stakes."""
     w = m.world
     loans, n = w.loans, w.enterprises.n
-    live = np.flatnonzero(loans.open)
-    interest = loans.outstanding[live] * loans.rate_month[live]
-    payment = np.minimum(loans.payment[live], loans.outstanding[live] + interest)
-    owner, lenders = loans.enterprise[live], loans.lender[live]  # gathered once
+    live = loans.open.nonzero()[0]
+    outstanding = loans.outstanding[live]  # each column gathered once over the open loans
+    interest = outstanding * loans.rate_month[live]
+    payment = np.minimum(loans.payment[live], outstanding + interest)
+    owner, lenders = loans.enterprise[live], loans.lender[live]
     stake = _IS_EQUITY_LENDER[lenders]
     payment[stake & w.enterprises.loss_making[owner]] = 0.0
-    loans.outstanding[live] -= payment - interest
-    done = live[loans.outstanding[live] <= 1e-6]
+    outstanding -= payment - interest
+    loans.outstanding[live] = outstanding
+    repaid = outstanding <= 1e-6
+    done = live[repaid]
     loans.open[done] = False
     loans.outstanding[done] = 0.0
-    for lender in np.unique(lenders):
-        paid = np.flatnonzero(lenders == lender)
-        w.ledger.pay_enterprises_to_sector(owner[paid], payment[paid],
-                                           Sector(lender), SERVICE_FLOWS[Sector(lender)])
-        if lender == Sector.GUARANTEE_FUND:
-            np.add.at(m.now.guarantee_recoveries_by_territory,
-                      w.enterprises.territory[owner[paid]], payment[paid])
+    _pay_lenders(m, owner, lenders, payment)
     service = np.bincount(owner, weights=payment, minlength=n)
-    w.enterprises.debt[:] = _debt(w)
+    # the debt ``_debt`` counts: the loans still open that are not stakes, in the same order
+    owed = ~(stake | repaid)
+    w.enterprises.debt[:] = np.bincount(owner[owed], weights=outstanding[owed], minlength=n)
     return service
+
+
+def _pay_lenders(m, owner, lenders, payment) -> None:
+    """Each lender is paid its instalments, lenders in ascending order (``np.unique``'s, here
+    marked, not sorted); a single lender (the usual month: banks only) takes every row as is."""
+    w = m.world
+    present = np.bincount(lenders, minlength=1).nonzero()[0].tolist()
+    for lender in present:
+        if len(present) == 1:
+            paid_owner, paid = owner, payment
+        else:
+            at = (lenders == lender).nonzero()[0]
+            paid_owner, paid = owner[at], payment[at]
+        sector = Sector(lender)
+        w.ledger.pay_enterprises_to_sector(paid_owner, paid, sector, SERVICE_FLOWS[sector])
+        if sector == Sector.GUARANTEE_FUND:
+            np.add.at(m.now.guarantee_recoveries_by_territory,
+                      w.enterprises.territory[paid_owner], paid)
 
 
 def _debt(w) -> np.ndarray:
@@ -302,7 +319,9 @@ def default_in_arrears(m) -> None:
     recovers the share it paid on the same terms."""
     w, finance = m.world, m.params.finance
     e, loans = w.enterprises, w.loans
-    rows = np.flatnonzero(e.alive & (e.arrears_months == finance.arrears_default_months))
+    rows = (e.alive & (e.arrears_months == finance.arrears_default_months)).nonzero()[0]
+    if rows.size == 0:  # no borrower in default: no loan to look up
+        return
     bad = np.flatnonzero(loans.open & (loans.lender == Sector.BANKS)
                          & among(loans.enterprise, rows, e.n))
     if bad.size == 0:
@@ -315,10 +334,11 @@ def default_in_arrears(m) -> None:
     months = finance.restructure_months
     _open_claims(w, borrower, owed - covered, annuity(owed - covered, rate, months), rate,
                  Sector.BANKS)
-    called = covered > 0
-    _open_claims(w, borrower[called], covered[called],
-                 annuity(covered[called], rate[called], months), rate[called],
-                 Sector.GUARANTEE_FUND)
+    called = (covered > 0).nonzero()[0]
+    if called.size:  # (no guarantee called: no claim to open, ``Table.append`` of 0 rows)
+        _open_claims(w, borrower[called], covered[called],
+                     annuity(covered[called], rate[called], months), rate[called],
+                     Sector.GUARANTEE_FUND)
     m.events.record(m.month, EventKind.LOAN_DEFAULT, borrower, e.territory[borrower], "arrears")
 
 

@@ -185,24 +185,27 @@ def insertion_labour(m) -> None:
     ins = (e.alive & (e.insertion > 0)).nonzero()[0]
     lab, hr, effects = m.params.labour, m.params.human_resources, m.effects.labour
     rng = m.streams["labour.insertion"]
-    exits = rng.binomial(e.insertion[ins], 1.0 / w.forms.path[e.form[ins]])
+    form, sector, posts = e.form[ins], e.sector[ins], e.insertion_posts[ins]  # gathered once
+    exits = rng.binomial(e.insertion[ins], 1.0 / w.forms.path[form])
     territory = e.territory[ins]
-    fit = skill_fit(lab, hr, e.sector[ins], effects.skill_boost, territory)
-    base_fit = skill_fit(lab, hr, e.sector[ins], np.zeros(n_t), territory)
+    base_fit = skill_fit(lab, hr, sector, np.zeros(n_t), territory)
+    # no training boost anywhere: the boosted fit is the base fit, the same floats
+    fit = (skill_fit(lab, hr, sector, effects.skill_boost, territory)
+           if effects.skill_boost.any() else base_fit)
     efficiency = np.minimum(
         lab.industrial_matching_efficiency * (1.0 + effects.graduate_hiring_boost), 1.0)
     vacancies = np.bincount(firms.territory, weights=firms.vacancies, minlength=n_t)
     flow = match_leavers(rng, m.streams["labour.industry"], w.labour_market, lab, exits,
-                         e.form[ins], territory, fit, base_fit,
+                         form, territory, fit, base_fit,
                          industrial_search_weight(lab, w, ins), vacancies, efficiency)
     filled = np.bincount(territory, weights=flow.industrial, minlength=n_t)
     share = np.divide(filled, vacancies, out=np.zeros(n_t), where=vacancies > 0)
     firms.vacancies[:] = firms.vacancies * (1 - share[firms.territory])
-    entries = e.insertion_posts[ins] - e.insertion[ins] + flow.exits
-    e.insertion[ins] = e.insertion_posts[ins]
+    entries = posts - e.insertion[ins] + flow.exits
+    e.insertion[ins] = posts
 
     def by_form(values):
-        return np.bincount(e.form[ins], weights=values, minlength=len(LEGAL_FORMS))
+        return np.bincount(form, weights=values, minlength=len(LEGAL_FORMS))
 
     m.now.labour = {
         "exits": flow.exits.sum(), "employed": flow.employed.sum(),

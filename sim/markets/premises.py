@@ -57,31 +57,57 @@ class PremisesMarket:
         order = rng.permutation(n)
         accept_draw = rng.random(n)
         market = self.market_rent(rent_index)
-        trust_rent = market * (1.0 - effects.trust_rent_discount)
         t = territory[order]
-        wants_trust = (effects.trust_priority[t] > 0) & (trust_rent[t] <= max_rent_m2[order])
-        wants_private = (accept_draw[order] < acceptance) & (market[t] <= max_rent_m2[order])
+        max_rent = max_rent_m2[order]
+        wants_private = (accept_draw[order] < acceptance) & (market[t] <= max_rent)
+        if not effects.trust_priority.any():  # no trust gives priority: no request asks it
+            return _serve_private(order, t, m2, wants_private, vacant[PRIVATE], market)
+        trust_rent = market * (1.0 - effects.trust_rent_discount)
+        wants_trust = (effects.trust_priority[t] > 0) & (trust_rent[t] <= max_rent)
         # stocks are rationed where land is tense, so each request sees what earlier ones left:
         # a loop, over plain lists (a request costs ~1 µs; most months see a few hundred)
         # (a request that wants neither stock takes nothing: only the others are looped over)
-        stock = np.full(n, -1, dtype=np.int8)
         left = vacant.tolist()
         asking = (wants_trust | wants_private).nonzero()[0]
+        # each request served at most once: its position is listed under its stock, and the
+        # stocks written after the loop (one assignment each, not one per request)
+        by_trust, by_private = [], []
         for i, here, need, trust_ok, private_ok in zip(
                 asking.tolist(), t[asking].tolist(), m2[order[asking]].tolist(),
                 wants_trust[asking].tolist(), wants_private[asking].tolist(), strict=True):
             if trust_ok and left[TRUST][here] >= need:
                 left[TRUST][here] -= need
-                stock[i] = TRUST
+                by_trust.append(i)
                 continue
             if trust_ok:  # the trust's floor is let: the tenant tries the private market
                 self.trust_shortfall_m2[here] += need
             if private_ok and left[PRIVATE][here] >= need:
                 left[PRIVATE][here] -= need
-                stock[i] = PRIVATE
+                by_private.append(i)
+        stock = np.full(n, -1, dtype=np.int8)
+        stock[by_trust] = TRUST
+        stock[by_private] = PRIVATE
         served = (stock >= 0).nonzero()[0]
         rents = np.where(stock[served] == TRUST, trust_rent[t[served]], market[t[served]])
         return Leases(order[served], stock[served], rents)
+
+
+def _serve_private(order, t, m2, wants_private, private_vacant, market) -> Leases:
+    """``PremisesMarket.clear`` when no request wants the trust's floor: the requests that
+    accept a private lease (in ``order``, territories ``t``) are served in turn while their
+    territory's private vacant stock holds them, at the market rent: the leases the general
+    loop gives, without the trust's columns."""
+    left = private_vacant.tolist()
+    asking = wants_private.nonzero()[0]
+    served = []
+    for i, here, need in zip(asking.tolist(), t[asking].tolist(), m2[order[asking]].tolist(),
+                             strict=True):
+        if left[here] >= need:
+            left[here] -= need
+            served.append(i)
+    served = np.array(served, dtype=np.intp)
+    return Leases(order[served], np.full(served.size, PRIVATE, dtype=np.int8),
+                  market[t[served]])
 
 
 # --- the vacant stock: built as observed, widened from month 0 by a lifted brake ------------------
@@ -140,9 +166,7 @@ def lease(m, stream: str, enterprises, territory, m2, max_rent: np.ndarray,
                            region=w.territory_region[new_terr], stock=new_stock,
                            rent_m2_yr=new_rent, opened=m.month)
     L.grow_sites(w.sites.allocated)
-    for k_stock in (PRIVATE, TRUST):
-        k = new_stock == k_stock
-        L.move_floor_to_site(k_stock, new_terr[k], sites[k], new_area[k])
+    _move_floor_to_sites(L, new_stock, new_terr, sites, new_area)
     np.add.at(w.enterprises.floor, ent, area)
     served_mask[r] = True
     return served_mask
@@ -170,6 +194,17 @@ def _extend(L, sites, site_idx, stock, territory, m2, market_rent) -> None:
     sites.rent_m2_yr[site_idx] = ((held_m2 * sites.rent_m2_yr[site_idx] + m2 * market_rent)
                                   / (held_m2 + m2))
     sites.extended_m2[site_idx] += m2
+    _move_floor_to_sites(L, stock, territory, site_idx, m2)
+
+
+def _move_floor_to_sites(L, stock, territory, site_idx, m2) -> None:
+    """The leases' m² leave each landlord's vacant stock for the sites, private then trust.
+    When every lease is private (the usual month: no land trust), the private move takes
+    every row as it is (the same values a mask of all rows gathers) and the trust has none to
+    move (an empty move changes nothing: ``Ledger.move_floor_to_site``)."""
+    if (stock == PRIVATE).all():
+        L.move_floor_to_site(PRIVATE, territory, site_idx, m2)
+        return
     for k_stock in (PRIVATE, TRUST):
         k = stock == k_stock
         L.move_floor_to_site(k_stock, territory[k], site_idx[k], m2[k])

@@ -89,6 +89,12 @@ class ProcurementMarket:
         self.spend = spend_by_territory
         self.bid_rate = bid_rate
         self.retender = Lots.none()  # unfinished work tendered again at the next clearing
+        payers, shares = params.buyers()
+        self.payers = np.asarray(payers, np.int8)
+        # what ``Generator.choice(len(payers), size=n, p=shares)`` looks its uniforms up in
+        # (NumPy's own steps: ``cdf = p.cumsum(); cdf /= cdf[-1]``), made once a run
+        self.buyer_cdf = shares.cumsum()
+        self.buyer_cdf /= self.buyer_cdf[-1]
 
     def win_probabilities(self, price_premium: float) -> tuple[float, float]:
         """Chance an ESS bid beats the conventional bid on an open lot with and without a
@@ -114,9 +120,10 @@ class ProcurementMarket:
         return np.divide(able, local, out=np.zeros(n_t), where=local > 0)
 
     def draw_buyers(self, rng, n: int) -> np.ndarray:
-        """The buyer (ledger sector) of ``n`` lots, drawn with the buyers' shares of spend."""
-        payers, p = self.params.buyers()
-        return np.asarray(payers, np.int8)[rng.choice(len(payers), size=n, p=p)]
+        """The buyer (ledger sector) of ``n`` lots, drawn with the buyers' shares of spend: the
+        draws of ``rng.choice(len(payers), size=n, p=shares)`` (``n`` uniforms, each looked up
+        in the shares' cumulative sum), without its checks of the shares every month."""
+        return self.payers[self.buyer_cdf.searchsorted(rng.random(n), side="right")]
 
     def clear(self, rng, spare, territory_of, eligible_reserved, alive_idx, effects,
               procurement_index, price_premium, month: int, buyer_rng) -> Awards:
@@ -134,10 +141,10 @@ class ProcurementMarket:
         buyer = np.concatenate([self.draw_buyers(buyer_rng, n_new), again.buyer])
         lot_territory = np.concatenate([new_territory, again.territory])
         n_lots = lot_territory.size
-        empty = Awards(np.zeros(0, np.int64), np.zeros(0), np.zeros(0, bool), np.zeros(0, np.int64),
-                       np.zeros(0, np.int32), np.zeros(0, bool), np.zeros(0, np.int8))
         if n_lots == 0 or alive_idx.size == 0:
-            return empty
+            return Awards(np.zeros(0, np.int64), np.zeros(0), np.zeros(0, bool),
+                          np.zeros(0, np.int64), np.zeros(0, np.int32), np.zeros(0, bool),
+                          np.zeros(0, np.int8))
         value = np.concatenate([lot_size[new_territory] / p.contract_months,
                                 again.monthly_value])
         end_month = np.concatenate([np.full(n_new, month + 1 + round(p.contract_months),
@@ -153,14 +160,15 @@ class ProcurementMarket:
         noise = rng.normal(0.0, p.score_noise, size=(2, n_lots))
         local = GroupIndex(territory_of[alive_idx], alive_idx, n_territories)
         ins = alive_idx[eligible_reserved[alive_idx]]
-        local_reserved = GroupIndex(territory_of[ins], ins, n_territories)
-        lead = _draw_bidder(reserved, local_reserved, local, lot_territory, u[0])
+        draw_bidders = _bidder_draws(reserved, ins, territory_of, local, lot_territory,
+                                     n_territories)
+        lead = draw_bidders(u[0])
         has_bid = bids & (lead >= 0)
         lead_spare = np.where(has_bid, spare[np.maximum(lead, 0)], 0.0)
         joint = effects.joint_bids[lot_territory] > 0
         pooled = lead_spare.copy()
         for k in range(1, p.joint_bid_members):
-            partner = _draw_bidder(reserved, local_reserved, local, lot_territory, u[k])
+            partner = draw_bidders(u[k])
             distinct = (partner >= 0) & (partner != lead)
             pooled += np.where(joint & distinct, spare[np.maximum(partner, 0)], 0.0)
         can_deliver = has_bid & (pooled >= value)
@@ -173,7 +181,7 @@ class ProcurementMarket:
         # each winner takes its lots in order, forfeiting those its spare capacity cannot cover
         taken = np.zeros(winners.size, dtype=bool)
         remaining = spare.copy()
-        for at in rounds(lead[winners]):
+        for at in _rounds_of_winners(lead[winners]):
             lot = winners[at]
             firm = lead[lot]
             ok = (remaining[firm] >= value[lot]) | joint[lot]
@@ -182,6 +190,28 @@ class ProcurementMarket:
         won = winners[taken]
         return Awards(lead[won], value[won], reserved[won], lot_territory[won], end_month[won],
                       clause[won], buyer[won])
+
+
+def _rounds_of_winners(lead: np.ndarray) -> list[np.ndarray]:
+    """``rounds(lead)``: when no structure wins two lots (most months), one round of every
+    winner in order, without sorting them."""
+    if lead.size and np.bincount(lead).max() == 1:
+        return [np.arange(lead.size)]
+    return rounds(lead)
+
+
+def _bidder_draws(reserved, eligible, territory_of, local, lot_territory, n_territories):
+    """Draws of a bidder per lot for given uniforms, as ``_draw_bidder`` gives them; the
+    eligible structures' index (``eligible``: rows open to reserved lots) is built only when
+    a lot is reserved: otherwise each bidder is the local index's draw, in the dtype
+    ``_draw_bidder`` would give it."""
+    if reserved.any():
+        local_reserved = GroupIndex(territory_of[eligible], eligible, n_territories)
+        return lambda uniforms: _draw_bidder(reserved, local_reserved, local, lot_territory,
+                                             uniforms)
+    dtype = np.result_type(eligible.dtype if eligible.size else np.int64,
+                           local.members.dtype if local.members.size else np.int64)
+    return lambda uniforms: local.draw(lot_territory, uniforms).astype(dtype, copy=False)
 
 
 def _draw_bidder(reserved, local_reserved, local, lot_territory, uniforms) -> np.ndarray:
@@ -211,17 +241,24 @@ def contracted_work(m) -> np.ndarray:
 def contracted_work_by_buyer(m) -> dict[int, np.ndarray]:
     """Monthly value of each enterprise's public contracts in force, by buyer (ledger sector):
     the buyers that hold at least one contract in force."""
+    return contracted_work_with_buyers(m)[1]
+
+
+def contracted_work_with_buyers(m) -> tuple[np.ndarray, dict[int, np.ndarray]]:
+    """``contracted_work`` and ``contracted_work_by_buyer`` from one gather of the contracts in
+    force (the same rows in the same order as each gives on its own)."""
     c = m.world.contracts
     live = (c.end_month > m.month).nonzero()[0]
     buyer = c.buyer[live]
     enterprise, value, n = c.enterprise[live], c.monthly_value[live], m.world.enterprises.n
+    total = np.bincount(enterprise, weights=value, minlength=n)
     by_buyer = {}
     # the buyers holding a contract, in ascending order (``np.unique``'s), marked, not sorted;
     # each buyer's contracts are gathered once (the same rows in the same order)
     for b in np.bincount(buyer, minlength=1).nonzero()[0].tolist():
         of_buyer = (buyer == b).nonzero()[0]
         by_buyer[b] = np.bincount(enterprise[of_buyer], weights=value[of_buyer], minlength=n)
-    return by_buyer
+    return total, by_buyer
 
 
 def award_tenders(m) -> None:
@@ -253,13 +290,16 @@ def award_tenders(m) -> None:
 
 
 BUYER_NAMES = np.array([sector.name.lower() for sector in Sector])
+# every detail a won tender can have, by [reserved, buyer]: the strings (and the dtype)
+# ``np.char.add`` of the two parts gives, built once instead of for each month's awards
+TENDER_DETAILS = np.char.add(np.array(["open;buyer=", "reserved;buyer="])[:, None],
+                             BUYER_NAMES[None, :])
 
 
 def tender_details(reserved: np.ndarray, buyer: np.ndarray) -> np.ndarray:
     """A won tender's event detail: reserved or open, and the buyer that tendered the lot
     ("reserved;buyer=state"; the sweep dataset reads them as columns `detail` and `buyer`)."""
-    return np.char.add(np.where(reserved, "reserved;buyer=", "open;buyer="),
-                       BUYER_NAMES[buyer])
+    return TENDER_DETAILS[reserved.astype(np.intp), buyer]
 
 
 def terminate(m, rows: np.ndarray) -> None:

@@ -32,11 +32,12 @@ def settle(m) -> None:
                                 "sales_business")
     L.pay_sectors_to_enterprises(m.now.public_sales_by_buyer, idx, parts["public"],
                                  "sales_public")
-    ins_fte = e.insertion * forms.fte[e.form]
-    aid = (ins_fte + e.adapted) * forms.aid_month[e.form] * e.alive
+    aided_fte = e.insertion * forms.fte[e.form] + e.adapted  # insertion FTE and adapted posts
+    aid = aided_fte * forms.aid_month[e.form] * e.alive
     L.pay_sector_to_enterprises(Sector.STATE, idx, aid, "state_aid_posts")
-    m.now.public_baseline += aid.sum()
-    m.now.public_by_payer[Sector.STATE] += aid.sum()
+    aid_total = aid.sum()  # one sum, added to both (the same float each ``aid.sum()`` gave)
+    m.now.public_baseline += aid_total
+    m.now.public_by_payer[Sector.STATE] += aid_total
     # a failed enterprise's aid is +0.0, which adds no bit: live rows only, in the same order
     live = e.alive.nonzero()[0]
     np.add.at(m.now.public_by_territory, e.territory[live], aid[live])
@@ -45,12 +46,13 @@ def settle(m) -> None:
     if cofunding.any():
         L.pay_sector_to_enterprises(Sector.INTERCOMMUNALITIES, idx, cofunding,
                                     "cofunding_insertion")
-        m.now.public_baseline += cofunding.sum()
-        m.now.public_by_payer[Sector.INTERCOMMUNALITIES] += cofunding.sum()
+        cofunding_total = cofunding.sum()
+        m.now.public_baseline += cofunding_total
+        m.now.public_by_payer[Sector.INTERCOMMUNALITIES] += cofunding_total
         np.add.at(m.now.public_by_territory, e.territory, cofunding)
     restraint = 1.0 - forms.pay_flexibility[e.form] * e.loss_making  # cooperatives
     wages = (e.permanent * econ.wage_permanent_month * restraint
-             + (ins_fte + e.adapted) * econ.wage_insertion_month) * e.alive
+             + aided_fte * econ.wage_insertion_month) * e.alive
     L.pay_enterprises_to_sector(idx, wages, Sector.HOUSEHOLDS, "wages")
     materials = e.sales * econ.materials_share
     L.pay_enterprises_to_sector(idx, materials, Sector.SUPPLIERS, "materials")
