@@ -350,8 +350,9 @@ def test_a_page_slow_to_draw_draws_less_often_and_shows_every_month_once_paused(
     """Pacing (`chart.vue`, `pacedGap`): while playing, after a draw the next waits 9 times as
     long as the draw took, 3 s at most. A page whose draws are made slow (each `setOption` 250 ms
     longer: 1.5 s for the six panels) draws them ≥ 3 s apart and less often than the same page
-    at its own pace; once paused, the draw held back is done, so every series ends with exactly
-    the month the server reached (waited for generously: the CI machine is loaded)."""
+    at its own pace; paused while a draw is held back, the draw is still done, so every series
+    ends with exactly the month the server reached (waited for generously: the CI machine is
+    loaded; a dropped timer left the charts months behind for good)."""
     page = open_page()
     expect(page.locator(".ess-panel canvas")).to_have_count(6)
     # Month 1 first: the CSV link appearing then re-creates the panels' view (and its hooks).
@@ -362,14 +363,16 @@ def test_a_page_slow_to_draw_draws_less_often_and_shows_every_month_once_paused(
     page.click(".ess-play")
     expect(page.locator(".ess-play")).to_contain_text("Pause")
     page.wait_for_timeout(1500)  # the page rendered for playing
-    fast = _draws_during(page, 6000)
+    fast = _draws_during(page, 5000)
     page.evaluate(SLOW_SET_OPTION, 250)
-    slow = _draws_during(page, 12_000)[1:]  # the first may have begun before the slowing
+    slow = [d for d in _draws_during(page, 12_000) if d[1] - d[0] > 1000]  # slowed (1.5 s)
+    # Paused while a draw is held back by the pacing (its timer pending): it must still be done.
+    page.wait_for_function(f"{PANELS_VM}.timer !== null", timeout=30_000, polling=50)
     page.click(".ess-play")
     expect(page.locator(".ess-play")).to_contain_text("Lecture")
     gaps = [b[0] - a[1] for a, b in pairwise(slow)]
-    assert all(gap >= 2900 for gap in gaps), gaps  # unpaced: at each of the server's sends
-    assert len(slow) / 12 < len(fast) / 6, (slow, fast)
+    assert len(slow) >= 2 and all(gap >= 2900 for gap in gaps), gaps  # unpaced: ~1 s apart
+    assert len(slow) / 12 < len(fast) / 5, (slow, fast)
     shown = _settled_month(page)
     assert 12 < shown < 120
     page.wait_for_function(PANELS_AT_MONTH, timeout=60_000, polling=500)
