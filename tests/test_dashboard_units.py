@@ -16,10 +16,14 @@ from sim.dashboard.bands import direction
 from sim.dashboard.costs import cost_per_job, net_job_years
 from sim.dashboard.figures import (
     DIVERGING,
+    PANELS,
+    histogram_option,
     map_option,
     panel_option,
+    panel_options,
     robust_range,
     territory_names,
+    ties_option,
 )
 from sim.dashboard.pacing import MIN_PAUSE_S, Pacer
 
@@ -179,6 +183,24 @@ def test_difference_map_is_diverging_and_centred():
     values = [p["value"][2] for p in option["series"][1]["data"]]
     assert values == [200, -10, 0]
     assert option["series"][1]["data"][0]["name"] == "Métropole"
+
+
+def test_every_chart_is_drawn_without_animation_and_lines_without_symbols():
+    """A pupil's page redraws its charts while the run plays: an ECharts animation would
+    repaint each chart for a second after every draw, and a symbol on every point of a line
+    adds a shape per month to draw; neither is in any of the dashboard's options."""
+    months = pd.DataFrame({"month": range(5), **{c: np.arange(5.0) for key in PANELS
+                                                   for c in PANELS[key][0]}})
+    options = [
+        *panel_options(list(PANELS), months, months, "fr", has_levers=True),
+        map_option(_territories(), None, None, "ess_jobs_total", "fr", difference=False),
+        ties_option(pd.DataFrame({"kind": ["a", "b"], "trust": [0.2, 0.7]}), "fr"),
+        histogram_option([1.0, 2.0, 3.0], "x", "fr"),
+    ]
+    assert all(o["animation"] is False for o in options)
+    lines = [s for o in options for s in o["series"] if s["type"] == "line"]
+    assert len(lines) == 2 * (len(PANELS) + 2)  # with and without levers, jobs of 3 kinds
+    assert all(s["showSymbol"] is False for s in lines)
 
 
 def test_map_before_the_first_month_says_why_it_is_grey():

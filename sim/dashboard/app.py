@@ -991,11 +991,11 @@ def Views(run: Run, frames, views_frames, lang: str, map_output: solara.Reactive
             on_value=lambda title: chart.set(titles.get(title, "jobs")),
             classes=["ess-chart-choice"])
         Chart(option(chart.value), lang, height_px=480, png_name=chart.value,
-              classes=["ess-panel"], on_widget=hand_over([chart.value]))
+              classes=["ess-panel"], on_widget=hand_over([chart.value]), paced=playing)
         return
     # One widget for the six charts: a redraw sends their new points in one message.
     Charts(options(keys), lang, height_px=300, png_names=keys,
-           classes=["ess-panel"], columns=3, on_widget=hand_over(keys))
+           classes=["ess-panel"], columns=3, on_widget=hand_over(keys), paced=playing)
     SlowViews(run, views_frames, lang, map_output, font, playing, live)
 
 
@@ -1046,11 +1046,11 @@ def SlowViews(run: Run, frames, lang: str, map_output: solara.Reactive[str], fon
                 with solara.Div(classes=["ess-difference"]):
                     solara.Checkbox(label=t(lang, "show_difference"), value=difference)
         Chart(map_of(frames), lang, height_px=460, png_name="map", classes=["ess-map"],
-              on_widget=hand("map", map_of), appends=False)
+              on_widget=hand("map", map_of), appends=False, paced=playing)
     Feed(frames, lang, on_widget=hand("feed", lambda shown: feed_html(shown.feed, lang)))
     with solara.Card(t(lang, "ties")):
         Chart(ties_of(frames), lang, height_px=320, png_name="ties", classes=["ess-ties"],
-              on_widget=hand("ties", ties_of), appends=False)
+              on_widget=hand("ties", ties_of), appends=False, paced=playing)
     # The inspector follows the run when it is paused (or stepped); while playing it keeps the
     # month it shows, unless the pupil asks for another enterprise.
     inspected = solara.use_ref(frames.month)

@@ -240,7 +240,9 @@ def load(sessions: int, seconds: float, speed: int, workers: int = 1,
         groups = process_groups(server_processes())
         wired.play()
         for page in opened:  # at once: Playwright's click waits for frames a starved page
-            page.evaluate("() => document.querySelector('.ess-play').click()")  # draws late
+            page.evaluate("() => { window.essChartDraws = 0; window.essChartDrawMs = 0; "
+                          "document.querySelector('.ess-play').click(); }")  # draws late
+        played_at = time.monotonic()
         # The window starts once every session plays: each session's rate is over the same time.
         start, load_start = time.monotonic(), os.getloadavg()
         used_start = {k: cpu_seconds(v) for k, v in groups.items()}
@@ -250,6 +252,9 @@ def load(sessions: int, seconds: float, speed: int, workers: int = 1,
         used = {k: cpu_seconds(v) - used_start[k] for k, v in groups.items()}
         busy = machine_busy_seconds() - busy_start
         page_shows = [shown(page) for page in opened]
+        drawn = [page.evaluate("() => [window.essChartDraws || 0, window.essChartDrawMs || 0]")
+                 for page in opened]
+        drawn_for = time.monotonic() - played_at
         for page in opened:
             page.context.close()
         if browser is not None:
@@ -319,6 +324,13 @@ def load(sessions: int, seconds: float, speed: int, workers: int = 1,
             "redraws_per_s_median": round(statistics.median(
                 [redrawn.get(k, 0) / window for k in advanced] or [0]), 2),
             "redraws_per_month": round(redraws / months, 2) if months else None,
+            # Chart widgets' draws in each page since Play (`chart.vue`: the six panels, the
+            # map and the ties each count), per second (median over the pages), and the mean
+            # milliseconds a draw took by the page's clock (what its pacing reads).
+            "page_chart_draws_per_s_median": round(statistics.median(
+                n / drawn_for for n, _ in drawn), 2) if drawn else None,
+            "page_chart_draw_ms_mean": round(sum(ms for _, ms in drawn) / max(
+                1, sum(n for n, _ in drawn)), 1) if drawn else None,
             "benchmark_cpu_cores": round(used["benchmark"] / window, 2),
             "other_cpu_cores": round((busy - sum(used.values())) / window, 2),
             "machine_cores": os.cpu_count(),

@@ -74,6 +74,9 @@ class ChartWidget(ipyvuetify.VuetifyTemplate):
     columns = traitlets.Int(1).tag(sync=True)
     locale = traitlets.Unicode("fr-FR").tag(sync=True)
     png_names = traitlets.List([]).tag(sync=True)
+    # While the run plays, the page paces its draws by its own draw time (`chart.vue`); paused,
+    # it draws at once what the pacing held back.
+    paced = traitlets.Bool(False).tag(sync=True)
     # Whether a new option may be sent as points appended to the drawn one's series (charts of
     # months). A chart whose points change in place (the map, the ties' bars, a histogram) is
     # sent whole whenever it changes: its last point alike did not mean nothing else changed.
@@ -118,13 +121,16 @@ def Charts(
     columns: int = 3,
     on_widget=None,
     appends: bool = True,
+    paced: bool = False,
 ):
     """Several charts in one widget, `columns` to a row; `png_names` (file names without
     extension, one per chart) add PNG download links. Each chart's element has `classes`.
     `on_widget(widget)`, after each render, hands the widget to the play loop (`app.LiveViews`).
-    `appends`: new options may be sent as appended points (`ChartWidget.appends`)."""
+    `appends`: new options may be sent as appended points (`ChartWidget.appends`); `paced`:
+    the run plays, the page paces its draws (`ChartWidget.paced`)."""
     element = ChartWidget.element(
         appends=appends,
+        paced=paced,
         locale=LOCALES[lang],
         png_names=list(png_names),
         count=len(options),
@@ -145,6 +151,7 @@ def Chart(
     classes=(),
     on_widget=None,
     appends: bool = True,
+    paced: bool = False,
 ):
     """One chart; `png_name` (file name without extension) adds a PNG download link."""
     options = solara.use_memo(lambda: [option], [option])
@@ -157,4 +164,5 @@ def Chart(
         columns=1,
         on_widget=on_widget,
         appends=appends,
+        paced=paced,
     )

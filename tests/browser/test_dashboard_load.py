@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+from itertools import pairwise
 from urllib.parse import urlparse
 
 import pytest
 from playwright.sync_api import expect
 
-from sim.dashboard.browser import month, open_dashboard, page_errors, serve, set_speed
+from sim.dashboard.browser import month, open_dashboard, page_errors, serve, set_speed, step
 from sim.dashboard.counters import MONTHS_LOG_ENV
 
 pytestmark = pytest.mark.browser
@@ -286,3 +287,94 @@ def test_the_map_ties_and_feed_follow_the_run_while_it_plays(browser, server):
         assert page_errors(page) == []
     finally:
         page.context.close()
+
+
+# The six panels' chart component (`chart.vue`): from now on each draw's start and end by the
+# page's clock are recorded in `window.essPanelDraws`; and, given `ms`, every ECharts `setOption`
+# of the page made `ms` slower (a busy wait, as on a machine starved of CPU).
+PANELS_VM = "document.querySelector('.ess-panel').closest('.ess-charts').__vue__"
+RECORD_DRAWS = f"""() => {{
+  const vm = {PANELS_VM};
+  window.essPanelDraws = [];
+  if (vm.essRecorded) return;
+  vm.essRecorded = true;
+  const done = vm.drawDone;
+  vm.drawDone = (start, end) => {{ window.essPanelDraws.push([start, end]); done(start, end); }};
+}}"""
+SLOW_SET_OPTION = """ms => {
+  const echarts = Object.values(window.requirejs.s.contexts._.defined)
+    .find(m => m && m.getInstanceByDom);
+  const panel = echarts.getInstanceByDom(document.querySelector('.ess-panel'));
+  const proto = Object.getPrototypeOf(panel);
+  const setOption = proto.setOption;
+  proto.setOption = function (...args) {
+    const start = performance.now();
+    while (performance.now() - start < ms) { /* busy */ }
+    return setOption.apply(this, args);
+  };
+}"""
+# Every panel's series has exactly the month the page's counter shows (read together).
+PANELS_AT_MONTH = f"""() => {{
+  const shown = Number(document.querySelector('.ess-month').innerText.match(/\\d+/)[0]);
+  const panels = [...document.querySelectorAll('.ess-panel')];
+  return panels.length === 6 && panels.every(el => {{
+    const n = ({POINTS})(el);
+    return n && n.every(x => x === shown);
+  }});
+}}"""
+
+
+def _draws_during(page, ms: int) -> list[list[float]]:
+    """The panels' draws ([start, end], page clock) in the next `ms` milliseconds."""
+    page.evaluate(RECORD_DRAWS)
+    page.wait_for_timeout(ms)
+    return page.evaluate("window.essPanelDraws")
+
+
+def _settled_month(page, quiet_ms: int = 5000, timeout_ms: int = 60_000) -> int:
+    """The month counter once it has not moved for `quiet_ms`: after the button says
+    "Lecture" the play loop may still finish the months it had begun, and the page then shows
+    them (read at once, the counter was 2–3 months short at speed 8)."""
+    shown, still_since = month(page), 0
+    for _ in range(timeout_ms // 500):
+        page.wait_for_timeout(500)
+        now = month(page)
+        still_since = still_since + 500 if now == shown else 0
+        shown = now
+        if still_since >= quiet_ms:
+            return shown
+    raise AssertionError(f"the month counter kept moving ({shown})")
+
+
+def test_a_page_slow_to_draw_draws_less_often_and_shows_every_month_once_paused(open_page):
+    """Pacing (`chart.vue`, `pacedGap`): while playing, after a draw the next waits 9 times as
+    long as the draw took, 3 s at most. A page whose draws are made slow (each `setOption` 250 ms
+    longer: 1.5 s for the six panels) draws them ≥ 3 s apart and less often than the same page
+    at its own pace; paused while a draw is held back, the draw is still done, so every series
+    ends with exactly the month the server reached (waited for generously: the CI machine is
+    loaded; a dropped timer left the charts months behind for good)."""
+    page = open_page()
+    expect(page.locator(".ess-panel canvas")).to_have_count(6)
+    # Month 1 first: the CSV link appearing then re-creates the panels' view (and its hooks).
+    step(page, 1)
+    expect(page.locator(".ess-panel canvas")).to_have_count(6)
+    assert page.evaluate(f"[{PANELS_VM}.pacedGap(30), {PANELS_VM}.pacedGap(1e6)]") == [270, 3000]
+    set_speed(page, 4)  # the run (120 months) lasts 30 s: it is paused before its end
+    page.click(".ess-play")
+    expect(page.locator(".ess-play")).to_contain_text("Pause")
+    page.wait_for_timeout(1500)  # the page rendered for playing
+    fast = _draws_during(page, 5000)
+    page.evaluate(SLOW_SET_OPTION, 250)
+    slow = [d for d in _draws_during(page, 12_000) if d[1] - d[0] > 1000]  # slowed (1.5 s)
+    # Paused while a draw is held back by the pacing (its timer pending): it must still be done.
+    page.wait_for_function(f"{PANELS_VM}.timer !== null", timeout=30_000, polling=50)
+    page.click(".ess-play")
+    expect(page.locator(".ess-play")).to_contain_text("Lecture")
+    gaps = [b[0] - a[1] for a, b in pairwise(slow)]
+    assert len(slow) >= 2 and all(gap >= 2900 for gap in gaps), gaps  # unpaced: ~1 s apart
+    assert len(slow) / 12 < len(fast) / 5, (slow, fast)
+    shown = _settled_month(page)
+    assert 12 < shown < 120
+    page.wait_for_function(PANELS_AT_MONTH, timeout=60_000, polling=500)
+    assert month(page) == shown
+    assert page_errors(page) == []
