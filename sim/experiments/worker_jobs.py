@@ -16,10 +16,10 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+import cloudpickle
 from hydra.core.singleton import Singleton
 from hydra.core.utils import JobReturn, run_job, setup_globals
 from hydra.plugins.launcher import Launcher
-from joblib.externals import cloudpickle
 from omegaconf import open_dict
 
 from sim.experiments.job_configs import JobConfigs
