@@ -5,26 +5,35 @@ The first phase of the month (``compact_tables``), before anyone holds row indic
 (a tie's orders, ``Month.tie_spend``, are indexed by row). A table is compacted once its dead
 rows reach ``DEAD_SHARE`` of its live rows, so the copy is paid rarely. Rows keep their order, so
 every pass over live rows meets the same values in the same order: outputs are unchanged, byte
-for byte. Enterprises and sites are not compacted: their row is an agent's identity in the
-outputs (events, ``ess_views``) and the ledger's accounts are indexed by it.
+for byte.
+
+Enterprises are compacted too (``compact_enterprises``): a failed enterprise's row leaves once
+nothing live refers to it, and every table, account and view that names enterprise rows is
+renumbered. Outputs name an enterprise by its ``serial`` (its row had none ever been dropped),
+and the few passes whose result depends on the dead rows' places (draws of one number per row,
+pairwise float sums over every row) run in serial space (``Table.in_serial_space``), so the
+outputs stay the same, byte for byte. Dropped rows are kept in ``world.enterprise_archive``
+for what reads the whole history (``enterprise_history``). Sites are not compacted.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from sim.state import Table
+from sim.state import PairIndex, Table
 
 DEAD_SHARE = 0.25  # dead rows, as a share of live rows, that trigger a compaction
 MIN_DEAD = 1024    # below this, a copy costs more than the dead rows it would spare
 
 
 def compact_tables(m) -> None:
-    """Drop ties lost, contracts ended and loans closed (phase "compaction")."""
+    """Drop ties lost, contracts ended, loans closed and failed enterprises (phase
+    "compaction")."""
     w = m.world
     compact_if_worth(w.ties.table, w.ties.table.active)
     compact_if_worth(w.contracts, w.contracts.end_month > m.month)
     compact_if_worth(w.loans, w.loans.open)
+    compact_enterprises(m)
 
 
 def compact_if_worth(table: Table, live: np.ndarray) -> bool:
@@ -35,3 +44,60 @@ def compact_if_worth(table: Table, live: np.ndarray) -> bool:
         return False
     table.compact(live)
     return True
+
+
+def compact_enterprises(m) -> bool:
+    """Drop the rows of failed enterprises nothing live refers to (no open site, active tie,
+    open loan, contract in force or feedstock lot, no cash left), once they are many enough;
+    renumber every reference to the others."""
+    w = m.world
+    e = w.enterprises
+    keep = e.alive | _referred(m)
+    if e.n - int(np.count_nonzero(keep)) < max(MIN_DEAD, DEAD_SHARE * np.count_nonzero(keep)):
+        return False
+    dropped = (~keep).nonzero()[0]
+    w.enterprise_archive.append(dropped.size, **e.rows_of(dropped))
+    kept = e.compact(keep)
+    row_of = np.full(keep.size, -1, dtype=np.int64)  # a dropped row's references become -1
+    row_of[kept] = np.arange(kept.size)
+    for table in (w.sites, w.ties.table, w.loans, w.contracts):
+        table.enterprise[:] = row_of[table.enterprise]
+    ties = w.ties.table
+    w.ties.index = PairIndex(ties.firm[ties.active], ties.enterprise[ties.active])
+    lots = w.feedstock_market.lots if w.feedstock_market is not None else None
+    if lots is not None:
+        lots.member_row = row_of[lots.member_row]
+        lots.holder = np.where(lots.holder >= 0, row_of[np.maximum(lots.holder, 0)], lots.holder)
+    w.ledger.compact_enterprises(keep)
+    m.ess_views = {int(row_of[row]): view for row, view in m.ess_views.items()}
+    for row, view in m.ess_views.items():
+        view.row = row
+    return True
+
+
+def _referred(m) -> np.ndarray:
+    """Enterprise rows something live still refers to, or that hold cash."""
+    w = m.world
+    e, s, ties, loans, c = w.enterprises, w.sites, w.ties.table, w.loans, w.contracts
+    held = np.zeros(e.n, dtype=bool)
+    held[s.enterprise[s.open]] = True
+    held[ties.enterprise[ties.active]] = True
+    held[loans.enterprise[loans.open]] = True
+    held[c.enterprise[c.end_month > m.month]] = True
+    lots = w.feedstock_market.lots if w.feedstock_market is not None else None
+    if lots is not None:
+        held[lots.member_row] = True
+        held[lots.holder[lots.holder >= 0]] = True
+    held |= w.ledger.cash_view(e.n) != 0
+    return held
+
+
+def enterprise_history(world, column: str) -> np.ndarray:
+    """One ``column`` of every enterprise ever created, indexed by serial: the live rows' and
+    the archived ones'."""
+    e, archive = world.enterprises, world.enterprise_archive
+    values = getattr(e, column)
+    full = np.zeros(e.appended, dtype=values.dtype)
+    full[e.serial] = values
+    full[archive.serial] = getattr(archive, column)
+    return full

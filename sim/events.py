@@ -45,9 +45,12 @@ class EventLog:
     """Append-only event columns; vectorised appends keep it cheap at national scale.
 
     ``details`` is None, one string for the whole batch, an array of strings, or ``Labelled``.
+    Agents are recorded by the enterprise table's ``serial`` (``enterprises``, when given): an
+    enterprise keeps its name when compaction renumbers the rows (``sim.compaction``).
     """
 
-    def __init__(self):
+    def __init__(self, enterprises=None):
+        self.enterprises = enterprises
         self._chunks: list[tuple[int, str, np.ndarray, np.ndarray, object]] = []
         # Events recorded so far, by kind, kept as they are appended: `count` is read every
         # month by the dashboard's feed, and summing the chunks grew with the run.
@@ -58,6 +61,8 @@ class EventLog:
         agent = np.array(agent, dtype=np.int64, ndmin=1)
         if agent.size == 0:
             return
+        if self.enterprises is not None:
+            agent = self.enterprises.serial[agent]
         territory = np.array(territory, dtype=np.int64, ndmin=1)
         if territory.shape != agent.shape:
             territory = np.broadcast_to(territory, agent.shape).copy()

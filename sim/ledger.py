@@ -60,6 +60,7 @@ class Ledger:
         # per territory, then one per site
         self.territory_floor = np.zeros((4, n_territories), dtype=np.float64)
         self.site_floor = np.zeros(0, dtype=np.float64)
+        self.enterprises = None  # the enterprise table (``World``), for sums over every row
 
     # --- accounts -------------------------------------------------------------------------
     def grow_enterprises(self, n_total: int) -> None:
@@ -74,6 +75,16 @@ class Ledger:
             self.site_floor = np.concatenate(
                 [self.site_floor, np.zeros(max(missing, self.site_floor.size, 64))]
             )
+
+    def compact_enterprises(self, keep: np.ndarray) -> None:
+        """Enterprise accounts follow their rows when the table drops those not in ``keep``
+        (``sim.compaction``); a dropped account must be empty."""
+        accounts = self.money[N_SECTORS : N_SECTORS + keep.size]
+        if np.any(accounts[~keep] != 0):
+            raise LedgerError("compaction: a dropped enterprise account still holds money")
+        kept = accounts[keep]
+        accounts[: kept.size] = kept
+        accounts[kept.size :] = 0.0
 
     def cash(self, enterprise_idx):
         return self.money[N_SECTORS + np.asarray(enterprise_idx)]
@@ -90,7 +101,7 @@ class Ledger:
             self.money[self._accounts(idx, amounts.size)] += amounts
         else:
             np.add.at(self.money, N_SECTORS + np.asarray(idx), amounts)
-        total = float(amounts.sum())
+        total = self._total(idx, amounts)
         self.money[sector] -= total
         self._book(flow, total)
 
@@ -103,8 +114,8 @@ class Ledger:
         ``<flow>:<sector>`` (``sector_flows`` reads them back)."""
         amounts = self._checked(amounts)
         parts = {Sector(s): self._checked(part) for s, part in parts.items()}
-        paid = sum(float(part.sum()) for part in parts.values())
-        total = float(amounts.sum())
+        paid = sum(self._total(idx, part) for part in parts.values())
+        total = self._total(idx, amounts)
         if abs(paid - total) > 1e-9 * max(abs(total), 1.0):
             raise LedgerError(f"{flow}: the payers' parts ({paid} €) do not add up to the "
                               f"amounts paid ({total} €)")
@@ -113,7 +124,7 @@ class Ledger:
         else:
             np.add.at(self.money, N_SECTORS + np.asarray(idx), amounts)
         for sector, part in parts.items():
-            part_total = float(part.sum())
+            part_total = self._total(idx, part)
             self.money[sector] -= part_total
             self._book(f"{flow}:{sector.name.lower()}", part_total)
 
@@ -137,7 +148,7 @@ class Ledger:
             np.subtract.at(self.money, N_SECTORS + np.asarray(idx)[paid], amounts[paid])
         else:
             np.subtract.at(self.money, N_SECTORS + np.asarray(idx), amounts)
-        total = float(amounts.sum())  # over every amount: the same pairwise sum as before
+        total = self._total(idx, amounts)
         self.money[sector] += total
         self._book(flow, total)
 
@@ -148,6 +159,15 @@ class Ledger:
         self.money[payer] -= amount
         self.money[payee] += amount
         self._book(flow, amount)
+
+    def _total(self, idx, amounts: np.ndarray) -> float:
+        """The pairwise sum of a payment's amounts. Paid to or by every enterprise row (a slice
+        from row 0, as settlement pays), it is summed over every enterprise ever created (the
+        dropped ones' zero): the same float whatever rows compaction dropped."""
+        if (isinstance(idx, slice) and not idx.start and self.enterprises is not None
+                and amounts.size == self.enterprises.n):
+            amounts = self.enterprises.in_serial_space(amounts)
+        return float(amounts.sum())
 
     @staticmethod
     def _accounts(rows: slice, size: int) -> slice:

@@ -162,8 +162,8 @@ class MetricsRecorder:
         s["ess_industry_ties"][m] = model.world.ties.table.active.sum()
         s["ess_feedstock_won_t"][m] = month.feedstock_won_t
         s["ess_feedstock_lots_t"][m] = month.feedstock_lots_t
-        s["ess_sales_eur"][m] = e.sales.sum()
-        s["ess_procurement_sales_eur"][m] = e.procurement_sales.sum()
+        s["ess_sales_eur"][m] = e.in_serial_space(e.sales).sum()
+        s["ess_procurement_sales_eur"][m] = e.in_serial_space(e.procurement_sales).sum()
         s["reserved_awards_eur"][m] = month.reserved_awards
         s["mean_rent_ess_eur_m2"][m] = mean_rent(model)
         s["ess_floor_m2"][m] = model.ledger.site_floor.sum()
@@ -179,7 +179,7 @@ class MetricsRecorder:
         s["implant_floor_m2"][m] = float((model.ledger.site_floor[: sites.n]
                                           * (sites.stock == FloorStock.HOST) * sites.open).sum())
         s["ess_share_industrial_jobs"][m] = ess_share_of_industrial_jobs(model, live)
-        s["vat_forgone_eur"][m] = month.sales_parts["vat_forgone"].sum()
+        s["vat_forgone_eur"][m] = e.in_serial_space(month.sales_parts["vat_forgone"]).sum()
         self.cumulative_baseline += month.public_baseline
         s["public_cost_baseline_eur"][m] = self.cumulative_baseline
         for payer, sector in PUBLIC_PAYERS.items():

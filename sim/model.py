@@ -91,8 +91,8 @@ class EcosystemModel(mesa.Model):
         self.streams = RandomStreams(config.seed)
         self.month = 0
         self.conditions = scenario_at(config.scenario, 0)
-        self.events = EventLog()
         self.world = build_world(config, self.streams)
+        self.events = EventLog(self.world.enterprises)
         n_t = self.world.n_territories
         alive = self.world.enterprises.alive.nonzero()[0]
         self.ess_views = {int(r): ESSEnterprise(self, int(r)) for r in alive}
@@ -148,7 +148,7 @@ class EcosystemModel(mesa.Model):
                 self.world.ledger.assert_no_negative_cash(self.world.enterprises.n)
         self.month = 0
         self.params = run_params
-        self.events = EventLog()
+        self.events = EventLog(self.world.enterprises)
 
     def run(self) -> EcosystemModel:
         while self.running:

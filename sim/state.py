@@ -56,16 +56,18 @@ class Table:
                 self._columns[name] = grown
         for name, value in values.items():
             self._columns[name][start:end] = value
-        self._columns["serial"][start:end] = np.arange(self.appended, self.appended + count)
+        if "serial" not in values:  # an archive's rows keep the serials they had
+            self._columns["serial"][start:end] = np.arange(self.appended, self.appended + count)
         self.appended += count
         self.n = end
         self._refresh_views()
         return np.arange(start, end)
 
-    def compact(self, keep: np.ndarray) -> None:
+    def compact(self, keep: np.ndarray) -> np.ndarray:
         """Drop the rows where ``keep`` is False; the others move down in the same order, so a
         pass over the kept rows meets the same values in the same order as before. Row indices
-        change: only call this when no one holds row indices of this table (a month's start)."""
+        change: only call this when no one holds row indices of this table (a month's start).
+        Returns the kept rows' former indices."""
         rows = keep.nonzero()[0]
         kept, end = rows.size, self.n
         for column in self._columns.values():
@@ -73,6 +75,24 @@ class Table:
             column[kept:end] = 0  # append leaves unspecified columns at zero
         self.n = kept
         self._refresh_views()
+        return rows
+
+    def rows_of(self, rows: np.ndarray) -> dict[str, np.ndarray]:
+        """Copies of every column (``serial`` included) at ``rows``."""
+        return {name: column[:self.n][rows].copy() for name, column in self._columns.items()}
+
+    def in_serial_space(self, values: np.ndarray) -> np.ndarray:
+        """``values`` (one per row of the first ``values.size`` rows held: a month's figures
+        stop at the rows held when they were computed) placed at their rows' serials, zero
+        elsewhere: the array as it would stand had no row ever been dropped. A pairwise sum
+        over it is the same float as before any compaction, when dropped rows held zero."""
+        k = values.size
+        size = self.appended - (self.n - k)  # rows ever appended when they were computed
+        if size == k:  # none dropped
+            return values
+        full = np.zeros(size, dtype=values.dtype)
+        full[self.serial[:k]] = values
+        return full
 
     def rows_since(self, appended: int) -> np.ndarray:
         """Indices of the rows still held that were appended after the table's ``appended``

@@ -34,6 +34,7 @@ import pandas as pd
 from scipy import stats
 
 from sim.api import build_model
+from sim.compaction import enterprise_history
 from sim.markets.consumer import ConsumerMarket
 from sim.policies import REGISTRY
 from sim.territories.regional_fit import regional_markdown, regional_report, regional_verdicts
@@ -197,7 +198,9 @@ class Recorder:
 
     def _month(self) -> None:
         m, e = self.model, self.model.enterprises
-        self.jobs.append(np.where(e.alive, e.permanent + e.insertion + e.adapted, 0))
+        # by serial: an enterprise keeps its place when compaction renumbers the rows
+        self.jobs.append(e.in_serial_space(np.where(e.alive, e.permanent + e.insertion
+                                                    + e.adapted, 0)))
         labour = m.now.labour
         self.exits += np.stack([labour["exits_by_form"], labour["employed_by_form"],
                                 labour["durable_by_form"]])
@@ -210,8 +213,9 @@ class Recorder:
                                             minlength=len(LEGAL_FORMS))
 
     def jobs_matrix(self) -> np.ndarray:
-        """Jobs per enterprise (rows) and month (columns), zero before birth and after death."""
-        n = self.model.enterprises.n
+        """Jobs per enterprise (rows, by serial) and month (columns), zero before birth and
+        after death."""
+        n = self.model.enterprises.appended
         return np.stack([np.pad(j, (0, n - j.size)) for j in self.jobs], axis=1)
 
 
@@ -251,16 +255,16 @@ def _survival(model, events: pd.DataFrame) -> dict[str, float]:
     first five years (failures and voluntary closures / years at risk) gives S5 = exp(-5 h):
     the figures count every closure (CG Scop's and Insee's "pérennité"), though with the
     default ``voluntary_closure_min_age_months`` (60) none closes voluntarily that young."""
-    e = model.enterprises
+    world = model.world
     entry = events[events.kind == "entry"]
     failed = events[events.kind.isin(("failure", "closure"))].groupby("agent").month.min()
     born = entry.agent.to_numpy()
-    founded = e.founded[born]
+    founded = enterprise_history(world, "founded")[born]
     end = failed.reindex(born).fillna(model.month).to_numpy()
     window = founded + 12 * SURVIVAL_YEARS
     at_risk = (np.minimum(end, window) - founded) / 12.0
     failure = failed.reindex(born).notna().to_numpy() & (end < window)
-    coop = _form_mask(COOPERATIVES)[e.form[born]]
+    coop = _form_mask(COOPERATIVES)[enterprise_history(world, "form")[born]]
     out = {}
     for key, mask in (("cooperatives", coop), ("others", ~coop)):
         years = at_risk[mask].sum()
@@ -383,7 +387,7 @@ def _overdraft_quarters(model, shortfalls: pd.DataFrame) -> float:
     """Share of quarters in which a commercial structure that asked for short-term credit
     obtained some, as the Banque de France survey asks firms each quarter."""
     agent, month = shortfalls.agent.to_numpy(), shortfalls.month.to_numpy()
-    keep = _commercial(model)[model.enterprises.form[agent]]
+    keep = _commercial(model)[enterprise_history(model.world, "form")[agent]]
     quarters = pd.DataFrame({"agent": agent[keep], "quarter": month[keep] // 3,
                              "granted": (shortfalls.kind.to_numpy() == "loan_granted")[keep]})
     if quarters.empty:

@@ -101,6 +101,7 @@ class World:
     ledger: Ledger
     # filled in order by build_world
     enterprises: Table = None
+    enterprise_archive: Table = None  # rows of failed enterprises compacted away (by serial)
     firms: Table = None
     sites: Table = None
     ties: TieGraph = None
@@ -225,6 +226,8 @@ def _create_enterprises(w: World, params, rng) -> None:
     territory_of = np.repeat(np.repeat(np.arange(pop.size), len(LEGAL_FORMS)), counts.T.ravel())
     n = form_of.size
     e = w.enterprises = enterprise_table(max(2 * n, 64))
+    w.enterprise_archive = enterprise_table(64)
+    w.ledger.enterprises = e
     rows = e.append(n, alive=True, form=form_of, territory=territory_of,
                     region=w.territory_region[territory_of],
                     founded=-params.population.incumbent_age_months, owner_firm=-1,

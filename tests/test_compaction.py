@@ -1,14 +1,17 @@
 """Compaction of the growing tables (issue #20, item 1): outputs are unchanged, byte for byte,
-whether tables are compacted every month or never, and compaction keeps rows in order."""
+whether tables are compacted every month or never, and compaction keeps rows in order;
+failed enterprises leave the enterprise table and every reference to the others follows."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from sim import compaction
+from sim.ledger import Ledger, LedgerError
 from sim.policies import REGISTRY
-from sim.state import loan_table
+from sim.state import enterprise_table, loan_table
 
 ALL_LEVERS = f"policies=[{','.join(sorted(REGISTRY))}]"
 
@@ -34,19 +37,86 @@ def _run(monkeypatch, min_dead: float, share: float) -> tuple[dict, object]:
     monkeypatch.setattr(compaction, "DEAD_SHARE", share)
     model = build_model(["territory=classroom", "horizon_months=36", ALL_LEVERS]).run()
     frames = {"timeseries": model.timeseries_frame(), "territories": model.territory_frame(),
-              "events": model.events_frame()}
+              "events": model.events_frame(), "ties": model.ties_frame(),
+              "lever_costs": pd.DataFrame(model.metrics.lever_costs),
+              "flows": pd.DataFrame(sorted(model.ledger.flows.items()))}
     return frames, model
 
 
 def test_outputs_are_the_same_compacted_every_month_or_never(monkeypatch):
     compacted, model = _run(monkeypatch, 0, 0.0)
     # the tables did shrink: fewer rows held than ever appended
-    for table in (model.ties, model.world.contracts, model.loans):
+    for table in (model.ties, model.world.contracts, model.loans, model.enterprises):
         assert table.n < table.appended
+    assert model.world.enterprise_archive.n > 0
     never, kept = _run(monkeypatch, np.inf, np.inf)
     assert kept.ties.n == kept.ties.appended
+    assert kept.enterprises.n == kept.enterprises.appended
     for name, frame in compacted.items():
         pd.testing.assert_frame_equal(frame, never[name], check_exact=True)
     # levers that read the tables (impact_finance's new loans) reach the same enterprises
     assert ([(p.name, p.reached_total) for p in model.policies]
             == [(p.name, p.reached_total) for p in kept.policies])
+
+
+def test_in_serial_space_puts_back_the_dropped_rows_as_zeros():
+    table = enterprise_table(4)
+    table.append(5, sales=[1.0, 0.0, 2.0, 0.0, 3.0])
+    table.compact(np.array([True, False, True, False, True]))
+    assert table.in_serial_space(table.sales).tolist() == [1.0, 0.0, 2.0, 0.0, 3.0]
+    table.append(2, sales=[4.0, 5.0])
+    # figures computed before the two entrants stop at the rows held then
+    assert table.in_serial_space(np.array([1.0, 2.0, 3.0])).tolist() == [1.0, 0, 2.0, 0, 3.0]
+    assert table.in_serial_space(table.sales).tolist() == [1.0, 0, 2.0, 0, 3.0, 4.0, 5.0]
+    fresh = enterprise_table(4)
+    fresh.append(3)
+    values = np.ones(3)
+    assert fresh.in_serial_space(values) is values  # nothing dropped: no copy
+
+
+def test_an_account_with_money_is_never_dropped():
+    ledger = Ledger(1)
+    ledger.grow_enterprises(3)
+    ledger.cash_view(3)[:] = [0.0, 5.0, 0.0]
+    with pytest.raises(LedgerError, match="still holds money"):
+        ledger.compact_enterprises(np.array([True, False, True]))
+    ledger.compact_enterprises(np.array([False, True, False]))
+    assert ledger.cash_view(3).tolist() == [5.0, 0.0, 0.0]
+
+
+def test_references_follow_their_enterprises(monkeypatch):
+    _, model = _run(monkeypatch, 0, 0.0)
+    w = model.world
+    e, s, ties, loans, c = w.enterprises, w.sites, w.ties.table, w.loans, w.contracts
+    for rows in (s.enterprise[s.open], ties.enterprise[ties.active], loans.enterprise[loans.open],
+                 c.enterprise[c.end_month > model.month]):
+        assert rows.min(initial=0) >= 0 and rows.max(initial=0) < e.n
+    assert (e.alive[s.enterprise[s.open]]).all()  # an open site's enterprise is alive
+    assert sorted(model.ess_views) == e.alive.nonzero()[0].tolist()
+    assert all(view.row == row for row, view in model.ess_views.items())
+    assert model.tie_index.keys.tolist() == sorted(
+        (ties.firm[ties.active] * (1 << 32) + ties.enterprise[ties.active]).tolist())
+    # every event names an enterprise ever created; the archive keeps the dropped ones' rows
+    events = model.events_frame()
+    assert events.agent.max() < e.appended
+    archive = w.enterprise_archive
+    assert not archive.alive.any()
+    assert np.intersect1d(archive.serial, e.serial).size == 0
+    assert archive.n + e.n == e.appended
+    founded = compaction.enterprise_history(w, "founded")
+    entries = events[events.kind == "entry"]
+    assert (founded[entries.agent.to_numpy()] == entries.month.to_numpy()).all()
+
+
+def test_validation_figures_are_the_same_compacted_or_not(monkeypatch):
+    from sim import validation
+
+    overrides = ["territory=classroom", "horizon_months=36"]
+    monkeypatch.setattr(compaction, "MIN_DEAD", 0)
+    monkeypatch.setattr(compaction, "DEAD_SHARE", 0.0)
+    compacted = validation.observe(overrides)
+    monkeypatch.setattr(compaction, "MIN_DEAD", np.inf)
+    never = validation.observe(overrides)
+    assert compacted.keys() == never.keys()
+    for key, value in compacted.items():
+        assert value == never[key] or (np.isnan(value) and np.isnan(never[key])), key

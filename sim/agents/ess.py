@@ -75,7 +75,7 @@ def snapshot(m, row: int) -> dict:
     sites = ((s.enterprise == row) & s.open).nonzero()[0]
     codes = w.territories.codes
     events = m.events.frame(codes)
-    history = events[events.agent == row].tail(20)
+    history = events[events.agent == e.serial[row]].tail(20)
     customers = (ties.active & (ties.enterprise == row)).nonzero()[0]
     return {
         "row": row, "alive": bool(e.alive[row]), "legal_form": LEGAL_FORMS[e.form[row]],
@@ -150,7 +150,7 @@ def feedstock_bounded(world, rows: np.ndarray, staff_capacity: np.ndarray) -> np
 def staff_and_capacity(world, params, rng, effects) -> None:
     """Support staff leave and are replaced (brake 5); capacity follows staff and feedstock."""
     e, hr = world.enterprises, params.human_resources
-    draws = rng.random((2, e.n))
+    draws = rng.random((2, e.appended))[:, e.serial]  # one per enterprise ever (by serial)
     cut = effects.support_turnover_cut[e.territory]
     leaving = ~e.support_vacant & (draws[0] < hr.support_turnover_month * (1 - cut))
     refilled = e.support_vacant & (draws[1] < 1.0 / hr.refill_months)

@@ -84,7 +84,7 @@ class TieGraph:
         live = ties.active.nonzero()[0]
         kinds = np.array([kind.name.lower() for kind in TieKind])
         return pd.DataFrame({
-            "firm": ties.firm[live], "enterprise": ties.enterprise[live],
+            "firm": ties.firm[live], "enterprise": self.enterprises.serial[ties.enterprise[live]],
             "kind": kinds[ties.kind[live]], "trust": ties.trust[live],
             "firm_territory": territory_codes[self.firms.territory[ties.firm[live]]],
             "enterprise_territory": territory_codes[

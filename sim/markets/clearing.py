@@ -126,6 +126,8 @@ def clear_markets(m) -> None:
 
 
 def _sales_shock(m, n: int) -> np.ndarray:
-    """Monthly log-normal multiplier of private sales, mean 1 (``sales_volatility``)."""
+    """Monthly log-normal multiplier of private sales, mean 1 (``sales_volatility``): one per
+    enterprise ever created (by serial), so the draws do not depend on compaction."""
     sd = m.params.economy.sales_volatility
-    return m.streams["markets.sales_shocks"].lognormal(-sd**2 / 2, sd, n)
+    e = m.world.enterprises
+    return m.streams["markets.sales_shocks"].lognormal(-sd**2 / 2, sd, e.appended)[e.serial]

@@ -35,7 +35,9 @@ def settle(m) -> None:
     aided_fte = e.insertion * forms.fte[e.form] + e.adapted  # insertion FTE and adapted posts
     aid = aided_fte * forms.aid_month[e.form] * e.alive
     L.pay_sector_to_enterprises(Sector.STATE, idx, aid, "state_aid_posts")
-    aid_total = aid.sum()  # one sum, added to both (the same float each ``aid.sum()`` gave)
+    # one sum, added to both; over every enterprise ever created (a failed one's aid is zero),
+    # the same pairwise sum whatever rows compaction dropped
+    aid_total = e.in_serial_space(aid).sum()
     m.now.public_baseline += aid_total
     m.now.public_by_payer[Sector.STATE] += aid_total
     # a failed enterprise's aid is +0.0, which adds no bit: live rows only, in the same order
@@ -46,7 +48,7 @@ def settle(m) -> None:
     if cofunding.any():
         L.pay_sector_to_enterprises(Sector.INTERCOMMUNALITIES, idx, cofunding,
                                     "cofunding_insertion")
-        cofunding_total = cofunding.sum()
+        cofunding_total = e.in_serial_space(cofunding).sum()
         m.now.public_baseline += cofunding_total
         m.now.public_by_payer[Sector.INTERCOMMUNALITIES] += cofunding_total
         np.add.at(m.now.public_by_territory, e.territory, cofunding)

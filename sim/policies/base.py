@@ -137,8 +137,16 @@ class Policy:
         self.cost_total += total
         return total
 
+    def reach_enterprises(self, rows: np.ndarray) -> None:
+        """Remember the enterprises (rows) the lever reached, by serial: a row is renumbered
+        when failed enterprises are compacted away (a reference to a dropped one, -1, was
+        reached while it lived)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        self.reach(self.model.world.enterprises.serial[rows[rows >= 0]])
+
     def reach(self, rows: np.ndarray) -> None:
-        """Remember the enterprises or firms (rows) the lever reached; each counts once."""
+        """Remember the firms (rows) or enterprises (serials) the lever reached; each counts
+        once."""
         rows = np.asarray(rows, dtype=np.int64)
         if rows.size == 0:
             return

@@ -83,4 +83,4 @@ class Brownfields(Policy):
         s = self.model.world.sites
         housed = s.enterprise[s.open & (s.stock == FloorStock.TRUST)
                               & (self.mask[s.territory] > 0)]
-        self.reach(housed)
+        self.reach_enterprises(housed)

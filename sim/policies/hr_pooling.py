@@ -95,7 +95,7 @@ class HRPooling(Policy):
         w, p = self.model.world, self.params
         e = w.enterprises
         members = (e.alive & (self.mask[e.territory] > 0)).nonzero()[0]
-        self.reach(members)
+        self.reach_enterprises(members)
         count = np.bincount(e.territory[members], minlength=w.n_territories)
         membership = dose * count * p.cost_eur_per_enterprise_yr / 12.0
         training = self.model.now.labour["trained_by_territory"] * p.cost_eur_per_training_place

@@ -111,7 +111,7 @@ class ImpactFinance(Policy):
         new = loans.rows_since(self.loans_seen)
         self.loans_seen = loans.appended
         ours = (loans.guaranteed[new] > 0) | (loans.lender[new] == Sector.PUBLIC_INVESTMENT_BANK)
-        self.reach(loans.enterprise[new[ours]])
+        self.reach_enterprises(loans.enterprise[new[ours]])
 
     def _fund_net_loss(self) -> float:
         """The State pays its share of the month's calls into the fund; the fund's fee income

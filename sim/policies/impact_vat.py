@@ -72,6 +72,6 @@ class ImpactVAT(Policy):
     def cost(self, dose: float) -> float:
         m, w = self.model, self.model.world
         forgone = m.now.sales_parts["vat_forgone"]
-        self.reach((forgone > 0).nonzero()[0])
+        self.reach_enterprises((forgone > 0).nonzero()[0])
         return self.booked(np.bincount(w.enterprises.territory[: forgone.size], weights=forgone,
                                        minlength=w.n_territories), Sector.STATE)

@@ -108,4 +108,4 @@ class LandTrust(Policy):
     def _count_tenants(self) -> None:
         s = self.model.world.sites
         housed = s.enterprise[s.open & (s.stock == FloorStock.TRUST)]
-        self.reach(housed)
+        self.reach_enterprises(housed)

@@ -75,7 +75,7 @@ class ReservedMarkets(Policy):
         m = self.model
         premium = m.params.competition.price_premium()
         c = m.world.contracts
-        self.reach(c.enterprise[c.reserved])
+        self.reach_enterprises(c.enterprise[c.reserved])
         # each award's premium on the buyer that tendered the lot and pays its contract
         values, where = m.now.reserved_award_values, m.now.reserved_award_territories
         buyer = m.now.reserved_award_buyers
