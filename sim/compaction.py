@@ -38,12 +38,15 @@ def compact_tables(m) -> None:
 
 def compact_if_worth(table: Table, live: np.ndarray) -> bool:
     """Compact ``table`` to its ``live`` rows when the dead ones are many enough."""
-    n_live = int(np.count_nonzero(live))
-    dead = table.n - n_live
-    if dead < max(MIN_DEAD, DEAD_SHARE * n_live):
+    if not _worth(table.n, int(np.count_nonzero(live))):
         return False
     table.compact(live)
     return True
+
+
+def _worth(n: int, n_live: int) -> bool:
+    """Whether dropping ``n - n_live`` of ``n`` rows is worth a copy."""
+    return n - n_live >= max(MIN_DEAD, DEAD_SHARE * n_live)
 
 
 def compact_enterprises(m) -> bool:
@@ -52,8 +55,10 @@ def compact_enterprises(m) -> bool:
     renumber every reference to the others."""
     w = m.world
     e = w.enterprises
+    if not _worth(e.n, int(np.count_nonzero(e.alive))):  # even were no failed one referred to
+        return False
     keep = e.alive | _referred(m)
-    if e.n - int(np.count_nonzero(keep)) < max(MIN_DEAD, DEAD_SHARE * np.count_nonzero(keep)):
+    if not _worth(e.n, int(np.count_nonzero(keep))):
         return False
     dropped = (~keep).nonzero()[0]
     w.enterprise_archive.append(dropped.size, **e.rows_of(dropped))

@@ -211,7 +211,13 @@ class EcosystemModel(mesa.Model):
         return self.world.initial_floor
 
     # --- what the dashboard inspects -------------------------------------------------------------
-    def enterprise_snapshot(self, row: int) -> dict:
+    def enterprise_snapshot(self, serial: int) -> dict:
+        """The inspector's view of the enterprise named ``serial`` (as events name it); a
+        KeyError when there is none, or its row was compacted away (``sim.compaction``)."""
+        e = self.world.enterprises
+        row = int(np.searchsorted(e.serial, serial))
+        if row >= e.n or e.serial[row] != serial:
+            raise KeyError(serial)
         return ess.snapshot(self, row)
 
     def ties_frame(self) -> pd.DataFrame:

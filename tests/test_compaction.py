@@ -120,3 +120,17 @@ def test_validation_figures_are_the_same_compacted_or_not(monkeypatch):
     assert compacted.keys() == never.keys()
     for key, value in compacted.items():
         assert value == never[key] or (np.isnan(value) and np.isnan(never[key])), key
+
+
+def test_the_inspector_names_an_enterprise_by_serial(monkeypatch):
+    _, model = _run(monkeypatch, 0, 0.0)
+    e = model.enterprises
+    row = int(e.alive.nonzero()[0][-1])
+    serial = int(e.serial[row])
+    assert serial != row  # rows before it were compacted away
+    snapshot = model.enterprise_snapshot(serial)
+    assert snapshot["row"] == serial and snapshot["alive"]
+    assert snapshot["founded_month"] == e.founded[row]
+    dropped = int(model.world.enterprise_archive.serial[0])
+    with pytest.raises(KeyError):
+        model.enterprise_snapshot(dropped)

@@ -78,7 +78,8 @@ def snapshot(m, row: int) -> dict:
     history = events[events.agent == e.serial[row]].tail(20)
     customers = (ties.active & (ties.enterprise == row)).nonzero()[0]
     return {
-        "row": row, "alive": bool(e.alive[row]), "legal_form": LEGAL_FORMS[e.form[row]],
+        "row": int(e.serial[row]), "alive": bool(e.alive[row]),
+        "legal_form": LEGAL_FORMS[e.form[row]],
         "territory": str(codes[e.territory[row]]),
         "territory_name": str(w.territories.names[e.territory[row]]),
         "founded_month": int(e.founded[row]), "cash_eur": float(w.ledger.cash(row)),
