@@ -23,8 +23,10 @@ def tagged_frame(columns: dict, tags: dict) -> pd.DataFrame:
     (a pandas categorical): the levers of a national run with all nine, repeated on each of its
     millions of events, would otherwise take most of the events frame's memory."""
     size = len(next(iter(columns.values())))
-    return pa.table(columns | {name: _constant(value, size)
-                               for name, value in tags.items()}).to_pandas()
+    table = pa.table(columns | {name: _constant(value, size) for name, value in tags.items()})
+    # one block per column, Arrow's buffers released as they are converted: numeric columns
+    # are not copied into a consolidated block beside the Arrow table (the same frame)
+    return table.to_pandas(split_blocks=True, self_destruct=True)
 
 
 def _constant(value: int | str, size: int) -> pa.Array:
