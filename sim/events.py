@@ -113,7 +113,7 @@ class EventLog:
             "territory_code": strings(territory_codes).take(
                 np.concatenate([c[3] for c in self._chunks])),
             "details": details,
-        }, tags or {})
+        }, tags or {}, owned=True)
 
 
 def _details_column(details: list, sizes: list[int]) -> pa.Array:

@@ -32,7 +32,8 @@ def test_mixed_chunks_equal_the_per_chunk_concatenation():
         elif choice == 1:
             d = ["open", "overdraft", "reserved;buyer=state"][i % 3]
         elif choice == 2:
-            d = Labelled("firm=", rng.integers(0, 10**6, n))
+            # two prefixes of one number type, interleaved (grouped by prefix when built)
+            d = Labelled(("firm=", "lender=")[i % 2], rng.integers(0, 10**6, n))
         elif choice == 3:
             d = Labelled("employed=", rng.integers(0, 50, n).astype(np.int32))
         elif choice == 4:
