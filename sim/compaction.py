@@ -74,8 +74,10 @@ def compact_enterprises(m) -> bool:
         lots.member_row = row_of[lots.member_row]
         lots.holder = np.where(lots.holder >= 0, row_of[np.maximum(lots.holder, 0)], lots.holder)
     w.ledger.compact_enterprises(keep)
-    m.ess_views = {int(row_of[row]): view for row, view in m.ess_views.items()}
-    for row, view in m.ess_views.items():
+    views = {int(row_of[row]): view for row, view in m.ess_views.items()}
+    m.ess_views.clear()  # the model's dict, renumbered in place
+    m.ess_views.update(views)
+    for row, view in views.items():
         view.row = row
     return True
 
