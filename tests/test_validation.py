@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from sim import validation as v
+from sim.state import enterprise_table
 
 SMOKE = dict(seeds=2, months=48, overrides=["territory=classroom"], workers=1, national=False,
              emergent=False)
@@ -73,10 +74,19 @@ def test_summary_gives_a_t_interval():
     assert pooled["mean"] == pytest.approx(0.75) and pooled["n"] == 2
 
 
-def test_survival_counts_only_failures_in_the_first_five_years():
-    """Two cooperatives born at month 0: one fails at 24 months, one at 84 (too late)."""
-    model = SimpleNamespace(month=120, enterprises=SimpleNamespace(
-        founded=np.array([0, 0, 0]), form=np.array([5, 5, 0])))
+@pytest.mark.parametrize("compacted", [False, True])
+def test_survival_counts_only_failures_in_the_first_five_years(compacted):
+    """Two cooperatives born at month 0: one fails at 24 months, one at 84 (too late); the
+    same figures once the failed ones' rows are compacted away into the archive (events name
+    enterprises by serial)."""
+    enterprises, archive = enterprise_table(4), enterprise_table(4)
+    enterprises.append(3, alive=[False, False, True], founded=0, form=[5, 5, 0])
+    if compacted:
+        dropped = np.array([0, 1])
+        archive.append(2, **enterprises.rows_of(dropped))
+        enterprises.compact(np.array([False, False, True]))
+    model = SimpleNamespace(month=120, world=SimpleNamespace(enterprises=enterprises,
+                                                             enterprise_archive=archive))
     events = pd.DataFrame({"kind": ["entry"] * 3 + ["failure"] * 2,
                            "agent": [0, 1, 2, 0, 1], "month": [0, 0, 0, 24, 84],
                            "details": [""] * 5})
