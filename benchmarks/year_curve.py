@@ -8,7 +8,8 @@ machine it moves less than wall time), the months' CPU seconds, year 20 over yea
 first 16 hex digits of the SHA-256 of each frame's CSV (equal digits: the same outputs).
 
 Beside the curve, the live stocks a month passes over at each year's end (live enterprises,
-open sites, live ties) and the CPU of a month per live enterprise: a month that costs more
+open sites, live ties), the rows the tables hold (dead ones included: what compaction bounds)
+and the CPU of a month per live enterprise: a month that costs more
 because the economy holds more enterprises (the levers' own effect) is not the history-bound
 growth the curve looks for; ``--levers none`` runs the baseline, whose stocks are stationary.
 """
@@ -52,7 +53,7 @@ def main() -> None:
         )
     )
     model = EcosystemModel(config)
-    year_ms, stocks = [], []
+    year_ms, stocks, rows = [], [], []
     while model.running:
         start, months = time.process_time(), 0
         for _ in range(12):
@@ -61,6 +62,7 @@ def main() -> None:
                 months += 1
         year_ms.append((time.process_time() - start) / months * 1e3)
         stocks.append(live_stocks(model.world))
+        rows.append(rows_held(model.world))
     print("CPU ms of a month, year by year:", " ".join(f"{y:.0f}" for y in year_ms))
     print(
         f"months: {sum(year_ms) * 12 / 1e3:.2f} s of CPU; last year / first: "
@@ -70,6 +72,9 @@ def main() -> None:
     for name, column in zip(names, zip(*stocks, strict=True), strict=True):
         print(f"{name} at each year's end:", " ".join(str(n) for n in column),
               f"(last / first: {column[-1] / column[0]:.2f})")
+    for name, column in zip(("enterprise rows", "site rows", "tie rows"), zip(*rows, strict=True),
+                            strict=True):
+        print(f"{name} held at each year's end:", " ".join(str(n) for n in column))
     per_enterprise = [
         ms * 1e3 / enterprises for ms, (enterprises, _, _) in zip(year_ms, stocks, strict=True)
     ]
@@ -88,6 +93,11 @@ def live_stocks(world) -> tuple[int, int, int]:
     """The rows a month's passes work on: live enterprises, open sites, live ties."""
     return (int(world.enterprises.alive.sum()), int(world.sites.open.sum()),
             int(world.ties.table.active.sum()))
+
+
+def rows_held(world) -> tuple[int, int, int]:
+    """The rows the tables hold, dead ones included (what compaction bounds)."""
+    return world.enterprises.n, world.sites.n, world.ties.table.n
 
 
 if __name__ == "__main__":
