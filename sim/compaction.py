@@ -63,7 +63,9 @@ def compact_enterprises(m) -> bool:
     dropped = (~keep).nonzero()[0]
     w.enterprise_archive.append(dropped.size, **e.rows_of(dropped))
     kept = e.compact(keep)
-    row_of = np.full(keep.size, -1, dtype=np.int64)  # a dropped row's references become -1
+    # a dropped row's references become -1, and stay -1 (the extra last entry) at the next
+    # compaction: no closed site or ended contract ever names another enterprise
+    row_of = np.full(keep.size + 1, -1, dtype=np.int64)
     row_of[kept] = np.arange(kept.size)
     for table in (w.sites, w.ties.table, w.loans, w.contracts):
         table.enterprise[:] = row_of[table.enterprise]
@@ -72,7 +74,7 @@ def compact_enterprises(m) -> bool:
     lots = w.feedstock_market.lots if w.feedstock_market is not None else None
     if lots is not None:
         lots.member_row = row_of[lots.member_row]
-        lots.holder = np.where(lots.holder >= 0, row_of[np.maximum(lots.holder, 0)], lots.holder)
+        lots.holder = row_of[lots.holder]  # CONVENTIONAL (-1) stays
     w.ledger.compact_enterprises(keep)
     views = {int(row_of[row]): view for row, view in m.ess_views.items()}
     m.ess_views.clear()  # the model's dict, renumbered in place

@@ -134,3 +134,16 @@ def test_the_inspector_names_an_enterprise_by_serial(monkeypatch):
     dropped = int(model.world.enterprise_archive.serial[0])
     with pytest.raises(KeyError):
         model.enterprise_snapshot(dropped)
+
+
+def test_a_reference_to_a_dropped_enterprise_stays_dropped(monkeypatch):
+    """Closed sites and ended contracts keep -1 for a dropped enterprise through later
+    compactions, never the row of another (one founded after the site opened or the contract
+    was won)."""
+    _, model = _run(monkeypatch, 0, 0.0)
+    w = model.world
+    e, s, c = w.enterprises, w.sites, w.contracts
+    assert (s.enterprise == -1).any()
+    named = s.enterprise >= 0
+    assert (e.founded[s.enterprise[named]] <= s.opened[named]).all()
+    assert (c.enterprise >= -1).all()
