@@ -1,5 +1,6 @@
 """Compaction of the tables that only grow: dead rows leave, so a month's passes over the
-tie, contract and loan tables cost what their live rows cost, not what 20 years left behind.
+tie, contract, loan, enterprise and site tables cost what their live rows cost, not what 20
+years left behind.
 
 The first phase of the month (``compact_tables``), before anyone holds row indices of the month
 (a tie's orders, ``Month.tie_spend``, are indexed by row). A table is compacted once its dead
@@ -13,7 +14,9 @@ renumbered. Outputs name an enterprise by its ``serial`` (its row had none ever 
 and the few passes whose result depends on the dead rows' places (draws of one number per row,
 pairwise float sums over every row) run in serial space (``Table.in_serial_space``), so the
 outputs stay the same, byte for byte. Dropped rows are kept in ``world.enterprise_archive``
-for what reads the whole history (``enterprise_history``). Sites are not compacted.
+for what reads the whole history (``enterprise_history``). Closed sites are compacted the same
+way (``compact_sites``): their sums over every site row (rents by landlord, floor totals) run
+over the site rows ever opened (``sum_over_sites_ever``, ``Ledger.site_floor_total``).
 """
 
 from __future__ import annotations
@@ -21,19 +24,21 @@ from __future__ import annotations
 import numpy as np
 
 from sim.state import PairIndex, Table
+from sim.vocabulary import TieKind
 
 DEAD_SHARE = 0.25  # dead rows, as a share of live rows, that trigger a compaction
 MIN_DEAD = 1024    # below this, a copy costs more than the dead rows it would spare
 
 
 def compact_tables(m) -> None:
-    """Drop ties lost, contracts ended, loans closed and failed enterprises (phase
-    "compaction")."""
+    """Drop ties lost, contracts ended, loans closed, failed enterprises and closed sites
+    (phase "compaction")."""
     w = m.world
     compact_if_worth(w.ties.table, w.ties.table.active)
     compact_if_worth(w.contracts, w.contracts.end_month > m.month)
     compact_if_worth(w.loans, w.loans.open)
     compact_enterprises(m)
+    compact_sites(m)
 
 
 def compact_if_worth(table: Table, live: np.ndarray) -> bool:
@@ -60,13 +65,7 @@ def compact_enterprises(m) -> bool:
     keep = e.alive | _referred(m)
     if not _worth(e.n, int(np.count_nonzero(keep))):
         return False
-    dropped = (~keep).nonzero()[0]
-    w.enterprise_archive.append(dropped.size, **e.rows_of(dropped))
-    kept = e.compact(keep)
-    # a dropped row's references become -1, and stay -1 (the extra last entry) at the next
-    # compaction: no closed site or ended contract ever names another enterprise
-    row_of = np.full(keep.size + 1, -1, dtype=np.int64)
-    row_of[kept] = np.arange(kept.size)
+    row_of = _drop(e, w.enterprise_archive, keep)
     for table in (w.sites, w.ties.table, w.loans, w.contracts):
         table.enterprise[:] = row_of[table.enterprise]
     ties = w.ties.table
@@ -82,6 +81,36 @@ def compact_enterprises(m) -> bool:
     for row, view in views.items():
         view.row = row
     return True
+
+
+def compact_sites(m) -> bool:
+    """Drop the rows of closed sites nothing refers to (no implant in force: a closed site
+    holds no floor), once they are many enough; renumber the implants' references."""
+    w = m.world
+    s, ties = w.sites, w.ties.table
+    if not _worth(s.n, int(np.count_nonzero(s.open))):
+        return False
+    keep = s.open | (w.ledger.site_floor[: s.n] != 0)
+    implants = ties.active & (ties.kind == TieKind.IMPLANT)
+    keep[ties.site[implants]] = True
+    if not _worth(s.n, int(np.count_nonzero(keep))):
+        return False
+    row_of = _drop(s, w.site_archive, keep)
+    w.ledger.compact_sites(keep)
+    ties.site[:] = row_of[ties.site]  # an ended implant's site, if dropped, becomes -1
+    return True
+
+
+def _drop(table: Table, archive: Table, keep: np.ndarray) -> np.ndarray:
+    """Move the rows of ``table`` not in ``keep`` to ``archive``; returns the renumbering of
+    the former rows. A dropped row's references become -1, and stay -1 (the extra last entry)
+    at the next compaction: no reference ever names another row."""
+    dropped = (~keep).nonzero()[0]
+    archive.append(dropped.size, **table.rows_of(dropped))
+    kept = table.compact(keep)
+    row_of = np.full(keep.size + 1, -1, dtype=np.int64)
+    row_of[kept] = np.arange(kept.size)
+    return row_of
 
 
 def _referred(m) -> np.ndarray:
@@ -104,9 +133,25 @@ def _referred(m) -> np.ndarray:
 def enterprise_history(world, column: str) -> np.ndarray:
     """One ``column`` of every enterprise ever created, indexed by serial: the live rows' and
     the archived ones'."""
-    e, archive = world.enterprises, world.enterprise_archive
-    values = getattr(e, column)
-    full = np.zeros(e.appended, dtype=values.dtype)
-    full[e.serial] = values
+    return _history(world.enterprises, world.enterprise_archive, column)
+
+
+def _history(table: Table, archive: Table, column: str) -> np.ndarray:
+    values = getattr(table, column)
+    full = np.zeros(table.appended, dtype=values.dtype)
+    full[table.serial] = values
     full[archive.serial] = getattr(archive, column)
     return full
+
+
+def sum_over_sites_ever(world, rows: np.ndarray, values: np.ndarray, stock: int) -> float:
+    """The pairwise sum of ``values`` at the site ``rows`` that are every row of ``stock``
+    (in order), as it would be over every site of that stock ever opened, the dropped ones'
+    zero (a closed site's rent): the same float whatever compaction dropped."""
+    s = world.sites
+    if s.n == s.appended:
+        return float(values.sum())
+    of_stock = _history(s, world.site_archive, "stock") == stock
+    full = np.zeros(int(np.count_nonzero(of_stock)))
+    full[np.cumsum(of_stock)[s.serial[rows]] - 1] = values
+    return float(full.sum())

@@ -60,7 +60,10 @@ class Ledger:
         # per territory, then one per site
         self.territory_floor = np.zeros((4, n_territories), dtype=np.float64)
         self.site_floor = np.zeros(0, dtype=np.float64)
+        # the size ``site_floor`` would have had were no site row ever dropped (its sum)
+        self.site_floor_span = 0
         self.enterprises = None  # the enterprise table (``World``), for sums over every row
+        self.sites = None  # the site table (``World``), likewise
 
     # --- accounts -------------------------------------------------------------------------
     def grow_enterprises(self, n_total: int) -> None:
@@ -69,12 +72,34 @@ class Ledger:
         if missing > 0:
             self.money = np.concatenate([self.money, np.zeros(max(missing, self.money.size))])
 
-    def grow_sites(self, n_total: int) -> None:
-        missing = n_total - self.site_floor.size
-        if missing > 0:
+    def grow_sites(self, sites) -> None:
+        """Make room for the floor of every row the site table ``sites`` can hold."""
+        size = _grown(self.site_floor.size, sites.allocated)
+        if size > self.site_floor.size:
             self.site_floor = np.concatenate(
-                [self.site_floor, np.zeros(max(missing, self.site_floor.size, 64))]
-            )
+                [self.site_floor, np.zeros(size - self.site_floor.size)])
+        self.site_floor_span = _grown(self.site_floor_span, sites.allocated_ever)
+
+    def compact_sites(self, keep: np.ndarray) -> None:
+        """Site floor follows its rows when the site table drops those not in ``keep``
+        (``sim.compaction``); a dropped site must hold no floor."""
+        floor = self.site_floor[: keep.size]
+        if np.any(floor[~keep] != 0):
+            raise LedgerError("compaction: a dropped site still holds floor space")
+        kept = floor[keep]
+        floor[: kept.size] = kept
+        floor[kept.size :] = 0.0
+
+    def site_floor_total(self) -> float:
+        """The pairwise sum of every site's floor, over the array as it would stand had no
+        site row been dropped (the dropped ones' zero): the same float whatever compaction
+        dropped."""
+        s = self.sites
+        if s is None or s.n == s.appended:
+            return float(self.site_floor.sum())
+        full = np.zeros(self.site_floor_span)
+        full[s.serial] = self.site_floor[: s.n]
+        return float(full.sum())
 
     def compact_enterprises(self, keep: np.ndarray) -> None:
         """Enterprise accounts follow their rows when the table drops those not in ``keep``
@@ -135,9 +160,12 @@ class Ledger:
         return {Sector[key[len(prefix):].upper()]: value for key, value in self.flows.items()
                 if key.startswith(prefix)}
 
-    def pay_enterprises_to_sector(self, idx, amounts, sector: Sector, flow: str) -> None:
+    def pay_enterprises_to_sector(self, idx, amounts, sector: Sector, flow: str,
+                                  total: float | None = None) -> None:
         """Each enterprise ``idx[k]`` pays ``amounts[k]`` to a sector (may leave cash < 0 until
-        the credit market settles overdrafts; ``assert_no_negative_cash`` runs after that)."""
+        the credit market settles overdrafts; ``assert_no_negative_cash`` runs after that).
+        ``total``: the amounts' sum, when the caller sums them over more rows than it holds
+        (``sim.compaction.sum_over_sites_ever``)."""
         amounts = self._checked(amounts)
         if isinstance(idx, slice):
             self.money[self._accounts(idx, amounts.size)] -= amounts
@@ -148,7 +176,8 @@ class Ledger:
             np.subtract.at(self.money, N_SECTORS + np.asarray(idx)[paid], amounts[paid])
         else:
             np.subtract.at(self.money, N_SECTORS + np.asarray(idx), amounts)
-        total = self._total(idx, amounts)
+        if total is None:
+            total = self._total(idx, amounts)
         self.money[sector] += total
         self._book(flow, total)
 
@@ -233,7 +262,7 @@ class Ledger:
         np.add.at(self.territory_floor[target], territory, m2)
 
     def total_floor(self) -> float:
-        return float(self.territory_floor.sum() + self.site_floor.sum())
+        return float(self.territory_floor.sum() + self.site_floor_total())
 
     # --- invariants -----------------------------------------------------------------------
     def assert_conserved(self, initial_floor: float) -> None:
@@ -249,6 +278,11 @@ class Ledger:
         cash = self.cash_view(n_enterprises)
         if cash.size and cash.min() < -1e-6:
             raise LedgerError(f"an enterprise holds negative cash ({cash.min():.2f} €)")
+
+
+def _grown(size: int, needed: int) -> int:
+    """An array's size after making room for ``needed`` entries: at least doubled."""
+    return size + max(needed - size, size, 64) if needed > size else size
 
 
 def _nothing_moves(territory: np.ndarray, site: np.ndarray, m2: np.ndarray) -> bool:

@@ -41,15 +41,24 @@ def mean_rent(model, territory: np.ndarray | None = None, n_territories: int = 0
     """Floor-weighted mean rent (€/m²/yr) that ESS pay, overall or per territory."""
     s, floor = model.sites, model.ledger.site_floor[: model.sites.n]
     weights = floor * s.open
-    if territory is None:
-        total = weights.sum()
-        return float((weights * s.rent_m2_yr).sum() / total) if total > 0 else 0.0
+    if territory is None:  # pairwise sums over every site ever opened (``sim.compaction``)
+        total = s.in_serial_space(weights).sum()
+        paid = s.in_serial_space(weights * s.rent_m2_yr).sum()
+        return float(paid / total) if total > 0 else 0.0
     # a closed site weighs +0.0, which adds no bit to a sequential sum: open sites only
     paying = s.open.nonzero()[0]
     weights, where = weights[paying], territory[paying]
     paid = np.bincount(where, weights=weights * s.rent_m2_yr[paying], minlength=n_territories)
     area = np.bincount(where, weights=weights, minlength=n_territories)
     return np.divide(paid, area, out=np.zeros(n_territories), where=area > 0)
+
+
+def floor_of_stock(model, stock: int) -> float:
+    """m² of the open sites leased from ``stock``, summed pairwise over every site ever opened
+    (``sim.compaction``)."""
+    s = model.sites
+    held = model.ledger.site_floor[: s.n] * (s.stock == stock) * s.open
+    return float(s.in_serial_space(held).sum())
 
 
 def ess_share_of_industrial_jobs(model, live: np.ndarray | None = None) -> float:
@@ -166,18 +175,14 @@ class MetricsRecorder:
         s["ess_procurement_sales_eur"][m] = e.in_serial_space(e.procurement_sales).sum()
         s["reserved_awards_eur"][m] = month.reserved_awards
         s["mean_rent_ess_eur_m2"][m] = mean_rent(model)
-        s["ess_floor_m2"][m] = model.ledger.site_floor.sum()
-        s["trust_floor_m2"][m] = float((model.ledger.site_floor[: model.sites.n]
-                                        * (model.sites.stock == FloorStock.TRUST)
-                                        * model.sites.open).sum())
+        s["ess_floor_m2"][m] = model.ledger.site_floor_total()
+        s["trust_floor_m2"][m] = floor_of_stock(model, FloorStock.TRUST)
         s["ess_debt_eur"][m] = e.debt[live].sum()
         s["insertion_fte_per_meur_ei"][m] = posts_per_meur(model, "EI", True, live)
         s["insertion_fte_per_meur_aci"][m] = posts_per_meur(model, "ACI", True, live)
         s["adapted_jobs_per_meur_ea"][m] = posts_per_meur(model, "EA", False, live)
         s["ess_machines_eur"][m] = e.machines[live].sum()
-        sites = model.sites
-        s["implant_floor_m2"][m] = float((model.ledger.site_floor[: sites.n]
-                                          * (sites.stock == FloorStock.HOST) * sites.open).sum())
+        s["implant_floor_m2"][m] = floor_of_stock(model, FloorStock.HOST)
         s["ess_share_industrial_jobs"][m] = ess_share_of_industrial_jobs(model, live)
         s["vat_forgone_eur"][m] = e.in_serial_space(month.sales_parts["vat_forgone"]).sum()
         self.cumulative_baseline += month.public_baseline

@@ -21,6 +21,7 @@ class Table:
     def __init__(self, schema: dict[str, np.dtype], capacity: int = 64):
         self.n = 0
         self.appended = 0  # rows ever appended, compacted ones included
+        self.allocated_ever = capacity  # what ``allocated`` would be had no row been dropped
         self._columns = {name: np.zeros(capacity, dtype=dtype) for name, dtype in schema.items()}
         self._columns["serial"] = np.zeros(capacity, dtype=np.int64)
         self._refresh_views()
@@ -31,7 +32,8 @@ class Table:
 
     def __getstate__(self) -> dict:
         # views would be copied apart
-        return {"n": self.n, "appended": self.appended, "_columns": self._columns}
+        return {"n": self.n, "appended": self.appended, "allocated_ever": self.allocated_ever,
+                "_columns": self._columns}
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
@@ -54,6 +56,8 @@ class Table:
                 grown = np.zeros(new_capacity, dtype=column.dtype)
                 grown[:start] = column[:start]
                 self._columns[name] = grown
+        if self.appended + count > self.allocated_ever:  # the same rule, never compacted
+            self.allocated_ever = max(self.appended + count, 2 * self.allocated_ever)
         for name, value in values.items():
             self._columns[name][start:end] = value
         if "serial" not in values:  # an archive's rows keep the serials they had

@@ -104,6 +104,7 @@ class World:
     enterprise_archive: Table = None  # rows of failed enterprises compacted away (by serial)
     firms: Table = None
     sites: Table = None
+    site_archive: Table = None  # rows of closed sites compacted away (by serial)
     ties: TieGraph = None
     contracts: Table = None
     loans: Table = None
@@ -333,13 +334,14 @@ def _create_floor_and_sites(w: World, p, rng) -> None:
     L.territory_floor[FloorStock.HOST] = np.bincount(
         w.firms.territory, weights=w.firms.jobs * p.industry.host_floor_m2_per_job,
         minlength=len(t))
-    w.sites = site_table(max(2 * e.n, 64))
+    w.sites = L.sites = site_table(max(2 * e.n, 64))
+    w.site_archive = site_table(64)
     rent = p.base_rent_eur_m2_yr * t.tension[e.territory]
     rent = rent * rng.uniform(p.premises.initial_rent_low, 1.0, e.n)
     rows = w.sites.append(e.n, open=True, enterprise=np.arange(e.n), territory=e.territory,
                           region=e.region, stock=FloorStock.PRIVATE, rent_m2_yr=rent,
                           opened=-p.population.incumbent_age_months)
-    L.grow_sites(w.sites.allocated)
+    L.grow_sites(w.sites)
     L.move_floor_to_site(FloorStock.PRIVATE, e.territory, rows, m2)
     e.floor[:] = m2
     w.initial_floor = L.total_floor()

@@ -4,14 +4,18 @@ failed enterprises leave the enterprise table and every reference to the others 
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from sim import compaction
 from sim.ledger import Ledger, LedgerError
+from sim.metrics import floor_of_stock, mean_rent
 from sim.policies import REGISTRY
-from sim.state import enterprise_table, loan_table
+from sim.state import enterprise_table, loan_table, site_table
+from sim.vocabulary import FloorStock
 
 ALL_LEVERS = f"policies=[{','.join(sorted(REGISTRY))}]"
 
@@ -46,12 +50,14 @@ def _run(monkeypatch, min_dead: float, share: float) -> tuple[dict, object]:
 def test_outputs_are_the_same_compacted_every_month_or_never(monkeypatch):
     compacted, model = _run(monkeypatch, 0, 0.0)
     # the tables did shrink: fewer rows held than ever appended
-    for table in (model.ties, model.world.contracts, model.loans, model.enterprises):
+    for table in (model.ties, model.world.contracts, model.loans, model.enterprises,
+                  model.sites):
         assert table.n < table.appended
-    assert model.world.enterprise_archive.n > 0
+    assert model.world.enterprise_archive.n > 0 and model.world.site_archive.n > 0
     never, kept = _run(monkeypatch, np.inf, np.inf)
     assert kept.ties.n == kept.ties.appended
     assert kept.enterprises.n == kept.enterprises.appended
+    assert kept.sites.n == kept.sites.appended
     for name, frame in compacted.items():
         pd.testing.assert_frame_equal(frame, never[name], check_exact=True)
     # levers that read the tables (impact_finance's new loans) reach the same enterprises
@@ -139,7 +145,8 @@ def test_the_inspector_names_an_enterprise_by_serial(monkeypatch):
 def test_a_reference_to_a_dropped_enterprise_stays_dropped(monkeypatch):
     """Closed sites and ended contracts keep -1 for a dropped enterprise through later
     compactions, never the row of another (one founded after the site opened or the contract
-    was won)."""
+    was won). Closed sites are kept here (they would be compacted away with their -1)."""
+    monkeypatch.setattr(compaction, "compact_sites", lambda m: False)
     _, model = _run(monkeypatch, 0, 0.0)
     w = model.world
     e, s, c = w.enterprises, w.sites, w.contracts
@@ -147,3 +154,64 @@ def test_a_reference_to_a_dropped_enterprise_stays_dropped(monkeypatch):
     named = s.enterprise >= 0
     assert (e.founded[s.enterprise[named]] <= s.opened[named]).all()
     assert (c.enterprise >= -1).all()
+
+
+def _sites_world():
+    """A ledger and its site table, as ``sim.world`` links them."""
+    ledger = Ledger(1)
+    sites = ledger.sites = site_table(64)
+    return SimpleNamespace(sites=sites, site_archive=site_table(64), ledger=ledger)
+
+
+def _site_sums(w) -> list[float]:
+    s, ledger = w.sites, w.ledger
+    rent = np.where(s.open, ledger.site_floor[: s.n] * s.rent_m2_yr / 12.0, 0.0)
+    by_stock = [compaction.sum_over_sites_ever(w, (s.stock == k).nonzero()[0],
+                                               rent[s.stock == k], k) for k in FloorStock]
+    return [ledger.site_floor_total(), ledger.total_floor(), mean_rent(w),
+            *(floor_of_stock(w, k) for k in FloorStock), *by_stock]
+
+
+def test_sums_over_sites_are_the_same_floats_compacted_or_not():
+    """Floor totals, rents by landlord and the mean rent are pairwise sums over every site row:
+    compacting closed sites away (every few months here) must not move a bit of them, while
+    the site table and the ledger's floor grow and shrink as a run's do."""
+    rng = np.random.default_rng(7)
+    never, compacted = _sites_world(), _sites_world()
+    for month in range(40):
+        count = int(rng.integers(0, 90))
+        stock, rent = rng.integers(0, 4, count), rng.uniform(20, 200, count)
+        m2 = rng.uniform(10, 900, count)
+        for w in (never, compacted):
+            rows = w.sites.append(count, open=True, stock=stock, rent_m2_yr=rent)
+            w.ledger.grow_sites(w.sites)
+            w.ledger.site_floor[rows] = m2
+        closes = rng.random(never.sites.appended) < 0.15  # the same sites, by serial
+        for w in (never, compacted):
+            closing = w.sites.open & closes[w.sites.serial]
+            w.sites.open[closing] = False
+            w.ledger.site_floor[: w.sites.n][closing] = 0.0
+        if month % 3 == 2:
+            keep = compacted.sites.open.copy()
+            compaction._drop(compacted.sites, compacted.site_archive, keep)
+            compacted.ledger.compact_sites(keep)
+        assert _site_sums(compacted) == _site_sums(never), month
+    assert compacted.sites.n < never.sites.n and compacted.site_archive.n > 0
+
+
+def test_a_site_holding_floor_is_never_dropped():
+    w = _sites_world()
+    w.sites.append(2, open=False)
+    w.ledger.grow_sites(w.sites)
+    w.ledger.site_floor[1] = 5.0
+    with pytest.raises(LedgerError, match="floor"):
+        w.ledger.compact_sites(np.array([True, False]))
+
+
+def test_a_table_knows_what_it_would_hold_never_compacted():
+    compacted, never = site_table(4), site_table(4)
+    for count in (3, 5, 1, 9, 2, 30):
+        compacted.append(count)
+        never.append(count)
+        compacted.compact(np.arange(compacted.n) % 2 == 0)
+        assert compacted.allocated_ever == never.allocated == never.allocated_ever

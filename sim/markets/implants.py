@@ -49,7 +49,7 @@ def open_implants(m, tie_idx: np.ndarray) -> np.ndarray:
     sites = w.sites.append(tie_idx.size, open=True, enterprise=enterprise, territory=territory,
                            region=w.territory_region[territory], stock=FloorStock.HOST,
                            rent_m2_yr=rent, opened=m.month, equipment=equipment)
-    L.grow_sites(w.sites.allocated)
+    L.grow_sites(w.sites)
     L.move_floor_to_site(FloorStock.HOST, territory, sites, np.full(sites.size, m2))
     np.add.at(w.enterprises.floor, enterprise, m2)
     np.add.at(w.enterprises.host_equipment, enterprise, equipment)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.compaction import sum_over_sites_ever
 from sim.ledger import Sector
 from sim.state import among
 from sim.vocabulary import FloorStock
@@ -165,7 +166,7 @@ def lease(m, stream: str, enterprises, territory, m2, max_rent: np.ndarray,
     sites = w.sites.append(new_ent.size, open=True, enterprise=new_ent, territory=new_terr,
                            region=w.territory_region[new_terr], stock=new_stock,
                            rent_m2_yr=new_rent, opened=m.month)
-    L.grow_sites(w.sites.allocated)
+    L.grow_sites(w.sites)
     _move_floor_to_sites(L, new_stock, new_terr, sites, new_area)
     np.add.at(w.enterprises.floor, ent, area)
     served_mask[r] = True
@@ -264,7 +265,9 @@ def pay_rents(m) -> None:
     rent = np.where(s.open, w.ledger.site_floor[: s.n] * s.rent_m2_yr / 12.0, 0.0)
     for stock, sector in LANDLORD_SECTOR.items():
         of_stock = (s.stock == stock).nonzero()[0]  # gathers by index cost less than by mask
-        w.ledger.pay_enterprises_to_sector(s.enterprise[of_stock], rent[of_stock], sector,
-                                           f"rent_{sector.name.lower()}")
+        paid = rent[of_stock]
+        w.ledger.pay_enterprises_to_sector(s.enterprise[of_stock], paid, sector,
+                                           f"rent_{sector.name.lower()}",
+                                           sum_over_sites_ever(w, of_stock, paid, stock))
     paying = s.open.nonzero()[0]  # a closed site's rent is +0.0, which adds no bit
     e.rent_month[:] = np.bincount(s.enterprise[paying], weights=rent[paying], minlength=e.n)
