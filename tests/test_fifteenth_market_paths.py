@@ -18,7 +18,7 @@ from sim.ledger import Ledger, Sector
 from sim.markets import credit, premises, procurement
 from sim.markets.consumer import ConsumerMarket
 from sim.model import EcosystemModel
-from sim.state import PairIndex
+from sim.state import PairIndex, site_table
 
 
 # --- the lots' buyers ----------------------------------------------------------------------------
@@ -264,7 +264,7 @@ def test_floor_moves_to_sites_as_the_loop_over_stocks(data):
     ledgers = []
     for _ in range(2):
         L = Ledger(n_territories=n_t)
-        L.grow_sites(8)
+        L.grow_sites(site_table(8))
         L.territory_floor[:2] = 1e4
         ledgers.append(L)
     premises._move_floor_to_sites(ledgers[0], stock, territory, sites, m2)

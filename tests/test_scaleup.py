@@ -40,7 +40,7 @@ def _give_sites(model, row, territories, regions=None) -> None:
     regions = w.territory_region[territories] if regions is None else np.asarray(regions)
     w.sites.append(len(territories), open=True, enterprise=row, territory=territories,
                    region=regions, stock=PRIVATE, rent_m2_yr=50.0, opened=model.month)
-    w.ledger.grow_sites(w.sites.allocated)
+    w.ledger.grow_sites(w.sites)
 
 
 def _sized(model, row, *, form="AI", permanent=5, insertion=120) -> None:

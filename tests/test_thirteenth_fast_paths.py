@@ -257,7 +257,7 @@ def _lease_reference(m, stream, enterprises, territory, m2, max_rent, extend=Fal
         rent_m2_yr=leases.rent_m2_yr[new],
         opened=m.month,
     )
-    L.grow_sites(w.sites.allocated)
+    L.grow_sites(w.sites)
     for stock in (PRIVATE, TRUST):
         k = leases.stock[new] == stock
         L.move_floor_to_site(stock, territory[r][new][k], sites[k], m2[r][new][k])
