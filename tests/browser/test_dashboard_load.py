@@ -249,6 +249,7 @@ def test_a_chromium_page_answers_the_play_loops_redraws(open_page):
 DATA = """el => {
   const echarts = Object.values(window.requirejs.s.contexts._.defined)
     .find(m => m && m.getInstanceByDom);
+  if (!echarts) return null;  // the library not loaded yet: no chart drawn yet
   const chart = echarts.getInstanceByDom(el);
   return chart ? JSON.stringify(chart.getOption().series.map(s => [s.name, s.data])) : null;
 }"""
