@@ -264,6 +264,9 @@ def test_the_map_ties_and_feed_follow_the_run_while_it_plays(browser, server):
     # Tall enough for the map and the ties to be on screen (charts out of view are not drawn).
     page = open_dashboard(browser, server.url, viewport={"width": 1400, "height": 3200})
     try:
+        # month 0's map drawn first: the samples below are of the play loop, not of the page's
+        # loading
+        page.wait_for_function(f"() => ({DATA})(document.querySelector('.ess-map')) !== null")
         set_speed(page, 8)
         page.click(".ess-play")
         feed, maps, ties = set(), set(), set()
